@@ -198,3 +198,48 @@ def test_resnet50_validation_passes() -> None:
     result = run_validation("resnet50")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "total 25,557,032" in result.stdout
+
+
+def _bottleneck_params(c: int, k: int, projection: bool) -> int:
+    """Fig. 5 right: 1x1 (c->k), 3x3 (k->k), 1x1 (k->4k), no conv bias, BN 2 per channel;
+    option B projection 1x1 (c->4k) + BN where the shape changes."""
+    count = c * k + 9 * k * k + 4 * k * k + 2 * (k + k + 4 * k)
+    return count + (c * 4 * k + 2 * 4 * k if projection else 0)
+
+
+def test_resnet50_stage_counts_follow_formula() -> None:
+    model = load_example("resnet50").ResNet50()
+    assert n_params(model.stem) == 7 * 7 * 3 * 64 + 2 * 64
+    c = 64
+    for stage, (k, blocks) in zip(
+        (model.conv2_x, model.conv3_x, model.conv4_x, model.conv5_x), ((64, 3), (128, 4), (256, 6), (512, 3))
+    ):
+        expected = _bottleneck_params(c, k, True) + (blocks - 1) * _bottleneck_params(4 * k, k, False)
+        assert n_params(stage) == expected
+        c = 4 * k
+    assert n_params(model.head) == 2048 * 1000 + 1000
+
+
+_PY_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
+
+
+def run_doc_usage_examples(name: str) -> int:
+    """Execute every ```python block of examples/<name>/docs/modules/*.md with that example's
+    packages importable; returns how many ran."""
+    load_example(name)  # purge the other examples' `modules` and `config`
+    sys.path.insert(0, str(EXAMPLES / name))
+    ran = 0
+    try:
+        for doc in sorted((EXAMPLES / name / "docs" / "modules").glob("*.md")):
+            blocks = _PY_BLOCK.findall(doc.read_text())
+            assert blocks, f"{doc}: no usage example"
+            for block in blocks:
+                exec(compile(block, str(doc), "exec"), {"__name__": "usage"})
+                ran += 1
+    finally:
+        sys.path.pop(0)
+    return ran
+
+
+def test_resnet50_doc_usage_examples_run() -> None:
+    assert run_doc_usage_examples("resnet50") == 4
