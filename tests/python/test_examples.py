@@ -243,3 +243,85 @@ def run_doc_usage_examples(name: str) -> int:
 
 def test_resnet50_doc_usage_examples_run() -> None:
     assert run_doc_usage_examples("resnet50") == 4
+
+
+# --- ViT-B/16 ------------------------------------------------------------------------------
+
+VIT_B16_PARAMS = 86_567_656  # torchvision ViT_B_16_Weights meta["num_params"]
+
+
+def _vit_b16_params_formula() -> int:
+    """Eq. 1-4 with Table 1's ViT-Base (L=12, D=768, MLP 3072) at 224 px, 16 px patches, 1000 classes."""
+    d, mlp, layers, patches, classes = 768, 3072, 12, (224 // 16) ** 2, 1000
+    embedding = 16 * 16 * 3 * d + d + d + (patches + 1) * d  # E (+bias), x_class, E_pos
+    block = 2 * 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * mlp + mlp) + (mlp * d + d)
+    head = 2 * d + d * classes + classes  # LN of Eq. 4 and the linear classifier
+    return embedding + layers * block + head
+
+
+def test_vit_b16_parameter_count_equals_torchvision_and_formula() -> None:
+    model = load_example("vit-b16").VisionTransformer()
+    assert n_params(torchvision.models.vit_b_16(weights=None)) == VIT_B16_PARAMS
+    assert _vit_b16_params_formula() == VIT_B16_PARAMS
+    assert n_params(model) == VIT_B16_PARAMS
+
+
+def test_vit_b16_outputs_equal_torchvision_with_mapped_weights() -> None:
+    model = load_example("vit-b16").VisionTransformer()
+    convert = load_example("vit-b16", "convert_weights")
+    torch.manual_seed(4)
+    reference = torchvision.models.vit_b_16(weights=None)
+    # torchvision zero-initialises the [class] token and the head; with zeros the logits would be
+    # equal whatever the mapping, so give them random values first.
+    with torch.no_grad():
+        reference.class_token.normal_(std=0.5)
+        reference.heads.head.weight.normal_(std=0.02)
+        reference.heads.head.bias.normal_(std=0.02)
+    randomize_norm_statistics(reference, seed=5)
+    mapped = convert.map_torchvision_state_dict(reference.state_dict(), list(model.state_dict()))
+    model.load_state_dict(mapped, strict=True)
+    model.eval()
+    reference.eval()
+    x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        ours, theirs = model(x), reference(x)
+    assert theirs.abs().max() > 0.1  # the comparison is not between two near-zero tensors
+    torch.testing.assert_close(ours, theirs)
+
+
+def test_vit_b16_mapping_rejects_unknown_keys() -> None:
+    convert = load_example("vit-b16", "convert_weights")
+    with pytest.raises(ValueError, match="unmapped"):
+        convert.map_torchvision_key("encoder.layers.encoder_layer_0.mlp.1.weight")
+
+
+def test_vit_b16_paper_count_verdict_follows_printed_precision() -> None:
+    verdict = load_example("vit-b16").paper_count_verdict
+    # 86M printed with unit 1M: [85.5M, 86.5M] rounds, [86M, 87M) truncates (param-counts.md).
+    assert verdict(86_567_656, "86M")[0] == "within_truncation"
+    assert verdict(85_798_656, "86M")[0] == "match"
+    assert verdict(87_000_000, "86M")[0] == "mismatch"
+    assert verdict(28_589_128, "28.6M")[0] == "match"
+    assert verdict(63_082_496, "65M")[0] == "mismatch"
+
+
+def test_vit_b16_shape_comments_match_forward() -> None:
+    model = load_example("vit-b16").VisionTransformer().eval()
+    for batch in (1, 3):
+        bindings = {"B": batch, "H": 224, "W": 224, "N": 196}
+        assert check_forward_shape_comments(model, (torch.randn(batch, 3, 224, 224),), bindings) == 4
+        embeddings = model.embeddings
+        bindings |= {"C": 3, "D": 768, "P": 16}
+        assert check_forward_shape_comments(embeddings, (torch.randn(batch, 3, 224, 224),), bindings) == 6
+        tokens = torch.randn(batch, 197, 768)
+        bindings |= {"T": 197, "K": 12, "E": 3072}
+        assert check_forward_shape_comments(model.encoder[0], (tokens,), bindings) == 5
+        assert check_forward_shape_comments(model.encoder[0].attn, (tokens,), bindings) == 11
+        assert check_forward_shape_comments(model.encoder[0].mlp, (tokens,), bindings) == 6
+
+
+def test_vit_b16_validation_passes() -> None:
+    result = run_validation("vit-b16")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "total 86,567,656" in result.stdout
+    assert "within_truncation" in result.stdout
