@@ -1,0 +1,594 @@
+#!/usr/bin/env python3
+"""Run the checks every replicated model must pass, and say which ones passed.
+
+Loads FILE.py:ClassName, builds it, runs forward (eval mode, no_grad) on generated inputs,
+checks the output shape, counts parameters (total, trainable, buffers) and compares the count
+with the paper's printed number under the precision policy, runs backward (train mode) and
+lists parameters that got no gradient, checks that the outputs are finite, reports parameter
+memory, and checks that two runs after set_seed(0) give identical outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import _harness as h
+from _harness import HarnessError, torch
+
+SCHEMA = "paper-replication/validate/v1"
+
+EPILOG = """\
+examples:
+  python3 scripts/validate_model.py output/code/model.py:ResNet50 \\
+      --input "x=[2,3,224,224]" --expect-output "[2,1000]" --paper-params 25.6M
+  python3 scripts/validate_model.py model.py:ViT --kwargs '{"depth": 2}' \\
+      --input "x=[2,3,32,32]" --input "mask=[2,1,1,5]:bool" --json
+  python3 scripts/validate_model.py model.py:Transformer \\
+      --input "src=[2,7]:long:37000" --input "tgt=[2,5]:long:37000" --paper-params 65M
+  python3 scripts/validate_model.py model.py:Llama65B --device meta \\
+      --input "ids=[1,16]:long:32000" --expect-output "[1,16,32000]" --paper-params 65.2B
+
+inputs: NAME=[d1,d2,...][:dtype][:high]; dtype float32 (default), float16, bfloat16, float64,
+  long, int, bool; integer inputs are drawn from [0, high) (default high 2); a bare [d1,...]
+  is passed positionally. Inputs come from a fixed generator: same values on every run.
+
+paper count (--paper-params) is compared at the precision the paper printed it: "28M" has
+  unit 1M and matches [27.5M, 28.5M); "25.6M" matches [25.55M, 25.65M); "86,567,656" only
+  itself; "340M" has unit 10M. A count in [v, v + unit) also passes as within_truncation (papers
+  that cut digits). Total, trainable and total+buffers are each tried. --tolerance 1% replaces
+  this with a relative tolerance; use it only when the user asks for that rule.
+
+exit status:
+  0  every check passed; SKIP lines are allowed only for checks that do not apply (no
+     --expect-output, no --paper-params, numeric checks under --device meta). A SKIP is never
+     a pass: a missing paper count is reported as "nothing to compare", not as a match.
+  1  at least one check failed (read the FAIL lines)
+  2  usage or loading error (bad target, input spec, import error, constructor error)
+"""
+
+# --------------------------------------------------------------------------------------------
+# The paper's printed parameter count
+
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+MULTIPLIERS = {
+    "": 1,
+    "k": 10**3,
+    "thousand": 10**3,
+    "m": 10**6,
+    "mio": 10**6,
+    "million": 10**6,
+    "millions": 10**6,
+    "b": 10**9,
+    "g": 10**9,
+    "bn": 10**9,
+    "billion": 10**9,
+    "billions": 10**9,
+    "t": 10**12,
+    "trillion": 10**12,
+}
+COUNT_RE = re.compile(
+    r"^(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|\.\d+)"
+    r"(?:(?:[x*]10(?:\^|\*\*)?|e)(?P<exp>\d+)|(?P<word>[a-z]*))$"
+)
+
+
+@dataclass(frozen=True)
+class PaperCount:
+    printed: str
+    value: Decimal  # in parameters
+    unit: Decimal  # place of the last printed significant digit, in parameters
+
+
+def parse_paper_count(text: str) -> PaperCount:
+    norm = text.strip().lower().translate(SUPERSCRIPTS).replace("×", "x").replace(" ", "")
+    norm = norm.removesuffix("params").removesuffix("parameters")
+    m = COUNT_RE.match(norm)
+    if not m or (m.group("word") or "") not in MULTIPLIERS:
+        raise HarnessError(
+            f"--paper-params {text!r}: write the count as the paper prints it, e.g. 28M, "
+            "25.6M, 0.3B, 340M, 86,567,656, '60 million', 28.6x10^6"
+        )
+    num = m.group("num")
+    mult = Decimal(10) ** int(m.group("exp")) if m.group("exp") else Decimal(MULTIPLIERS[m.group("word") or ""])
+    digits = num.replace(",", "")
+    if "." in digits:
+        unit = Decimal(1).scaleb(-len(digits.split(".")[1]))
+    else:
+        stripped = digits.rstrip("0")
+        unit = Decimal(1).scaleb(len(digits) - len(stripped)) if stripped else Decimal(1)
+    try:
+        value = Decimal(digits) * mult
+    except InvalidOperation as exc:  # the regex should prevent this; keep the message clean
+        raise HarnessError(f"--paper-params {text!r}: not a number") from exc
+    if value <= 0:
+        raise HarnessError(f"--paper-params {text!r}: must be positive")
+    return PaperCount(text, value, unit * mult)
+
+
+def parse_tolerance(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", text)
+    if not m:
+        raise HarnessError(f"--tolerance {text!r}: write a percentage, e.g. 1%")
+    return Decimal(m.group(1)) / 100
+
+
+def verdict(count: int, paper: PaperCount, tolerance: Decimal | None) -> str:
+    c, v, u = Decimal(count), paper.value, paper.unit
+    if tolerance is not None:
+        return "match" if abs(c - v) <= tolerance * v else "mismatch"
+    if v - u / 2 <= c < v + u / 2:
+        return "match"
+    if v <= c < v + u:
+        return "within_truncation"
+    return "mismatch"
+
+
+def fmt_int(n: int | Decimal) -> str:
+    return f"{int(n):,}"
+
+
+def compare_counts(counts: dict[str, int], paper: PaperCount, tolerance: Decimal | None) -> dict[str, Any]:
+    conventions = {
+        "total": counts["total"],
+        "trainable": counts["trainable"],
+        "total_plus_buffers": counts["total"] + counts["buffers"],
+    }
+    verdicts = {k: verdict(n, paper, tolerance) for k, n in conventions.items()}
+    matched = next((k for k in conventions if verdicts[k] == "match"), None)
+    if matched is None:
+        matched = next((k for k in conventions if verdicts[k] == "within_truncation"), None)
+    used = matched or "total"
+    rel = (Decimal(conventions[used]) - paper.value) / paper.value
+    if tolerance is not None:
+        admits = f"within {tolerance * 100:g}% of {fmt_int(paper.value)}"
+    else:
+        lo, hi = paper.value - paper.unit / 2, paper.value + paper.unit / 2
+        admits = (
+            f"unit {fmt_int(paper.unit)}: rounding admits [{fmt_int(lo)}, {fmt_int(hi)}), "
+            f"truncation [{fmt_int(paper.value)}, {fmt_int(paper.value + paper.unit)})"
+        )
+    return {
+        "printed": paper.printed,
+        "paper_value": int(paper.value),
+        "paper_unit": int(paper.unit) if paper.unit >= 1 else float(paper.unit),
+        "policy": "tolerance" if tolerance is not None else "printed_precision",
+        "tolerance": float(tolerance) if tolerance is not None else None,
+        "admits": admits,
+        "verdicts": verdicts,
+        "convention_matched": matched,
+        "rel_diff": float(round(rel, 6)),
+        "verdict": verdicts[used],
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Checks
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # PASS | FAIL | SKIP
+    detail: str
+    applies: bool = True  # False: a SKIP for a check that does not apply to this run
+    data: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out = {"name": self.name, "status": self.status, "detail": self.detail, "applies": self.applies}
+        if self.data is not None:
+            out["data"] = self.data
+        return out
+
+
+def parse_expect(text: str) -> list[list[int]]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HarnessError(f"--expect-output {text!r}: write [2,1000] or [[2,1000],[2,5]]") from exc
+    if isinstance(value, list) and all(isinstance(d, int) for d in value):
+        value = [value]
+    if not (
+        isinstance(value, list)
+        and value
+        and all(isinstance(s, list) and all(isinstance(d, int) for d in s) for s in value)
+    ):
+        raise HarnessError(f"--expect-output {text!r}: write [2,1000] or [[2,1000],[2,5]]")
+    return value
+
+
+def count_elements(model: Any) -> tuple[dict[str, int], dict[str, Any]]:
+    params = list(model.parameters())  # a tied tensor is yielded once
+    buffers = list(model.buffers())
+    counts = {
+        "total": sum(p.numel() for p in params),
+        "trainable": sum(p.numel() for p in params if p.requires_grad),
+        "buffers": sum(b.numel() for b in buffers),
+    }
+    counts["frozen"] = counts["total"] - counts["trainable"]
+
+    def by_dtype(tensors: list[Any]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for t in tensors:
+            key = h.dtype_name(t.dtype)
+            out[key] = out.get(key, 0) + t.numel() * t.element_size()
+        return dict(sorted(out.items()))
+
+    memory = {
+        "param_bytes": by_dtype(params),
+        "buffer_bytes": by_dtype(buffers),
+        "param_bytes_total": sum(by_dtype(params).values()),
+        "buffer_bytes_total": sum(by_dtype(buffers).values()),
+    }
+    return counts, memory
+
+
+def clone_inputs(args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    # a model that edits its input in place must not change what the next run sees
+    return [a.clone() for a in args], {k: v.clone() for k, v in kwargs.items()}
+
+
+def fmt_num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def output_stats(outputs: list[Any]) -> list[dict[str, Any]]:
+    stats = []
+    for t in outputs:
+        rec: dict[str, Any] = {"shape": list(t.shape), "dtype": h.dtype_name(t.dtype)}
+        if t.device.type != "meta" and t.numel() > 0:
+            x = t.detach().to("cpu", torch.float64) if t.dtype != torch.bool else t.detach().to("cpu", torch.float64)
+            finite = torch.isfinite(x)
+            rec["nan"] = int(torch.isnan(x).sum())
+            rec["inf"] = int(torch.isinf(x).sum())
+            good = x[finite]
+            if good.numel():
+                rec["min"] = float(f"{good.min().item():.6g}")
+                rec["max"] = float(f"{good.max().item():.6g}")
+                rec["mean"] = float(f"{good.mean().item():.6g}")
+        stats.append(rec)
+    return stats
+
+
+class Validator:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.target = h.parse_target(args.target)
+        self.specs = h.parse_inputs(args.input)
+        self.kwargs = h.parse_kwargs(args.kwargs)
+        self.expect = parse_expect(args.expect_output) if args.expect_output is not None else None
+        self.paper = parse_paper_count(args.paper_params) if args.paper_params is not None else None
+        self.tolerance = parse_tolerance(args.tolerance)
+        self.device = args.device
+        if self.device == "cuda" and not torch.cuda.is_available():
+            raise HarnessError("--device cuda: no CUDA device is available")
+        self.module, self.cls = h.load_class(self.target)
+        try:
+            self.seeding = h.seed_everything(self.module, 0)
+        except Exception as exc:
+            raise HarnessError(f"{self.target.path}: set_seed(0) failed: {type(exc).__name__}: {exc}") from exc
+        self.model = h.instantiate(self.cls, self.kwargs, self.device)
+        self.in_args, self.in_kwargs = h.make_inputs(self.specs, self.device)
+        self.checks: list[Check] = []
+        self.outputs: list[Any] | None = None
+        self.counts, self.memory = count_elements(self.model)
+
+    def run(self) -> None:
+        forward_ok = self.check_forward()
+        self.check_output_shape(forward_ok)
+        self.check_paper_params()
+        meta = self.device == "meta"
+        if meta:
+            why = "--device meta: meta tensors carry no data, so numeric checks cannot run (run on cpu with a smaller config to cover them)"
+            for name in ("gradients", "finite", "determinism"):
+                self.checks.append(Check(name, "SKIP", why, applies=False))
+            return
+        if not forward_ok:
+            for name in ("gradients", "finite", "determinism"):
+                self.checks.append(Check(name, "SKIP", "forward failed", applies=True))
+            return
+        self.check_gradients()
+        self.check_finite()
+        del self.model  # the determinism check builds two fresh models
+        self.check_determinism()
+
+    def check_forward(self) -> bool:
+        model = self.model
+        model.eval()
+        args, kwargs = clone_inputs(self.in_args, self.in_kwargs)
+        with torch.no_grad(), h.ModuleRecorder(model, self.target.root) as rec:
+            try:
+                out = model(*args, **kwargs)
+            except Exception as exc:
+                ctx = rec.error_context()
+                where = h.user_frame(exc.__traceback__, self.target.root)
+                self.checks.append(
+                    Check(
+                        "forward",
+                        "FAIL",
+                        h.describe_error(exc, ctx, where),
+                        data={"type": type(exc).__name__, "message": str(exc), "file": where[0], "line": where[1], **ctx},
+                    )
+                )
+                return False
+        self.outputs = h.flatten_tensors(out)
+        if not self.outputs:
+            self.checks.append(Check("forward", "FAIL", f"forward returned no tensor ({type(out).__name__})"))
+            return False
+        desc = ", ".join(f"{list(t.shape)} {h.dtype_name(t.dtype)}" for t in self.outputs)
+        n = len(self.outputs)
+        self.checks.append(
+            Check("forward", "PASS", f"eval mode, no_grad: {n} output{'s' if n > 1 else ''} {desc}")
+        )
+        return True
+
+    def check_output_shape(self, forward_ok: bool) -> None:
+        if self.expect is None:
+            self.checks.append(
+                Check("output_shape", "SKIP", "no --expect-output given: nothing to compare", applies=False)
+            )
+            return
+        if not forward_ok:
+            self.checks.append(Check("output_shape", "SKIP", "forward failed"))
+            return
+        got = [list(t.shape) for t in self.outputs or []]
+        if got == self.expect:
+            self.checks.append(Check("output_shape", "PASS", f"{got} as expected"))
+        else:
+            self.checks.append(Check("output_shape", "FAIL", f"expected {self.expect}, got {got}"))
+
+    def check_paper_params(self) -> None:
+        c = self.counts
+        if self.paper is None:
+            self.checks.append(
+                Check(
+                    "paper_params",
+                    "SKIP",
+                    f"no paper count given (--paper-params): nothing to compare, not a pass; "
+                    f"the model has {fmt_int(c['total'])} parameters",
+                    applies=False,
+                )
+            )
+            return
+        cmp = compare_counts(c, self.paper, self.tolerance)
+        used = cmp["convention_matched"] or "total"
+        n = c["total"] + c["buffers"] if used == "total_plus_buffers" else c[used]
+        base = (
+            f"{fmt_int(n)} ({used.replace('_', ' ')}) vs paper {self.paper.printed} "
+            f"({cmp['admits']}): {cmp['rel_diff'] * 100:+.2f}%, {cmp['verdict']}"
+        )
+        if cmp["verdict"] == "mismatch":
+            base += (
+                ". Do not tune the model to hit the number: the replication report must explain "
+                "the difference (classifier head, vocabulary size, input size / position "
+                "embeddings, tied weights, buffers, frozen layers, architecture variant, or a "
+                "known error in the paper)"
+            )
+        status = "FAIL" if cmp["verdict"] == "mismatch" else "PASS"
+        self.checks.append(Check("paper_params", status, base, data=cmp))
+
+    def check_gradients(self) -> None:
+        model = self.model
+        model.train()
+        model.zero_grad(set_to_none=True)
+        args, kwargs = clone_inputs(self.in_args, self.in_kwargs)
+        try:
+            with torch.enable_grad():
+                outs = h.flatten_tensors(model(*args, **kwargs))
+                diff = [t for t in outs if t.is_floating_point() and t.requires_grad]
+                if not diff:
+                    self.checks.append(
+                        Check("gradients", "FAIL", "no floating-point output depends on a trainable parameter")
+                    )
+                    return
+                # a fixed random projection, not a plain sum: sum(softmax) is constant and would
+                # give every parameter a zero gradient
+                gen = torch.Generator().manual_seed(4321)
+                loss = sum(
+                    (t.float() * torch.randn(t.shape, generator=gen).to(t.device)).sum() for t in diff
+                )
+                loss.backward()
+        except Exception as exc:
+            self.checks.append(
+                Check("gradients", "FAIL", f"train-mode forward/backward raised {type(exc).__name__}: {exc}")
+            )
+            return
+        finally:
+            model.eval()
+        named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+        no_grad = [n for n, p in named if p.grad is None]
+        zero = [n for n, p in named if p.grad is not None and not bool(p.grad.any())]
+        bad = [n for n, p in named if p.grad is not None and not bool(torch.isfinite(p.grad).all())]
+        frozen = sum(1 for _, p in model.named_parameters() if not p.requires_grad)
+        data = {"no_grad": no_grad, "zero_grad": zero, "nonfinite_grad": bad, "checked": len(named), "frozen": frozen}
+        if no_grad or zero or bad:
+            parts = []
+            for label, names in (("no gradient", no_grad), ("all-zero gradient", zero), ("non-finite gradient", bad)):
+                if names:
+                    shown = ", ".join(names[:10]) + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
+                    parts.append(f"{label}: {shown}")
+            self.checks.append(
+                Check(
+                    "gradients",
+                    "FAIL",
+                    "; ".join(parts) + " (a parameter the loss never reaches is dead weight or a wiring bug)",
+                    data=data,
+                )
+            )
+            return
+        extra = f"; {frozen} frozen tensors not checked" if frozen else ""
+        self.checks.append(
+            Check(
+                "gradients",
+                "PASS",
+                f"backward in train mode gave all {len(named)} trainable parameter tensors a non-zero finite gradient{extra}",
+                data=data,
+            )
+        )
+
+    def check_finite(self) -> None:
+        stats = output_stats(self.outputs or [])
+        bad = [(i, s) for i, s in enumerate(stats) if s.get("nan") or s.get("inf")]
+        desc = "; ".join(
+            f"output {i} {s['shape']}: min {fmt_num(s['min'])} max {fmt_num(s['max'])} mean {fmt_num(s['mean'])}"
+            if "min" in s
+            else f"output {i} {s['shape']}: no finite value"
+            for i, s in enumerate(stats)
+        )
+        if bad:
+            where = ", ".join(f"output {i}: {s['nan']} NaN, {s['inf']} Inf" for i, s in bad)
+            self.checks.append(Check("finite", "FAIL", f"{where} ({desc})", data={"outputs": stats}))
+        else:
+            self.checks.append(Check("finite", "PASS", desc, data={"outputs": stats}))
+
+    def check_determinism(self) -> None:
+        runs = []
+        try:
+            for _ in range(2):
+                h.seed_everything(self.module, 0)
+                model = h.instantiate(self.cls, self.kwargs, self.device)
+                outs = []
+                with torch.no_grad():
+                    for train in (False, True):
+                        model.train(train)
+                        args, kwargs = clone_inputs(self.in_args, self.in_kwargs)
+                        outs.extend(h.flatten_tensors(model(*args, **kwargs)))
+                runs.append(outs)
+                del model
+        except Exception as exc:
+            self.checks.append(Check("determinism", "FAIL", f"rerun raised {type(exc).__name__}: {exc}"))
+            return
+        a, b = runs
+        differ = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            same = x.shape == y.shape and (
+                torch.equal(x, y)
+                if not x.is_floating_point()
+                else bool(torch.isclose(x, y, rtol=0, atol=0, equal_nan=True).all())
+            )
+            if not same:
+                mode = "eval" if i < len(a) // 2 else "train"
+                diff = (x.double() - y.double()).abs().max().item() if x.shape == y.shape else float("nan")
+                differ.append(f"output {i % (len(a) // 2)} ({mode} mode) differs, max |diff| {fmt_num(diff)}")
+        how = f"set_seed(0) via {self.seeding}"
+        if differ:
+            self.checks.append(
+                Check(
+                    "determinism",
+                    "FAIL",
+                    f"two runs after {how}: " + "; ".join(differ)
+                    + " (seed every RNG the model uses in set_seed; no unseeded generators)",
+                )
+            )
+        else:
+            self.checks.append(
+                Check("determinism", "PASS", f"two runs after {how} gave identical outputs in eval and train mode")
+            )
+
+    # ----------------------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, int]:
+        return {s: sum(1 for c in self.checks if c.status == k) for s, k in (("passed", "PASS"), ("failed", "FAIL"), ("skipped", "SKIP"))}
+
+    def exit_code(self) -> int:
+        if any(c.status == "FAIL" for c in self.checks):
+            return 1
+        # a skipped check that applied (only possible after a failure today) is never a pass
+        return 1 if any(c.status == "SKIP" and c.applies for c in self.checks) else 0
+
+    def report_json(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "target": self.args.target,
+            "device": self.device,
+            "inputs": {s.label: {"shape": s.shape, "dtype": h.dtype_name(s.dtype)} for s in self.specs},
+            "kwargs": self.kwargs,
+            "seeding": self.seeding,
+            "counts": self.counts,
+            "memory": self.memory,
+            "outputs": output_stats(self.outputs) if self.outputs is not None else None,
+            "checks": [c.as_json() for c in self.checks],
+            "summary": self.summary(),
+            "exit_code": self.exit_code(),
+        }
+
+    def report_text(self) -> str:
+        c, m = self.counts, self.memory
+        ins = ", ".join(f"{s.label}={s.shape} {h.dtype_name(s.dtype)}" for s in self.specs)
+        lines = [
+            f"validate_model: {self.args.target} on {self.device}, inputs {ins}",
+            f"INFO parameters: total {fmt_int(c['total'])} (trainable {fmt_int(c['trainable'])}, "
+            f"frozen {fmt_int(c['frozen'])}), buffers {fmt_int(c['buffers'])} elements",
+            "INFO memory: parameters "
+            + (", ".join(f"{k} {fmt_int(v)} B" for k, v in m["param_bytes"].items()) or "0 B")
+            + f" (total {fmt_int(m['param_bytes_total'])} B); buffers {fmt_int(m['buffer_bytes_total'])} B",
+        ]
+        for ch in self.checks:
+            detail = ch.detail.replace("\n", "\n    ")
+            lines.append(f"{ch.status} {ch.name}: {detail}")
+        s = self.summary()
+        lines.append(f"{s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped")
+        lines.append(self.next_step())
+        return "\n".join(lines)
+
+    def next_step(self) -> str:
+        code = self.exit_code()
+        if code:
+            return "next: fix what the FAIL lines name, rerun, and do not report the model as working until this exits 0"
+        notes = []
+        if self.paper is None:
+            notes.append("no paper count was compared: quote the paper's count with --paper-params, or write 'Paper did not specify' and cite a reference count")
+        if self.device == "meta":
+            notes.append("numeric checks did not run on meta: also run a reduced config on cpu")
+        tail = ("; " + "; ".join(notes)) if notes else ""
+        return f"next: paste the summary line above into the replication report (exit 0){tail}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="validate_model.py",
+        description=__doc__.split("\n\n")[0] + " Prints one PASS/FAIL/SKIP line per check and a summary line.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", help="FILE.py:ClassName, the model class to build")
+    p.add_argument("--input", action="append", default=[], metavar="SPEC", help='input tensor, e.g. "x=[2,3,224,224]" (repeatable)')
+    p.add_argument("--kwargs", metavar="JSON", help="constructor keyword arguments as a JSON object")
+    p.add_argument("--expect-output", metavar="SHAPE", help='expected output shape: "[2,1000]" or "[[2,1000],[2,5]]"')
+    p.add_argument("--paper-params", metavar="COUNT", help="the parameter count as the paper prints it: 25.6M, 86,567,656, 0.3B")
+    p.add_argument("--tolerance", metavar="PCT", help="relative tolerance such as 1%% instead of the printed-precision policy")
+    p.add_argument("--device", choices=("cpu", "meta", "cuda"), default="cpu", help="cpu (default), cuda, or meta: counts and shapes without data")
+    p.add_argument("--json", action="store_true", help="print the report as JSON (sorted keys) instead of text")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
+        return int(exc.code or 0)
+    if not args.input:
+        print("validate_model: give at least one --input, e.g. --input \"x=[2,3,224,224]\"", file=sys.stderr)
+        return 2
+    try:
+        v = Validator(args)
+    except HarnessError as exc:
+        print(f"validate_model: {exc}", file=sys.stderr)
+        return 2
+    v.run()
+    if args.json:
+        print(json.dumps(v.report_json(), sort_keys=True, indent=2))
+    else:
+        print(v.report_text())
+    return v.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
