@@ -325,3 +325,135 @@ def test_vit_b16_validation_passes() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "total 86,567,656" in result.stdout
     assert "within_truncation" in result.stdout
+
+
+# --- Transformer base ----------------------------------------------------------------------
+
+
+def _transformer_base_params_by_hand() -> int:
+    """Section 3 with Table 3 base, written out independently of the example's code:
+    shared 37000 x 512 embedding (also the pre-softmax weight, no bias); each encoder layer has
+    one attention block (W^Q, W^K, W^V, W^O with biases), an FFN 512-2048-512 with biases and two
+    LayerNorms; each decoder layer two attention blocks, the FFN and three LayerNorms; no final
+    LayerNorm (post-norm)."""
+    embedding = 37_000 * 512  # 18,944,000
+    attention = 4 * (512 * 512 + 512)  # 1,050,624
+    ffn = (512 * 2048 + 2048) + (2048 * 512 + 512)  # 2,099,712
+    layer_norm = 512 + 512
+    encoder_layer = attention + ffn + 2 * layer_norm  # 3,152,384
+    decoder_layer = 2 * attention + ffn + 3 * layer_norm  # 4,204,032
+    return embedding + 6 * encoder_layer + 6 * decoder_layer
+
+
+def test_transformer_parameter_count_equals_hand_arithmetic() -> None:
+    example = load_example("transformer-base")
+    model = example.Transformer()
+    expected = _transformer_base_params_by_hand()
+    assert expected == 63_082_496  # the issue's figure, re-derived above
+    assert n_params(model) == expected
+    # The shared matrix is one tensor: the pre-softmax projection adds nothing.
+    assert sum(1 for p in model.parameters() if p.shape == (37_000, 512)) == 1
+    with_bias = example.Transformer(example.ModelConfig(output_bias=True))
+    assert n_params(with_bias) == expected + 37_000
+
+
+def test_transformer_count_is_a_mismatch_with_paper_65m() -> None:
+    verdict, rel = load_example("transformer-base").paper_count_verdict(_transformer_base_params_by_hand(), "65M")
+    assert verdict == "mismatch"
+    assert rel == pytest.approx((63_082_496 - 65_000_000) / 65_000_000)
+
+
+def _split_in_proj(mha: torch.nn.MultiheadAttention, prefix: str) -> dict[str, torch.Tensor]:
+    wq, wk, wv = mha.in_proj_weight.chunk(3)
+    bq, bk, bv = mha.in_proj_bias.chunk(3)
+    return {
+        f"{prefix}.w_q.weight": wq, f"{prefix}.w_q.bias": bq, f"{prefix}.w_k.weight": wk,
+        f"{prefix}.w_k.bias": bk, f"{prefix}.w_v.weight": wv, f"{prefix}.w_v.bias": bv,
+        f"{prefix}.w_o.weight": mha.out_proj.weight, f"{prefix}.w_o.bias": mha.out_proj.bias,
+    }
+
+
+def _ffn_and_norms(layer: torch.nn.Module, norms: int) -> dict[str, torch.Tensor]:
+    mapped = {
+        "ffn.linear_1.weight": layer.linear1.weight, "ffn.linear_1.bias": layer.linear1.bias,
+        "ffn.linear_2.weight": layer.linear2.weight, "ffn.linear_2.bias": layer.linear2.bias,
+    }
+    for i in range(1, norms + 1):
+        norm = getattr(layer, f"norm{i}")
+        mapped |= {f"norm_{i}.weight": norm.weight, f"norm_{i}.bias": norm.bias}
+    return mapped
+
+
+def test_transformer_layers_equal_torch_post_norm_layers() -> None:
+    """PyTorch's nn.TransformerEncoderLayer / DecoderLayer with norm_first=False and ReLU are the
+    paper's post-norm layers: with the same weights, the outputs must agree."""
+    modules = load_example("transformer-base", "modules")
+    torch.manual_seed(7)
+    kwargs = dict(d_model=512, nhead=8, dim_feedforward=2048, dropout=0.1, batch_first=True, layer_norm_eps=1e-6)
+    ref_enc = torch.nn.TransformerEncoderLayer(**kwargs).eval()
+    ref_dec = torch.nn.TransformerDecoderLayer(**kwargs).eval()
+    randomize_norm_statistics(ref_enc, seed=8)
+    randomize_norm_statistics(ref_dec, seed=9)
+    enc = modules.EncoderLayer().eval()
+    dec = modules.DecoderLayer().eval()
+    enc.load_state_dict(_split_in_proj(ref_enc.self_attn, "self_attn") | _ffn_and_norms(ref_enc, 2), strict=True)
+    dec.load_state_dict(
+        _split_in_proj(ref_dec.self_attn, "self_attn")
+        | _split_in_proj(ref_dec.multihead_attn, "cross_attn")
+        | _ffn_and_norms(ref_dec, 3),
+        strict=True,
+    )
+    generator = torch.Generator().manual_seed(10)
+    src, tgt = torch.randn(2, 9, 512, generator=generator), torch.randn(2, 6, 512, generator=generator)
+    allowed = torch.ones(2, 9, dtype=torch.bool)
+    allowed[1, 7:] = False  # padding at the end of the second source sentence
+    causal = torch.ones(6, 6, dtype=torch.bool).tril()
+    with torch.no_grad():
+        memory = enc(src, allowed[:, None, None, :])
+        torch.testing.assert_close(memory, ref_enc(src, src_key_padding_mask=~allowed))
+        torch.testing.assert_close(
+            dec(tgt, memory, causal[None, None], allowed[:, None, None, :]),
+            ref_dec(tgt, memory, tgt_mask=~causal, memory_key_padding_mask=~allowed),
+        )
+
+
+def test_transformer_decoder_is_causal_and_ignores_source_padding() -> None:
+    example = load_example("transformer-base")
+    example.set_seed(0)
+    model = example.Transformer().eval()
+    src = torch.randint(1, 37_000, (1, 8))
+    tgt = torch.randint(1, 37_000, (1, 6))
+    changed_future = tgt.clone()
+    changed_future[0, 4:] = torch.randint(1, 37_000, (2,))
+    padded = torch.cat([src, torch.zeros(1, 3, dtype=torch.long)], dim=1)
+    with torch.no_grad():
+        logits = model(src, tgt)
+        torch.testing.assert_close(model(src, changed_future)[:, :4], logits[:, :4])
+        torch.testing.assert_close(model(padded, tgt), logits)
+    assert not torch.allclose(model(src, changed_future)[:, 4:], logits[:, 4:])
+
+
+def test_transformer_shape_comments_match_forward() -> None:
+    example = load_example("transformer-base")
+    model = example.Transformer().eval()
+    for n, t in ((5, 3), (9, 12)):
+        src, tgt = torch.randint(1, 37_000, (2, n)), torch.randint(1, 37_000, (2, t))
+        bindings = {"B": 2, "N": n, "T": t, "D": 512, "E": 37_000, "K": 8, "F": 2048}
+        assert check_forward_shape_comments(model, (src, tgt), bindings) == 6
+        memory = torch.randn(2, n, 512)
+        states = torch.randn(2, t, 512)
+        assert check_forward_shape_comments(model.encoder_layers[0], (memory,), bindings) == 5
+        assert check_forward_shape_comments(model.decoder_layers[0], (states, memory), bindings) == 7
+        assert check_forward_shape_comments(model.decoder_layers[0].ffn, (states,), bindings) == 4
+        assert check_forward_shape_comments(model.embedding, (tgt,), bindings) == 3
+        cross = model.decoder_layers[0].cross_attn
+        mask = torch.ones(2, 1, 1, n, dtype=torch.bool)
+        assert check_forward_shape_comments(cross, (states, memory, memory, mask), bindings) == 10
+
+
+def test_transformer_validation_reports_the_paper_mismatch() -> None:
+    result = run_validation("transformer-base")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "total 63,082,496" in result.stdout
+    assert "[MISMATCH (explained)] parameters vs paper: paper 65M" in result.stdout
+    assert "(-2.95%)" in result.stdout
