@@ -51,7 +51,7 @@ def test_assignments_of_traced_blocks(trace, b, h, w):
     shared_lines = [i + 1 for i, s in enumerate((FIXTURES / F).read_text().splitlines()) if "x = self.shared(x)" in s]
     assert len(shared_lines) == 2
     conv, add = line_of(F, "y = self.conv(x)"), line_of(F, "y += x")
-    scale_line = line_of(S, "out = x * self.gamma")
+    scale_line = line_of(S, "out = self._scaled(x)")
     pooled = line_of(F, "pooled = torch.flatten(")
     chunk, logits = line_of(F, "first, second = pooled.chunk"), line_of(F, "logits = self.head(pooled)")
     top, blk = "Traced.forward", "Block.forward"
@@ -190,3 +190,13 @@ def test_real_process_and_help(script, tmp_path):
     assert json.loads(out.read_text())["error"]["module"] == "head.1"
     help_proc = script("trace_shapes.py", "--help")
     assert help_proc.returncode == 0 and "examples:" in help_proc.stdout
+
+
+def test_helper_methods_are_traced_only_when_named(trace):
+    helper = ("sibling_blocks.py", line_of("sibling_blocks.py", "scaled = x * self.gamma"))
+    _, plain, _ = trace("traced_blocks.py:Traced", "x=[2,3,8,12]")
+    assert [a for a in plain["assignments"] if (a["file"], a["line"]) == helper] == []
+    code, doc, _ = trace("traced_blocks.py:Traced", "x=[2,3,8,12]", extra=("--function", "_scaled"))
+    assert code == 0 and doc["functions"] == ["_scaled", "forward"]
+    recs = [a for a in doc["assignments"] if (a["file"], a["line"]) == helper]
+    assert [(r["function"], r["module"], r["name"], r["shape"]) for r in recs] == [("Scale._scaled", "scale", "scaled", [2, 4, 4, 6])]

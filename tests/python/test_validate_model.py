@@ -61,7 +61,7 @@ def test_human_report_lines_and_summary(validate, fixtures):
     code, out, _ = validate(f"{fixtures}/convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--expect-output", "[2,7]")
     lines = out.splitlines()
     assert "INFO parameters: total 5,370 (trainable 5,370, frozen 0), buffers 17 elements" in lines
-    assert any(line.startswith("FAIL output_shape: expected [[2, 7]], got [[2, 10]]") for line in lines)
+    assert any(line.startswith("FAIL output_shape: expected [2, 7], got [2, 10]") for line in lines)
     assert any(line.startswith("SKIP paper_params: no paper count given") and "not a pass" in line for line in lines)
     assert "4 passed, 1 failed, 1 skipped" in lines
     assert code == 1
@@ -188,6 +188,22 @@ def test_gpt2_small_against_printed_117m_fails_with_explanation(validate, fixtur
     assert "must explain" in pp["detail"] and "+6.36%" in pp["detail"]
     assert checks_of(rep)["output_shape"]["status"] == "PASS"
     assert code == 1
+
+
+def test_explained_mismatch_passes_and_keeps_the_verdict(validate, fixtures):
+    why = "the GPT-2 paper miscounted (openai/gpt-2 README)"
+    code, rep = run_json(
+        validate,
+        f"{fixtures}/gpt2_small.py:GPT2Small",
+        "--device", "meta",
+        "--input", "ids=[1,8]:long:50257",
+        "--paper-params", "117M",
+        "--explain-mismatch", why,
+    )
+    pp = checks_of(rep)["paper_params"]
+    assert pp["status"] == "PASS" and pp["data"]["verdict"] == "mismatch"
+    assert pp["data"]["explanation"] == why and why in pp["detail"]
+    assert code == 0
 
 
 def test_meta_device_counts_a_20b_model_without_allocating(scripts, fixtures):

@@ -100,8 +100,9 @@ class AssignmentTracer:
     event drops the pending statement: it did not complete.
     """
 
-    def __init__(self, root: Path, recorder: h.ModuleRecorder) -> None:
+    def __init__(self, root: Path, recorder: h.ModuleRecorder, functions: frozenset[str]) -> None:
         self.root = root
+        self.functions = functions
         self.recorder = recorder
         self.records: list[dict[str, Any]] = []
         self._files: dict[str, tuple[str, dict[int, AssignStmt]] | None] = {}
@@ -120,7 +121,7 @@ class AssignmentTracer:
         return self._files[filename]
 
     def global_trace(self, frame: Any, event: str, arg: Any) -> Any:
-        if event != "call" or frame.f_code.co_name != "forward":
+        if event != "call" or frame.f_code.co_name not in self.functions:
             return None
         index = self._index(frame.f_code.co_filename)
         if index is None:
@@ -178,7 +179,13 @@ class FrameTracer:
 # --------------------------------------------------------------------------------------------
 
 
-def trace(target: h.Target, specs: list[h.InputSpec], kwargs: dict[str, Any], device: str) -> tuple[dict[str, Any], str | None]:
+def trace(
+    target: h.Target,
+    specs: list[h.InputSpec],
+    kwargs: dict[str, Any],
+    device: str,
+    functions: frozenset[str] = frozenset({"forward"}),
+) -> tuple[dict[str, Any], str | None]:
     module, cls = h.load_class(target)
     try:
         h.seed_everything(module, 0)
@@ -190,7 +197,7 @@ def trace(target: h.Target, specs: list[h.InputSpec], kwargs: dict[str, Any], de
     error = None
     message = None
     with h.ModuleRecorder(model, target.root) as rec:
-        tracer = AssignmentTracer(target.root, rec)
+        tracer = AssignmentTracer(target.root, rec, functions)
         previous = sys.gettrace()
         sys.settrace(tracer.global_trace)
         try:
@@ -214,6 +221,7 @@ def trace(target: h.Target, specs: list[h.InputSpec], kwargs: dict[str, Any], de
         "input_dtypes": {s.label: h.dtype_name(s.dtype) for s in specs},
         "modules": rec.module_list(),
         "assignments": tracer.records,
+        "functions": sorted(functions),
         "error": error,
     }
     return doc, message
@@ -230,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", default=[], metavar="SPEC", help='input tensor, e.g. "x=[2,3,224,224]", "ids=[2,16]:long:37000" (repeatable)')
     p.add_argument("--kwargs", metavar="JSON", help="constructor keyword arguments as a JSON object")
     p.add_argument("--device", choices=("cpu", "meta", "cuda"), default="cpu", help="cpu (default); meta propagates shapes without data when every op supports it")
+    p.add_argument(
+        "--function",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also trace assignments in methods of this name (repeatable; forward is always traced), "
+        "e.g. --function _attention for a helper called by forward",
+    )
     p.add_argument("--out", required=True, metavar="FILE", help="where to write the JSON trace ('-' for stdout)")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     return p
@@ -249,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         kwargs = h.parse_kwargs(args.kwargs)
         if args.out != "-" and Path(args.out).exists() and not args.force:
             raise HarnessError(f"{args.out}: already exists (use --force to overwrite)")
-        doc, message = trace(target, specs, kwargs, args.device)
+        functions = frozenset({"forward", *args.function})
+        doc, message = trace(target, specs, kwargs, args.device, functions)
         text = json.dumps(doc, sort_keys=True, indent=2) + "\n"
         if args.out == "-":
             sys.stdout.write(text)
