@@ -1,0 +1,470 @@
+//! What `mermaid.parse` does to the text before the flowchart lexer sees it, step by step as in
+//! mermaid 12.3.0 (`preprocess.ts`, `comments.ts`, `frontmatter.ts`, `encodeEntities`,
+//! `flowParser.ts`), keeping for every character the line it came from.
+
+/// Text as characters, each with its 1-based line in the original block.
+#[derive(Clone, Debug, Default)]
+pub struct Tracked {
+    pub chars: Vec<char>,
+    pub lines: Vec<u32>,
+}
+
+impl Tracked {
+    pub fn new(text: &str) -> Tracked {
+        let mut t = Tracked::default();
+        let mut line = 1;
+        for c in text.chars() {
+            t.chars.push(c);
+            t.lines.push(line);
+            if c == '\n' {
+                line += 1;
+            }
+        }
+        t
+    }
+
+    pub fn to_string_lossless(&self) -> String {
+        self.chars.iter().collect()
+    }
+
+    /// Line of the character at `i` (the last line for positions at the end).
+    pub fn line_at(&self, i: usize) -> u32 {
+        if let Some(&l) = self.lines.get(i) {
+            l
+        } else {
+            self.lines.last().copied().unwrap_or(1)
+        }
+    }
+
+    /// Replaces `start..end` with `with`; new characters take the line of the first replaced one.
+    fn splice(&mut self, start: usize, end: usize, with: &str) {
+        let line = self.line_at(start);
+        let new: Vec<char> = with.chars().collect();
+        let lines = vec![line; new.len()];
+        self.chars.splice(start..end, new);
+        self.lines.splice(start..end, lines);
+    }
+
+    fn starts_with(&self, at: usize, s: &str) -> bool {
+        s.chars()
+            .enumerate()
+            .all(|(k, c)| self.chars.get(at + k) == Some(&c))
+    }
+}
+
+/// JavaScript's `\s`.
+pub fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{0B}' | '\u{0C}' | '\r' | ' ' | '\u{A0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
+    )
+}
+
+/// JavaScript's `\w`.
+pub fn is_js_word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// The result of preprocessing: the text the flowchart parser receives, or the diagram type
+/// when it is not a flowchart.
+#[derive(Debug)]
+pub enum Prepared {
+    Flowchart(Tracked),
+    Other(String),
+    /// No diagram keyword at all: Mermaid throws `UnknownDiagramError`.
+    Unknown,
+}
+
+/// Diagram keywords Mermaid 12 detects (first word of the cleaned text); these are not checked.
+const OTHER_TYPES: &[&str] = &[
+    "sequenceDiagram",
+    "classDiagram",
+    "classDiagram-v2",
+    "stateDiagram",
+    "stateDiagram-v2",
+    "erDiagram",
+    "gantt",
+    "pie",
+    "journey",
+    "gitGraph",
+    "mindmap",
+    "timeline",
+    "quadrantChart",
+    "requirementDiagram",
+    "requirement",
+    "sankey",
+    "sankey-beta",
+    "xychart",
+    "xychart-beta",
+    "block",
+    "block-beta",
+    "packet",
+    "packet-beta",
+    "architecture",
+    "architecture-beta",
+    "kanban",
+    "radar-beta",
+    "treemap",
+    "treemap-beta",
+    "info",
+    "zenuml",
+    "C4Context",
+    "C4Container",
+    "C4Component",
+    "C4Dynamic",
+    "C4Deployment",
+    "agentflow-beta",
+    "venn-beta",
+    "wardley-beta",
+    "ishikawa-beta",
+    "cynefin-beta",
+    "railroad-beta",
+    "usecase-beta",
+];
+
+pub fn prepare(block: &str) -> Prepared {
+    let mut t = Tracked::new(block);
+    cleanup_text(&mut t);
+    remove_front_matter(&mut t);
+    remove_directives(&mut t);
+    cleanup_comments(&mut t);
+    let first_word: String = t
+        .chars
+        .iter()
+        .take_while(|c| !is_js_space(**c) && **c != ';')
+        .collect();
+    // Mermaid's C4 detector is `/^\s*C4Context|C4Container|C4Component|…/`: every alternative
+    // after the first matches anywhere in the text, and C4 is tried before flowcharts.
+    let text = t.to_string_lossless();
+    if ["C4Container", "C4Component", "C4Dynamic", "C4Deployment"]
+        .iter()
+        .any(|k| text.contains(k))
+    {
+        return Prepared::Other("c4".to_string());
+    }
+    if !(text.starts_with("graph") || text.starts_with("flowchart")) {
+        let word = first_word.trim_end_matches(':');
+        if OTHER_TYPES.iter().any(|k| word.starts_with(k)) {
+            return Prepared::Other(word.to_string());
+        }
+        return Prepared::Unknown;
+    }
+    encode_entities(&mut t);
+    let end_line = t.lines.last().copied().unwrap_or(1);
+    t.chars.push('\n');
+    t.lines.push(end_line);
+    squeeze_after_brace(&mut t);
+    Prepared::Flowchart(t)
+}
+
+/// `\r\n?` to `\n`; double-quoted attribute values inside HTML tags to single quotes.
+fn cleanup_text(t: &mut Tracked) {
+    let mut i = 0;
+    while i < t.chars.len() {
+        if t.chars[i] == '\r' {
+            if t.chars.get(i + 1) == Some(&'\n') {
+                t.splice(i, i + 1, "");
+            } else {
+                t.chars[i] = '\n';
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    // <(\w+)([^>]*)> : attributes `="…"` become `='…'`.
+    let mut i = 0;
+    while i < t.chars.len() {
+        if t.chars[i] == '<' && t.chars.get(i + 1).is_some_and(|c| is_js_word(*c)) {
+            let mut j = i + 1;
+            while j < t.chars.len() && is_js_word(t.chars[j]) {
+                j += 1;
+            }
+            let mut k = j;
+            while k < t.chars.len() && t.chars[k] != '>' {
+                k += 1;
+            }
+            if k < t.chars.len() {
+                // Inside j..k replace ="([^"]*)" by ='$1'.
+                let mut p = j;
+                while p + 1 < k {
+                    if t.chars[p] == '='
+                        && t.chars[p + 1] == '"'
+                        && let Some(q) = (p + 2..k).find(|&q| t.chars[q] == '"')
+                    {
+                        t.chars[p + 1] = '\'';
+                        t.chars[q] = '\'';
+                        p = q + 1;
+                        continue;
+                    }
+                    p += 1;
+                }
+                i = k + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+fn is_line_break(c: char) -> bool {
+    c == '\n' || c == '\r'
+}
+
+/// `---` front matter at the very start (after spaces), closed by the same indent + `---`.
+fn remove_front_matter(t: &mut Tracked) {
+    let c = &t.chars;
+    let mut cursor = 0;
+    while cursor < c.len() && is_js_space(c[cursor]) && !is_line_break(c[cursor]) {
+        cursor += 1;
+    }
+    let indent: String = c[..cursor].iter().collect();
+    if !t.starts_with(cursor, "---") {
+        return;
+    }
+    let mut opening_end = None;
+    let mut i = cursor + 3;
+    while i < c.len() && is_js_space(c[i]) {
+        if is_line_break(c[i]) {
+            opening_end = Some(i);
+            break;
+        }
+        i += 1;
+    }
+    let Some(opening_end) = opening_end else {
+        return;
+    };
+    let fence = format!("{indent}---");
+    let closing_end = |i: usize| -> Option<usize> {
+        if !is_line_break(c[i]) || !t.starts_with(i + 1, &fence) {
+            return None;
+        }
+        let mut last = None;
+        let mut j = i + 1 + fence.chars().count();
+        while j < c.len() && is_js_space(c[j]) {
+            if is_line_break(c[j]) {
+                last = Some(j);
+            }
+            j += 1;
+        }
+        last
+    };
+    for i in opening_end + 1..c.len() {
+        if let Some(end) = closing_end(i) {
+            t.splice(0, end + 1, "");
+            return;
+        }
+    }
+}
+
+/// `%%{ … }%%` directives.
+fn remove_directives(t: &mut Tracked) {
+    let mut i = 0;
+    while i + 2 < t.chars.len() {
+        if t.starts_with(i, "%%{") {
+            let mut j = i + 3;
+            while j < t.chars.len() && is_js_space(t.chars[j]) {
+                j += 1;
+            }
+            if j < t.chars.len() && is_js_word(t.chars[j]) {
+                let mut end = t.chars.len();
+                let mut k = j;
+                while k + 2 < t.chars.len() {
+                    if t.starts_with(k, "}%%") {
+                        end = k + 3;
+                        break;
+                    }
+                    k += 1;
+                }
+                t.splice(i, end, "");
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `/^\s*%%(?!{)[^\n]+\n?/gm` removed, then `trimStart`.
+fn cleanup_comments(t: &mut Tracked) {
+    let mut p = 0;
+    loop {
+        if p > t.chars.len() {
+            break;
+        }
+        let mut q = p;
+        while q < t.chars.len() && is_js_space(t.chars[q]) {
+            q += 1;
+        }
+        let is_comment =
+            t.starts_with(q, "%%") && t.chars.get(q + 2).is_some_and(|c| *c != '{' && *c != '\n');
+        if is_comment {
+            let mut e = q + 2;
+            while e < t.chars.len() && t.chars[e] != '\n' {
+                e += 1;
+            }
+            if e < t.chars.len() {
+                e += 1;
+            }
+            t.splice(p, e, "");
+            continue;
+        }
+        match (p..t.chars.len()).find(|&i| t.chars[i] == '\n') {
+            Some(nl) => p = nl + 1,
+            None => break,
+        }
+    }
+    let lead = t.chars.iter().take_while(|c| is_js_space(**c)).count();
+    t.splice(0, lead, "");
+}
+
+/// Mermaid's `encodeEntities`: a trailing `;` dropped from style/classDef lines with a colour,
+/// then `#name;` / `#123;` turned into placeholders the lexer sees as ordinary text.
+fn encode_entities(t: &mut Tracked) {
+    for kw in ["style", "classDef"] {
+        let mut i = 0;
+        while i < t.chars.len() {
+            if !t.starts_with(i, kw) {
+                i += 1;
+                continue;
+            }
+            let from = i + kw.len();
+            let mut eol = from;
+            while eol < t.chars.len() && !is_line_terminator(t.chars[eol]) {
+                eol += 1;
+            }
+            let last_semi = (from..eol).rev().find(|&k| t.chars[k] == ';');
+            let ok = last_semi.is_some_and(|k| has_colon_hash(&t.chars[from..k]));
+            if let Some(k) = last_semi.filter(|_| ok) {
+                t.splice(k, k + 1, "");
+                i = k;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    let mut i = 0;
+    while i < t.chars.len() {
+        if t.chars[i] == '#' {
+            let mut j = i + 1;
+            while j < t.chars.len() && is_js_word(t.chars[j]) {
+                j += 1;
+            }
+            if j > i + 1 && t.chars.get(j) == Some(&';') {
+                let inner: String = t.chars[i + 1..j].iter().collect();
+                let numeric = inner.chars().all(|c| c.is_ascii_digit());
+                let rep = if numeric {
+                    format!("\u{FB02}\u{B0}\u{B0}{inner}\u{B6}\u{DF}")
+                } else {
+                    format!("\u{FB02}\u{B0}{inner}\u{B6}\u{DF}")
+                };
+                let n = rep.chars().count();
+                t.splice(i, j + 1, &rep);
+                i += n;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `:\S*#` somewhere in the slice (the middle of `style.*:\S*#.*;`).
+fn has_colon_hash(s: &[char]) -> bool {
+    for (c, ch) in s.iter().enumerate() {
+        if *ch == ':' {
+            for x in &s[c + 1..] {
+                if *x == '#' {
+                    return true;
+                }
+                if is_js_space(*x) {
+                    break;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// JavaScript's line terminators (what `.` does not match).
+pub fn is_line_terminator(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}')
+}
+
+/// `src.replace(/}\s*\n/g, "}\n")` from mermaid's `flowParser.ts`.
+fn squeeze_after_brace(t: &mut Tracked) {
+    let mut i = 0;
+    while i < t.chars.len() {
+        if t.chars[i] == '}' {
+            let mut j = i + 1;
+            let mut last_nl = None;
+            while j < t.chars.len() && is_js_space(t.chars[j]) {
+                if t.chars[j] == '\n' {
+                    last_nl = Some(j);
+                }
+                j += 1;
+            }
+            if let Some(nl) = last_nl {
+                t.splice(i + 1, nl + 1, "\n");
+                i += 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flow(text: &str) -> String {
+        match prepare(text) {
+            Prepared::Flowchart(t) => t.to_string_lossless(),
+            other => panic!("not a flowchart: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn comments_front_matter_and_directives_go() {
+        assert_eq!(
+            flow("---\ntitle: x\n---\n%%{init: {}}%%\nflowchart TB\n  %% note\n  A\n"),
+            "flowchart TB\n  A\n\n"
+        );
+    }
+
+    #[test]
+    fn entities_and_style_semicolons_as_in_mermaid() {
+        assert_eq!(
+            flow("graph TB\nstyle A fill:#e1f5fe;stroke:#01579b\n"),
+            "graph TB\nstyle A fill:#e1f5festroke:#01579b\n\n"
+        );
+        assert_eq!(
+            flow("graph TB\nA[Issue #123; x]\n"),
+            "graph TB\nA[Issue \u{FB02}\u{B0}\u{B0}123\u{B6}\u{DF} x]\n\n"
+        );
+    }
+
+    #[test]
+    fn other_types_are_recognised() {
+        assert!(matches!(
+            prepare("sequenceDiagram\nA->>B: hi"),
+            Prepared::Other(_)
+        ));
+        assert!(matches!(prepare("flowchar TB\nA"), Prepared::Unknown));
+    }
+
+    #[test]
+    fn lines_survive_removed_comment_lines() {
+        let Prepared::Flowchart(t) = prepare("flowchart TB\n%% c\nA --> B\n") else {
+            panic!()
+        };
+        let a = t.chars.iter().position(|c| *c == 'A').unwrap();
+        assert_eq!(t.lines[a], 3);
+    }
+}
