@@ -819,7 +819,15 @@ fn warnings(t: &Tracked, tokens: &[Token], raw: &[&str]) -> Vec<Diagnostic> {
             let b = s.as_bytes();
             for (p, _) in s.match_indices('#') {
                 let digits = b[p + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                if digits > 0 && b.get(p + 1 + digits) == Some(&b';') && p > 0 && b[p - 1] == b' ' {
+                let code = &s[p + 1..p + 1 + digits];
+                // `#35;` (number sign) and `#160;` (no-break space) are deliberate escapes.
+                if digits > 0
+                    && code != "35"
+                    && code != "160"
+                    && b.get(p + 1 + digits) == Some(&b';')
+                    && p > 0
+                    && b[p - 1] == b' '
+                {
                     out.push(warning(
                         line,
                         "W110",

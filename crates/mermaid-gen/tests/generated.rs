@@ -1,0 +1,198 @@
+//! Every diagram mermaid-gen writes goes through real Mermaid (and through our own checker).
+
+mod common;
+
+use std::path::Path;
+
+use common::{assert_mermaid_ok, bin};
+use mermaid_gen::check::{Verdict, check_diagram};
+
+fn data(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().expect("run mermaid-gen");
+    assert!(
+        out.status.success(),
+        "mermaid-gen {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+fn assert_valid_everywhere(diagram: &str) {
+    assert_mermaid_ok(diagram);
+    let r = check_diagram(diagram);
+    assert_eq!(
+        r.verdict,
+        Verdict::Ok,
+        "checker rejects generated text: {r:?}"
+    );
+    assert_eq!(r.diagnostics, vec![], "checker warns on generated text");
+}
+
+#[test]
+fn spec_with_hostile_labels_parses_in_real_mermaid() {
+    let out = run_ok(&["spec", &data("resnet_block.yaml")]);
+    assert_valid_everywhere(&out);
+    // The node called `end` got a prefixed id; labels keep their text, quoted.
+    assert!(out.contains("n_end(["), "{out}");
+    assert!(out.contains(r#"n_add(("y = F(x) + x"))"#), "{out}");
+    assert!(out.contains("#quot;gate#quot;"), "{out}");
+    assert!(out.contains("#35;1;"), "{out}");
+    assert!(out.contains("direction#160;LR"), "{out}");
+    assert!(out.contains("Bottleneck x3"), "{out}");
+    assert!(out.contains(r#"subgraph g_main["主路径 F(x)"]"#), "{out}");
+    // Nested subgraph inside its parent, closed in order.
+    let main = out.find("subgraph g_main").unwrap();
+    let inner = out.find("subgraph g_inner").unwrap();
+    assert!(main < inner);
+    // Palette: one classDef per kind used, with commas.
+    for (kind, fill, stroke) in [
+        ("input", "#e1f5fe", "#01579b"),
+        ("core", "#fff3e0", "#e65100"),
+        ("feature", "#e8f5e9", "#2e7d32"),
+        ("loss", "#fce4ec", "#c2185b"),
+        ("attention", "#f3e5f5", "#7b1fa2"),
+    ] {
+        let line = format!("classDef {kind} fill:{fill},stroke:{stroke},color:#000");
+        assert!(out.contains(&line), "missing `{line}` in\n{out}");
+    }
+    assert!(
+        out.contains("n_x -.-> n_add") || out.contains(r#"n_x -.->|"#),
+        "{out}"
+    );
+}
+
+#[test]
+fn spec_errors_are_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.yaml");
+    std::fs::write(&p, "nodes:\n - {id: a, kind: blob}\n").unwrap();
+    let out = bin().args(["spec", p.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("mermaid-gen: ") && err.contains("unknown kind `blob`"),
+        "{err}"
+    );
+    let out = bin().args(["spec", "/nonexistent.yaml"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn output_file_is_not_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("arch.md");
+    std::fs::write(&target, "keep me").unwrap();
+    let spec = data("resnet_block.yaml");
+    let args = [
+        "spec",
+        spec.as_str(),
+        "--fence",
+        "-o",
+        target.to_str().unwrap(),
+    ];
+    let out = bin().args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    run_ok(&forced);
+    let md = std::fs::read_to_string(&target).unwrap();
+    assert!(md.starts_with("```mermaid\n") && md.ends_with("```\n"));
+    let blocks = mermaid_gen::markdown::mermaid_blocks(&md);
+    assert_eq!(blocks.len(), 1);
+    assert_mermaid_ok(&blocks[0].text);
+}
+
+#[test]
+fn trace_flow_collapses_repeated_blocks_at_module_level() {
+    let trace = data("tiny_cnn_trace.json");
+    // 13 leaf modules fit in 20 nodes: leaf level, no collapsing needed.
+    let fine = run_ok(&["trace", &trace]);
+    assert_valid_everywhere(&fine);
+    assert!(fine.contains("blocks.1.conv2"), "{fine}");
+    // With at most 10 nodes the chart moves up a level: the two ResBlocks collapse.
+    let coarse = run_ok(&["trace", &trace, "--max-nodes", "10"]);
+    assert_valid_everywhere(&coarse);
+    assert!(
+        coarse.contains("ResBlock x2<br/>blocks.0 .. blocks.1"),
+        "{coarse}"
+    );
+    assert!(!coarse.contains("blocks.0.conv1"), "{coarse}");
+    assert!(coarse.contains("Input<br/>x: [B, 3, 32, 32]"), "{coarse}");
+    assert!(coarse.contains("Output<br/>[B, 10]"), "{coarse}");
+    // stem.0..3, ResBlock x2, pool, flatten, fc = 8 boxes, plus input and output.
+    let boxes = coarse
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("n_") && !l.contains("-->"))
+        .count();
+    assert_eq!(boxes, 10, "{coarse}");
+}
+
+#[test]
+fn shapes_chart_follows_the_tensor() {
+    let out = run_ok(&["shapes", &data("tiny_cnn_trace.json"), "--max-nodes", "10"]);
+    assert_valid_everywhere(&out);
+    assert!(
+        out.starts_with("%% TinyCNN") && out.contains("flowchart LR\n"),
+        "{out}"
+    );
+    // Shapes derived by hand from the layer definitions in the trace.
+    for shape in [
+        "[B, 3, 32, 32]",
+        "[B, 16, 32, 32]",
+        "[B, 16, 16, 16]",
+        "[B, 16, 1, 1]",
+        "[B, 16]",
+        "[B, 10]",
+    ] {
+        assert!(
+            out.contains(&format!("[\"{shape}\"]")),
+            "missing {shape} in\n{out}"
+        );
+    }
+    assert!(out.contains(r#"-->|"Conv 3x3"|"#), "{out}");
+    assert!(
+        out.contains(r#"-->|"BatchNorm + ReLU + MaxPool 2x2, s=2"|"#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"-->|"ResBlock x2 + AdaptiveAvgPool"|"#),
+        "{out}"
+    );
+    assert!(out.contains(r#"-->|"Linear 16→10"|"#), "{out}");
+}
+
+#[test]
+fn trace_with_error_or_wrong_schema_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.json");
+    std::fs::write(&p, r#"{"schema": "other/v9", "modules": []}"#).unwrap();
+    let out = bin().args(["trace", p.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported trace schema"));
+    std::fs::write(
+        &p,
+        r#"{"schema": "paper-replication/trace/v1", "modules": [], "error": {"type": "RuntimeError", "message": "shape mismatch", "module": "fc", "last_shapes": []}}"#,
+    )
+    .unwrap();
+    let out = bin()
+        .args(["shapes", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("RuntimeError in `fc`: shape mismatch"),
+        "{err}"
+    );
+}
