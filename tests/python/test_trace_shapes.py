@@ -22,9 +22,17 @@ def line_of(file: str, text: str) -> int:
 
 @pytest.fixture
 def trace(tmp_path, capsys):
-    def call(target: str, *inputs: str, extra: tuple[str, ...] = ()) -> tuple[int, dict | None, str]:
+    def call(
+        target: str, *inputs: str, extra: tuple[str, ...] = ()
+    ) -> tuple[int, dict | None, str]:
         out = tmp_path / f"trace{len(list(tmp_path.iterdir()))}.json"
-        args = [f"{FIXTURES}/{target}", *[a for i in inputs for a in ("--input", i)], "--out", str(out), *extra]
+        args = [
+            f"{FIXTURES}/{target}",
+            *[a for i in inputs for a in ("--input", i)],
+            "--out",
+            str(out),
+            *extra,
+        ]
         code = ts.main(args)
         printed = capsys.readouterr()
         doc = json.loads(out.read_text()) if out.exists() else None
@@ -34,7 +42,10 @@ def trace(tmp_path, capsys):
 
 
 def rows(doc: dict) -> list[tuple]:
-    return [(a["file"], a["line"], a["function"], a["module"], a["call"], a["name"], a["shape"]) for a in doc["assignments"]]
+    return [
+        (a["file"], a["line"], a["function"], a["module"], a["call"], a["name"], a["shape"])
+        for a in doc["assignments"]
+    ]
 
 
 @pytest.mark.parametrize("b, h, w", [(2, 8, 12), (3, 16, 10)])
@@ -48,19 +59,32 @@ def test_assignments_of_traced_blocks(trace, b, h, w):
     stem = line_of(F, "x = self.stem(x)")
     loop = line_of(F, "x = blk(x)")
     # the two calls of `shared` are two identical lines
-    shared_lines = [i + 1 for i, s in enumerate((FIXTURES / F).read_text().splitlines()) if "x = self.shared(x)" in s]
+    shared_lines = [
+        i + 1
+        for i, s in enumerate((FIXTURES / F).read_text().splitlines())
+        if "x = self.shared(x)" in s
+    ]
     assert len(shared_lines) == 2
     conv, add = line_of(F, "y = self.conv(x)"), line_of(F, "y += x")
     scale_line = line_of(S, "out = self._scaled(x)")
     pooled = line_of(F, "pooled = torch.flatten(")
-    chunk, logits = line_of(F, "first, second = pooled.chunk"), line_of(F, "logits = self.head(pooled)")
+    chunk, logits = (
+        line_of(F, "first, second = pooled.chunk"),
+        line_of(F, "logits = self.head(pooled)"),
+    )
     top, blk = "Traced.forward", "Block.forward"
     expected = [(F, stem, top, "", 0, "x", feat)]
     for i in range(3):
-        expected += [(F, conv, blk, f"blocks.{i}", 0, "y", feat), (F, add, blk, f"blocks.{i}", 0, "y", feat)]
+        expected += [
+            (F, conv, blk, f"blocks.{i}", 0, "y", feat),
+            (F, add, blk, f"blocks.{i}", 0, "y", feat),
+        ]
         expected += [(F, loop, top, "", 0, "x", feat)]
     for call, line in enumerate(shared_lines):
-        expected += [(F, conv, blk, "shared", call, "y", feat), (F, add, blk, "shared", call, "y", feat)]
+        expected += [
+            (F, conv, blk, "shared", call, "y", feat),
+            (F, add, blk, "shared", call, "y", feat),
+        ]
         expected += [(F, line, top, "", 0, "x", feat)]
     expected += [
         (S, scale_line, "Scale.forward", "scale", 0, "out", feat),
@@ -84,8 +108,18 @@ def test_modules_tree_of_traced_blocks(trace):
     assert mods[""]["params"] == 112 + 4 * 148 + 4 + 25 == 733
     assert mods["stem"]["params"] == 112 and mods["shared"]["params"] == 148
     assert [m["path"] for m in doc["modules"]] == [
-        "", "stem", "blocks.0", "blocks.0.conv", "blocks.1", "blocks.1.conv",
-        "blocks.2", "blocks.2.conv", "shared", "shared.conv", "scale", "head",
+        "",
+        "stem",
+        "blocks.0",
+        "blocks.0.conv",
+        "blocks.1",
+        "blocks.1.conv",
+        "blocks.2",
+        "blocks.2.conv",
+        "shared",
+        "shared.conv",
+        "scale",
+        "head",
     ]
     assert [m["order"] for m in doc["modules"]] == list(range(12))
     assert "blocks" not in mods  # a ModuleList is never called
@@ -96,9 +130,18 @@ def test_modules_tree_of_traced_blocks(trace):
     assert len(mods["shared"]["call_shapes"]) == 2
     assert mods["stem"]["inputs"] == [[2, 3, 8, 12]] and mods["stem"]["outputs"] == [[2, 4, 4, 6]]
     assert mods["head"]["inputs"] == [[2, 4]] and mods["head"]["outputs"] == [[2, 5]]
-    assert (mods[""]["file"], mods[""]["line"]) == ("traced_blocks.py", line_of("traced_blocks.py", "class Traced("))
-    assert (mods["blocks.0"]["file"], mods["blocks.0"]["line"]) == ("traced_blocks.py", line_of("traced_blocks.py", "class Block("))
-    assert (mods["scale"]["file"], mods["scale"]["line"]) == ("sibling_blocks.py", line_of("sibling_blocks.py", "class Scale("))
+    assert (mods[""]["file"], mods[""]["line"]) == (
+        "traced_blocks.py",
+        line_of("traced_blocks.py", "class Traced("),
+    )
+    assert (mods["blocks.0"]["file"], mods["blocks.0"]["line"]) == (
+        "traced_blocks.py",
+        line_of("traced_blocks.py", "class Block("),
+    )
+    assert (mods["scale"]["file"], mods["scale"]["line"]) == (
+        "sibling_blocks.py",
+        line_of("sibling_blocks.py", "class Scale("),
+    )
     assert mods["stem"]["file"] is None and mods["stem"]["line"] is None
     assert mods["stem"]["repr"] == "Conv2d(3, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))"
 
@@ -112,7 +155,18 @@ def test_json_contract(trace, tmp_path):
     for key in ("schema", "target", "inputs", "modules", "assignments", "error"):
         assert key in doc
     for m in doc["modules"]:
-        assert {"path", "type", "parent", "order", "calls", "params", "file", "line", "inputs", "outputs"} <= set(m)
+        assert {
+            "path",
+            "type",
+            "parent",
+            "order",
+            "calls",
+            "params",
+            "file",
+            "line",
+            "inputs",
+            "outputs",
+        } <= set(m)
     for a in doc["assignments"]:
         assert {"file", "line", "function", "module", "name", "shape", "dtype", "call"} <= set(a)
     written = sorted(tmp_path.iterdir())[0].read_text()
@@ -134,24 +188,49 @@ def test_error_reports_module_path_and_last_shapes(trace):
     assert err["type"] == "RuntimeError"
     assert err["module"] == "head.1" and err["module_type"] == "Linear"
     assert err["module_inputs"] == [[2, 64]]
-    assert [r["path"] for r in err["last_shapes"]] == ["features.0", "features.1", "features.2", "features", "head.0"]
+    assert [r["path"] for r in err["last_shapes"]] == [
+        "features.0",
+        "features.1",
+        "features.2",
+        "features",
+        "head.0",
+    ]
     assert err["last_shapes"][-1]["outputs"] == [[2, 64]]
-    assert (err["file"], err["line"]) == ("broken.py", line_of("broken.py", "return self.head(feats)"))
+    assert (err["file"], err["line"]) == (
+        "broken.py",
+        line_of("broken.py", "return self.head(feats)"),
+    )
     assert "module 'head.1' (Linear) called with [[2, 64]]" in printed
     assert "Traceback" not in printed
     # the statement that raised is not recorded; the one before it is
-    assert rows(doc) == [("broken.py", line_of("broken.py", "feats = self.features(x)"), "Broken.forward", "", 0, "feats", [2, 4, 4, 4])]
+    assert rows(doc) == [
+        (
+            "broken.py",
+            line_of("broken.py", "feats = self.features(x)"),
+            "Broken.forward",
+            "",
+            0,
+            "feats",
+            [2, 4, 4, 4],
+        )
+    ]
 
 
 def test_tuple_targets_and_meta_device(trace):
     kwargs = json.dumps({"vocab": 50, "ctx": 16, "d": 8, "layers": 2, "heads": 2})
-    code, doc, _ = trace("gpt2_small.py:GPT2Small", "ids=[2,5]:long:50", extra=("--kwargs", kwargs, "--device", "meta"))
+    code, doc, _ = trace(
+        "gpt2_small.py:GPT2Small",
+        "ids=[2,5]:long:50",
+        extra=("--kwargs", kwargs, "--device", "meta"),
+    )
     assert code == 0
     qkv = line_of("gpt2_small.py", "q, k, v = self.c_attn")
     qview = line_of("gpt2_small.py", "q = q.view(")
     att = line_of("gpt2_small.py", "att = torch.softmax")
     for layer in ("h.0", "h.1"):
-        recs = {(a["line"], a["name"]): a["shape"] for a in doc["assignments"] if a["module"] == layer}
+        recs = {
+            (a["line"], a["name"]): a["shape"] for a in doc["assignments"] if a["module"] == layer
+        }
         # d=8, 2 heads of 4, T=5
         assert recs[(qkv, "q")] == recs[(qkv, "k")] == recs[(qkv, "v")] == [2, 5, 8]
         assert recs[(qview, "q")] == [2, 2, 5, 4]
@@ -183,7 +262,9 @@ def test_assignment_index_of_statements():
 
 def test_real_process_and_help(script, tmp_path):
     out = tmp_path / "t.json"
-    proc = script("trace_shapes.py", "broken.py:Broken", "--input", "x=[2,3,16,16]", "--out", str(out))
+    proc = script(
+        "trace_shapes.py", "broken.py:Broken", "--input", "x=[2,3,16,16]", "--out", str(out)
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "forward raised: RuntimeError in module 'head.1' (Linear)" in proc.stdout
@@ -199,4 +280,6 @@ def test_helper_methods_are_traced_only_when_named(trace):
     code, doc, _ = trace("traced_blocks.py:Traced", "x=[2,3,8,12]", extra=("--function", "_scaled"))
     assert code == 0 and doc["functions"] == ["_scaled", "forward"]
     recs = [a for a in doc["assignments"] if (a["file"], a["line"]) == helper]
-    assert [(r["function"], r["module"], r["name"], r["shape"]) for r in recs] == [("Scale._scaled", "scale", "scaled", [2, 4, 4, 6])]
+    assert [(r["function"], r["module"], r["name"], r["shape"]) for r in recs] == [
+        ("Scale._scaled", "scale", "scaled", [2, 4, 4, 6])
+    ]

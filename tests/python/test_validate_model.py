@@ -35,11 +35,19 @@ def test_convnet_hand_counts_and_all_checks_pass(validate, fixtures):
     code, rep = run_json(
         validate,
         f"{fixtures}/convnet.py:ConvNet",
-        "--input", "x=[2,3,16,16]",
-        "--expect-output", "[2,10]",
-        "--paper-params", "5.37K",
+        "--input",
+        "x=[2,3,16,16]",
+        "--expect-output",
+        "[2,10]",
+        "--paper-params",
+        "5.37K",
     )
-    assert rep["counts"] == {"total": CONVNET_TOTAL, "trainable": CONVNET_TOTAL, "frozen": 0, "buffers": CONVNET_BUFFERS}
+    assert rep["counts"] == {
+        "total": CONVNET_TOTAL,
+        "trainable": CONVNET_TOTAL,
+        "frozen": 0,
+        "buffers": CONVNET_BUFFERS,
+    }
     # float32 parameters: 4 bytes each; buffers: 16 float32 + one int64 counter
     assert rep["memory"]["param_bytes"] == {"float32": 4 * CONVNET_TOTAL}
     assert rep["memory"]["buffer_bytes"] == {"float32": 16 * 4, "int64": 8}
@@ -58,11 +66,16 @@ def test_convnet_hand_counts_and_all_checks_pass(validate, fixtures):
 
 
 def test_human_report_lines_and_summary(validate, fixtures):
-    code, out, _ = validate(f"{fixtures}/convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--expect-output", "[2,7]")
+    code, out, _ = validate(
+        f"{fixtures}/convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--expect-output", "[2,7]"
+    )
     lines = out.splitlines()
     assert "INFO parameters: total 5,370 (trainable 5,370, frozen 0), buffers 17 elements" in lines
     assert any(line.startswith("FAIL output_shape: expected [2, 7], got [2, 10]") for line in lines)
-    assert any(line.startswith("SKIP paper_params: no paper count given") and "not a pass" in line for line in lines)
+    assert any(
+        line.startswith("SKIP paper_params: no paper count given") and "not a pass" in line
+        for line in lines
+    )
     assert "4 passed, 1 failed, 1 skipped" in lines
     assert code == 1
 
@@ -137,12 +150,20 @@ def test_keyword_inputs_multiple_outputs_and_frozen_parameters(validate, fixture
     code, rep = run_json(
         validate,
         f"{fixtures}/multi_io.py:MaskedPool",
-        "--input", "ids=[2,5]:long:50",
-        "--input", "mask=[2,5]:bool",
-        "--expect-output", "[[2,3],[2,5,6]]",
-        "--paper-params", "21",
+        "--input",
+        "ids=[2,5]:long:50",
+        "--input",
+        "mask=[2,5]:bool",
+        "--expect-output",
+        "[[2,3],[2,5,6]]",
+        "--paper-params",
+        "21",
     )
-    assert rep["counts"]["total"] == 321 and rep["counts"]["trainable"] == 21 and rep["counts"]["frozen"] == 300
+    assert (
+        rep["counts"]["total"] == 321
+        and rep["counts"]["trainable"] == 21
+        and rep["counts"]["frozen"] == 300
+    )
     pp = checks_of(rep)["paper_params"]
     assert pp["status"] == "PASS" and pp["data"]["convention_matched"] == "trainable"
     assert checks_of(rep)["output_shape"]["status"] == "PASS"
@@ -155,9 +176,12 @@ def test_torchvision_resnet50_count_is_exact(validate, fixtures):
     code, rep = run_json(
         validate,
         f"{fixtures}/tv_resnet50.py:ResNet50",
-        "--input", "x=[2,3,32,32]",
-        "--expect-output", "[2,1000]",
-        "--paper-params", "25.6M",  # as printed by the ConvNeXt and SENet papers
+        "--input",
+        "x=[2,3,32,32]",
+        "--expect-output",
+        "[2,1000]",
+        "--paper-params",
+        "25.6M",  # as printed by the ConvNeXt and SENet papers
     )
     assert rep["counts"]["total"] == 25_557_032
     pp = checks_of(rep)["paper_params"]["data"]
@@ -170,21 +194,33 @@ def test_gpt2_small_against_printed_117m_fails_with_explanation(validate, fixtur
     # 124,439,808 by hand: wte 50257*768 = 38,597,376; wpe 1024*768 = 786,432;
     # per block 2*1536 (LayerNorms) + (768*2304+2304) + (768*768+768) + (768*3072+3072)
     # + (3072*768+768) = 7,087,872, times 12 = 85,054,464; ln_f 1536; head tied (0)
-    per_block = 2 * 1536 + (768 * 2304 + 2304) + (768 * 768 + 768) + (768 * 3072 + 3072) + (3072 * 768 + 768)
+    per_block = (
+        2 * 1536
+        + (768 * 2304 + 2304)
+        + (768 * 768 + 768)
+        + (768 * 3072 + 3072)
+        + (3072 * 768 + 768)
+    )
     expected = 50257 * 768 + 1024 * 768 + 12 * per_block + 1536
     assert expected == 124_439_808
     code, rep = run_json(
         validate,
         f"{fixtures}/gpt2_small.py:GPT2Small",
-        "--device", "meta",
-        "--input", "ids=[1,8]:long:50257",
-        "--expect-output", "[1,8,50257]",
-        "--paper-params", "117M",
+        "--device",
+        "meta",
+        "--input",
+        "ids=[1,8]:long:50257",
+        "--expect-output",
+        "[1,8,50257]",
+        "--paper-params",
+        "117M",
     )
     assert rep["counts"]["total"] == expected
     pp = checks_of(rep)["paper_params"]
     assert pp["status"] == "FAIL" and pp["data"]["verdict"] == "mismatch"
-    assert pp["data"]["rel_diff"] == pytest.approx((124_439_808 - 117_000_000) / 117_000_000, abs=1e-6)
+    assert pp["data"]["rel_diff"] == pytest.approx(
+        (124_439_808 - 117_000_000) / 117_000_000, abs=1e-6
+    )
     assert "must explain" in pp["detail"] and "+6.36%" in pp["detail"]
     assert checks_of(rep)["output_shape"]["status"] == "PASS"
     assert code == 1
@@ -195,10 +231,14 @@ def test_explained_mismatch_passes_and_keeps_the_verdict(validate, fixtures):
     code, rep = run_json(
         validate,
         f"{fixtures}/gpt2_small.py:GPT2Small",
-        "--device", "meta",
-        "--input", "ids=[1,8]:long:50257",
-        "--paper-params", "117M",
-        "--explain-mismatch", why,
+        "--device",
+        "meta",
+        "--input",
+        "ids=[1,8]:long:50257",
+        "--paper-params",
+        "117M",
+        "--explain-mismatch",
+        why,
     )
     pp = checks_of(rep)["paper_params"]
     assert pp["status"] == "PASS" and pp["data"]["verdict"] == "mismatch"
@@ -216,9 +256,25 @@ def test_meta_device_counts_a_20b_model_without_allocating(scripts, fixtures):
         "print('MAXRSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
     )
     proc = subprocess.run(
-        [sys.executable, "-c", code, str(scripts), f"{fixtures}/big_linear.py:LinearStack", "--device", "meta",
-         "--input", "x=[2,32768]", "--expect-output", "[2,32768]", "--paper-params", "21.5B", "--json"],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(scripts),
+            f"{fixtures}/big_linear.py:LinearStack",
+            "--device",
+            "meta",
+            "--input",
+            "x=[2,32768]",
+            "--expect-output",
+            "[2,32768]",
+            "--paper-params",
+            "21.5B",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stderr
     text, rss_line = proc.stdout.rsplit("MAXRSS_KB", 1)
@@ -294,7 +350,9 @@ def test_one_percent_rule_only_when_asked():
 
 @pytest.mark.parametrize("bad", ["about 28M", "28 M params?", "M28", "-5M", "28Mb", ""])
 def test_unparseable_paper_count_is_a_usage_error(validate, fixtures, bad):
-    code, out, err = validate(f"{fixtures}/convnet.py:ConvNet", "--input", "x=[2,3,16,16]", f"--paper-params={bad}")
+    code, out, err = validate(
+        f"{fixtures}/convnet.py:ConvNet", "--input", "x=[2,3,16,16]", f"--paper-params={bad}"
+    )
     assert code == 2 and out == ""
     assert err.startswith("validate_model: --paper-params")
 
@@ -308,11 +366,20 @@ def test_unparseable_paper_count_is_a_usage_error(validate, fixtures, bad):
     [
         (["convnet.py", "--input", "x=[2,3,16,16]"], "must be FILE.py:ClassName"),
         (["missing.py:Net", "--input", "x=[2]"], "missing.py: no such file"),
-        (["convnet.py:Nope", "--input", "x=[2,3,16,16]"], "no class 'Nope' (nn.Module classes here: ConvNet)"),
+        (
+            ["convnet.py:Nope", "--input", "x=[2,3,16,16]"],
+            "no class 'Nope' (nn.Module classes here: ConvNet)",
+        ),
         (["convnet.py:ConvNet", "--input", "x=(2,3)"], "expected NAME=[d1,d2,...]"),
         (["convnet.py:ConvNet", "--input", "x=[2,3,16,16]:complex"], "unknown dtype 'complex'"),
-        (["convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--kwargs", "[1]"], "--kwargs must be a JSON object"),
-        (["convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--kwargs", '{"depth": 3}'], "ConvNet(**{\"depth\": 3}) failed: TypeError"),
+        (
+            ["convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--kwargs", "[1]"],
+            "--kwargs must be a JSON object",
+        ),
+        (
+            ["convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--kwargs", '{"depth": 3}'],
+            'ConvNet(**{"depth": 3}) failed: TypeError',
+        ),
         (["convnet.py:ConvNet"], "give at least one --input"),
     ],
 )
@@ -342,6 +409,8 @@ def test_help_states_the_exit_rule(script):
 def test_subprocess_exit_status_on_failure(script):
     proc = script("validate_model.py", "dead_branch.py:DeadBranch", "--input", "x=[3,4]")
     assert proc.returncode == 1
-    assert "FAIL gradients: no gradient: unused.weight, unused.bias; all-zero gradient: aux.weight, aux.bias" in proc.stdout
+    assert (
+        "FAIL gradients: no gradient: unused.weight, unused.bias; all-zero gradient: aux.weight, aux.bias"
+        in proc.stdout
+    )
     assert proc.stdout.splitlines()[-2] == "3 passed, 1 failed, 2 skipped"
-

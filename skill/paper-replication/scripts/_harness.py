@@ -28,7 +28,9 @@ try:
     import torch
     from torch import nn
 except ImportError as exc:  # the scripts are useless without torch: say how to get it
-    raise SystemExit(f"harness: PyTorch is not installed ({exc}); run: {TORCH_INSTALL_HINT}") from exc
+    raise SystemExit(
+        f"harness: PyTorch is not installed ({exc}); run: {TORCH_INSTALL_HINT}"
+    ) from exc
 
 
 class HarnessError(Exception):
@@ -106,7 +108,7 @@ def parse_kwargs(text: str | None) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise HarnessError(f"--kwargs is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
-        raise HarnessError('--kwargs must be a JSON object, e.g. \'{"num_classes": 10}\'')
+        raise HarnessError("--kwargs must be a JSON object, e.g. '{\"num_classes\": 10}'")
     return value
 
 
@@ -318,7 +320,7 @@ class ModuleRecorder:
     recent: collections.deque = field(default_factory=lambda: collections.deque(maxlen=5))
     handles: list[Any] = field(default_factory=list)
 
-    def __enter__(self) -> "ModuleRecorder":
+    def __enter__(self) -> ModuleRecorder:
         for path, module in self.model.named_modules():
             if id(module) in self.paths:
                 continue
@@ -381,7 +383,9 @@ class ModuleRecorder:
             if rec["outputs"] is None:
                 rec["outputs"] = out
             if rec["calls"] > 1:
-                rec.setdefault("call_shapes", [{"inputs": rec["inputs"], "outputs": rec["outputs"]}])
+                rec.setdefault(
+                    "call_shapes", [{"inputs": rec["inputs"], "outputs": rec["outputs"]}]
+                )
                 if len(rec["call_shapes"]) < 100:
                     rec["call_shapes"].append({"inputs": in_shapes, "outputs": out})
             self.recent.append(
@@ -409,7 +413,9 @@ class ModuleRecorder:
             rec["structural_parent"] = structural
             parent = structural
             while parent is not None and parent not in self.records:
-                parent = None if parent == "" else (parent.rsplit(".", 1)[0] if "." in parent else "")
+                parent = (
+                    None if parent == "" else (parent.rsplit(".", 1)[0] if "." in parent else "")
+                )
             rec["parent"] = parent
             out.append(rec)
         return out
@@ -453,8 +459,41 @@ def describe_error(exc: BaseException, ctx: dict[str, Any], where: tuple[Any, An
     if ctx["last_shapes"]:
         lines.append("  last modules completed before it:")
         for r in ctx["last_shapes"]:
-            lines.append(f"    {r['path'] or '(root)'} ({r['type']}): {r['inputs']} -> {r['outputs']}")
+            lines.append(
+                f"    {r['path'] or '(root)'} ({r['type']}): {r['inputs']} -> {r['outputs']}"
+            )
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Command line shared by the scripts
+
+
+def add_model_arguments(p: Any, device_help: str) -> None:
+    p.add_argument("target", help="FILE.py:ClassName, the model class to build")
+    p.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help='input tensor, e.g. "x=[2,3,224,224]", "ids=[2,16]:long:37000" (repeatable)',
+    )
+    p.add_argument(
+        "--kwargs", metavar="JSON", help="constructor keyword arguments as a JSON object"
+    )
+    p.add_argument("--device", choices=("cpu", "meta", "cuda"), default="cpu", help=device_help)
+
+
+def parse_cli(parser: Any, argv: list[str] | None, prog: str) -> tuple[Any, int | None]:
+    """(args, None), or (None, exit status) after argparse or the missing --input was reported."""
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2), already printed by argparse
+        return None, int(exc.code or 0)
+    if not args.input:
+        print(f'{prog}: give at least one --input, e.g. --input "x=[2,3,224,224]"', file=sys.stderr)
+        return None, 2
+    return args, None
 
 
 # --------------------------------------------------------------------------------------------

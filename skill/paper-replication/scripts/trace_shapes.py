@@ -83,7 +83,11 @@ def assignment_lines(source: str, filename: str) -> dict[int, AssignStmt]:
         for line in range(stmt.start, stmt.end + 1):
             old = by_line.get(line)
             if old is not None:  # `a = 1; b = 2` on one line: treat as one statement
-                stmt = AssignStmt(min(old.start, stmt.start), max(old.end, stmt.end), tuple(dict.fromkeys(old.names + stmt.names)))
+                stmt = AssignStmt(
+                    min(old.start, stmt.start),
+                    max(old.end, stmt.end),
+                    tuple(dict.fromkeys(old.names + stmt.names)),
+                )
             by_line[line] = stmt
     return by_line
 
@@ -131,7 +135,15 @@ class AssignmentTracer:
 
 
 class FrameTracer:
-    def __init__(self, owner: AssignmentTracer, file: str, lines: dict[int, AssignStmt], function: str, module: str | None, call: int | None) -> None:
+    def __init__(
+        self,
+        owner: AssignmentTracer,
+        file: str,
+        lines: dict[int, AssignStmt],
+        function: str,
+        module: str | None,
+        call: int | None,
+    ) -> None:
         self.owner = owner
         self.file = file
         self.lines = lines
@@ -190,7 +202,9 @@ def trace(
     try:
         h.seed_everything(module, 0)
     except Exception as exc:
-        raise HarnessError(f"{target.path}: set_seed(0) failed: {type(exc).__name__}: {exc}") from exc
+        raise HarnessError(
+            f"{target.path}: set_seed(0) failed: {type(exc).__name__}: {exc}"
+        ) from exc
     model = h.instantiate(cls, kwargs, device)
     model.eval()
     args, kw = h.make_inputs(specs, device)
@@ -207,7 +221,13 @@ def trace(
             sys.settrace(previous)
             ctx = rec.error_context()
             where = h.user_frame(exc.__traceback__, target.root)
-            error = {"type": type(exc).__name__, "message": str(exc), "file": where[0], "line": where[1], **ctx}
+            error = {
+                "type": type(exc).__name__,
+                "message": str(exc),
+                "file": where[0],
+                "line": where[1],
+                **ctx,
+            }
             message = h.describe_error(exc, ctx, where)
         finally:
             sys.settrace(previous)
@@ -234,10 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("target", help="FILE.py:ClassName, the model class to build")
-    p.add_argument("--input", action="append", default=[], metavar="SPEC", help='input tensor, e.g. "x=[2,3,224,224]", "ids=[2,16]:long:37000" (repeatable)')
-    p.add_argument("--kwargs", metavar="JSON", help="constructor keyword arguments as a JSON object")
-    p.add_argument("--device", choices=("cpu", "meta", "cuda"), default="cpu", help="cpu (default); meta propagates shapes without data when every op supports it")
+    h.add_model_arguments(
+        p, "cpu (default); meta propagates shapes without data when every op supports it"
+    )
     p.add_argument(
         "--function",
         action="append",
@@ -246,19 +265,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="also trace assignments in methods of this name (repeatable; forward is always traced), "
         "e.g. --function _attention for a helper called by forward",
     )
-    p.add_argument("--out", required=True, metavar="FILE", help="where to write the JSON trace ('-' for stdout)")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="where to write the JSON trace ('-' for stdout)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
-        return int(exc.code or 0)
-    if not args.input:
-        print('trace_shapes: give at least one --input, e.g. --input "x=[2,3,224,224]"', file=sys.stderr)
-        return 2
+    args, code = h.parse_cli(build_parser(), argv, "trace_shapes")
+    if args is None:
+        return code
     try:
         target = h.parse_target(args.target)
         specs = h.parse_inputs(args.input)
@@ -280,8 +300,14 @@ def main(argv: list[str] | None = None) -> int:
     report = sys.stderr if args.out == "-" else sys.stdout
     if message is not None:
         print(f"trace_shapes: forward raised: {message}", file=report)
-        print(f"trace_shapes: partial trace written to {where} ({len(mods)} modules, {len(assigns)} assignments, \"error\" set)", file=report)
-        print("next: fix the statement at the location above (compare its input shapes with what the layer expects), then rerun", file=report)
+        print(
+            f'trace_shapes: partial trace written to {where} ({len(mods)} modules, {len(assigns)} assignments, "error" set)',
+            file=report,
+        )
+        print(
+            "next: fix the statement at the location above (compare its input shapes with what the layer expects), then rerun",
+            file=report,
+        )
         return 1
     root = mods[0] if mods else None
     out_shapes = root["outputs"] if root else []
@@ -291,8 +317,14 @@ def main(argv: list[str] | None = None) -> int:
         file=report,
     )
     if not assigns:
-        print("trace_shapes: note: no assignment inside a forward() of the model's folder was traced", file=report)
-    print("next: compare the assignments with the shape comments (tensor-shape-lint --runtime does this), and run again with a second input size", file=report)
+        print(
+            "trace_shapes: note: no assignment inside a forward() of the model's folder was traced",
+            file=report,
+        )
+    print(
+        "next: compare the assignments with the shape comments (tensor-shape-lint --runtime does this), and run again with a second input size",
+        file=report,
+    )
     return 0
 
 

@@ -97,7 +97,11 @@ def parse_paper_count(text: str) -> PaperCount:
             "25.6M, 0.3B, 340M, 86,567,656, '60 million', 28.6x10^6"
         )
     num = m.group("num")
-    mult = Decimal(10) ** int(m.group("exp")) if m.group("exp") else Decimal(MULTIPLIERS[m.group("word") or ""])
+    mult = (
+        Decimal(10) ** int(m.group("exp"))
+        if m.group("exp")
+        else Decimal(MULTIPLIERS[m.group("word") or ""])
+    )
     digits = num.replace(",", "")
     if "." in digits:
         unit = Decimal(1).scaleb(-len(digits.split(".")[1]))
@@ -137,7 +141,9 @@ def fmt_int(n: int | Decimal) -> str:
     return f"{int(n):,}"
 
 
-def compare_counts(counts: dict[str, int], paper: PaperCount, tolerance: Decimal | None) -> dict[str, Any]:
+def compare_counts(
+    counts: dict[str, int], paper: PaperCount, tolerance: Decimal | None
+) -> dict[str, Any]:
     conventions = {
         "total": counts["total"],
         "trainable": counts["trainable"],
@@ -184,7 +190,12 @@ class Check:
     data: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
-        out = {"name": self.name, "status": self.status, "detail": self.detail, "applies": self.applies}
+        out = {
+            "name": self.name,
+            "status": self.status,
+            "detail": self.detail,
+            "applies": self.applies,
+        }
         if self.data is not None:
             out["data"] = self.data
         return out
@@ -246,7 +257,11 @@ def output_stats(outputs: list[Any]) -> list[dict[str, Any]]:
     for t in outputs:
         rec: dict[str, Any] = {"shape": list(t.shape), "dtype": h.dtype_name(t.dtype)}
         if t.device.type != "meta" and t.numel() > 0:
-            x = t.detach().to("cpu", torch.float64) if t.dtype != torch.bool else t.detach().to("cpu", torch.float64)
+            x = (
+                t.detach().to("cpu", torch.float64)
+                if t.dtype != torch.bool
+                else t.detach().to("cpu", torch.float64)
+            )
             finite = torch.isfinite(x)
             rec["nan"] = int(torch.isnan(x).sum())
             rec["inf"] = int(torch.isinf(x).sum())
@@ -275,7 +290,9 @@ class Validator:
         try:
             self.seeding = h.seed_everything(self.module, 0)
         except Exception as exc:
-            raise HarnessError(f"{self.target.path}: set_seed(0) failed: {type(exc).__name__}: {exc}") from exc
+            raise HarnessError(
+                f"{self.target.path}: set_seed(0) failed: {type(exc).__name__}: {exc}"
+            ) from exc
         self.model = h.instantiate(self.cls, self.kwargs, self.device)
         self.in_args, self.in_kwargs = h.make_inputs(self.specs, self.device)
         self.checks: list[Check] = []
@@ -316,13 +333,21 @@ class Validator:
                         "forward",
                         "FAIL",
                         h.describe_error(exc, ctx, where),
-                        data={"type": type(exc).__name__, "message": str(exc), "file": where[0], "line": where[1], **ctx},
+                        data={
+                            "type": type(exc).__name__,
+                            "message": str(exc),
+                            "file": where[0],
+                            "line": where[1],
+                            **ctx,
+                        },
                     )
                 )
                 return False
         self.outputs = h.flatten_tensors(out)
         if not self.outputs:
-            self.checks.append(Check("forward", "FAIL", f"forward returned no tensor ({type(out).__name__})"))
+            self.checks.append(
+                Check("forward", "FAIL", f"forward returned no tensor ({type(out).__name__})")
+            )
             return False
         desc = ", ".join(f"{list(t.shape)} {h.dtype_name(t.dtype)}" for t in self.outputs)
         n = len(self.outputs)
@@ -334,7 +359,12 @@ class Validator:
     def check_output_shape(self, forward_ok: bool) -> None:
         if self.expect is None:
             self.checks.append(
-                Check("output_shape", "SKIP", "no --expect-output given: nothing to compare", applies=False)
+                Check(
+                    "output_shape",
+                    "SKIP",
+                    "no --expect-output given: nothing to compare",
+                    applies=False,
+                )
             )
             return
         if not forward_ok:
@@ -349,7 +379,14 @@ class Validator:
         if got == self.expect:
             self.checks.append(Check("output_shape", "PASS", f"{show(got)} as expected", data=data))
         else:
-            self.checks.append(Check("output_shape", "FAIL", f"expected {show(self.expect)}, got {show(got)}", data=data))
+            self.checks.append(
+                Check(
+                    "output_shape",
+                    "FAIL",
+                    f"expected {show(self.expect)}, got {show(got)}",
+                    data=data,
+                )
+            )
 
     def check_paper_params(self) -> None:
         c = self.counts
@@ -397,19 +434,28 @@ class Validator:
                 diff = [t for t in outs if t.is_floating_point() and t.requires_grad]
                 if not diff:
                     self.checks.append(
-                        Check("gradients", "FAIL", "no floating-point output depends on a trainable parameter")
+                        Check(
+                            "gradients",
+                            "FAIL",
+                            "no floating-point output depends on a trainable parameter",
+                        )
                     )
                     return
                 # a fixed random projection, not a plain sum: sum(softmax) is constant and would
                 # give every parameter a zero gradient
                 gen = torch.Generator().manual_seed(4321)
                 loss = sum(
-                    (t.float() * torch.randn(t.shape, generator=gen).to(t.device)).sum() for t in diff
+                    (t.float() * torch.randn(t.shape, generator=gen).to(t.device)).sum()
+                    for t in diff
                 )
                 loss.backward()
         except Exception as exc:
             self.checks.append(
-                Check("gradients", "FAIL", f"train-mode forward/backward raised {type(exc).__name__}: {exc}")
+                Check(
+                    "gradients",
+                    "FAIL",
+                    f"train-mode forward/backward raised {type(exc).__name__}: {exc}",
+                )
             )
             return
         finally:
@@ -419,18 +465,31 @@ class Validator:
         zero = [n for n, p in named if p.grad is not None and not bool(p.grad.any())]
         bad = [n for n, p in named if p.grad is not None and not bool(torch.isfinite(p.grad).all())]
         frozen = sum(1 for _, p in model.named_parameters() if not p.requires_grad)
-        data = {"no_grad": no_grad, "zero_grad": zero, "nonfinite_grad": bad, "checked": len(named), "frozen": frozen}
+        data = {
+            "no_grad": no_grad,
+            "zero_grad": zero,
+            "nonfinite_grad": bad,
+            "checked": len(named),
+            "frozen": frozen,
+        }
         if no_grad or zero or bad:
             parts = []
-            for label, names in (("no gradient", no_grad), ("all-zero gradient", zero), ("non-finite gradient", bad)):
+            for label, names in (
+                ("no gradient", no_grad),
+                ("all-zero gradient", zero),
+                ("non-finite gradient", bad),
+            ):
                 if names:
-                    shown = ", ".join(names[:10]) + (f", ... ({len(names)} in all)" if len(names) > 10 else "")
+                    shown = ", ".join(names[:10]) + (
+                        f", ... ({len(names)} in all)" if len(names) > 10 else ""
+                    )
                     parts.append(f"{label}: {shown}")
             self.checks.append(
                 Check(
                     "gradients",
                     "FAIL",
-                    "; ".join(parts) + " (a parameter the loss never reaches is dead weight or a wiring bug)",
+                    "; ".join(parts)
+                    + " (a parameter the loss never reaches is dead weight or a wiring bug)",
                     data=data,
                 )
             )
@@ -456,7 +515,9 @@ class Validator:
         )
         if bad:
             where = ", ".join(f"output {i}: {s['nan']} NaN, {s['inf']} Inf" for i, s in bad)
-            self.checks.append(Check("finite", "FAIL", f"{where} ({desc})", data={"outputs": stats}))
+            self.checks.append(
+                Check("finite", "FAIL", f"{where} ({desc})", data={"outputs": stats})
+            )
         else:
             self.checks.append(Check("finite", "PASS", desc, data={"outputs": stats}))
 
@@ -475,11 +536,17 @@ class Validator:
                 runs.append(outs)
                 del model
         except Exception as exc:
-            self.checks.append(Check("determinism", "FAIL", f"rerun raised {type(exc).__name__}: {exc}"))
+            self.checks.append(
+                Check("determinism", "FAIL", f"rerun raised {type(exc).__name__}: {exc}")
+            )
             return
         a, b = runs
+        if len(a) != len(b):
+            detail = f"the two runs returned {len(a)} and {len(b)} output tensors"
+            self.checks.append(Check("determinism", "FAIL", detail))
+            return
         differ = []
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             same = x.shape == y.shape and (
                 torch.equal(x, y)
                 if not x.is_floating_point()
@@ -487,27 +554,41 @@ class Validator:
             )
             if not same:
                 mode = "eval" if i < len(a) // 2 else "train"
-                diff = (x.double() - y.double()).abs().max().item() if x.shape == y.shape else float("nan")
-                differ.append(f"output {i % (len(a) // 2)} ({mode} mode) differs, max |diff| {fmt_num(diff)}")
+                diff = (
+                    (x.double() - y.double()).abs().max().item()
+                    if x.shape == y.shape
+                    else float("nan")
+                )
+                differ.append(
+                    f"output {i % (len(a) // 2)} ({mode} mode) differs, max |diff| {fmt_num(diff)}"
+                )
         how = f"set_seed(0) via {self.seeding}"
         if differ:
             self.checks.append(
                 Check(
                     "determinism",
                     "FAIL",
-                    f"two runs after {how}: " + "; ".join(differ)
+                    f"two runs after {how}: "
+                    + "; ".join(differ)
                     + " (seed every RNG the model uses in set_seed; no unseeded generators)",
                 )
             )
         else:
             self.checks.append(
-                Check("determinism", "PASS", f"two runs after {how} gave identical outputs in eval and train mode")
+                Check(
+                    "determinism",
+                    "PASS",
+                    f"two runs after {how} gave identical outputs in eval and train mode",
+                )
             )
 
     # ----------------------------------------------------------------------------------------
 
     def summary(self) -> dict[str, int]:
-        return {s: sum(1 for c in self.checks if c.status == k) for s, k in (("passed", "PASS"), ("failed", "FAIL"), ("skipped", "SKIP"))}
+        return {
+            s: sum(1 for c in self.checks if c.status == k)
+            for s, k in (("passed", "PASS"), ("failed", "FAIL"), ("skipped", "SKIP"))
+        }
 
     def exit_code(self) -> int:
         if any(c.status == "FAIL" for c in self.checks):
@@ -520,7 +601,9 @@ class Validator:
             "schema": SCHEMA,
             "target": self.args.target,
             "device": self.device,
-            "inputs": {s.label: {"shape": s.shape, "dtype": h.dtype_name(s.dtype)} for s in self.specs},
+            "inputs": {
+                s.label: {"shape": s.shape, "dtype": h.dtype_name(s.dtype)} for s in self.specs
+            },
             "kwargs": self.kwargs,
             "seeding": self.seeding,
             "counts": self.counts,
@@ -556,7 +639,9 @@ class Validator:
             return "next: fix what the FAIL lines name, rerun, and do not report the model as working until this exits 0"
         notes = []
         if self.paper is None:
-            notes.append("no paper count was compared: quote the paper's count with --paper-params, or write 'Paper did not specify' and cite a reference count")
+            notes.append(
+                "no paper count was compared: quote the paper's count with --paper-params, or write 'Paper did not specify' and cite a reference count"
+            )
         if self.device == "meta":
             notes.append("numeric checks did not run on meta: also run a reduced config on cpu")
         tail = ("; " + "; ".join(notes)) if notes else ""
@@ -566,35 +651,43 @@ class Validator:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="validate_model.py",
-        description=__doc__.split("\n\n")[0] + " Prints one PASS/FAIL/SKIP line per check and a summary line.",
+        description=__doc__.split("\n\n")[0]
+        + " Prints one PASS/FAIL/SKIP line per check and a summary line.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("target", help="FILE.py:ClassName, the model class to build")
-    p.add_argument("--input", action="append", default=[], metavar="SPEC", help='input tensor, e.g. "x=[2,3,224,224]" (repeatable)')
-    p.add_argument("--kwargs", metavar="JSON", help="constructor keyword arguments as a JSON object")
-    p.add_argument("--expect-output", metavar="SHAPE", help='expected output shape: "[2,1000]" or "[[2,1000],[2,5]]"')
-    p.add_argument("--paper-params", metavar="COUNT", help="the parameter count as the paper prints it: 25.6M, 86,567,656, 0.3B")
+    h.add_model_arguments(p, "cpu (default), cuda, or meta: counts and shapes without data")
+    p.add_argument(
+        "--expect-output",
+        metavar="SHAPE",
+        help='expected output shape: "[2,1000]" or "[[2,1000],[2,5]]"',
+    )
+    p.add_argument(
+        "--paper-params",
+        metavar="COUNT",
+        help="the parameter count as the paper prints it: 25.6M, 86,567,656, 0.3B",
+    )
     p.add_argument(
         "--explain-mismatch",
         metavar="TEXT",
         help="the written cause of a known count mismatch (e.g. 'paper miscounted, see ...'); "
         "the verdict stays mismatch, the line passes and carries the text",
     )
-    p.add_argument("--tolerance", metavar="PCT", help="relative tolerance such as 1%% instead of the printed-precision policy")
-    p.add_argument("--device", choices=("cpu", "meta", "cuda"), default="cpu", help="cpu (default), cuda, or meta: counts and shapes without data")
-    p.add_argument("--json", action="store_true", help="print the report as JSON (sorted keys) instead of text")
+    p.add_argument(
+        "--tolerance",
+        metavar="PCT",
+        help="relative tolerance such as 1%% instead of the printed-precision policy",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print the report as JSON (sorted keys) instead of text"
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse: --help (0) or a usage error (2), already printed
-        return int(exc.code or 0)
-    if not args.input:
-        print("validate_model: give at least one --input, e.g. --input \"x=[2,3,224,224]\"", file=sys.stderr)
-        return 2
+    args, code = h.parse_cli(build_parser(), argv, "validate_model")
+    if args is None:
+        return code
     try:
         v = Validator(args)
     except HarnessError as exc:
