@@ -314,6 +314,10 @@ def test_vit_b16_shape_comments_match_forward() -> None:
         assert check_forward_shape_comments(model.encoder[0].mlp, (tokens,), bindings) == 6
 
 
+def test_vit_b16_doc_usage_examples_run() -> None:
+    assert run_doc_usage_examples("vit-b16") == 5
+
+
 def test_vit_b16_validation_passes() -> None:
     result = run_validation("vit-b16")
     assert result.returncode == 0, result.stdout + result.stderr
