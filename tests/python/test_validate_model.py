@@ -414,3 +414,40 @@ def test_subprocess_exit_status_on_failure(script):
         in proc.stdout
     )
     assert proc.stdout.splitlines()[-2] == "3 passed, 1 failed, 2 skipped"
+
+
+def test_parameter_free_model_skips_gradients_as_not_applicable(validate, fixtures):
+    code, rep = run_json(
+        validate,
+        f"{fixtures}/param_free.py:GlobalPool",
+        "--input",
+        "[2,3,4,5]",
+        "--expect-output",
+        "[2,3]",
+    )
+    assert rep["counts"] == {"total": 0, "trainable": 0, "frozen": 0, "buffers": 0}
+    assert rep["inputs"] == {"arg0": {"dtype": "float32", "shape": [2, 3, 4, 5]}}
+    g = checks_of(rep)["gradients"]
+    assert g["status"] == "SKIP" and g["applies"] is False
+    assert checks_of(rep)["output_shape"]["status"] == "PASS"
+    assert code == 0
+
+
+def test_batchnorm_with_batch_one_fails_with_a_hint(validate, fixtures):
+    code, rep = run_json(validate, f"{fixtures}/bn1d.py:Norm", "--input", "x=[1,4]")
+    g = checks_of(rep)["gradients"]
+    assert g["status"] == "FAIL" and "batch >= 2" in g["detail"]
+    assert code == 1
+    code, rep = run_json(validate, f"{fixtures}/bn1d.py:Norm", "--input", "x=[2,4]")
+    assert checks_of(rep)["gradients"]["status"] == "PASS" and code == 0
+
+
+def test_unknown_keyword_input_fails_forward_at_the_root(validate, fixtures):
+    code, rep = run_json(
+        validate, f"{fixtures}/bn1d.py:Norm", "--input", "x=[2,4]", "--input", "y=[2]"
+    )
+    fwd = checks_of(rep)["forward"]
+    assert fwd["status"] == "FAIL" and "TypeError" in fwd["detail"]
+    assert fwd["data"]["module"] == ""  # the root module was running
+    assert "the root module (Norm)" in fwd["detail"]
+    assert code == 1

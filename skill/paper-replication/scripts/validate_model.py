@@ -425,6 +425,10 @@ class Validator:
 
     def check_gradients(self) -> None:
         model = self.model
+        if not any(p.requires_grad for p in model.parameters()):
+            detail = "the model has no trainable parameter: nothing to train"
+            self.checks.append(Check("gradients", "SKIP", detail, applies=False))
+            return
         model.train()
         model.zero_grad(set_to_none=True)
         args, kwargs = clone_inputs(self.in_args, self.in_kwargs)
@@ -450,11 +454,14 @@ class Validator:
                 )
                 loss.backward()
         except Exception as exc:
+            hint = ""
+            if "more than 1 value per channel" in str(exc):
+                hint = " (BatchNorm in train mode needs more than one value per channel: batch >= 2)"
             self.checks.append(
                 Check(
                     "gradients",
                     "FAIL",
-                    f"train-mode forward/backward raised {type(exc).__name__}: {exc}",
+                    f"train-mode forward/backward raised {type(exc).__name__}: {exc}" + hint,
                 )
             )
             return
@@ -623,7 +630,8 @@ class Validator:
             f"frozen {fmt_int(c['frozen'])}), buffers {fmt_int(c['buffers'])} elements",
             "INFO memory: parameters "
             + (", ".join(f"{k} {fmt_int(v)} B" for k, v in m["param_bytes"].items()) or "0 B")
-            + f" (total {fmt_int(m['param_bytes_total'])} B); buffers {fmt_int(m['buffer_bytes_total'])} B",
+            + f" (total {fmt_int(m['param_bytes_total'])} B = {m['param_bytes_total'] / 2**20:.1f} MiB)"
+            + f"; buffers {fmt_int(m['buffer_bytes_total'])} B",
         ]
         for ch in self.checks:
             detail = ch.detail.replace("\n", "\n    ")
