@@ -449,6 +449,10 @@ def test_transformer_shape_comments_match_forward() -> None:
         assert check_forward_shape_comments(cross, (states, memory, memory, mask), bindings) == 10
 
 
+def test_transformer_doc_usage_examples_run() -> None:
+    assert run_doc_usage_examples("transformer-base") == 5
+
+
 def test_transformer_validation_reports_the_paper_mismatch() -> None:
     result = run_validation("transformer-base")
     assert result.returncode == 0, result.stdout + result.stderr
