@@ -421,6 +421,27 @@ fn build() -> Grammar {
     }
 }
 
+/// Multiply-shift hashing for the item sets: items are small integers, so SipHash's DoS
+/// resistance buys nothing here and costs most of the recogniser's time.
+#[derive(Default)]
+struct ItemHasher(u64);
+
+impl std::hash::Hasher for ItemHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ItemSet = std::collections::HashSet<u64, std::hash::BuildHasherDefault<ItemHasher>>;
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Item {
     prod: u16,
@@ -445,7 +466,13 @@ pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
         .position(|t| t.kind == Tok::EndOfInput)
         .unwrap_or(tokens.len());
     let mut sets: Vec<Vec<Item>> = Vec::with_capacity(n_tokens + 1);
-    let mut seen: std::collections::HashSet<Item> = std::collections::HashSet::new();
+    let mut seen = ItemSet::default();
+    let key =
+        |it: &Item| (u64::from(it.prod) << 40) | (u64::from(it.dot) << 32) | u64::from(it.origin);
+    // For each finished set: indices of its items grouped by the nonterminal they wait on
+    // (`waiting_items[start[x]..start[x + 1]]` wait on `x`).
+    let mut waiting_items: Vec<Vec<u32>> = Vec::with_capacity(n_tokens + 1);
+    let mut waiting_start: Vec<[u32; N_COUNT + 1]> = Vec::with_capacity(n_tokens + 1);
     let mut first = Vec::new();
     for &p in &g.by_lhs[N::Start as usize] {
         first.push(Item {
@@ -458,7 +485,7 @@ pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
     for k in 0..=n_tokens {
         seen.clear();
         for it in &sets[k] {
-            seen.insert(*it);
+            seen.insert(key(it));
         }
         let mut predicted = [false; N_COUNT];
         let mut i = 0;
@@ -470,15 +497,15 @@ pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
                 Some(Sym::N(x)) => {
                     if !predicted[*x as usize] {
                         predicted[*x as usize] = true;
+                        // A dot-0 item of set k can only come from this prediction (each
+                        // production has one left side, scans and completions have dot >= 1),
+                        // so it needs no duplicate check.
                         for &p in &g.by_lhs[*x as usize] {
-                            let new = Item {
+                            sets[k].push(Item {
                                 prod: p as u16,
                                 dot: 0,
                                 origin: k as u32,
-                            };
-                            if seen.insert(new) {
-                                sets[k].push(new);
-                            }
+                            });
                         }
                     }
                     if g.nullable[*x as usize] {
@@ -486,7 +513,7 @@ pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
                             dot: it.dot + 1,
                             ..it
                         };
-                        if seen.insert(new) {
+                        if seen.insert(key(&new)) {
                             sets[k].push(new);
                         }
                     }
@@ -494,24 +521,60 @@ pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
                 Some(Sym::T(_)) => {}
                 None => {
                     let origin = it.origin as usize;
-                    let mut j = 0;
-                    while j < sets[origin].len() {
-                        let parent = sets[origin][j];
-                        j += 1;
-                        let prhs = &g.prods[parent.prod as usize].1;
-                        if prhs.get(parent.dot as usize) == Some(&Sym::N(*lhs)) {
+                    if origin < k {
+                        let x = *lhs as usize;
+                        let range = waiting_start[origin][x] as usize
+                            ..waiting_start[origin][x + 1] as usize;
+                        for r in range {
+                            let parent = sets[origin][waiting_items[origin][r] as usize];
                             let new = Item {
                                 dot: parent.dot + 1,
                                 ..parent
                             };
-                            if seen.insert(new) {
+                            if seen.insert(key(&new)) {
                                 sets[k].push(new);
+                            }
+                        }
+                    } else {
+                        let mut j = 0;
+                        while j < sets[origin].len() {
+                            let parent = sets[origin][j];
+                            j += 1;
+                            let prhs = &g.prods[parent.prod as usize].1;
+                            if prhs.get(parent.dot as usize) == Some(&Sym::N(*lhs)) {
+                                let new = Item {
+                                    dot: parent.dot + 1,
+                                    ..parent
+                                };
+                                if seen.insert(key(&new)) {
+                                    sets[k].push(new);
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        let mut pairs: Vec<(u8, u32)> = sets[k]
+            .iter()
+            .enumerate()
+            .filter_map(
+                |(j, it)| match g.prods[it.prod as usize].1.get(it.dot as usize) {
+                    Some(Sym::N(x)) => Some((*x as u8, j as u32)),
+                    _ => None,
+                },
+            )
+            .collect();
+        pairs.sort_unstable();
+        let mut start = [0u32; N_COUNT + 1];
+        for (x, _) in &pairs {
+            start[*x as usize + 1] += 1;
+        }
+        for x in 0..N_COUNT {
+            start[x + 1] += start[x];
+        }
+        waiting_items.push(pairs.into_iter().map(|(_, j)| j).collect());
+        waiting_start.push(start);
         if k == n_tokens {
             break;
         }

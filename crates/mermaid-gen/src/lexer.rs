@@ -265,9 +265,42 @@ pub struct LexError {
 
 struct Lexer<'a> {
     c: &'a [char],
+    /// `has_direction[i]`: the word `direction` starts somewhere in `i..end of line`, so the
+    /// `.*direction…` rules are only tried where they can match.
+    has_direction: Vec<bool>,
     stack: Vec<State>,
     first_graph: bool,
-    rule_cache: Vec<(State, Vec<u8>)>,
+}
+
+const ALL_STATES: [State; 21] = [
+    State::Initial,
+    State::Str,
+    State::MdStr,
+    State::AccTitle,
+    State::AccDescr,
+    State::AccDescrMultiline,
+    State::Dir,
+    State::Vertex,
+    State::Text,
+    State::EllipseText,
+    State::TrapText,
+    State::EdgeText,
+    State::ThickEdgeText,
+    State::DottedEdgeText,
+    State::Click,
+    State::Href,
+    State::CallbackName,
+    State::CallbackArgs,
+    State::ShapeData,
+    State::ShapeDataStr,
+    State::ShapeDataEndBracket,
+];
+
+/// The rule list of every start condition, computed once.
+fn rule_table(s: State) -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+    let t = TABLE.get_or_init(|| ALL_STATES.iter().map(|s| rules_for(*s)).collect());
+    &t[s as usize]
 }
 
 impl<'a> Lexer<'a> {
@@ -446,6 +479,7 @@ impl<'a> Lexer<'a> {
                 let s = self.ws(i);
                 self.kw(i + s, "v").map(|n| s + n)
             }
+            56..=60 if !self.has_direction.get(i).copied().unwrap_or(false) => None,
             56..=60 => self.direction(i, ["TB", "BT", "RL", "LR", "TD"][(r - 56) as usize]),
             61 => {
                 let ok = |ch: char| {
@@ -872,25 +906,25 @@ impl<'a> Lexer<'a> {
             _ => return None,
         })
     }
-
-    fn rules(&mut self, s: State) -> Vec<u8> {
-        if let Some((_, r)) = self.rule_cache.iter().find(|(st, _)| *st == s) {
-            return r.clone();
-        }
-        let r = rules_for(s);
-        self.rule_cache.push((s, r.clone()));
-        r
-    }
 }
 
 /// Tokenises preprocessed flowchart text. The token list ends with `EndOfInput`; a lexical
 /// error (no rule matches) stops it, and the tokens before it are returned too.
 pub fn tokenize(c: &[char]) -> (Vec<Token>, Option<LexError>) {
+    let mut has_direction = vec![false; c.len() + 1];
+    for i in (0..c.len()).rev() {
+        has_direction[i] = if is_line_terminator(c[i]) {
+            false
+        } else {
+            has_direction[i + 1]
+                || c[i..].starts_with(&['d', 'i', 'r', 'e', 'c', 't', 'i', 'o', 'n'])
+        };
+    }
     let mut lx = Lexer {
         c,
+        has_direction,
         stack: vec![State::Initial],
         first_graph: true,
-        rule_cache: Vec::new(),
     };
     let mut out = Vec::new();
     let mut pos = 0;
@@ -909,8 +943,9 @@ pub fn tokenize(c: &[char]) -> (Vec<Token>, Option<LexError>) {
             done = true;
         }
         let state = *lx.stack.last().unwrap_or(&State::Initial);
-        let rules = lx.rules(state);
-        let found = rules.iter().find_map(|&r| lx.rule(r, pos).map(|n| (r, n)));
+        let found = rule_table(state)
+            .iter()
+            .find_map(|&r| lx.rule(r, pos).map(|n| (r, n)));
         match found {
             Some((r, n)) => {
                 let start = pos;

@@ -166,18 +166,22 @@ pub fn prepare(block: &str) -> Prepared {
 
 /// `\r\n?` to `\n`; double-quoted attribute values inside HTML tags to single quotes.
 fn cleanup_text(t: &mut Tracked) {
-    let mut i = 0;
-    while i < t.chars.len() {
-        if t.chars[i] == '\r' {
-            if t.chars.get(i + 1) == Some(&'\n') {
-                t.splice(i, i + 1, "");
+    if t.chars.contains(&'\r') {
+        let mut chars = Vec::with_capacity(t.chars.len());
+        let mut lines = Vec::with_capacity(t.chars.len());
+        for (i, &c) in t.chars.iter().enumerate() {
+            if c == '\r' {
+                if t.chars.get(i + 1) == Some(&'\n') {
+                    continue;
+                }
+                chars.push('\n');
             } else {
-                t.chars[i] = '\n';
-                i += 1;
+                chars.push(c);
             }
-        } else {
-            i += 1;
+            lines.push(t.lines[i]);
         }
+        t.chars = chars;
+        t.lines = lines;
     }
     // <(\w+)([^>]*)> : attributes `="…"` become `='…'`.
     let mut i = 0;
