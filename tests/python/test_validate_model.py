@@ -451,3 +451,37 @@ def test_unknown_keyword_input_fails_forward_at_the_root(validate, fixtures):
     assert fwd["data"]["module"] == ""  # the root module was running
     assert "the root module (Norm)" in fwd["detail"]
     assert code == 1
+
+
+def _amount(text: str) -> Decimal:
+    """'27.5M' -> 27500000, '25,557,032' -> 25557032, '0.25B' -> 250000000."""
+    text = text.strip().replace(",", "")
+    scale = {"K": 10**3, "M": 10**6, "B": 10**9}.get(text[-1:], 1)
+    return Decimal(text[:-1] if scale != 1 else text) * scale
+
+
+def test_policy_table_in_the_reference_matches_the_code():
+    """Every row of the table in references/runtime-validation.md section 6: unit, admitted
+    range and verdicts are recomputed here, so the documentation cannot drift from the code."""
+    from conftest import SCRIPTS
+
+    doc = (SCRIPTS.parent / "references" / "runtime-validation.md").read_text()
+    section = doc.split("## 6. The parameter-count policy")[1].split("## 7.")[0]
+    rows = [
+        line for line in section.splitlines() if line.startswith("| `") and line.count("|") == 6
+    ]
+    assert len(rows) >= 9
+    for row in rows:
+        printed, unit, admits, example, verdicts = [c.strip() for c in row.strip("|").split("|")]
+        pc = vm.parse_paper_count(printed.strip("`"))
+        assert pc.unit == _amount(unit), row
+        if admits == "itself":
+            assert pc.unit == 1, row
+        else:
+            lo, hi = admits.strip("[)").split(", ")
+            assert (_amount(lo), _amount(hi)) == (pc.value - pc.unit / 2, pc.value + pc.unit / 2)
+        counts = example.split(" / ") if " / " in example else [example.split(" ")[-1]]
+        expected = [v.split(" ")[0].rstrip(":") for v in verdicts.split(" / ")]
+        assert len(counts) == len(expected), row
+        for count, want in zip(counts, expected, strict=True):
+            assert vm.verdict(int(_amount(count)), pc, None) == want, row

@@ -131,7 +131,14 @@ class AssignmentTracer:
         if index is None:
             return None
         path, call = self.recorder.calls_of(frame.f_locals.get("self"))
-        return FrameTracer(self, index[0], index[1], frame.f_code.co_qualname, path, call).trace
+        return FrameTracer(
+            self,
+            index[0],
+            index[1],
+            getattr(frame.f_code, "co_qualname", frame.f_code.co_name),
+            path,
+            call,
+        ).trace
 
 
 class FrameTracer:
