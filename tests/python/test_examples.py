@@ -508,3 +508,38 @@ def test_harness_reports_transformer_mismatch_until_explained() -> None:
     explained = run_harness(*args, "--explain-mismatch", explanation)
     assert explained.returncode == 0, explained.stdout + explained.stderr
     assert "mismatch" in explained.stdout and "39,769" in explained.stdout
+
+
+# --- Mermaid blocks against the real parser -------------------------------------------------
+
+ORACLE = ROOT / "tests" / "mermaid-oracle"
+
+
+def test_every_mermaid_block_parses_with_real_mermaid() -> None:
+    """Every ```mermaid block of the three examples goes through mermaid.parse() (mermaid 12.3.0
+    under jsdom, tests/mermaid-oracle/oracle.mjs)."""
+    import json
+    import shutil
+
+    node = shutil.which("node")
+    assert node, "node is missing: apt-get install -y nodejs npm"
+    assert (ORACLE / "node_modules" / "mermaid").is_dir(), f"mermaid missing: npm ci --prefix {ORACLE}"
+    blocks = [
+        {"id": f"{doc.relative_to(ROOT)}#{i}", "code": code}
+        for doc in sorted(EXAMPLES.rglob("*.md"))
+        for i, code in enumerate(re.findall(r"```mermaid\n(.*?)```", doc.read_text(), re.S))
+    ]
+    assert len(blocks) >= 20
+    result = subprocess.run(
+        [node, "oracle.mjs"], cwd=ORACLE, input="".join(json.dumps(b) + "\n" for b in blocks),
+        capture_output=True, text=True, timeout=300,
+    )
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert answers and answers[0] == {"ready": True}, result.stderr
+    verdicts = answers[1:]
+    assert len(verdicts) == len(blocks), result.stderr
+    failures = [f"{v['id']}: {v['error']}" for v in verdicts if not v["ok"]]
+    assert not failures, "\n".join(failures)
+    # The palette: every block declares classDefs and uses them.
+    for block in blocks:
+        assert "classDef" in block["code"] and "\n    class " in block["code"], block["id"]
