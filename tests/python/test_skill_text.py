@@ -262,7 +262,7 @@ def test_transformer_base_arithmetic() -> None:
     assert 37_000 * 512 + 6 * n(enc) + 6 * n(dec) == 63_082_496
 
 
-COMMENT = re.compile(r"#\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*\[([^\]]*)\]\s*<-")
+COMMENT = re.compile(r"#\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*:\s*\[([^\]]*)\]\s*<-")
 Comments = Dict[int, List[Tuple[str, List[str]]]]
 
 
@@ -276,15 +276,16 @@ def shape_comments(path: Path) -> Tuple[Comments, Comments]:
         if tok.type != tokenize.COMMENT or not (m := COMMENT.match(tok.string)):
             continue
         line = tok.start[0]
-        entry = (m.group(1), [d.strip() for d in m.group(2).split(",")])
+        dims = [d.strip() for d in m.group(2).split(",")]
+        entries = [(name.strip(), dims) for name in m.group(1).split(",")]
         if lines[line - 1].strip().startswith("#"):
-            own.setdefault(line, []).append(entry)
+            own.setdefault(line, []).extend(entries)
             prev = line - 1
             while prev > 0 and (not lines[prev - 1].strip() or lines[prev - 1].strip().startswith("#")):
                 prev -= 1
-            by_stmt.setdefault(prev, []).append(entry)
+            by_stmt.setdefault(prev, []).extend(entries)
         else:
-            by_stmt.setdefault(line, []).append(entry)
+            by_stmt.setdefault(line, []).extend(entries)
     return by_stmt, own
 
 
@@ -385,7 +386,7 @@ def test_attention_shape_comments_are_true(examples: Dict[str, Path], size: Tupl
     attn = load(path).MultiHeadSelfAttention(dim=64, num_heads=8).eval()
     checked = set(traced(path, lambda: attn(torch.randn(*size))))
     sites = comment_sites(path)
-    assert len(sites) == 12  # 11 statements (q, k, v under one) + the input line
+    assert len(sites) == 12  # 11 commented statements + the input line
     assert sites == checked, f"never checked: {sorted(sites - checked)}"
 
 
