@@ -163,11 +163,7 @@ fn load_skill(source: &Path) -> Result<SkillTree> {
 /// An existing `dest` with the same files, bytes and executable bits is left alone; a different
 /// one is replaced only with `force`. The new copy is assembled beside `dest` and renamed into
 /// place, so a failure never leaves half a skill.
-pub fn install(
-    source: &Path,
-    dest: Option<&Path>,
-    force: bool,
-) -> Result<(PathBuf, InstallOutcome)> {
+pub fn install(source: &Path, dest: Option<&Path>, force: bool) -> Result<Installed> {
     let tree = load_skill(source)?;
     let dest = match dest {
         Some(dest) => dest.to_path_buf(),
@@ -181,7 +177,28 @@ pub fn install(
         }
     };
     let outcome = install_tree(&tree, &dest, force)?;
-    Ok((dest, outcome))
+    let bundled = crate::validate::bin_helpers(&tree);
+    let mut missing_helpers: Vec<String> = crate::links::check_documents(&tree, &mut Report::new())
+        .into_iter()
+        .map(|call| call.helper)
+        .filter(|helper| !bundled.contains(helper))
+        .collect();
+    missing_helpers.sort();
+    missing_helpers.dedup();
+    Ok(Installed {
+        dest,
+        outcome,
+        missing_helpers,
+    })
+}
+
+/// Where `install` put the skill, what it did, and which called helpers have no bundled binary
+/// (the launcher will look for them on PATH).
+#[derive(Clone, Debug)]
+pub struct Installed {
+    pub dest: PathBuf,
+    pub outcome: InstallOutcome,
+    pub missing_helpers: Vec<String>,
 }
 
 fn install_tree(tree: &SkillTree, dest: &Path, force: bool) -> Result<InstallOutcome> {

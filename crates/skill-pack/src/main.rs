@@ -142,13 +142,19 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             dest,
             force,
         } => {
-            let (dest, outcome) = install(&source, dest.as_deref(), force)?;
-            let what = match outcome {
+            let installed = install(&source, dest.as_deref(), force)?;
+            let what = match installed.outcome {
                 InstallOutcome::Installed => "installed",
                 InstallOutcome::Unchanged => "already installed, unchanged",
                 InstallOutcome::Replaced => "replaced",
             };
-            println!("{}: {what}", dest.display());
+            println!("{}: {what}", installed.dest.display());
+            if !installed.missing_helpers.is_empty() {
+                eprintln!(
+                    "skill-pack: note: no bundled bin/ for {}; run `skill-pack build` first or put them on PATH",
+                    installed.missing_helpers.join(", ")
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Rules => {

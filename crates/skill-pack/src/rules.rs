@@ -18,7 +18,8 @@ pub enum Severity {
 
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        // `pad` so that width flags in the rule table apply.
+        f.pad(match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
         })
@@ -96,7 +97,10 @@ impl fmt::Display for Rule {
 
 /// The rule table as text, for `--help` and `skill-pack rules`.
 pub fn rule_table() -> String {
-    let mut out = String::new();
+    let mut out = String::from(
+        "  Codes: SP-F front matter, SP-Z ZIP layout, SP-Y strict YAML, SP-E encoding, SP-P paths\n  \
+         leaving the folder, SP-L links, SP-H helpers, SP-M marketplace, SP-W warnings.\n",
+    );
     for rule in Rule::ALL {
         out.push_str(&format!(
             "  {:<6} {:<7} {}\n",

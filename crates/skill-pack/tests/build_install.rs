@@ -312,3 +312,64 @@ fn install_refuses_an_invalid_skill() {
     assert!(stdout(&out).contains("SP-F6"));
     assert!(!tmp.path().join("out").exists());
 }
+
+#[test]
+fn build_with_cargo_ships_a_static_helper_from_a_ship_true_crate() {
+    // A one-crate workspace: `demo-helper` ships, `not-shipped` does not.
+    let tmp = TempDir::new().expect("tempdir");
+    let root = tmp.path();
+    write(
+        &root.join("Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n",
+    );
+    for (name, ship) in [("demo-helper", true), ("not-shipped", false)] {
+        write(
+            &root.join(format!("crates/{name}/Cargo.toml")),
+            &format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+                 [package.metadata.paper-replication]\nship = {ship}\n"
+            ),
+        );
+        write(
+            &root.join(format!("crates/{name}/src/main.rs")),
+            "fn main() { println!(\"built helper\"); }\n",
+        );
+    }
+    let skill = write_skill(&root.join("skill"), NAME);
+    // A stale binary from an earlier build must disappear.
+    write_exec(&skill.join("bin/removed-helper"), "#!/bin/sh\n");
+    let out = Command::new(env!("CARGO_BIN_EXE_skill-pack"))
+        .args(["build", "--skill", "skill/demo-skill", "--out", "dist"])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", root.join("target"))
+        .output()
+        .expect("run skill-pack build");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let helper = skill.join("bin/demo-helper");
+    let names: Vec<String> = fs::read_dir(skill.join("bin"))
+        .expect("bin")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["demo-helper"]);
+    let ran = Command::new(&helper)
+        .output()
+        .expect("run the built helper");
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "built helper\n");
+    // `file` (libmagic) is the independent judge of static linking.
+    let file = Command::new("file")
+        .arg(&helper)
+        .output()
+        .expect("the `file` command is needed for this test (apt-get install file)");
+    let verdict = String::from_utf8_lossy(&file.stdout);
+    assert!(verdict.contains("x86-64"), "{verdict}");
+    assert!(
+        verdict.contains("statically linked") || verdict.contains("static-pie linked"),
+        "{verdict}"
+    );
+    assert!(root.join("dist/demo-skill.zip").is_file());
+}
