@@ -33,6 +33,12 @@ const BODY_WARN_LINES: usize = 500;
 static NAME_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("valid regex"));
 
+/// Lowercase ASCII letters and digits in groups joined by single hyphens: the form of skill,
+/// plugin and marketplace names.
+pub fn is_kebab_case(name: &str) -> bool {
+    NAME_RE.is_match(name)
+}
+
 /// What the rest of the validator needs from SKILL.md.
 #[derive(Clone, Debug, Default)]
 pub struct FrontMatter {

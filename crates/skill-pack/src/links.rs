@@ -8,7 +8,7 @@
 
 use crate::finding::Report;
 use crate::rules::Rule;
-use crate::tree::SkillTree;
+use crate::tree::{SkillTree, join_inside};
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag};
 use regex::Regex;
 use std::collections::{BTreeMap, BTreeSet};
@@ -243,25 +243,16 @@ fn resolve(
         );
         return None;
     }
-    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if parts.pop().is_none() {
-                    report.push(
-                        shown,
-                        line,
-                        Rule::P2,
-                        format!("`{raw}` leads outside the skill folder"),
-                    );
-                    return None;
-                }
-            }
-            other => parts.push(other),
-        }
+    let joined = join_inside(base, &path);
+    if joined.is_none() {
+        report.push(
+            shown,
+            line,
+            Rule::P2,
+            format!("`{raw}` leads outside the skill folder"),
+        );
     }
-    Some(parts.join("/"))
+    joined
 }
 
 fn is_windows_drive(path: &str) -> bool {

@@ -7,16 +7,13 @@
 
 use crate::error::{Error, Result};
 use crate::finding::Report;
+use crate::frontmatter::is_kebab_case;
 use crate::rules::Rule;
-use regex::Regex;
+use crate::tree::join_inside;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
-
-static KEBAB_RE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("valid regex"));
 
 /// Names Claude Code reserves for official marketplaces (MKT).
 const RESERVED_NAMES: [&str; 4] = [
@@ -85,7 +82,7 @@ pub fn check_marketplace(file: &Path, display: &str, report: &mut Report) -> Res
     let line = |key: &str| json_line(&text, key);
     match obj.get("name").and_then(Value::as_str) {
         None => report.push(display, 1, Rule::M1, "marketplace needs a string `name`"),
-        Some(name) if !KEBAB_RE.is_match(name) => report.push(
+        Some(name) if !is_kebab_case(name) => report.push(
             display,
             line("name"),
             Rule::M1,
@@ -167,7 +164,7 @@ fn check_plugin(
         .and_then(Value::as_str)
         .unwrap_or_default();
     let line = json_value_line(ctx.text, "name", name);
-    if !KEBAB_RE.is_match(name) {
+    if !is_kebab_case(name) {
         report.push(
             display,
             line,
@@ -194,7 +191,7 @@ fn check_plugin(
                 );
                 None
             } else {
-                inside(ctx.root, "", source, report, display, line, Rule::M2)?.filter(|(p, _)| {
+                inside(ctx.root, "", source, report, display, line, Rule::M2).filter(|(p, _)| {
                     let ok = p.is_dir();
                     if !ok {
                         report.push(
@@ -280,8 +277,7 @@ fn check_plugin(
             display,
             at,
             Rule::M3,
-        )?
-        else {
+        ) else {
             continue;
         };
         if dir.join("SKILL.md").is_file() {
@@ -338,7 +334,7 @@ fn check_plugin_json(
         return;
     };
     match obj.get("name").and_then(Value::as_str) {
-        Some(n) if KEBAB_RE.is_match(n) => {
+        Some(n) if is_kebab_case(n) => {
             if n != name {
                 report.push(
                     display.clone(),
@@ -380,32 +376,18 @@ fn inside(
     display: &str,
     line: usize,
     rule: Rule,
-) -> Result<Option<(PathBuf, String)>> {
-    let mut parts: Vec<String> = base_rel
-        .split('/')
-        .filter(|p| !p.is_empty())
-        .map(String::from)
-        .collect();
-    let mut extra: Vec<String> = Vec::new();
-    for part in rel.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                if extra.pop().is_none() {
-                    report.push(
-                        display,
-                        line,
-                        Rule::P2,
-                        format!("path '{rel}' leads outside its plugin"),
-                    );
-                    return Ok(None);
-                }
-            }
-            other => extra.push(other.to_string()),
-        }
-    }
+) -> Option<(PathBuf, String)> {
+    let Some(extra) = join_inside("", rel) else {
+        report.push(
+            display,
+            line,
+            Rule::P2,
+            format!("path '{rel}' leads outside its plugin"),
+        );
+        return None;
+    };
     let mut path = base.to_path_buf();
-    for part in &extra {
+    for part in extra.split('/').filter(|p| !p.is_empty()) {
         path.push(part);
         match fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_symlink() => {
@@ -415,17 +397,16 @@ fn inside(
                     Rule::P1,
                     format!("path '{rel}' goes through a symbolic link; refused"),
                 );
-                return Ok(None);
+                return None;
             }
             Ok(_) => {}
             Err(_) => {
                 report.push(display, line, rule, format!("path '{rel}' does not exist"));
-                return Ok(None);
+                return None;
             }
         }
     }
-    parts.extend(extra);
-    Ok(Some((path, parts.join("/"))))
+    Some((path, join_inside(base_rel, &extra).unwrap_or(extra)))
 }
 
 fn shown(root_display: &str, rel: &str) -> String {

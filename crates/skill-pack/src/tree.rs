@@ -86,6 +86,22 @@ impl SkillTree {
     }
 }
 
+/// Joins `rel` onto the folder `base` lexically ('/'-separated, `.` and empty parts dropped,
+/// `..` applied); `None` when `..` climbs above the root. Nothing touches the file system.
+pub fn join_inside(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// Why a path (inside the skill folder) is junk that must never be packed, or `None`.
 ///
 /// The list is `package_skill.py`'s exclusions plus macOS and Git leftovers (skill-format §1 Z6).

@@ -42,6 +42,13 @@ fn check_repo(
     (code, codes(&findings), findings)
 }
 
+/// Asserts that the repository with `marketplace` fails with exactly the rule `expected`.
+fn assert_repo_error(marketplace: &str, expected: &str) {
+    let (code, codes, findings) = check_repo(marketplace, |_| {});
+    assert_eq!(code, 1, "{expected}: {findings:?}");
+    assert_eq!(codes, vec![expected.to_string()], "{findings:?}");
+}
+
 #[test]
 fn good_marketplace_passes_and_its_skill_is_validated() {
     let (code, codes, findings) = check_repo(GOOD, |_| {});
@@ -76,8 +83,7 @@ fn marketplace_flag_checks_the_given_file() {
 #[test]
 fn m1_missing_owner_and_reserved_name() {
     let bad = GOOD.replace("\"owner\": { \"name\": \"Demo Maintainer\" },", "");
-    let (code, codes, _) = check_repo(&bad, |_| {});
-    assert_eq!((code, codes), (1, vec!["SP-M1".to_string()]));
+    assert_repo_error(&bad, "SP-M1");
     let reserved = GOOD.replace("demo-tools", "claude-plugins-official");
     let (code, codes, findings) = check_repo(&reserved, |_| {});
     assert_eq!((code, codes), (1, vec!["SP-M1".to_string()]));
@@ -96,28 +102,23 @@ fn m2_duplicate_plugin_and_bad_source() {
         "  ]\n}",
         "    ,{ \"name\": \"demo\", \"source\": \"./\", \"strict\": false, \"skills\": [\"./skill/demo-skill\"] }\n  ]\n}",
     );
-    let (code, codes, _) = check_repo(&twice, |_| {});
-    assert_eq!((code, codes), (1, vec!["SP-M2".to_string()]));
+    assert_repo_error(&twice, "SP-M2");
     let absolute = GOOD.replace("\"source\": \"./\"", "\"source\": \"/etc\"");
-    let (code, codes, _) = check_repo(&absolute, |_| {});
-    assert_eq!((code, codes), (1, vec!["SP-M2".to_string()]));
+    assert_repo_error(&absolute, "SP-M2");
 }
 
 #[test]
 fn m3_skill_path_missing_or_not_a_skill() {
     let missing = GOOD.replace("./skill/demo-skill", "./skill/nope");
-    let (code, codes, _) = check_repo(&missing, |_| {});
-    assert_eq!((code, codes), (1, vec!["SP-M3".to_string()]));
+    assert_repo_error(&missing, "SP-M3");
     let not_skill = GOOD.replace("./skill/demo-skill", "./skill");
-    let (code, codes, _) = check_repo(&not_skill, |_| {});
-    assert_eq!((code, codes), (1, vec!["SP-M3".to_string()]));
+    assert_repo_error(&not_skill, "SP-M3");
 }
 
 #[test]
 fn p2_skill_path_climbing_out_of_the_plugin() {
     let climbing = GOOD.replace("./skill/demo-skill", "./../../etc");
-    let (code, codes, _) = check_repo(&climbing, |_| {});
-    assert_eq!((code, codes), (1, vec!["SP-P2".to_string()]));
+    assert_repo_error(&climbing, "SP-P2");
 }
 
 #[test]

@@ -30,6 +30,15 @@ fn assert_error(folder: &str, expected: &str, defect: impl FnOnce(&Path)) {
     );
 }
 
+fn assert_warning(expected: &str, defect: impl FnOnce(&Path)) {
+    let (code, codes, findings) = check(NAME, defect);
+    assert_eq!(
+        code, 0,
+        "{expected}: warnings alone must pass; {findings:?}"
+    );
+    assert_eq!(codes, vec![expected.to_string()], "{findings:?}");
+}
+
 #[test]
 fn valid_fixture_passes_without_findings() {
     let (code, codes, findings) = check(NAME, |_| {});
@@ -426,36 +435,30 @@ fn junk_in_the_folder_is_ignored_because_build_never_packs_it() {
 
 #[test]
 fn w1_long_body_is_only_a_warning() {
-    let (code, codes, _) = check(NAME, |s| {
+    assert_warning("SP-W1", |s| {
         write(
             &s.join("SKILL.md"),
             &format!("{FRONT_MATTER}{BODY}{}", "line\n".repeat(500)),
         );
     });
-    assert_eq!(code, 0);
-    assert_eq!(codes, vec!["SP-W1"]);
 }
 
 #[test]
 fn w2_long_reference_without_contents() {
-    let (code, codes, _) = check(NAME, |s| {
+    assert_warning("SP-W2", |s| {
         write(&s.join("references/guide.md"), &"plain line\n".repeat(101));
     });
-    assert_eq!(code, 0);
-    assert_eq!(codes, vec!["SP-W2"]);
 }
 
 #[test]
 fn w3_long_description() {
     let desc = "word ".repeat(60);
-    let (code, codes, _) = check(NAME, |s| {
+    assert_warning("SP-W3", |s| {
         set_front_matter(
             s,
             &format!("name: demo-skill\ndescription: \"{}\"\n", desc.trim()),
         )
     });
-    assert_eq!(code, 0);
-    assert_eq!(codes, vec!["SP-W3"]);
 }
 
 #[test]
@@ -474,14 +477,12 @@ fn w4_reference_reached_only_through_another_reference() {
 
 #[test]
 fn w5_backslash_in_a_link() {
-    let (code, codes, _) = check(NAME, |s| {
+    assert_warning("SP-W5", |s| {
         write(
             &s.join("SKILL.md"),
             &format!("{FRONT_MATTER}{BODY}See [guide](references\\guide.md).\n"),
         );
     });
-    assert_eq!(code, 0);
-    assert_eq!(codes, vec!["SP-W5"]);
 }
 
 #[test]

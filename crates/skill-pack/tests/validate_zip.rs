@@ -56,6 +56,13 @@ fn check_zip(
     (code, codes(&findings), findings)
 }
 
+/// Asserts that `entries` fail validation with exactly the rule `expected`.
+fn assert_zip_error(entries: Vec<(String, Vec<u8>, u32)>, expected: &str) {
+    let (code, codes, findings) = check_zip(entries);
+    assert_eq!(code, 1, "{expected}: {findings:?}");
+    assert_eq!(codes, vec![expected.to_string()], "{findings:?}");
+}
+
 fn with(extra: &[(&str, &[u8])]) -> Vec<(String, Vec<u8>, u32)> {
     let mut entries = fixture_entries(NAME);
     for (name, data) in extra {
@@ -73,16 +80,12 @@ fn valid_zip_passes() {
 
 #[test]
 fn z1_two_top_level_folders() {
-    let (code, codes, _) = check_zip(with(&[("other/notes.md", b"# other\n")]));
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-Z1"]);
+    assert_zip_error(with(&[("other/notes.md", b"# other\n")]), "SP-Z1");
 }
 
 #[test]
 fn z1_file_outside_the_top_folder() {
-    let (code, codes, _) = check_zip(with(&[("README.md", b"# loose\n")]));
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-Z1"]);
+    assert_zip_error(with(&[("README.md", b"# loose\n")]), "SP-Z1");
 }
 
 #[test]
@@ -98,9 +101,10 @@ fn z1_files_directly_at_the_root_without_a_folder() {
 
 #[test]
 fn z2_two_skill_md_files() {
-    let (code, codes, _) = check_zip(with(&[("demo-skill/references/SKILL.md", b"---\n")]));
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-Z2"]);
+    assert_zip_error(
+        with(&[("demo-skill/references/SKILL.md", b"---\n")]),
+        "SP-Z2",
+    );
 }
 
 #[test]
@@ -122,9 +126,10 @@ fn z2_skill_md_nested_too_deep() {
 
 #[test]
 fn z3_plugin_manifest() {
-    let (code, codes, _) = check_zip(with(&[("demo-skill/.claude-plugin/plugin.json", b"{}\n")]));
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-Z3"]);
+    assert_zip_error(
+        with(&[("demo-skill/.claude-plugin/plugin.json", b"{}\n")]),
+        "SP-Z3",
+    );
 }
 
 #[test]
@@ -133,9 +138,7 @@ fn z4_too_many_files() {
         .map(|i| format!("demo-skill/assets/a{i:03}.dat"))
         .collect();
     let extra: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
-    let (code, codes, _) = check_zip(with(&extra));
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-Z4"]);
+    assert_zip_error(with(&extra), "SP-Z4");
 }
 
 #[test]
@@ -154,9 +157,7 @@ fn z5_too_large_uncompressed() {
     let fixture_bytes: usize = fixture_entries(NAME).iter().map(|e| e.1.len()).sum();
     // Exactly 30,000,000 bytes in total: the limit is "less than", so this fails.
     let zeros = vec![0u8; 30_000_000 - fixture_bytes];
-    let (code, codes, _) = check_zip(with(&[("demo-skill/assets/zeros.bin", &zeros)]));
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-Z5"]);
+    assert_zip_error(with(&[("demo-skill/assets/zeros.bin", &zeros)]), "SP-Z5");
 }
 
 #[test]
@@ -211,9 +212,7 @@ fn p2_dotdot_entry() {
 
 #[test]
 fn f5_top_folder_differs_from_name() {
-    let (code, codes, _) = check_zip(fixture_entries("skills"));
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-F5"]);
+    assert_zip_error(fixture_entries("skills"), "SP-F5");
 }
 
 #[test]
@@ -222,9 +221,7 @@ fn h1_zip_without_the_helper_binary() {
         .into_iter()
         .filter(|e| !e.0.contains("/bin/"))
         .collect();
-    let (code, codes, _) = check_zip(entries);
-    assert_eq!(code, 1);
-    assert_eq!(codes, vec!["SP-H1"]);
+    assert_zip_error(entries, "SP-H1");
 }
 
 #[test]
