@@ -1,0 +1,361 @@
+//! tensor-shape-lint: the paper-replication coding standard as lint rules, and shape comments
+//! checked against the layers.
+//!
+//! Replication code written in Phase 3 annotates every operation of `forward` with a shape
+//! comment such as `# x: [B, 64, H//2, W//2] <- Conv2d(3, 64, k=7, s=2, p=3)`. This crate reads
+//! a model file with [`pymodel`], checks the structural rules of the standard (TSL1xx), type
+//! annotations (TSL2xx), the presence and form of shape comments (TSL3xx), "Paper did not
+//! specify" blocks (TSL4xx) and common PyTorch pitfalls (TSL5xx), and infers shapes statically
+//! from the layers built in `__init__` to compare them with the comments (TSL6xx).
+//!
+//! The rules are documented on their structs in [`rules`]; `--explain CODE` prints that text.
+//! [`lint_source`] is the entry point for one file; [`infer`] and [`annotate`] back the
+//! subcommands of the same names. Inference never guesses: unknown operations make values
+//! unknown, which silences checks instead of producing errors (see [`shapes`]).
+
+pub mod checks;
+pub mod diagnostic;
+pub mod output;
+pub mod rules;
+pub mod settings;
+pub mod shapes;
+
+use diagnostic::Diagnostic;
+use pymodel::{DimExpr, ModelFile, StmtKind, format_shape};
+use settings::Settings;
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LintError {
+    #[error("{0}")]
+    Syntax(#[from] pymodel::SyntaxError),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// `# noqa` (all codes) or `# noqa: TSL301, TSL6` (codes or prefixes) on a line.
+fn noqa_on_line(file: &ModelFile, line: u32) -> Option<Vec<String>> {
+    for c in file.comments_in_lines(line, line) {
+        let lower = c.text.to_ascii_lowercase();
+        let Some(i) = lower.find("noqa") else {
+            continue;
+        };
+        let rest = c.text[i + 4..].trim_start();
+        let Some(codes) = rest.strip_prefix(':') else {
+            return Some(Vec::new());
+        };
+        return Some(
+            codes
+                .split([',', ' '])
+                .map(|s| s.trim().to_ascii_uppercase())
+                .filter(|s| s.starts_with("TSL"))
+                .collect(),
+        );
+    }
+    None
+}
+
+fn suppressed(file: &ModelFile, d: &Diagnostic) -> bool {
+    [d.line, d.end_line]
+        .iter()
+        .any(|&l| match noqa_on_line(file, l) {
+            Some(codes) => codes.is_empty() || codes.iter().any(|c| d.code.starts_with(c.as_str())),
+            None => false,
+        })
+}
+
+/// Lints one file's source. `path` is used in messages only.
+pub fn lint_source(
+    path: &str,
+    source: &str,
+    settings: &Settings,
+) -> Result<Vec<Diagnostic>, LintError> {
+    let file = ModelFile::parse(source)?;
+    Ok(lint_file(path, &file, settings))
+}
+
+/// Lints a parsed file.
+pub fn lint_file(path: &str, file: &ModelFile, settings: &Settings) -> Vec<Diagnostic> {
+    let mut ctx = checks::Ctx::new(file, path, settings);
+    checks::structure::check(&mut ctx);
+    checks::types::check(&mut ctx);
+    checks::comments::check(&mut ctx);
+    checks::unspecified::check(&mut ctx);
+    checks::pitfalls::check(&mut ctx);
+    shapes::check(&mut ctx);
+    let mut diags: Vec<Diagnostic> = ctx
+        .diags
+        .into_iter()
+        .filter(|d| settings.enabled(d.code))
+        .filter(|d| settings.verbose || d.code != <rules::InferenceGap as rules::Rule>::INFO.code)
+        .filter(|d| !suppressed(file, d))
+        .collect();
+    diags.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then(a.message.cmp(&b.message))
+    });
+    diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
+    diags
+}
+
+/// Applies the fixes of `diags` to `source` (non-overlapping edits, last first).
+pub fn apply_fixes(source: &str, diags: &[Diagnostic]) -> (String, usize) {
+    let mut edits: Vec<&diagnostic::Edit> = diags
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .flat_map(|f| f.edits.iter())
+        .collect();
+    edits.sort_by_key(|e| std::cmp::Reverse((e.start, e.end)));
+    let mut out = source.to_string();
+    let mut applied = 0;
+    let mut floor = u32::MAX;
+    for e in edits {
+        if e.end > floor {
+            continue;
+        }
+        out.replace_range(e.start as usize..e.end as usize, &e.content);
+        floor = e.start;
+        applied += 1;
+    }
+    (out, applied)
+}
+
+/// Parses `x=[2,3,224,224]` or `x=[B,3,H,W]`; several inputs separated by `;`.
+pub fn parse_inputs(spec: &str) -> Result<HashMap<String, Vec<DimExpr>>, LintError> {
+    let mut out = HashMap::new();
+    for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
+        let (name, shape) = part.split_once('=').ok_or_else(|| {
+            LintError::Usage(format!("--input `{part}`: expected NAME=[d1, d2, ...]"))
+        })?;
+        let sc = pymodel::ShapeComment::parse(&format!("# {}: {}", name.trim(), shape.trim()))
+            .and_then(Result::ok)
+            .ok_or_else(|| {
+                LintError::Usage(format!("--input `{part}`: expected NAME=[d1, d2, ...]"))
+            })?;
+        out.insert(name.trim().to_string(), sc.dims);
+    }
+    Ok(out)
+}
+
+/// Splits `FILE.py:Class`.
+pub fn split_target(target: &str) -> Result<(&str, &str), LintError> {
+    target
+        .rsplit_once(':')
+        .filter(|(f, c)| !f.is_empty() && !c.is_empty())
+        .ok_or_else(|| LintError::Usage(format!("`{target}`: expected FILE.py:Class")))
+}
+
+fn find_class<'f>(file: &'f ModelFile, class: &str) -> Result<&'f pymodel::ClassDef, LintError> {
+    let (_, c) = file
+        .class(class)
+        .ok_or_else(|| LintError::Usage(format!("no class `{class}` in the file")))?;
+    if c.method("forward").is_none() {
+        return Err(LintError::Usage(format!("class `{class}` has no forward")));
+    }
+    Ok(c)
+}
+
+/// The `infer` report: one line per assigned name of `forward`, `line: name = shape`.
+pub fn infer(
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+    verbose: bool,
+) -> Result<String, LintError> {
+    let file = ModelFile::parse(source)?;
+    let c = find_class(&file, class)?;
+    let (_, records) =
+        shapes::run_class(&file, c, inputs).ok_or_else(|| LintError::Usage("no forward".into()))?;
+    let mut out = String::new();
+    for r in records {
+        let shape = match &r.value {
+            shapes::value::Val::Tensor(Some(dims)) => {
+                let d: Vec<DimExpr> = dims
+                    .iter()
+                    .map(|d| {
+                        d.as_ref()
+                            .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty)
+                    })
+                    .collect();
+                format_shape(&d)
+            }
+            v => v.describe(),
+        };
+        out.push_str(&format!("{}: {} = {}", r.stmt.line, r.name, shape));
+        if let Some(l) = &r.layer {
+            out.push_str(&format!("  <- {}", l.text));
+        }
+        if verbose && let Some(g) = &r.gap {
+            out.push_str(&format!("  (unknown: {g})"));
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// Compact description of a layer for a comment: `Conv2d(3, 64, k=7, s=2, p=3)`.
+fn describe_layer(l: &shapes::value::LayerCfg) -> String {
+    use shapes::value::Val;
+    let show = |v: &Val| match v {
+        Val::Int(Some(d)) => Some(d.to_string()),
+        Val::Tuple(items) => {
+            let parts: Option<Vec<String>> = items
+                .iter()
+                .map(|i| match i {
+                    Val::Int(Some(d)) => Some(d.to_string()),
+                    _ => None,
+                })
+                .collect();
+            parts.map(|p| {
+                if p.windows(2).all(|w| w[0] == w[1]) && !p.is_empty() {
+                    p[0].clone()
+                } else {
+                    format!("({})", p.join(", "))
+                }
+            })
+        }
+        _ => None,
+    };
+    let sig = shapes::layers::signature(&l.ctor).unwrap_or(&[]);
+    let mut parts = Vec::new();
+    for (name, def) in sig {
+        let v = l.get(name);
+        let Some(text) = show(v) else { continue };
+        let short = match *name {
+            "kernel_size" => "k",
+            "stride" => "s",
+            "padding" => "p",
+            "dilation" => "d",
+            "groups" => "g",
+            other => other,
+        };
+        match def {
+            shapes::layers::Def::Req if short != *name => parts.push(format!("{short}={text}")),
+            shapes::layers::Def::Req => parts.push(text),
+            shapes::layers::Def::I(dv) if text != dv.to_string() => {
+                parts.push(format!("{short}={text}"))
+            }
+            _ => {}
+        }
+    }
+    format!("{}({})", l.ctor, parts.join(", "))
+}
+
+/// Writes missing shape comments of `class.forward` (and the input comment from `inputs` if
+/// missing); existing comments are never changed. Returns the new source and how many comments
+/// were added.
+pub fn annotate(
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+) -> Result<(String, usize), LintError> {
+    let file = ModelFile::parse(source)?;
+    let c = find_class(&file, class)?;
+    let body = file.forward(c).expect("checked");
+    let has_input = body.input.iter().any(|n| n.shape().is_some());
+    if !has_input && inputs.is_empty() {
+        return Err(LintError::Usage(format!(
+            "`{class}.forward` has no input-shape comment; pass --input \"x=[B,3,H,W]\""
+        )));
+    }
+    let none = HashMap::new();
+    let given = if has_input { &none } else { inputs };
+    let (_, records) = shapes::run_class(&file, c, given).expect("has forward");
+    // Insertions: (byte offset, text), applied from the end.
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    let indent_of = |line: u32| {
+        let t = file.line_text(line);
+        t[..t.len() - t.trim_start().len()].to_string()
+    };
+    if !has_input {
+        let first = body
+            .steps
+            .first()
+            .map(|s| s.stmt.line)
+            .unwrap_or(body.def_stmt.end_line);
+        let indent = indent_of(first);
+        let mut names: Vec<&String> = inputs.keys().collect();
+        names.sort();
+        let mut text = String::new();
+        for n in names {
+            text.push_str(&format!("{indent}# {n}: {}\n", format_shape(&inputs[n])));
+        }
+        inserts.push((file.lines().line_start(first) as usize, text));
+    }
+    let mut done = std::collections::HashSet::new();
+    for step in &body.steps {
+        if step.notes.iter().any(|n| n.shape.is_some()) || done.contains(&step.stmt.span.start) {
+            continue;
+        }
+        if !matches!(
+            step.stmt.kind,
+            StmtKind::Assign { .. } | StmtKind::AnnAssign { .. } | StmtKind::AugAssign { .. }
+        ) {
+            continue;
+        }
+        let found: Vec<&shapes::Inferred> = records
+            .iter()
+            .filter(|r| std::ptr::eq(r.stmt, step.stmt))
+            .collect();
+        let tensors: Vec<(&String, Vec<DimExpr>)> = found
+            .iter()
+            .filter(|r| !r.name.contains('.'))
+            .filter_map(|r| {
+                r.value
+                    .full_shape()
+                    .map(|d| (&r.name, d.iter().map(shapes::sym::pretty).collect()))
+            })
+            .collect();
+        let Some((_, first_shape)) = tensors.first() else {
+            continue;
+        };
+        // One comment per statement; several names only when they share the shape.
+        if tensors.iter().any(|(_, s)| s != first_shape) {
+            continue;
+        }
+        done.insert(step.stmt.span.start);
+        let names: Vec<&str> = tensors.iter().map(|(n, _)| n.as_str()).collect();
+        let desc = match found.first().and_then(|r| r.layer.as_ref()) {
+            Some(l) => describe_layer(l),
+            None => {
+                let value = match &step.stmt.kind {
+                    StmtKind::Assign { value, .. } | StmtKind::AugAssign { value, .. } => {
+                        file.text(value.span)
+                    }
+                    StmtKind::AnnAssign { value: Some(v), .. } => file.text(v.span),
+                    _ => "",
+                };
+                let one_line: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                if one_line.chars().count() > 50 {
+                    one_line.chars().take(47).collect::<String>() + "..."
+                } else {
+                    one_line
+                }
+            }
+        };
+        let comment = format!(
+            "# {}: {} <- {}",
+            names.join(", "),
+            format_shape(first_shape),
+            desc
+        );
+        let last_line = step.stmt.end_line;
+        let line_text = file.line_text(last_line);
+        let has_trailing = !file.comments_in_lines(last_line, last_line).is_empty();
+        let line_end = file.lines().line_start(last_line) as usize + line_text.len();
+        if !has_trailing && line_text.chars().count() + 2 + comment.chars().count() <= 100 {
+            inserts.push((line_end, format!("  {comment}")));
+        } else {
+            let indent = indent_of(step.stmt.line);
+            inserts.push((line_end, format!("\n{indent}{comment}")));
+        }
+    }
+    inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
+    let mut out = source.to_string();
+    let count = inserts.len();
+    for (at, text) in inserts {
+        out.insert_str(at, &text);
+    }
+    Ok((out, count))
+}

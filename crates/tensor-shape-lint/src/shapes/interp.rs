@@ -1,0 +1,1273 @@
+//! The abstract interpreter: evaluates `__init__` into layer configurations and walks `forward`
+//! with symbolic shapes, recording what it infers after every statement.
+//!
+//! It never guesses: an operation it does not model makes the value unknown (recorded as a gap),
+//! and unknown values only ever make checks silent.
+
+use super::layers::{self, broadcast, flatten, int_arg, norm_dim, product};
+use super::sym::{Dim, add, fdiv, int, mul, simplify, sub};
+use super::value::{LayerCfg, Val};
+use pymodel::{
+    BinOp, Call, ClassDef, DimExpr, Expr, ExprKind, FunctionDef, ModelFile, Stmt, StmtKind, UnaryOp,
+};
+use std::collections::HashMap;
+
+const MAX_DEPTH: usize = 8;
+
+/// What the interpreter saw at one statement of the function being checked.
+#[derive(Clone, Debug)]
+pub struct Record<'f> {
+    pub stmt: &'f Stmt,
+    /// Assigned names and their values after the statement.
+    pub values: Vec<(String, Val)>,
+    /// The layer called by the statement's value (`x = self.conv(x)`), if any.
+    pub layer: Option<LayerCfg>,
+    /// Problems of layer inputs (channel counts, ranks).
+    pub problems: Vec<String>,
+    /// Why inference stopped here, if it did.
+    pub gap: Option<String>,
+    /// Every layer the statement called, in call order.
+    pub layers: Vec<LayerCfg>,
+    /// Input symbols a layer fixed to a size (`LayerNorm(192)` on `[B, N, D]`: `D = 192`).
+    pub bindings: Vec<(String, i64)>,
+}
+
+/// Hook called after each statement of the top-level function: may replace assigned values
+/// (the checker substitutes the annotated shape where inference is unknown or wrong).
+pub trait Observer<'f> {
+    fn after(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>);
+}
+
+pub struct Interp<'f> {
+    pub file: &'f ModelFile,
+    gap: Option<String>,
+    problems: Vec<String>,
+    layer: Option<LayerCfg>,
+    layers_called: Vec<LayerCfg>,
+}
+
+struct Frame<'f> {
+    class: Option<&'f ClassDef>,
+    attrs: HashMap<String, Val>,
+    depth: usize,
+}
+
+impl<'f> Interp<'f> {
+    pub fn new(file: &'f ModelFile) -> Self {
+        Self {
+            file,
+            gap: None,
+            problems: Vec::new(),
+            layer: None,
+            layers_called: Vec::new(),
+        }
+    }
+
+    fn gap(&mut self, why: impl Into<String>) -> Val {
+        if self.gap.is_none() {
+            self.gap = Some(why.into());
+        }
+        Val::Unknown
+    }
+
+    /// Evaluates `class.__init__` with `args`/`kwargs` (missing parameters without default
+    /// become symbols named after the parameter) and returns the `self` attributes.
+    pub fn instantiate(
+        &mut self,
+        class: &'f ClassDef,
+        args: Vec<Val>,
+        kwargs: Vec<(String, Val)>,
+        depth: usize,
+    ) -> HashMap<String, Val> {
+        let mut frame = Frame {
+            class: Some(class),
+            attrs: HashMap::new(),
+            depth,
+        };
+        let Some((_, init)) = class.method("__init__") else {
+            return frame.attrs;
+        };
+        let mut env = self.bind_params(init, args, kwargs, &mut frame, true);
+        self.exec_block(init.code(), &mut env, &mut frame, &mut None);
+        frame.attrs
+    }
+
+    fn bind_params(
+        &mut self,
+        f: &'f FunctionDef,
+        args: Vec<Val>,
+        kwargs: Vec<(String, Val)>,
+        frame: &mut Frame<'f>,
+        symbolic_defaults: bool,
+    ) -> HashMap<String, Val> {
+        let mut env = HashMap::new();
+        let mut positional = args.into_iter();
+        for (i, p) in f.params.iter().enumerate() {
+            if i == 0 && p.name == "self" {
+                continue;
+            }
+            let v = match p.kind {
+                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords => Val::Unknown,
+                pymodel::ParamKind::KeywordOnly => kwargs
+                    .iter()
+                    .find(|(k, _)| *k == p.name)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or(Val::Unknown),
+                _ => kwargs
+                    .iter()
+                    .find(|(k, _)| *k == p.name)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| positional.next())
+                    .unwrap_or(Val::Unknown),
+            };
+            let v = match (v, &p.default) {
+                (Val::Unknown, Some(d)) => {
+                    let mut empty = HashMap::new();
+                    self.eval(d, &mut empty, frame)
+                }
+                (Val::Unknown, None) if symbolic_defaults => {
+                    Val::Int(Some(DimExpr::Sym(p.name.clone())))
+                }
+                (v, _) => v,
+            };
+            env.insert(p.name.clone(), v);
+        }
+        env
+    }
+
+    /// Runs `forward` (or any method) of `class` with `attrs` and input values; `observer` sees
+    /// every statement of this (top-level) call.
+    pub fn run_method(
+        &mut self,
+        class: &'f ClassDef,
+        method: &'f FunctionDef,
+        attrs: HashMap<String, Val>,
+        inputs: HashMap<String, Val>,
+        observer: &mut Option<&mut dyn Observer<'f>>,
+    ) -> Val {
+        let mut frame = Frame {
+            class: Some(class),
+            attrs,
+            depth: 0,
+        };
+        let mut env = inputs;
+        for p in method.params.iter().skip(1) {
+            env.entry(p.name.clone()).or_insert(Val::Unknown);
+        }
+        self.exec_block_obs(method.code(), &mut env, &mut frame, observer)
+            .unwrap_or(Val::Unknown)
+    }
+
+    fn exec_block(
+        &mut self,
+        stmts: &'f [Stmt],
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+        ret: &mut Option<Val>,
+    ) {
+        let mut none = None;
+        if let Some(v) = self.exec_block_obs(stmts, env, frame, &mut none) {
+            *ret = Some(v);
+        }
+    }
+
+    fn exec_block_obs(
+        &mut self,
+        stmts: &'f [Stmt],
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+        observer: &mut Option<&mut dyn Observer<'f>>,
+    ) -> Option<Val> {
+        for s in stmts {
+            self.gap = None;
+            self.problems.clear();
+            self.layer = None;
+            self.layers_called.clear();
+            if let Some(r) = self.exec(s, env, frame, observer) {
+                return Some(r);
+            }
+        }
+        None
+    }
+
+    fn exec(
+        &mut self,
+        s: &'f Stmt,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+        observer: &mut Option<&mut dyn Observer<'f>>,
+    ) -> Option<Val> {
+        match &s.kind {
+            StmtKind::Assign { targets, value } => {
+                let v = self.eval(value, env, frame);
+                for t in targets {
+                    self.assign(t, v.clone(), env, frame);
+                }
+                self.observe(s, env, observer);
+            }
+            StmtKind::AnnAssign {
+                target,
+                value: Some(value),
+                ..
+            } => {
+                let v = self.eval(value, env, frame);
+                self.assign(target, v, env, frame);
+                self.observe(s, env, observer);
+            }
+            StmtKind::AugAssign { target, op, value } => {
+                let cur = self.eval(target, env, frame);
+                let rhs = self.eval(value, env, frame);
+                let v = self.binop(*op, cur, rhs);
+                self.assign(target, v, env, frame);
+                self.observe(s, env, observer);
+            }
+            StmtKind::Return(v) => {
+                let r = v.as_ref().map_or(Val::NoneV, |e| self.eval(e, env, frame));
+                self.observe(s, env, observer);
+                return Some(r);
+            }
+            StmtKind::Expr(e) => {
+                self.eval(e, env, frame);
+                self.observe(s, env, observer);
+            }
+            StmtKind::If { test, body, orelse } => {
+                self.observe(s, env, observer);
+                let cond = self.truth(test, env, frame);
+                match cond {
+                    Some(true) => return self.exec_block_obs(body, env, frame, observer),
+                    Some(false) => return self.exec_block_obs(orelse, env, frame, observer),
+                    None => {
+                        let mut a = env.clone();
+                        let mut b = env.clone();
+                        let ra = self.exec_block_obs(body, &mut a, frame, observer);
+                        let rb = self.exec_block_obs(orelse, &mut b, frame, observer);
+                        merge_into(env, &a, &b);
+                        // A return in only one branch: the function's result is not known here.
+                        if ra.is_some() || rb.is_some() {
+                            return match (ra, rb) {
+                                (Some(x), Some(y)) if x == y => Some(x),
+                                (Some(_), Some(_)) => Some(Val::Unknown),
+                                _ => None,
+                            };
+                        }
+                    }
+                }
+            }
+            StmtKind::For {
+                target, iter, body, ..
+            } => {
+                self.observe(s, env, observer);
+                let it = self.eval(iter, env, frame);
+                match it {
+                    Val::Modules { items, .. } if items.len() <= 64 => {
+                        for item in items {
+                            self.assign(target, item, env, frame);
+                            if let Some(r) = self.exec_block_obs(body, env, frame, observer) {
+                                return Some(r);
+                            }
+                        }
+                    }
+                    _ => {
+                        let before = env.clone();
+                        self.assign(target, Val::Unknown, env, frame);
+                        let r = self.exec_block_obs(body, env, frame, observer);
+                        // Values that change inside a loop of unknown length are unknown after it.
+                        let after = env.clone();
+                        merge_into(env, &before, &after);
+                        if r.is_some() {
+                            return Some(Val::Unknown);
+                        }
+                    }
+                }
+            }
+            StmtKind::With { body, .. } => {
+                self.observe(s, env, observer);
+                return self.exec_block_obs(body, env, frame, observer);
+            }
+            StmtKind::While { body, .. } => {
+                self.observe(s, env, observer);
+                let before = env.clone();
+                self.exec_block_obs(body, env, frame, observer);
+                let after = env.clone();
+                merge_into(env, &before, &after);
+            }
+            StmtKind::Try { body, .. } => {
+                return self.exec_block_obs(body, env, frame, observer);
+            }
+            _ => self.observe(s, env, observer),
+        }
+        None
+    }
+
+    fn observe(
+        &mut self,
+        s: &'f Stmt,
+        env: &mut HashMap<String, Val>,
+        observer: &mut Option<&mut dyn Observer<'f>>,
+    ) {
+        let Some(obs) = observer.as_deref_mut() else {
+            return;
+        };
+        let values = s
+            .assigned_names()
+            .into_iter()
+            .map(|n| {
+                let v = env.get(&n).cloned().unwrap_or(Val::Unknown);
+                (n, v)
+            })
+            .collect();
+        let (bindings, problems): (Vec<String>, Vec<String>) = std::mem::take(&mut self.problems)
+            .into_iter()
+            .partition(|p| p.starts_with(layers::BIND_PREFIX));
+        let bindings = bindings
+            .iter()
+            .filter_map(|b| {
+                let (sym, v) = b[layers::BIND_PREFIX.len()..].split_once('=')?;
+                Some((sym.to_string(), v.parse().ok()?))
+            })
+            .collect();
+        let record = Record {
+            stmt: s,
+            values,
+            layer: self.layer.take(),
+            problems,
+            gap: self.gap.take(),
+            layers: std::mem::take(&mut self.layers_called),
+            bindings,
+        };
+        obs.after(record, env);
+    }
+
+    fn truth(
+        &mut self,
+        test: &Expr,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Option<bool> {
+        // `self.x is not None` / `self.x is None` / `if self.flag` with known values.
+        let text = self.file.text(test.span).replace(' ', "");
+        if let Some(rest) = text.strip_prefix("self.") {
+            let (name, negate) = if let Some(n) = rest.strip_suffix("isnotNone") {
+                (n, false)
+            } else if let Some(n) = rest.strip_suffix("isNone") {
+                (n, true)
+            } else {
+                return match frame.attrs.get(rest)? {
+                    Val::Bool(b) => *b,
+                    _ => None,
+                };
+            };
+            let v = frame.attrs.get(name)?;
+            let is_none = match v {
+                Val::NoneV => true,
+                Val::Unknown => return None,
+                _ => false,
+            };
+            return Some(is_none == negate);
+        }
+        let _ = (env, self.file);
+        None
+    }
+
+    fn assign(
+        &mut self,
+        target: &Expr,
+        v: Val,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) {
+        match &target.kind {
+            ExprKind::Name(n) => {
+                env.insert(n.clone(), v);
+            }
+            ExprKind::Attribute { value, attr } if matches!(&value.kind, ExprKind::Name(n) if n == "self") =>
+            {
+                frame.attrs.insert(attr.clone(), v);
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                let parts: Option<Vec<Val>> = match v {
+                    Val::Tuple(vals) if vals.len() == items.len() => Some(vals),
+                    _ => None,
+                };
+                for (i, t) in items.iter().enumerate() {
+                    let item = parts.as_ref().map_or(Val::Unknown, |p| p[i].clone());
+                    self.assign(t, item, env, frame);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn eval(&mut self, e: &Expr, env: &mut HashMap<String, Val>, frame: &mut Frame<'f>) -> Val {
+        match &e.kind {
+            ExprKind::Name(n) => env
+                .get(n)
+                .cloned()
+                .unwrap_or_else(|| self.module_constant(n)),
+            ExprKind::Int(v) => Val::Int(Some(int(*v))),
+            ExprKind::Float(_) => Val::Float,
+            ExprKind::Bool(b) => Val::Bool(Some(*b)),
+            ExprKind::Str(s) => Val::Str(s.clone()),
+            ExprKind::NoneLit => Val::NoneV,
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                if items.iter().any(|i| matches!(i.kind, ExprKind::Starred(_))) {
+                    let mut out = Vec::new();
+                    for i in items {
+                        match &i.kind {
+                            ExprKind::Starred(inner) => match self.eval(inner, env, frame) {
+                                Val::Tuple(v) => out.extend(v),
+                                _ => return Val::Unknown,
+                            },
+                            _ => out.push(self.eval(i, env, frame)),
+                        }
+                    }
+                    return Val::Tuple(out);
+                }
+                Val::Tuple(items.iter().map(|i| self.eval(i, env, frame)).collect())
+            }
+            ExprKind::UnaryOp {
+                op: UnaryOp::Neg,
+                operand,
+            } => match self.eval(operand, env, frame) {
+                Val::Int(d) => Val::Int(d.map(|d| simplify(&DimExpr::Neg(Box::new(d))))),
+                t @ Val::Tensor(_) => t,
+                Val::Float => Val::Float,
+                _ => Val::Unknown,
+            },
+            ExprKind::UnaryOp {
+                op: UnaryOp::Not,
+                operand,
+            } => match self.eval(operand, env, frame) {
+                Val::Bool(b) => Val::Bool(b.map(|b| !b)),
+                _ => Val::Bool(None),
+            },
+            ExprKind::Attribute { value, attr } => {
+                if matches!(&value.kind, ExprKind::Name(n) if n == "self") {
+                    return frame.attrs.get(attr).cloned().unwrap_or(Val::Unknown);
+                }
+                let base = self.eval(value, env, frame);
+                match (base, attr.as_str()) {
+                    (Val::Tensor(Some(dims)), "shape") => {
+                        Val::Tuple(dims.into_iter().map(Val::Int).collect())
+                    }
+                    (Val::Tensor(Some(dims)), "ndim") => Val::Int(Some(int(dims.len() as i64))),
+                    (Val::Tensor(Some(mut dims)), "T" | "mT") if dims.len() >= 2 => {
+                        let n = dims.len();
+                        dims.swap(n - 1, n - 2);
+                        Val::Tensor(Some(dims))
+                    }
+                    (Val::Layer(l), a) => l.get(a).clone(),
+                    (Val::User { attrs, .. }, a) => attrs.get(a).cloned().unwrap_or(Val::Unknown),
+                    _ => Val::Unknown,
+                }
+            }
+            ExprKind::BinOp { op, left, right } => {
+                let l = self.eval(left, env, frame);
+                let r = self.eval(right, env, frame);
+                self.binop(*op, l, r)
+            }
+            ExprKind::Subscript { value, index } => {
+                let base = self.eval(value, env, frame);
+                self.subscript(base, index, env, frame)
+            }
+            ExprKind::IfExp { body, orelse, .. } => {
+                let a = self.eval(body, env, frame);
+                let b = self.eval(orelse, env, frame);
+                if a == b { a } else { Val::Unknown }
+            }
+            ExprKind::Call(c) => self.call(e, c, env, frame),
+            _ => Val::Unknown,
+        }
+    }
+
+    /// Module-level integer constants (`HIDDEN = 256`).
+    fn module_constant(&mut self, name: &str) -> Val {
+        for s in &self.file.module().body {
+            if let StmtKind::Assign { targets, value } = &s.kind
+                && targets.len() == 1
+                && matches!(&targets[0].kind, ExprKind::Name(n) if n == name)
+                && let Some(v) = value.as_int()
+            {
+                return Val::Int(Some(int(v)));
+            }
+        }
+        Val::Unknown
+    }
+
+    fn binop(&mut self, op: BinOp, l: Val, r: Val) -> Val {
+        match (l, r) {
+            (Val::Int(a), Val::Int(b)) => {
+                let (Some(a), Some(b)) = (a, b) else {
+                    return Val::Int(None);
+                };
+                let d = match op {
+                    BinOp::Add => add(a, b),
+                    BinOp::Sub => sub(a, b),
+                    BinOp::Mult => mul(a, b),
+                    BinOp::FloorDiv => fdiv(a, b),
+                    BinOp::Div => return Val::Float,
+                    _ => return Val::Int(None),
+                };
+                Val::Int(Some(simplify(&d)))
+            }
+            (Val::Tensor(a), Val::Tensor(b)) => match op {
+                BinOp::MatMult => match (a, b) {
+                    (Some(a), Some(b)) => self.matmul(&a, &b),
+                    _ => self.gap("matmul of tensors of unknown rank"),
+                },
+                BinOp::Add
+                | BinOp::Sub
+                | BinOp::Mult
+                | BinOp::Div
+                | BinOp::Pow
+                | BinOp::FloorDiv
+                | BinOp::Mod => match (a, b) {
+                    (Some(a), Some(b)) => Val::Tensor(Some(broadcast(&a, &b))),
+                    _ => Val::Tensor(None),
+                },
+                BinOp::Other => Val::Unknown,
+            },
+            (t @ Val::Tensor(_), Val::Int(_) | Val::Float)
+            | (Val::Int(_) | Val::Float, t @ Val::Tensor(_)) => {
+                if op == BinOp::MatMult {
+                    Val::Unknown
+                } else {
+                    t
+                }
+            }
+            (Val::Float, Val::Int(_) | Val::Float) | (Val::Int(_), Val::Float) => Val::Float,
+            (Val::Tuple(a), Val::Tuple(b)) if op == BinOp::Add => {
+                Val::Tuple(a.into_iter().chain(b).collect())
+            }
+            _ => Val::Unknown,
+        }
+    }
+
+    fn matmul(&mut self, a: &[Dim], b: &[Dim]) -> Val {
+        if a.len() < 2 || b.len() < 2 {
+            return self.gap("matmul with a 1-D operand is not modelled");
+        }
+        if let (Some(k1), Some(k2)) = (&a[a.len() - 1], &b[b.len() - 2])
+            && let (Ok(x), Ok(y)) = (k1.eval(&|_| None), k2.eval(&|_| None))
+            && x != y
+        {
+            self.problems
+                .push(format!("matmul inner dimensions differ: {x} vs {y}"));
+        }
+        let batch = broadcast(&a[..a.len() - 2], &b[..b.len() - 2]);
+        let mut out = batch;
+        out.push(a[a.len() - 2].clone());
+        out.push(b[b.len() - 1].clone());
+        Val::Tensor(Some(out))
+    }
+
+    fn subscript(
+        &mut self,
+        base: Val,
+        index: &Expr,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Val {
+        match base {
+            Val::Tuple(items) => match self.eval(index, env, frame) {
+                Val::Int(Some(d)) => match d.eval(&|_| None) {
+                    Ok(i) => norm_dim(i, items.len()).map_or(Val::Unknown, |i| items[i].clone()),
+                    Err(_) => Val::Unknown,
+                },
+                _ => match &index.kind {
+                    ExprKind::Slice {
+                        lower,
+                        upper,
+                        step: None,
+                    } => {
+                        let bound = |b: &Option<Box<Expr>>, default: i64| match b {
+                            None => Some(default),
+                            Some(e) => e.as_int(),
+                        };
+                        let n = items.len() as i64;
+                        match (bound(lower, 0), bound(upper, n)) {
+                            (Some(lo), Some(hi)) => {
+                                let lo = if lo < 0 { (lo + n).max(0) } else { lo.min(n) } as usize;
+                                let hi = if hi < 0 { (hi + n).max(0) } else { hi.min(n) } as usize;
+                                Val::Tuple(items[lo..hi.max(lo)].to_vec())
+                            }
+                            _ => Val::Unknown,
+                        }
+                    }
+                    _ => Val::Unknown,
+                },
+            },
+            Val::Modules { items, .. } => match self.eval(index, env, frame) {
+                Val::Int(Some(d)) => match d.eval(&|_| None) {
+                    Ok(i) => norm_dim(i, items.len()).map_or(Val::Unknown, |i| items[i].clone()),
+                    Err(_) => Val::Unknown,
+                },
+                _ => Val::Unknown,
+            },
+            Val::Tensor(Some(dims)) => self.index_tensor(dims, index, env, frame),
+            _ => Val::Unknown,
+        }
+    }
+
+    fn index_tensor(
+        &mut self,
+        dims: Vec<Dim>,
+        index: &Expr,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Val {
+        let items: Vec<&Expr> = match &index.kind {
+            ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![index],
+        };
+        let consumed = items
+            .iter()
+            .filter(|i| !matches!(i.kind, ExprKind::NoneLit | ExprKind::Ellipsis))
+            .count();
+        if consumed > dims.len() {
+            return self.gap("too many indices");
+        }
+        let mut out = Vec::new();
+        let mut pos = 0;
+        for item in items {
+            match &item.kind {
+                ExprKind::Ellipsis => {
+                    let skip = dims.len() - consumed;
+                    out.extend_from_slice(&dims[pos..pos + skip]);
+                    pos += skip;
+                }
+                ExprKind::NoneLit => out.push(Some(int(1))),
+                ExprKind::Slice {
+                    lower,
+                    upper,
+                    step: None,
+                } => {
+                    let d = dims[pos].clone();
+                    pos += 1;
+                    let lo = match lower {
+                        None => Some(int(0)),
+                        Some(e) => match self.eval(e, env, frame) {
+                            Val::Int(Some(v)) => Some(v),
+                            _ => None,
+                        },
+                    };
+                    let hi = match upper {
+                        None => d.clone(),
+                        Some(e) => match self.eval(e, env, frame) {
+                            Val::Int(Some(v)) => Some(v),
+                            _ => None,
+                        },
+                    };
+                    // Negative bounds count from the end.
+                    let fix = |b: DimExpr| match (b.eval(&|_| None), &d) {
+                        (Ok(v), Some(n)) if v < 0 => Some(simplify(&add(n.clone(), int(v)))),
+                        (Ok(v), _) if v < 0 => None,
+                        _ => Some(b),
+                    };
+                    match (lo.and_then(fix), hi.and_then(fix)) {
+                        (Some(l), Some(h)) => out.push(Some(simplify(&sub(h, l)))),
+                        _ => out.push(None),
+                    }
+                }
+                _ => match self.eval(item, env, frame) {
+                    Val::Int(_) => pos += 1,
+                    _ => return self.gap("advanced indexing is not modelled"),
+                },
+            }
+        }
+        out.extend_from_slice(&dims[pos..]);
+        Val::Tensor(Some(out))
+    }
+
+    fn call(
+        &mut self,
+        e: &Expr,
+        c: &Call,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Val {
+        let dotted = c.func.dotted();
+        let mut args = Vec::new();
+        for a in &c.args {
+            match &a.kind {
+                ExprKind::Starred(inner) => match self.eval(inner, env, frame) {
+                    Val::Tuple(items) => args.extend(items),
+                    _ => return self.gap("call with *args of unknown length"),
+                },
+                _ => args.push(self.eval(a, env, frame)),
+            }
+        }
+        let mut kwargs = Vec::new();
+        for k in &c.keywords {
+            match &k.name {
+                Some(n) => kwargs.push((n.clone(), self.eval(&k.value, env, frame))),
+                None => return self.gap("call with **kwargs"),
+            }
+        }
+        let last = dotted
+            .as_deref()
+            .map(|d| d.rsplit('.').next().unwrap_or(d).to_string());
+        // Method of the same class: `self._forward_features(x)`.
+        if let Some(d) = &dotted
+            && let Some(m) = d.strip_prefix("self.")
+            && !m.contains('.')
+            && let Some(class) = frame.class
+            && let Some((_, f)) = class.method(m)
+            && !frame.attrs.contains_key(m)
+        {
+            return self.call_function(
+                class,
+                f,
+                frame.attrs.clone(),
+                args,
+                kwargs,
+                frame.depth + 1,
+            );
+        }
+        // Constructors.
+        if let Some(name) = &last {
+            if let Some(cfg) = layers::bind(
+                name,
+                args.clone(),
+                kwargs.clone(),
+                self.file.text(e.span).to_string(),
+            ) && dotted.as_deref().is_some_and(|d| {
+                !d.starts_with("self.") && !d.starts_with("F.") && !d.starts_with("torch.")
+                    || d.starts_with("torch.nn.") && !d.starts_with("torch.nn.functional")
+            }) {
+                return Val::Layer(Box::new(cfg));
+            }
+            match name.as_str() {
+                "Sequential" | "ModuleList"
+                    if dotted.as_deref().is_some_and(|d| !d.starts_with("self.")) =>
+                {
+                    let items = if name == "ModuleList" {
+                        match args.into_iter().next() {
+                            Some(Val::Tuple(items)) => items,
+                            None => vec![],
+                            _ => return self.gap("ModuleList built from a non-literal list"),
+                        }
+                    } else {
+                        args
+                    };
+                    return Val::Modules {
+                        items,
+                        sequential: name == "Sequential",
+                    };
+                }
+                _ => {}
+            }
+            if let Some(d) = &dotted
+                && !d.contains('.')
+                && let Some((_, class)) = self.file.class(name)
+            {
+                if frame.depth >= MAX_DEPTH {
+                    return self.gap("modules nested too deep");
+                }
+                let attrs = self.instantiate(class, args, kwargs, frame.depth + 1);
+                return Val::User {
+                    class: class.name.clone(),
+                    attrs,
+                };
+            }
+        }
+        // Calling a module value.
+        let callee = match &c.func.kind {
+            ExprKind::Attribute { value, .. } if matches!(&value.kind, ExprKind::Name(n) if n == "self") => {
+                Some(self.eval(&c.func, env, frame))
+            }
+            ExprKind::Name(n) if env.contains_key(n) => Some(self.eval(&c.func, env, frame)),
+            ExprKind::Subscript { .. } => Some(self.eval(&c.func, env, frame)),
+            _ => None,
+        };
+        if let Some(module) = callee {
+            return self.call_module(module, args, kwargs, frame.depth);
+        }
+        // Tensor methods and functions.
+        if let ExprKind::Attribute { value, attr } = &c.func.kind {
+            let is_namespace = value.dotted().is_some_and(|d| {
+                matches!(
+                    d.as_str(),
+                    "torch"
+                        | "F"
+                        | "nn.functional"
+                        | "torch.nn.functional"
+                        | "einops"
+                        | "torch.linalg"
+                )
+            });
+            if !is_namespace {
+                let recv = self.eval(value, env, frame);
+                if matches!(recv, Val::Tensor(_)) {
+                    let mut all = vec![recv];
+                    all.extend(args);
+                    return self.tensor_op(attr, all, kwargs);
+                }
+                let shown = c.func.dotted().unwrap_or_else(|| attr.clone());
+                return self.gap(format!("`{shown}` is not modelled"));
+            }
+            return self.tensor_op(attr, args, kwargs);
+        }
+        if let Some(name) = last
+            && matches!(name.as_str(), "rearrange" | "reduce" | "repeat")
+        {
+            return self.tensor_op(&format!("einops.{name}"), args, kwargs);
+        }
+        Val::Unknown
+    }
+
+    fn call_function(
+        &mut self,
+        class: &'f ClassDef,
+        f: &'f FunctionDef,
+        attrs: HashMap<String, Val>,
+        args: Vec<Val>,
+        kwargs: Vec<(String, Val)>,
+        depth: usize,
+    ) -> Val {
+        if depth >= MAX_DEPTH {
+            return self.gap("calls nested too deep");
+        }
+        let mut frame = Frame {
+            class: Some(class),
+            attrs,
+            depth,
+        };
+        let mut env = self.bind_params(f, args, kwargs, &mut frame, false);
+        let saved = (
+            self.gap.take(),
+            std::mem::take(&mut self.problems),
+            self.layer.take(),
+            std::mem::take(&mut self.layers_called),
+        );
+        let mut ret = None;
+        self.exec_block(f.code(), &mut env, &mut frame, &mut ret);
+        self.gap = saved.0;
+        self.problems = saved.1;
+        self.layer = saved.2;
+        self.layers_called = saved.3;
+        ret.unwrap_or(Val::Unknown)
+    }
+
+    fn call_module(
+        &mut self,
+        module: Val,
+        args: Vec<Val>,
+        kwargs: Vec<(String, Val)>,
+        depth: usize,
+    ) -> Val {
+        match module {
+            Val::Layer(cfg) => {
+                let applied = layers::apply(&cfg, &args);
+                self.problems.extend(applied.problems);
+                self.layers_called.push((*cfg).clone());
+                self.layer = Some(*cfg);
+                match applied.out {
+                    Ok(v) => v,
+                    Err(why) => self.gap(why),
+                }
+            }
+            Val::Modules {
+                items,
+                sequential: true,
+            } => {
+                let mut x = args.into_iter().next().unwrap_or(Val::Unknown);
+                for item in items {
+                    x = self.call_module(item, vec![x], vec![], depth);
+                    self.layer = None;
+                }
+                x
+            }
+            Val::User { class, attrs } => {
+                let Some((_, cls)) = self.file.class(&class) else {
+                    return Val::Unknown;
+                };
+                let Some((_, fwd)) = cls.method("forward") else {
+                    return self.gap(format!("`{class}` has no forward"));
+                };
+                self.call_function(cls, fwd, attrs, args, kwargs, depth + 1)
+            }
+            _ => self.gap("call of a module the checker cannot resolve"),
+        }
+    }
+
+    fn tensor_op(&mut self, name: &str, args: Vec<Val>, kwargs: Vec<(String, Val)>) -> Val {
+        let kw = |k: &str| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let arg = |i: usize, k: &str| kw(k).or_else(|| args.get(i).cloned());
+        let x = match args.first() {
+            Some(Val::Tensor(Some(d))) => d.clone(),
+            Some(Val::Tensor(None)) => return Val::Tensor(None),
+            _ if matches!(name, "cat" | "stack" | "concat" | "concatenate") => vec![],
+            _ => return Val::Unknown,
+        };
+        let rank = x.len();
+        let dim_arg = |v: Option<Val>| v.as_ref().and_then(int_arg).and_then(|d| norm_dim(d, rank));
+        match name {
+            "relu" | "relu_" | "gelu" | "silu" | "sigmoid" | "tanh" | "softmax" | "log_softmax"
+            | "dropout" | "contiguous" | "float" | "half" | "double" | "bfloat16" | "to"
+            | "clone" | "detach" | "type_as" | "abs" | "exp" | "log" | "sqrt" | "rsqrt" | "neg"
+            | "layer_norm" | "normalize" | "leaky_relu" | "elu" | "hardswish" | "mish"
+            | "relu6" | "sin" | "cos" | "pow" | "clamp" | "masked_fill" | "sigmoid_" | "mul_"
+            | "add_" | "div_" | "cpu" | "cuda" | "requires_grad_" | "group_norm" | "batch_norm"
+            | "dropout2d" | "softplus" | "square" | "erf" | "tril" | "triu" | "sign" | "round"
+            | "floor" | "ceil" | "reciprocal" | "nan_to_num" => Val::Tensor(Some(x)),
+            "add" | "sub" | "mul" | "div" | "maximum" | "minimum" | "where" => match args.get(1) {
+                Some(Val::Tensor(Some(y))) => Val::Tensor(Some(broadcast(&x, y))),
+                Some(Val::Int(_) | Val::Float) | None => Val::Tensor(Some(x)),
+                _ => Val::Tensor(None),
+            },
+            "matmul" | "bmm" => match args.get(1) {
+                Some(Val::Tensor(Some(y))) => self.matmul(&x, y),
+                _ => self.gap("matmul operand unknown"),
+            },
+            "view" | "reshape" => {
+                let spec: Vec<Val> = match args.get(1) {
+                    Some(Val::Tuple(items)) if args.len() == 2 => items.clone(),
+                    _ => args[1..].to_vec(),
+                };
+                self.reshape(&x, &spec)
+            }
+            "permute" => {
+                let spec: Vec<Val> = match args.get(1) {
+                    Some(Val::Tuple(items)) if args.len() == 2 => items.clone(),
+                    _ => args[1..].to_vec(),
+                };
+                let idx: Option<Vec<usize>> = spec
+                    .iter()
+                    .map(|v| int_arg(v).and_then(|d| norm_dim(d, rank)))
+                    .collect();
+                match idx {
+                    Some(idx) if idx.len() == rank => {
+                        Val::Tensor(Some(idx.iter().map(|&i| x[i].clone()).collect()))
+                    }
+                    _ => self.gap("permute with unknown or wrong dims"),
+                }
+            }
+            "transpose" | "swapaxes" | "swapdims" => {
+                match (dim_arg(arg(1, "dim0")), dim_arg(arg(2, "dim1"))) {
+                    (Some(a), Some(b)) => {
+                        let mut out = x;
+                        out.swap(a, b);
+                        Val::Tensor(Some(out))
+                    }
+                    _ => self.gap("transpose dims unknown"),
+                }
+            }
+            "flatten" => {
+                let start = arg(1, "start_dim").as_ref().map_or(Some(0), int_arg);
+                let end = arg(2, "end_dim").as_ref().map_or(Some(-1), int_arg);
+                match (start, end) {
+                    (Some(s), Some(e)) => {
+                        flatten(&x, s, e).unwrap_or_else(|| self.gap("flatten dims out of range"))
+                    }
+                    _ => self.gap("flatten dims unknown"),
+                }
+            }
+            "unsqueeze" => match arg(1, "dim")
+                .as_ref()
+                .and_then(int_arg)
+                .and_then(|d| norm_dim(d, rank + 1))
+            {
+                Some(d) => {
+                    let mut out = x;
+                    out.insert(d, Some(int(1)));
+                    Val::Tensor(Some(out))
+                }
+                None => self.gap("unsqueeze dim unknown"),
+            },
+            "squeeze" => match dim_arg(arg(1, "dim")) {
+                Some(d) if x[d].as_ref().and_then(|v| v.eval(&|_| None).ok()) == Some(1) => {
+                    let mut out = x;
+                    out.remove(d);
+                    Val::Tensor(Some(out))
+                }
+                Some(_) => Val::Tensor(Some(x)),
+                None => self.gap("squeeze without a known dim"),
+            },
+            "mean" | "sum" | "amax" | "amin" | "std" | "var" | "prod" | "logsumexp" | "norm" => {
+                let keep = matches!(kw("keepdim"), Some(Val::Bool(Some(true))));
+                let dims: Option<Vec<usize>> = match arg(1, "dim") {
+                    None if name != "norm" => return self.gap(format!("`{name}` over all dims")),
+                    None => return self.gap("norm without dim"),
+                    Some(Val::Tuple(items)) => items
+                        .iter()
+                        .map(|v| int_arg(v).and_then(|d| norm_dim(d, rank)))
+                        .collect(),
+                    Some(v) => int_arg(&v).and_then(|d| norm_dim(d, rank)).map(|d| vec![d]),
+                };
+                let Some(dims) = dims else {
+                    return self.gap(format!("`{name}` dim unknown"));
+                };
+                let out: Vec<Dim> = x
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, d)| match (dims.contains(&i), keep) {
+                        (false, _) => Some(d.clone()),
+                        (true, true) => Some(Some(int(1))),
+                        (true, false) => None,
+                    })
+                    .collect();
+                Val::Tensor(Some(out))
+            }
+            "cat" | "concat" | "concatenate" | "stack" => {
+                let Some(Val::Tuple(items)) = args.first() else {
+                    return self.gap("cat of a non-literal sequence");
+                };
+                let shapes: Option<Vec<Vec<Dim>>> = items
+                    .iter()
+                    .map(|v| match v {
+                        Val::Tensor(Some(d)) => Some(d.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let Some(shapes) = shapes.filter(|s| !s.is_empty()) else {
+                    return self.gap("cat of unknown tensors");
+                };
+                let r = shapes[0].len();
+                if shapes.iter().any(|s| s.len() != r) {
+                    return self.gap("cat of tensors of different ranks");
+                }
+                let stack = name == "stack";
+                let Some(d) = arg(1, "dim")
+                    .as_ref()
+                    .map_or(Some(0), int_arg)
+                    .and_then(|d| norm_dim(d, r + stack as usize))
+                else {
+                    return self.gap("cat dim unknown");
+                };
+                if stack {
+                    let mut out = shapes[0].clone();
+                    out.insert(d, Some(int(shapes.len() as i64)));
+                    return Val::Tensor(Some(out));
+                }
+                let mut out = shapes[0].clone();
+                out[d] = product_sum(shapes.iter().map(|s| s[d].clone()));
+                Val::Tensor(Some(out))
+            }
+            "chunk" => {
+                let (Some(n), Some(d)) = (
+                    arg(1, "chunks").as_ref().and_then(int_arg),
+                    dim_arg(arg(2, "dim"))
+                        .or_else(|| (kw("dim").is_none() && args.len() < 3).then_some(0)),
+                ) else {
+                    return self.gap("chunk arguments unknown");
+                };
+                let mut part = x;
+                part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
+                Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+            }
+            "size" => match arg(1, "dim") {
+                None => Val::Tuple(x.into_iter().map(Val::Int).collect()),
+                Some(v) => match int_arg(&v).and_then(|d| norm_dim(d, rank)) {
+                    Some(d) => Val::Int(x[d].clone()),
+                    None => Val::Int(None),
+                },
+            },
+            "dim" | "ndimension" => Val::Int(Some(int(rank as i64))),
+            "numel" => Val::Int(product(&x)),
+            "interpolate" | "upsample" => {
+                if rank < 3 {
+                    return self.gap("interpolate of a tensor with rank < 3");
+                }
+                let n = rank - 2;
+                let mut out = x[..2].to_vec();
+                match (arg(1, "size"), arg(2, "scale_factor")) {
+                    (Some(Val::Int(Some(s))), _) => out.extend(std::iter::repeat_n(Some(s), n)),
+                    (Some(Val::Tuple(items)), _) if items.len() == n => {
+                        out.extend(items.iter().map(|v| match v {
+                            Val::Int(d) => d.clone(),
+                            _ => None,
+                        }))
+                    }
+                    (None | Some(Val::NoneV), Some(Val::Int(Some(f)))) => out.extend(
+                        x[2..]
+                            .iter()
+                            .map(|d| d.clone().map(|d| simplify(&mul(d, f.clone())))),
+                    ),
+                    _ => return self.gap("interpolate size not known"),
+                }
+                Val::Tensor(Some(out))
+            }
+            "adaptive_avg_pool1d"
+            | "adaptive_avg_pool2d"
+            | "adaptive_max_pool2d"
+            | "avg_pool2d"
+            | "max_pool2d"
+            | "avg_pool1d"
+            | "max_pool1d" => {
+                let ctor = match name {
+                    "adaptive_avg_pool1d" => "AdaptiveAvgPool1d",
+                    "adaptive_avg_pool2d" => "AdaptiveAvgPool2d",
+                    "adaptive_max_pool2d" => "AdaptiveMaxPool2d",
+                    "avg_pool2d" => "AvgPool2d",
+                    "max_pool2d" => "MaxPool2d",
+                    "avg_pool1d" => "AvgPool1d",
+                    _ => "MaxPool1d",
+                };
+                let Some(cfg) =
+                    layers::bind(ctor, args[1..].to_vec(), kwargs.clone(), name.to_string())
+                else {
+                    return Val::Unknown;
+                };
+                match layers::apply(&cfg, &args[..1]).out {
+                    Ok(v) => v,
+                    Err(why) => self.gap(why),
+                }
+            }
+            "scaled_dot_product_attention" => match args.get(2) {
+                Some(Val::Tensor(Some(v))) if rank >= 2 => {
+                    let mut out = x;
+                    *out.last_mut().expect("rank >= 2") = v.last().cloned().flatten();
+                    Val::Tensor(Some(out))
+                }
+                _ => self.gap("attention value shape unknown"),
+            },
+            "einops.rearrange" => self.rearrange(&x, args.get(1), &kwargs),
+            _ => self.gap(format!("`{name}` is not modelled")),
+        }
+    }
+
+    fn reshape(&mut self, x: &[Dim], spec: &[Val]) -> Val {
+        let mut out: Vec<Dim> = Vec::new();
+        let mut infer_at = None;
+        for (i, v) in spec.iter().enumerate() {
+            match v {
+                Val::Int(Some(d)) if d.eval(&|_| None) == Ok(-1) => {
+                    infer_at = Some(i);
+                    out.push(None);
+                }
+                Val::Int(d) => out.push(d.clone()),
+                _ => return self.gap("view/reshape with unknown sizes"),
+            }
+        }
+        if let Some(i) = infer_at {
+            let others: Vec<Dim> = out
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, d)| d.clone())
+                .collect();
+            out[i] = match (product(x), product(&others)) {
+                (Some(total), Some(known)) => Some(simplify(&fdiv(total, known))),
+                _ => None,
+            };
+        }
+        Val::Tensor(Some(out))
+    }
+
+    /// `einops.rearrange(x, "b c h w -> b (h w) c", p1=16)`.
+    fn rearrange(&mut self, x: &[Dim], pattern: Option<&Val>, kwargs: &[(String, Val)]) -> Val {
+        let Some(Val::Str(pattern)) = pattern else {
+            return self.gap("rearrange pattern unknown");
+        };
+        let Some((left, right)) = pattern.split_once("->") else {
+            return self.gap("rearrange pattern without ->");
+        };
+        let groups = |side: &str| -> Option<Vec<Vec<String>>> {
+            let mut out = Vec::new();
+            let mut cur: Option<Vec<String>> = None;
+            for tok in side
+                .replace('(', " ( ")
+                .replace(')', " ) ")
+                .split_whitespace()
+            {
+                match tok {
+                    "(" => cur = Some(Vec::new()),
+                    ")" => out.push(cur.take()?),
+                    "..." => return None,
+                    t => match cur.as_mut() {
+                        Some(g) => g.push(t.to_string()),
+                        None => out.push(vec![t.to_string()]),
+                    },
+                }
+            }
+            Some(out)
+        };
+        let (Some(lg), Some(rg)) = (groups(left), groups(right)) else {
+            return self.gap("rearrange pattern not modelled");
+        };
+        if lg.len() != x.len() {
+            return self.gap("rearrange pattern rank differs from the input");
+        }
+        let mut sizes: HashMap<String, Dim> = kwargs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    match v {
+                        Val::Int(d) => d.clone(),
+                        _ => None,
+                    },
+                )
+            })
+            .collect();
+        for (g, d) in lg.iter().zip(x) {
+            let unknown: Vec<&String> = g
+                .iter()
+                .filter(|n| !sizes.contains_key(*n) && *n != "1")
+                .collect();
+            match unknown.len() {
+                0 => {}
+                1 => {
+                    let known: Vec<Dim> = g
+                        .iter()
+                        .filter(|n| *n != unknown[0] && *n != "1")
+                        .map(|n| sizes[n].clone())
+                        .collect();
+                    let v = match (d, product(&known)) {
+                        (Some(d), Some(k)) => Some(simplify(&fdiv(d.clone(), k))),
+                        _ => None,
+                    };
+                    sizes.insert(unknown[0].clone(), v);
+                }
+                _ => return self.gap("rearrange group with several unknown sizes"),
+            }
+        }
+        let out: Vec<Dim> = rg
+            .iter()
+            .map(|g| {
+                let dims: Vec<Dim> = g
+                    .iter()
+                    .map(|n| {
+                        if n == "1" {
+                            Some(int(1))
+                        } else {
+                            sizes.get(n).cloned().flatten()
+                        }
+                    })
+                    .collect();
+                product(&dims)
+            })
+            .collect();
+        Val::Tensor(Some(out))
+    }
+}
+
+fn product_sum(dims: impl Iterator<Item = Dim>) -> Dim {
+    let mut acc = int(0);
+    for d in dims {
+        acc = add(acc, d?);
+    }
+    Some(simplify(&acc))
+}
+
+/// After two branches: keep what both agree on, forget the rest.
+fn merge_into(env: &mut HashMap<String, Val>, a: &HashMap<String, Val>, b: &HashMap<String, Val>) {
+    let keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
+    for k in keys {
+        let v = match (a.get(&k), b.get(&k)) {
+            (Some(x), Some(y)) if x == y => x.clone(),
+            (Some(Val::Tensor(Some(x))), Some(Val::Tensor(Some(y)))) if x.len() == y.len() => {
+                Val::Tensor(Some(
+                    x.iter()
+                        .zip(y)
+                        .map(|(p, q)| if p == q { p.clone() } else { None })
+                        .collect(),
+                ))
+            }
+            (Some(Val::Tensor(_)), Some(Val::Tensor(_))) => Val::Tensor(None),
+            _ => Val::Unknown,
+        };
+        env.insert(k, v);
+    }
+}

@@ -1,0 +1,432 @@
+//! TSL6xx and the `infer`/`annotate` commands: static shape inference checked against comments.
+//!
+//! For every `nn.Module` class with a `forward`, `__init__` is evaluated with the constructor's
+//! defaults (parameters without default become symbols named after them), the input comment of
+//! `forward` gives the input shapes, and the interpreter walks `forward`. After each statement
+//! the [`Checker`] compares the annotated shape with the inferred one (see [`sym::agree`]),
+//! checks the `<- Layer(...)` description, and continues from the annotated shape wherever
+//! inference is unknown or disagrees, so that one wrong comment yields one finding.
+
+pub mod interp;
+pub mod layers;
+pub mod sym;
+pub mod value;
+
+use crate::checks::{Ctx, module_classes};
+use crate::rules::*;
+use interp::{Interp, Observer, Record};
+use pymodel::{
+    ClassDef, DimExpr, ModelFile, ShapeComment, Span, Step, Stmt, StmtKind, format_shape,
+};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use sym::{Agreement, agree, pretty};
+use value::{LayerCfg, Val};
+
+/// One finding of the checker, before it becomes a diagnostic.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static RuleInfo,
+    pub span: Span,
+    pub message: String,
+    pub notes: Vec<String>,
+}
+
+/// What `infer` prints: the value of each assigned name after each statement.
+#[derive(Clone, Debug)]
+pub struct Inferred<'f> {
+    pub stmt: &'f Stmt,
+    pub name: String,
+    pub value: Val,
+    pub layer: Option<LayerCfg>,
+    pub gap: Option<String>,
+}
+
+struct Checker<'f, 'c> {
+    file: &'f ModelFile,
+    steps: HashMap<u32, &'c Step<'f>>,
+    unified: HashMap<String, DimExpr>,
+    known: HashSet<String>,
+    findings: Vec<Finding>,
+    inferred: Vec<Inferred<'f>>,
+    /// TSL602 is noted once per forward: the assumption then holds for the rest of it.
+    divisibility_noted: bool,
+}
+
+impl<'f> Checker<'f, '_> {
+    fn substitute(&self, d: &DimExpr) -> DimExpr {
+        d.substitute(&|s| self.unified.get(s).cloned())
+    }
+
+    fn learn(&mut self, v: &Val) {
+        if let Val::Tensor(Some(dims)) = v {
+            for d in dims.iter().flatten() {
+                self.known.extend(d.symbols());
+            }
+        }
+    }
+
+    /// Compares a comment with a value; returns the value to continue with.
+    fn compare(
+        &mut self,
+        stmt: &Stmt,
+        comment_span: Span,
+        sc: &ShapeComment,
+        name: &str,
+        v: &Val,
+    ) -> Val {
+        let annotated = |c: &Self| Val::tensor(sc.dims.iter().map(|d| c.substitute(d)).collect());
+        let substituted;
+        let v = match v {
+            Val::Tensor(Some(dims)) => {
+                substituted = Val::Tensor(Some(
+                    dims.iter()
+                        .map(|d| d.as_ref().map(|d| sym::simplify(&self.substitute(d))))
+                        .collect(),
+                ));
+                &substituted
+            }
+            other => other,
+        };
+        let Val::Tensor(Some(dims)) = v else {
+            let a = annotated(self);
+            self.learn(&a);
+            return a;
+        };
+        if dims.len() != sc.dims.len() {
+            self.findings.push(Finding {
+                rule: &ShapeMismatch::INFO,
+                span: comment_span,
+                message: format!(
+                    "`{name}`: comment says {} ({}-D) but inferred {} ({}-D)",
+                    sc.shape_text(),
+                    sc.dims.len(),
+                    v.describe(),
+                    dims.len()
+                ),
+                notes: vec![format!("inferred for the statement on line {}", stmt.line)],
+            });
+            let a = annotated(self);
+            self.learn(&a);
+            return a;
+        }
+        let mut different = Vec::new();
+        let mut divisible = Vec::new();
+        let mut out = Vec::new();
+        for (i, (c, inf)) in sc.dims.iter().zip(dims).enumerate() {
+            let Some(inf) = inf else {
+                out.push(Some(self.substitute(c)));
+                continue;
+            };
+            if let DimExpr::Sym(s) = c
+                && !self.known.contains(s)
+                && !self.unified.contains_key(s)
+            {
+                self.unified.insert(s.clone(), inf.clone());
+                out.push(Some(inf.clone()));
+                continue;
+            }
+            let cs = self.substitute(c);
+            let known = &self.known;
+            match agree(&cs, inf, &|s| known.contains(s)) {
+                Agreement::Equal => out.push(Some(inf.clone())),
+                Agreement::WhenDivisible => {
+                    divisible.push(i);
+                    out.push(Some(inf.clone()));
+                }
+                Agreement::Different => {
+                    different.push(i);
+                    out.push(Some(cs));
+                }
+                Agreement::Unknown => out.push(Some(cs)),
+            }
+        }
+        let inferred_text = format_shape(
+            &dims
+                .iter()
+                .map(|d| d.as_ref().map_or(DimExpr::Sym("?".into()), pretty))
+                .collect::<Vec<_>>(),
+        );
+        if !different.is_empty() {
+            let which: Vec<String> = different.iter().map(|i| format!("dim {}", i + 1)).collect();
+            self.findings.push(Finding {
+                rule: &ShapeMismatch::INFO,
+                span: comment_span,
+                message: format!(
+                    "`{name}`: comment says {} but inferred {inferred_text} ({} differ)",
+                    sc.shape_text(),
+                    which.join(", ")
+                ),
+                notes: vec![format!("exact inferred shape: {}", v.describe())],
+            });
+        } else if !divisible.is_empty() && !self.divisibility_noted {
+            self.divisibility_noted = true;
+            let which: Vec<String> = divisible.iter().map(|i| sc.dims[*i].to_string()).collect();
+            self.findings.push(Finding {
+                rule: &DivisibilityAssumption::INFO,
+                span: comment_span,
+                message: format!(
+                    "`{name}`: {} holds only for divisible input sizes; exactly it is {}",
+                    which.join(", "),
+                    v.describe()
+                ),
+                notes: vec![
+                    "assumed from here on for the rest of this forward (noted once)".into(),
+                ],
+            });
+        }
+        let adopted = Val::Tensor(Some(out));
+        self.learn(&adopted);
+        adopted
+    }
+
+    fn check_description(&mut self, span: Span, sc: &ShapeComment, cfg: &LayerCfg) {
+        let Some(dc) = sc.description_call() else {
+            return;
+        };
+        let name = dc.name.rsplit('.').next().unwrap_or(&dc.name);
+        if layers::signature(name).is_none() && name != cfg.ctor {
+            return;
+        }
+        if name != cfg.ctor {
+            self.findings.push(Finding {
+                rule: &DescriptionMismatch::INFO,
+                span,
+                message: format!("description says `{name}` but the layer is `{}`", cfg.ctor),
+                notes: vec![format!("constructed as `{}`", cfg.text)],
+            });
+            return;
+        }
+        let sig = layers::signature(name).unwrap_or(&[]);
+        let mut wrong = Vec::new();
+        let mut check = |key: &str, text: &str, param: &str| {
+            let Ok(d) = DimExpr::parse(text) else { return };
+            let d = self.substitute(&d);
+            let Ok(said) = d.eval(&|_| None) else { return };
+            let actual: Vec<i64> = match cfg.get(param) {
+                Val::Int(Some(a)) => a.eval(&|_| None).ok().into_iter().collect(),
+                Val::Tuple(items) => items.iter().filter_map(layers::int_arg).collect(),
+                Val::NoneV if param == "stride" => match cfg.get("kernel_size") {
+                    Val::Int(Some(a)) => a.eval(&|_| None).ok().into_iter().collect(),
+                    _ => vec![],
+                },
+                _ => vec![],
+            };
+            if !actual.is_empty() && actual.iter().any(|a| *a != said) {
+                let shown = if actual.len() == 1 {
+                    actual[0].to_string()
+                } else {
+                    format!("{actual:?}")
+                };
+                wrong.push(format!("{key}={said} but the layer has {param}={shown}"));
+            }
+        };
+        for (i, a) in dc.args.iter().enumerate() {
+            if let Some((param, _)) = sig.get(i) {
+                check(param, a, param);
+            }
+        }
+        for (k, v) in &dc.kwargs {
+            check(k, v, layers::short_key(k));
+        }
+        if !wrong.is_empty() {
+            self.findings.push(Finding {
+                rule: &DescriptionMismatch::INFO,
+                span,
+                message: format!(
+                    "description disagrees with the constructor: {}",
+                    wrong.join("; ")
+                ),
+                notes: vec![format!("constructed as `{}`", cfg.text)],
+            });
+        }
+    }
+}
+
+impl<'f> Observer<'f> for Checker<'f, '_> {
+    fn after(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>) {
+        let stmt = record.stmt;
+        for p in &record.problems {
+            self.findings.push(Finding {
+                rule: &LayerInputMismatch::INFO,
+                span: stmt.span,
+                message: p.clone(),
+                notes: record
+                    .layer
+                    .iter()
+                    .map(|l| format!("layer: `{}`", l.text))
+                    .collect(),
+            });
+        }
+        for (name, v) in &record.values {
+            self.learn(v);
+            self.inferred.push(Inferred {
+                stmt,
+                name: name.clone(),
+                value: v.clone(),
+                layer: record.layer.clone(),
+                gap: record.gap.clone(),
+            });
+        }
+        let assigns = matches!(
+            stmt.kind,
+            StmtKind::Assign { .. } | StmtKind::AnnAssign { .. } | StmtKind::AugAssign { .. }
+        );
+        if let Some(why) = &record.gap
+            && assigns
+        {
+            self.findings.push(Finding {
+                rule: &InferenceGap::INFO,
+                span: stmt.span,
+                message: format!("shape not inferred: {why}"),
+                notes: vec![],
+            });
+        }
+        let Some(step) = self.steps.get(&stmt.span.start).copied() else {
+            return;
+        };
+        let Some(note) = step.notes.iter().find(|n| n.shape().is_some()) else {
+            return;
+        };
+        let sc = note.shape().expect("found").clone();
+        let span = note.comment.span;
+        if !record.bindings.is_empty() {
+            for (sym, v) in &record.bindings {
+                self.unified.entry(sym.clone()).or_insert(DimExpr::Int(*v));
+            }
+            // Values computed before the binding still carry the symbol.
+            for v in env.values_mut() {
+                if let Val::Tensor(Some(dims)) = v {
+                    for d in dims.iter_mut().flatten() {
+                        *d = sym::simplify(&self.substitute(d));
+                    }
+                }
+            }
+            for r in self
+                .inferred
+                .iter_mut()
+                .filter(|r| std::ptr::eq(r.stmt, stmt))
+            {
+                if let Some(v) = env.get(&r.name) {
+                    r.value = v.clone();
+                }
+            }
+        }
+        // The described layer: the one of that type among those the statement called.
+        if let Some(dc) = sc.description_call() {
+            let name = dc.name.rsplit('.').next().unwrap_or(&dc.name).to_string();
+            match record.layers.iter().find(|l| l.ctor == name) {
+                Some(cfg) => self.check_description(span, &sc, cfg),
+                None if record.layers.len() == 1 => {
+                    self.check_description(span, &sc, &record.layers[0])
+                }
+                None => {}
+            }
+        }
+        for (name, v) in &record.values {
+            if !sc.names.contains(name) {
+                continue;
+            }
+            let next = self.compare(stmt, span, &sc, name, v);
+            env.insert(name.clone(), next);
+        }
+    }
+}
+
+/// Input values of `forward` from its input comment; the symbols they use are "known".
+fn inputs_from_comments(body: &pymodel::Body) -> HashMap<String, Val> {
+    let mut env = HashMap::new();
+    for note in &body.input {
+        if let Some(sc) = note.shape() {
+            for n in &sc.names {
+                env.insert(n.clone(), Val::tensor(sc.dims.clone()));
+            }
+        }
+    }
+    env
+}
+
+/// Runs the checker over one class; `given` overrides input shapes (for `infer`).
+pub fn run_class<'f>(
+    file: &'f ModelFile,
+    class: &'f ClassDef,
+    given: &HashMap<String, Vec<DimExpr>>,
+) -> Option<(Vec<Finding>, Vec<Inferred<'f>>)> {
+    let body = file.forward(class)?;
+    let mut interp = Interp::new(file);
+    let attrs = interp.instantiate(class, vec![], vec![], 0);
+    let mut inputs = inputs_from_comments(&body);
+    let mut known: HashSet<String> = HashSet::new();
+    for v in inputs.values() {
+        if let Val::Tensor(Some(dims)) = v {
+            for d in dims.iter().flatten() {
+                known.extend(d.symbols());
+            }
+        }
+    }
+    let mut unified = HashMap::new();
+    for (name, dims) in given {
+        // The input comment's symbols take the given sizes.
+        if let Some(Val::Tensor(Some(comment))) = inputs.get(name)
+            && comment.len() == dims.len()
+        {
+            for (c, d) in comment.iter().zip(dims) {
+                if let Some(DimExpr::Sym(s)) = c {
+                    unified.insert(s.clone(), d.clone());
+                    known.remove(s);
+                }
+            }
+        }
+        inputs.insert(name.clone(), Val::tensor(dims.clone()));
+        for d in dims {
+            known.extend(d.symbols());
+        }
+    }
+    for v in attrs.values() {
+        if let Val::Int(Some(d)) = v {
+            known.extend(d.symbols());
+        }
+    }
+    let steps = body.steps.iter().map(|s| (s.stmt.span.start, s)).collect();
+    let mut checker = Checker {
+        file,
+        steps,
+        unified,
+        known,
+        findings: Vec::new(),
+        inferred: Vec::new(),
+        divisibility_noted: false,
+    };
+    let (_, fwd) = class.method("forward")?;
+    {
+        let mut obs: Option<&mut dyn Observer<'f>> = Some(&mut checker);
+        interp.run_method(class, fwd, attrs, inputs, &mut obs);
+    }
+    let _ = checker.file;
+    // A statement inside a loop is seen once per iteration: keep each finding once.
+    let mut seen = BTreeSet::new();
+    let findings = checker
+        .findings
+        .into_iter()
+        .filter(|f| seen.insert((f.span.start, f.rule.code, f.message.clone())))
+        .collect();
+    Some((findings, checker.inferred))
+}
+
+pub fn check(ctx: &mut Ctx) {
+    let file = ctx.file;
+    for (_, class) in module_classes(file) {
+        let Some(body) = file.forward(class) else {
+            continue;
+        };
+        if !body.input.iter().any(|n| n.shape().is_some()) {
+            continue;
+        }
+        let Some((findings, _)) = run_class(file, class, &HashMap::new()) else {
+            continue;
+        };
+        for f in findings {
+            let d = ctx.report(f.rule, f.span, f.message);
+            d.notes.extend(f.notes);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! Symbolic dimensions: simplification to a canonical linear form, readable forms for comments,
+//! and comparison by evaluation at several bindings of the symbols.
+
+use pymodel::{DimExpr, floor_div};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+pub type Dim = Option<DimExpr>;
+
+pub fn int(v: i64) -> DimExpr {
+    DimExpr::Int(v)
+}
+pub fn add(a: DimExpr, b: DimExpr) -> DimExpr {
+    DimExpr::Add(Box::new(a), Box::new(b))
+}
+pub fn sub(a: DimExpr, b: DimExpr) -> DimExpr {
+    DimExpr::Sub(Box::new(a), Box::new(b))
+}
+pub fn mul(a: DimExpr, b: DimExpr) -> DimExpr {
+    DimExpr::Mul(Box::new(a), Box::new(b))
+}
+pub fn fdiv(a: DimExpr, b: DimExpr) -> DimExpr {
+    DimExpr::FloorDiv(Box::new(a), Box::new(b))
+}
+
+/// Linear combination of atoms (symbols or opaque products/floor-divisions) plus a constant.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Lin {
+    terms: BTreeMap<DimExpr, i64>,
+    c: i64,
+}
+
+impl Lin {
+    fn constant(c: i64) -> Self {
+        Lin {
+            terms: BTreeMap::new(),
+            c,
+        }
+    }
+    fn atom(a: DimExpr) -> Self {
+        let mut terms = BTreeMap::new();
+        terms.insert(a, 1);
+        Lin { terms, c: 0 }
+    }
+    fn as_const(&self) -> Option<i64> {
+        self.terms.is_empty().then_some(self.c)
+    }
+    fn scale(mut self, k: i64) -> Self {
+        if k == 0 {
+            return Lin::constant(0);
+        }
+        for v in self.terms.values_mut() {
+            *v = v.saturating_mul(k);
+        }
+        self.c = self.c.saturating_mul(k);
+        self
+    }
+    fn plus(mut self, other: Lin) -> Self {
+        for (a, k) in other.terms {
+            *self.terms.entry(a).or_insert(0) += k;
+        }
+        self.terms.retain(|_, k| *k != 0);
+        self.c = self.c.saturating_add(other.c);
+        self
+    }
+}
+
+fn to_lin(e: &DimExpr) -> Lin {
+    match e {
+        DimExpr::Int(v) => Lin::constant(*v),
+        DimExpr::Sym(_) => Lin::atom(e.clone()),
+        DimExpr::Neg(a) => to_lin(a).scale(-1),
+        DimExpr::Add(a, b) => to_lin(a).plus(to_lin(b)),
+        DimExpr::Sub(a, b) => to_lin(a).plus(to_lin(b).scale(-1)),
+        DimExpr::Mul(a, b) => {
+            let (la, lb) = (to_lin(a), to_lin(b));
+            match (la.as_const(), lb.as_const()) {
+                (Some(x), _) => lb.scale(x),
+                (_, Some(y)) => la.scale(y),
+                _ => {
+                    let (x, y) = (from_lin(&la), from_lin(&lb));
+                    let (x, y) = if x <= y { (x, y) } else { (y, x) };
+                    Lin::atom(mul(x, y))
+                }
+            }
+        }
+        DimExpr::FloorDiv(a, b) => {
+            let la = to_lin(a);
+            let lb = to_lin(b);
+            let Some(d) = lb.as_const().filter(|d| *d > 0) else {
+                return Lin::atom(fdiv(from_lin(&la), from_lin(&lb)));
+            };
+            if d == 1 {
+                return la;
+            }
+            // (d*k*X + rest)//d == k*X + rest//d exactly.
+            let mut out = Lin::default();
+            let mut rest = Lin::default();
+            for (atom, k) in la.terms {
+                if k % d == 0 {
+                    out.terms.insert(atom, k / d);
+                } else {
+                    rest.terms.insert(atom, k);
+                }
+            }
+            if rest.terms.is_empty() {
+                out.c = floor_div(la.c, d).unwrap_or(0);
+                return out;
+            }
+            // Keep multiples of d out of the constant as well: (X + d*q + r)//d = X//d... only
+            // when X's coefficients are multiples of d, which they are not here; keep it whole.
+            rest.c = la.c;
+            // floor(floor(x/a)/d) == floor(x/(a*d)) for positive a, d.
+            if rest.c == 0 && rest.terms.len() == 1 {
+                let (atom, k) = rest.terms.iter().next().expect("one term");
+                if *k == 1
+                    && let DimExpr::FloorDiv(inner, a) = atom
+                    && let DimExpr::Int(a) = **a
+                    && a > 0
+                {
+                    return out.plus(Lin::atom(fdiv((**inner).clone(), int(a * d))));
+                }
+            }
+            out.plus(Lin::atom(fdiv(from_lin(&rest), int(d))))
+        }
+    }
+}
+
+fn from_lin(l: &Lin) -> DimExpr {
+    // Positive terms first so that the expression reads `H - 1` rather than `-1 + H`.
+    let mut terms: Vec<(&DimExpr, i64)> = l.terms.iter().map(|(a, k)| (a, *k)).collect();
+    terms.sort_by_key(|(_, k)| *k < 0);
+    let mut out: Option<DimExpr> = None;
+    for (atom, k) in terms {
+        let mag = k.unsigned_abs() as i64;
+        let term = if mag == 1 {
+            atom.clone()
+        } else {
+            mul(int(mag), atom.clone())
+        };
+        out = Some(match out {
+            None if k < 0 => DimExpr::Neg(Box::new(term)),
+            None => term,
+            Some(acc) if k < 0 => sub(acc, term),
+            Some(acc) => add(acc, term),
+        });
+    }
+    match out {
+        None => int(l.c),
+        Some(acc) if l.c > 0 => add(acc, int(l.c)),
+        Some(acc) if l.c < 0 => sub(acc, int(-l.c)),
+        Some(acc) => acc,
+    }
+}
+
+/// Canonical simplified form: `(H + 2 - 3)//1 + 1` becomes `H`, `((H - 1)//2 + 1 - 1)//2 + 1`
+/// becomes `(H - 1)//4 + 1`.
+pub fn simplify(e: &DimExpr) -> DimExpr {
+    from_lin(&to_lin(e))
+}
+
+/// Values of the symbols for one evaluation.
+pub type Binding = HashMap<String, i64>;
+
+/// Distinct sizes, all multiples of 32, for the aligned bindings.
+const ALIGNED: [i64; 12] = [224, 160, 96, 288, 352, 416, 480, 64, 128, 192, 256, 320];
+
+/// Bindings of `symbols`: three aligned sets (distinct multiples of 32, rotated between sets so
+/// that swapped symbols never coincide) and two odd sets.
+pub fn bindings(symbols: &BTreeSet<String>) -> (Vec<Binding>, Vec<Binding>) {
+    let value = |i: usize, set: usize| {
+        let j = i + set * 5;
+        ALIGNED[j % ALIGNED.len()] + 512 * (j / ALIGNED.len()) as i64
+    };
+    let make = |set: usize, offset: i64| {
+        symbols
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), value(i, set) + offset))
+            .collect::<HashMap<_, _>>()
+    };
+    (
+        (0..3).map(|k| make(k, 0)).collect(),
+        (0..2).map(|k| make(k, 1)).collect(),
+    )
+}
+
+/// How an annotated dimension relates to the inferred one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Agreement {
+    Equal,
+    /// Equal for sizes divisible by 32, different for odd sizes.
+    WhenDivisible,
+    Different,
+    /// Not comparable (a symbol only one side knows).
+    Unknown,
+}
+
+/// Compares two dims over `known` symbols (others make the comparison `Unknown`).
+pub fn agree(comment: &DimExpr, inferred: &DimExpr, known: &dyn Fn(&str) -> bool) -> Agreement {
+    let mut syms: BTreeSet<String> = BTreeSet::new();
+    for s in comment.symbols().into_iter().chain(inferred.symbols()) {
+        if !known(&s) {
+            return Agreement::Unknown;
+        }
+        syms.insert(s);
+    }
+    let (aligned, odd) = bindings(&syms);
+    let same = |b: &HashMap<String, i64>| {
+        let look = |s: &str| b.get(s).copied();
+        match (comment.eval(&look), inferred.eval(&look)) {
+            (Ok(x), Ok(y)) => Some(x == y),
+            _ => None,
+        }
+    };
+    let mut all_aligned = true;
+    for b in &aligned {
+        match same(b) {
+            Some(true) => {}
+            Some(false) => all_aligned = false,
+            None => return Agreement::Unknown,
+        }
+    }
+    if !all_aligned {
+        return Agreement::Different;
+    }
+    if odd.iter().all(|b| same(b) != Some(false)) {
+        Agreement::Equal
+    } else {
+        Agreement::WhenDivisible
+    }
+}
+
+/// A readable form for comments: `S//k`, `k*S` or `S*p//q` when it equals `e` for sizes that
+/// are multiples of 32; otherwise the simplified exact form.
+pub fn pretty(e: &DimExpr) -> DimExpr {
+    let s = simplify(e);
+    let syms = s.symbols();
+    if syms.len() != 1 {
+        return s;
+    }
+    let sym = &syms[0];
+    let f = |v: i64| s.eval(&|_| Some(v)).ok();
+    let samples = [224i64, 160, 96, 512];
+    let Some(f0) = f(samples[0]) else { return s };
+    if f0 <= 0 {
+        return s;
+    }
+    // f(v) = v * p / q
+    let g = gcd(f0, samples[0]);
+    let (p, q) = (f0 / g, samples[0] / g);
+    if !samples
+        .iter()
+        .all(|&v| f(v).is_some_and(|fv| fv * q == v * p))
+    {
+        return s;
+    }
+    let x = DimExpr::Sym(sym.clone());
+    match (p, q) {
+        (1, 1) => x,
+        (p, 1) => mul(x, int(p)),
+        (1, q) => fdiv(x, int(q)),
+        (p, q) => fdiv(mul(x, int(p)), int(q)),
+    }
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 { a.abs() } else { gcd(b, a % b) }
+}
+
+/// Structural equality after simplification.
+pub fn same_expr(a: &DimExpr, b: &DimExpr) -> bool {
+    a == b || simplify(a) == simplify(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> DimExpr {
+        DimExpr::parse(s).unwrap()
+    }
+
+    #[test]
+    fn simplifies_conv_arithmetic() {
+        assert_eq!(
+            simplify(&p("(H + 2*1 - 1*(3 - 1) - 1)//1 + 1")).to_string(),
+            "H"
+        );
+        assert_eq!(
+            simplify(&p("(H + 2 - 2 - 1)//2 + 1")).to_string(),
+            "(H - 1)//2 + 1"
+        );
+        assert_eq!(
+            simplify(&p("((H - 1)//2 + 1 + 2 - 2 - 1)//2 + 1")).to_string(),
+            "(H - 1)//4 + 1"
+        );
+        assert_eq!(simplify(&p("(4*C)//2")).to_string(), "2*C");
+        assert_eq!(simplify(&p("C*4 - C")).to_string(), "3*C");
+    }
+
+    #[test]
+    fn agreement_distinguishes_divisibility_and_swaps() {
+        let all = |_: &str| true;
+        assert_eq!(
+            agree(&p("H//2"), &p("(H - 1)//2 + 1"), &all),
+            Agreement::WhenDivisible
+        );
+        assert_eq!(agree(&p("H//2"), &p("H//2"), &all), Agreement::Equal);
+        assert_eq!(agree(&p("W"), &p("H"), &all), Agreement::Different);
+        assert_eq!(agree(&p("H*W"), &p("W*H"), &all), Agreement::Equal);
+        assert_eq!(agree(&p("64"), &p("128"), &all), Agreement::Different);
+        assert_eq!(agree(&p("D"), &p("768"), &|s| s != "D"), Agreement::Unknown);
+    }
+
+    #[test]
+    fn pretty_forms() {
+        assert_eq!(pretty(&p("(H - 1)//2 + 1")).to_string(), "H//2");
+        assert_eq!(pretty(&p("(H - 1)//4 + 1")).to_string(), "H//4");
+        assert_eq!(pretty(&p("(H - 1)*2 + 2")).to_string(), "H*2");
+        assert_eq!(pretty(&p("H//16*(W//16)")).to_string(), "H//16*(W//16)");
+        assert_eq!(pretty(&p("C + 1")).to_string(), "C + 1");
+    }
+}

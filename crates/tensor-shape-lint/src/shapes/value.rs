@@ -1,0 +1,88 @@
+//! Values of the abstract interpreter: tensors with symbolic shapes, integers, layers, modules.
+
+use super::sym::Dim;
+use pymodel::{DimExpr, format_shape};
+use std::collections::HashMap;
+
+/// A layer built from a modelled `torch.nn` constructor, its arguments bound to names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerCfg {
+    pub ctor: String,
+    pub params: Vec<(String, Val)>,
+    /// The constructor call as written, for messages.
+    pub text: String,
+}
+
+impl LayerCfg {
+    pub fn get(&self, name: &str) -> &Val {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or(&Val::Unknown, |(_, v)| v)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val {
+    /// `None` rank: a tensor whose rank is unknown; `None` dims: unknown sizes.
+    Tensor(Option<Vec<Dim>>),
+    /// A Python integer, possibly symbolic; `None` when unknown.
+    Int(Dim),
+    Float,
+    Bool(Option<bool>),
+    Str(String),
+    NoneV,
+    /// Tuples and lists.
+    Tuple(Vec<Val>),
+    Layer(Box<LayerCfg>),
+    /// `nn.Sequential` (`sequential = true`) or `nn.ModuleList` items.
+    Modules {
+        items: Vec<Val>,
+        sequential: bool,
+    },
+    /// An instance of a class of the file, with the attributes its `__init__` set.
+    User {
+        class: String,
+        attrs: HashMap<String, Val>,
+    },
+    Unknown,
+}
+
+impl Val {
+    pub fn tensor(dims: Vec<DimExpr>) -> Val {
+        Val::Tensor(Some(dims.into_iter().map(Some).collect()))
+    }
+
+    /// Whether every dim of a tensor is known.
+    pub fn full_shape(&self) -> Option<Vec<DimExpr>> {
+        match self {
+            Val::Tensor(Some(dims)) => dims.iter().cloned().collect(),
+            _ => None,
+        }
+    }
+
+    /// `[B, 64, ?, ?]`-style text of a tensor.
+    pub fn describe(&self) -> String {
+        match self {
+            Val::Tensor(Some(dims)) => {
+                if let Some(full) = self.full_shape() {
+                    return format_shape(&full);
+                }
+                let parts: Vec<String> = dims
+                    .iter()
+                    .map(|d| d.as_ref().map_or("?".to_string(), |d| d.to_string()))
+                    .collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Val::Tensor(None) => "tensor of unknown rank".into(),
+            Val::Int(Some(d)) => format!("int {d}"),
+            Val::Tuple(items) => {
+                let parts: Vec<String> = items.iter().map(|i| i.describe()).collect();
+                format!("({})", parts.join(", "))
+            }
+            Val::Layer(l) => format!("layer {}", l.ctor),
+            Val::User { class, .. } => format!("module {class}"),
+            _ => "?".into(),
+        }
+    }
+}

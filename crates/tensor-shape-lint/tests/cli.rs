@@ -1,0 +1,229 @@
+//! Runs the real binary on the fixtures and on temporary copies.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tensor-shape-lint"))
+}
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run tensor-shape-lint")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn hand_written_models_pass_clean() {
+    for m in [
+        "resnet_bottleneck",
+        "vit_encoder",
+        "unet_block",
+        "transformer_layer",
+    ] {
+        let p = fixture(&format!("models/{m}.py"));
+        let o = run(&["--format", "concise", p.to_str().unwrap()]);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(0), "{m}:\n{out}");
+        // Only notes (the divisibility assumption) may remain.
+        assert!(out.lines().all(|l| l.contains("TSL602")), "{m}:\n{out}");
+    }
+}
+
+#[test]
+fn seeded_mistakes_are_caught() {
+    let expect = [
+        ("wrong_channel", "TSL601"),
+        ("wrong_in_channels", "TSL604"),
+        ("swapped_hw", "TSL601"),
+        ("stride_forgotten", "TSL601"),
+        ("wrong_flatten", "TSL604"),
+    ];
+    for (name, code) in expect {
+        let p = fixture(&format!("mistakes/{name}.py"));
+        let o = run(&["--format", "concise", p.to_str().unwrap()]);
+        let out = stdout(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}:\n{out}");
+        assert!(out.contains(code), "{name} should report {code}:\n{out}");
+    }
+    // The forgotten stride is also visible in the description.
+    let o = run(&[
+        "--format",
+        "concise",
+        fixture("mistakes/stride_forgotten.py").to_str().unwrap(),
+    ]);
+    assert!(stdout(&o).contains(
+        "TSL603 description disagrees with the constructor: s=2 but the layer has stride=1"
+    ));
+}
+
+#[test]
+fn infer_gives_hand_computed_sizes() {
+    // 224 -> conv 7/2/3 -> 112 -> maxpool 3/2/1 -> 56 -> bottleneck stride 2 -> 28.
+    let target = format!(
+        "{}:ResNetStage",
+        fixture("models/resnet_bottleneck.py").display()
+    );
+    let o = run(&["infer", &target, "--input", "x=[2,3,224,224]"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for line in [
+        "x = [2, 256, 112, 112]",
+        "x = [2, 256, 56, 56]",
+        "x = [2, 512, 28, 28]",
+        "x = [2, 512, 1, 1]",
+        "x = [2, 512]",
+        "x = [2, 10]",
+    ] {
+        assert!(out.contains(line), "missing `{line}` in:\n{out}");
+    }
+    // ViT: 224x160 with 16x16 patches gives 14*10 = 140 patches, plus the class token.
+    let target = format!("{}:ViTEncoder", fixture("models/vit_encoder.py").display());
+    let out = stdout(&run(&["infer", &target, "--input", "x=[2,3,224,160]"]));
+    assert!(
+        out.contains("x = [2, 140, 192]") && out.contains("x = [2, 141, 192]"),
+        "{out}"
+    );
+}
+
+#[test]
+fn annotate_writes_missing_comments_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.py");
+    let src = "import torch\nimport torch.nn as nn\n\n\nclass M(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1)\n        self.fc = nn.Linear(16, 4)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        x = self.conv(x)\n        x = x.mean(dim=(2, 3))  # keep this comment\n        x = self.fc(x)  # x: [B, 4] <- mine\n        return x\n";
+    std::fs::write(&p, src).unwrap();
+    let target = format!("{}:M", p.display());
+    let o = run(&["annotate", &target, "--diff"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        src,
+        "--diff must not write"
+    );
+    let o = run(&["annotate", &target]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let new = std::fs::read_to_string(&p).unwrap();
+    assert!(
+        new.contains(
+            "x = self.conv(x)  # x: [B, 16, H//2, W//2] <- Conv2d(3, 16, k=3, s=2, p=1)\n"
+        ),
+        "{new}"
+    );
+    assert!(new.contains("x = x.mean(dim=(2, 3))  # keep this comment\n        # x: [B, 16] <- x.mean(dim=(2, 3))\n"), "{new}");
+    assert!(
+        new.contains("x = self.fc(x)  # x: [B, 4] <- mine\n"),
+        "{new}"
+    );
+    // The annotated file lints clean of shape mismatches and missing comments.
+    let o = run(&[
+        "--format",
+        "concise",
+        "--select",
+        "TSL301,TSL601",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn fix_adds_none_return_to_init() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.py");
+    std::fs::write(&p, "import torch.nn as nn\n\n\nclass M(nn.Module):\n    def __init__(self, n: int):\n        super().__init__()\n").unwrap();
+    let o = run(&["--select", "TSL202", "--fix", p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        std::fs::read_to_string(&p)
+            .unwrap()
+            .contains("def __init__(self, n: int) -> None:\n")
+    );
+}
+
+#[test]
+fn formats_and_rule_docs() {
+    let p = fixture("mistakes/wrong_channel.py");
+    let path = p.to_str().unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["--format", "json", path]).stdout).unwrap();
+    assert_eq!(json[0]["code"], "TSL601");
+    assert_eq!(json[0]["location"]["row"], 20);
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&run(&["--format", "sarif", path]).stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert_eq!(sarif["runs"][0]["results"][0]["ruleId"], "TSL601");
+    let gh = stdout(&run(&["--format", "github", path]));
+    assert!(
+        gh.starts_with("::error title=tensor-shape-lint (TSL601),file="),
+        "{gh}"
+    );
+    let full = stdout(&run(&[path]));
+    assert!(
+        full.contains(":20:32: TSL601") && full.contains("20 |"),
+        "{full}"
+    );
+    let explain = stdout(&run(&["--explain", "TSL601"]));
+    assert!(explain.contains("## What it does"));
+    let md = stdout(&run(&["--list-rules", "--format", "markdown"]));
+    assert!(md.contains("## Contents") && md.contains("### TSL504 softmax-without-dim"));
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.py");
+    std::fs::write(&p, "def f(:\n").unwrap();
+    let o = run(&[p.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("tensor-shape-lint: ") && err.contains("bad.py: syntax error at 1:"),
+        "{err}"
+    );
+    let o = run(&["/nonexistent/x.py"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["infer", "nocolon", "--input", "x=[1]"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&["--explain", "TSL999"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn pyproject_selects_and_ignores() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("mistakes/wrong_channel.py"),
+        dir.path().join("m.py"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.tensor-shape-lint]\nignore = [\"TSL6\"]\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "--format",
+        "concise",
+        dir.path().join("m.py").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.tensor-shape-lint]\nbogus = 1\n",
+    )
+    .unwrap();
+    let o = run(&[dir.path().join("m.py").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+}

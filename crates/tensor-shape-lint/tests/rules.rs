@@ -1,0 +1,332 @@
+//! For every rule a failing and a passing source, checked with only that rule selected.
+//!
+//! The sources are written here (not taken from the linter's output): each failing one contains
+//! exactly the defect the rule's documentation describes, each passing one the documented fix.
+
+use tensor_shape_lint::rules::RULES;
+use tensor_shape_lint::settings::Settings;
+
+const HEAD: &str = "import random\nimport numpy as np\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\nfrom typing import Optional, Tuple\n\n";
+
+/// A complete, clean model with a body slot for `forward`, `__init__` additions and its input.
+fn model(init: &str, forward: &str) -> String {
+    format!(
+        "{HEAD}class Net(nn.Module):\n    \"\"\"Test net (He et al., 2016).\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n{init}        self.apply(self._init_weights)\n\n    def _init_weights(self, m: nn.Module) -> None:\n        pass\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 64, H, W]\n{forward}        return x\n"
+    )
+}
+
+fn cases() -> Vec<(&'static str, String, String)> {
+    let conv = "        self.conv = nn.Conv2d(64, 64, kernel_size=3, padding=1)\n";
+    vec![
+        (
+            "TSL101",
+            format!(
+                "{HEAD}class Head:\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        return x\n"
+            ),
+            format!(
+                "{HEAD}class Head(nn.Module):\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        return x\n"
+            ),
+        ),
+        (
+            "TSL102",
+            model(conv, "").replace("        super().__init__()\n", ""),
+            model(conv, ""),
+        ),
+        (
+            "TSL103",
+            model(
+                "",
+                &"        x = x + 1  # x: [B, 64, H, W] <- add\n".repeat(61),
+            ),
+            model(
+                "",
+                &"        x = x + 1  # x: [B, 64, H, W] <- add\n".repeat(59),
+            ),
+        ),
+        (
+            "TSL104",
+            model(conv, "").replace("        self.apply(self._init_weights)\n", ""),
+            model(conv, ""),
+        ),
+        (
+            "TSL105",
+            format!(
+                "{HEAD}def set_seed(seed: int) -> None:\n    random.seed(seed)\n    torch.manual_seed(seed)\n"
+            ),
+            format!(
+                "{HEAD}def set_seed(seed: int) -> None:\n    random.seed(seed)\n    np.random.seed(seed)\n    torch.manual_seed(seed)\n    torch.cuda.manual_seed_all(seed)\n    torch.backends.cudnn.deterministic = True\n    torch.backends.cudnn.benchmark = False\n"
+            ),
+        ),
+        (
+            "TSL106",
+            model(conv, "").replace("Test net (He et al., 2016).", "A test network."),
+            model(conv, ""),
+        ),
+        (
+            "TSL201",
+            format!("{HEAD}def scale(x, factor: float) -> torch.Tensor:\n    return x * factor\n"),
+            format!(
+                "{HEAD}def scale(x: torch.Tensor, factor: float) -> torch.Tensor:\n    return x * factor\n"
+            ),
+        ),
+        (
+            "TSL202",
+            format!("{HEAD}def scale(x: torch.Tensor):\n    return x\n"),
+            format!("{HEAD}def scale(x: torch.Tensor) -> torch.Tensor:\n    return x\n"),
+        ),
+        (
+            "TSL203",
+            format!(
+                "{HEAD}def f(x: torch.Tensor, mask: torch.Tensor = None) -> torch.Tensor:\n    return x\n"
+            ),
+            format!(
+                "{HEAD}def f(x: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:\n    return x\n"
+            ),
+        ),
+        (
+            "TSL204",
+            format!("{HEAD}def f(x: torch.Tensor) -> torch.Tensor:\n    return x, x\n"),
+            format!(
+                "{HEAD}def f(x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:\n    return x, x\n"
+            ),
+        ),
+        (
+            "TSL301",
+            model(
+                conv,
+                "        x = self.conv(x)\n        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=3, p=1)\n",
+            ),
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=3, p=1)\n        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=3, p=1)\n",
+            ),
+        ),
+        (
+            "TSL302",
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=3, p=1)\n",
+            )
+            .replace("        # x: [B, 64, H, W]\n", ""),
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=3, p=1)\n",
+            ),
+        ),
+        (
+            "TSL303",
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H/2, W] <- Conv2d\n",
+            ),
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d\n",
+            ),
+        ),
+        (
+            "TSL304",
+            model(
+                conv,
+                "        y = self.conv(x)  # x: [B, 64, H, W] <- Conv2d\n        x = y  # x: [B, 64, H, W]\n",
+            ),
+            model(
+                conv,
+                "        y = self.conv(x)  # y: [B, 64, H, W] <- Conv2d\n        x = y  # x: [B, 64, H, W]\n",
+            ),
+        ),
+        (
+            "TSL305",
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, Hgt, W] <- Conv2d\n",
+            ),
+            format!(
+                "# symbols: Hgt = height\n{}",
+                model(
+                    conv,
+                    "        x = self.conv(x)  # x: [B, 64, Hgt, W] <- Conv2d\n"
+                )
+            ),
+        ),
+        (
+            "TSL401",
+            model(
+                "        # Paper did not specify: dropout rate\n        # Recommended: 0.1\n        self.drop = nn.Dropout(0.1)\n",
+                "",
+            ),
+            model(
+                "        # Paper did not specify: dropout rate\n        # Recommended: 0.1\n        # Reference: BERT (Devlin et al., 2019)\n        # Alternatives: 0.0, 0.2\n        # Impact: regularisation\n        self.drop = nn.Dropout(0.1)\n",
+                "",
+            ),
+        ),
+        (
+            "TSL402",
+            model(
+                "        # Paper did not specify: dropout rate\n        # Recommended: 0.1\n        # Reference: BERT\n        # Alternatives: 0.0\n        # Impact: small\n\n        self.drop = nn.Dropout(0.1)\n",
+                "",
+            ),
+            model(
+                "        # Paper did not specify: dropout rate\n        # Recommended: 0.1\n        # Reference: BERT\n        # Alternatives: 0.0\n        # Impact: small\n        self.drop = nn.Dropout(0.1)\n",
+                "",
+            ),
+        ),
+        (
+            "TSL501",
+            model(
+                "",
+                "        y = x.transpose(1, 2)  # y: [B, H, 64, W] <- transpose\n        x = y.view(-1)  # x: [B*H*64*W] <- view\n",
+            ),
+            model(
+                "",
+                "        y = x.transpose(1, 2)  # y: [B, H, 64, W] <- transpose\n        x = y.reshape(-1)  # x: [B*H*64*W] <- reshape\n",
+            ),
+        ),
+        (
+            "TSL502",
+            model("        self.bn = nn.BatchNorm2d(64, momentum=0.99)\n", ""),
+            model("        self.bn = nn.BatchNorm2d(64, momentum=0.01)\n", ""),
+        ),
+        (
+            "TSL503",
+            model(
+                "        self.act = nn.ReLU(inplace=True)\n",
+                "        y = self.act(x)  # y: [B, 64, H, W] <- ReLU\n        x = y + x  # x: [B, 64, H, W] <- residual\n",
+            ),
+            model(
+                "        self.act = nn.ReLU()\n",
+                "        y = self.act(x)  # y: [B, 64, H, W] <- ReLU\n        x = y + x  # x: [B, 64, H, W] <- residual\n",
+            ),
+        ),
+        (
+            "TSL504",
+            model("        self.sm = nn.Softmax()\n", ""),
+            model("        self.sm = nn.Softmax(dim=1)\n", ""),
+        ),
+        (
+            "TSL601",
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 32, H, W] <- Conv2d(64, 64, k=3, p=1)\n",
+            ),
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=3, p=1)\n",
+            ),
+        ),
+        (
+            "TSL602",
+            model(
+                "        self.down = nn.Conv2d(64, 64, kernel_size=3, stride=2, padding=1)\n",
+                "        x = self.down(x)  # x: [B, 64, H//2, W//2] <- Conv2d(64, 64, k=3, s=2, p=1)\n",
+            ),
+            model(
+                "        self.down = nn.Conv2d(64, 64, kernel_size=3, stride=2, padding=1)\n",
+                "        x = self.down(x)  # x: [B, 64, (H - 1)//2 + 1, (W - 1)//2 + 1] <- Conv2d(64, 64, k=3, s=2, p=1)\n",
+            ),
+        ),
+        (
+            "TSL603",
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=5, p=1)\n",
+            ),
+            model(
+                conv,
+                "        x = self.conv(x)  # x: [B, 64, H, W] <- Conv2d(64, 64, k=3, p=1)\n",
+            ),
+        ),
+        (
+            "TSL604",
+            model(
+                "        self.fc = nn.Linear(32, 10)\n",
+                "        x = x.mean(dim=(2, 3))  # x: [B, 64] <- global average\n        x = self.fc(x)  # x: [B, 10] <- Linear(32, 10)\n",
+            ),
+            model(
+                "        self.fc = nn.Linear(64, 10)\n",
+                "        x = x.mean(dim=(2, 3))  # x: [B, 64] <- global average\n        x = self.fc(x)  # x: [B, 10] <- Linear(64, 10)\n",
+            ),
+        ),
+        (
+            "TSL690",
+            model(
+                "",
+                "        x = torch.fft.fft2(x)  # x: [B, 64, H, W] <- FFT\n",
+            ),
+            model(
+                "",
+                "        x = torch.relu(x)  # x: [B, 64, H, W] <- ReLU\n",
+            ),
+        ),
+    ]
+}
+
+fn codes(src: &str, code: &str) -> Vec<&'static str> {
+    let settings = Settings {
+        select: vec![code.to_string()],
+        verbose: true,
+        ..Settings::default()
+    };
+    tensor_shape_lint::lint_source("t.py", src, &settings)
+        .unwrap_or_else(|e| panic!("{code}: {e}\n{src}"))
+        .iter()
+        .map(|d| d.code)
+        .collect()
+}
+
+#[test]
+fn every_rule_has_a_failing_and_a_passing_case() {
+    let cases = cases();
+    for rule in RULES {
+        assert!(
+            cases.iter().any(|(c, _, _)| *c == rule.code),
+            "no case for {}",
+            rule.code
+        );
+    }
+    for (code, fail, pass) in &cases {
+        assert!(
+            codes(fail, code).contains(code),
+            "{code} not reported on:\n{fail}"
+        );
+        assert!(
+            codes(pass, code).is_empty(),
+            "{code} reported on the passing case:\n{pass}\n{:?}",
+            codes(pass, code)
+        );
+    }
+}
+
+#[test]
+fn passing_cases_are_clean_for_all_rules() {
+    // The passing cases of the shape rules are complete models: no other rule fires either.
+    let all = Settings::default();
+    for (code, _, pass) in cases() {
+        if !code.starts_with("TSL6") {
+            continue;
+        }
+        let diags = tensor_shape_lint::lint_source("t.py", &pass, &all).unwrap();
+        let loud: Vec<String> = diags
+            .iter()
+            .filter(|d| d.severity != tensor_shape_lint::rules::Severity::Info)
+            .map(|d| format!("{}:{} {}", d.line, d.code, d.message))
+            .collect();
+        assert!(
+            loud.is_empty(),
+            "{code} passing case has findings: {loud:?}"
+        );
+    }
+}
+
+#[test]
+fn noqa_suppresses_by_code_and_prefix() {
+    let src = model(
+        "        self.conv = nn.Conv2d(64, 64, kernel_size=3, padding=1)\n",
+        "        x = self.conv(x)  # x: [B, 32, H, W] <- Conv2d  # noqa: TSL601\n",
+    );
+    assert!(codes(&src, "TSL601").is_empty());
+    let src = src.replace("# noqa: TSL601", "# noqa: TSL6");
+    assert!(codes(&src, "TSL601").is_empty());
+    let src = src.replace("# noqa: TSL6", "# noqa: TSL3");
+    assert_eq!(codes(&src, "TSL601"), vec!["TSL601"]);
+}
