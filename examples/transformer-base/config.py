@@ -67,10 +67,13 @@ class ModelConfig:
 class TrainConfig:
     """Training and decoding of the base model (Sections 5.1-5.4 and 6.1)."""
 
-    # Section 5.3: "We used the Adam optimizer with beta1 = 0.9, beta2 = 0.98 and epsilon = 10^-9"
+    # Section 5.3: "We used the Adam optimizer"
     optimizer: str = "Adam"
+    # Section 5.3: "with beta1 = 0.9"
     adam_beta1: float = 0.9
+    # Section 5.3: "beta2 = 0.98"
     adam_beta2: float = 0.98
+    # Section 5.3: "and epsilon = 10^-9"
     adam_eps: float = 1e-9
     # Section 5.3, Eq. 3: lrate = d_model^-0.5 * min(step^-0.5, step * warmup_steps^-1.5)
     lr_schedule: str = "inverse_sqrt_with_warmup"
@@ -86,8 +89,9 @@ class TrainConfig:
     loss: str = "label_smoothed_cross_entropy"
     # Section 6.1: base models average the last 5 checkpoints, written at 10-minute intervals
     checkpoint_average: int = 5
-    # Section 6.1: "beam search with a beam size of 4 and length penalty alpha = 0.6"
+    # Section 6.1: "beam search with a beam size of 4"
     beam_size: int = 4
+    # Section 6.1: "and length penalty alpha = 0.6"
     length_penalty: float = 0.6
     # Section 6.1: "maximum output length during inference to input length + 50"
     max_output_extra: int = 50

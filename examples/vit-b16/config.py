@@ -57,9 +57,11 @@ class ModelConfig:
 class TrainConfig:
     """ImageNet-1k training from scratch (Table 3 row "ViT-*, ImageNet") and fine-tuning (Table 4)."""
 
-    # Section 4.1 "Training & Fine-tuning": "using Adam ... with beta1 = 0.9, beta2 = 0.999"
+    # Section 4.1 "Training & Fine-tuning": "We train all models ... using Adam"
     optimizer: str = "Adam"
+    # Section 4.1 "Training & Fine-tuning": "with beta1 = 0.9"
     adam_beta1: float = 0.9
+    # Section 4.1 "Training & Fine-tuning": "beta2 = 0.999"
     adam_beta2: float = 0.999
     # Table 3 caption: "All models are trained with a batch size of 4096"
     batch_size: int = 4096
@@ -90,14 +92,17 @@ class TrainConfig:
     label_smoothing: float = 0.1
     # Section 3.1 / Table 3: cross-entropy on the [class]-token classifier (softmax over 1000 classes)
     loss: str = "cross_entropy"
-    # Appendix B.1.1: "We fine-tune all ViT models using SGD with a momentum of 0.9"
+    # Appendix B.1.1: "We fine-tune all ViT models using SGD"
     finetune_optimizer: str = "SGD"
+    # Appendix B.1.1: "with a momentum of 0.9"
     finetune_momentum: float = 0.9
-    # Table 4 caption: "a batch size of 512, no weight decay, and grad clipping at global norm 1"
+    # Table 4 caption: "a batch size of 512"
     finetune_batch_size: int = 512
+    # Table 4 caption: "no weight decay"
     finetune_weight_decay: float = 0.0
-    # Table 4: ImageNet fine-tuning for 20 000 steps, lr swept over {0.003, 0.01, 0.03, 0.06}
+    # Table 4, row ImageNet: Steps 20 000
     finetune_steps: int = 20_000
+    # Table 4, row ImageNet: Base LR {0.003, 0.01, 0.03, 0.06}
     finetune_lr_grid: tuple[float, ...] = (0.003, 0.01, 0.03, 0.06)
     # Table 4 caption: "If not mentioned otherwise, fine-tuning resolution is 384"
     finetune_resolution: int = 384

@@ -543,3 +543,65 @@ def test_every_mermaid_block_parses_with_real_mermaid() -> None:
     # The palette: every block declares classDefs and uses them.
     for block in blocks:
         assert "classDef" in block["code"] and "\n    class " in block["code"], block["id"]
+
+
+# --- the output/ tree the skill prescribes --------------------------------------------------
+
+EXAMPLE_NAMES = ("resnet50", "vit-b16", "transformer-base")
+PRESCRIBED = (
+    "README.md", "docs/architecture.md", "docs/math/formulas.md", "docs/diagrams/overview.md",
+    "docs/diagrams/tensor_shapes.md", "model.py", "modules/__init__.py", "config.py", "requirements.txt",
+)
+SIX_PARTS = ("概述 (Overview)", "数学原理 (Math)", "数据流图 (Data flow)", "实现 (Implementation)",
+             "使用示例 (Usage)", "注意事项 (Caveats)")
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_example_tree_is_complete(name: str) -> None:
+    root = EXAMPLES / name
+    for relative in PRESCRIBED:
+        assert (root / relative).is_file() and (root / relative).stat().st_size > 0, f"{name}/{relative}"
+    module_docs = sorted((root / "docs" / "modules").glob("*.md"))
+    assert len(module_docs) >= 4
+    for doc in module_docs:
+        headings = [line for line in doc.read_text().splitlines() if line.startswith("## ")]
+        assert [h.split(". ", 1)[-1] for h in headings] == list(SIX_PARTS), doc
+        assert "```mermaid" in doc.read_text() and "```python" in doc.read_text(), doc
+    for requirement in (root / "requirements.txt").read_text().splitlines():
+        assert not requirement or requirement.startswith("#") or ">=" in requirement, requirement
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_every_display_formula_is_followed_by_a_symbol_table(name: str) -> None:
+    for doc in sorted((EXAMPLES / name).rglob("*.md")):
+        lines = doc.read_text().splitlines()
+        opens = [i for i, line in enumerate(lines) if line.strip() == "$$"][::2]
+        for start in opens:
+            end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "$$")
+            following = next((line for line in lines[end + 1 :] if line.strip()), "")
+            assert following.startswith("| 符号 |"), f"{doc}:{start + 1}: no symbol table after the formula"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_config_values_have_a_source_or_a_complete_unspecified_block(name: str) -> None:
+    """Every field of the config dataclasses sits right below its own comment block: a source
+    naming a place in the paper, or the five lines of a 'Paper did not specify' block."""
+    source = (EXAMPLES / name / "config.py").read_text().splitlines()
+    tree = ast.parse("\n".join(source))
+    fields = [
+        node for cls in tree.body if isinstance(cls, ast.ClassDef) for node in cls.body if isinstance(node, ast.AnnAssign)
+    ]
+    assert len(fields) >= 10
+    for field in fields:
+        above = []
+        line = field.lineno - 2
+        while line >= 0 and source[line].strip().startswith("#"):
+            above.insert(0, source[line].strip())
+            line -= 1
+        text = " ".join(above)
+        assert above, f"{name}/config.py:{field.lineno}: no source comment"
+        if "Paper did not specify" in text:
+            for part in ("Recommended:", "Reference:", "Alternatives:", "Impact:"):
+                assert part in text, f"{name}/config.py:{field.lineno}: '{part}' missing"
+        else:
+            assert re.search(r"(Table|Section|Appendix|Eq\.) ?[0-9A-Z]", text), f"{name}/config.py:{field.lineno}: {text}"
