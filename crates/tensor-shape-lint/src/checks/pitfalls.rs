@@ -122,20 +122,52 @@ fn check_softmax(ctx: &mut Ctx, e: &Expr, c: &Call) {
     }
 }
 
-/// Whether `e` is a layout-changing view (`x.transpose(..)`, `x.permute(..)`, `x.T`, `x.mT`).
-fn is_transposed_view(e: &Expr) -> bool {
+/// The permutation a layout-changing view applies (new position -> original dim), when it is
+/// written with literal indices: `x.transpose(1, 2)`, `x.permute(0, 2, 1, 3)`, `x.T`.
+fn permutation(e: &Expr) -> Option<Vec<usize>> {
     match &e.kind {
-        ExprKind::Call(c) => {
-            matches!(method_name(c), Some(m) if LAYOUT_CHANGERS.contains(&m))
-                && matches!(c.func.kind, ExprKind::Attribute { .. })
+        ExprKind::Call(c) if matches!(c.func.kind, ExprKind::Attribute { .. }) => {
+            let m = method_name(c)?;
+            if !LAYOUT_CHANGERS.contains(&m) {
+                return None;
+            }
+            let ints: Option<Vec<i64>> = match c.args.as_slice() {
+                [one] => match &one.kind {
+                    ExprKind::Tuple(items) | ExprKind::List(items) => {
+                        items.iter().map(|i| i.as_int()).collect()
+                    }
+                    _ => one.as_int().map(|v| vec![v]),
+                },
+                many => many.iter().map(|i| i.as_int()).collect(),
+            };
+            let ints = ints?;
+            if ints.iter().any(|v| *v < 0) {
+                return None;
+            }
+            let ints: Vec<usize> = ints.into_iter().map(|v| v as usize).collect();
+            if m == "permute" {
+                return Some(ints);
+            }
+            let [a, b] = ints[..] else { return None };
+            // The smallest rank that has both dims; more leading/trailing dims only add
+            // merge-safe pairs on the far side, which we cannot see without shapes.
+            let mut p: Vec<usize> = (0..=a.max(b)).collect();
+            p.swap(a, b);
+            Some(p)
         }
-        ExprKind::Attribute { attr, .. } => matches!(attr.as_str(), "T" | "mT" | "mH" | "H"),
-        _ => false,
+        ExprKind::Attribute { attr, .. } if matches!(attr.as_str(), "T" | "mT") => Some(vec![1, 0]),
+        _ => None,
     }
 }
 
+/// Whether `view` with `view_rank` sizes must fail after permutation `p`: it merges dims
+/// (fewer sizes than dims) and no two neighbouring dims are still adjacent in memory order.
+fn view_must_fail(p: &[usize], view_rank: usize) -> bool {
+    view_rank < p.len() && p.windows(2).all(|w| w[1] != w[0] + 1)
+}
+
 fn check_view_after_transpose(ctx: &mut Ctx, stmts: &[&Stmt]) {
-    let mut transposed: HashMap<String, bool> = HashMap::new();
+    let mut permuted: HashMap<String, Option<Vec<usize>>> = HashMap::new();
     for s in stmts {
         let mut hits = Vec::new();
         for e in s.exprs() {
@@ -143,9 +175,23 @@ fn check_view_after_transpose(ctx: &mut Ctx, stmts: &[&Stmt]) {
                 if let ExprKind::Call(c) = &e.kind
                     && let ExprKind::Attribute { value, attr } = &c.func.kind
                     && attr == "view"
+                    && !c
+                        .args
+                        .iter()
+                        .any(|a| matches!(a.kind, ExprKind::Starred(_)))
                 {
-                    let through_var = matches!(&value.kind, ExprKind::Name(n) if transposed.get(n) == Some(&true));
-                    if is_transposed_view(value) || through_var {
+                    let view_rank = match c.args.as_slice() {
+                        [one] => match &one.kind {
+                            ExprKind::Tuple(items) | ExprKind::List(items) => items.len(),
+                            _ => 1,
+                        },
+                        many => many.len(),
+                    };
+                    let p = match &value.kind {
+                        ExprKind::Name(n) => permuted.get(n).cloned().flatten(),
+                        _ => permutation(value),
+                    };
+                    if p.is_some_and(|p| view_must_fail(&p, view_rank)) {
                         hits.push(e.span);
                     }
                 }
@@ -155,13 +201,13 @@ fn check_view_after_transpose(ctx: &mut Ctx, stmts: &[&Stmt]) {
             ctx.report(
                 &ViewAfterTranspose::INFO,
                 span,
-                "`.view` on a transposed/permuted tensor fails at run time; use `.contiguous().view(...)` or `.reshape(...)`",
+                "`.view` merges dims of a transposed/permuted tensor and fails at run time; use `.contiguous().view(...)` or `.reshape(...)`",
             );
         }
         if let StmtKind::Assign { targets, value } = &s.kind {
             for t in targets {
                 if let ExprKind::Name(n) = &t.kind {
-                    transposed.insert(n.clone(), is_transposed_view(value));
+                    permuted.insert(n.clone(), permutation(value));
                 }
             }
         }
