@@ -3,8 +3,9 @@
 //!
 //! Generation goes through the `mermaid-writer` crate, whose output is valid by construction
 //! (quoted labels, safe ids, comma-separated styles). Three inputs are supported: a YAML
-//! architecture spec ([`spec`]), a runtime trace written by the skill's Python harness
-//! ([`trace`]), and — for the "tensor shape changes" chart — either of them ([`trace::shapes`]).
+//! architecture spec ([`spec`]), the shape comments of a model's `forward` read with the shared
+//! `pymodel` crate ([`code`]), and a runtime trace written by the skill's Python harness
+//! ([`trace`], which also draws the "tensor shape changes" chart, [`trace::shapes`]).
 //!
 //! The checker ([`check`]) finds every Mermaid block in Markdown, and for flowcharts runs a
 //! re-implementation of Mermaid's own pipeline: the preprocessing of `mermaid.parse`
@@ -14,6 +15,7 @@
 //! a fix; silent misparses (Mermaid accepts them but draws something else) are warnings.
 
 pub mod check;
+pub mod code;
 pub mod grammar;
 pub mod lexer;
 pub mod markdown;

@@ -5,12 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use mermaid_gen::check::{Severity, Verdict};
-use mermaid_gen::{check, markdown, spec, trace};
+use mermaid_gen::{check, code, markdown, spec, trace};
 
 const AFTER_HELP: &str = "\
 Examples:
   mermaid-gen spec arch.yaml                 # YAML architecture spec -> flowchart on stdout
   mermaid-gen spec arch.yaml --fence -o docs/arch.md
+  mermaid-gen code model.py --class ResNet50 # data flow of forward from its shape comments
   mermaid-gen trace trace.json               # module-level data flow from a runtime trace
   mermaid-gen shapes trace.json              # left-to-right tensor-shape chart
   mermaid-gen check README.md docs/*.md      # verdict for every Mermaid block
@@ -50,6 +51,18 @@ enum Cmd {
     /// Render a YAML architecture spec (schema: references/mermaid-spec.md).
     Spec {
         spec: PathBuf,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Data flow of a model class's `forward`, labelled from its shape comments.
+    Code {
+        model: PathBuf,
+        /// The nn.Module class to draw.
+        #[arg(long = "class")]
+        class: String,
+        /// Maximum number of nodes before dropping functional operations (module level).
+        #[arg(long, default_value_t = 20)]
+        max_nodes: usize,
         #[command(flatten)]
         out: OutArgs,
     },
@@ -132,6 +145,25 @@ fn main() -> ExitCode {
             let diagram = match spec::parse_spec(&text).and_then(|s| spec::render_spec(&s)) {
                 Ok(d) => d,
                 Err(e) => return fail(&path, e),
+            };
+            match write_output(&out, &diagram) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err((p, e)) => fail(&p, e),
+            }
+        }
+        Cmd::Code {
+            model,
+            class,
+            max_nodes,
+            out,
+        } => {
+            let text = match std::fs::read_to_string(&model) {
+                Ok(t) => t,
+                Err(e) => return fail(&model, e),
+            };
+            let diagram = match code::code_diagram(&text, &class, max_nodes) {
+                Ok(d) => d,
+                Err(e) => return fail(&model, e),
             };
             match write_output(&out, &diagram) {
                 Ok(()) => ExitCode::SUCCESS,

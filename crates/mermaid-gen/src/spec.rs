@@ -5,15 +5,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use mermaid_writer::{Direction, Flowchart, Id, Shape, Stroke};
 use serde::Deserialize;
 
-/// Node kinds and their palette entry: (class name, fill, stroke). Input and output share the
-/// blue of "data at the boundary"; the other four kinds get one colour each.
+/// Node kinds and their palette entry: (class name, fill, stroke), exactly as SKILL.md and
+/// references/diagrams.md declare them. Input and output share the blue of "data at the
+/// boundary"; the other four kinds get one colour each.
 pub const PALETTE: &[(&str, &str, &str)] = &[
     ("input", "#e1f5fe", "#01579b"),
     ("output", "#e1f5fe", "#01579b"),
     ("core", "#fff3e0", "#e65100"),
     ("feature", "#e8f5e9", "#2e7d32"),
-    ("loss", "#fce4ec", "#c2185b"),
-    ("attention", "#f3e5f5", "#7b1fa2"),
+    ("attention", "#fce4ec", "#c2185b"),
+    ("loss", "#f3e5f5", "#7b1fa2"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -288,10 +289,7 @@ pub fn render_spec(spec: &Spec) -> Result<String, SpecError> {
     let used: BTreeSet<&str> = spec.nodes.iter().map(|n| n.kind.as_str()).collect();
     for (kind, fill, stroke) in PALETTE {
         if used.contains(kind) {
-            f.class_def(
-                kind,
-                &[("fill", fill), ("stroke", stroke), ("color", "#000")],
-            );
+            f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
         }
     }
     for n in &spec.nodes {

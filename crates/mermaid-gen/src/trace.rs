@@ -176,7 +176,8 @@ fn choose_units(modules: &[Module], max_nodes: usize) -> Vec<Unit> {
     best
 }
 
-fn kind_of(ty: &str) -> &'static str {
+/// Palette kind for a module or operation type name.
+pub(crate) fn kind_of(ty: &str) -> &'static str {
     let t = ty.to_ascii_lowercase();
     if t.contains("attention") || t.contains("attn") {
         "attention"
@@ -198,10 +199,7 @@ fn kind_of(ty: &str) -> &'static str {
 fn add_palette(f: &mut Flowchart, used: &[&str]) {
     for (kind, fill, stroke) in PALETTE {
         if used.contains(kind) {
-            f.class_def(
-                kind,
-                &[("fill", fill), ("stroke", stroke), ("color", "#000")],
-            );
+            f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
         }
     }
 }

@@ -57,10 +57,11 @@ fn spec_with_hostile_labels_parses_in_real_mermaid() {
         ("input", "#e1f5fe", "#01579b"),
         ("core", "#fff3e0", "#e65100"),
         ("feature", "#e8f5e9", "#2e7d32"),
-        ("loss", "#fce4ec", "#c2185b"),
-        ("attention", "#f3e5f5", "#7b1fa2"),
+        ("attention", "#fce4ec", "#c2185b"),
+        ("loss", "#f3e5f5", "#7b1fa2"),
     ] {
-        let line = format!("classDef {kind} fill:{fill},stroke:{stroke},color:#000");
+        // The exact lines SKILL.md prescribes.
+        let line = format!("classDef {kind} fill:{fill},stroke:{stroke}\n");
         assert!(out.contains(&line), "missing `{line}` in\n{out}");
     }
     assert!(
@@ -193,6 +194,56 @@ fn trace_with_error_or_wrong_schema_is_an_input_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("RuntimeError in `fc`: shape mismatch"),
+        "{err}"
+    );
+}
+
+#[test]
+fn code_mode_draws_forward_from_shape_comments() {
+    let model = data("tiny_resnet.py");
+    let out = run_ok(&["code", &model, "--class", "TinyResNet"]);
+    assert_valid_everywhere(&out);
+    // Nodes in forward order (ids v0..): x, stem, blocks, side, concat, pool, flatten, fc, output.
+    for needle in [
+        r#"n_v0(["x<br/>[B, 3, 32, 32]"])"#,
+        r#"n_v1["stem: Conv2d (Conv 3x3, s=2)<br/>[B, 16, 16, 16]"]"#,
+        r#"n_v2["blocks: Block x3<br/>[B, 16, 16, 16]"]"#,
+        r#"n_v4(("concat (concat)<br/>[B, 32, 16, 16]"))"#,
+        r#"n_v8(["output"])"#,
+        "n_v0 --> n_v1",
+        "n_v0 --> n_v3",
+        "n_v2 --> n_v4",
+        "n_v3 --> n_v4",
+        "n_v7 --> n_v8",
+    ] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+    // At module level (fewer nodes allowed) the functional flatten disappears.
+    let coarse = run_ok(&["code", &model, "--class", "TinyResNet", "--max-nodes", "8"]);
+    assert_valid_everywhere(&coarse);
+    assert!(!coarse.contains("flatten"), "{coarse}");
+    assert!(coarse.contains("module level"), "{coarse}");
+
+    let block = run_ok(&["code", &model, "--class", "Block"]);
+    assert_valid_everywhere(&block);
+    // The residual join takes the block input and conv2's output.
+    assert!(
+        block.contains(r#"n_v4(("+ (residual add)<br/>[B, C, H, W]"))"#),
+        "{block}"
+    );
+    assert!(
+        block.contains("n_v0 --> n_v4") && block.contains("n_v3 --> n_v4"),
+        "{block}"
+    );
+
+    let out = bin()
+        .args(["code", &model, "--class", "Nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no class `Nope`") && err.contains("TinyResNet"),
         "{err}"
     );
 }

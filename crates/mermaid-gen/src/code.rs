@@ -1,0 +1,421 @@
+//! `mermaid-gen code model.py --class Net`: the data flow of `forward`, read with the shared
+//! Python model reader (`pymodel`) and labelled from the shape comments
+//! (`# name: [d1, ...] <- description`).
+//!
+//! Calls of sub-modules (`self.conv1(x)`) become nodes; `a + b` of two tensors and
+//! `torch.cat`/`torch.stack` become joins; a `for blk in self.blocks` loop is one node; layers
+//! built as `nn.Sequential(*[Block(...) for _ in range(n)])` are labelled "Block xn". With more
+//! than `max_nodes` nodes, functional operations (`F.relu`, `x.view`, …) are dropped and only
+//! module calls and joins remain (module-level granularity).
+
+use std::collections::BTreeMap;
+
+use mermaid_writer::{Direction, Flowchart, Shape};
+use pymodel::{BinOp, Call, Expr, ExprKind, ModelFile, ShapeComment, StmtKind};
+
+use crate::spec::PALETTE;
+use crate::trace::kind_of;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodeError {
+    #[error("cannot parse the Python file: {0}")]
+    Syntax(String),
+    #[error("no class `{0}` in the file (classes: {1})")]
+    NoClass(String, String),
+    #[error("class `{0}` has no `forward` method")]
+    NoForward(String),
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    title: String,
+    shape: Option<String>,
+    kind: &'static str,
+    draw: Shape,
+}
+
+#[derive(Default)]
+struct Graph {
+    nodes: Vec<Node>,
+    edges: Vec<(usize, usize)>,
+}
+
+impl Graph {
+    fn add(&mut self, node: Node, inputs: &[usize]) -> usize {
+        self.nodes.push(node);
+        let id = self.nodes.len() - 1;
+        for &i in inputs {
+            if !self.edges.contains(&(i, id)) {
+                self.edges.push((i, id));
+            }
+        }
+        id
+    }
+}
+
+struct Ctx {
+    layers: BTreeMap<String, String>,
+    /// Loop variables bound to a module container: `blk` in `for blk in self.blocks`.
+    loop_vars: BTreeMap<String, String>,
+    producer: BTreeMap<String, Vec<usize>>,
+    graph: Graph,
+    keep_functional: bool,
+}
+
+/// `Block x3` for `nn.Sequential(*[Block(...) for _ in range(3)])` and the like.
+fn layer_title(call: &Call, ctor_name: &str) -> String {
+    if !matches!(ctor_name, "Sequential" | "ModuleList") {
+        return ctor_name.to_string();
+    }
+    let mut inner: Option<String> = None;
+    let mut count: Option<String> = None;
+    let mut stack: Vec<&Expr> = call.args.iter().collect();
+    while let Some(e) = stack.pop() {
+        if let ExprKind::Call(c) = &e.kind {
+            let name = c.func.dotted().unwrap_or_default();
+            let last = name.rsplit('.').next().unwrap_or("").to_string();
+            if last == "range" {
+                count = c.args.last().map(|a| match &a.kind {
+                    ExprKind::Int(n) => n.to_string(),
+                    ExprKind::Name(n) => n.clone(),
+                    _ => "n".to_string(),
+                });
+            } else if last.starts_with(|ch: char| ch.is_ascii_uppercase()) && inner.is_none() {
+                inner = Some(last);
+            }
+        }
+        stack.extend(e.children());
+    }
+    match (inner, count) {
+        (Some(i), Some(n)) => format!("{i} x{n}"),
+        (Some(i), None) if call.args.len() > 1 => {
+            // nn.Sequential(Block(..), Block(..), Block(..)) with one block type.
+            let all_same = call.args.iter().all(|a| match &a.kind {
+                ExprKind::Call(c) => c.func.dotted().is_some_and(|d| d.ends_with(&i)),
+                _ => false,
+            });
+            if all_same {
+                format!("{i} x{}", call.args.len())
+            } else {
+                ctor_name.to_string()
+            }
+        }
+        _ => ctor_name.to_string(),
+    }
+}
+
+impl Ctx {
+    /// The nodes whose outputs make up the value of `e`, adding nodes for the operations in it.
+    fn emit(&mut self, e: &Expr) -> Vec<usize> {
+        match &e.kind {
+            ExprKind::Name(n) => self.producer.get(n).cloned().unwrap_or_default(),
+            ExprKind::Call(c) => self.emit_call(c),
+            ExprKind::BinOp { op, left, right } => {
+                let l = self.emit(left);
+                let r = self.emit(right);
+                if l.is_empty() || r.is_empty() {
+                    return if l.is_empty() { r } else { l };
+                }
+                let sym = match op {
+                    BinOp::Add => "+",
+                    BinOp::Mult => "×",
+                    BinOp::MatMult => "@",
+                    BinOp::Sub => "−",
+                    _ => "op",
+                };
+                let inputs: Vec<usize> = l.into_iter().chain(r).collect();
+                let id = self.graph.add(
+                    Node {
+                        title: sym.to_string(),
+                        shape: None,
+                        kind: "feature",
+                        draw: Shape::Circle,
+                    },
+                    &inputs,
+                );
+                vec![id]
+            }
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                items.iter().flat_map(|i| self.emit(i)).collect()
+            }
+            _ => e
+                .children()
+                .into_iter()
+                .flat_map(|c| self.emit(c))
+                .collect(),
+        }
+    }
+
+    fn emit_call(&mut self, c: &Call) -> Vec<usize> {
+        let dotted = c.func.dotted().unwrap_or_default();
+        let arg_inputs = |s: &mut Self| -> Vec<usize> {
+            let mut v: Vec<usize> = c.args.iter().flat_map(|a| s.emit(a)).collect();
+            v.extend(c.keywords.iter().flat_map(|k| s.emit(&k.value)));
+            v
+        };
+        // self.attr(...) or a loop variable over a module container.
+        let module = dotted
+            .strip_prefix("self.")
+            .filter(|a| self.layers.contains_key(*a))
+            .map(str::to_string)
+            .or_else(|| self.loop_vars.get(&dotted).cloned());
+        if let Some(attr) = module {
+            let inputs = arg_inputs(self);
+            let ctor = self.layers.get(&attr).cloned().unwrap_or_default();
+            let id = self.graph.add(
+                Node {
+                    title: format!("{attr}: {ctor}"),
+                    shape: None,
+                    kind: kind_of(&ctor),
+                    draw: Shape::Rect,
+                },
+                &inputs,
+            );
+            return vec![id];
+        }
+        let last = dotted.rsplit('.').next().unwrap_or("").to_string();
+        if matches!(last.as_str(), "cat" | "stack" | "concat" | "concatenate") {
+            let inputs = arg_inputs(self);
+            let id = self.graph.add(
+                Node {
+                    title: if last == "stack" { "stack" } else { "concat" }.to_string(),
+                    shape: None,
+                    kind: "feature",
+                    draw: Shape::Circle,
+                },
+                &inputs,
+            );
+            return vec![id];
+        }
+        // Functional call or tensor method: inputs are the receiver and the arguments.
+        let mut inputs = match &c.func.kind {
+            ExprKind::Attribute { value, .. } => {
+                let recv = self.emit(value);
+                if recv.is_empty() && !self.keep_functional {
+                    return arg_inputs(self);
+                }
+                recv
+            }
+            _ => Vec::new(),
+        };
+        inputs.extend(arg_inputs(self));
+        if inputs.is_empty() || !self.keep_functional {
+            return inputs;
+        }
+        let name = if last.is_empty() {
+            "call".to_string()
+        } else {
+            last
+        };
+        let id = self.graph.add(
+            Node {
+                title: name.clone(),
+                shape: None,
+                kind: kind_of(&name),
+                draw: Shape::Round,
+            },
+            &inputs,
+        );
+        vec![id]
+    }
+
+    fn label_last(&mut self, ids: &[usize], shape: Option<&ShapeComment>) {
+        let (Some(&last), Some(sc)) = (ids.last(), shape) else {
+            return;
+        };
+        let n = &mut self.graph.nodes[last];
+        n.shape = Some(sc.shape_text());
+        if let Some(d) = &sc.description
+            && !d.trim().is_empty()
+        {
+            n.title = format!("{} ({})", n.title, d.trim());
+        }
+    }
+}
+
+fn target_names(e: &Expr) -> Vec<String> {
+    match &e.kind {
+        ExprKind::Name(n) => vec![n.clone()],
+        ExprKind::Tuple(items) | ExprKind::List(items) => {
+            items.iter().flat_map(target_names).collect()
+        }
+        ExprKind::Starred(inner) => target_names(inner),
+        _ => Vec::new(),
+    }
+}
+
+fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Graph, CodeError> {
+    let (_, class) = file.class(class_name).ok_or_else(|| {
+        let names: Vec<String> = file.classes().iter().map(|(_, c)| c.name.clone()).collect();
+        CodeError::NoClass(class_name.to_string(), names.join(", "))
+    })?;
+    let body = file
+        .forward(class)
+        .ok_or_else(|| CodeError::NoForward(class_name.to_string()))?;
+    let mut ctx = Ctx {
+        layers: BTreeMap::new(),
+        loop_vars: BTreeMap::new(),
+        producer: BTreeMap::new(),
+        graph: Graph::default(),
+        keep_functional,
+    };
+    let mut titles: BTreeMap<String, String> = BTreeMap::new();
+    for l in file.layers(class) {
+        titles.insert(l.attr.clone(), layer_title(l.call, l.ctor_name()));
+        ctx.layers.insert(l.attr.clone(), l.ctor_name().to_string());
+    }
+    // Inputs: shape comments at the top of forward, else the parameters.
+    let mut declared = false;
+    for note in &body.input {
+        if let Some(sc) = note.shape() {
+            for name in &sc.names {
+                let id = ctx.graph.add(
+                    Node {
+                        title: name.clone(),
+                        shape: Some(sc.shape_text()),
+                        kind: "input",
+                        draw: Shape::Stadium,
+                    },
+                    &[],
+                );
+                ctx.producer.insert(name.clone(), vec![id]);
+                declared = true;
+            }
+        }
+    }
+    if !declared {
+        for p in body.func.params.iter().filter(|p| p.name != "self") {
+            let id = ctx.graph.add(
+                Node {
+                    title: p.name.clone(),
+                    shape: None,
+                    kind: "input",
+                    draw: Shape::Stadium,
+                },
+                &[],
+            );
+            ctx.producer.insert(p.name.clone(), vec![id]);
+        }
+    }
+    let mut returned = false;
+    for step in &body.steps {
+        match &step.stmt.kind {
+            StmtKind::For { target, iter, .. } => {
+                if let (ExprKind::Name(var), Some(d)) = (&target.kind, iter.dotted())
+                    && let Some(attr) = d.strip_prefix("self.")
+                    && ctx.layers.contains_key(attr)
+                {
+                    ctx.loop_vars.insert(var.clone(), attr.to_string());
+                }
+            }
+            StmtKind::Assign { targets, value } => {
+                let ids = ctx.emit(value);
+                ctx.label_last(&ids, step.shape());
+                for t in targets {
+                    for name in target_names(t) {
+                        ctx.producer.insert(name, ids.clone());
+                    }
+                }
+            }
+            StmtKind::AnnAssign {
+                target,
+                value: Some(value),
+                ..
+            } => {
+                let ids = ctx.emit(value);
+                ctx.label_last(&ids, step.shape());
+                for name in target_names(target) {
+                    ctx.producer.insert(name, ids.clone());
+                }
+            }
+            StmtKind::AugAssign { target, op, value } => {
+                let left = ctx.emit(target);
+                let right = ctx.emit(value);
+                let ids = if left.is_empty() || right.is_empty() {
+                    if left.is_empty() { right } else { left }
+                } else {
+                    let sym = if matches!(op, BinOp::Add) { "+" } else { "op" };
+                    let inputs: Vec<usize> = left.into_iter().chain(right).collect();
+                    vec![ctx.graph.add(
+                        Node {
+                            title: sym.to_string(),
+                            shape: None,
+                            kind: "feature",
+                            draw: Shape::Circle,
+                        },
+                        &inputs,
+                    )]
+                };
+                ctx.label_last(&ids, step.shape());
+                for name in target_names(target) {
+                    ctx.producer.insert(name, ids.clone());
+                }
+            }
+            StmtKind::Return(Some(value)) if !returned => {
+                let ids = ctx.emit(value);
+                let shape = step.shape().map(|s| s.shape_text());
+                ctx.graph.add(
+                    Node {
+                        title: "output".to_string(),
+                        shape,
+                        kind: "output",
+                        draw: Shape::Stadium,
+                    },
+                    &ids,
+                );
+                returned = true;
+            }
+            _ => {}
+        }
+    }
+    // Repeated containers get their "Block xN" title.
+    for n in &mut ctx.graph.nodes {
+        if let Some((attr, _)) = n.title.split_once(": ")
+            && let Some(t) = titles.get(attr)
+        {
+            let rest = n.title[attr.len() + 2..].to_string();
+            let ctor = ctx.layers.get(attr).cloned().unwrap_or_default();
+            let rest = rest.replacen(&ctor, t, 1);
+            n.title = format!("{attr}: {rest}");
+        }
+    }
+    Ok(ctx.graph)
+}
+
+/// The data-flow diagram of `class_name.forward` in `source`.
+pub fn code_diagram(source: &str, class_name: &str, max_nodes: usize) -> Result<String, CodeError> {
+    let file = ModelFile::parse(source).map_err(|e| CodeError::Syntax(e.to_string()))?;
+    let mut g = build(&file, class_name, true)?;
+    let mut level = "operation level";
+    if g.nodes.len() > max_nodes {
+        g = build(&file, class_name, false)?;
+        level = "module level";
+    }
+    let mut f = Flowchart::new(Direction::TB);
+    let mut ids = Vec::new();
+    let mut used: Vec<&str> = Vec::new();
+    for (i, n) in g.nodes.iter().enumerate() {
+        let label = match &n.shape {
+            Some(s) => format!("{}\n{s}", n.title),
+            None => n.title.clone(),
+        };
+        let id = f.node(&format!("v{i}"), &label, n.draw);
+        f.set_class(&id, n.kind);
+        if !used.contains(&n.kind) {
+            used.push(n.kind);
+        }
+        ids.push(id);
+    }
+    for (a, b) in &g.edges {
+        f.edge(&ids[*a], &ids[*b], None);
+    }
+    for (kind, fill, stroke) in PALETTE {
+        if used.contains(kind) {
+            f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
+        }
+    }
+    Ok(format!(
+        "%% {class_name}.forward data flow ({level}, from shape comments)\n{}",
+        f.render()
+    ))
+}
