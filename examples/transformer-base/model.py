@@ -12,7 +12,6 @@ mismatch requires a written explanation).
 Shape symbols: B batch, N source length, T target length, D = d_model, E vocabulary size.
 """
 
-import math
 import random
 import re
 import sys
