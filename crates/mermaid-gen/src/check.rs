@@ -224,6 +224,21 @@ pub fn check_diagram(text: &str) -> Report {
                 }],
             };
         }
+        Prepared::BadFrontMatter(cause) => {
+            return Report {
+                verdict: Verdict::Fail,
+                diagram_type: "unknown".to_string(),
+                diagnostics: vec![Diagnostic {
+                    line: 1,
+                    severity: Severity::Error,
+                    code: "E003",
+                    message: format!(
+                        "the `---` front matter is not valid YAML ({cause}); Mermaid rejects the whole diagram"
+                    ),
+                    fix: None,
+                }],
+            };
+        }
         Prepared::Flowchart(t) => t,
     };
     let raw_lines: Vec<&str> = text.lines().collect();

@@ -80,6 +80,9 @@ pub enum Prepared {
     Other(String),
     /// No diagram keyword at all: Mermaid throws `UnknownDiagramError`.
     Unknown,
+    /// The configuration (front matter or init directive) makes Mermaid throw: invalid YAML or
+    /// a theme colour it cannot parse.
+    BadFrontMatter(String),
 }
 
 /// Diagram keywords Mermaid 12 detects (first word of the cleaned text); these are not checked.
@@ -132,8 +135,24 @@ const OTHER_TYPES: &[&str] = &[
 pub fn prepare(block: &str) -> Prepared {
     let mut t = Tracked::new(block);
     cleanup_text(&mut t);
-    remove_front_matter(&mut t);
-    remove_directives(&mut t);
+    if let Some(body) = remove_front_matter(&mut t) {
+        if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(&body) {
+            return Prepared::BadFrontMatter(format!(
+                "the `---` front matter is not valid YAML ({e})"
+            ));
+        }
+        if let Some(c) = bad_config_colour(&body) {
+            return Prepared::BadFrontMatter(format!(
+                "unsupported colour format `{c}` in the front matter configuration"
+            ));
+        }
+    }
+    let directives = remove_directives(&mut t);
+    if let Some(c) = bad_config_colour(&directives) {
+        return Prepared::BadFrontMatter(format!(
+            "unsupported colour format `{c}` in the `%%{{init: …}}%%` directive"
+        ));
+    }
     cleanup_comments(&mut t);
     let first_word: String = t
         .chars
@@ -223,7 +242,8 @@ fn is_line_break(c: char) -> bool {
 }
 
 /// `---` front matter at the very start (after spaces), closed by the same indent + `---`.
-fn remove_front_matter(t: &mut Tracked) {
+/// Returns the YAML body (indent removed) when there was front matter.
+fn remove_front_matter(t: &mut Tracked) -> Option<String> {
     let c = &t.chars;
     let mut cursor = 0;
     while cursor < c.len() && is_js_space(c[cursor]) && !is_line_break(c[cursor]) {
@@ -231,7 +251,7 @@ fn remove_front_matter(t: &mut Tracked) {
     }
     let indent: String = c[..cursor].iter().collect();
     if !t.starts_with(cursor, "---") {
-        return;
+        return None;
     }
     let mut opening_end = None;
     let mut i = cursor + 3;
@@ -242,9 +262,7 @@ fn remove_front_matter(t: &mut Tracked) {
         }
         i += 1;
     }
-    let Some(opening_end) = opening_end else {
-        return;
-    };
+    let opening_end = opening_end?;
     let fence = format!("{indent}---");
     let closing_end = |i: usize| -> Option<usize> {
         if !is_line_break(c[i]) || !t.starts_with(i + 1, &fence) {
@@ -262,14 +280,23 @@ fn remove_front_matter(t: &mut Tracked) {
     };
     for i in opening_end + 1..c.len() {
         if let Some(end) = closing_end(i) {
+            let body: String = c[opening_end + 1..i].iter().collect();
+            let body = body
+                .split('\n')
+                .map(|l| l.strip_prefix(indent.as_str()).unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n");
             t.splice(0, end + 1, "");
-            return;
+            return Some(body);
         }
     }
+    None
 }
 
 /// `%%{ … }%%` directives.
-fn remove_directives(t: &mut Tracked) {
+/// Removes `%%{ … }%%` directives and returns their text.
+fn remove_directives(t: &mut Tracked) -> String {
+    let mut removed = String::new();
     let mut i = 0;
     while i + 2 < t.chars.len() {
         if t.starts_with(i, "%%{") {
@@ -287,12 +314,40 @@ fn remove_directives(t: &mut Tracked) {
                     }
                     k += 1;
                 }
+                removed.extend(&t.chars[i..end]);
                 t.splice(i, end, "");
                 continue;
             }
         }
         i += 1;
     }
+    removed
+}
+
+/// The first quoted `#…` value in configuration text that is not a hex colour Mermaid's colour
+/// parser accepts (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`): theme variables are validated
+/// while the diagram is parsed, so a bad one rejects the whole diagram.
+pub fn bad_config_colour(config: &str) -> Option<String> {
+    let b: Vec<char> = config.chars().collect();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if (b[i] == '\'' || b[i] == '"') && b[i + 1] == '#' {
+            let q = b[i];
+            if let Some(len) = b[i + 1..].iter().position(|c| *c == q || *c == '\n') {
+                let value: String = b[i + 1..i + 1 + len].iter().collect();
+                let hex = &value[1..];
+                let ok = matches!(hex.len(), 3 | 4 | 6 | 8)
+                    && hex.chars().all(|c| c.is_ascii_hexdigit());
+                if !ok {
+                    return Some(value);
+                }
+                i += len + 2;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// `/^\s*%%(?!{)[^\n]+\n?/gm` removed, then `trimStart`.
