@@ -5,8 +5,7 @@ Run `python model.py` for the validation: forward pass, output shape, parameter 
 reference, gradient flow, finite outputs, determinism and parameter memory. It exits 1 when a
 check fails.
 
-Shape symbols: B batch, C input channels, H and W input height and width (multiples of 32),
-E number of classes.
+Shape symbols: B batch, H and W input height and width (assumed divisible by 32).
 """
 
 import random
@@ -64,13 +63,13 @@ class ResNet50(nn.Module):
         x = self.stem(x)
         # x: [B, 64, H//4, W//4] <- Stem(3, 64): Conv2d(k=7, s=2, p=3), BN, ReLU, MaxPool2d(k=3, s=2, p=1)
         x = self.conv2_x(x)
-        # x: [B, 256, H//4, W//4] <- ResidualStage(64, K=64, 3 blocks, S=1)
+        # x: [B, 256, H//4, W//4] <- ResidualStage(64, C_mid=64, 3 blocks, stride 1)
         x = self.conv3_x(x)
-        # x: [B, 512, H//8, W//8] <- ResidualStage(256, K=128, 4 blocks, S=2)
+        # x: [B, 512, H//8, W//8] <- ResidualStage(256, C_mid=128, 4 blocks, stride 2)
         x = self.conv4_x(x)
-        # x: [B, 1024, H//16, W//16] <- ResidualStage(512, K=256, 6 blocks, S=2)
+        # x: [B, 1024, H//16, W//16] <- ResidualStage(512, C_mid=256, 6 blocks, stride 2)
         x = self.conv5_x(x)
-        # x: [B, 2048, H//32, W//32] <- ResidualStage(1024, K=512, 3 blocks, S=2)
+        # x: [B, 2048, H//32, W//32] <- ResidualStage(1024, C_mid=512, 3 blocks, stride 2)
         x = self.head(x)
         # x: [B, 1000] <- ClassifierHead: AdaptiveAvgPool2d(1), flatten, Linear(2048, 1000)
         return x

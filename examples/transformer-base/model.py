@@ -9,7 +9,7 @@ the validation says so and why, instead of tuning the model to hit it. It exits 
 fails; the documented paper mismatch alone is reported, not failed (param-count policy: a
 mismatch requires a written explanation).
 
-Shape symbols: B batch, N source length, T target length, D = d_model, E vocabulary size.
+Shape symbols: B batch, N source length, T target length, D = d_model.
 """
 
 import random

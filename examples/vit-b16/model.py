@@ -6,7 +6,7 @@ the paper's printed "86M" (Table 1) under the printed-precision policy, gradient
 outputs, determinism and parameter memory. It exits 1 when a check fails.
 
 Shape symbols: B batch, C = 3 input channels, H and W input height and width (224: the position
-embeddings are learned for 14 x 14 patches), N = (H//16) * (W//16) patches, E classes.
+embeddings are learned for 14 x 14 patches), N = (H//16) * (W//16) patches.
 """
 
 import math

@@ -185,6 +185,19 @@ def test_resnet50_shape_comments_match_forward() -> None:
     for h, w in ((64, 96), (128, 32)):
         checked = check_forward_shape_comments(model, (torch.randn(2, 3, h, w),), {"B": 2, "H": h, "W": w})
         assert checked == 7
+        stem = {"B": 2, "C": 3, "H": h, "W": w}
+        assert check_forward_shape_comments(model.stem, (torch.randn(2, 3, h, w),), stem) == 5
+    # A downsampling block with projection (conv3_1) and an identity block (conv3_2).
+    x = torch.randn(2, 256, 56, 40)
+    first = {"B": 2, "C": 256, "H": 56, "W": 40, "C_mid": 128, "H_out": 28, "W_out": 20}
+    assert check_forward_shape_comments(model.conv3_x.blocks[0], (x,), first) == 12
+    assert check_forward_shape_comments(model.conv3_x.blocks[0].shortcut, (x,), first) == 3
+    y = torch.randn(2, 512, 28, 20)
+    second = {"B": 2, "C": 512, "H": 28, "W": 20, "C_mid": 128, "H_out": 28, "W_out": 20}
+    assert check_forward_shape_comments(model.conv3_x.blocks[1], (y,), second) == 12
+    assert check_forward_shape_comments(model.conv3_x, (x,), first) == 2
+    head = {"B": 2, "C": 2048, "H": 7, "W": 5, "K": 1000}
+    assert check_forward_shape_comments(model.head, (torch.randn(2, 2048, 7, 5),), head) == 4
 
 
 def test_resnet50_validation_passes() -> None:
@@ -301,16 +314,17 @@ def test_vit_b16_paper_count_verdict_follows_printed_precision() -> None:
 def test_vit_b16_shape_comments_match_forward() -> None:
     model = load_example("vit-b16").VisionTransformer().eval()
     for batch in (1, 3):
-        bindings = {"B": batch, "H": 224, "W": 224, "N": 196}
-        assert check_forward_shape_comments(model, (torch.randn(batch, 3, 224, 224),), bindings) == 4
-        embeddings = model.embeddings
-        bindings |= {"C": 3, "D": 768, "P": 16}
-        assert check_forward_shape_comments(embeddings, (torch.randn(batch, 3, 224, 224),), bindings) == 6
+        image = torch.randn(batch, 3, 224, 224)
+        top = {"B": batch, "H": 224, "W": 224, "N": 196}
+        assert check_forward_shape_comments(model, (image,), top) == 4
+        assert check_forward_shape_comments(model.embeddings, (image,), top | {"C": 3, "D": 768, "P": 16}) == 6
+        # Inside a block N counts every token: 196 patches + [class].
         tokens = torch.randn(batch, 197, 768)
-        bindings |= {"T": 197, "K": 12, "E": 3072}
-        assert check_forward_shape_comments(model.encoder[0], (tokens,), bindings) == 5
-        assert check_forward_shape_comments(model.encoder[0].attn, (tokens,), bindings) == 11
-        assert check_forward_shape_comments(model.encoder[0].mlp, (tokens,), bindings) == 6
+        block = {"B": batch, "N": 197, "D": 768, "h": 12, "d_h": 64, "D_mlp": 3072}
+        assert check_forward_shape_comments(model.encoder[0], (tokens,), block) == 5
+        assert check_forward_shape_comments(model.encoder[0].attn, (tokens,), block) == 11
+        assert check_forward_shape_comments(model.encoder[0].mlp, (tokens,), block) == 6
+        assert check_forward_shape_comments(model.head, (tokens,), block | {"K": 1000}) == 3
 
 
 def test_vit_b16_doc_usage_examples_run() -> None:
@@ -435,7 +449,7 @@ def test_transformer_shape_comments_match_forward() -> None:
     model = example.Transformer().eval()
     for n, t in ((5, 3), (9, 12)):
         src, tgt = torch.randint(1, 37_000, (2, n)), torch.randint(1, 37_000, (2, t))
-        bindings = {"B": 2, "N": n, "T": t, "D": 512, "E": 37_000, "K": 8, "F": 2048}
+        bindings = {"B": 2, "N": n, "T": t, "D": 512, "V": 37_000, "h": 8, "d_k": 64, "F": 2048}
         assert check_forward_shape_comments(model, (src, tgt), bindings) == 6
         memory = torch.randn(2, n, 512)
         states = torch.randn(2, t, 512)

@@ -1,20 +1,21 @@
 """The bottleneck building block (Fig. 5 right, Eq. 1 and Eq. 2) and its projection shortcut.
 
-Shape symbols declared in this file: K = width of the bottleneck (the 3x3 layer's channels;
-the block outputs 4*K channels), S = stride of the block (1, or 2 in conv3_1, conv4_1, conv5_1).
-Spatial sizes use floor division: H//S is exact for even H, which holds for H % 32 == 0 inputs.
+The stride of a block is 1, or 2 in conv3_1, conv4_1 and conv5_1, so the output size is written
+H_out, W_out (= H, W for stride 1; (H - 1)//2 + 1 = H//2 for even H with stride 2).
 """
+
+# symbols: C_mid = bottleneck width (the 3x3 layer's channels; the block outputs 4*C_mid)
 
 import torch
 from torch import nn
 
-# Fig. 5 (right): 1x1 reduces to K channels, 1x1 restores 4*K (e.g. 64 -> 256 in conv2_x).
+# Fig. 5 (right): 1x1 reduces to C_mid channels, 1x1 restores 4*C_mid (e.g. 64 -> 256 in conv2_x).
 EXPANSION = 4
 
 
 class ProjectionShortcut(nn.Module):
     """Projection shortcut W_s x of He et al. 2015, "Deep Residual Learning", Eq. 2, option B
-    (Section 3.3 and 4.1: used only where the dimensions change): 1x1 convolution with stride S
+    (Section 3.3 and 4.1: used only where the dimensions change): 1x1 convolution with the block's stride
     followed by BN.
     """
 
@@ -26,9 +27,9 @@ class ProjectionShortcut(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # x: [B, C, H, W]
         x = self.conv(x)
-        # x: [B, 4*K, H//S, W//S] <- Conv2d(C, 4*K, k=1, s=S, p=0)
+        # x: [B, 4*C_mid, H_out, W_out] <- Conv2d(C, 4*C_mid, k=1, s=stride, p=0)
         x = self.bn(x)
-        # x: [B, 4*K, H//S, W//S] <- BatchNorm2d(4*K)
+        # x: [B, 4*C_mid, H_out, W_out] <- BatchNorm2d(4*C_mid)
         return x
 
 
@@ -38,7 +39,7 @@ class Bottleneck(nn.Module):
     expand, BN after every convolution and ReLU after every BN except the last one before the
     addition (Section 3.4; "the second nonlinearity after the addition", Section 3.2).
 
-    The stride S sits on the 3x3 convolution (torchvision's "V1.5" placement): the paper only says
+    The stride sits on the 3x3 convolution (torchvision's "V1.5" placement): the paper only says
     that conv3_1, conv4_1 and conv5_1 downsample with stride 2 (Table 1), see config.py.
     """
 
@@ -63,25 +64,25 @@ class Bottleneck(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         # x: [B, C, H, W]
         identity = self.shortcut(x)
-        # identity: [B, 4*K, H//S, W//S] <- ProjectionShortcut(C, 4*K, S) or Identity
+        # identity: [B, 4*C_mid, H_out, W_out] <- ProjectionShortcut(C, 4*C_mid, stride) or Identity
         out = self.conv_reduce(x)
-        # out: [B, K, H, W] <- Conv2d(C, K, k=1, s=1, p=0)
+        # out: [B, C_mid, H, W] <- Conv2d(C, C_mid, k=1, s=1, p=0)
         out = self.bn_reduce(out)
-        # out: [B, K, H, W] <- BatchNorm2d(K)
+        # out: [B, C_mid, H, W] <- BatchNorm2d(C_mid)
         out = self.relu(out)
-        # out: [B, K, H, W] <- ReLU
+        # out: [B, C_mid, H, W] <- ReLU
         out = self.conv_spatial(out)
-        # out: [B, K, H//S, W//S] <- Conv2d(K, K, k=3, s=S, p=1)
+        # out: [B, C_mid, H_out, W_out] <- Conv2d(C_mid, C_mid, k=3, s=stride, p=1)
         out = self.bn_spatial(out)
-        # out: [B, K, H//S, W//S] <- BatchNorm2d(K)
+        # out: [B, C_mid, H_out, W_out] <- BatchNorm2d(C_mid)
         out = self.relu(out)
-        # out: [B, K, H//S, W//S] <- ReLU
+        # out: [B, C_mid, H_out, W_out] <- ReLU
         out = self.conv_expand(out)
-        # out: [B, 4*K, H//S, W//S] <- Conv2d(K, 4*K, k=1, s=1, p=0)
+        # out: [B, 4*C_mid, H_out, W_out] <- Conv2d(C_mid, 4*C_mid, k=1, s=1, p=0)
         out = self.bn_expand(out)
-        # out: [B, 4*K, H//S, W//S] <- BatchNorm2d(4*K)
+        # out: [B, 4*C_mid, H_out, W_out] <- BatchNorm2d(4*C_mid)
         out = out + identity
-        # out: [B, 4*K, H//S, W//S] <- F(x) + shortcut(x), Eq. 1 / Eq. 2
+        # out: [B, 4*C_mid, H_out, W_out] <- F(x) + shortcut(x), Eq. 1 / Eq. 2
         out = self.relu(out)
-        # out: [B, 4*K, H//S, W//S] <- ReLU
+        # out: [B, 4*C_mid, H_out, W_out] <- ReLU
         return out

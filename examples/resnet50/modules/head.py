@@ -8,8 +8,6 @@ class ClassifierHead(nn.Module):
     """Classifier of ResNet-50 (He et al. 2015, "Deep Residual Learning", Table 1 last row and
     Section 3.3): global average pooling, then a fully-connected layer to the class logits. The
     softmax of the paper is left to the loss (cross-entropy on logits is the stable form).
-
-    Shape symbols declared in this file: E = number of classes (1000 for ImageNet).
     """
 
     def __init__(self, in_features: int = 2048, num_classes: int = 1000) -> None:
@@ -24,5 +22,5 @@ class ClassifierHead(nn.Module):
         x = torch.flatten(x, 1)
         # x: [B, C] <- flatten(1)
         x = self.fc(x)
-        # x: [B, E] <- Linear(C, E)
+        # x: [B, K] <- Linear(C, K), K classes
         return x

@@ -1,8 +1,9 @@
 """Scaled dot-product attention (Eq. 1) and multi-head attention (Section 3.2.2).
 
-Shape symbols declared in this file: T = query length, N = key/value length, D = d_model,
-K = number of heads h, D//K = d_k = d_v.
+T is the query length, N the key/value length (both T for self-attention), D = d_model.
 """
+
+# symbols: h = number of heads, d_k = head width D // h (= d_v)
 
 import math
 
@@ -14,7 +15,7 @@ class MultiHeadAttention(nn.Module):
     """Multi-head attention of Vaswani et al. 2017, "Attention Is All You Need" (Section 3.2.2):
     MultiHead(Q, K, V) = Concat(head_1..head_h) W^O with head_i = Attention(Q W_i^Q, K W_i^K,
     V W_i^V) and Attention(Q, K, V) = softmax(Q K^T / sqrt(d_k)) V (Eq. 1); d_k = d_v = d_model/h.
-    `mask` is True where attention is allowed, broadcastable to [B, K, T, N].
+    `mask` is True where attention is allowed, broadcastable to [B, h, T, N].
     """
 
     def __init__(self, d_model: int = 512, num_heads: int = 8, attention_dropout: float = 0.0) -> None:
@@ -37,20 +38,20 @@ class MultiHeadAttention(nn.Module):
         b, t, d = query.shape
         n = key.shape[1]
         q = self.w_q(query).reshape(b, t, self.num_heads, self.d_k).transpose(1, 2)
-        # q: [B, K, T, D//K] <- Linear(D, D), split into K heads
+        # q: [B, h, T, d_k] <- Linear(D, D), split into h heads
         k = self.w_k(key).reshape(b, n, self.num_heads, self.d_k).transpose(1, 2)
-        # k: [B, K, N, D//K] <- Linear(D, D), split into K heads
+        # k: [B, h, N, d_k] <- Linear(D, D), split into h heads
         v = self.w_v(value).reshape(b, n, self.num_heads, self.d_k).transpose(1, 2)
-        # v: [B, K, N, D//K] <- Linear(D, D), split into K heads
+        # v: [B, h, N, d_k] <- Linear(D, D), split into h heads
         scores = q @ k.transpose(-2, -1) / math.sqrt(self.d_k)
-        # scores: [B, K, T, N] <- Q K^T / sqrt(d_k), Eq. 1
+        # scores: [B, h, T, N] <- Q K^T / sqrt(d_k), Eq. 1
         if mask is not None:
             scores = scores.masked_fill(~mask, float("-inf"))
-            # scores: [B, K, T, N] <- masked_fill(-inf) where attention is not allowed
+            # scores: [B, h, T, N] <- masked_fill(-inf) where attention is not allowed
         attn = self.dropout(scores.softmax(dim=-1))
-        # attn: [B, K, T, N] <- softmax(dim=-1), Eq. 1
+        # attn: [B, h, T, N] <- softmax(dim=-1), Eq. 1
         out = attn @ v
-        # out: [B, K, T, D//K] <- softmax(...) V, Eq. 1
+        # out: [B, h, T, d_k] <- softmax(...) V, Eq. 1
         out = out.transpose(1, 2).reshape(b, t, d)
         # out: [B, T, D] <- Concat(head_1, ..., head_h)
         out = self.w_o(out)

@@ -1,7 +1,7 @@
 """One decoder layer (Section 3.1): masked self-attention, encoder-decoder attention and the
 feed-forward network, each wrapped as LayerNorm(x + Dropout(Sublayer(x))).
 
-Shape symbols declared in this file: T = target length, N = source length, D = d_model.
+T is the target length, N the source length, D = d_model.
 """
 
 import torch

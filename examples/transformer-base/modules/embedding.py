@@ -1,8 +1,10 @@
 """Token embeddings scaled by sqrt(d_model) (Section 3.4) and sinusoidal positional encodings
 (Section 3.5).
 
-Shape symbols declared in this file: T = sequence length, D = d_model (512), E = vocabulary size.
+T is the sequence length, D = d_model (512).
 """
+
+# symbols: V = vocabulary size (37000)
 
 import math
 
@@ -25,7 +27,7 @@ class TokenEmbedding(nn.Module):
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         # tokens: [B, T]
         x = nn.functional.embedding(tokens, self.weight)
-        # x: [B, T, D] <- Embedding(E, D)
+        # x: [B, T, D] <- Embedding(V, D)
         x = x * math.sqrt(self.d_model)
         # x: [B, T, D] <- x * sqrt(d_model), Section 3.4
         return x

@@ -1,7 +1,7 @@
 """One encoder layer (Section 3.1): self-attention and feed-forward sub-layers, each wrapped as
 LayerNorm(x + Dropout(Sublayer(x))).
 
-Shape symbols declared in this file: N = source length, D = d_model.
+N is the source length, D = d_model.
 """
 
 import torch

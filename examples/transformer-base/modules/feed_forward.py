@@ -1,7 +1,9 @@
 """Position-wise feed-forward network, Eq. 2 of the paper (Section 3.3).
 
-Shape symbols declared in this file: T = sequence length, D = d_model (512), F = d_ff (2048).
+T is the sequence length, D = d_model (512).
 """
+
+# symbols: F = inner width d_ff (2048)
 
 import torch
 from torch import nn

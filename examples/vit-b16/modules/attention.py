@@ -1,8 +1,9 @@
 """Multi-head self-attention, Appendix A of the ViT paper (Eq. 5-8).
 
-Shape symbols declared in this file: T = sequence length (N+1 tokens), D = hidden size,
-K = number of heads, D//K = head dimension D_h.
+N is the number of tokens of the input (patches + [class]), D the hidden size.
 """
+
+# symbols: h = number of heads, d_h = head width D // h
 
 import math
 
@@ -13,7 +14,7 @@ from torch import nn
 class MultiHeadSelfAttention(nn.Module):
     """MSA of Dosovitskiy et al. 2020, "An Image is Worth 16x16 Words" (Appendix A, Eq. 5-8,
     after Vaswani et al. 2017): [q, k, v] = z U_qkv, A = softmax(q k^T / sqrt(D_h)), SA = A v for
-    K heads in parallel, concatenated and projected by U_msa. D_h = D / K (Appendix A).
+    h heads in parallel, concatenated and projected by U_msa. D_h = D / h (Appendix A).
     """
 
     def __init__(self, hidden_dim: int = 768, num_heads: int = 12, dropout: float = 0.0) -> None:
@@ -30,26 +31,26 @@ class MultiHeadSelfAttention(nn.Module):
         self.dropout = nn.Dropout(dropout)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        # z: [B, T, D]
-        b, t, d = z.shape
+        # z: [B, N, D]
+        b, n, d = z.shape
         qkv = self.qkv(z)
-        # qkv: [B, T, 3*D] <- Linear(D, 3*D), Eq. 5
-        qkv = qkv.reshape(b, t, 3, self.num_heads, self.head_dim)
-        # qkv: [B, T, 3, K, D//K] <- reshape
+        # qkv: [B, N, 3*D] <- Linear(D, 3*D), Eq. 5
+        qkv = qkv.reshape(b, n, 3, self.num_heads, self.head_dim)
+        # qkv: [B, N, 3, h, d_h] <- reshape
         qkv = qkv.permute(2, 0, 3, 1, 4)
-        # qkv: [3, B, K, T, D//K] <- permute(2, 0, 3, 1, 4)
+        # qkv: [3, B, h, N, d_h] <- permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
-        # q: [B, K, T, D//K] <- qkv[0] (k and v alike)
+        # q: [B, h, N, d_h] <- qkv[0] (k and v alike)
         scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)
-        # scores: [B, K, T, T] <- q k^T / sqrt(D_h), Eq. 6
+        # scores: [B, h, N, N] <- q k^T / sqrt(d_h), Eq. 6
         attn = scores.softmax(dim=-1)
-        # attn: [B, K, T, T] <- softmax(dim=-1), Eq. 6
+        # attn: [B, h, N, N] <- softmax(dim=-1), Eq. 6
         out = attn @ v
-        # out: [B, K, T, D//K] <- A v, Eq. 7
-        out = out.transpose(1, 2).reshape(b, t, d)
-        # out: [B, T, D] <- concatenate the K heads, Eq. 8
+        # out: [B, h, N, d_h] <- A v, Eq. 7
+        out = out.transpose(1, 2).reshape(b, n, d)
+        # out: [B, N, D] <- concatenate the h heads, Eq. 8
         out = self.proj(out)
-        # out: [B, T, D] <- Linear(D, D), U_msa of Eq. 8
+        # out: [B, N, D] <- Linear(D, D), U_msa of Eq. 8
         out = self.dropout(out)
-        # out: [B, T, D] <- Dropout(p)
+        # out: [B, N, D] <- Dropout(p)
         return out

@@ -1,8 +1,10 @@
 """Eq. 1 of the ViT paper: patches -> linear projection E, prepend x_class, add E_pos.
 
-Shape symbols declared in this file: D = hidden size (768 for ViT-B), P = patch size (16),
-N = number of patches = (H//P) * (W//P) (196 at 224x224).
+D is the hidden size (768 for ViT-B) and N = (H//P) * (W//P) the number of patches (196 at
+224x224); H and W are assumed divisible by P.
 """
+
+# symbols: P = patch size (16)
 
 import torch
 from torch import nn

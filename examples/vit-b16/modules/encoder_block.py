@@ -1,6 +1,6 @@
 """One pre-norm Transformer encoder layer of ViT, Eq. 2 and Eq. 3 of the paper.
 
-Shape symbols declared in this file: T = sequence length (N+1), D = hidden size.
+N is the number of tokens (patches + [class]), D the hidden size.
 """
 
 import torch
@@ -26,13 +26,13 @@ class EncoderBlock(nn.Module):
         self.mlp = MLPBlock(hidden_dim, mlp_dim, dropout)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        # z: [B, T, D]
+        # z: [B, N, D]
         h = self.ln_1(z)
-        # h: [B, T, D] <- LayerNorm(D)
+        # h: [B, N, D] <- LayerNorm(D)
         z = z + self.attn(h)
-        # z: [B, T, D] <- MSA(LN(z)) + z, Eq. 2
+        # z: [B, N, D] <- MSA(LN(z)) + z, Eq. 2
         h = self.ln_2(z)
-        # h: [B, T, D] <- LayerNorm(D)
+        # h: [B, N, D] <- LayerNorm(D)
         z = z + self.mlp(h)
-        # z: [B, T, D] <- MLP(LN(z')) + z', Eq. 3
+        # z: [B, N, D] <- MLP(LN(z')) + z', Eq. 3
         return z

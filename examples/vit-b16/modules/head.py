@@ -1,7 +1,6 @@
 """Eq. 4 of the ViT paper and the classifier: y = LN(z_L^0), logits = y W_head + b.
 
-Shape symbols declared in this file: T = sequence length (N+1), D = hidden size,
-E = number of classes (1000).
+N is the number of tokens, D the hidden size, K the number of classes (1000).
 """
 
 import torch
@@ -20,9 +19,9 @@ class ClassificationHead(nn.Module):
         self.fc = nn.Linear(hidden_dim, num_classes)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        # z: [B, T, D]
+        # z: [B, N, D]
         y = self.norm(z[:, 0])
         # y: [B, D] <- LayerNorm(D) on the [class] token z_L^0, Eq. 4
         logits = self.fc(y)
-        # logits: [B, E] <- Linear(D, E)
+        # logits: [B, K] <- Linear(D, K)
         return logits

@@ -1,7 +1,9 @@
 """The MLP block of the ViT encoder: two dense layers with a GELU between them (Section 3.1).
 
-Shape symbols declared in this file: T = sequence length, D = hidden size, E = MLP size (3072).
+N is the number of tokens, D the hidden size.
 """
+
+# symbols: D_mlp = MLP size (3072 for ViT-Base)
 
 import torch
 from torch import nn
@@ -23,15 +25,15 @@ class MLPBlock(nn.Module):
         self.drop2 = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # x: [B, T, D]
+        # x: [B, N, D]
         x = self.fc1(x)
-        # x: [B, T, E] <- Linear(D, E)
+        # x: [B, N, D_mlp] <- Linear(D, D_mlp)
         x = self.act(x)
-        # x: [B, T, E] <- GELU
+        # x: [B, N, D_mlp] <- GELU
         x = self.drop1(x)
-        # x: [B, T, E] <- Dropout(p)
+        # x: [B, N, D_mlp] <- Dropout(p)
         x = self.fc2(x)
-        # x: [B, T, D] <- Linear(E, D)
+        # x: [B, N, D] <- Linear(D_mlp, D)
         x = self.drop2(x)
-        # x: [B, T, D] <- Dropout(p)
+        # x: [B, N, D] <- Dropout(p)
         return x
