@@ -1,0 +1,228 @@
+//! Embedded raster images: deduplicated by object, JPEG passed through, everything else decoded
+//! by hayro (colour spaces, Indexed, CMYK, bit depths, Decode arrays, SMask) and written as PNG.
+
+use hayro_interpret::{Image, ImageData, LumaData};
+use hayro_syntax::Filter;
+use pdf_layout::Rect;
+use std::collections::HashMap;
+
+/// One draw of an image on a page.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    /// Index into [`ImageStore::images`].
+    pub image: usize,
+    /// 1-based page.
+    pub page: usize,
+    /// Where it was drawn, in page points (top-left origin), clipped.
+    pub bbox: Rect,
+}
+
+/// A decoded or passed-through image, ready to be written.
+#[derive(Clone, Debug)]
+pub struct StoredImage {
+    /// `(object number, generation)`, `None` for inline images.
+    pub object: Option<(u32, i32)>,
+    /// Pixel width.
+    pub width: u32,
+    /// Pixel height.
+    pub height: u32,
+    /// File extension of `bytes`: "jpg" or "png"; empty when decoding failed.
+    pub ext: &'static str,
+    /// The file contents.
+    pub bytes: Vec<u8>,
+    /// The original JPEG stream when the written file is a PNG (the JPEG had a soft mask).
+    pub raw_jpeg: Option<Vec<u8>>,
+    /// Whether the PNG has an alpha channel from an SMask or Mask.
+    pub alpha: bool,
+    /// Stream filters, for the manifest ("DCTDecode", "FlateDecode", ...).
+    pub filters: Vec<String>,
+    /// Whether this was a stencil mask (drawn in the fill colour, written as gray).
+    pub stencil: bool,
+}
+
+/// Images of a document, each stored once however often it is drawn.
+#[derive(Default)]
+pub struct ImageStore {
+    /// The stored images in first-draw order.
+    pub images: Vec<StoredImage>,
+    by_object: HashMap<(u32, i32), usize>,
+    /// Stencil masks too small to be pictures (1x1 masks scaled into table rules and bars).
+    pub stencil_rules: usize,
+    /// Whether image files should be produced at all (off when only text is wanted).
+    pub decode: bool,
+}
+
+impl ImageStore {
+    /// A store that decodes images when `decode` is set.
+    pub fn new(decode: bool) -> Self {
+        ImageStore {
+            decode,
+            ..Self::default()
+        }
+    }
+
+    /// Records an image draw; returns the store index, or `None` for stencil rules.
+    pub fn add(&mut self, image: &Image<'_, '_>, _page: usize) -> Option<usize> {
+        let (width, height) = (image.width(), image.height());
+        let stream = match image {
+            Image::Stencil(s) => {
+                if width < 16 || height < 16 {
+                    self.stencil_rules += 1;
+                    return None;
+                }
+                s.stream()
+            }
+            Image::Raster(r) => r.stream(),
+        };
+        let id = stream.obj_id();
+        let object = (id.obj_number != 0).then_some((id.obj_number, id.gen_number));
+        if let Some(key) = object
+            && let Some(&i) = self.by_object.get(&key)
+        {
+            return Some(i);
+        }
+        let filters: Vec<String> = stream.filters().iter().map(filter_name).collect();
+        let mut stored = StoredImage {
+            object,
+            width,
+            height,
+            ext: "",
+            bytes: Vec::new(),
+            raw_jpeg: None,
+            alpha: false,
+            filters,
+            stencil: matches!(image, Image::Stencil(_)),
+        };
+        if self.decode {
+            encode(image, &mut stored);
+        }
+        let index = self.images.len();
+        self.images.push(stored);
+        if let Some(key) = object {
+            self.by_object.insert(key, index);
+        }
+        Some(index)
+    }
+}
+
+fn filter_name(f: &Filter) -> String {
+    match f {
+        Filter::AsciiHexDecode => "ASCIIHexDecode",
+        Filter::Ascii85Decode => "ASCII85Decode",
+        Filter::LzwDecode => "LZWDecode",
+        Filter::FlateDecode => "FlateDecode",
+        Filter::RunLengthDecode => "RunLengthDecode",
+        Filter::CcittFaxDecode => "CCITTFaxDecode",
+        Filter::Jbig2Decode => "JBIG2Decode",
+        Filter::DctDecode => "DCTDecode",
+        Filter::JpxDecode => "JPXDecode",
+        Filter::Crypt => "Crypt",
+    }
+    .to_string()
+}
+
+/// Number of colour components in a JPEG's frame header, if one is found.
+pub fn jpeg_components(data: &[u8]) -> Option<u8> {
+    let mut i = 2;
+    while i + 9 < data.len() {
+        if data[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = data[i + 1];
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return Some(data[i + 9]);
+        }
+        if marker == 0xD8 || marker == 0x01 || (0xD0..=0xD7).contains(&marker) || marker == 0xFF {
+            i += if marker == 0xFF { 1 } else { 2 };
+            continue;
+        }
+        let len = u16::from_be_bytes([data[i + 2], data[i + 3]]) as usize;
+        i += 2 + len;
+    }
+    None
+}
+
+fn encode(image: &Image<'_, '_>, out: &mut StoredImage) {
+    match image {
+        Image::Stencil(s) => s.with_stencil(
+            |luma, _| {
+                out.bytes = crate::png::encode_gray(&luma.data, luma.width, luma.height);
+                out.ext = "png";
+                (out.width, out.height) = (luma.width, luma.height);
+            },
+            None,
+        ),
+        Image::Raster(r) => {
+            let stream = r.stream();
+            let dict = stream.dict();
+            let only_dct = stream.filters().as_slice() == [Filter::DctDecode];
+            let masked = dict.contains_key(b"SMask") || dict.contains_key(b"Mask");
+            let raw = stream.raw_data();
+            // CMYK JPEGs (often Adobe-inverted) and Decode arrays need decoding to look right.
+            let plain_jpeg = only_dct
+                && !dict.contains_key(b"Decode")
+                && matches!(jpeg_components(&raw), Some(1 | 3));
+            if plain_jpeg && !masked {
+                out.bytes = raw.into_owned();
+                out.ext = "jpg";
+                return;
+            }
+            if plain_jpeg {
+                out.raw_jpeg = Some(raw.into_owned());
+            }
+            r.with_rgba(
+                |data, alpha| {
+                    let (w, h) = (data.width(), data.height());
+                    let alpha = alpha.filter(|a| a.width == w && a.height == h);
+                    out.alpha = alpha.is_some();
+                    out.bytes = encode_raster(&data, alpha.as_ref());
+                    out.ext = "png";
+                    (out.width, out.height) = (w, h);
+                },
+                None,
+            );
+        }
+    }
+}
+
+fn encode_raster(data: &ImageData, alpha: Option<&LumaData>) -> Vec<u8> {
+    match (data, alpha) {
+        (ImageData::Rgb(rgb), None) => crate::png::encode_rgb(&rgb.data, rgb.width, rgb.height),
+        (ImageData::Luma(l), None) => crate::png::encode_gray(&l.data, l.width, l.height),
+        (ImageData::Rgb(rgb), Some(a)) => {
+            let rgba: Vec<u8> = rgb
+                .data
+                .chunks_exact(3)
+                .zip(&a.data)
+                .flat_map(|(p, a)| [p[0], p[1], p[2], *a])
+                .collect();
+            crate::png::encode_rgba(&rgba, rgb.width, rgb.height)
+        }
+        (ImageData::Luma(l), Some(a)) => {
+            let la: Vec<u8> = l
+                .data
+                .iter()
+                .zip(&a.data)
+                .flat_map(|(g, a)| [*g, *a])
+                .collect();
+            crate::png::encode_gray_alpha(&la, l.width, l.height)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jpeg_component_count_is_read_from_the_frame_header() {
+        // SOI, APP0 of length 4, SOF0 with 3 components.
+        let data = [
+            0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00,
+            0x10, 0x00, 0x10, 0x03, 0, 0, 0, 0,
+        ];
+        assert_eq!(jpeg_components(&data), Some(3));
+        assert_eq!(jpeg_components(&[0xFF, 0xD8]), None);
+    }
+}

@@ -1,0 +1,39 @@
+//! `pdf-figures`: a paper PDF turned into files Claude can open.
+//!
+//! Given a paper, it writes every figure as a PNG crop rendered at a chosen resolution with its
+//! caption, page and box; every embedded raster image losslessly (JPEG streams byte for byte,
+//! everything else decoded to PNG with its soft mask as alpha); the text of each page in reading
+//! order; optional page renders; and `manifest.json` listing all of it with sorted keys.
+//!
+//! # Which library does what, and why
+//! - **hayro** (`hayro-syntax`, `hayro-interpret`, `hayro`) does all PDF work, on one parse of the
+//!   file. `hayro-syntax` reads objects and streams (including the raw bytes of a `DCTDecode`
+//!   stream, so JPEG pass-through needs no second parser); `hayro-interpret` runs each page's
+//!   content through a [`hayro_interpret::Device`] that receives glyph runs with Unicode,
+//!   paths, images (inline images and images inside forms included, every codec decoded:
+//!   JPEG, JPEG 2000, JBIG2, CCITT, Flate with predictors; colour spaces, Indexed, CMYK, Decode
+//!   arrays and soft masks applied) and Type 3 glyphs; `hayro` renders any region with any
+//!   transform.
+//! - **lopdf** is not used. The design card named it, but it decodes none of the image codecs,
+//!   misses inline images and images inside forms and has no renderer; the one thing it would
+//!   add here, raw stream access, `hayro-syntax` already has. Test fixtures are written by a
+//!   forty-line writer in `tests/common`, so no second PDF library is compiled at all.
+//! - **pdf-layout** (this workspace) turns the device's glyphs and graphics boxes into words,
+//!   lines, blocks, reading order, captions and figure regions, without knowing about PDF.
+//! - **flate2** inflates streams into a byte-counting sink before hayro touches them, because
+//!   hayro inflates in memory without a cap (decompression bombs).
+//!
+//! Panics inside the PDF libraries are caught per page and reported as errors.
+
+pub mod engine;
+pub mod error;
+pub mod extract;
+pub mod images;
+pub mod limits;
+pub mod output;
+mod png;
+pub mod render;
+
+pub use error::Error;
+pub use extract::{Extraction, Manifest, Options, extract};
+pub use limits::Limits;

@@ -1,0 +1,131 @@
+//! Figure precision and recall on the real papers of ../shared/corpus/papers against the
+//! hand-checked tests/ground-truth/figures.tsv, scored with pdffigures2's rule as the issue
+//! states it: right page and id, and the caption text matching.
+
+mod common;
+use common::workspace_root;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+fn shared() -> PathBuf {
+    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared"));
+    let papers = dir.join("corpus/papers");
+    assert!(
+        papers.is_dir(),
+        "corpus missing: {} does not exist; put the shared reference folder next to the \
+         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
+        papers.display()
+    );
+    papers
+}
+
+/// Letters and digits only, lower-cased: caption text compared without spacing, hyphenation
+/// and quote-style differences between extractors.
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+struct Gold {
+    id: String,
+    page: u64,
+    prefix: String,
+}
+
+fn ground_truth() -> BTreeMap<String, Vec<Gold>> {
+    let path = workspace_root().join("tests/ground-truth/figures.tsv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut out: BTreeMap<String, Vec<Gold>> = BTreeMap::new();
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 4, "bad row: {line}");
+        out.entry(f[0].to_string()).or_default().push(Gold {
+            id: f[1].to_string(),
+            page: f[2].parse().unwrap(),
+            prefix: f[3].to_string(),
+        });
+    }
+    out
+}
+
+#[test]
+fn figure_precision_and_recall_on_hand_checked_papers() {
+    let papers = shared();
+    let gold = ground_truth();
+    assert!(gold.len() >= 8, "at least eight hand-checked papers");
+    let (mut tp_all, mut fp_all, mut fn_all) = (0, 0, 0);
+    let mut report = String::from("paper          gold  found  tp  precision  recall\n");
+    let mut worst: Vec<String> = Vec::new();
+    for (slug, rows) in &gold {
+        let data = std::fs::read(papers.join(format!("{slug}.pdf"))).unwrap();
+        let ex = pdf_figures::extract(data, slug, &pdf_figures::Options::default())
+            .unwrap_or_else(|e| panic!("{slug}: {e}"));
+        let found = &ex.manifest.figures;
+        let mut matched = vec![false; rows.len()];
+        let mut tp = 0;
+        for f in found {
+            let hit = rows.iter().enumerate().find(|(i, g)| {
+                !matched[*i] && g.id == f.id && g.page == f.page as u64 && {
+                    let want = norm(&g.prefix);
+                    norm(&f.caption).starts_with(&want[..want.len().min(40)])
+                }
+            });
+            match hit {
+                Some((i, _)) => {
+                    matched[i] = true;
+                    tp += 1;
+                }
+                None => worst.push(format!(
+                    "{slug}: unexpected figure {} p.{}: {}",
+                    f.id,
+                    f.page,
+                    f.caption.chars().take(60).collect::<String>()
+                )),
+            }
+        }
+        for (g, m) in rows.iter().zip(&matched) {
+            if !m {
+                worst.push(format!("{slug}: missed figure {} p.{}", g.id, g.page));
+            }
+        }
+        let (fp, fnn) = (found.len() - tp, rows.len() - tp);
+        tp_all += tp;
+        fp_all += fp;
+        fn_all += fnn;
+        report.push_str(&format!(
+            "{slug:<14} {:>4}  {:>5}  {tp:>2}  {:>9.3}  {:>6.3}\n",
+            rows.len(),
+            found.len(),
+            tp as f64 / found.len().max(1) as f64,
+            tp as f64 / rows.len() as f64
+        ));
+    }
+    let precision = tp_all as f64 / (tp_all + fp_all) as f64;
+    let recall = tp_all as f64 / (tp_all + fn_all) as f64;
+    report.push_str(&format!(
+        "overall: precision {precision:.3} recall {recall:.3} ({tp_all} right, {fp_all} wrong, {fn_all} missed)\n"
+    ));
+    println!("{report}");
+    for w in &worst {
+        println!("  {w}");
+    }
+    // The issue's goal is 0.95 / 0.95; this asserts the level actually reached (see the report).
+    assert!(
+        precision >= PRECISION_FLOOR,
+        "precision {precision:.3} below {PRECISION_FLOOR}\n{report}"
+    );
+    assert!(
+        recall >= RECALL_FLOOR,
+        "recall {recall:.3} below {RECALL_FLOOR}\n{report}"
+    );
+}
+
+const PRECISION_FLOOR: f64 = 0.95;
+const RECALL_FLOOR: f64 = 0.95;

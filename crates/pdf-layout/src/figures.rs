@@ -1,0 +1,310 @@
+//! Figure regions proposed from captions and graphics, in the manner of pdffigures2.
+//!
+//! Each caption proposes a region above and one below itself, as wide as its column (or the text
+//! area, for a caption wider than a column), bounded by running text, other captions and the
+//! page margins. The graphics and figure text inside a proposal make the figure; a proposal
+//! without graphics is dropped. Figure captions sit below their figure in nearly every style, so
+//! the region above wins when both hold graphics. Tables (the next step) reuse the same
+//! proposals with the opposite preference.
+
+use crate::captions::CaptionKind;
+use crate::geom::Rect;
+use crate::page::{BlockRole, GraphicKind, PageLayout};
+use serde::Serialize;
+
+/// A caption chosen for an id, with its text joined into one paragraph.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Caption {
+    /// Figure or table.
+    pub kind: CaptionKind,
+    /// The id as printed.
+    pub id: String,
+    /// 1-based page.
+    pub page: usize,
+    /// Index of the caption block in the page's reading order.
+    #[serde(skip)]
+    pub block: usize,
+    /// The caption box.
+    pub bbox: Rect,
+    /// The caption text, lines joined and end-of-line hyphens removed before lower-case words.
+    pub text: String,
+}
+
+/// A located figure (or, later, table).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Region {
+    /// The caption that named it.
+    pub caption: Caption,
+    /// The figure box, without the caption.
+    pub bbox: Rect,
+    /// Indices into the page's `graphics` inside the region.
+    pub graphics: Vec<usize>,
+}
+
+/// Picks one caption per (kind, id) over the whole document.
+///
+/// When an id is captioned twice (a list of figures, a caption repeated in an appendix, a
+/// sentence that happens to begin "Figure 3."), the candidate with graphics right above or below
+/// it wins, then the first one.
+pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
+    let mut candidates: Vec<(Caption, bool)> = Vec::new();
+    for page in pages {
+        for (i, b) in page.blocks.iter().enumerate() {
+            let (BlockRole::Caption, Some(start)) = (b.role, &b.caption) else {
+                continue;
+            };
+            let bbox = b.block.bbox;
+            let near_graphics = page.graphics.iter().any(|g| {
+                !g.is_rule()
+                    && g.bbox.x_overlap(&bbox) > 0.0
+                    && (bbox.y0 - g.bbox.y1 < 40.0 && g.bbox.y0 - bbox.y1 < 40.0)
+            });
+            candidates.push((
+                Caption {
+                    kind: start.kind,
+                    id: start.id.clone(),
+                    page: page.number,
+                    block: i,
+                    bbox,
+                    text: join_lines(&b.block.lines.iter().map(|l| l.text()).collect::<Vec<_>>()),
+                },
+                near_graphics,
+            ));
+        }
+    }
+    let mut chosen: Vec<Caption> = Vec::new();
+    for (cap, near) in &candidates {
+        let rivals = candidates
+            .iter()
+            .filter(|(c, _)| c.kind == cap.kind && c.id == cap.id);
+        let best = rivals
+            .clone()
+            .find(|(_, n)| *n)
+            .or_else(|| rivals.clone().next())
+            .map(|(c, _)| c);
+        if best == Some(cap) && !chosen.iter().any(|c| c.kind == cap.kind && c.id == cap.id) {
+            let _ = near;
+            chosen.push(cap.clone());
+        }
+    }
+    chosen
+}
+
+/// Joins caption lines into one paragraph.
+pub fn join_lines(lines: &[String]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        if out.ends_with('-') && line.starts_with(|c: char| c.is_lowercase()) {
+            out.pop();
+        } else if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Where a figure is looked for relative to its caption.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// Between the caption and whatever is above it.
+    Above,
+    /// Between the caption and whatever is below it.
+    Below,
+}
+
+/// Locates the region of every caption of `kind`, trying `prefer` first.
+pub fn locate(
+    pages: &[PageLayout],
+    captions: &[Caption],
+    kind: CaptionKind,
+    prefer: Side,
+) -> Vec<Region> {
+    let order = match prefer {
+        Side::Above => [Side::Above, Side::Below],
+        Side::Below => [Side::Below, Side::Above],
+    };
+    captions
+        .iter()
+        .filter(|c| c.kind == kind)
+        .filter_map(|cap| {
+            let page = pages.iter().find(|p| p.number == cap.page)?;
+            order
+                .iter()
+                .find_map(|side| propose(page, cap, *side))
+                .map(|(bbox, graphics)| Region {
+                    caption: cap.clone(),
+                    bbox,
+                    graphics,
+                })
+        })
+        .collect()
+}
+
+/// The horizontal extent the caption's figure may occupy.
+fn column_span(page: &PageLayout, cap: &Caption) -> (f64, f64) {
+    let body = page
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.role, BlockRole::Body | BlockRole::Caption))
+        .map(|b| &b.block.bbox);
+    let area = Rect::union_all(body).unwrap_or(Rect::new(0.0, 0.0, page.width, page.height));
+    if !page.two_columns {
+        return (area.x0, area.x1);
+    }
+    let mid = (area.x0 + area.x1) / 2.0;
+    let slack = 0.02 * page.width;
+    if cap.bbox.x1 <= mid + slack {
+        (area.x0, mid)
+    } else if cap.bbox.x0 >= mid - slack {
+        (mid, area.x1)
+    } else {
+        (area.x0, area.x1)
+    }
+}
+
+/// One proposal: the content box and the graphics in it, or `None` when it holds no graphics.
+fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<(Rect, Vec<usize>)> {
+    let (x0, x1) = column_span(page, cap);
+    let span = Rect::new(x0, 0.0, x1, page.height);
+    let barrier = |r: &Rect| span.x_overlap(r) > 0.25 * r.width().min(span.width());
+    // Text that crosses the span's edges (a title or author block over both columns) cannot
+    // belong to a figure inside the span, whatever its role.
+    let crosses = |r: &Rect| r.width() - span.x_overlap(r) > 0.2 * r.width();
+    let barriers = page.blocks.iter().enumerate().filter(|(i, b)| {
+        *i != cap.block
+            && (matches!(
+                b.role,
+                BlockRole::Body | BlockRole::Caption | BlockRole::Margin
+            ) || crosses(&b.block.bbox))
+            && barrier(&b.block.bbox)
+    });
+    let (top, bottom) = match side {
+        Side::Above => {
+            let top = barriers
+                .filter(|(_, b)| b.block.bbox.y1 <= cap.bbox.y0 + 1.0)
+                .map(|(_, b)| b.block.bbox.y1)
+                .fold(0.0, f64::max);
+            (top, cap.bbox.y0)
+        }
+        Side::Below => {
+            let bottom = barriers
+                .filter(|(_, b)| b.block.bbox.y0 >= cap.bbox.y1 - 1.0)
+                .map(|(_, b)| b.block.bbox.y0)
+                .fold(page.height, f64::min);
+            (cap.bbox.y1, bottom)
+        }
+    };
+    if bottom - top < 5.0 {
+        return None;
+    }
+    let region = Rect::new(x0, top, x1, bottom);
+    let page_area = page.width * page.height;
+    let inside = |r: &Rect| {
+        let (cx, cy) = r.center();
+        region.contains_point(cx, cy)
+    };
+    let graphics: Vec<usize> = page
+        .graphics
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| inside(&g.bbox) && g.bbox.area() < 0.6 * page_area)
+        .map(|(i, _)| i)
+        .collect();
+    let labels: Vec<&Rect> = page
+        .blocks
+        .iter()
+        .filter(|b| b.role == BlockRole::Other && inside(&b.block.bbox))
+        .map(|b| &b.block.bbox)
+        .collect();
+    let solid = graphics.iter().any(|&i| {
+        let g = &page.graphics[i];
+        !g.is_rule() && g.kind != GraphicKind::RotatedText
+    });
+    // Diagrams drawn from thin bars only (dvips output draws lines as scaled 1x1 stencils)
+    // still count when they carry labels.
+    let rules = graphics
+        .iter()
+        .filter(|&&i| page.graphics[i].is_rule())
+        .count();
+    let labelled_rules = rules >= 4 && !labels.is_empty();
+    if !solid && !labelled_rules {
+        return None;
+    }
+    let text = labels.into_iter();
+    let content = graphics.iter().map(|&i| &page.graphics[i].bbox).chain(text);
+    let bbox = Rect::union_all(content)?;
+    let page_rect = Rect::new(0.0, 0.0, page.width, page.height);
+    let bbox = bbox.intersect(&page_rect)?;
+    Some((bbox, graphics))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::{Graphic, PageInput, analyze_page};
+    use crate::text::tests::glyphs_at;
+
+    fn page_with(graphics: Vec<Graphic>, texts: &[(&str, f64, f64, f64)]) -> PageLayout {
+        let glyphs = texts
+            .iter()
+            .flat_map(|(t, x, y, s)| glyphs_at(t, *x, *y, *s))
+            .collect();
+        analyze_page(
+            1,
+            &PageInput {
+                width: 612.0,
+                height: 792.0,
+                glyphs,
+                graphics,
+            },
+            10.0,
+        )
+    }
+
+    const BODY: &str = "This is running body text that fills the whole column width nicely";
+
+    #[test]
+    fn figure_above_caption_is_bounded_by_body_text() {
+        let plot = Graphic {
+            bbox: Rect::new(100.0, 200.0, 400.0, 380.0),
+            kind: GraphicKind::Path,
+        };
+        let page = page_with(
+            vec![plot],
+            &[
+                (BODY, 72.0, 150.0, 10.0),
+                (BODY, 72.0, 162.0, 10.0),
+                ("axis label", 200.0, 390.0, 8.0),
+                ("Figure 2: A plot of things.", 150.0, 420.0, 9.0),
+                (BODY, 72.0, 460.0, 10.0),
+                (BODY, 72.0, 472.0, 10.0),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].id, "2");
+        assert_eq!(caps[0].text, "Figure 2: A plot of things.");
+        let regions = locate(&[page], &caps, CaptionKind::Figure, Side::Above);
+        assert_eq!(regions.len(), 1);
+        let b = regions[0].bbox;
+        assert_eq!((b.x0, b.y0, b.x1), (100.0, 200.0, 400.0));
+        // The axis label under the plot belongs to the figure.
+        assert!(b.y1 > 390.0 && b.y1 < 420.0 - 5.0, "{b:?}");
+    }
+
+    #[test]
+    fn caption_without_graphics_yields_no_figure() {
+        let page = page_with(vec![], &[("Figure 1: Nothing here.", 72.0, 300.0, 9.0)]);
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert!(locate(&[page], &caps, CaptionKind::Figure, Side::Above).is_empty());
+    }
+
+    #[test]
+    fn caption_lines_join_and_dehyphenate() {
+        assert_eq!(
+            join_lines(&["Figure 1: a resi-".into(), "dual block".into()]),
+            "Figure 1: a residual block"
+        );
+    }
+}

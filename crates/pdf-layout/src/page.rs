@@ -1,0 +1,362 @@
+//! One page: glyphs and graphics in, blocks in reading order and graphics out.
+
+use crate::captions::{CaptionStart, caption_start};
+use crate::geom::Rect;
+use crate::text::{Block, Glyph, blocks_from_lines, lines_from_glyphs};
+use serde::Serialize;
+
+/// What drew a graphic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GraphicKind {
+    /// A filled or stroked vector path.
+    Path,
+    /// A raster image (not a stencil mask).
+    Image,
+    /// A stencil mask image; 1x1 stencils scaled into bars are rules, not pictures.
+    Stencil,
+    /// Glyphs not set upright, such as rotated axis labels: figure content, not body text.
+    RotatedText,
+}
+
+/// A painted area.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Graphic {
+    /// Where it was painted, clipped to the page and the clip path's box.
+    pub bbox: Rect,
+    /// What painted it.
+    pub kind: GraphicKind,
+}
+
+impl Graphic {
+    /// Thin lines (table rules, underlines, fraction bars, frame edges) do not make a figure.
+    pub fn is_rule(&self) -> bool {
+        self.bbox.width() < 2.0 || self.bbox.height() < 2.0
+    }
+}
+
+/// What the engine hands over for one page.
+#[derive(Clone, Debug, Default)]
+pub struct PageInput {
+    /// Page width in points (after rotation).
+    pub width: f64,
+    /// Page height in points (after rotation).
+    pub height: f64,
+    /// Glyphs in content-stream order.
+    pub glyphs: Vec<Glyph>,
+    /// Graphics in content-stream order.
+    pub graphics: Vec<Graphic>,
+}
+
+/// The role of a block, decided by [`classify_blocks`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockRole {
+    /// Running text: paragraphs and headings.
+    Body,
+    /// A figure or table caption (starts with a caption label).
+    Caption,
+    /// Running header, footer or page number.
+    Margin,
+    /// Text that belongs to a graphic: labels, legends, table cells, equations.
+    Other,
+}
+
+/// A block with its role.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlacedBlock {
+    /// The block.
+    #[serde(flatten)]
+    pub block: Block,
+    /// Its role.
+    pub role: BlockRole,
+    /// The caption label when `role` is `Caption`.
+    #[serde(skip)]
+    pub caption: Option<CaptionStart>,
+}
+
+/// A page after layout analysis.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PageLayout {
+    /// 1-based page number.
+    pub number: usize,
+    /// Width in points.
+    pub width: f64,
+    /// Height in points.
+    pub height: f64,
+    /// Blocks in reading order.
+    pub blocks: Vec<PlacedBlock>,
+    /// Graphics, the arXiv side stamp removed.
+    pub graphics: Vec<Graphic>,
+    /// Whether the page was read as two columns.
+    pub two_columns: bool,
+}
+
+impl PageLayout {
+    /// The page text in reading order, one block per paragraph.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for b in &self.blocks {
+            out.push_str(&b.block.text());
+            out.push_str("\n\n");
+        }
+        out
+    }
+}
+
+/// Runs layout analysis on one page. `body_size` is the document's most common font size
+/// (see [`body_font_size`]); pass 0 to use this page's own.
+pub fn analyze_page(number: usize, input: &PageInput, body_size: f64) -> PageLayout {
+    let (width, height) = (input.width, input.height);
+    let mut graphics: Vec<Graphic> = Vec::new();
+    for g in input.glyphs.iter().filter(|g| !g.upright) {
+        // The arXiv identifier runs up the left margin; other rotated text is figure content.
+        let (cx, _) = g.bbox.center();
+        if cx < 0.1 * width || cx > 0.93 * width {
+            continue;
+        }
+        graphics.push(Graphic {
+            bbox: g.bbox,
+            kind: GraphicKind::RotatedText,
+        });
+    }
+    graphics.extend(input.graphics.iter().copied());
+    let lines = lines_from_glyphs(&input.glyphs);
+    let blocks = blocks_from_lines(lines, &|l| caption_start(&l.text()).is_some());
+    let body_size = if body_size > 0.0 {
+        body_size
+    } else {
+        body_font_size(std::slice::from_ref(input))
+    };
+    let placed = classify_blocks(blocks, &graphics, width, height, body_size);
+    let (blocks, two_columns) = reading_order(placed, width);
+    PageLayout {
+        number,
+        width,
+        height,
+        blocks,
+        graphics,
+        two_columns,
+    }
+}
+
+/// The most common glyph size over the pages, to the nearest half point.
+pub fn body_font_size(pages: &[PageInput]) -> f64 {
+    let mut counts = std::collections::BTreeMap::<i64, usize>::new();
+    for p in pages {
+        for g in p
+            .glyphs
+            .iter()
+            .filter(|g| g.upright && !g.ch.is_whitespace())
+        {
+            *counts.entry((g.size * 2.0).round() as i64).or_default() += 1;
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(size, n)| (**n, **size))
+        .map_or(10.0, |(s, _)| *s as f64 / 2.0)
+}
+
+/// Decides which blocks are running text, captions, margins or figure text.
+pub fn classify_blocks(
+    blocks: Vec<Block>,
+    graphics: &[Graphic],
+    width: f64,
+    height: f64,
+    body_size: f64,
+) -> Vec<PlacedBlock> {
+    let mut placed: Vec<PlacedBlock> = blocks
+        .into_iter()
+        .map(|block| {
+            let first = block.lines[0].text();
+            if let Some(c) = caption_start(&first) {
+                return PlacedBlock {
+                    block,
+                    role: BlockRole::Caption,
+                    caption: Some(c),
+                };
+            }
+            let in_margin = block.lines.len() <= 2
+                && (block.bbox.y1 < 0.09 * height || block.bbox.y0 > 0.91 * height);
+            let role = if in_margin {
+                BlockRole::Margin
+            } else if is_body(&block, graphics, width, body_size) {
+                BlockRole::Body
+            } else {
+                BlockRole::Other
+            };
+            PlacedBlock {
+                block,
+                role,
+                caption: None,
+            }
+        })
+        .collect();
+    // Headings (short, larger than the body) are running text only where running text starts a
+    // line: on a paragraph's left edge, or centred on the page like a title. Elsewhere large
+    // short text is a label inside a figure.
+    let edges: Vec<f64> = placed
+        .iter()
+        .filter(|b| b.role == BlockRole::Body && b.block.lines.len() >= 2)
+        .map(|b| b.block.bbox.x0)
+        .collect();
+    for b in &mut placed {
+        if b.role == BlockRole::Body && is_heading(&b.block, body_size) {
+            let r = b.block.bbox;
+            let on_edge = edges.iter().any(|x| (r.x0 - x).abs() < 12.0);
+            let centred = ((r.x0 + r.x1) / 2.0 - width / 2.0).abs() < 0.04 * width
+                && r.width() > 0.15 * width;
+            if !(on_edge || centred || edges.is_empty()) {
+                b.role = BlockRole::Other;
+            }
+        }
+    }
+    placed
+}
+
+fn is_heading(block: &Block, body_size: f64) -> bool {
+    block.size() > body_size * 1.15
+}
+
+/// pdffigures2's ordered rules, reduced: text over graphics is figure text; several lines at
+/// the body size, or one long line at the body size, is running text; the rest is figure text.
+fn is_body(block: &Block, graphics: &[Graphic], width: f64, body_size: f64) -> bool {
+    let size = block.size();
+    let long = block.bbox.width() > 0.3 * width;
+    // A paragraph is recognised by its shape even when its size is off (Type 3 bitmap fonts
+    // give only estimated sizes).
+    let paragraph = block.lines.len() >= 2 && long && (size / body_size - 1.0).abs() < 0.5;
+    if (size - body_size).abs() > 1.2 && !is_heading(block, body_size) && !paragraph {
+        return false;
+    }
+    let covered = graphics
+        .iter()
+        .filter(|g| !g.is_rule() && g.kind != GraphicKind::RotatedText)
+        .any(|g| {
+            g.bbox
+                .intersect(&block.bbox)
+                .is_some_and(|i| i.area() > 0.5 * block.bbox.area())
+                && g.bbox.area() < 0.6 * width * width
+        });
+    if covered {
+        return false;
+    }
+    let words: usize = block.lines.iter().map(|l| l.words.len()).sum();
+    if is_heading(block, body_size) && !paragraph {
+        return words <= 20;
+    }
+    long && (block.lines.len() >= 2 || words >= 6)
+}
+
+/// Orders blocks: full-width blocks cut the page into bands; inside a band, the left column is
+/// read before the right one. Returns whether the page reads as two columns.
+fn reading_order(blocks: Vec<PlacedBlock>, width: f64) -> (Vec<PlacedBlock>, bool) {
+    let body: Vec<&PlacedBlock> = blocks
+        .iter()
+        .filter(|b| b.role == BlockRole::Body)
+        .collect();
+    let Some(area) = Rect::union_all(body.iter().map(|b| &b.block.bbox)) else {
+        let mut blocks = blocks;
+        blocks.sort_by(|a, b| a.block.bbox.y0.total_cmp(&b.block.bbox.y0));
+        return (blocks, false);
+    };
+    let mid = (area.x0 + area.x1) / 2.0;
+    let slack = 0.02 * width;
+    let side = |r: &Rect| -> i8 {
+        if r.x1 <= mid + slack {
+            0
+        } else if r.x0 >= mid - slack {
+            1
+        } else {
+            2
+        }
+    };
+    let left_body = body.iter().filter(|b| side(&b.block.bbox) == 0).count();
+    let right_body = body.iter().filter(|b| side(&b.block.bbox) == 1).count();
+    let two_columns = left_body >= 1 && right_body >= 1;
+    let mut blocks = blocks;
+    blocks.sort_by(|a, b| a.block.bbox.y0.total_cmp(&b.block.bbox.y0));
+    if !two_columns {
+        return (blocks, false);
+    }
+    let mut out = Vec::with_capacity(blocks.len());
+    let mut band: Vec<PlacedBlock> = Vec::new();
+    let flush = |band: &mut Vec<PlacedBlock>, out: &mut Vec<PlacedBlock>| {
+        band.sort_by(|a, b| {
+            side(&a.block.bbox)
+                .cmp(&side(&b.block.bbox))
+                .then(a.block.bbox.y0.total_cmp(&b.block.bbox.y0))
+        });
+        out.append(band);
+    };
+    for b in blocks {
+        if side(&b.block.bbox) == 2 {
+            flush(&mut band, &mut out);
+            out.push(b);
+        } else {
+            band.push(b);
+        }
+    }
+    flush(&mut band, &mut out);
+    (out, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tests::glyphs_at;
+
+    fn paragraph(x: f64, y: f64, lines: usize, text: &str) -> Vec<Glyph> {
+        (0..lines)
+            .flat_map(|i| glyphs_at(text, x, y + 12.0 * i as f64, 10.0))
+            .collect()
+    }
+
+    #[test]
+    fn two_column_page_reads_left_column_first() {
+        // 230 pt wide: a column of a two-column letter-size paper.
+        let line = "aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj";
+        let mut glyphs = paragraph(72.0, 100.0, 3, line);
+        glyphs.extend(paragraph(320.0, 100.0, 3, &line.replace('a', "z")));
+        glyphs.extend(paragraph(72.0, 200.0, 2, &line.replace('a', "y")));
+        let input = PageInput {
+            width: 612.0,
+            height: 792.0,
+            glyphs,
+            graphics: vec![],
+        };
+        let page = analyze_page(1, &input, 10.0);
+        assert!(page.two_columns);
+        let firsts: Vec<String> = page
+            .blocks
+            .iter()
+            .map(|b| b.block.lines[0].words[0].text.clone())
+            .collect();
+        assert_eq!(firsts, ["aaaa", "yyyy", "zzzz"]);
+    }
+
+    #[test]
+    fn arxiv_side_stamp_is_dropped_and_rotated_labels_kept() {
+        let mut glyphs = paragraph(72.0, 100.0, 2, "some body text that is long enough here");
+        for (x, y) in [(20.0, 400.0), (300.0, 300.0)] {
+            glyphs.push(Glyph {
+                ch: 'a',
+                bbox: Rect::new(x, y, x + 10.0, y + 5.0),
+                baseline: y + 8.0,
+                size: 10.0,
+                upright: false,
+            });
+        }
+        let input = PageInput {
+            width: 612.0,
+            height: 792.0,
+            glyphs,
+            graphics: vec![],
+        };
+        let page = analyze_page(1, &input, 10.0);
+        assert_eq!(page.graphics.len(), 1);
+        assert_eq!(page.graphics[0].bbox.x0, 300.0);
+        assert_eq!(page.blocks.len(), 1);
+    }
+}

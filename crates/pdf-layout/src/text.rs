@@ -1,0 +1,361 @@
+//! Positioned glyphs grouped into words, lines and blocks.
+//!
+//! The thresholds are fractions of the font size (an "em"), so they hold for 8 pt captions and
+//! 12 pt headings alike. They follow what TeX output looks like: inter-word spaces are 0.2-0.5 em,
+//! kerning is below 0.1 em, baselines are 1.2 em apart and a paragraph never has a vertical gap of
+//! more than 0.6 em between its lines.
+
+use crate::geom::Rect;
+use serde::Serialize;
+
+/// One character placed on the page, as produced by the PDF engine.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Glyph {
+    /// The Unicode text of the glyph (ligatures already split by the engine).
+    pub ch: char,
+    /// Box from the origin to the advance, descender to ascender.
+    pub bbox: Rect,
+    /// Baseline y.
+    pub baseline: f64,
+    /// Font size in points as seen on the page.
+    pub size: f64,
+    /// Whether the glyph reads left to right, upright. Rotated glyphs do not join lines.
+    pub upright: bool,
+}
+
+/// A run of glyphs without a space.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Word {
+    /// The text.
+    pub text: String,
+    /// Union of the glyph boxes.
+    pub bbox: Rect,
+    /// Font size of the first glyph.
+    pub size: f64,
+}
+
+/// Words sharing a baseline, left to right.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Line {
+    /// The words.
+    pub words: Vec<Word>,
+    /// Union of the word boxes.
+    pub bbox: Rect,
+    /// Largest font size in the line, which is the size of its normal text.
+    pub size: f64,
+    /// Baseline of the line's first word.
+    pub baseline: f64,
+}
+
+impl Line {
+    /// The words joined by single spaces.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (i, w) in self.words.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&w.text);
+        }
+        out
+    }
+}
+
+/// Lines stacked closely with a similar font size: a paragraph, caption, heading or label.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Block {
+    /// The lines, top to bottom.
+    pub lines: Vec<Line>,
+    /// Union of the line boxes.
+    pub bbox: Rect,
+}
+
+impl Block {
+    /// The lines joined by newlines, with end-of-line hyphens kept (they may be real).
+    pub fn text(&self) -> String {
+        self.lines
+            .iter()
+            .map(Line::text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Dominant font size (that of the most glyph-rich line).
+    pub fn size(&self) -> f64 {
+        self.lines
+            .iter()
+            .max_by_key(|l| l.words.iter().map(|w| w.text.len()).sum::<usize>())
+            .map_or(0.0, |l| l.size)
+    }
+}
+
+/// Groups upright glyphs (in content-stream order) into lines. Whitespace glyphs break words.
+pub fn lines_from_glyphs(glyphs: &[Glyph]) -> Vec<Line> {
+    // Fragments: maximal runs in stream order that stay on one baseline and move right.
+    let mut fragments: Vec<Vec<&Glyph>> = Vec::new();
+    let mut current: Vec<&Glyph> = Vec::new();
+    // Widest inter-word gap of the current fragment, in ems: justified lines in narrow
+    // columns stretch their spaces past 1 em, and a gap is a column break only when it is
+    // clearly wider than the line's own spaces.
+    let mut widest_space: f64 = 0.0;
+    for g in glyphs.iter().filter(|g| g.upright) {
+        if let Some(prev) = current.iter().rev().find(|p| !p.ch.is_whitespace()) {
+            let em = prev.size.max(g.size).max(1.0);
+            let same_baseline = (g.baseline - prev.baseline).abs() < 0.6 * em;
+            let moves_right = g.bbox.x0 > prev.bbox.x1 - 0.5 * em;
+            let gap = (g.bbox.x0 - prev.bbox.x1) / em;
+            let close = gap < (1.8 * widest_space).clamp(1.0, 2.5);
+            if !(same_baseline && moves_right && close) {
+                fragments.push(std::mem::take(&mut current));
+                widest_space = 0.0;
+            } else if gap > 0.15 {
+                widest_space = widest_space.max(gap);
+            }
+        }
+        current.push(g);
+    }
+    if !current.is_empty() {
+        fragments.push(current);
+    }
+    let mut frags: Vec<Fragment> = fragments.into_iter().filter_map(Fragment::new).collect();
+    merge_fragments(&mut frags);
+    let mut lines: Vec<Line> = frags.into_iter().filter_map(Fragment::into_line).collect();
+    lines.sort_by(|a, b| {
+        a.bbox
+            .y0
+            .total_cmp(&b.bbox.y0)
+            .then(a.bbox.x0.total_cmp(&b.bbox.x0))
+    });
+    lines
+}
+
+struct Fragment<'g> {
+    glyphs: Vec<&'g Glyph>,
+    bbox: Rect,
+    baseline: f64,
+    size: f64,
+}
+
+impl<'g> Fragment<'g> {
+    fn new(glyphs: Vec<&'g Glyph>) -> Option<Self> {
+        let visible: Vec<&&Glyph> = glyphs.iter().filter(|g| !g.ch.is_whitespace()).collect();
+        let bbox = Rect::union_all(visible.iter().map(|g| &g.bbox))?;
+        let main = visible
+            .iter()
+            .max_by(|a, b| a.size.total_cmp(&b.size))
+            .expect("non-empty");
+        Some(Fragment {
+            baseline: main.baseline,
+            size: main.size,
+            bbox,
+            glyphs,
+        })
+    }
+
+    fn absorb(&mut self, other: Fragment<'g>) {
+        if other.size > self.size {
+            self.size = other.size;
+            self.baseline = other.baseline;
+        }
+        self.bbox = self.bbox.union(&other.bbox);
+        self.glyphs.extend(other.glyphs);
+    }
+
+    fn into_line(mut self) -> Option<Line> {
+        self.glyphs.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+        let mut words: Vec<Word> = Vec::new();
+        let mut text = String::new();
+        let mut bbox: Option<Rect> = None;
+        let mut size = 0.0;
+        let mut last_x1 = f64::NEG_INFINITY;
+        let flush =
+            |text: &mut String, bbox: &mut Option<Rect>, size: f64, words: &mut Vec<Word>| {
+                if let Some(b) = bbox.take()
+                    && !text.is_empty()
+                {
+                    words.push(Word {
+                        text: std::mem::take(text),
+                        bbox: b,
+                        size,
+                    });
+                }
+                text.clear();
+            };
+        for g in &self.glyphs {
+            if g.ch.is_whitespace() {
+                flush(&mut text, &mut bbox, size, &mut words);
+                continue;
+            }
+            let em = g.size.max(1.0);
+            if g.bbox.x0 - last_x1 > 0.15 * em {
+                flush(&mut text, &mut bbox, size, &mut words);
+            }
+            if text.is_empty() {
+                size = g.size;
+            }
+            text.push(g.ch);
+            bbox = Some(bbox.map_or(g.bbox, |b| b.union(&g.bbox)));
+            last_x1 = last_x1.max(g.bbox.x1);
+        }
+        flush(&mut text, &mut bbox, size, &mut words);
+        if words.is_empty() {
+            return None;
+        }
+        Some(Line {
+            bbox: Rect::union_all(words.iter().map(|w| &w.bbox))?,
+            words,
+            size: self.size,
+            baseline: self.baseline,
+        })
+    }
+}
+
+/// Joins fragments that sit on one line but were drawn separately (sub- and superscripts drawn
+/// after the base text, words placed one `Tj` at a time, table cells filled out of order).
+fn merge_fragments(frags: &mut Vec<Fragment<'_>>) {
+    frags.sort_by(|a, b| a.baseline.total_cmp(&b.baseline));
+    let mut merged = true;
+    while merged {
+        merged = false;
+        let mut i = 0;
+        while i < frags.len() {
+            let mut j = i + 1;
+            while j < frags.len() {
+                let (a, b) = (&frags[i], &frags[j]);
+                let em = a.size.max(b.size).max(1.0);
+                if b.baseline - a.baseline > 0.7 * em {
+                    break;
+                }
+                let small = a.size.min(b.size);
+                let same_line = (a.baseline - b.baseline).abs() < 0.25 * em
+                    || (small < 0.85 * em
+                        && a.bbox.y_overlap(&b.bbox) > 0.3 * a.bbox.height().min(b.bbox.height()));
+                let gap = (b.bbox.x0 - a.bbox.x1).max(a.bbox.x0 - b.bbox.x1);
+                // A heading number ("3", "2.1", "A.2") is set a quad before its title, as wide
+                // as a column gutter: only a number that short may jump that far.
+                let left = if a.bbox.x0 < b.bbox.x0 { a } else { b };
+                let numbering = left.glyphs.len() <= 5
+                    && left
+                        .glyphs
+                        .iter()
+                        .all(|g| g.ch.is_ascii_digit() || g.ch == '.' || g.ch.is_ascii_uppercase())
+                    && (a.size - b.size).abs() < 0.5
+                    && a.size > 0.0;
+                if same_line && (gap < 0.8 * em || (numbering && gap < 1.6 * em)) {
+                    let b = frags.remove(j);
+                    frags[i].absorb(b);
+                    merged = true;
+                } else {
+                    j += 1;
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Whether a line starts a figure or table caption; such lines always open a new block.
+pub type BlockBreak = dyn Fn(&Line) -> bool;
+
+/// Groups lines (sorted top to bottom) into blocks of closely stacked, overlapping lines.
+pub fn blocks_from_lines(lines: Vec<Line>, starts_block: &BlockBreak) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    for line in lines {
+        let em = line.size.max(1.0);
+        let target = if starts_block(&line) {
+            None
+        } else {
+            blocks.iter().rposition(|b| {
+                let last = b.lines.last().expect("blocks are never empty");
+                let gap = line.bbox.y0 - last.bbox.y1;
+                let overlap = b.bbox.x_overlap(&line.bbox);
+                gap < 0.6 * em
+                    && gap > -0.5 * em
+                    && overlap > 0.5 * line.bbox.width().min(b.bbox.width())
+                    && (last.size - line.size).abs() < 1.5
+            })
+        };
+        match target {
+            Some(i) => {
+                let b = &mut blocks[i];
+                b.bbox = b.bbox.union(&line.bbox);
+                b.lines.push(line);
+            }
+            None => blocks.push(Block {
+                bbox: line.bbox,
+                lines: vec![line],
+            }),
+        }
+    }
+    blocks
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Lays out `text` as 10 pt glyphs, 5 pt wide, with a 2.5 pt space between words.
+    pub fn glyphs_at(text: &str, x: f64, baseline: f64, size: f64) -> Vec<Glyph> {
+        let w = size / 2.0;
+        let mut out = Vec::new();
+        let mut cx = x;
+        for ch in text.chars() {
+            let adv = if ch == ' ' { w / 2.0 } else { w };
+            out.push(Glyph {
+                ch,
+                bbox: Rect::new(cx, baseline - 0.8 * size, cx + adv, baseline + 0.2 * size),
+                baseline,
+                size,
+                upright: true,
+            });
+            cx += adv;
+        }
+        out
+    }
+
+    #[test]
+    fn words_split_on_space_glyphs_and_on_gaps() {
+        let mut g = glyphs_at("deep residual", 72.0, 100.0, 10.0);
+        // A word placed by positioning alone, 3 pt to the right.
+        g.extend(glyphs_at("learning", 72.0 + 13.0 * 5.0 + 3.0, 100.0, 10.0));
+        let lines = lines_from_glyphs(&g);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text(), "deep residual learning");
+    }
+
+    #[test]
+    fn subscript_drawn_later_joins_its_line() {
+        // "x" then "+ y" placed after a gap left for the subscript, which comes last.
+        let mut g = glyphs_at("x", 72.0, 100.0, 10.0);
+        g.extend(glyphs_at("+ y", 72.0 + 12.0, 100.0, 10.0));
+        g.extend(glyphs_at("i", 72.0 + 5.0, 102.0, 7.0));
+        let lines = lines_from_glyphs(&g);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert_eq!(lines[0].words[0].text, "xi");
+    }
+
+    #[test]
+    fn two_columns_at_one_height_stay_apart() {
+        let mut g = glyphs_at("left column", 72.0, 100.0, 10.0);
+        g.extend(glyphs_at("right column", 320.0, 100.0, 10.0));
+        let lines = lines_from_glyphs(&g);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text(), "left column");
+        assert_eq!(lines[1].text(), "right column");
+    }
+
+    #[test]
+    fn paragraph_lines_form_one_block_and_caption_starts_another() {
+        let mut g = Vec::new();
+        for (i, t) in ["first line of text", "second line here", "Figure 1: A cap"]
+            .iter()
+            .enumerate()
+        {
+            g.extend(glyphs_at(t, 72.0, 100.0 + 12.0 * i as f64, 10.0));
+        }
+        let lines = lines_from_glyphs(&g);
+        let blocks = blocks_from_lines(lines, &|l: &Line| l.text().starts_with("Figure"));
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].text(), "first line of text\nsecond line here");
+    }
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Times pdf-figures (figures located, cropped and rendered at 200 dpi, every image written, text
+# written) beside poppler's `pdfimages -all` (every image dumped) on the corpus papers, in the same
+# run, and prints per-paper times and the ratio pdf-figures / pdfimages. Goal: ratio < 1.0.
+#
+# Needs: poppler-utils (pdfimages), ../shared/corpus/papers (or PAPER_REPLICATION_SHARED).
+# Usage: scripts/bench-pdf.sh [paper.pdf ...]     (default: every corpus paper)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${PAPER_REPLICATION_SHARED:-$root/../shared}
+command -v pdfimages >/dev/null || { echo "bench-pdf: pdfimages missing (apt-get install poppler-utils)" >&2; exit 2; }
+if [ $# -eq 0 ]; then
+    [ -d "$shared/corpus/papers" ] || { echo "bench-pdf: $shared/corpus/papers missing (set PAPER_REPLICATION_SHARED)" >&2; exit 2; }
+    set -- "$shared"/corpus/papers/*.pdf
+fi
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/pdf-figures}
+cargo build --quiet --release -p pdf-figures --manifest-path "$root/Cargo.toml"
+bin=$CARGO_TARGET_DIR/release/pdf-figures
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+now() { date +%s.%N; }
+printf '%-14s %10s %10s %7s %8s\n' paper pdfimages pdf-figures ratio figures
+tot_p=0; tot_f=0; ratios=()
+for pdf in "$@"; do
+    name=$(basename "$pdf" .pdf)
+    mkdir -p "$tmp/$name-img"
+    t0=$(now); pdfimages -all "$pdf" "$tmp/$name-img/i" 2>/dev/null; t1=$(now)
+    "$bin" "$pdf" -o "$tmp/$name-out" --json > "$tmp/$name.json"; t2=$(now)
+    p=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t2 - $t1" | bc -l)
+    r=$(echo "$f / $p" | bc -l)
+    n=$(grep -c '"caption":' "$tmp/$name.json" || true)
+    printf '%-14s %9.3fs %9.3fs %7.2f %8s\n' "$name" "$p" "$f" "$r" "$n"
+    tot_p=$(echo "$tot_p + $p" | bc -l); tot_f=$(echo "$tot_f + $f" | bc -l); ratios+=("$r")
+done
+median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+printf 'total: pdfimages %.3fs, pdf-figures %.3fs, ratio %.2f (median per-paper ratio %.2f)\n' \
+    "$tot_p" "$tot_f" "$(echo "$tot_f / $tot_p" | bc -l)" "$median"
