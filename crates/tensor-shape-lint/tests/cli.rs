@@ -227,3 +227,16 @@ fn pyproject_selects_and_ignores() {
     let o = run(&[dir.path().join("m.py").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn skill_rule_reference_is_up_to_date() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/references/lint-rules.md");
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    let generated = stdout(&run(&["--list-rules", "--format", "markdown"]));
+    assert!(
+        on_disk == generated,
+        "{} is stale; regenerate with: tensor-shape-lint --list-rules --format markdown > skill/paper-replication/references/lint-rules.md",
+        path.display()
+    );
+}

@@ -239,9 +239,14 @@ impl<'f> Interp<'f> {
                     None => {
                         let mut a = env.clone();
                         let mut b = env.clone();
+                        let attrs = frame.attrs.clone();
                         let ra = self.exec_block_obs(body, &mut a, frame, observer);
+                        let attrs_a = std::mem::replace(&mut frame.attrs, attrs);
                         let rb = self.exec_block_obs(orelse, &mut b, frame, observer);
+                        let attrs_b = frame.attrs.clone();
                         merge_into(env, &a, &b);
+                        // Layers built in only one branch of an unknown condition are unknown.
+                        merge_into(&mut frame.attrs, &attrs_a, &attrs_b);
                         // A return in only one branch: the function's result is not known here.
                         if ra.is_some() || rb.is_some() {
                             return match (ra, rb) {
@@ -365,7 +370,39 @@ impl<'f> Interp<'f> {
             };
             return Some(is_none == negate);
         }
-        let _ = (env, self.file);
+        // `a == b`, `a != b`, `a is None`, `a is not None` with known literal values. A
+        // comparison is `Other([left, right])` in pymodel; the operator is the text between.
+        if let ExprKind::Other(parts) = &test.kind
+            && let [l, r] = parts.as_slice()
+            && l.span.end <= r.span.start
+        {
+            let op = self
+                .file
+                .text(pymodel::Span::new(l.span.end, r.span.start))
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            let (a, b) = (self.eval(l, env, frame), self.eval(r, env, frame));
+            let equal = match (&a, &b) {
+                (Val::Str(x), Val::Str(y)) => Some(x == y),
+                (Val::Bool(Some(x)), Val::Bool(Some(y))) => Some(x == y),
+                (Val::NoneV, Val::NoneV) => Some(true),
+                (Val::NoneV, Val::Unknown) | (Val::Unknown, Val::NoneV) => None,
+                (Val::NoneV, _) | (_, Val::NoneV) => Some(false),
+                (Val::Int(Some(x)), Val::Int(Some(y))) => {
+                    match (x.eval(&|_| None), y.eval(&|_| None)) {
+                        (Ok(x), Ok(y)) => Some(x == y),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }?;
+            return match op.as_str() {
+                "==" | "is" => Some(equal),
+                "!=" | "is not" => Some(!equal),
+                _ => None,
+            };
+        }
         None
     }
 
