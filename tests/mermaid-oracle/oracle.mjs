@@ -18,6 +18,8 @@ const { default: mermaid } = await import('mermaid');
 mermaid.initialize({ startOnLoad: false });
 
 const out = (obj) => process.stdout.write(JSON.stringify(obj) + '\n');
+// Mermaid's error excerpts can cut an emoji in half; a lone surrogate is not valid JSON text.
+const clean = (s) => (typeof s.toWellFormed === 'function' ? s.toWellFormed() : s);
 out({ ready: true });
 
 const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
@@ -34,6 +36,6 @@ for await (const line of rl) {
     const r = await mermaid.parse(String(req.code));
     out({ id: req.id, ok: true, error: null, type: r && r.diagramType ? r.diagramType : null });
   } catch (e) {
-    out({ id: req.id, ok: false, error: String(e && e.message ? e.message : e), type: null });
+    out({ id: req.id, ok: false, error: clean(String(e && e.message ? e.message : e)), type: null });
   }
 }

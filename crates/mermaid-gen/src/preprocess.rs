@@ -324,28 +324,219 @@ fn remove_directives(t: &mut Tracked) -> String {
     removed
 }
 
-/// The first quoted `#…` value in configuration text that is not a hex colour Mermaid's colour
-/// parser accepts (`#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa`): theme variables are validated
+/// CSS named colours (CSS Color Module Level 4), which Mermaid's colour parser accepts.
+const NAMED_COLOURS: &[&str] = &[
+    "aliceblue",
+    "antiquewhite",
+    "aqua",
+    "aquamarine",
+    "azure",
+    "beige",
+    "bisque",
+    "black",
+    "blanchedalmond",
+    "blue",
+    "blueviolet",
+    "brown",
+    "burlywood",
+    "cadetblue",
+    "chartreuse",
+    "chocolate",
+    "coral",
+    "cornflowerblue",
+    "cornsilk",
+    "crimson",
+    "cyan",
+    "darkblue",
+    "darkcyan",
+    "darkgoldenrod",
+    "darkgray",
+    "darkgreen",
+    "darkgrey",
+    "darkkhaki",
+    "darkmagenta",
+    "darkolivegreen",
+    "darkorange",
+    "darkorchid",
+    "darkred",
+    "darksalmon",
+    "darkseagreen",
+    "darkslateblue",
+    "darkslategray",
+    "darkslategrey",
+    "darkturquoise",
+    "darkviolet",
+    "deeppink",
+    "deepskyblue",
+    "dimgray",
+    "dimgrey",
+    "dodgerblue",
+    "firebrick",
+    "floralwhite",
+    "forestgreen",
+    "fuchsia",
+    "gainsboro",
+    "ghostwhite",
+    "gold",
+    "goldenrod",
+    "gray",
+    "green",
+    "greenyellow",
+    "grey",
+    "honeydew",
+    "hotpink",
+    "indianred",
+    "indigo",
+    "ivory",
+    "khaki",
+    "lavender",
+    "lavenderblush",
+    "lawngreen",
+    "lemonchiffon",
+    "lightblue",
+    "lightcoral",
+    "lightcyan",
+    "lightgoldenrodyellow",
+    "lightgray",
+    "lightgreen",
+    "lightgrey",
+    "lightpink",
+    "lightsalmon",
+    "lightseagreen",
+    "lightskyblue",
+    "lightslategray",
+    "lightslategrey",
+    "lightsteelblue",
+    "lightyellow",
+    "lime",
+    "limegreen",
+    "linen",
+    "magenta",
+    "maroon",
+    "mediumaquamarine",
+    "mediumblue",
+    "mediumorchid",
+    "mediumpurple",
+    "mediumseagreen",
+    "mediumslateblue",
+    "mediumspringgreen",
+    "mediumturquoise",
+    "mediumvioletred",
+    "midnightblue",
+    "mintcream",
+    "mistyrose",
+    "moccasin",
+    "navajowhite",
+    "navy",
+    "oldlace",
+    "olive",
+    "olivedrab",
+    "orange",
+    "orangered",
+    "orchid",
+    "palegoldenrod",
+    "palegreen",
+    "paleturquoise",
+    "palevioletred",
+    "papayawhip",
+    "peachpuff",
+    "peru",
+    "pink",
+    "plum",
+    "powderblue",
+    "purple",
+    "rebeccapurple",
+    "red",
+    "rosybrown",
+    "royalblue",
+    "saddlebrown",
+    "salmon",
+    "sandybrown",
+    "seagreen",
+    "seashell",
+    "sienna",
+    "silver",
+    "skyblue",
+    "slateblue",
+    "slategray",
+    "slategrey",
+    "snow",
+    "springgreen",
+    "steelblue",
+    "tan",
+    "teal",
+    "thistle",
+    "tomato",
+    "transparent",
+    "turquoise",
+    "violet",
+    "wheat",
+    "white",
+    "whitesmoke",
+    "yellow",
+    "yellowgreen",
+];
+
+fn is_colour(value: &str) -> bool {
+    let v = value.trim();
+    if let Some(hex) = v.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    let lower = v.to_ascii_lowercase();
+    ["rgb(", "rgba(", "hsl(", "hsla("]
+        .iter()
+        .any(|p| lower.starts_with(p))
+        || NAMED_COLOURS.contains(&lower.as_str())
+}
+
+/// The first colour setting in configuration text (`primaryColor: '#BB2528'`, any key whose
+/// name contains "color") that Mermaid's colour parser rejects: theme variables are computed
 /// while the diagram is parsed, so a bad one rejects the whole diagram.
 pub fn bad_config_colour(config: &str) -> Option<String> {
-    let b: Vec<char> = config.chars().collect();
+    let c: Vec<char> = config.chars().collect();
     let mut i = 0;
-    while i + 1 < b.len() {
-        if (b[i] == '\'' || b[i] == '"') && b[i + 1] == '#' {
-            let q = b[i];
-            if let Some(len) = b[i + 1..].iter().position(|c| *c == q || *c == '\n') {
-                let value: String = b[i + 1..i + 1 + len].iter().collect();
-                let hex = &value[1..];
-                let ok = matches!(hex.len(), 3 | 4 | 6 | 8)
-                    && hex.chars().all(|c| c.is_ascii_hexdigit());
-                if !ok {
-                    return Some(value);
-                }
-                i += len + 2;
-                continue;
-            }
+    while i < c.len() {
+        if !(c[i].is_alphanumeric() || c[i] == '_') {
+            i += 1;
+            continue;
         }
-        i += 1;
+        let start = i;
+        while i < c.len() && (c[i].is_alphanumeric() || c[i] == '_' || c[i] == '-') {
+            i += 1;
+        }
+        let key: String = c[start..i].iter().collect();
+        let mut j = i;
+        if j < c.len() && (c[j] == '\'' || c[j] == '"') {
+            j += 1;
+        }
+        while j < c.len() && (c[j] == ' ' || c[j] == '\t') {
+            j += 1;
+        }
+        if j >= c.len() || c[j] != ':' || !key.to_ascii_lowercase().contains("color") {
+            continue;
+        }
+        j += 1;
+        while j < c.len() && (c[j] == ' ' || c[j] == '\t') {
+            j += 1;
+        }
+        let value: String = if j < c.len() && (c[j] == '\'' || c[j] == '"') {
+            let q = c[j];
+            c[j + 1..]
+                .iter()
+                .take_while(|x| **x != q && **x != '\n')
+                .collect()
+        } else {
+            c[j..]
+                .iter()
+                .take_while(|x| !matches!(x, ',' | '}' | '\n'))
+                .collect()
+        };
+        // Nested objects (`themeVariables: {`) and empty values are not colours.
+        let v = value.trim();
+        if !v.is_empty() && !v.starts_with('{') && !is_colour(v) {
+            return Some(v.to_string());
+        }
+        i = j;
     }
     None
 }
@@ -506,6 +697,20 @@ mod tests {
         assert_eq!(
             flow("graph TB\nA[Issue #123; x]\n"),
             "graph TB\nA[Issue \u{FB02}\u{B0}\u{B0}123\u{B6}\u{DF} x]\n\n"
+        );
+    }
+
+    #[test]
+    fn theme_colours_are_validated_like_mermaid() {
+        assert_eq!(bad_config_colour("{'primaryColor': '#BB2528'}"), None);
+        assert_eq!(bad_config_colour("{'lineColor': 'red', 'x': 'BB'}"), None);
+        assert_eq!(
+            bad_config_colour("{'primaryColor': 'BB2528'}").as_deref(),
+            Some("BB2528")
+        );
+        assert_eq!(
+            bad_config_colour("primaryColor: \"#ff\"").as_deref(),
+            Some("#ff")
         );
     }
 

@@ -124,6 +124,11 @@ const PROBES: &[&str] = &[
     "flowchart TB\n\tA --> B",
     "%% comment first\nflowchart TB\nA",
     "graph\nA --> B",
+    "%%{init: {'themeVariables': {'primaryColor': 'BB2528'}}}%%\nflowchart TB\nA",
+    "%%{init: {'themeVariables': {'primaryColor': '#ff'}}}%%\nflowchart TB\nA",
+    "%%{init: {'themeVariables': {'primaryColor': 'red', 'lineColor': '#F8B229'}}}%%\nflowchart TB\nA",
+    "---\nconfig:\n  themeVariables:\n    primaryColor: \"#00100\"\n---\nflowchart TB\nA",
+    "---\ntitle: \"unterminated\n---\nflowchart TB\nA",
     "flowchart LR\n  %% own line comment\n  A --> B",
 ];
 
