@@ -748,9 +748,19 @@ fn warnings(t: &Tracked, tokens: &[Token], raw: &[&str]) -> Vec<Diagnostic> {
                     ));
             }
             ClassDef => {
-                if let Some(n) = tokens[k + 1..].iter().find(|x| x.kind != Space) {
-                    class_defs.push(tok_text(t, n));
-                }
+                // The name is the idString after the space (one token per CJK character).
+                let name: String = tokens[k + 1..]
+                    .iter()
+                    .skip_while(|x| x.kind == Space)
+                    .take_while(|x| {
+                        matches!(
+                            x.kind,
+                            NodeString | Num | Minus | UnicodeText | Brkt | Mult | Default | Down
+                        )
+                    })
+                    .map(|x| tok_text(t, x))
+                    .collect();
+                class_defs.push(name);
             }
             Class => {
                 // class <ids> <name>: the name is the last idString of the statement.
@@ -783,6 +793,64 @@ fn warnings(t: &Tracked, tokens: &[Token], raw: &[&str]) -> Vec<Diagnostic> {
                 class_uses.push((name, line_of(tok)));
             }
             _ => {}
+        }
+    }
+    // A node drawn with a shape under the id of a subgraph: Mermaid keeps one of them.
+    let id_tokens = |k: usize| -> String {
+        tokens[k..]
+            .iter()
+            .take_while(|x| matches!(x.kind, NodeString | Num | Minus | UnicodeText))
+            .map(|x| tok_text(t, x))
+            .collect()
+    };
+    let mut subgraph_ids: Vec<String> = Vec::new();
+    let mut shaped: Vec<(String, usize)> = Vec::new();
+    for (k, tok) in tokens.iter().enumerate() {
+        if tok.kind == Subgraph && tokens.get(k + 1).is_some_and(|x| x.kind == Space) {
+            let id = id_tokens(k + 2);
+            if !id.is_empty() {
+                subgraph_ids.push(id);
+            }
+        }
+        let starts_id = matches!(tok.kind, NodeString | Num | UnicodeText)
+            && (k == 0
+                || !matches!(
+                    tokens[k - 1].kind,
+                    NodeString | Num | Minus | UnicodeText | Space
+                )
+                || (tokens[k - 1].kind == Space && k >= 2 && tokens[k - 2].kind != Subgraph));
+        if starts_id && label_open(tokens, k).is_none() {
+            let id = id_tokens(k);
+            let n = tokens[k..]
+                .iter()
+                .take_while(|x| matches!(x.kind, NodeString | Num | Minus | UnicodeText))
+                .count();
+            if tokens.get(k + n).is_some_and(|x| {
+                matches!(
+                    x.kind,
+                    Sqs | Ps
+                        | DiamondStart
+                        | StadiumStart
+                        | SubroutineStart
+                        | CylinderStart
+                        | DoubleCircleStart
+                        | TrapStart
+                        | InvTrapStart
+                        | EllipseStart
+                )
+            }) {
+                shaped.push((id, line_of(tok)));
+            }
+        }
+    }
+    for (id, line) in shaped {
+        if subgraph_ids.contains(&id) {
+            out.push(warning(
+                line,
+                "W111",
+                format!("node `{id}` has the same id as a subgraph, so Mermaid draws only one of them: rename one (e.g. `g_{id}` for the subgraph)"),
+                None,
+            ));
         }
     }
     for (name, line) in class_uses {

@@ -80,6 +80,7 @@ const PROBES: &[&str] = &[
     "subgraph O\nsubgraph I\nA\nend\nend",
     "subgraph S\ndirection LR\nA\nend",
     "subgraph S\nA\nend\nB --> S",
+    "subgraph S\nA\nend\nS[box] --> A",
     "subgraph S\nA\nend\nstyle S fill:#fff\nclass S c",
     "classDef x fill:#e1f5fe,stroke:#01579b\nA --> B\nclass A,B x",
     "A:::x --> B\nclassDef x fill:#fff",
@@ -173,9 +174,11 @@ fn silent_misparses_get_warnings() {
         ("A -- text\nB --> C", "W105"),
         ("classDef c fill:#f00\nA\nclass A fill:#f00", "W106"),
         ("A\nclass A undefinedClass", "W107"),
+        ("A\nclass A 核心\nclassDef 核心x fill:#f9f", "W107"),
         ("style A fill:red;stroke:blue", "W108"),
         ("style A fill:e1f5fe", "W109"),
         ("A[Issue #123; fixed]", "W110"),
+        ("subgraph S\nA\nend\nS[box] --> A", "W111"),
     ] {
         let diagram = format!("flowchart TB\n{body}\n");
         assert!(
@@ -189,5 +192,27 @@ fn silent_misparses_get_warnings() {
             "{diagram:?}: expected {code}, got {:?}",
             r.diagnostics
         );
+    }
+}
+
+#[test]
+fn correct_diagrams_get_no_warnings() {
+    for body in [
+        "A --> B\nclassDef 核心 fill:#f9f,stroke:#333\nclass A,B 核心",
+        "A:::hot --> B\nclassDef hot fill:#f00",
+        "subgraph S\nA\nend\nB --> S",
+        "A --o B\nB --x C",
+        "subgraph S\ndirection LR\nA\nend",
+        "style A fill:#e1f5fe,stroke:#01579b",
+        "A[\"F#40;x#41; = #35;1\"]",
+    ] {
+        let diagram = format!("flowchart TB\n{body}\n");
+        assert!(
+            common::mermaid_parse(&diagram).ok,
+            "real Mermaid rejects {diagram:?}"
+        );
+        let r = check_diagram(&diagram);
+        assert_eq!(r.verdict, Verdict::Ok, "{diagram:?}");
+        assert_eq!(r.diagnostics, vec![], "{diagram:?}");
     }
 }
