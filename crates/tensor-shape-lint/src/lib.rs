@@ -17,6 +17,7 @@ pub mod checks;
 pub mod diagnostic;
 pub mod output;
 pub mod rules;
+pub mod runtime;
 pub mod settings;
 pub mod shapes;
 

@@ -17,6 +17,7 @@ Examples:
   tensor-shape-lint --list-rules --format markdown rule reference
   tensor-shape-lint infer model.py:ResNet --input \"x=[2,3,224,224]\"
   tensor-shape-lint annotate model.py:Bottleneck --diff
+  tensor-shape-lint --runtime model.py:ResNet --input \"x=[2,3,224,224]\"   real forward, twice
 
 Shape comments: `# x: [B, 64, H//2, W//2] <- Conv2d(3, 64, k=7, s=2, p=3)` after each statement
 of forward; the first lines of forward declare the input: `# x: [B, 3, H, W]`.
@@ -55,6 +56,13 @@ struct Cli {
     /// List all rules.
     #[arg(long)]
     list_rules: bool,
+    /// FILE.py:Class: run the real forward pass twice (scripts/trace_shapes.py, needs python3
+    /// and torch) and check every shape comment against it (TSL605).
+    #[arg(long, value_name = "FILE.py:Class", requires = "input")]
+    runtime: Option<String>,
+    /// With --runtime: input shapes as for trace_shapes.py, e.g. "x=[2,3,224,224]" (repeatable).
+    #[arg(long)]
+    input: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +165,31 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(target) = &cli.runtime {
+        let (file, class) =
+            tensor_shape_lint::split_target(target).map_err(|e| Failure(e.to_string()))?;
+        let script = tensor_shape_lint::runtime::find_script().ok_or_else(|| {
+            Failure("--runtime: scripts/trace_shapes.py not found (set TSL_TRACE_SCRIPT)".into())
+        })?;
+        let path = Path::new(file);
+        let diags = tensor_shape_lint::runtime::check(path, class, &cli.input, &script)
+            .map_err(|e| fail(path, e))?;
+        let format = match cli.format.as_str() {
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "github" => Format::Github,
+            "concise" => Format::Concise,
+            _ => Format::Full,
+        };
+        let mut sources = HashMap::new();
+        sources.insert(path.display().to_string(), read(path)?);
+        print!("{}", output::render(&diags, format, &sources));
+        return Ok(if diags.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
     }
     match cli.command {
         Some(Command::Infer {

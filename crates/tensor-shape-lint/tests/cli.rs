@@ -240,3 +240,44 @@ fn skill_rule_reference_is_up_to_date() {
         path.display()
     );
 }
+
+/// Needs python3 with torch (the real forward pass is the ground truth); fails if missing.
+#[test]
+fn runtime_checks_comments_against_real_forward_passes() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    assert!(script.is_file(), "{} missing", script.display());
+    let runtime = |target: &str, input: &str| {
+        bin()
+            .env("TSL_TRACE_SCRIPT", &script)
+            .args(["--runtime", target, "--input", input, "--format", "concise"])
+            .output()
+            .unwrap()
+    };
+    let ok = runtime(
+        &format!("{}:UNetLevel", fixture("models/unet_block.py").display()),
+        "x=[2,64,64,96]",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "needs python3 + torch: {}{}",
+        stdout(&ok),
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = runtime(
+        &format!("{}:Stem", fixture("mistakes/swapped_hw.py").display()),
+        "x=[2,3,64,96]",
+    );
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(
+        stdout(&bad).contains("TSL605 runtime: `x` is [2, 64, 32, 48]"),
+        "{}",
+        stdout(&bad)
+    );
+}

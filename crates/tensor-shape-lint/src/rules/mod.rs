@@ -515,6 +515,23 @@ rule! {
 
 rule! {
     /// ## What it does
+    /// With `--runtime model.py:Class --input "x=[...]"`: runs the real forward pass twice
+    /// (the given input and one with other batch and spatial/sequence sizes) through the skill's
+    /// `scripts/trace_shapes.py`, binds the comment symbols from the real input shapes, and
+    /// compares every recorded assignment with the shape comment of its line.
+    ///
+    /// ## Why is this bad?
+    /// It is the ground truth: where the static checker cannot follow the code (loops over
+    /// module lists, custom operations), the real run still checks every comment.
+    ///
+    /// ## Example
+    /// `out = self.pool(x)  # out: [B, C, H//2, W//2]` but at run time `out` is
+    /// `[2, 64, 56, 56]` for `x=[2, 64, 56, 56]` (the pool has stride 1).
+    RuntimeShapeMismatch, "TSL605", "runtime-shape-mismatch", Error, fixable = false
+}
+
+rule! {
+    /// ## What it does
     /// Reports (only with `--verbose`) where shape inference stops: an operation or layer the
     /// checker does not model, a sub-module it cannot resolve. The variable then takes the shape
     /// from its comment, if any.
@@ -552,6 +569,7 @@ pub const RULES: &[&RuleInfo] = &[
     &DivisibilityAssumption::INFO,
     &DescriptionMismatch::INFO,
     &LayerInputMismatch::INFO,
+    &RuntimeShapeMismatch::INFO,
     &InferenceGap::INFO,
 ];
 

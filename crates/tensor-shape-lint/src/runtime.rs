@@ -1,0 +1,311 @@
+//! `--runtime`: checks shape comments against real forward passes recorded by the skill's
+//! `scripts/trace_shapes.py` (trace JSON schema `paper-replication/trace/v1`).
+//!
+//! The model runs twice, with the given input and with a second input whose batch and
+//! spatial/sequence sizes differ, so a comment right only by coincidence at one size fails at
+//! the other. Per module call, the symbols of the forward's input comment are bound from the
+//! real input shapes; a symbol first written bare in a later comment is bound there.
+
+use crate::LintError;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Rule, RuntimeShapeMismatch};
+use pymodel::{DimExpr, ModelFile};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Where `trace_shapes.py` is: `$TSL_TRACE_SCRIPT`, next to the binary in the skill
+/// (`bin/../scripts/`), or `skill/paper-replication/scripts/` above the current folder.
+pub fn find_script() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TSL_TRACE_SCRIPT") {
+        return Some(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().ok()?;
+    let mut candidates = Vec::new();
+    if let Some(bin_dir) = exe.parent() {
+        candidates.push(bin_dir.join("../scripts/trace_shapes.py"));
+    }
+    let mut dir = std::env::current_dir().ok();
+    while let Some(d) = dir {
+        candidates.push(d.join("skill/paper-replication/scripts/trace_shapes.py"));
+        candidates.push(d.join("scripts/trace_shapes.py"));
+        dir = d.parent().map(Path::to_path_buf);
+    }
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// The second input: batch + 1; for rank >= 4 the spatial sizes grow by 32, 64, ...; for rank
+/// 2 and 3 the sequence length (dim 1) grows by 3. A `:dtype:high` suffix is kept.
+pub fn second_input(spec: &str) -> Result<String, LintError> {
+    let usage = || LintError::Usage(format!("--input `{spec}`: expected NAME=[d1, d2, ...]"));
+    let (name, rest) = spec.split_once('=').ok_or_else(usage)?;
+    let close = rest.find(']').ok_or_else(usage)?;
+    let dims: Vec<i64> = rest[..close]
+        .trim_start_matches('[')
+        .split(',')
+        .map(|d| d.trim().parse::<i64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            LintError::Usage(format!("--input `{spec}`: --runtime needs integer sizes"))
+        })?;
+    let mut second = dims.clone();
+    match dims.len() {
+        0 | 1 => {}
+        2 | 3 => {
+            second[0] += 1;
+            second[1] += 3;
+        }
+        n => {
+            second[0] += 1;
+            for (k, d) in second[2..n].iter_mut().enumerate() {
+                *d += 32 * (k as i64 + 1);
+            }
+        }
+    }
+    let shown: Vec<String> = second.iter().map(|d| d.to_string()).collect();
+    Ok(format!(
+        "{name}=[{}]{}",
+        shown.join(","),
+        &rest[close + 1..]
+    ))
+}
+
+fn run_trace(
+    script: &Path,
+    target: &str,
+    inputs: &[String],
+    out: &Path,
+) -> Result<serde_json::Value, LintError> {
+    let mut cmd = std::process::Command::new("python3");
+    cmd.arg(script).arg(target);
+    for i in inputs {
+        cmd.arg("--input").arg(i);
+    }
+    cmd.arg("--out").arg(out).arg("--force");
+    let result = cmd
+        .output()
+        .map_err(|e| LintError::Usage(format!("cannot run python3 {}: {e}", script.display())))?;
+    let text = std::fs::read_to_string(out).map_err(|_| {
+        let err = String::from_utf8_lossy(&result.stderr);
+        LintError::Usage(format!(
+            "trace_shapes.py failed: {}",
+            err.trim().lines().last().unwrap_or("no output")
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| LintError::Usage(format!("trace JSON: {e}")))
+}
+
+fn shape_of(v: &serde_json::Value) -> Option<Vec<i64>> {
+    v.as_array()?.iter().map(|d| d.as_i64()).collect()
+}
+
+/// Checks one trace; findings keyed by comment position so each comment is reported once.
+fn check_trace(
+    file: &ModelFile,
+    path: &str,
+    file_name: &str,
+    trace: &serde_json::Value,
+    label: &str,
+    out: &mut Vec<Diagnostic>,
+    seen: &mut HashSet<u32>,
+) {
+    let modules: HashMap<&str, &serde_json::Value> = trace["modules"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|m| Some((m["path"].as_str()?, m)))
+                .collect()
+        })
+        .unwrap_or_default();
+    // (module, call) -> symbol values
+    let mut frames: HashMap<(String, i64), HashMap<String, i64>> = HashMap::new();
+    let empty = vec![];
+    for a in trace["assignments"].as_array().unwrap_or(&empty) {
+        let (Some(f), Some(line), Some(name), Some(func), Some(real)) = (
+            a["file"].as_str(),
+            a["line"].as_i64(),
+            a["name"].as_str(),
+            a["function"].as_str(),
+            shape_of(&a["shape"]),
+        ) else {
+            continue;
+        };
+        if Path::new(f).file_name().and_then(|n| n.to_str()) != Some(file_name) {
+            continue;
+        }
+        let Some((class_name, _)) = func.split_once('.') else {
+            continue;
+        };
+        let Some((_, class)) = file.class(class_name) else {
+            continue;
+        };
+        let Some(body) = file.forward(class) else {
+            continue;
+        };
+        let module = a["module"].as_str().unwrap_or("").to_string();
+        let call = a["call"].as_i64().unwrap_or(0);
+        let env = frames.entry((module.clone(), call)).or_insert_with(|| {
+            // Bind the input comment from the module's real inputs, in order.
+            let mut env = HashMap::new();
+            let real_inputs: Vec<Vec<i64>> = modules
+                .get(module.as_str())
+                .and_then(|m| m["inputs"].as_array())
+                .map(|i| i.iter().filter_map(shape_of).collect())
+                .unwrap_or_default();
+            let declared = body
+                .input
+                .iter()
+                .filter_map(|n| n.shape())
+                .flat_map(|sc| sc.names.iter().map(move |_| &sc.dims));
+            for (dims, shape) in declared.zip(&real_inputs) {
+                if dims.len() == shape.len() {
+                    for (d, s) in dims.iter().zip(shape) {
+                        if let DimExpr::Sym(sym) = d {
+                            env.entry(sym.clone()).or_insert(*s);
+                        }
+                    }
+                }
+            }
+            env
+        });
+        let Some(step) = body.steps.iter().find(|s| s.stmt.line as i64 == line) else {
+            continue;
+        };
+        let Some(note) = step.notes.iter().find(|n| {
+            n.shape()
+                .is_some_and(|sc| sc.names.iter().any(|n| n == name))
+        }) else {
+            continue;
+        };
+        let sc = note.shape().expect("checked");
+        let problem = if sc.dims.len() != real.len() {
+            Some(format!(
+                "{}-D, comment has {} dims",
+                real.len(),
+                sc.dims.len()
+            ))
+        } else {
+            let mut bad = None;
+            for (d, r) in sc.dims.iter().zip(&real) {
+                if let DimExpr::Sym(sym) = d
+                    && !env.contains_key(sym)
+                {
+                    env.insert(sym.clone(), *r);
+                    continue;
+                }
+                if let Ok(v) = d.eval(&|s| env.get(s).copied())
+                    && v != *r
+                {
+                    bad = Some(format!("`{d}` = {v} but the real size is {r}"));
+                    break;
+                }
+            }
+            bad
+        };
+        if let Some(p) = problem
+            && seen.insert(note.comment.span.start)
+        {
+            let mut d = Diagnostic::new(
+                &RuntimeShapeMismatch::INFO,
+                file,
+                path,
+                note.comment.span.start,
+                note.comment.span.end,
+                format!("runtime: `{name}` is {real:?} with {label}; {p}"),
+            );
+            d.notes.push(format!("comment: {}", sc.shape_text()));
+            out.push(d);
+        }
+    }
+}
+
+/// Runs the model twice through `trace_shapes.py` and compares every assignment with its
+/// shape comment.
+pub fn check(
+    path: &Path,
+    class: &str,
+    inputs: &[String],
+    script: &Path,
+) -> Result<Vec<Diagnostic>, LintError> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| LintError::Usage(format!("{}: {e}", path.display())))?;
+    let file = ModelFile::parse(source)?;
+    if file.class(class).is_none() {
+        return Err(LintError::Usage(format!(
+            "no class `{class}` in {}",
+            path.display()
+        )));
+    }
+    let second: Vec<String> = inputs
+        .iter()
+        .map(|i| second_input(i))
+        .collect::<Result<_, _>>()?;
+    let dir = std::env::temp_dir().join(format!("tsl-runtime-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| LintError::Usage(format!("{}: {e}", dir.display())))?;
+    let target = format!("{}:{class}", path.display());
+    let shown = path.display().to_string();
+    let file_name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut result = Ok(());
+    for (k, set) in [inputs.to_vec(), second].iter().enumerate() {
+        let json = dir.join(format!("trace{k}.json"));
+        match run_trace(script, &target, set, &json) {
+            Ok(trace) => {
+                if let Some(err) = trace["error"].as_object() {
+                    let msg = err.get("message").and_then(|m| m.as_str()).unwrap_or("?");
+                    if k == 0 {
+                        result = Err(LintError::Usage(format!(
+                            "forward raised with {}: {msg}",
+                            set.join(" ")
+                        )));
+                        break;
+                    }
+                    eprintln!(
+                        "tensor-shape-lint: note: second run with {} raised ({msg}); only the first run was checked",
+                        set.join(" ")
+                    );
+                    continue;
+                }
+                check_trace(
+                    &file,
+                    &shown,
+                    &file_name,
+                    &trace,
+                    &set.join(" "),
+                    &mut out,
+                    &mut seen,
+                );
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    result?;
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn second_input_changes_batch_and_spatial_sizes() {
+        assert_eq!(
+            super::second_input("x=[2,3,224,160]").unwrap(),
+            "x=[3,3,256,224]"
+        );
+        assert_eq!(
+            super::second_input("src=[2,7]:long:100").unwrap(),
+            "src=[3,10]:long:100"
+        );
+        assert_eq!(super::second_input("x=[2,7,64]").unwrap(), "x=[3,10,64]");
+        assert!(super::second_input("x=[B,3]").is_err());
+    }
+}
