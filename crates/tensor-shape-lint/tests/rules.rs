@@ -278,6 +278,11 @@ fn codes(src: &str, code: &str) -> Vec<&'static str> {
 fn every_rule_has_a_failing_and_a_passing_case() {
     let cases = cases();
     for rule in RULES {
+        // TSL605 needs a real forward pass: see `runtime_checks_comments_against_real_forward_passes`
+        // in cli.rs.
+        if rule.code == "TSL605" {
+            continue;
+        }
         assert!(
             cases.iter().any(|(c, _, _)| *c == rule.code),
             "no case for {}",
