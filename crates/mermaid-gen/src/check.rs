@@ -257,7 +257,7 @@ pub fn check_diagram(text: &str) -> Report {
                 &raw_lines,
             ));
         }
-        (Some(le), _) => diagnostics.push(diagnose_lex(&t, le.pos, &raw_lines)),
+        (Some(le), _) => diagnostics.push(diagnose_lex(&t, &tokens, le.pos, &raw_lines)),
         (None, Err(pf)) => diagnostics.push(diagnose_parse(
             &t,
             &tokens,
@@ -312,8 +312,25 @@ fn error(line: usize, code: &'static str, message: String, fix: Option<String>) 
     }
 }
 
-fn diagnose_lex(t: &Tracked, pos: usize, raw: &[&str]) -> Diagnostic {
+fn diagnose_lex(t: &Tracked, tokens: &[Token], pos: usize, raw: &[&str]) -> Diagnostic {
     let line = t.line_at(pos) as usize;
+    // Inside the text of an edge opened with `--`, `==` or `-.` that never got its arrow.
+    let open_edge = tokens
+        .iter()
+        .rev()
+        .take_while(|x| x.kind == Tok::EdgeText)
+        .count();
+    let edge_start = tokens.len().checked_sub(open_edge + 1);
+    if let Some(s) = edge_start
+        && tokens[s].kind == Tok::StartLink
+    {
+        return error(
+            t.line_at(tokens[s].start) as usize,
+            "E012",
+            "edge text opened with `--` (or `==`, `-.`) must end with an arrow (`A -- text --> B`); better: `A -->|\"text\"| B`".to_string(),
+            None,
+        );
+    }
     let here: String = t.chars[pos..].iter().take(12).collect();
     let before: String = t.chars[pos.saturating_sub(2)..pos].iter().collect();
     let fix = fix_line(&raw_line(raw, line));
@@ -435,6 +452,31 @@ fn diagnose_parse(
             format!(
                 "{what} ends it early: quote the whole {where_} (`A[\"…\"]`, `-->|\"…\"|`) and write an inner `\"` as `#quot;`"
             ),
+            fix,
+        );
+    }
+    let stmt_first = tokens[..k]
+        .iter()
+        // `end` swallows the whitespace after it, newlines included.
+        .rposition(|x| matches!(x.kind, Newline | Semi | Eof | End))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let stmt_first = stmt_first
+        + tokens[stmt_first..k]
+            .iter()
+            .take_while(|x| x.kind == Space)
+            .count();
+    if tokens.get(stmt_first).is_some_and(|x| x.kind == Subgraph)
+        && matches!(
+            tok.kind,
+            DiamondStart | Ps | Pipe | Str | StadiumStart | TagEnd | Sqe | Pe
+        )
+    {
+        return error(
+            line,
+            "E022",
+            "a subgraph title with special characters must be quoted: `subgraph ID[\"title\"]`"
+                .to_string(),
             fix,
         );
     }
@@ -1139,6 +1181,11 @@ mod tests {
         assert_eq!(r.verdict, Verdict::Fail);
         let e = r.errors().next().unwrap();
         assert_eq!((e.line, e.code), (3, "E030"));
+        let r =
+            check_diagram("flowchart TB\n  subgraph A\n  end\n  subgraph X {title}\n  B\n  end\n");
+        assert_eq!(r.errors().next().unwrap().code, "E022");
+        let r = check_diagram("flowchart TB\n  B -- Definition: x\n  B -- Interpretation: y\n");
+        assert_eq!(r.errors().next().unwrap().code, "E012");
         let r = check_diagram("flowchart TB\n  subgraph S\n  A\n");
         assert_eq!(r.errors().next().unwrap().code, "E020");
         assert_eq!(r.errors().next().unwrap().line, 2);
