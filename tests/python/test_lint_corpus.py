@@ -14,6 +14,7 @@ PyTorch and torchvision 0.29.2, and cargo to build the linter (or $TENSOR_SHAPE_
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import re
 import subprocess
@@ -55,10 +56,17 @@ def test_whole_corpus_lints_without_crash():
     assert "panicked" not in r.stderr and "syntax error" not in r.stderr, r.stderr[-2000:]
 
 
+compared: list = []
+
 LINE = re.compile(r"^(\d+): (\w+) = \[([\d, ]+)\]")
 
 # (corpus file under torchvision/, installed module, class, constructor kwargs, input shape)
 SAMPLE = [
+    ("torchvision/models/resnet.py", "torchvision.models.resnet", "BasicBlock", {"inplanes": 64, "planes": 64}, (2, 64, 32, 40)),
+    ("torchvision/models/squeezenet.py", "torchvision.models.squeezenet", "Fire",
+     {"inplanes": 96, "squeeze_planes": 16, "expand1x1_planes": 64, "expand3x3_planes": 64}, (2, 96, 27, 33)),
+    ("torchvision/models/vision_transformer.py", "torchvision.models.vision_transformer", "EncoderBlock",
+     {"num_heads": 4, "hidden_dim": 64, "mlp_dim": 128, "dropout": 0.0, "attention_dropout": 0.0}, (2, 10, 64)),
     ("torchvision/models/alexnet.py", "torchvision.models.alexnet", "AlexNet", {}, (2, 3, 224, 224)),
     ("torchvision/models/alexnet.py", "torchvision.models.alexnet", "AlexNet", {}, (1, 3, 256, 192)),
     ("torchvision/models/squeezenet.py", "torchvision.models.squeezenet", "SqueezeNet", {}, (2, 3, 224, 224)),
@@ -101,14 +109,17 @@ def test_inferred_shapes_match_pytorch(rel, modname, cls, kwargs, shape):
     mod = importlib.import_module(modname)
     installed = Path(mod.__file__)
     assert installed.read_bytes() == src.read_bytes(), f"installed {installed} differs from corpus {src}: install torchvision==0.29.2"
-    spec = f"x=[{','.join(map(str, shape))}]"
-    r = subprocess.run([linter(), "infer", f"{src}:{cls}", "--input", spec], capture_output=True, text=True)
+    first_param = "input" if cls == "EncoderBlock" else "x"
+    spec = f"{first_param}=[{','.join(map(str, shape))}]"
+    cmd = [linter(), "infer", f"{src}:{cls}", "--input", spec, "--kwargs", json.dumps(kwargs)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     inferred = [(int(m[1]), m[2], [int(d) for d in m[3].split(",")]) for m in map(LINE.match, r.stdout.splitlines()) if m]
     assert inferred, f"no concrete shape inferred:\n{r.stdout}"
     torch.manual_seed(0)
     model = getattr(mod, cls)(**kwargs).eval()
     seen = trace_lines(str(installed), model, torch.randn(*shape))
+    compared.extend(inferred)
     for line, name, dims in inferred:
         real = seen.get((line, name))
         assert real, f"line {line}: {name} never observed at run time"

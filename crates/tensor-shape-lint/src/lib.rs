@@ -158,16 +158,54 @@ fn find_class<'f>(file: &'f ModelFile, class: &str) -> Result<&'f pymodel::Class
 }
 
 /// The `infer` report: one line per assigned name of `forward`, `line: name = shape`.
+/// Constructor keyword arguments from a JSON object (`{"dim": 64, "bias": false}`).
+pub fn parse_ctor_kwargs(json: &str) -> Result<Vec<(String, shapes::value::Val)>, LintError> {
+    use shapes::value::Val;
+    let usage = |m: String| LintError::Usage(format!("--kwargs: {m}"));
+    let map: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(json).map_err(|e| usage(e.to_string()))?;
+    fn val(v: &serde_json::Value) -> Val {
+        match v {
+            serde_json::Value::Bool(b) => Val::Bool(Some(*b)),
+            serde_json::Value::Number(n) => match n.as_i64() {
+                Some(i) => Val::Int(Some(DimExpr::Int(i))),
+                None => Val::Float,
+            },
+            serde_json::Value::String(s) => Val::Str(s.clone()),
+            serde_json::Value::Null => Val::NoneV,
+            serde_json::Value::Array(items) => Val::Tuple(items.iter().map(val).collect()),
+            serde_json::Value::Object(_) => Val::Unknown,
+        }
+    }
+    Ok(map.iter().map(|(k, v)| (k.clone(), val(v))).collect())
+}
+
+/// The `infer` report with constructor keyword arguments given as a JSON object.
+pub fn infer_with(
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+    ctor_json: &str,
+    verbose: bool,
+) -> Result<String, LintError> {
+    let ctor = parse_ctor_kwargs(ctor_json)?;
+    let file = ModelFile::parse(source)?;
+    let c = find_class(&file, class)?;
+    let (_, records) = shapes::run_class_with(&file, c, inputs, ctor)
+        .ok_or_else(|| LintError::Usage("no forward".into()))?;
+    Ok(render_inferred(&records, verbose))
+}
+
 pub fn infer(
     source: &str,
     class: &str,
     inputs: &HashMap<String, Vec<DimExpr>>,
     verbose: bool,
 ) -> Result<String, LintError> {
-    let file = ModelFile::parse(source)?;
-    let c = find_class(&file, class)?;
-    let (_, records) =
-        shapes::run_class(&file, c, inputs).ok_or_else(|| LintError::Usage("no forward".into()))?;
+    infer_with(source, class, inputs, "{}", verbose)
+}
+
+fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
     let mut out = String::new();
     for r in records {
         let shape = match &r.value {
@@ -185,14 +223,15 @@ pub fn infer(
         };
         out.push_str(&format!("{}: {} = {}", r.stmt.line, r.name, shape));
         if let Some(l) = &r.layer {
-            out.push_str(&format!("  <- {}", l.text));
+            let one_line: Vec<&str> = l.text.split_whitespace().collect();
+            out.push_str(&format!("  <- {}", one_line.join(" ")));
         }
         if verbose && let Some(g) = &r.gap {
             out.push_str(&format!("  (unknown: {g})"));
         }
         out.push('\n');
     }
-    Ok(out)
+    out
 }
 
 /// Compact description of a layer for a comment: `Conv2d(3, 64, k=7, s=2, p=3)`.

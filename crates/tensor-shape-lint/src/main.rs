@@ -74,6 +74,9 @@ enum Command {
         /// Input shapes: "x=[2,3,224,224]" (symbols allowed; several separated by `;`).
         #[arg(long)]
         input: Option<String>,
+        /// Constructor keyword arguments as a JSON object: '{"dim": 64}'.
+        #[arg(long, default_value = "{}")]
+        kwargs: String,
         /// Say why a shape is unknown.
         #[arg(long, short)]
         verbose: bool,
@@ -195,6 +198,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(Command::Infer {
             target,
             input,
+            kwargs,
             verbose,
         }) => {
             let (file, class) =
@@ -202,7 +206,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let path = Path::new(file);
             let src = read(path)?;
             let inputs = parse_inputs(input.as_deref())?;
-            let text = tensor_shape_lint::infer(&src, class, &inputs, verbose)
+            let text = tensor_shape_lint::infer_with(&src, class, &inputs, &kwargs, verbose)
                 .map_err(|e| fail(path, e))?;
             print!("{text}");
             return Ok(ExitCode::SUCCESS);

@@ -437,10 +437,13 @@ impl<'f> Interp<'f> {
 
     fn eval(&mut self, e: &Expr, env: &mut HashMap<String, Val>, frame: &mut Frame<'f>) -> Val {
         match &e.kind {
-            ExprKind::Name(n) => env
-                .get(n)
-                .cloned()
-                .unwrap_or_else(|| self.module_constant(n)),
+            ExprKind::Name(n) => match env.get(n) {
+                Some(v) => v.clone(),
+                None if layers::signature(n).is_some() && self.file.class(n).is_none() => {
+                    Val::Ctor(n.clone())
+                }
+                None => self.module_constant(n),
+            },
             ExprKind::Int(v) => Val::Int(Some(int(*v))),
             ExprKind::Float(_) => Val::Float,
             ExprKind::Bool(b) => Val::Bool(Some(*b)),
@@ -481,6 +484,14 @@ impl<'f> Interp<'f> {
             ExprKind::Attribute { value, attr } => {
                 if matches!(&value.kind, ExprKind::Name(n) if n == "self") {
                     return frame.attrs.get(attr).cloned().unwrap_or(Val::Unknown);
+                }
+                // `nn.BatchNorm2d` as a value (a default `norm_layer`): a constructor.
+                if layers::signature(attr).is_some()
+                    && value
+                        .dotted()
+                        .is_some_and(|d| !d.starts_with("self") && !env.contains_key(&d))
+                {
+                    return Val::Ctor(attr.clone());
                 }
                 let base = self.eval(value, env, frame);
                 match (base, attr.as_str()) {
@@ -753,7 +764,7 @@ impl<'f> Interp<'f> {
             && !frame.attrs.contains_key(m)
         {
             return self.call_function(
-                class,
+                Some(class),
                 f,
                 frame.attrs.clone(),
                 args,
@@ -808,6 +819,40 @@ impl<'f> Interp<'f> {
                 };
             }
         }
+        if let Some(d) = &dotted
+            && !d.contains('.')
+        {
+            // `partial(nn.LayerNorm, eps=1e-6)`: options that do not change shapes.
+            if d == "partial"
+                && let Some(Val::Ctor(name)) = args.first()
+                && kwargs.iter().all(|(k, _)| {
+                    matches!(
+                        k.as_str(),
+                        "eps"
+                            | "momentum"
+                            | "affine"
+                            | "elementwise_affine"
+                            | "inplace"
+                            | "track_running_stats"
+                    )
+                })
+            {
+                return Val::Ctor(name.clone());
+            }
+            // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
+            if !env.contains_key(d)
+                && let Some((_, f)) = self
+                    .file
+                    .functions()
+                    .into_iter()
+                    .find(|(_, f)| f.name == *d)
+            {
+                if frame.depth >= MAX_DEPTH {
+                    return self.gap("calls nested too deep");
+                }
+                return self.call_function(None, f, HashMap::new(), args, kwargs, frame.depth + 1);
+            }
+        }
         // Calling a module value.
         let callee = match &c.func.kind {
             ExprKind::Attribute { value, .. } if matches!(&value.kind, ExprKind::Name(n) if n == "self") => {
@@ -855,7 +900,7 @@ impl<'f> Interp<'f> {
 
     fn call_function(
         &mut self,
-        class: &'f ClassDef,
+        class: Option<&'f ClassDef>,
         f: &'f FunctionDef,
         attrs: HashMap<String, Val>,
         args: Vec<Val>,
@@ -866,7 +911,7 @@ impl<'f> Interp<'f> {
             return self.gap("calls nested too deep");
         }
         let mut frame = Frame {
-            class: Some(class),
+            class,
             attrs,
             depth,
         };
@@ -897,12 +942,30 @@ impl<'f> Interp<'f> {
             Val::Layer(cfg) => {
                 let applied = layers::apply(&cfg, &args);
                 self.problems.extend(applied.problems);
-                self.layers_called.push((*cfg).clone());
-                self.layer = Some(*cfg);
-                match applied.out {
+                let call_option =
+                    |k: &str| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+                let out = match applied.out {
+                    // MultiheadAttention returns `(out, None)` with need_weights=False and
+                    // per-head weights with average_attn_weights=False (not modelled).
+                    Ok(Val::Tuple(mut parts))
+                        if cfg.ctor == "MultiheadAttention" && parts.len() == 2 =>
+                    {
+                        match (
+                            call_option("need_weights"),
+                            call_option("average_attn_weights"),
+                        ) {
+                            (Some(Val::Bool(Some(false))), _) => parts[1] = Val::NoneV,
+                            (_, Some(Val::Bool(Some(false)))) => parts[1] = Val::Unknown,
+                            _ => {}
+                        }
+                        Val::Tuple(parts)
+                    }
                     Ok(v) => v,
                     Err(why) => self.gap(why),
-                }
+                };
+                self.layers_called.push((*cfg).clone());
+                self.layer = Some(*cfg);
+                out
             }
             Val::Modules {
                 items,
@@ -922,8 +985,12 @@ impl<'f> Interp<'f> {
                 let Some((_, fwd)) = cls.method("forward") else {
                     return self.gap(format!("`{class}` has no forward"));
                 };
-                self.call_function(cls, fwd, attrs, args, kwargs, depth + 1)
+                self.call_function(Some(cls), fwd, attrs, args, kwargs, depth + 1)
             }
+            Val::Ctor(name) => match layers::bind(&name, args, kwargs, format!("{name}(...)")) {
+                Some(cfg) => Val::Layer(Box::new(cfg)),
+                None => self.gap(format!("`{name}` with arguments the checker cannot bind")),
+            },
             _ => self.gap("call of a module the checker cannot resolve"),
         }
     }

@@ -351,9 +351,19 @@ pub fn run_class<'f>(
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
 ) -> Option<(Vec<Finding>, Vec<Inferred<'f>>)> {
+    run_class_with(file, class, given, vec![])
+}
+
+/// [`run_class`] with constructor keyword arguments (`Class(**ctor)`).
+pub fn run_class_with<'f>(
+    file: &'f ModelFile,
+    class: &'f ClassDef,
+    given: &HashMap<String, Vec<DimExpr>>,
+    ctor: Vec<(String, Val)>,
+) -> Option<(Vec<Finding>, Vec<Inferred<'f>>)> {
     let body = file.forward(class)?;
     let mut interp = Interp::new(file);
-    let attrs = interp.instantiate(class, vec![], vec![], 0);
+    let attrs = interp.instantiate(class, vec![], ctor, 0);
     let mut inputs = inputs_from_comments(&body);
     let mut known: HashSet<String> = HashSet::new();
     for v in inputs.values() {

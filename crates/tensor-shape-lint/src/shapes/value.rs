@@ -45,6 +45,8 @@ pub enum Val {
         class: String,
         attrs: HashMap<String, Val>,
     },
+    /// A layer class used as a value (`norm_layer = nn.BatchNorm2d`), called later.
+    Ctor(String),
     Unknown,
 }
 
