@@ -367,6 +367,22 @@ impl<'a> Lexer<'a> {
         Some(e + self.ws(e) - i)
     }
 
+    /// `X X+[X xo>]` for a stroke character X (`--+[-xo>]`, `==+[=xo>]`): at least two strokes,
+    /// then an arrowhead or a third stroke.
+    fn stroke_run(&self, p: usize, stroke: char) -> Option<usize> {
+        let n = self.run(p, |ch| ch == stroke);
+        if n < 2 {
+            return None;
+        }
+        if self.at(p + n).is_some_and(|x| matches!(x, 'x' | 'o' | '>')) {
+            Some(n + 1)
+        } else if n >= 3 {
+            Some(n)
+        } else {
+            None
+        }
+    }
+
     /// `.*direction\s+XX[^\n]*`
     fn direction(&self, i: usize, dir: &str) -> Option<usize> {
         let mut eol = i;
@@ -499,37 +515,13 @@ impl<'a> Lexer<'a> {
             67 => self.lit(i, ";"),
             68 => self.lit(i, ","),
             69 | 103 => self.lit(i, "*"),
-            70 => self.link_like(i, |p| {
-                let n = self.run(p, |ch| ch == '-');
-                if n < 2 {
-                    return None;
-                }
-                if c(p + n).is_some_and(|x| matches!(x, 'x' | 'o' | '>')) {
-                    Some(n + 1)
-                } else if n >= 3 {
-                    Some(n)
-                } else {
-                    None
-                }
-            }),
+            70 => self.link_like(i, |p| self.stroke_run(p, '-')),
             71 => self.link_like(i, |p| self.lit(p, "--")),
             72 => match c(i)? {
                 '-' => (c(i + 1) != Some('-')).then_some(1),
                 _ => Some(1),
             },
-            73 => self.link_like(i, |p| {
-                let n = self.run(p, |ch| ch == '=');
-                if n < 2 {
-                    return None;
-                }
-                if c(p + n).is_some_and(|x| matches!(x, 'x' | 'o' | '>')) {
-                    Some(n + 1)
-                } else if n >= 3 {
-                    Some(n)
-                } else {
-                    None
-                }
-            }),
+            73 => self.link_like(i, |p| self.stroke_run(p, '=')),
             74 => self.link_like(i, |p| self.lit(p, "==")),
             75 => self.one(i, |ch| ch != '='),
             76 => self.link_like(i, |p| {
