@@ -493,4 +493,21 @@ fn debug_page(l: &PageLayout) {
             .or_insert(0) += 1;
     }
     eprintln!("graphics: {kinds:?}");
+    if std::env::var_os("PDF_FIGURES_DEBUG_ALL").is_some() {
+        for g in &l.graphics {
+            eprintln!(
+                "graphic {:?} {} {:?}",
+                g.kind,
+                g.is_rule(),
+                g.bbox.rounded()
+            );
+        }
+    }
+    for g in l
+        .graphics
+        .iter()
+        .filter(|g| g.bbox.area() > 0.1 * l.width * l.height)
+    {
+        eprintln!("large {:?} {:?}", g.kind, g.bbox.rounded());
+    }
 }

@@ -138,6 +138,12 @@ fn sample_paper_has_its_two_figures() {
         figs[0]["caption"],
         "Figure 1: TinyNet architecture: two convolutional blocks and a linear classifier."
     );
+    // The TikZ nodes span 9 cm between centres plus one 2.2 cm node, and are 1 cm tall (plus
+    // the 0.8 pt thick line): the crop holds the diagram, not the equation or sentence above.
+    let b = bbox(&figs[0]["bbox"]);
+    let cm = 72.0 / 2.54;
+    assert!(((b[2] - b[0]) - (11.2 * cm + 0.8)).abs() < 1.0, "{b:?}");
+    assert!(((b[3] - b[1]) - (cm + 0.8)).abs() < 1.0, "{b:?}");
     let text = std::fs::read_to_string(out.join("text/page-1.txt")).unwrap();
     assert!(text.contains("a learning rate of 0.1"), "{text}");
     assert!(text.contains("batch size of 256"), "{text}");

@@ -9,7 +9,8 @@
 
 use crate::captions::CaptionKind;
 use crate::geom::Rect;
-use crate::page::{BlockRole, GraphicKind, PageLayout};
+use crate::page::{BlockRole, Graphic, GraphicKind, PageLayout};
+use crate::text::Block;
 use serde::Serialize;
 
 /// A caption chosen for an id, with its text joined into one paragraph.
@@ -120,25 +121,37 @@ pub fn locate(
     kind: CaptionKind,
     prefer: Side,
 ) -> Vec<Region> {
-    let order = match prefer {
-        Side::Above => [Side::Above, Side::Below],
-        Side::Below => [Side::Below, Side::Above],
-    };
     captions
         .iter()
         .filter(|c| c.kind == kind)
         .filter_map(|cap| {
             let page = pages.iter().find(|p| p.number == cap.page)?;
-            order
-                .iter()
-                .find_map(|side| propose(page, cap, *side))
-                .map(|(bbox, graphics)| Region {
-                    caption: cap.clone(),
-                    bbox,
-                    graphics,
-                })
+            let other = match prefer {
+                Side::Above => Side::Below,
+                Side::Below => Side::Above,
+            };
+            let first = propose(page, cap, prefer);
+            let second = propose(page, cap, other);
+            // The usual side wins unless the other one holds clearly more graphics (captions
+            // set above their figure, as in magazine layouts).
+            let best = match (first, second) {
+                (Some(a), Some(b)) => Some(if b.score > 2.0 * a.score { b } else { a }),
+                (a, b) => a.or(b),
+            }?;
+            Some(Region {
+                caption: cap.clone(),
+                bbox: best.bbox,
+                graphics: best.graphics,
+            })
         })
         .collect()
+}
+
+struct Proposal {
+    bbox: Rect,
+    graphics: Vec<usize>,
+    /// Area covered by solid graphics: how much figure the proposal holds.
+    score: f64,
 }
 
 /// The horizontal extent the caption's figure may occupy.
@@ -149,28 +162,42 @@ fn column_span(page: &PageLayout, cap: &Caption) -> (f64, f64) {
         .filter(|b| matches!(b.role, BlockRole::Body | BlockRole::Caption))
         .map(|b| &b.block.bbox);
     let area = Rect::union_all(body).unwrap_or(Rect::new(0.0, 0.0, page.width, page.height));
-    if !page.two_columns {
-        return (area.x0, area.x1);
-    }
     let mid = (area.x0 + area.x1) / 2.0;
     let slack = 0.02 * page.width;
-    if cap.bbox.x1 <= mid + slack {
+    let (mut x0, mut x1) = if !page.two_columns {
+        (area.x0, area.x1)
+    } else if cap.bbox.x1 <= mid + slack {
         (area.x0, mid)
     } else if cap.bbox.x0 >= mid - slack {
         (mid, area.x1)
     } else {
         (area.x0, area.x1)
+    };
+    // Captions side by side (subfigure-style minipages) split the width between them.
+    for b in &page.blocks {
+        let r = &b.block.bbox;
+        if b.role != BlockRole::Caption || *r == cap.bbox || r.y_overlap(&cap.bbox) <= 0.0 {
+            continue;
+        }
+        if r.x0 >= cap.bbox.x1 {
+            x1 = x1.min((cap.bbox.x1 + r.x0) / 2.0);
+        } else if r.x1 <= cap.bbox.x0 {
+            x0 = x0.max((r.x1 + cap.bbox.x0) / 2.0);
+        }
     }
+    (x0, x1)
 }
 
 /// One proposal: the content box and the graphics in it, or `None` when it holds no graphics.
-fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<(Rect, Vec<usize>)> {
+fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
     let (x0, x1) = column_span(page, cap);
     let span = Rect::new(x0, 0.0, x1, page.height);
     let barrier = |r: &Rect| span.x_overlap(r) > 0.25 * r.width().min(span.width());
-    // Text that crosses the span's edges (a title or author block over both columns) cannot
-    // belong to a figure inside the span, whatever its role.
-    let crosses = |r: &Rect| r.width() - span.x_overlap(r) > 0.2 * r.width();
+    // Wide text that crosses the span's edges (a title or author block over both columns)
+    // cannot belong to a figure inside the span, whatever its role.
+    let crosses = |r: &Rect| {
+        r.width() > 0.5 * span.width() && r.width() - span.x_overlap(r) > 0.2 * r.width()
+    };
     let barriers = page.blocks.iter().enumerate().filter(|(i, b)| {
         *i != cap.block
             && (matches!(
@@ -211,10 +238,23 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<(Rect, Vec<us
         .filter(|(_, g)| inside(&g.bbox) && g.bbox.area() < 0.6 * page_area)
         .map(|(i, _)| i)
         .collect();
+    // A full sentence between running text and the figure is running text too short to be
+    // recognised as such; it attaches to the figure only when it lies over the graphics.
+    let sentence = |b: &Block| {
+        let words: usize = b.lines.iter().map(|l| l.words.len()).sum();
+        words >= 6 && b.text().trim_end().ends_with('.')
+    };
     let labels: Vec<&Rect> = page
         .blocks
         .iter()
         .filter(|b| b.role == BlockRole::Other && inside(&b.block.bbox))
+        .filter(|b| {
+            !sentence(&b.block)
+                || graphics.iter().any(|&i| {
+                    let g = &page.graphics[i];
+                    !g.is_rule() && g.bbox.intersect(&b.block.bbox).is_some()
+                })
+        })
         .map(|b| &b.block.bbox)
         .collect();
     let solid = graphics.iter().any(|&i| {
@@ -231,12 +271,50 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<(Rect, Vec<us
     if !solid && !labelled_rules {
         return None;
     }
-    let text = labels.into_iter();
-    let content = graphics.iter().map(|&i| &page.graphics[i].bbox).chain(text);
-    let bbox = Rect::union_all(content)?;
+    // The figure grows from its solid graphics by what touches them: tick labels, legends,
+    // sub-captions, axis lines. A sentence or equation between running text and the figure, or
+    // a header rule, is not attached and stays out.
+    let is_solid = |g: &Graphic| !g.is_rule() && g.kind != GraphicKind::RotatedText;
+    let mut attachable: Vec<Rect> = labels.iter().map(|r| **r).collect();
+    let mut solids = Vec::new();
+    for &i in &graphics {
+        let g = &page.graphics[i];
+        if is_solid(g) {
+            solids.push(g.bbox)
+        } else {
+            attachable.push(g.bbox)
+        }
+    }
+    let mut core = Rect::union_all(&solids).or_else(|| Rect::union_all(&attachable))?;
+    loop {
+        let grown = attachable
+            .iter()
+            .filter(|r| r.intersect(&core.inflate(6.0)).is_some())
+            .fold(core, |acc, r| acc.union(r));
+        if grown == core {
+            break;
+        }
+        core = grown;
+    }
+    let graphics: Vec<usize> = graphics
+        .into_iter()
+        .filter(|&i| page.graphics[i].bbox.intersect(&core).is_some())
+        .collect();
     let page_rect = Rect::new(0.0, 0.0, page.width, page.height);
-    let bbox = bbox.intersect(&page_rect)?;
-    Some((bbox, graphics))
+    let bbox = core.intersect(&page_rect)?;
+    let score = graphics
+        .iter()
+        .map(|&i| &page.graphics[i])
+        .filter(|g| !g.is_rule())
+        .filter_map(|g| g.bbox.intersect(&region))
+        .map(|r| r.area())
+        .sum::<f64>()
+        + labels.iter().map(|l| l.area()).sum::<f64>();
+    Some(Proposal {
+        bbox,
+        graphics,
+        score,
+    })
 }
 
 #[cfg(test)]

@@ -254,7 +254,7 @@ fn is_body(block: &Block, graphics: &[Graphic], width: f64, body_size: f64) -> b
 fn reading_order(blocks: Vec<PlacedBlock>, width: f64) -> (Vec<PlacedBlock>, bool) {
     let body: Vec<&PlacedBlock> = blocks
         .iter()
-        .filter(|b| b.role == BlockRole::Body)
+        .filter(|b| matches!(b.role, BlockRole::Body | BlockRole::Caption))
         .collect();
     let Some(area) = Rect::union_all(body.iter().map(|b| &b.block.bbox)) else {
         let mut blocks = blocks;
@@ -272,8 +272,16 @@ fn reading_order(blocks: Vec<PlacedBlock>, width: f64) -> (Vec<PlacedBlock>, boo
             2
         }
     };
-    let left_body = body.iter().filter(|b| side(&b.block.bbox) == 0).count();
-    let right_body = body.iter().filter(|b| side(&b.block.bbox) == 1).count();
+    // Captions count as column text too: a column may hold nothing but a figure.
+    let in_columns = |s: i8| {
+        blocks
+            .iter()
+            .filter(|b| matches!(b.role, BlockRole::Body | BlockRole::Caption))
+            .filter(|b| b.block.bbox.width() > 0.25 * width)
+            .filter(|b| side(&b.block.bbox) == s)
+            .count()
+    };
+    let (left_body, right_body) = (in_columns(0), in_columns(1));
     let two_columns = left_body >= 1 && right_body >= 1;
     let mut blocks = blocks;
     blocks.sort_by(|a, b| a.block.bbox.y0.total_cmp(&b.block.bbox.y0));
