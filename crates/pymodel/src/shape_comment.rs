@@ -2,7 +2,8 @@
 //!
 //! Several names may share one shape (`# q, k: [B, N, D]`); a trailing `# noqa...` is not part
 //! of the description. A comment whose names are followed by `[` or `(` is taken as an attempt at
-//! a shape comment, so malformed ones are reported instead of ignored.
+//! a shape comment, so malformed ones are reported instead of ignored (PEP 484 `# type:`
+//! comments excepted).
 
 use crate::dims::{DimError, DimExpr};
 
@@ -78,7 +79,8 @@ impl ShapeComment {
             .split(',')
             .map(|n| n.trim().to_string())
             .collect();
-        if names.iter().any(|n| !is_ident(n)) {
+        // `# type: (...) -> ...` is a PEP 484 type comment, not a shape.
+        if names.iter().any(|n| !is_ident(n)) || names == ["type"] {
             return None;
         }
         let rest = body[colon + 1..].trim_start();
@@ -227,6 +229,10 @@ mod tests {
         assert_eq!(ShapeComment::parse("# Recommended: 0.1"), None);
         assert_eq!(ShapeComment::parse("# see https://x.org/a: [1]"), None);
         assert_eq!(ShapeComment::parse("# plain text"), None);
+        assert_eq!(
+            ShapeComment::parse("# type: (list[Tensor]) -> Tensor"),
+            None
+        );
     }
 
     #[test]
