@@ -173,10 +173,20 @@ fn column_span(page: &PageLayout, cap: &Caption) -> (f64, f64) {
     } else {
         (area.x0, area.x1)
     };
-    // Captions side by side (subfigure-style minipages) split the width between them.
+    // Captions side by side (subfigure-style minipages) split the width between them, and
+    // running text beside a caption (a wrapped figure) bounds it.
     for b in &page.blocks {
         let r = &b.block.bbox;
-        if b.role != BlockRole::Caption || *r == cap.bbox || r.y_overlap(&cap.bbox) <= 0.0 {
+        let level = r.y_overlap(&cap.bbox) > 0.0;
+        // Running text wrapped around a figure sits beside the figure, just above its caption.
+        let wrapped =
+            b.role == BlockRole::Body && r.y1 <= cap.bbox.y0 && r.y0 > cap.bbox.y0 - 250.0;
+        let beside = match b.role {
+            BlockRole::Caption => level,
+            BlockRole::Body => level || wrapped,
+            _ => false,
+        };
+        if !beside || *r == cap.bbox {
             continue;
         }
         if r.x0 >= cap.bbox.x1 {

@@ -2,7 +2,7 @@
 
 use crate::captions::{CaptionStart, caption_start};
 use crate::geom::Rect;
-use crate::text::{Block, Glyph, blocks_from_lines, lines_from_glyphs};
+use crate::text::{Block, Glyph, Line, blocks_from_lines, lines_from_glyphs};
 use serde::Serialize;
 
 /// What drew a graphic.
@@ -121,7 +121,7 @@ pub fn analyze_page(number: usize, input: &PageInput, body_size: f64) -> PageLay
         });
     }
     graphics.extend(input.graphics.iter().copied());
-    let lines = lines_from_glyphs(&input.glyphs);
+    let lines = split_at_captions(lines_from_glyphs(&input.glyphs));
     let blocks = blocks_from_lines(lines, &|l| caption_start(&l.text()).is_some());
     let body_size = if body_size > 0.0 {
         body_size
@@ -138,6 +138,32 @@ pub fn analyze_page(number: usize, input: &PageInput, body_size: f64) -> PageLay
         graphics,
         two_columns,
     }
+}
+
+/// Splits a line where a caption starts after a wide gap: a caption set beside running text
+/// (a wrapped figure) shares baselines with it.
+fn split_at_captions(lines: Vec<Line>) -> Vec<Line> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let at = (1..line.words.len()).find(|&i| {
+            let gap = line.words[i].bbox.x0 - line.words[i - 1].bbox.x1;
+            let rest: Vec<&str> = line.words[i..].iter().map(|w| w.text.as_str()).collect();
+            gap > 0.8 * line.size && caption_start(&rest.join(" ")).is_some()
+        });
+        match at {
+            Some(i) => {
+                let mut left = line.clone();
+                let right_words = left.words.split_off(i);
+                for (words, mut l) in [(left.words.clone(), left), (right_words, line)] {
+                    l.bbox = Rect::union_all(words.iter().map(|w| &w.bbox)).unwrap_or(l.bbox);
+                    l.words = words;
+                    out.push(l);
+                }
+            }
+            None => out.push(line),
+        }
+    }
+    out
 }
 
 /// The most common glyph size over the pages, to the nearest half point.
@@ -321,6 +347,16 @@ mod tests {
             .collect()
     }
 
+    fn letter_page(glyphs: Vec<Glyph>) -> PageLayout {
+        let input = PageInput {
+            width: 612.0,
+            height: 792.0,
+            glyphs,
+            graphics: vec![],
+        };
+        analyze_page(1, &input, 10.0)
+    }
+
     #[test]
     fn two_column_page_reads_left_column_first() {
         // 230 pt wide: a column of a two-column letter-size paper.
@@ -328,13 +364,7 @@ mod tests {
         let mut glyphs = paragraph(72.0, 100.0, 3, line);
         glyphs.extend(paragraph(320.0, 100.0, 3, &line.replace('a', "z")));
         glyphs.extend(paragraph(72.0, 200.0, 2, &line.replace('a', "y")));
-        let input = PageInput {
-            width: 612.0,
-            height: 792.0,
-            glyphs,
-            graphics: vec![],
-        };
-        let page = analyze_page(1, &input, 10.0);
+        let page = letter_page(glyphs);
         assert!(page.two_columns);
         let firsts: Vec<String> = page
             .blocks
@@ -342,6 +372,26 @@ mod tests {
             .map(|b| b.block.lines[0].words[0].text.clone())
             .collect();
         assert_eq!(firsts, ["aaaa", "yyyy", "zzzz"]);
+    }
+
+    #[test]
+    fn caption_beside_running_text_on_one_baseline_is_split_off() {
+        // A wrapped figure: running text on the left, its caption on the right, same baseline.
+        let mut glyphs = glyphs_at("running text on the left side", 72.0, 300.0, 10.0);
+        glyphs.extend(glyphs_at(
+            "Figure 6: Attention maps.",
+            72.0 + 30.0 * 5.0 + 12.0,
+            300.0,
+            10.0,
+        ));
+        let page = letter_page(glyphs);
+        let captions: Vec<&PlacedBlock> = page
+            .blocks
+            .iter()
+            .filter(|b| b.role == BlockRole::Caption)
+            .collect();
+        assert_eq!(captions.len(), 1);
+        assert_eq!(captions[0].block.text(), "Figure 6: Attention maps.");
     }
 
     #[test]
@@ -356,13 +406,7 @@ mod tests {
                 upright: false,
             });
         }
-        let input = PageInput {
-            width: 612.0,
-            height: 792.0,
-            glyphs,
-            graphics: vec![],
-        };
-        let page = analyze_page(1, &input, 10.0);
+        let page = letter_page(glyphs);
         assert_eq!(page.graphics.len(), 1);
         assert_eq!(page.graphics[0].bbox.x0, 300.0);
         assert_eq!(page.blocks.len(), 1);
