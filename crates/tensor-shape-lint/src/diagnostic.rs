@@ -36,6 +36,10 @@ pub struct Diagnostic {
     /// Additional explanations ("inferred from ...", "equal when H is even").
     pub notes: Vec<String>,
     pub fix: Option<Fix>,
+    /// The class a model-level finding (TSL104, TSL106) is about; such findings are dropped
+    /// when another linted file imports the class (it is a component, not the model).
+    #[serde(skip)]
+    pub subject: Option<String>,
 }
 
 impl Diagnostic {
@@ -64,6 +68,7 @@ impl Diagnostic {
             end: end.max(start),
             notes: Vec::new(),
             fix: None,
+            subject: None,
         }
     }
 

@@ -75,6 +75,27 @@ pub fn lint_source(
     Ok(lint_file(path, &file, settings))
 }
 
+/// Names imported with `from x import A, B` by a file (for the cross-file model filter).
+pub fn imported_names(file: &ModelFile) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &file.module().body {
+        s.walk(&mut |s| {
+            if let StmtKind::ImportFrom { names, .. } = &s.kind {
+                out.extend(names.iter().map(|(n, _)| n.clone()));
+            }
+        });
+    }
+    out
+}
+
+/// Drops model-level findings about classes that another linted file imports.
+pub fn drop_imported_models(
+    diags: &mut Vec<Diagnostic>,
+    imported: &std::collections::HashSet<String>,
+) {
+    diags.retain(|d| d.subject.as_ref().is_none_or(|s| !imported.contains(s)));
+}
+
 /// Lints a parsed file.
 pub fn lint_file(path: &str, file: &ModelFile, settings: &Settings) -> Vec<Diagnostic> {
     let mut ctx = checks::Ctx::new(file, path, settings);

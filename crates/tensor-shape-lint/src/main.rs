@@ -287,9 +287,13 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let mut all = Vec::new();
     let mut sources = HashMap::new();
     let mut errors = 0;
+    let mut imported = std::collections::HashSet::new();
     for f in &files {
         let src = read(f)?;
         let shown = f.display().to_string();
+        if let Ok(parsed) = pymodel::ModelFile::parse(src.as_str()) {
+            imported.extend(tensor_shape_lint::imported_names(&parsed));
+        }
         match tensor_shape_lint::lint_source(&shown, &src, &settings) {
             Ok(mut diags) => {
                 if cli.fix && diags.iter().any(|d| d.fix.is_some()) {
@@ -310,6 +314,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
     }
+    tensor_shape_lint::drop_imported_models(&mut all, &imported);
     print!("{}", output::render(&all, format, &sources));
     let failing = all
         .iter()

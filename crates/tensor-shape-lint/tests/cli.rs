@@ -281,3 +281,45 @@ fn runtime_checks_comments_against_real_forward_passes() {
         stdout(&bad)
     );
 }
+
+#[test]
+fn component_classes_are_not_models() {
+    // A block in its own file, imported by model.py: only the model needs _init_weights and
+    // a paper docstring.
+    let dir = tempfile::tempdir().unwrap();
+    let block = "import torch\nimport torch.nn as nn\n\n\nclass Block(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        return x\n";
+    std::fs::write(dir.path().join("block.py"), block).unwrap();
+    std::fs::write(
+        dir.path().join("model.py"),
+        format!(
+            "from block import Block\n{}",
+            block.replace("class Block", "class Net")
+        ),
+    )
+    .unwrap();
+    let o = run(&[
+        "--format",
+        "concise",
+        "--select",
+        "TSL104,TSL106",
+        dir.path().to_str().unwrap(),
+    ]);
+    let out = stdout(&o);
+    assert!(!out.contains("`Block`"), "{out}");
+    assert!(
+        out.contains("TSL104 model class `Net` has no `_init_weights` method"),
+        "{out}"
+    );
+    // Alone, block.py in a `modules/` folder is a component as well.
+    let modules = dir.path().join("modules");
+    std::fs::create_dir(&modules).unwrap();
+    std::fs::write(modules.join("block.py"), block).unwrap();
+    let o = run(&[
+        "--format",
+        "concise",
+        "--select",
+        "TSL104,TSL106",
+        modules.join("block.py").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}

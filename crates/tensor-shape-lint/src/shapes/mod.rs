@@ -57,14 +57,6 @@ impl<'f> Checker<'f, '_> {
         d.substitute(&|s| self.unified.get(s).cloned())
     }
 
-    fn learn(&mut self, v: &Val) {
-        if let Val::Tensor(Some(dims)) = v {
-            for d in dims.iter().flatten() {
-                self.known.extend(d.symbols());
-            }
-        }
-    }
-
     /// Compares a comment with a value; returns the value to continue with.
     fn compare(
         &mut self,
@@ -89,7 +81,6 @@ impl<'f> Checker<'f, '_> {
         };
         let Val::Tensor(Some(dims)) = v else {
             let a = annotated(self);
-            self.learn(&a);
             return a;
         };
         if dims.len() != sc.dims.len() {
@@ -106,7 +97,6 @@ impl<'f> Checker<'f, '_> {
                 notes: vec![format!("inferred for the statement on line {}", stmt.line)],
             });
             let a = annotated(self);
-            self.learn(&a);
             return a;
         }
         let mut different = Vec::new();
@@ -174,9 +164,7 @@ impl<'f> Checker<'f, '_> {
                 ],
             });
         }
-        let adopted = Val::Tensor(Some(out));
-        self.learn(&adopted);
-        adopted
+        Val::Tensor(Some(out))
     }
 
     fn check_description(&mut self, span: Span, sc: &ShapeComment, cfg: &LayerCfg) {
@@ -258,7 +246,6 @@ impl<'f> Observer<'f> for Checker<'f, '_> {
             });
         }
         for (name, v) in &record.values {
-            self.learn(v);
             self.inferred.push(Inferred {
                 stmt,
                 name: name.clone(),
@@ -391,11 +378,15 @@ pub fn run_class_with<'f>(
             known.extend(d.symbols());
         }
     }
-    for v in attrs.values() {
-        if let Val::Int(Some(d)) = v {
-            known.extend(d.symbols());
+    // Symbols of inferred values come from the input comment or from constructor parameters
+    // without a default (named after the parameter). Symbols that only comments introduce are
+    // not "known": they are bound where they first stand alone (see `Checker::compare`).
+    for (_, c) in file.classes() {
+        if let Some((_, init)) = c.method("__init__") {
+            known.extend(init.params.iter().map(|p| p.name.clone()));
         }
     }
+    let _ = &attrs;
     let steps = body.steps.iter().map(|s| (s.stmt.span.start, s)).collect();
     let mut checker = Checker {
         file,
