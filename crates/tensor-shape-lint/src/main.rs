@@ -143,11 +143,24 @@ fn read(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| fail(path, e))
 }
 
-fn parse_inputs(spec: Option<&str>) -> Result<HashMap<String, Vec<pymodel::DimExpr>>, Failure> {
+fn parse_inputs(spec: Option<&str>) -> Result<Inputs, Failure> {
     match spec {
         None => Ok(HashMap::new()),
         Some(s) => tensor_shape_lint::parse_inputs(s).map_err(|e| Failure(e.to_string())),
     }
+}
+
+type Inputs = HashMap<String, Vec<pymodel::DimExpr>>;
+
+/// `FILE.py:Class` and `--input`: the file, the class, the source and the input shapes.
+fn load_target<'t>(
+    target: &'t str,
+    input: Option<&str>,
+) -> Result<(&'t str, &'t str, String, Inputs), Failure> {
+    let (file, class) =
+        tensor_shape_lint::split_target(target).map_err(|e| Failure(e.to_string()))?;
+    let src = read(Path::new(file))?;
+    Ok((file, class, src, parse_inputs(input)?))
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -201,11 +214,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             kwargs,
             verbose,
         }) => {
-            let (file, class) =
-                tensor_shape_lint::split_target(&target).map_err(|e| Failure(e.to_string()))?;
+            let (file, class, src, inputs) = load_target(&target, input.as_deref())?;
             let path = Path::new(file);
-            let src = read(path)?;
-            let inputs = parse_inputs(input.as_deref())?;
             let text = tensor_shape_lint::infer_with(&src, class, &inputs, &kwargs, verbose)
                 .map_err(|e| fail(path, e))?;
             print!("{text}");
@@ -216,11 +226,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             input,
             diff,
         }) => {
-            let (file, class) =
-                tensor_shape_lint::split_target(&target).map_err(|e| Failure(e.to_string()))?;
+            let (file, class, src, inputs) = load_target(&target, input.as_deref())?;
             let path = Path::new(file);
-            let src = read(path)?;
-            let inputs = parse_inputs(input.as_deref())?;
             let (new, count) =
                 tensor_shape_lint::annotate(&src, class, &inputs).map_err(|e| fail(path, e))?;
             if diff {

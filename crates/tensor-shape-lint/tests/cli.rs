@@ -127,6 +127,10 @@ fn annotate_writes_missing_comments_only() {
         new.contains("x = self.fc(x)  # x: [B, 4] <- mine\n"),
         "{new}"
     );
+    // A second run finds nothing to add and leaves the file as it is.
+    let o = run(&["annotate", &target]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), new);
     // The annotated file lints clean of shape mismatches and missing comments.
     let o = run(&[
         "--format",
