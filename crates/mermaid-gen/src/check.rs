@@ -355,9 +355,17 @@ fn diagnose_lex(t: &Tracked, tokens: &[Token], pos: usize, raw: &[&str]) -> Diag
 
 /// Whether the tokens before `k` leave an unquoted label open (the lexer is in its text state).
 fn label_open(tokens: &[Token], k: usize) -> Option<Tok> {
+    label_states(&tokens[..k]).pop().flatten()
+}
+
+/// For each position `0..=tokens.len()`, the innermost unquoted label open before it (the
+/// lexer's text state), in one pass.
+fn label_states(tokens: &[Token]) -> Vec<Option<Tok>> {
     use Tok::*;
     let mut open: Vec<Tok> = Vec::new();
-    for tok in &tokens[..k] {
+    let mut out = Vec::with_capacity(tokens.len() + 1);
+    out.push(None);
+    for tok in tokens {
         match tok.kind {
             Sqs | Ps | DiamondStart | StadiumStart | SubroutineStart | CylinderStart
             | DoubleCircleStart | TagEnd | TrapStart | InvTrapStart | EllipseStart => {
@@ -377,8 +385,9 @@ fn label_open(tokens: &[Token], k: usize) -> Option<Tok> {
             Newline | Semi => open.clear(),
             _ => {}
         }
+        out.push(open.last().copied());
     }
-    open.last().copied()
+    out
 }
 
 fn diagnose_parse(
@@ -723,6 +732,7 @@ fn warnings(t: &Tracked, tokens: &[Token], raw: &[&str]) -> Vec<Diagnostic> {
     let line_of = |tok: &Token| t.line_at(tok.start) as usize;
     let mut class_defs: Vec<String> = vec!["default".to_string()];
     let mut class_uses: Vec<(String, usize)> = Vec::new();
+    let open_label = label_states(tokens);
     for (k, tok) in tokens.iter().enumerate() {
         let next = tokens.get(k + 1);
         match tok.kind {
@@ -742,7 +752,7 @@ fn warnings(t: &Tracked, tokens: &[Token], raw: &[&str]) -> Vec<Diagnostic> {
                 }
             }
             Str if next.is_some_and(|n| matches!(n.kind, Text | Str | TagStart | TagEnd))
-                && label_open(tokens, k).is_some() =>
+                && open_label[k].is_some() =>
             {
                 out.push(warning(
                     line_of(tok),
@@ -861,7 +871,7 @@ fn warnings(t: &Tracked, tokens: &[Token], raw: &[&str]) -> Vec<Diagnostic> {
                     NodeString | Num | Minus | UnicodeText | Space
                 )
                 || (tokens[k - 1].kind == Space && k >= 2 && tokens[k - 2].kind != Subgraph));
-        if starts_id && label_open(tokens, k).is_none() {
+        if starts_id && open_label[k].is_none() {
             let id = id_tokens(k);
             let n = tokens[k..]
                 .iter()
