@@ -65,6 +65,16 @@ fn suppressed(file: &ModelFile, d: &Diagnostic) -> bool {
         })
 }
 
+/// [`lint_source`] plus the names the file imports (for [`drop_imported_models`]).
+pub fn lint_source_with_imports(
+    path: &str,
+    source: &str,
+    settings: &Settings,
+) -> Result<(Vec<Diagnostic>, Vec<String>), LintError> {
+    let file = ModelFile::parse(source)?;
+    Ok((lint_file(path, &file, settings), imported_names(&file)))
+}
+
 /// Lints one file's source. `path` is used in messages only.
 pub fn lint_source(
     path: &str,

@@ -298,11 +298,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     for f in &files {
         let src = read(f)?;
         let shown = f.display().to_string();
-        if let Ok(parsed) = pymodel::ModelFile::parse(src.as_str()) {
-            imported.extend(tensor_shape_lint::imported_names(&parsed));
-        }
-        match tensor_shape_lint::lint_source(&shown, &src, &settings) {
-            Ok(mut diags) => {
+        match tensor_shape_lint::lint_source_with_imports(&shown, &src, &settings) {
+            Ok((mut diags, imports)) => {
+                imported.extend(imports);
                 if cli.fix && diags.iter().any(|d| d.fix.is_some()) {
                     let (fixed, n) = tensor_shape_lint::apply_fixes(&src, &diags);
                     write_atomic(f, &fixed)?;
