@@ -200,6 +200,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         };
         let mut sources = HashMap::new();
         sources.insert(path.display().to_string(), read(path)?);
+        for d in &diags {
+            if !sources.contains_key(&d.path) {
+                sources.insert(d.path.clone(), read(Path::new(&d.path))?);
+            }
+        }
         print!("{}", output::render(&diags, format, &sources));
         return Ok(if diags.is_empty() {
             ExitCode::SUCCESS

@@ -99,14 +99,16 @@ fn shape_of(v: &serde_json::Value) -> Option<Vec<i64>> {
 }
 
 /// Checks one trace; findings keyed by comment position so each comment is reported once.
+/// User files of a trace, parsed once: path relative to the model's folder -> (file, shown path).
+type Files = HashMap<String, Option<(ModelFile, String)>>;
+
 fn check_trace(
-    file: &ModelFile,
-    path: &str,
-    file_name: &str,
+    root: &Path,
+    files: &mut Files,
     trace: &serde_json::Value,
     label: &str,
     out: &mut Vec<Diagnostic>,
-    seen: &mut HashSet<u32>,
+    seen: &mut HashSet<(String, u32)>,
 ) {
     let modules: HashMap<&str, &serde_json::Value> = trace["modules"]
         .as_array()
@@ -117,7 +119,7 @@ fn check_trace(
         })
         .unwrap_or_default();
     // (module, call) -> symbol values
-    let mut frames: HashMap<(String, i64), HashMap<String, i64>> = HashMap::new();
+    let mut frames: HashMap<(String, i64, String), HashMap<String, i64>> = HashMap::new();
     let empty = vec![];
     for a in trace["assignments"].as_array().unwrap_or(&empty) {
         let (Some(f), Some(line), Some(name), Some(func), Some(real)) = (
@@ -129,9 +131,14 @@ fn check_trace(
         ) else {
             continue;
         };
-        if Path::new(f).file_name().and_then(|n| n.to_str()) != Some(file_name) {
+        let entry = files.entry(f.to_string()).or_insert_with(|| {
+            let p = root.join(f);
+            let src = std::fs::read_to_string(&p).ok()?;
+            Some((ModelFile::parse(src).ok()?, p.display().to_string()))
+        });
+        let Some((file, path)) = entry.as_ref() else {
             continue;
-        }
+        };
         let Some((class_name, _)) = func.split_once('.') else {
             continue;
         };
@@ -143,30 +150,32 @@ fn check_trace(
         };
         let module = a["module"].as_str().unwrap_or("").to_string();
         let call = a["call"].as_i64().unwrap_or(0);
-        let env = frames.entry((module.clone(), call)).or_insert_with(|| {
-            // Bind the input comment from the module's real inputs, in order.
-            let mut env = HashMap::new();
-            let real_inputs: Vec<Vec<i64>> = modules
-                .get(module.as_str())
-                .and_then(|m| m["inputs"].as_array())
-                .map(|i| i.iter().filter_map(shape_of).collect())
-                .unwrap_or_default();
-            let declared = body
-                .input
-                .iter()
-                .filter_map(|n| n.shape())
-                .flat_map(|sc| sc.names.iter().map(move |_| &sc.dims));
-            for (dims, shape) in declared.zip(&real_inputs) {
-                if dims.len() == shape.len() {
-                    for (d, s) in dims.iter().zip(shape) {
-                        if let DimExpr::Sym(sym) = d {
-                            env.entry(sym.clone()).or_insert(*s);
+        let env = frames
+            .entry((module.clone(), call, f.to_string()))
+            .or_insert_with(|| {
+                // Bind the input comment from the module's real inputs, in order.
+                let mut env = HashMap::new();
+                let real_inputs: Vec<Vec<i64>> = modules
+                    .get(module.as_str())
+                    .and_then(|m| m["inputs"].as_array())
+                    .map(|i| i.iter().filter_map(shape_of).collect())
+                    .unwrap_or_default();
+                let declared = body
+                    .input
+                    .iter()
+                    .filter_map(|n| n.shape())
+                    .flat_map(|sc| sc.names.iter().map(move |_| &sc.dims));
+                for (dims, shape) in declared.zip(&real_inputs) {
+                    if dims.len() == shape.len() {
+                        for (d, s) in dims.iter().zip(shape) {
+                            if let DimExpr::Sym(sym) = d {
+                                env.entry(sym.clone()).or_insert(*s);
+                            }
                         }
                     }
                 }
-            }
-            env
-        });
+                env
+            });
         let Some(step) = body.steps.iter().find(|s| s.stmt.line as i64 == line) else {
             continue;
         };
@@ -202,7 +211,7 @@ fn check_trace(
             bad
         };
         if let Some(p) = problem
-            && seen.insert(note.comment.span.start)
+            && seen.insert((path.clone(), note.comment.span.start))
         {
             let mut d = Diagnostic::new(
                 &RuntimeShapeMismatch::INFO,
@@ -243,12 +252,9 @@ pub fn check(
     std::fs::create_dir_all(&dir)
         .map_err(|e| LintError::Usage(format!("{}: {e}", dir.display())))?;
     let target = format!("{}:{class}", path.display());
-    let shown = path.display().to_string();
-    let file_name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
+    // Trace files are relative to the folder of the model file as given.
+    let root = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut files = Files::new();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut result = Ok(());
@@ -272,9 +278,8 @@ pub fn check(
                     continue;
                 }
                 check_trace(
-                    &file,
-                    &shown,
-                    &file_name,
+                    &root,
+                    &mut files,
                     &trace,
                     &set.join(" "),
                     &mut out,

@@ -327,3 +327,46 @@ fn component_classes_are_not_models() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// Needs python3 with torch. A wrong comment in a block imported from another file is found.
+#[test]
+fn runtime_follows_blocks_into_their_files() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("block.py"),
+        "import torch\nimport torch.nn as nn\n\n\nclass Down(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.pool = nn.MaxPool2d(2)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        y = self.pool(x)  # y: [B, C, H, W//2] <- MaxPool2d(2)\n        return y\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("model.py"),
+        "import torch\nimport torch.nn as nn\nfrom block import Down\n\n\nclass Net(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.down = Down()\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        z = self.down(x)  # z: [B, 3, H//2, W//2] <- Down\n        return z\n",
+    )
+    .unwrap();
+    let target = format!("{}:Net", dir.path().join("model.py").display());
+    let o = bin()
+        .env("TSL_TRACE_SCRIPT", &script)
+        .args([
+            "--runtime",
+            &target,
+            "--input",
+            "x=[2,3,32,48]",
+            "--format",
+            "concise",
+        ])
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("block.py:12:") && out.contains("`H` = 32 but the real size is 16"),
+        "{out}"
+    );
+    assert!(!out.contains("model.py"), "{out}");
+}
