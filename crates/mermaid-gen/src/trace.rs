@@ -127,19 +127,104 @@ impl Unit {
     }
 }
 
+/// A run of consecutive sibling blocks of one type (`layer1.0 .. layer1.2`, all `Bottleneck`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Repeat {
+    first: String,
+    last: String,
+    count: usize,
+}
+
+/// Every composite module that belongs to a run of two or more identical siblings, keyed by
+/// path.
+fn repeat_groups(modules: &[Module]) -> BTreeMap<String, Repeat> {
+    let has_children = |p: &str| modules.iter().any(|m| m.parent.as_deref() == Some(p));
+    let mut by_parent: BTreeMap<&str, Vec<&Module>> = BTreeMap::new();
+    for m in modules {
+        if let Some(p) = m.parent.as_deref()
+            && !m.path.is_empty()
+            && has_children(&m.path)
+        {
+            by_parent.entry(p).or_default().push(m);
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (_, mut kids) in by_parent {
+        kids.sort_by_key(|m| m.order);
+        let mut i = 0;
+        while i < kids.len() {
+            let mut j = i + 1;
+            while j < kids.len() && same_block(modules, kids[i], kids[j]) {
+                j += 1;
+            }
+            if j - i > 1 {
+                let r = Repeat {
+                    first: kids[i].path.clone(),
+                    last: kids[j - 1].path.clone(),
+                    count: j - i,
+                };
+                for k in &kids[i..j] {
+                    out.insert(k.path.clone(), r.clone());
+                }
+            }
+            i = j;
+        }
+    }
+    out
+}
+
+/// Two sibling blocks count as repeats when they have the same type; generic containers
+/// (`Sequential`, `ModuleList`, …) must also hold the same layer types in the same order.
+fn same_block(modules: &[Module], a: &Module, b: &Module) -> bool {
+    if a.ty != b.ty {
+        return false;
+    }
+    if !matches!(a.ty.as_str(), "Sequential" | "ModuleList" | "ModuleDict") {
+        return true;
+    }
+    let inside = |m: &Module| -> Vec<(String, String)> {
+        let prefix = format!("{}.", m.path);
+        let mut v: Vec<(u64, String, String)> = modules
+            .iter()
+            .filter_map(|x| {
+                x.path
+                    .strip_prefix(&prefix)
+                    .map(|rel| (x.order, rel.to_string(), x.ty.clone()))
+            })
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, r, t)| (r, t)).collect()
+    };
+    inside(a) == inside(b)
+}
+
+/// Whether `path` lies inside a repeated block other than the first of its run (the first one
+/// is drawn for all of them).
+fn inside_later_repeat(path: &str, groups: &BTreeMap<String, Repeat>) -> bool {
+    let parts: Vec<&str> = path.split('.').collect();
+    (1..parts.len()).any(|n| {
+        let prefix = parts[..n].join(".");
+        groups.get(&prefix).is_some_and(|r| r.first != prefix)
+    })
+}
+
 /// Modules shown at cut depth `d`: those at depth `d`, plus leaves above it, in call order,
-/// with consecutive same-type siblings collapsed.
+/// with consecutive same-type siblings collapsed (and only the first of a run of identical
+/// blocks opened up).
 fn units_at(modules: &[Module], d: usize) -> Vec<Unit> {
     let has_children = |p: &str| {
         modules
             .iter()
             .any(|m| m.parent.as_deref() == Some(p) && !m.path.is_empty())
     };
+    let groups = repeat_groups(modules);
     let mut chosen: Vec<&Module> = modules
         .iter()
         .filter(|m| {
             let md = depth(&m.path);
-            md >= 1 && (md == d || (md < d && !has_children(&m.path)))
+            md >= 1
+                && (md == d || (md < d && !has_children(&m.path)))
+                && !inside_later_repeat(&m.path, &groups)
         })
         .collect();
     chosen.sort_by_key(|m| m.order);
@@ -235,8 +320,13 @@ pub fn flow(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
         .join("\n");
     let input = f.node("input", &format!("Input\n{input_label}"), Shape::Stadium);
     f.set_class(&input, "input");
-    // Group units by parent (depth >= 2) into subgraphs.
-    let mut prev: Id = input;
+    let groups = repeat_groups(&t.modules);
+    let model_inputs: Vec<String> = t.inputs.values().map(|v| shape_label(v, batch)).collect();
+    // Data flow is not in the trace; edges are inferred from shapes: a unit is fed by the most
+    // recent unit whose output has its input shape, else by the model input of that shape,
+    // else (a join such as a concatenation) by every output not consumed yet.
+    let mut drawn: Vec<(Id, Vec<String>)> = Vec::new();
+    let mut consumed: Vec<bool> = Vec::new();
     let mut open_parent: Option<String> = None;
     for (i, u) in units.iter().enumerate() {
         let parent = u.first.parent.clone().filter(|p| !p.is_empty());
@@ -256,7 +346,11 @@ pub fn flow(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
                     .find(|m| &m.path == p)
                     .map(|m| m.ty.as_str())
                     .unwrap_or("");
-                f.open_subgraph(p, &format!("{p} ({ty})"), None);
+                let title = match groups.get(p) {
+                    Some(r) => format!("{} .. {} ({ty} x{})", r.first, r.last, r.count),
+                    None => format!("{p} ({ty})"),
+                };
+                f.open_subgraph(p, &title, None);
             }
             open_parent = want;
         }
@@ -279,8 +373,31 @@ pub fn flow(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
             used.push(kind);
         }
         f.set_class(&id, kind);
-        f.edge(&prev, &id, None);
-        prev = id;
+        let wanted = u.first.inputs.first().map(|s| shape_label(s, batch));
+        let from_unit = wanted
+            .as_ref()
+            .and_then(|w| drawn.iter().rposition(|(_, outs)| outs.contains(w)));
+        if let Some(j) = from_unit {
+            f.edge(&drawn[j].0, &id, None);
+            consumed[j] = true;
+        } else if wanted.as_ref().is_some_and(|w| model_inputs.contains(w)) || drawn.is_empty() {
+            f.edge(&input, &id, None);
+        } else {
+            for (j, (d, _)) in drawn.iter().enumerate() {
+                if !consumed[j] {
+                    f.edge(d, &id, None);
+                    consumed[j] = true;
+                }
+            }
+        }
+        let outs = u
+            .last
+            .outputs
+            .iter()
+            .map(|s| shape_label(s, batch))
+            .collect();
+        drawn.push((id, outs));
+        consumed.push(false);
     }
     if open_parent.is_some() {
         f.close_subgraph();
@@ -299,7 +416,14 @@ pub fn flow(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
         .unwrap_or_default();
     let output = f.node("output", &format!("Output\n{root_out}"), Shape::Stadium);
     f.set_class(&output, "output");
-    f.edge(&prev, &output, None);
+    for (j, (d, _)) in drawn.iter().enumerate() {
+        if !consumed[j] {
+            f.edge(d, &output, None);
+        }
+    }
+    if drawn.is_empty() {
+        f.edge(&input, &output, None);
+    }
     add_palette(&mut f, &used);
     Ok(format!(
         "%% {} from a runtime trace\n{}",
@@ -361,6 +485,25 @@ pub fn describe(m: &Module) -> String {
     }
 }
 
+/// `Conv 3x3 + Conv 3x3 + ReLU` as `Conv 3x3 x2 + ReLU`.
+fn run_length(items: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < items.len() {
+        let mut j = i + 1;
+        while j < items.len() && items[j] == items[i] {
+            j += 1;
+        }
+        out.push(if j - i > 1 {
+            format!("{} x{}", items[i], j - i)
+        } else {
+            items[i].clone()
+        });
+        i = j;
+    }
+    out.join(" + ")
+}
+
 /// Left-to-right chart of the shapes the tensor goes through: a node per distinct shape, edges
 /// labelled with the layers between them.
 pub fn shapes(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
@@ -392,7 +535,7 @@ pub fn shapes(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
             n += 1;
             let id = f.node(&format!("s{n}"), &out, Shape::Rect);
             ids.push(id.clone());
-            f.edge(&prev, &id, Some(&pending.join(" + ")));
+            f.edge(&prev, &id, Some(&run_length(&pending)));
             pending.clear();
             prev = id;
             current = out;

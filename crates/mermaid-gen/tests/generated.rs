@@ -116,12 +116,27 @@ fn output_file_is_not_overwritten_without_force() {
 #[test]
 fn trace_flow_collapses_repeated_blocks_at_module_level() {
     let trace = data("tiny_cnn_trace.json");
-    // 13 leaf modules fit in 20 nodes: leaf level, no collapsing needed.
+    // Leaf level fits in 20 nodes; the second ResBlock is identical to the first, so only the
+    // first is opened up, in a subgraph titled for both.
     let fine = run_ok(&["trace", &trace]);
     assert_valid_everywhere(&fine);
-    assert!(fine.contains("blocks.1.conv2"), "{fine}");
-    // With at most 10 nodes the chart moves up a level: the two ResBlocks collapse.
-    let coarse = run_ok(&["trace", &trace, "--max-nodes", "10"]);
+    assert!(fine.contains("blocks.0.conv2"), "{fine}");
+    assert!(!fine.contains("blocks.1.conv1"), "{fine}");
+    assert!(
+        fine.contains(r#"["blocks.0 .. blocks.1 (ResBlock x2)"]"#),
+        "{fine}"
+    );
+    // Shapes chain the layers: stem.3 (MaxPool) feeds blocks.0.conv1, conv2 feeds the pool.
+    assert!(
+        fine.contains("n_u3_stem_3 --> n_u4_blocks_0_conv1"),
+        "{fine}"
+    );
+    assert!(fine.contains("n_u6_blocks_0_conv2 --> n_u7_pool"), "{fine}");
+    assert!(fine.contains("n_input --> n_u0_stem_0"), "{fine}");
+    assert!(fine.contains("n_u9_fc --> n_output"), "{fine}");
+    // The leaf level has 10 boxes; with at most 8 the chart moves up a level, where the two
+    // ResBlocks are one box.
+    let coarse = run_ok(&["trace", &trace, "--max-nodes", "8"]);
     assert_valid_everywhere(&coarse);
     assert!(
         coarse.contains("ResBlock x2<br/>blocks.0 .. blocks.1"),
@@ -141,7 +156,7 @@ fn trace_flow_collapses_repeated_blocks_at_module_level() {
 
 #[test]
 fn shapes_chart_follows_the_tensor() {
-    let out = run_ok(&["shapes", &data("tiny_cnn_trace.json"), "--max-nodes", "10"]);
+    let out = run_ok(&["shapes", &data("tiny_cnn_trace.json"), "--max-nodes", "8"]);
     assert_valid_everywhere(&out);
     assert!(
         out.starts_with("%% TinyCNN") && out.contains("flowchart LR\n"),
@@ -245,5 +260,32 @@ fn code_mode_draws_forward_from_shape_comments() {
     assert!(
         err.contains("no class `Nope`") && err.contains("TinyResNet"),
         "{err}"
+    );
+}
+
+/// `tiny_resnet_trace.json` was written by the project's tracer
+/// (`python3 skill/paper-replication/scripts/trace_shapes.py tests/data/tiny_resnet.py:TinyResNet
+/// --input "x=[2,3,32,32]"`); the expected graph follows from the model's forward: `side` reads
+/// the input, and the concatenation of `blocks` and `side` feeds `pool`.
+#[test]
+fn trace_edges_follow_shapes_across_a_branch_and_a_join() {
+    let out = run_ok(&["trace", &data("tiny_resnet_trace.json")]);
+    assert_valid_everywhere(&out);
+    for needle in [
+        r#"subgraph g_blocks_0["blocks.0 .. blocks.2 (Block x3)"]"#,
+        "n_input --> n_u0_stem",
+        "n_input --> n_u3_side",
+        "n_u2_blocks_0_conv2 --> n_u4_pool",
+        "n_u3_side --> n_u4_pool",
+        "n_u5_fc --> n_output",
+    ] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+    assert!(!out.contains("n_u2_blocks_0_conv2 --> n_u3_side"), "{out}");
+    let shapes = run_ok(&["shapes", &data("tiny_resnet_trace.json")]);
+    assert_valid_everywhere(&shapes);
+    assert!(
+        shapes.contains(r#"-->|"Conv 3x3 x2 + Conv 1x1, s=2 + AdaptiveAvgPool"|"#),
+        "{shapes}"
     );
 }
