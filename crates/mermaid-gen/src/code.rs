@@ -29,6 +29,8 @@ pub enum CodeError {
 #[derive(Debug, Clone)]
 struct Node {
     title: String,
+    /// The description of the statement's shape comment (`<- Conv 3x3`).
+    desc: Option<String>,
     shape: Option<String>,
     kind: &'static str,
     draw: Shape,
@@ -78,7 +80,7 @@ fn layer_title(call: &Call, ctor_name: &str) -> String {
                 count = c.args.last().map(|a| match &a.kind {
                     ExprKind::Int(n) => n.to_string(),
                     ExprKind::Name(n) => n.clone(),
-                    _ => "n".to_string(),
+                    _ => "N".to_string(),
                 });
             } else if last.starts_with(|ch: char| ch.is_ascii_uppercase()) && inner.is_none() {
                 inner = Some(last);
@@ -127,6 +129,7 @@ impl Ctx {
                 let id = self.graph.add(
                     Node {
                         title: sym.to_string(),
+                        desc: None,
                         shape: None,
                         kind: "feature",
                         draw: Shape::Circle,
@@ -153,20 +156,26 @@ impl Ctx {
             v.extend(c.keywords.iter().flat_map(|k| s.emit(&k.value)));
             v
         };
-        // self.attr(...) or a loop variable over a module container.
+        // self.attr(...), self.method(...), self.attr.method(...) or a loop variable over a
+        // module container: a module-level step.
         let module = dotted
             .strip_prefix("self.")
-            .filter(|a| self.layers.contains_key(*a))
             .map(str::to_string)
             .or_else(|| self.loop_vars.get(&dotted).cloned());
         if let Some(attr) = module {
             let inputs = arg_inputs(self);
-            let ctor = self.layers.get(&attr).cloned().unwrap_or_default();
+            let title = match self.layers.get(&attr) {
+                Some(ctor) => format!("{attr}: {ctor}"),
+                None => attr.clone(),
+            };
+            let head = attr.split('.').next().unwrap_or("");
+            let kind = self.layers.get(head).map(|c| kind_of(c)).unwrap_or("core");
             let id = self.graph.add(
                 Node {
-                    title: format!("{attr}: {ctor}"),
+                    title,
+                    desc: None,
                     shape: None,
-                    kind: kind_of(&ctor),
+                    kind,
                     draw: Shape::Rect,
                 },
                 &inputs,
@@ -179,6 +188,7 @@ impl Ctx {
             let id = self.graph.add(
                 Node {
                     title: if last == "stack" { "stack" } else { "concat" }.to_string(),
+                    desc: None,
                     shape: None,
                     kind: "feature",
                     draw: Shape::Circle,
@@ -210,6 +220,7 @@ impl Ctx {
         let id = self.graph.add(
             Node {
                 title: name.clone(),
+                desc: None,
                 shape: None,
                 kind: kind_of(&name),
                 draw: Shape::Round,
@@ -219,16 +230,22 @@ impl Ctx {
         vec![id]
     }
 
-    fn label_last(&mut self, ids: &[usize], shape: Option<&ShapeComment>) {
+    /// Puts the statement's shape comment on the node it created (`first_new`: the node count
+    /// before the statement). A statement that only passes a value through (`m = x[:, None]`)
+    /// creates no node and relabels nothing; the description replaces an earlier one.
+    fn label_last(&mut self, ids: &[usize], shape: Option<&ShapeComment>, first_new: usize) {
         let (Some(&last), Some(sc)) = (ids.last(), shape) else {
             return;
         };
+        if last < first_new {
+            return;
+        }
         let n = &mut self.graph.nodes[last];
         n.shape = Some(sc.shape_text());
         if let Some(d) = &sc.description
             && !d.trim().is_empty()
         {
-            n.title = format!("{} ({})", n.title, d.trim());
+            n.desc = Some(d.trim().to_string());
         }
     }
 }
@@ -264,38 +281,27 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
         titles.insert(l.attr.clone(), layer_title(l.call, l.ctor_name()));
         ctx.layers.insert(l.attr.clone(), l.ctor_name().to_string());
     }
-    // Inputs: shape comments at the top of forward, else the parameters.
-    let mut declared = false;
+    // Inputs: every parameter of forward, with its shape from the comments at the top.
+    let mut input_shapes: BTreeMap<String, String> = BTreeMap::new();
     for note in &body.input {
         if let Some(sc) = note.shape() {
             for name in &sc.names {
-                let id = ctx.graph.add(
-                    Node {
-                        title: name.clone(),
-                        shape: Some(sc.shape_text()),
-                        kind: "input",
-                        draw: Shape::Stadium,
-                    },
-                    &[],
-                );
-                ctx.producer.insert(name.clone(), vec![id]);
-                declared = true;
+                input_shapes.insert(name.clone(), sc.shape_text());
             }
         }
     }
-    if !declared {
-        for p in body.func.params.iter().filter(|p| p.name != "self") {
-            let id = ctx.graph.add(
-                Node {
-                    title: p.name.clone(),
-                    shape: None,
-                    kind: "input",
-                    draw: Shape::Stadium,
-                },
-                &[],
-            );
-            ctx.producer.insert(p.name.clone(), vec![id]);
-        }
+    for p in body.func.params.iter().filter(|p| p.name != "self") {
+        let id = ctx.graph.add(
+            Node {
+                title: p.name.clone(),
+                desc: None,
+                shape: input_shapes.get(&p.name).cloned(),
+                kind: "input",
+                draw: Shape::Stadium,
+            },
+            &[],
+        );
+        ctx.producer.insert(p.name.clone(), vec![id]);
     }
     let mut returned = false;
     for step in &body.steps {
@@ -309,8 +315,9 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
                 }
             }
             StmtKind::Assign { targets, value } => {
+                let first_new = ctx.graph.nodes.len();
                 let ids = ctx.emit(value);
-                ctx.label_last(&ids, step.shape());
+                ctx.label_last(&ids, step.shape(), first_new);
                 for t in targets {
                     for name in target_names(t) {
                         ctx.producer.insert(name, ids.clone());
@@ -322,13 +329,15 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
                 value: Some(value),
                 ..
             } => {
+                let first_new = ctx.graph.nodes.len();
                 let ids = ctx.emit(value);
-                ctx.label_last(&ids, step.shape());
+                ctx.label_last(&ids, step.shape(), first_new);
                 for name in target_names(target) {
                     ctx.producer.insert(name, ids.clone());
                 }
             }
             StmtKind::AugAssign { target, op, value } => {
+                let first_new = ctx.graph.nodes.len();
                 let left = ctx.emit(target);
                 let right = ctx.emit(value);
                 let ids = if left.is_empty() || right.is_empty() {
@@ -339,6 +348,7 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
                     vec![ctx.graph.add(
                         Node {
                             title: sym.to_string(),
+                            desc: None,
                             shape: None,
                             kind: "feature",
                             draw: Shape::Circle,
@@ -346,7 +356,7 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
                         &inputs,
                     )]
                 };
-                ctx.label_last(&ids, step.shape());
+                ctx.label_last(&ids, step.shape(), first_new);
                 for name in target_names(target) {
                     ctx.producer.insert(name, ids.clone());
                 }
@@ -357,6 +367,7 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
                 ctx.graph.add(
                     Node {
                         title: "output".to_string(),
+                        desc: None,
                         shape,
                         kind: "output",
                         draw: Shape::Stadium,
@@ -395,9 +406,13 @@ pub fn code_diagram(source: &str, class_name: &str, max_nodes: usize) -> Result<
     let mut ids = Vec::new();
     let mut used: Vec<&str> = Vec::new();
     for (i, n) in g.nodes.iter().enumerate() {
-        let label = match &n.shape {
-            Some(s) => format!("{}\n{s}", n.title),
+        let title = match &n.desc {
+            Some(d) => format!("{} ({d})", n.title),
             None => n.title.clone(),
+        };
+        let label = match &n.shape {
+            Some(s) => format!("{title}\n{s}"),
+            None => title,
         };
         let id = f.node(&format!("v{i}"), &label, n.draw);
         f.set_class(&id, n.kind);

@@ -289,3 +289,26 @@ fn trace_edges_follow_shapes_across_a_branch_and_a_join() {
         "{shapes}"
     );
 }
+
+#[test]
+fn code_mode_keeps_every_input_and_never_relabels_a_pass_through() {
+    let out = run_ok(&["code", &data("tiny_resnet.py"), "--class", "TwoInputs"]);
+    assert_valid_everywhere(&out);
+    for needle in [
+        // `mask = src[:, :1]` creates no node, so `src` keeps its own shape.
+        r#"n_v0(["src<br/>[B, 8]"])"#,
+        r#"n_v1(["tgt"])"#,
+        r#"n_v2["enc: Linear<br/>[B, 8]"]"#,
+        r#"n_v4(("+ (decoder + memory)<br/>[B, 8]"))"#,
+        "n_v0 --> n_v2",
+        "n_v1 --> n_v3",
+        "n_v3 --> n_v4",
+        "n_v2 --> n_v4",
+        // `y * mask`: a join of the sum and the input the mask was sliced from.
+        "n_v4 --> n_v5",
+        "n_v0 --> n_v5",
+        "n_v5 --> n_v6",
+    ] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+}

@@ -36,3 +36,18 @@ class TinyResNet(nn.Module):
         y = self.pool(y).flatten(1)  # y: [B, 32]
         logits = self.fc(y)  # logits: [B, 10]
         return logits
+
+
+class TwoInputs(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.enc = nn.Linear(8, 8)
+        self.dec = nn.Linear(8, 8)
+
+    def forward(self, src, tgt):
+        # src: [B, 8]
+        mask = src[:, :1]
+        # mask: [B, 1] <- first column
+        m = self.enc(src)  # m: [B, 8]
+        y = self.dec(tgt) + m  # y: [B, 8] <- decoder + memory
+        return y * mask
