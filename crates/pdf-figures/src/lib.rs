@@ -24,6 +24,9 @@
 //!   hayro inflates in memory without a cap (decompression bombs).
 //!
 //! Panics inside the PDF libraries are caught per page and reported as errors.
+//!
+//! For tuning the layout rules, `PDF_FIGURES_DEBUG_PAGE=N` prints page N's blocks with their
+//! roles (and `PDF_FIGURES_DEBUG_ALL=1` every graphic box) on stderr.
 
 pub mod engine;
 pub mod error;
