@@ -252,7 +252,8 @@ fn is_body(block: &Block, graphics: &[Graphic], width: f64, body_size: f64) -> b
     let long = block.bbox.width() > 0.3 * width;
     // A paragraph is recognised by its shape even when its size is off (Type 3 bitmap fonts
     // give only estimated sizes).
-    let paragraph = block.lines.len() >= 2 && long && (size / body_size - 1.0).abs() < 0.5;
+    let ratio = size / body_size;
+    let paragraph = block.lines.len() >= 2 && long && (0.8..1.6).contains(&ratio);
     if (size - body_size).abs() > 1.2 && !is_heading(block, body_size) && !paragraph {
         return false;
     }
