@@ -129,3 +129,41 @@ fn figure_precision_and_recall_on_hand_checked_papers() {
 
 const PRECISION_FLOOR: f64 = 0.95;
 const RECALL_FLOOR: f64 = 0.95;
+
+/// Image draws and 1x1 stencil rules against poppler's `pdfimages -list` counts recorded in
+/// BASELINES.tsv (the oracle: an independent PDF library on the same files).
+#[test]
+fn image_draws_match_pdfimages_on_every_corpus_paper() {
+    let papers = shared();
+    let baselines = std::fs::read_to_string(papers.join("BASELINES.tsv")).unwrap();
+    let mut rows = baselines.lines();
+    let header: Vec<&str> = rows.next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (images_col, stencil_col) = (col("pdfimages_images"), col("pdfimages_stencil_1x1"));
+    let (mut ours_total, mut theirs_total) = (0, 0);
+    let mut report = String::new();
+    for row in rows {
+        let f: Vec<&str> = row.split('\t').collect();
+        let slug = f[0];
+        let data = std::fs::read(papers.join(format!("{slug}.pdf"))).unwrap();
+        let ex = pdf_figures::extract(data, slug, &pdf_figures::Options::default())
+            .unwrap_or_else(|e| panic!("{slug}: {e}"));
+        let m = &ex.manifest;
+        let draws: usize = m.images.iter().map(|i| i.placements.len()).sum();
+        let theirs: usize = f[images_col].parse().unwrap();
+        let stencils: usize = f[stencil_col].parse().unwrap();
+        assert_eq!(m.skipped["stencil_rules"], stencils, "{slug}: 1x1 stencils");
+        assert_eq!(m.skipped["undecodable"], 0, "{slug}: undecodable images");
+        report.push_str(&format!("{slug}: {draws} draws, pdfimages {theirs}\n"));
+        ours_total += draws;
+        theirs_total += theirs;
+    }
+    println!("{report}total: {ours_total} of {theirs_total}");
+    // Every paper matches draw for draw except vit: 298 of the 300 draws pdfimages lists are
+    // found. The two missing ones are not explained yet (draws clipped to nothing are dropped,
+    // which is one candidate); the test pins that shortfall so any further loss fails.
+    assert!(
+        ours_total + 2 >= theirs_total && ours_total <= theirs_total,
+        "{report}"
+    );
+}
