@@ -232,9 +232,7 @@ pub fn check_diagram(text: &str) -> Report {
                     line: 1,
                     severity: Severity::Error,
                     code: "E003",
-                    message: format!(
-                        "the `---` front matter is not valid YAML ({cause}); Mermaid rejects the whole diagram"
-                    ),
+                    message: format!("{cause}; Mermaid rejects the whole diagram"),
                     fix: None,
                 }],
             };

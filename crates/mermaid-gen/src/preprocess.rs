@@ -147,11 +147,17 @@ pub fn prepare(block: &str) -> Prepared {
             ));
         }
     }
-    let directives = remove_directives(&mut t);
-    if let Some(c) = bad_config_colour(&directives) {
-        return Prepared::BadFrontMatter(format!(
-            "unsupported colour format `{c}` in the `%%{{init: …}}%%` directive"
-        ));
+    // Mermaid reads directive arguments as JSON with `'` turned into `"`, and ignores
+    // arguments that do not parse; the colours of those that do are validated.
+    for args in remove_directives(&mut t) {
+        let json = args.trim().replace('\'', "\"");
+        if serde_json::from_str::<serde_json::Value>(&json).is_ok()
+            && let Some(c) = bad_config_colour(&json)
+        {
+            return Prepared::BadFrontMatter(format!(
+                "unsupported colour format `{c}` in the `%%{{init: …}}%%` directive"
+            ));
+        }
     }
     cleanup_comments(&mut t);
     let first_word: String = t
@@ -294,9 +300,9 @@ fn remove_front_matter(t: &mut Tracked) -> Option<String> {
 }
 
 /// `%%{ … }%%` directives.
-/// Removes `%%{ … }%%` directives and returns their text.
-fn remove_directives(t: &mut Tracked) -> String {
-    let mut removed = String::new();
+/// Removes `%%{ … }%%` directives and returns their argument text (`{…}` after `init:`).
+fn remove_directives(t: &mut Tracked) -> Vec<String> {
+    let mut removed = Vec::new();
     let mut i = 0;
     while i + 2 < t.chars.len() {
         if t.starts_with(i, "%%{") {
@@ -314,7 +320,22 @@ fn remove_directives(t: &mut Tracked) -> String {
                     }
                     k += 1;
                 }
-                removed.extend(&t.chars[i..end]);
+                // Arguments: after `word:` (if there is a colon) up to the closing `}%%`.
+                let mut a = j;
+                while a < end && is_js_word(t.chars[a]) {
+                    a += 1;
+                }
+                while a < end && is_js_space(t.chars[a]) {
+                    a += 1;
+                }
+                if a < end && t.chars[a] == ':' {
+                    let close = if t.starts_with(end.saturating_sub(3), "}%%") {
+                        end - 3
+                    } else {
+                        end
+                    };
+                    removed.push(t.chars[a + 1..close].iter().collect());
+                }
                 t.splice(i, end, "");
                 continue;
             }
