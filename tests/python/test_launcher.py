@@ -164,3 +164,18 @@ def test_help_describes_usage(tmp_path):
     assert result.returncode == 0
     assert "scripts/run.py <helper>" in result.stdout
     assert "--list" in result.stdout
+
+
+def test_helper_learns_the_skill_folder_even_from_a_temporary_copy(tmp_path, cache):
+    # tensor-shape-lint --runtime finds scripts/trace_shapes.py through this variable once the
+    # launcher has copied the binary out of a skill folder whose exec bits were lost.
+    require_linux_x86_64()
+    skill = make_skill(tmp_path, exec_bits=False)
+    (skill / "bin" / "fake-helper").write_text('#!/bin/sh\necho "skill:$PAPER_REPLICATION_SKILL_DIR"\n')
+    make_read_only(skill)
+    try:
+        done = launch(skill, "fake-helper", env_extra={"PAPER_REPLICATION_CACHE": str(cache)})
+    finally:
+        make_writable(skill)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"skill:{skill}"

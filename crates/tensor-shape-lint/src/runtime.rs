@@ -13,14 +13,19 @@ use pymodel::{DimExpr, ModelFile};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Where `trace_shapes.py` is: `$TSL_TRACE_SCRIPT`, next to the binary in the skill
-/// (`bin/../scripts/`), or `skill/paper-replication/scripts/` above the current folder.
+/// Where `trace_shapes.py` is: `$TSL_TRACE_SCRIPT`, the skill folder the launcher names in
+/// `$PAPER_REPLICATION_SKILL_DIR` (it may have copied this binary to a temporary folder), next
+/// to the binary in the skill (`bin/../scripts/`), or `skill/paper-replication/scripts/` above
+/// the current folder.
 pub fn find_script() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TSL_TRACE_SCRIPT") {
         return Some(PathBuf::from(p));
     }
-    let exe = std::env::current_exe().ok()?;
     let mut candidates = Vec::new();
+    if let Some(skill) = std::env::var_os("PAPER_REPLICATION_SKILL_DIR") {
+        candidates.push(PathBuf::from(skill).join("scripts/trace_shapes.py"));
+    }
+    let exe = std::env::current_exe().ok()?;
     if let Some(bin_dir) = exe.parent() {
         candidates.push(bin_dir.join("../scripts/trace_shapes.py"));
     }

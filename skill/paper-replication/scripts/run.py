@@ -33,6 +33,7 @@ BIN_DIR = os.path.join(SKILL_DIR, "bin")
 KNOWN_HELPERS = ("mermaid-gen", "pdf-figures", "tensor-shape-lint")
 HELPER_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 CACHE_ENV = "PAPER_REPLICATION_CACHE"
+SKILL_DIR_ENV = "PAPER_REPLICATION_SKILL_DIR"
 NOT_FOUND = 127
 USAGE = 2
 
@@ -93,6 +94,9 @@ def executable_copy(path, helper):
 def run(path, helper, args):
     """Replace this process with the helper, so exit code and streams pass through as they are."""
     argv = [helper] + list(args)
+    # A helper copied to a temporary folder can no longer find the skill's scripts next to
+    # its own path (tensor-shape-lint --runtime needs scripts/trace_shapes.py): tell it here.
+    os.environ.setdefault(SKILL_DIR_ENV, SKILL_DIR)
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(path, argv)
