@@ -459,95 +459,98 @@ pub struct ParseFailure {
 }
 
 /// Decides whether the token list (ending with `EndOfInput`) is a flowchart.
+///
+/// All Earley sets live in one item vector (`set_start[k]` marks set k) and, once a set is
+/// finished, its items waiting on each nonterminal are indexed in one flat vector, so a whole
+/// recognition allocates a handful of vectors instead of several per token.
 pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
     let g = grammar();
     let n_tokens = tokens
         .iter()
         .position(|t| t.kind == Tok::EndOfInput)
         .unwrap_or(tokens.len());
-    let mut sets: Vec<Vec<Item>> = Vec::with_capacity(n_tokens + 1);
-    let mut seen = ItemSet::default();
     let key =
         |it: &Item| (u64::from(it.prod) << 40) | (u64::from(it.dot) << 32) | u64::from(it.origin);
-    // For each finished set: indices of its items grouped by the nonterminal they wait on
-    // (`waiting_items[start[x]..start[x + 1]]` wait on `x`).
-    let mut waiting_items: Vec<Vec<u32>> = Vec::with_capacity(n_tokens + 1);
-    let mut waiting_start: Vec<[u32; N_COUNT + 1]> = Vec::with_capacity(n_tokens + 1);
-    let mut first = Vec::new();
+    let next_sym = |it: &Item| g.prods[it.prod as usize].1.get(it.dot as usize).copied();
+    let mut items: Vec<Item> = Vec::with_capacity(64 * (n_tokens + 1));
+    let mut set_start: Vec<usize> = Vec::with_capacity(n_tokens + 2);
+    let mut wait_idx: Vec<u32> = Vec::with_capacity(16 * (n_tokens + 1));
+    let mut wait_start: Vec<[u32; N_COUNT + 1]> = Vec::with_capacity(n_tokens + 1);
+    let mut seen = ItemSet::default();
+    set_start.push(0);
     for &p in &g.by_lhs[N::Start as usize] {
-        first.push(Item {
+        items.push(Item {
             prod: p as u16,
             dot: 0,
             origin: 0,
         });
     }
-    sets.push(first);
     for k in 0..=n_tokens {
+        let start = set_start[k];
         seen.clear();
-        for it in &sets[k] {
+        for it in &items[start..] {
             seen.insert(key(it));
         }
         let mut predicted = [false; N_COUNT];
-        let mut i = 0;
-        while i < sets[k].len() {
-            let it = sets[k][i];
+        let mut i = start;
+        while i < items.len() {
+            let it = items[i];
             i += 1;
-            let (lhs, rhs) = &g.prods[it.prod as usize];
-            match rhs.get(it.dot as usize) {
+            match next_sym(&it) {
                 Some(Sym::N(x)) => {
-                    if !predicted[*x as usize] {
-                        predicted[*x as usize] = true;
+                    if !predicted[x as usize] {
+                        predicted[x as usize] = true;
                         // A dot-0 item of set k can only come from this prediction (each
                         // production has one left side, scans and completions have dot >= 1),
                         // so it needs no duplicate check.
-                        for &p in &g.by_lhs[*x as usize] {
-                            sets[k].push(Item {
+                        for &p in &g.by_lhs[x as usize] {
+                            items.push(Item {
                                 prod: p as u16,
                                 dot: 0,
                                 origin: k as u32,
                             });
                         }
                     }
-                    if g.nullable[*x as usize] {
+                    if g.nullable[x as usize] {
                         let new = Item {
                             dot: it.dot + 1,
                             ..it
                         };
                         if seen.insert(key(&new)) {
-                            sets[k].push(new);
+                            items.push(new);
                         }
                     }
                 }
                 Some(Sym::T(_)) => {}
                 None => {
+                    let lhs = g.prods[it.prod as usize].0;
                     let origin = it.origin as usize;
                     if origin < k {
-                        let x = *lhs as usize;
-                        let range = waiting_start[origin][x] as usize
-                            ..waiting_start[origin][x + 1] as usize;
+                        let x = lhs as usize;
+                        let range =
+                            wait_start[origin][x] as usize..wait_start[origin][x + 1] as usize;
                         for r in range {
-                            let parent = sets[origin][waiting_items[origin][r] as usize];
+                            let parent = items[wait_idx[r] as usize];
                             let new = Item {
                                 dot: parent.dot + 1,
                                 ..parent
                             };
                             if seen.insert(key(&new)) {
-                                sets[k].push(new);
+                                items.push(new);
                             }
                         }
                     } else {
-                        let mut j = 0;
-                        while j < sets[origin].len() {
-                            let parent = sets[origin][j];
+                        let mut j = start;
+                        while j < items.len() {
+                            let parent = items[j];
                             j += 1;
-                            let prhs = &g.prods[parent.prod as usize].1;
-                            if prhs.get(parent.dot as usize) == Some(&Sym::N(*lhs)) {
+                            if next_sym(&parent) == Some(Sym::N(lhs)) {
                                 let new = Item {
                                     dot: parent.dot + 1,
                                     ..parent
                                 };
                                 if seen.insert(key(&new)) {
-                                    sets[k].push(new);
+                                    items.push(new);
                                 }
                             }
                         }
@@ -555,47 +558,52 @@ pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
                 }
             }
         }
-        let mut pairs: Vec<(u8, u32)> = sets[k]
-            .iter()
-            .enumerate()
-            .filter_map(
-                |(j, it)| match g.prods[it.prod as usize].1.get(it.dot as usize) {
-                    Some(Sym::N(x)) => Some((*x as u8, j as u32)),
-                    _ => None,
-                },
-            )
-            .collect();
-        pairs.sort_unstable();
-        let mut start = [0u32; N_COUNT + 1];
-        for (x, _) in &pairs {
-            start[*x as usize + 1] += 1;
+        // Index the finished set by the nonterminal each item waits on (counting sort).
+        let mut counts = [0u32; N_COUNT + 1];
+        for it in &items[start..] {
+            if let Some(Sym::N(x)) = next_sym(it) {
+                counts[x as usize + 1] += 1;
+            }
         }
+        let base = wait_idx.len() as u32;
+        let mut offsets = [0u32; N_COUNT + 1];
+        offsets[0] = base;
         for x in 0..N_COUNT {
-            start[x + 1] += start[x];
+            offsets[x + 1] = offsets[x] + counts[x + 1];
         }
-        waiting_items.push(pairs.into_iter().map(|(_, j)| j).collect());
-        waiting_start.push(start);
+        wait_idx.resize(offsets[N_COUNT] as usize, 0);
+        let mut fill = offsets;
+        for (j, it) in items[start..].iter().enumerate() {
+            if let Some(Sym::N(x)) = next_sym(it) {
+                wait_idx[fill[x as usize] as usize] = (start + j) as u32;
+                fill[x as usize] += 1;
+            }
+        }
+        wait_start.push(offsets);
         if k == n_tokens {
             break;
         }
-        let tok = tokens[k].kind;
-        let next: Vec<Item> = sets[k]
-            .iter()
-            .filter(|it| g.prods[it.prod as usize].1.get(it.dot as usize) == Some(&Sym::T(tok)))
-            .map(|it| Item {
-                dot: it.dot + 1,
-                ..*it
-            })
-            .collect();
-        if next.is_empty() {
+        let tok = Sym::T(tokens[k].kind);
+        let end = items.len();
+        set_start.push(end);
+        for j in start..end {
+            let it = items[j];
+            if next_sym(&it) == Some(tok) {
+                items.push(Item {
+                    dot: it.dot + 1,
+                    ..it
+                });
+            }
+        }
+        if items.len() == end {
             return Err(ParseFailure {
                 token: k,
-                expected: expected_at(&sets[k]),
+                expected: expected_at(&items[start..end]),
             });
         }
-        sets.push(next);
     }
-    let accepted = sets[n_tokens].iter().any(|it| {
+    let last = &items[set_start[n_tokens]..];
+    let accepted = last.iter().any(|it| {
         let (lhs, rhs) = &g.prods[it.prod as usize];
         *lhs == N::Start && it.origin == 0 && it.dot as usize == rhs.len()
     });
@@ -604,7 +612,7 @@ pub fn recognize(tokens: &[Token]) -> Result<(), ParseFailure> {
     } else {
         Err(ParseFailure {
             token: n_tokens,
-            expected: expected_at(&sets[n_tokens]),
+            expected: expected_at(last),
         })
     }
 }
