@@ -370,3 +370,43 @@ fn runtime_follows_blocks_into_their_files() {
     );
     assert!(!out.contains("model.py"), "{out}");
 }
+
+/// `ceil_mode=True` pooling, expected sizes from PyTorch's rule (checked by real forward passes
+/// in tests/python/test_lint_ceil_pool.py): `o = ceil((L + 2p - (k-1) - 1)/s) + 1`, minus one
+/// when the last window would start in the right padding, `(o-1)s >= L + p`.
+#[test]
+fn ceil_mode_pooling_follows_pytorch() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pool.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Pools(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.a = nn.MaxPool2d(3, 2, 0, ceil_mode=True)\n        self.b = nn.AvgPool2d(2, stride=2, padding=1, ceil_mode=True)\n        self.c = nn.MaxPool2d(kernel_size=2, stride=2, padding=1, ceil_mode=True)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        a = self.a(x)\n        b = self.b(x)\n        c = self.c(x)\n        return a\n",
+    )
+    .unwrap();
+    let target = format!("{}:Pools", p.display());
+    let infer = |input: &str| {
+        let o = run(&["infer", &target, "--input", input]);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        stdout(&o)
+    };
+    // H=112 (k=3, s=2, p=0): ceil(109/2)+1 = 56, 55*2 = 110 < 112 keeps it.
+    // W=7 (k=2, s=2, p=1): ceil(7/2)+1 = 5, 4*2 = 8 >= 7+1 drops it to 4.
+    // H=7 (k=3, s=2, p=0): ceil(4/2)+1 = 3, 2*2 = 4 < 7 keeps it.
+    // W=112 (k=2, s=2, p=1): ceil(112/2)+1 = 57, 56*2 = 112 < 113 keeps it.
+    let out = infer("x=[2,3,112,7]");
+    for line in [
+        "a = [2, 3, 56, 3]",
+        "b = [2, 3, 57, 4]",
+        "c = [2, 3, 57, 4]",
+    ] {
+        assert!(out.contains(line), "missing `{line}` in:\n{out}");
+    }
+    let out = infer("x=[2,3,7,112]");
+    for line in [
+        "a = [2, 3, 3, 56]",
+        "b = [2, 3, 4, 57]",
+        "c = [2, 3, 4, 57]",
+    ] {
+        assert!(out.contains(line), "missing `{line}` in:\n{out}");
+    }
+}

@@ -175,6 +175,28 @@ fn concrete(d: &DimExpr) -> Option<i64> {
     d.eval(&|_| None).ok()
 }
 
+/// Output size of a `ceil_mode=True` pooling window along one dimension, exact for every input
+/// size `L`. PyTorch takes `o = ceil((L + 2p - d(k-1) - 1) / s) + 1` and then drops the last
+/// window when it would start inside the right padding (`(o-1)s >= L + p`). The dropped case
+/// leaves `o - 1 = ceil((L+p)/s) - 1`, so `o - 1 = min(floor((L + a)/s), floor((L + b)/s))` with
+/// `a = 2p - d(k-1) - 2 + s` and `b = p - 1`; with one divisor the smaller offset wins for every
+/// `L`, which keeps the result one symbolic floor division. Needs concrete `k, s, d, p` (the
+/// choice of offset depends on them); otherwise the size is lost rather than guessed.
+fn ceil_pool_size(
+    size: DimExpr,
+    k: &DimExpr,
+    s: &DimExpr,
+    d: &DimExpr,
+    pad: &DimExpr,
+) -> Option<DimExpr> {
+    let (k, s, d, p) = (concrete(k)?, concrete(s)?, concrete(d)?, concrete(pad)?);
+    if s <= 0 {
+        return None;
+    }
+    let offset = (2 * p - d * (k - 1) - 2 + s).min(p - 1);
+    Some(add(fdiv(add(size, int(offset)), int(s)), int(1)))
+}
+
 /// Reports `what` when both sides are concrete integers that differ. A bare symbol meeting a
 /// concrete size (`LayerNorm(192)` on `[B, N, D]`) is recorded as the binding `D = 192`.
 fn check_size(problems: &mut Vec<String>, what: &str, expected: &Val, got: &Dim) {
@@ -268,11 +290,14 @@ fn apply_inner(cfg: &LayerCfg, inputs: &[Val], problems: &mut Vec<String>) -> Re
                         add(sub(mul(sub(size, int(1)), s), mul(int(2), pad)), span),
                         add(op[i].clone(), int(1)),
                     )
+                } else if ceil {
+                    let Some(dim) = ceil_pool_size(size, &k, &s, &d, &pad) else {
+                        out.push(None);
+                        continue;
+                    };
+                    dim
                 } else {
-                    let mut num = sub(sub(add(size, mul(int(2), pad)), span), int(1));
-                    if ceil {
-                        num = add(num, sub(s.clone(), int(1)));
-                    }
+                    let num = sub(sub(add(size, mul(int(2), pad)), span), int(1));
                     add(fdiv(num, s), int(1))
                 };
                 out.push(Some(simplify(&dim)));
