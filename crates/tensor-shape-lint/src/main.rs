@@ -206,10 +206,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         print!("{}", output::render(&diags, format, &sources));
-        return Ok(if diags.is_empty() {
-            ExitCode::SUCCESS
-        } else {
+        // Same exit rule as the static lint: notes alone do not fail a run.
+        return Ok(if diags.iter().any(|d| d.severity >= Severity::Warning) {
             ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
         });
     }
     match cli.command {

@@ -103,10 +103,21 @@ fn shape_of(v: &serde_json::Value) -> Option<Vec<i64>> {
     v.as_array()?.iter().map(|d| d.as_i64()).collect()
 }
 
-/// Checks one trace; findings keyed by comment position so each comment is reported once.
+/// The real inputs of call `call` of a traced module. A module called more than once (a shared
+/// embedding run on source and target) lists every call in `call_shapes`, capped at 100 by the
+/// tracer; past the cap nothing is bound, so the symbols bind at their first comment instead.
+fn call_inputs(module: &serde_json::Value, call: i64) -> Option<&Vec<serde_json::Value>> {
+    match module["call_shapes"].as_array() {
+        Some(calls) => calls.get(usize::try_from(call).ok()?)?["inputs"].as_array(),
+        None if call == 0 => module["inputs"].as_array(),
+        None => None,
+    }
+}
+
 /// User files of a trace, parsed once: path relative to the model's folder -> (file, shown path).
 type Files = HashMap<String, Option<(ModelFile, String)>>;
 
+/// Checks one trace; findings keyed by comment position so each comment is reported once.
 fn check_trace(
     root: &Path,
     files: &mut Files,
@@ -158,11 +169,11 @@ fn check_trace(
         let env = frames
             .entry((module.clone(), call, f.to_string()))
             .or_insert_with(|| {
-                // Bind the input comment from the module's real inputs, in order.
+                // Bind the input comment from the module's real inputs of this call, in order.
                 let mut env = HashMap::new();
                 let real_inputs: Vec<Vec<i64>> = modules
                     .get(module.as_str())
-                    .and_then(|m| m["inputs"].as_array())
+                    .and_then(|m| call_inputs(m, call))
                     .map(|i| i.iter().filter_map(shape_of).collect())
                     .unwrap_or_default();
                 let declared = body

@@ -410,3 +410,106 @@ fn ceil_mode_pooling_follows_pytorch() {
         assert!(out.contains(line), "missing `{line}` in:\n{out}");
     }
 }
+
+/// Exit 1 is for warnings and errors: a file whose only finding is the TSL602 note (stride-2
+/// conv commented `H//2`, exact only for even H) exits 0; one warning (TSL104, weights never
+/// initialised) on the same model exits 1.
+#[test]
+fn info_note_alone_exits_0_and_a_warning_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let noted = "\"\"\"Stem of ResNet (He et al., 2016).\"\"\"\n\nimport torch\nimport torch.nn as nn\n\n\nclass Stem(nn.Module):\n    \"\"\"Stem of ResNet (He et al., 2016).\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 64, kernel_size=3, stride=2, padding=1)\n        self._init_weights()\n\n    def _init_weights(self) -> None:\n        nn.init.zeros_(self.conv.bias)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        x = self.conv(x)  # x: [B, 64, H//2, W//2] <- Conv2d(3, 64, k=3, s=2, p=1)\n        return x\n";
+    let p = dir.path().join("noted.py");
+    std::fs::write(&p, noted).unwrap();
+    let o = run(&["--format", "json", p.to_str().unwrap()]);
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{}", stdout(&o));
+    assert_eq!(found[0]["code"], "TSL602");
+    assert_eq!(found[0]["severity"], "info");
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let warned = noted.replace("        self._init_weights()\n", "").replace(
+        "    def _init_weights(self) -> None:\n        nn.init.zeros_(self.conv.bias)\n\n",
+        "",
+    );
+    let p = dir.path().join("warned.py");
+    std::fs::write(&p, warned).unwrap();
+    let o = run(&["--format", "concise", p.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(out.contains("TSL104"), "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.contains("TSL104") || l.contains("TSL602")),
+        "{out}"
+    );
+    assert_eq!(o.status.code(), Some(1), "{out}");
+}
+
+/// Needs python3 with torch. A block shared by two calls with different lengths (one embedding
+/// for source and target) binds its input comment from each call's own input: `T` is 10 in the
+/// first call and 7 in the second, so correct comments pass and a wrong one is still found.
+#[test]
+fn runtime_binds_each_call_of_a_shared_block() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    let dir = tempfile::tempdir().unwrap();
+    let model = |last: &str| {
+        format!(
+            "import torch\nimport torch.nn as nn\n\n\nclass Scale(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, T, D]\n        y = x * 2.0  # y: [B, T, D] <- scale\n        return y\n\n\nclass Pair(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.scale = Scale()\n\n    def forward(self, src: torch.Tensor, tgt: torch.Tensor) -> torch.Tensor:\n        # src: [B, N, D]\n        # tgt: [B, T, D]\n        a = self.scale(src)  # a: [B, N, D] <- Scale\n        b = self.scale(tgt)  # b: [B, {last}, D] <- Scale\n        return b\n"
+        )
+    };
+    let run_on = |name: &str, src: String| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, src).unwrap();
+        bin()
+            .env("TSL_TRACE_SCRIPT", &script)
+            .args(["--runtime", &format!("{}:Pair", p.display())])
+            .args(["--input", "src=[2,10,8]", "--input", "tgt=[2,7,8]"])
+            .args(["--format", "concise"])
+            .output()
+            .unwrap()
+    };
+    let ok = run_on("ok.py", model("T"));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "needs python3 + torch: {}{}",
+        stdout(&ok),
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = run_on("bad.py", model("N"));
+    assert_eq!(bad.status.code(), Some(1), "{}", stdout(&bad));
+    assert!(
+        stdout(&bad).contains("`N` = 10 but the real size is 7"),
+        "{}",
+        stdout(&bad)
+    );
+}
+
+/// The example replications in examples/ follow the coding standard: linting their trees finds
+/// nothing worse than the divisibility note.
+#[test]
+fn example_trees_lint_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let dirs: Vec<String> = ["resnet50", "vit-b16", "transformer-base"]
+        .iter()
+        .map(|e| root.join(e).display().to_string())
+        .collect();
+    for d in &dirs {
+        assert!(
+            Path::new(d).join("model.py").is_file(),
+            "{d}/model.py missing"
+        );
+    }
+    let mut args = vec!["--format", "concise"];
+    args.extend(dirs.iter().map(String::as_str));
+    let o = run(&args);
+    let out = stdout(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.lines().all(|l| l.contains("TSL602")), "{out}");
+}
