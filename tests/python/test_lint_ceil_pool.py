@@ -5,20 +5,19 @@ PyTorch drops the last ceil-mode window when it would start inside the right pad
 linter infers for a sweep of input lengths and pooling configurations (including ones where
 the correction applies, e.g. k=2, s=2, p=1 on odd L) must equal the real output size.
 
-Needs: PyTorch, and cargo to build the linter (or $TENSOR_SHAPE_LINT).
+Needs: PyTorch, and cargo to build the linter (or $TENSOR_SHAPE_LINT); `linter()` is shared
+with test_lint_corpus.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import torch
+from test_lint_corpus import linter
 from torch import nn
-
-REPO = Path(__file__).resolve().parents[2]
 
 # (layer, kernel, stride, padding, dilation); padding <= kernel/2 as PyTorch requires.
 CONFIGS = [
@@ -34,15 +33,6 @@ CONFIGS = [
 ]
 
 
-def linter() -> str:
-    if os.environ.get("TENSOR_SHAPE_LINT"):
-        return os.environ["TENSOR_SHAPE_LINT"]
-    target = REPO / "target" / "tensor-shape-lint"
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    subprocess.run(["cargo", "build", "--quiet", "-p", "tensor-shape-lint"], cwd=REPO, env=env, check=True)
-    return str(target / "debug" / "tensor-shape-lint")
-
-
 def layer(name: str, k: int, s: int, p: int, d: int) -> nn.Module:
     if name == "MaxPool2d":
         return nn.MaxPool2d(k, stride=s, padding=p, dilation=d, ceil_mode=True)
@@ -54,7 +44,9 @@ def source() -> str:
     inits, lines = [], []
     for i, (name, k, s, p, d) in enumerate(CONFIGS):
         dil = f", dilation={d}" if name == "MaxPool2d" else ""
-        inits.append(f"        self.p{i} = nn.{name}({k}, stride={s}, padding={p}{dil}, ceil_mode=True)\n")
+        inits.append(
+            f"        self.p{i} = nn.{name}({k}, stride={s}, padding={p}{dil}, ceil_mode=True)\n"
+        )
         lines.append(f"        y{i} = self.p{i}(x)\n")
     return (
         "import torch\nimport torch.nn as nn\n\n\nclass Pools(nn.Module):\n"
@@ -76,13 +68,20 @@ def test_ceil_mode_sizes_match_pytorch(tmp_path: Path):
         w = h + 7
         out = subprocess.run(
             [exe, "infer", f"{model}:Pools", "--input", f"x=[1,2,{h},{w}]"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
-        inferred = {m.group(1): [int(v) for v in m.group(2).split(",")] for m in re.finditer(r"\b(y\d+) = \[([\d, ]+)\]", out)}
+        inferred = {
+            m.group(1): [int(v) for v in m.group(2).split(",")]
+            for m in re.finditer(r"\b(y\d+) = \[([\d, ]+)\]", out)
+        }
         x = torch.zeros(1, 2, h, w)
         for i, cfg in enumerate(CONFIGS):
             real = list(layer(*cfg)(x).shape)
-            assert inferred.get(f"y{i}") == real, f"{cfg} on H={h}, W={w}: linter {inferred.get(f'y{i}')}, torch {real}\n{out}"
+            assert inferred.get(f"y{i}") == real, (
+                f"{cfg} on H={h}, W={w}: linter {inferred.get(f'y{i}')}, torch {real}\n{out}"
+            )
             compared += 1
             _, k, s, p, d = cfg
             for size in (h, w):

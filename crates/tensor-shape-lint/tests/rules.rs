@@ -335,3 +335,39 @@ fn noqa_suppresses_by_code_and_prefix() {
     let src = src.replace("# noqa: TSL6", "# noqa: TSL3");
     assert_eq!(codes(&src, "TSL601"), vec!["TSL601"]);
 }
+
+/// TSL501 flags a `.view` exactly where PyTorch raises "view size is not compatible with input
+/// tensor's size and stride" (each verdict below checked on a real [2, 64, 4, 5] tensor with
+/// torch 2.14): after `.contiguous()`, or when the view only splits dims or merges dims that
+/// are still neighbours in memory (`permute(0, 2, 3, 1)` then H*W), the view works; merging
+/// the swapped dims of `transpose(1, 2)` fails.
+#[test]
+fn view_after_transpose_only_where_pytorch_fails() {
+    let head = "        B = x.shape[0]\n";
+    let fine = [
+        "        y = x.permute(0, 2, 3, 1).contiguous().view(B, -1, 64)\n",
+        "        y = x.permute(0, 2, 3, 1).contiguous()\n        z = y.view(B, -1, 64)\n",
+        "        y = x.permute(0, 2, 3, 1).view(B, -1, 64)\n",
+        "        y = x.permute(0, 2, 3, 1)\n        z = y.view(B, -1, 64)\n",
+        "        y = x.permute(0, 2, 3, 1).view(B, 4, 5, 64)\n",
+        "        y = x.permute(0, 2, 1, 3).view(B, 4, 64, 1, 5)\n",
+        "        y = x.flatten(2).transpose(1, 2).reshape(B, -1)\n",
+    ];
+    for body in fine {
+        let src = model("", &format!("{head}{body}"));
+        assert!(codes(&src, "TSL501").is_empty(), "flagged:\n{body}");
+    }
+    let failing = [
+        "        y = x.flatten(2)\n        z = y.transpose(1, 2).view(B, -1)\n",
+        "        y = x.flatten(2).transpose(1, 2)\n        z = y.view(B, -1)\n",
+        "        y = x.transpose(1, 2).view(B, -1)\n",
+    ];
+    for body in failing {
+        let src = model("", &format!("{head}{body}"));
+        assert_eq!(
+            codes(&src, "TSL501"),
+            vec!["TSL501"],
+            "not flagged:\n{body}"
+        );
+    }
+}
