@@ -41,6 +41,16 @@ pub fn find_script() -> Option<PathBuf> {
 /// The second input: batch + 1; for rank >= 4 the spatial sizes grow by 32, 64, ...; for rank
 /// 2 and 3 the sequence length (dim 1) grows by 3. A `:dtype:high` suffix is kept.
 pub fn second_input(spec: &str) -> Result<String, LintError> {
+    changed_input(spec, true)
+}
+
+/// The fallback second input when the model only runs at its configured size (a ViT's fixed
+/// position table): batch + 1 alone, which still tells `B` from a hard-coded batch.
+pub fn batch_only_input(spec: &str) -> Result<String, LintError> {
+    changed_input(spec, false)
+}
+
+fn changed_input(spec: &str, grow_sizes: bool) -> Result<String, LintError> {
     let usage = || LintError::Usage(format!("--input `{spec}`: expected NAME=[d1, d2, ...]"));
     let (name, rest) = spec.split_once('=').ok_or_else(usage)?;
     let close = rest.find(']').ok_or_else(usage)?;
@@ -55,6 +65,7 @@ pub fn second_input(spec: &str) -> Result<String, LintError> {
     let mut second = dims.clone();
     match dims.len() {
         0 | 1 => {}
+        _ if !grow_sizes => second[0] += 1,
         2 | 3 => {
             second[0] += 1;
             second[1] += 3;
@@ -274,23 +285,39 @@ pub fn check(
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut result = Ok(());
-    for (k, set) in [inputs.to_vec(), second].iter().enumerate() {
+    let batch_only: Vec<String> = inputs
+        .iter()
+        .map(|i| batch_only_input(i))
+        .collect::<Result<_, _>>()?;
+    let mut sets = vec![inputs.to_vec(), second];
+    let mut k = 0;
+    while let Some(set) = sets.get(k).cloned() {
         let json = dir.join(format!("trace{k}.json"));
-        match run_trace(script, &target, set, &json) {
+        k += 1;
+        match run_trace(script, &target, &set, &json) {
             Ok(trace) => {
                 if let Some(err) = trace["error"].as_object() {
                     let msg = err.get("message").and_then(|m| m.as_str()).unwrap_or("?");
-                    if k == 0 {
+                    if k == 1 {
                         result = Err(LintError::Usage(format!(
                             "forward raised with {}: {msg}",
                             set.join(" ")
                         )));
                         break;
                     }
-                    eprintln!(
-                        "tensor-shape-lint: note: second run with {} raised ({msg}); only the first run was checked",
-                        set.join(" ")
-                    );
+                    if k == 2 && batch_only != sets[1] {
+                        eprintln!(
+                            "tensor-shape-lint: note: second run with {} raised ({msg}); retrying with {}",
+                            set.join(" "),
+                            batch_only.join(" ")
+                        );
+                        sets.push(batch_only.clone());
+                    } else {
+                        eprintln!(
+                            "tensor-shape-lint: note: second run with {} raised ({msg}); only the first run was checked",
+                            set.join(" ")
+                        );
+                    }
                     continue;
                 }
                 check_trace(
@@ -328,5 +355,13 @@ mod tests {
         );
         assert_eq!(super::second_input("x=[2,7,64]").unwrap(), "x=[3,10,64]");
         assert!(super::second_input("x=[B,3]").is_err());
+        assert_eq!(
+            super::batch_only_input("x=[2,3,224,160]").unwrap(),
+            "x=[3,3,224,160]"
+        );
+        assert_eq!(
+            super::batch_only_input("src=[2,7]:long:100").unwrap(),
+            "src=[3,7]:long:100"
+        );
     }
 }

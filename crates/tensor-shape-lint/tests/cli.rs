@@ -513,3 +513,37 @@ fn example_trees_lint_clean() {
     );
     assert!(out.lines().all(|l| l.contains("TSL602")), "{out}");
 }
+
+/// Needs python3 with torch. A model that runs only at its configured size (a Linear after
+/// flatten, like ViT's fixed position table) fails the grown second input; the batch-only
+/// retry still catches a comment that hard-codes the batch of the first input.
+#[test]
+fn runtime_retries_a_fixed_size_model_with_batch_only() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("fixed.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Fixed(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.fc = nn.Linear(3 * 8 * 8, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        y = x.flatten(1)  # y: [B, 192] <- flatten(1)\n        z = self.fc(y)  # z: [2, 10] <- Linear(192, 10)\n        return z\n",
+    )
+    .unwrap();
+    let o = bin()
+        .env("TSL_TRACE_SCRIPT", &script)
+        .args(["--runtime", &format!("{}:Fixed", p.display())])
+        .args(["--input", "x=[2,3,8,8]", "--format", "concise"])
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&o), String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "needs python3 + torch: {out}{err}"
+    );
+    assert!(err.contains("retrying with x=[3,3,8,8]"), "{err}");
+    assert!(
+        out.contains("fixed.py:13:") && out.contains("`2` = 2 but the real size is 3"),
+        "{out}"
+    );
+    assert!(!out.contains("fixed.py:12:"), "{out}");
+}
