@@ -2,10 +2,14 @@
 //! and the manifest that lists them.
 
 use crate::engine::{self, PageContent};
+use crate::equations::{self, EquationEntry};
 use crate::error::Error;
 use crate::images::ImageStore;
 use crate::limits::Limits;
 use crate::render::render_region;
+use crate::structure::Context;
+use crate::tables::{self, TableEntry};
+use crate::{hyperparams, paper_md};
 use hayro::RenderCache;
 use hayro_interpret::InterpreterCache;
 use pdf_layout::{
@@ -46,14 +50,22 @@ impl Default for Options {
 pub struct Manifest {
     /// Document facts.
     pub document: DocumentInfo,
+    /// Display equations in document order.
+    pub equations: Vec<EquationEntry>,
     /// Figures in document order.
     pub figures: Vec<Figure>,
+    /// `hyperparams.json`, when written.
+    pub hyperparams: Option<String>,
     /// Embedded raster images written to `images/`.
     pub images: Vec<ImageEntry>,
     /// Per-page facts and files.
     pub pages: Vec<PageEntry>,
+    /// `paper.md`, when written.
+    pub paper: Option<String>,
     /// Image draws left out on purpose, by reason.
     pub skipped: BTreeMap<String, usize>,
+    /// Captioned tables in document order.
+    pub tables: Vec<TableEntry>,
     /// Program and version that wrote the manifest.
     pub tool: String,
 }
@@ -338,6 +350,18 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     let failed = store.images.iter().filter(|i| i.bytes.is_empty()).count();
     skipped.insert("undecodable".to_string(), failed);
 
+    let ctx = Context {
+        pdf: &pdf,
+        layouts: &layouts,
+        captions: &captions,
+        render_cache: &render_cache,
+        dpi: opts.dpi,
+    };
+    let tables = tables::extract(&ctx, &mut files)?;
+    let equations = equations::extract(&ctx, &mut files)?;
+    let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
+    let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
+
     let meta = pdf.metadata();
     let manifest = Manifest {
         document: DocumentInfo {
@@ -349,10 +373,14 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             producer: meta.producer.as_deref().map(latin1_or_utf8),
             title: meta.title.as_deref().map(latin1_or_utf8),
         },
+        equations,
         figures,
+        hyperparams,
         images,
         pages,
+        paper,
         skipped,
+        tables,
         tool: format!("pdf-figures {}", env!("CARGO_PKG_VERSION")),
     };
     Ok(Extraction {

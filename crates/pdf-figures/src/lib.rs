@@ -29,13 +29,18 @@
 //! roles (and `PDF_FIGURES_DEBUG_ALL=1` every graphic box) on stderr.
 
 pub mod engine;
+pub mod equations;
 pub mod error;
 pub mod extract;
+pub mod hyperparams;
 pub mod images;
 pub mod limits;
 pub mod output;
+pub mod paper_md;
 mod png;
 pub mod render;
+pub mod structure;
+pub mod tables;
 
 pub use error::Error;
 pub use extract::{Extraction, Manifest, Options, extract};
