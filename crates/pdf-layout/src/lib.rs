@@ -15,9 +15,12 @@
 //! Coordinates are PDF points with the origin at the top-left corner of the rendered page.
 
 pub mod captions;
+pub mod equations;
 pub mod figures;
 pub mod geom;
 pub mod page;
+pub mod sections;
+pub mod tables;
 pub mod text;
 
 pub use captions::{CaptionKind, CaptionStart, caption_start};

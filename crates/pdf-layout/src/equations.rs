@@ -1,0 +1,1 @@
+//! Display equations: centred math lines with an equation number at the margin.

@@ -1,0 +1,1 @@
+//! Table grids from the text and ruling lines inside a table region.
