@@ -115,6 +115,8 @@ pub struct Figure {
 pub struct ImageEntry {
     /// Whether the PNG carries an alpha channel from the PDF's soft mask.
     pub alpha: bool,
+    /// Bits per sample of the written file: 16 when a 16-bit image was written exactly, else 8.
+    pub bits: u8,
     /// File relative to the output folder.
     pub file: String,
     /// PDF stream filters.
@@ -123,6 +125,8 @@ pub struct ImageEntry {
     pub height: u32,
     /// "12 0" for an image object, `None` for an inline image.
     pub object: Option<String>,
+    /// `/BitsPerComponent` in the PDF (16 with `bits` 8 means the samples were reduced).
+    pub pdf_bits: Option<u8>,
     /// Every draw: page and box.
     pub placements: Vec<PlacementEntry>,
     /// The untouched JPEG stream, when the main file had to be a PNG (soft mask).
@@ -338,10 +342,12 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             .collect();
         images.push(ImageEntry {
             alpha: img.alpha,
+            bits: img.bits,
             file,
             filters: img.filters.clone(),
             height: img.height,
             object: img.object.map(|(n, g)| format!("{n} {g}")),
+            pdf_bits: img.pdf_bits,
             placements,
             raw_jpeg,
             width: img.width,

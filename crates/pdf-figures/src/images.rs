@@ -3,6 +3,7 @@
 
 use hayro_interpret::{Image, ImageData, LumaData};
 use hayro_syntax::Filter;
+use hayro_syntax::object::{Array, Dict, Object, Stream};
 use pdf_layout::Rect;
 use std::collections::HashMap;
 
@@ -38,6 +39,10 @@ pub struct StoredImage {
     pub filters: Vec<String>,
     /// Whether this was a stencil mask (drawn in the fill colour, written as gray).
     pub stencil: bool,
+    /// Bits per sample of the written file: 16 for 16-bit gray or RGB written exactly, else 8.
+    pub bits: u8,
+    /// `/BitsPerComponent` in the PDF, when the stream states it.
+    pub pdf_bits: Option<u8>,
 }
 
 /// Images of a document, each stored once however often it is drawn.
@@ -92,6 +97,8 @@ impl ImageStore {
             alpha: false,
             filters,
             stencil: matches!(image, Image::Stencil(_)),
+            bits: 8,
+            pdf_bits: bits_per_component(stream.dict()),
         };
         if self.decode {
             encode(image, &mut stored);
@@ -105,7 +112,7 @@ impl ImageStore {
     }
 }
 
-fn filter_name(f: &Filter) -> String {
+pub(crate) fn filter_name(f: &Filter) -> String {
     match f {
         Filter::AsciiHexDecode => "ASCIIHexDecode",
         Filter::Ascii85Decode => "ASCII85Decode",
@@ -171,19 +178,154 @@ fn encode(image: &Image<'_, '_>, out: &mut StoredImage) {
             if plain_jpeg {
                 out.raw_jpeg = Some(raw.into_owned());
             }
+            let exact = sixteen_bit_samples(stream, out.width, out.height);
             r.with_rgba(
                 |data, alpha| {
                     let (w, h) = (data.width(), data.height());
                     let alpha = alpha.filter(|a| a.width == w && a.height == h);
                     out.alpha = alpha.is_some();
-                    out.bytes = encode_raster(&data, alpha.as_ref());
                     out.ext = "png";
                     (out.width, out.height) = (w, h);
+                    if let Some(samples) = exact.as_ref().filter(|s| (s.width, s.height) == (w, h))
+                    {
+                        out.bytes = samples.encode(alpha.as_ref());
+                        out.bits = 16;
+                    } else {
+                        out.bytes = encode_raster(&data, alpha.as_ref());
+                    }
                 },
                 None,
             );
         }
     }
+}
+
+fn bits_per_component(dict: &Dict<'_>) -> Option<u8> {
+    dict.get::<u8>(b"BitsPerComponent")
+        .or_else(|| dict.get::<u8>(b"BPC"))
+}
+
+/// A 16-bit image's samples exactly as the PDF stores them (big-endian, like PNG).
+struct Samples16 {
+    data: Vec<u8>,
+    width: u32,
+    height: u32,
+    color: crate::png::ColorType,
+    icc_profile: Option<Vec<u8>>,
+}
+
+impl Samples16 {
+    fn channels(&self) -> usize {
+        match self.color {
+            crate::png::ColorType::Rgb => 3,
+            _ => 1,
+        }
+    }
+
+    /// The PNG, with `alpha` (hayro's 8-bit soft mask or colour-key mask) widened to 16 bits.
+    fn encode(&self, alpha: Option<&LumaData>) -> Vec<u8> {
+        let Some(alpha) = alpha else {
+            return crate::png::encode16(
+                &self.data,
+                self.width,
+                self.height,
+                self.color,
+                self.icc_profile.as_deref(),
+            );
+        };
+        let pixel = 2 * self.channels();
+        let data: Vec<u8> = self
+            .data
+            .chunks_exact(pixel)
+            .zip(&alpha.data)
+            .flat_map(|(p, a)| p.iter().copied().chain([*a, *a]))
+            .collect();
+        let color = match self.color {
+            crate::png::ColorType::Rgb => crate::png::ColorType::Rgba,
+            _ => crate::png::ColorType::GrayscaleAlpha,
+        };
+        crate::png::encode16(
+            &data,
+            self.width,
+            self.height,
+            color,
+            self.icc_profile.as_deref(),
+        )
+    }
+}
+
+/// The samples of a 16-bit image that a PNG can hold without any conversion: DeviceGray or
+/// DeviceRGB (or an ICC-based space with one or three components, whose profile goes into the
+/// PNG), the default Decode array, and only general-purpose filters (predictors are undone by
+/// hayro-syntax). Anything else (Indexed, Lab, CMYK, Separation, JPX's own 16 bits) goes
+/// through hayro's 8-bit conversion; the manifest's `bits` says which happened.
+fn sixteen_bit_samples(stream: &Stream<'_>, width: u32, height: u32) -> Option<Samples16> {
+    let dict = stream.dict();
+    if bits_per_component(dict) != Some(16) {
+        return None;
+    }
+    if stream.filters().iter().any(|f| {
+        matches!(
+            f,
+            Filter::DctDecode | Filter::JpxDecode | Filter::Jbig2Decode | Filter::CcittFaxDecode
+        )
+    }) {
+        return None;
+    }
+    let space = dict
+        .get::<Object<'_>>(b"ColorSpace")
+        .or_else(|| dict.get::<Object<'_>>(b"CS"))?;
+    let (color, icc_profile) = match &space {
+        Object::Name(n) => match n.as_ref() {
+            b"DeviceGray" | b"G" => (crate::png::ColorType::Grayscale, None),
+            b"DeviceRGB" | b"RGB" => (crate::png::ColorType::Rgb, None),
+            _ => return None,
+        },
+        Object::Array(a) => {
+            let mut items = a.iter::<Object<'_>>();
+            let is_icc = matches!(items.next(), Some(Object::Name(n)) if n.as_ref() == b"ICCBased");
+            let Some(Object::Stream(profile)) = items.next().filter(|_| is_icc) else {
+                return None;
+            };
+            let color = match profile.dict().get::<u8>(b"N") {
+                Some(1) => crate::png::ColorType::Grayscale,
+                Some(3) => crate::png::ColorType::Rgb,
+                _ => return None,
+            };
+            // A profile that is not ICC (no "acsp" signature) would make the PNG unreadable;
+            // hayro then uses the plain device space of N components, and so do we.
+            let bytes = profile.decoded().ok()?.into_owned();
+            let valid = bytes.get(36..40) == Some(b"acsp".as_slice());
+            (color, valid.then_some(bytes))
+        }
+        _ => return None,
+    };
+    let channels = if color == crate::png::ColorType::Rgb {
+        3
+    } else {
+        1
+    };
+    if let Some(decode) = dict
+        .get::<Array<'_>>(b"Decode")
+        .or_else(|| dict.get::<Array<'_>>(b"D"))
+    {
+        let values: Vec<f64> = decode.iter::<f64>().collect();
+        let default: Vec<f64> = (0..channels).flat_map(|_| [0.0, 1.0]).collect();
+        if values != default {
+            return None;
+        }
+    }
+    let len = width as usize * height as usize * channels * 2;
+    let decoded = stream.decoded().ok()?;
+    let mut data = decoded.get(..len)?.to_vec();
+    data.shrink_to_fit();
+    Some(Samples16 {
+        data,
+        width,
+        height,
+        color,
+        icc_profile,
+    })
 }
 
 fn encode_raster(data: &ImageData, alpha: Option<&LumaData>) -> Vec<u8> {

@@ -21,7 +21,26 @@
 //! - **pdf-layout** (this workspace) turns the device's glyphs and graphics boxes into words,
 //!   lines, blocks, reading order, captions and figure regions, without knowing about PDF.
 //! - **flate2** inflates streams into a byte-counting sink before hayro touches them, because
-//!   hayro inflates in memory without a cap (decompression bombs).
+//!   hayro inflates in memory without a cap (decompression bombs); LZW and RunLength streams
+//!   are counted the same way by a length-only decoder in [`limits`].
+//!
+//! # Exactness and limits
+//! - Every codec is pixel-checked on committed streams from real encoders (`tests/pdf/codecs/`:
+//!   JPEG 2000, JBIG2, CCITT G4 and G3 1-D/2-D with BlackIs1 both ways, LZW, RunLength), and
+//!   JPEG is passed through byte for byte.
+//! - hayro decodes to 8 bits per sample. A 16-bit image in DeviceGray, DeviceRGB or an ICC-based
+//!   space of one or three components, with the default Decode array and general-purpose filters,
+//!   is written as a 16-bit PNG straight from the stream's samples (predictors undone by
+//!   hayro-syntax; the ICC profile kept as the PNG's `iCCP`). Other 16-bit images (Lab,
+//!   Separation, DeviceN, CMYK, a non-default Decode array, 16-bit JPEG 2000) are reduced to 8
+//!   bits; each manifest image says `bits` (written) and `pdf_bits` (in the PDF).
+//! - Before any page is interpreted, the nesting of form XObjects, Type 3 glyph procedures,
+//!   tiling patterns and soft-mask groups is measured by following what each content stream
+//!   draws (`--max-depth`, default 32, at most hayro's own cap of 50); a reference cycle is
+//!   refused at any depth. Decoded stream size (`--max-stream-bytes`) and image size
+//!   (`--max-image-pixels`) are capped too. Each limit fails with one line naming its flag.
+//! - Only image draws with a visible area are placements: an image clipped away by its form's
+//!   `/BBox` (vit.pdf draws two such colour bars) is neither a file nor a draw.
 //!
 //! Panics inside the PDF libraries are caught per page and reported as errors.
 //!
@@ -35,6 +54,7 @@ pub mod extract;
 pub mod hyperparams;
 pub mod images;
 pub mod limits;
+mod nesting;
 pub mod output;
 pub mod paper_md;
 mod png;

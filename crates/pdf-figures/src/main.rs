@@ -45,9 +45,14 @@ struct Cli {
     /// Largest image to decode, in pixels (width x height).
     #[arg(long, default_value_t = Limits::default().max_image_pixels)]
     max_image_pixels: u64,
-    /// Largest inflated size of one PDF stream, in bytes.
+    /// Largest decoded size of one Flate, LZW or RunLength stream, in bytes.
     #[arg(long, default_value_t = Limits::default().max_stream_bytes)]
     max_stream_bytes: u64,
+    /// Deepest nesting of form XObjects, Type 3 glyphs, tiling patterns and soft-mask groups
+    /// (reference cycles are refused at any depth).
+    #[arg(long, default_value_t = Limits::default().max_depth,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(pdf_figures::limits::HAYRO_MAX_DEPTH)))]
+    max_depth: u32,
 }
 
 fn main() -> ExitCode {
@@ -81,6 +86,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
         limits: Limits {
             max_image_pixels: cli.max_image_pixels,
             max_stream_bytes: cli.max_stream_bytes,
+            max_depth: cli.max_depth,
         },
         progress: true,
     };

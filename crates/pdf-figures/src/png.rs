@@ -1,10 +1,46 @@
-//! PNG encoding of 8-bit pixel buffers (fast deflate: lossless, and quick enough for page renders).
+//! PNG encoding of 8- and 16-bit pixel buffers (fast deflate: lossless, and quick enough for page
+//! renders).
+
+pub use png::ColorType;
 
 fn encode(data: &[u8], width: u32, height: u32, color: png::ColorType) -> Vec<u8> {
+    encode_with(data, width, height, color, png::BitDepth::Eight, None)
+}
+
+/// 16-bit samples, big-endian (as PDF stores them), with an optional ICC profile (`iCCP`).
+pub fn encode16(
+    data: &[u8],
+    width: u32,
+    height: u32,
+    color: ColorType,
+    icc_profile: Option<&[u8]>,
+) -> Vec<u8> {
+    encode_with(
+        data,
+        width,
+        height,
+        color,
+        png::BitDepth::Sixteen,
+        icc_profile,
+    )
+}
+
+fn encode_with(
+    data: &[u8],
+    width: u32,
+    height: u32,
+    color: png::ColorType,
+    depth: png::BitDepth,
+    icc_profile: Option<&[u8]>,
+) -> Vec<u8> {
     let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(color);
-    encoder.set_depth(png::BitDepth::Eight);
+    let mut info = png::Info::with_size(width, height);
+    info.color_type = color;
+    info.bit_depth = depth;
+    info.icc_profile = icc_profile.map(std::borrow::Cow::Borrowed);
+    let Ok(mut encoder) = png::Encoder::with_info(&mut out, info) else {
+        return Vec::new();
+    };
     encoder.set_compression(png::Compression::Fast);
     // Writing into a Vec only fails on a size mismatch, which the decoders rule out.
     let written = encoder

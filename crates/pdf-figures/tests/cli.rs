@@ -104,7 +104,7 @@ fn huge_image_is_refused_and_the_limit_can_be_raised() {
 }
 
 #[test]
-fn decompression_bomb_is_refused_and_the_limit_can_be_raised() {
+fn flate_bomb_is_refused_and_the_limit_can_be_raised() {
     let zeros = vec![0u8; 8 << 20];
     let bomb = common::deflate(&zeros);
     assert!(bomb.len() < 20_000);
@@ -122,12 +122,86 @@ fn decompression_bomb_is_refused_and_the_limit_can_be_raised() {
     );
 }
 
-#[test]
-fn self_drawing_form_terminates() {
-    // A form that draws itself: hayro stops at its nesting limit; the page text still comes out.
+/// A page that draws form 1, which draws form 2, ... down to form `n`, which fills a square:
+/// `n` levels of nesting below the page.
+fn nested_forms(n: usize) -> Vec<u8> {
     let mut pdf = Pdf::default();
     let pages = pdf.reserve();
-    let font = pdf.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    let forms: Vec<usize> = (0..n).map(|_| pdf.reserve()).collect();
+    for (i, &form) in forms.iter().enumerate() {
+        let (content, resources) = match forms.get(i + 1) {
+            Some(next) => (
+                "/Fm Do".to_string(),
+                format!("/XObject << /Fm {next} 0 R >>"),
+            ),
+            None => ("0 0 10 10 re f".to_string(), String::new()),
+        };
+        pdf.set(
+            form,
+            &format!(
+                "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << {resources} >> /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ),
+        );
+    }
+    let page = pdf.page(
+        pages,
+        b"/Fm Do",
+        &format!("/XObject << /Fm {} 0 R >>", forms[0]),
+        "",
+    );
+    pdf.finish(pages, &[page], "")
+}
+
+/// Runs on `pdf`, expects success; returns the manifest.
+fn succeeds(pdf: &[u8], args: &[&str]) -> serde_json::Value {
+    let (output, out, _d) = run(pdf, args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap()
+}
+
+/// The one image of a manifest was decoded (so the stream was what its filter says).
+fn decoded_one_image(m: &serde_json::Value, width: u64, height: u64) {
+    assert_eq!(m["skipped"]["undecodable"], 0, "{m:#}");
+    let images = m["images"].as_array().unwrap();
+    assert_eq!(images.len(), 1, "{m:#}");
+    assert_eq!(
+        (images[0]["width"].as_u64(), images[0]["height"].as_u64()),
+        (Some(width), Some(height))
+    );
+}
+
+#[test]
+fn nesting_up_to_the_limit_passes_and_one_more_level_is_refused() {
+    succeeds(&nested_forms(5), &["--max-depth", "5"]);
+    rejects(&nested_forms(6), &["--max-depth", "5"], "--max-depth");
+    // The default limit is 32 levels.
+    succeeds(&nested_forms(32), &[]);
+    rejects(
+        &nested_forms(33),
+        &[],
+        "content nested more than 32 levels deep",
+    );
+    succeeds(&nested_forms(33), &["--max-depth", "33"]);
+}
+
+#[test]
+fn max_depth_beyond_the_interpreter_cap_is_a_usage_error() {
+    // hayro stops drawing at 50 levels whatever we allow, so more cannot be promised.
+    let (output, out, _d) = run(&nested_forms(1), &["--max-depth", "51"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--max-depth"));
+    assert!(!out.exists());
+}
+
+#[test]
+fn form_that_draws_itself_is_a_reference_cycle() {
+    let mut pdf = Pdf::default();
+    let pages = pdf.reserve();
     let form = pdf.reserve();
     pdf.set(
         form,
@@ -137,18 +211,124 @@ fn self_drawing_form_terminates() {
     );
     let page = pdf.page(
         pages,
-        b"/Fm0 Do BT /F1 10 Tf 72 700 Td (Still here) Tj ET",
-        &format!("/XObject << /Fm0 {form} 0 R >> /Font << /F1 {font} 0 R >>"),
+        b"/Fm0 Do",
+        &format!("/XObject << /Fm0 {form} 0 R >>"),
         "",
     );
-    let (output, out, _d) = run(&pdf.finish(pages, &[page], ""), &[]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let doc = pdf.finish(pages, &[page], "");
+    rejects(&doc, &[], "reference cycle");
+    // Raising the depth limit cannot make a cycle finite.
+    rejects(&doc, &["--max-depth", "50"], "reference cycle");
+}
+
+#[test]
+fn two_forms_drawing_each_other_are_a_reference_cycle() {
+    let mut pdf = Pdf::default();
+    let pages = pdf.reserve();
+    let (a, b) = (pdf.reserve(), pdf.reserve());
+    for (me, other) in [(a, b), (b, a)] {
+        pdf.set(
+            me,
+            &format!(
+                "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Fm {other} 0 R >> >> /Length 6 >>\nstream\n/Fm Do\nendstream"
+            ),
+        );
+    }
+    let page = pdf.page(pages, b"/Fm Do", &format!("/XObject << /Fm {a} 0 R >>"), "");
+    rejects(
+        &pdf.finish(pages, &[page], ""),
+        &[],
+        &format!("reference cycle form XObject {a} 0 > form XObject {b} 0 > form XObject {a} 0"),
     );
-    let text = std::fs::read_to_string(out.join("text/page-1.txt")).unwrap();
-    assert_eq!(text.trim(), "Still here");
+}
+
+#[test]
+fn one_form_shared_by_many_is_not_a_cycle() {
+    // Producers that give every form the same resource dictionary list each form inside
+    // itself; only what a stream draws counts, so this is one level, not a cycle.
+    let mut pdf = Pdf::default();
+    let pages = pdf.reserve();
+    let (res, a, b) = (pdf.reserve(), pdf.reserve(), pdf.reserve());
+    pdf.set(res, &format!("<< /XObject << /A {a} 0 R /B {b} 0 R >> >>"));
+    for form in [a, b] {
+        pdf.set(
+            form,
+            &format!(
+                "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {res} 0 R /Length 14 >>\nstream\n0 0 10 10 re f\nendstream"
+            ),
+        );
+    }
+    let page = pdf.page(
+        pages,
+        b"/A Do /B Do /A Do",
+        &format!("/XObject << /A {a} 0 R /B {b} 0 R >>"),
+        "",
+    );
+    succeeds(&pdf.finish(pages, &[page], ""), &["--max-depth", "1"]);
+}
+
+#[test]
+fn type3_glyphs_and_tiling_patterns_count_as_levels() {
+    // Page > Type 3 font (1) > glyph procedure draws a form (2) > the form fills with a tiling
+    // pattern (3) whose cell draws nothing further.
+    let mut pdf = Pdf::default();
+    let pages = pdf.reserve();
+    let pattern = pdf.stream(
+        "/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [0 0 4 4] /XStep 4 /YStep 4 /Resources << >>",
+        b"0 0 2 2 re f",
+    );
+    let form = pdf.stream(
+        &format!("/Type /XObject /Subtype /Form /BBox [0 0 1000 1000] /Resources << /Pattern << /P {pattern} 0 R >> >>"),
+        b"/Pattern cs /P scn 0 0 600 700 re f",
+    );
+    let glyph = pdf.stream("", b"600 0 d0 /Fm Do");
+    let font = pdf.add(&format!(
+        "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] /FontMatrix [0.001 0 0 0.001 0 0] \
+         /CharProcs << /A {glyph} 0 R >> /Encoding << /Type /Encoding /Differences [65 /A] >> \
+         /FirstChar 65 /LastChar 65 /Widths [600] /Resources << /XObject << /Fm {form} 0 R >> >> >>"
+    ));
+    let page = pdf.page(
+        pages,
+        b"BT /T3 12 Tf 72 700 Td (A) Tj ET",
+        &format!("/Font << /T3 {font} 0 R >>"),
+        "",
+    );
+    let doc = pdf.finish(pages, &[page], "");
+    succeeds(&doc, &["--max-depth", "3"]);
+    rejects(&doc, &["--max-depth", "2"], "tiling pattern");
+}
+
+/// A 4096-pixel-wide gray image whose stream is `data` under `filter`.
+fn wide_image(rows: u32, data: &[u8], filter: &str) -> Vec<u8> {
+    image_of(4096, rows, data, filter)
+}
+
+#[test]
+fn lzw_bomb_is_refused_and_the_limit_can_be_raised() {
+    let zeros = vec![0u8; 4 << 20];
+    let bomb = common::lzw(&zeros);
+    assert!(bomb.len() < 20_000, "{}", bomb.len());
+    let doc = wide_image(1024, &bomb, "/Filter /LZWDecode");
+    rejects(
+        &doc,
+        &["--max-stream-bytes", "1000000"],
+        "LZWDecode stream decodes to more than 1000000 bytes",
+    );
+    decoded_one_image(&succeeds(&doc, &[]), 4096, 1024);
+}
+
+#[test]
+fn run_length_bomb_is_refused_and_the_limit_can_be_raised() {
+    // Each pair 129, 0 stands for 128 zero bytes: 2 MiB from 32 KiB.
+    let mut bomb: Vec<u8> = [129u8, 0].repeat(16 * 1024);
+    bomb.push(128);
+    let doc = wide_image(512, &bomb, "/Filter /RunLengthDecode");
+    rejects(
+        &doc,
+        &["--max-stream-bytes", "1000000"],
+        "RunLengthDecode stream decodes to more than 1000000 bytes",
+    );
+    decoded_one_image(&succeeds(&doc, &[]), 4096, 512);
 }
 
 #[test]

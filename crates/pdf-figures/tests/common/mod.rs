@@ -99,6 +99,71 @@ pub fn deflate(data: &[u8]) -> Vec<u8> {
     e.finish().unwrap()
 }
 
+/// LZW-encodes `data` as PDF's LZWDecode reads it with the default /EarlyChange 1: 9- to 12-bit
+/// codes, most significant bit first, a clear code first and whenever the table is full.
+pub fn lzw(data: &[u8]) -> Vec<u8> {
+    const CLEAR: u32 = 256;
+    const EOD: u32 = 257;
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u64, 0u32);
+    let mut emit = |code: u32, width: u32, out: &mut Vec<u8>| {
+        acc = acc << width | u64::from(code);
+        bits += width;
+        while bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    };
+    let mut table: std::collections::HashMap<(u32, u8), u32> = std::collections::HashMap::new();
+    let (mut next, mut width) = (258u32, 9u32);
+    emit(CLEAR, width, &mut out);
+    let mut current: Option<u32> = None;
+    for &byte in data {
+        let Some(prefix) = current else {
+            current = Some(u32::from(byte));
+            continue;
+        };
+        if let Some(&code) = table.get(&(prefix, byte)) {
+            current = Some(code);
+            continue;
+        }
+        emit(prefix, width, &mut out);
+        table.insert((prefix, byte), next);
+        next += 1;
+        // The reader's table is one entry behind ours; with early change it widens its codes
+        // one entry early, i.e. when our next free code reaches a power of two.
+        width = lzw_width(next);
+        if next == 4094 {
+            emit(CLEAR, width, &mut out);
+            table.clear();
+            (next, width) = (258, 9);
+        }
+        current = Some(u32::from(byte));
+    }
+    if let Some(prefix) = current {
+        emit(prefix, width, &mut out);
+    }
+    // EOD is read at the width the reader has after adding the entry for the last code.
+    if current.is_some() {
+        width = lzw_width(next + 1);
+    }
+    emit(EOD, width, &mut out);
+    if bits > 0 {
+        out.push((acc << (8 - bits)) as u8);
+    }
+    out
+}
+
+/// Code width of the reader whose table will next be extended with code `next - 1`.
+fn lzw_width(next: u32) -> u32 {
+    match next {
+        n if n >= 2048 => 12,
+        n if n >= 1024 => 11,
+        n if n >= 512 => 10,
+        _ => 9,
+    }
+}
+
 /// A one-page document: content and resources.
 pub fn one_page(
     content: &[u8],
@@ -148,6 +213,26 @@ pub fn read_png(path: &Path) -> (u32, u32, usize, Vec<u8>) {
     let info = reader.next_frame(&mut buf).unwrap();
     buf.truncate(info.buffer_size());
     (info.width, info.height, info.color_type.samples(), buf)
+}
+
+/// Decodes a 16-bit PNG to (width, height, channels, samples); fails on any other depth.
+pub fn read_png16(path: &Path) -> (u32, u32, usize, Vec<u16>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    assert_eq!(
+        reader.info().bit_depth,
+        png::BitDepth::Sixteen,
+        "{}",
+        path.display()
+    );
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    buf.truncate(info.buffer_size());
+    let samples = buf
+        .chunks_exact(2)
+        .map(|b| u16::from_be_bytes([b[0], b[1]]))
+        .collect();
+    (info.width, info.height, info.color_type.samples(), samples)
 }
 
 /// The workspace root (two levels above this crate).

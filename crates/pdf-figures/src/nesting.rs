@@ -1,0 +1,283 @@
+//! Nesting depth of content streams, measured before any page is interpreted: form XObjects,
+//! Type 3 glyph procedures, tiling patterns and soft-mask groups each open one more level.
+//!
+//! hayro stops silently at a fixed depth of 50, so a hostile file would be half-drawn without a
+//! word, and a reference cycle (a form that draws itself) would be unrolled fifty times. The walk
+//! here follows only what a content stream actually uses (the operands of `Do`, `Tf`, `scn`/`SCN`
+//! and `gs`), not everything its resource dictionary lists, because producers that share one
+//! resource dictionary between all forms would otherwise look cyclic. Results are memoised per
+//! (stream, resources) so a wide graph of shared forms costs one visit each.
+
+use crate::error::Error;
+use crate::limits::HAYRO_MAX_DEPTH;
+use hayro_syntax::Pdf;
+use hayro_syntax::content::UntypedIter;
+use hayro_syntax::object::{Dict, Name, ObjRef, Object, ObjectIdentifier, Stream};
+use hayro_syntax::page::Resources;
+use std::collections::HashMap;
+
+/// A nested stream on the current path: its object and what kind of stream it is.
+type Link = (ObjectIdentifier, &'static str);
+
+/// What ended the walk.
+enum Stop {
+    /// The chain of nested streams, outermost first, that went past the limit.
+    TooDeep(Vec<Link>),
+    /// A stream that contains itself; the chain ends with its second appearance.
+    Cycle(Vec<Link>),
+}
+
+/// One nested content stream with the resources it runs with.
+struct Child<'a> {
+    link: Link,
+    /// The content streams, decoded only when the memo has no answer.
+    content: Vec<Stream<'a>>,
+    resources: Resources<'a>,
+    /// Identity of the resources for memoisation; `None` when it cannot be named.
+    resources_id: Option<ObjectIdentifier>,
+}
+
+struct Walker {
+    max_depth: u32,
+    /// Height (levels below) of a stream run with given resources, for finished walks.
+    heights: HashMap<(ObjectIdentifier, Option<ObjectIdentifier>), u32>,
+    path: Vec<Link>,
+}
+
+/// Fails when some page nests content streams deeper than `max_depth` or in a cycle.
+pub fn check(pdf: &Pdf, max_depth: u32) -> Result<(), Error> {
+    let mut walker = Walker {
+        max_depth,
+        heights: HashMap::new(),
+        path: Vec::new(),
+    };
+    for (i, page) in pdf.pages().iter().enumerate() {
+        let Some(content) = page.page_stream() else {
+            continue;
+        };
+        let resources_id = page
+            .raw()
+            .get::<Dict<'_>>(b"Resources")
+            .and_then(|d| d.obj_id());
+        if let Err(stop) = walker.height(&[content], page.resources(), resources_id) {
+            return Err(walker.error(i + 1, stop));
+        }
+    }
+    Ok(())
+}
+
+fn chain_text(chain: &[Link]) -> String {
+    let names: Vec<String> = chain
+        .iter()
+        .map(|(id, what)| format!("{what} {} {}", id.obj_number, id.gen_number))
+        .collect();
+    if names.len() > 4 {
+        format!(
+            "{} > {} > ... > {}",
+            names[0],
+            names[1],
+            names[names.len() - 1]
+        )
+    } else {
+        names.join(" > ")
+    }
+}
+
+impl Walker {
+    fn error(&self, page: usize, stop: Stop) -> Error {
+        match stop {
+            Stop::TooDeep(chain) => Error::Input(format!(
+                "page {page}: content nested more than {} levels deep ({}); raise the limit with --max-depth (at most {HAYRO_MAX_DEPTH})",
+                self.max_depth,
+                chain_text(&chain),
+            )),
+            Stop::Cycle(chain) => Error::Input(format!(
+                "page {page}: reference cycle {}: content that draws itself is infinitely deep, beyond any --max-depth",
+                chain_text(&chain),
+            )),
+        }
+    }
+
+    /// Levels of nesting below content `streams` run with `resources`.
+    fn height(
+        &mut self,
+        streams: &[&[u8]],
+        resources: &Resources<'_>,
+        resources_id: Option<ObjectIdentifier>,
+    ) -> Result<u32, Stop> {
+        let mut height = 0;
+        for data in streams {
+            let mut ops = UntypedIter::new(data);
+            while let Some(op) = ops.next() {
+                let names: Vec<Name<'_>> = op
+                    .operands()
+                    .filter_map(|o| match o {
+                        Object::Name(n) => Some(n.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let operator: &[u8] = op.operator;
+                // The reference is read before resolving it: hayro-syntax resolves nothing
+                // that is already on the chain of objects being read, so a cycle would
+                // otherwise look like a missing resource.
+                let (target, children): (Option<ObjRef>, Vec<Child<'_>>) = match operator {
+                    b"Do" => names.first().map_or((None, Vec::new()), |n| {
+                        let child = resources
+                            .get_x_object(n)
+                            .and_then(|s| form(s, "form XObject", resources, resources_id));
+                        (resources.x_objects.get_ref(n), child.into_iter().collect())
+                    }),
+                    b"Tf" => names.first().map_or((None, Vec::new()), |n| {
+                        let procs = resources
+                            .get_font(n)
+                            .map(|f| type3_procs(&f, resources, resources_id))
+                            .unwrap_or_default();
+                        (resources.fonts.get_ref(n), procs)
+                    }),
+                    b"scn" | b"SCN" => names.last().map_or((None, Vec::new()), |n| {
+                        let child = resources
+                            .get_pattern(n)
+                            .and_then(|p| p.into_stream())
+                            .and_then(|s| form(s, "tiling pattern", resources, resources_id));
+                        (resources.patterns.get_ref(n), child.into_iter().collect())
+                    }),
+                    b"gs" => {
+                        let mask = names
+                            .first()
+                            .and_then(|n| resources.get_ext_g_state(n))
+                            .and_then(|gs| gs.get::<Dict<'_>>(b"SMask"));
+                        let child = mask
+                            .as_ref()
+                            .and_then(|m| m.get::<Stream<'_>>(b"G"))
+                            .and_then(|s| form(s, "soft-mask group", resources, resources_id));
+                        (
+                            mask.and_then(|m| m.get_ref(b"G")),
+                            child.into_iter().collect(),
+                        )
+                    }
+                    _ => (None, Vec::new()),
+                };
+                if let Some(target) = target.map(ObjectIdentifier::from)
+                    && let Some(at) = self.path.iter().position(|(p, _)| *p == target)
+                {
+                    let mut chain = self.path.clone();
+                    chain.push(self.path[at]);
+                    return Err(Stop::Cycle(chain));
+                }
+                for child in children {
+                    height = height.max(1 + self.child_height(child)?);
+                }
+            }
+        }
+        Ok(height)
+    }
+
+    fn child_height(&mut self, child: Child<'_>) -> Result<u32, Stop> {
+        let (id, _) = child.link;
+        let key = (id, child.resources_id);
+        let depth = self.path.len() as u32 + 1;
+        let too_deep = |path: &[Link]| {
+            let mut chain = path.to_vec();
+            chain.push(child.link);
+            Stop::TooDeep(chain)
+        };
+        if let Some(&h) = self.heights.get(&key) {
+            return if depth + h > self.max_depth {
+                Err(too_deep(&self.path))
+            } else {
+                Ok(h)
+            };
+        }
+        // Object number 0 marks an inline dictionary, which cannot refer back to itself.
+        if id.obj_number != 0 && self.path.iter().any(|(p, _)| *p == id) {
+            let mut chain = self.path.clone();
+            chain.push(child.link);
+            return Err(Stop::Cycle(chain));
+        }
+        if depth > self.max_depth {
+            return Err(too_deep(&self.path));
+        }
+        self.path.push(child.link);
+        // An undecodable stream draws nothing, so it nests nothing.
+        let decoded: Vec<Vec<u8>> = child
+            .content
+            .iter()
+            .filter_map(|s| s.decoded().ok().map(|d| d.into_owned()))
+            .collect();
+        let streams: Vec<&[u8]> = decoded.iter().map(Vec::as_slice).collect();
+        let h = self.height(&streams, &child.resources, child.resources_id)?;
+        self.path.pop();
+        if id.obj_number != 0 {
+            self.heights.insert(key, h);
+        }
+        Ok(h)
+    }
+}
+
+/// The form `stream` (or tiling pattern, or group) with its own resources or the caller's.
+fn form<'a>(
+    stream: Stream<'a>,
+    what: &'static str,
+    parent: &Resources<'a>,
+    parent_id: Option<ObjectIdentifier>,
+) -> Option<Child<'a>> {
+    let dict = stream.dict();
+    if dict
+        .get::<Name<'_>>(b"Subtype")
+        .is_some_and(|s| s.as_ref() != b"Form")
+    {
+        return None;
+    }
+    let own = dict.get::<Dict<'a>>(b"Resources");
+    let (resources, resources_id) = match own {
+        Some(d) => {
+            let rid = d.obj_id().or(Some(stream.obj_id()));
+            (Resources::new(d), rid)
+        }
+        None => (parent.clone(), parent_id),
+    };
+    Some(Child {
+        link: (stream.obj_id(), what),
+        content: vec![stream],
+        resources,
+        resources_id,
+    })
+}
+
+/// A Type 3 font's glyph procedures as one nested level (all of them: which glyphs a string
+/// shows depends on the encoding, and a font is small).
+fn type3_procs<'a>(
+    font: &Dict<'a>,
+    parent: &Resources<'a>,
+    parent_id: Option<ObjectIdentifier>,
+) -> Vec<Child<'a>> {
+    if font
+        .get::<Name<'_>>(b"Subtype")
+        .is_none_or(|s| s.as_ref() != b"Type3")
+    {
+        return Vec::new();
+    }
+    let (resources, resources_id) = match font.get::<Dict<'a>>(b"Resources") {
+        Some(d) => {
+            let rid = d.obj_id().or(font.obj_id());
+            (Resources::new(d), rid)
+        }
+        None => (parent.clone(), parent_id),
+    };
+    let Some(procs) = font.get::<Dict<'a>>(b"CharProcs") else {
+        return Vec::new();
+    };
+    let content: Vec<Stream<'a>> = procs
+        .keys()
+        .filter_map(|k| procs.get::<Stream<'a>>(k.as_ref()))
+        .collect();
+    vec![Child {
+        link: (
+            font.obj_id().unwrap_or(ObjectIdentifier::new(0, 0)),
+            "Type 3 font",
+        ),
+        content,
+        resources,
+        resources_id,
+    }]
+}
