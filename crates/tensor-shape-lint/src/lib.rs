@@ -153,13 +153,19 @@ pub fn apply_fixes(source: &str, diags: &[Diagnostic]) -> (String, usize) {
     (out, applied)
 }
 
-/// Parses `x=[2,3,224,224]` or `x=[B,3,H,W]`; several inputs separated by `;`.
+/// Parses `x=[2,3,224,224]` or `x=[B,3,H,W]`; several inputs separated by `;`. A dtype suffix
+/// after the shape (`ids=[2,16]:long:37000`, the runtime harness's form) is accepted and
+/// ignored, so one `--input` string works for `infer`, `annotate` and `--runtime` alike.
 pub fn parse_inputs(spec: &str) -> Result<HashMap<String, Vec<DimExpr>>, LintError> {
     let mut out = HashMap::new();
     for part in spec.split(';').filter(|p| !p.trim().is_empty()) {
         let (name, shape) = part.split_once('=').ok_or_else(|| {
             LintError::Usage(format!("--input `{part}`: expected NAME=[d1, d2, ...]"))
         })?;
+        let shape = match shape.rfind(']') {
+            Some(end) if shape[end + 1..].trim_start().starts_with(':') => &shape[..=end],
+            _ => shape,
+        };
         let sc = pymodel::ShapeComment::parse(&format!("# {}: {}", name.trim(), shape.trim()))
             .and_then(Result::ok)
             .ok_or_else(|| {

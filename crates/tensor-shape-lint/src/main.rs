@@ -71,9 +71,10 @@ enum Command {
     Infer {
         /// FILE.py:Class
         target: String,
-        /// Input shapes: "x=[2,3,224,224]" (symbols allowed; several separated by `;`).
+        /// Input shape: "x=[2,3,224,224]" (symbols allowed; repeat for several inputs, as with
+        /// --runtime; a `:long:37000` dtype suffix is accepted and ignored).
         #[arg(long)]
-        input: Option<String>,
+        input: Vec<String>,
         /// Constructor keyword arguments as a JSON object: '{"dim": 64}'.
         #[arg(long, default_value = "{}")]
         kwargs: String,
@@ -86,9 +87,9 @@ enum Command {
     Annotate {
         /// FILE.py:Class
         target: String,
-        /// Input shapes when forward has no input comment: "x=[B,3,H,W]".
+        /// Input shape when forward has no input comment: "x=[B,3,H,W]" (repeatable).
         #[arg(long)]
-        input: Option<String>,
+        input: Vec<String>,
         /// Print the lines that would be added instead of writing the file.
         #[arg(long)]
         diff: bool,
@@ -143,11 +144,9 @@ fn read(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|e| fail(path, e))
 }
 
-fn parse_inputs(spec: Option<&str>) -> Result<Inputs, Failure> {
-    match spec {
-        None => Ok(HashMap::new()),
-        Some(s) => tensor_shape_lint::parse_inputs(s).map_err(|e| Failure(e.to_string())),
-    }
+/// Repeated `--input` flags; each may still hold several inputs separated by `;`.
+fn parse_inputs(specs: &[String]) -> Result<Inputs, Failure> {
+    tensor_shape_lint::parse_inputs(&specs.join(";")).map_err(|e| Failure(e.to_string()))
 }
 
 type Inputs = HashMap<String, Vec<pymodel::DimExpr>>;
@@ -155,7 +154,7 @@ type Inputs = HashMap<String, Vec<pymodel::DimExpr>>;
 /// `FILE.py:Class` and `--input`: the file, the class, the source and the input shapes.
 fn load_target<'t>(
     target: &'t str,
-    input: Option<&str>,
+    input: &[String],
 ) -> Result<(&'t str, &'t str, String, Inputs), Failure> {
     let (file, class) =
         tensor_shape_lint::split_target(target).map_err(|e| Failure(e.to_string()))?;
@@ -220,7 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             kwargs,
             verbose,
         }) => {
-            let (file, class, src, inputs) = load_target(&target, input.as_deref())?;
+            let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
             let text = tensor_shape_lint::infer_with(&src, class, &inputs, &kwargs, verbose)
                 .map_err(|e| fail(path, e))?;
@@ -232,7 +231,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             input,
             diff,
         }) => {
-            let (file, class, src, inputs) = load_target(&target, input.as_deref())?;
+            let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
             let (new, count) =
                 tensor_shape_lint::annotate(&src, class, &inputs).map_err(|e| fail(path, e))?;

@@ -95,6 +95,35 @@ fn infer_gives_hand_computed_sizes() {
 }
 
 #[test]
+fn infer_takes_repeated_inputs_like_runtime() {
+    // Two inputs given as two --input flags, one with the runtime harness's dtype suffix:
+    // the same strings --runtime takes. cat along dim 1: 3 + 5 = 8 channels.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("two.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Two(nn.Module):\n    def forward(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:\n        y = torch.cat([a, b], dim=1)\n        return y\n",
+    )
+    .unwrap();
+    let target = format!("{}:Two", p.display());
+    let o = run(&[
+        "infer",
+        &target,
+        "--input",
+        "a=[2,3,8]",
+        "--input",
+        "b=[2,5,8]:float32",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout(&o).contains("y = [2, 8, 8]"), "{}", stdout(&o));
+}
+
+#[test]
 fn annotate_writes_missing_comments_only() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.py");
