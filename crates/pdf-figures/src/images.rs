@@ -150,6 +150,17 @@ pub fn jpeg_components(data: &[u8]) -> Option<u8> {
     None
 }
 
+/// The JPEG without the white space that can follow its end-of-image marker: the end-of-line
+/// before an inline image's `EI`, or before `endstream` when `/Length` counts it.
+fn jpeg_file(raw: &[u8]) -> &[u8] {
+    let trimmed = raw.trim_ascii_end();
+    if trimmed.ends_with(&[0xFF, 0xD9]) {
+        trimmed
+    } else {
+        raw
+    }
+}
+
 fn encode(image: &Image<'_, '_>, out: &mut StoredImage) {
     match image {
         Image::Stencil(s) => s.with_stencil(
@@ -171,12 +182,12 @@ fn encode(image: &Image<'_, '_>, out: &mut StoredImage) {
                 && !dict.contains_key(b"Decode")
                 && matches!(jpeg_components(&raw), Some(1 | 3));
             if plain_jpeg && !masked {
-                out.bytes = raw.into_owned();
+                out.bytes = jpeg_file(&raw).to_vec();
                 out.ext = "jpg";
                 return;
             }
             if plain_jpeg {
-                out.raw_jpeg = Some(raw.into_owned());
+                out.raw_jpeg = Some(jpeg_file(&raw).to_vec());
             }
             let exact = sixteen_bit_samples(stream, out.width, out.height);
             r.with_rgba(

@@ -11,7 +11,7 @@
 use crate::error::Error;
 use hayro_syntax::Filter;
 use hayro_syntax::Pdf;
-use hayro_syntax::object::{Array, Dict, Object};
+use hayro_syntax::object::{Dict, Object, Stream};
 use std::io::Read;
 
 /// The deepest `--max-depth` accepted: hayro's own interpretation cap, past which it stops
@@ -47,32 +47,142 @@ pub fn check_streams(pdf: &Pdf, limits: &Limits) -> Result<(), Error> {
         let Object::Stream(stream) = obj else {
             continue;
         };
-        let Some(first) = stream.filters().first().cloned() else {
-            continue;
-        };
-        let raw = stream.raw_data();
-        let budget = limits.max_stream_bytes;
-        let size = match first {
-            Filter::FlateDecode => flate_size(&raw, budget),
-            Filter::LzwDecode => lzw_size(&raw, early_change(stream.dict()), budget),
-            Filter::RunLengthDecode => run_length_size(&raw, budget),
-            _ => continue,
-        };
-        if size > budget {
+        if let Some(filter) = bomb(&stream, limits.max_stream_bytes) {
             let id = stream.obj_id();
             return Err(Error::Input(format!(
-                "object {} {}: {} stream decodes to more than {budget} bytes, a decompression bomb? (raise the limit with --max-stream-bytes)",
+                "object {} {}: {} stream decodes to more than {} bytes, a decompression bomb? (raise the limit with --max-stream-bytes)",
                 id.obj_number,
                 id.gen_number,
-                crate::images::filter_name(&first),
+                crate::images::filter_name(&filter),
+                limits.max_stream_bytes,
             )));
         }
     }
     crate::nesting::check(pdf, limits.max_depth)
 }
 
-/// Inflated size, counted up to `budget + 1`.
-fn flate_size(raw: &[u8], budget: u64) -> u64 {
+fn expands(filter: &Filter) -> bool {
+    matches!(
+        filter,
+        Filter::FlateDecode | Filter::LzwDecode | Filter::RunLengthDecode
+    )
+}
+
+/// The filter whose output exceeds `budget`, if any. ASCII filters only shrink and are decoded;
+/// the last expanding filter of the chain is only counted; one followed by another expanding
+/// filter is decoded (within the budget) to feed the next. Image codecs end the walk: their
+/// output is bounded by the image size, checked when the image is drawn.
+fn bomb(stream: &Stream<'_>, budget: u64) -> Option<Filter> {
+    let filters = stream.filters();
+    let params = decode_params(stream.dict(), filters.len());
+    let mut data: Vec<u8> = stream.raw_data().into_owned();
+    for (i, filter) in filters.iter().enumerate() {
+        let early = params[i]
+            .as_ref()
+            .and_then(|p| p.get::<i64>(b"EarlyChange"))
+            .is_none_or(|e| e != 0);
+        let last = !filters[i + 1..].iter().any(expands);
+        match filter {
+            Filter::AsciiHexDecode => data = ascii_hex(&data),
+            Filter::Ascii85Decode => data = ascii85(&data),
+            Filter::FlateDecode | Filter::LzwDecode | Filter::RunLengthDecode => {
+                let mut out = Vec::new();
+                let sink = (!last).then_some(&mut out);
+                let size = match filter {
+                    Filter::FlateDecode => flate(&data, budget, sink),
+                    Filter::LzwDecode => lzw(&data, early, budget, sink),
+                    _ => run_length(&data, budget, sink),
+                };
+                if size > budget {
+                    return Some(*filter);
+                }
+                if last {
+                    return None;
+                }
+                data = out;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// `/DecodeParms` per filter (a dictionary for a single filter, else an array).
+fn decode_params<'a>(dict: &Dict<'a>, n: usize) -> Vec<Option<Dict<'a>>> {
+    let mut params: Vec<Option<Dict<'a>>> = match dict
+        .get::<Object<'a>>(b"DecodeParms")
+        .or_else(|| dict.get::<Object<'a>>(b"DP"))
+    {
+        Some(Object::Dict(d)) => vec![Some(d)],
+        Some(Object::Array(a)) => a
+            .iter::<Object<'a>>()
+            .map(|o| match o {
+                Object::Dict(d) => Some(d),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    params.resize(n, None);
+    params
+}
+
+/// Decodes ASCIIHexDecode (PDF 32000-1 7.4.2), leniently: other bytes are skipped.
+fn ascii_hex(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() / 2);
+    let mut high: Option<u8> = None;
+    for &b in data {
+        let v = match b {
+            b'>' => break,
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => continue,
+        };
+        match high.take() {
+            Some(h) => out.push(h << 4 | v),
+            None => high = Some(v),
+        }
+    }
+    out.extend(high.map(|h| h << 4));
+    out
+}
+
+/// Decodes ASCII85Decode (PDF 32000-1 7.4.3), leniently.
+fn ascii85(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() * 4 / 5);
+    let mut group = [0u8; 5];
+    let mut n = 0;
+    for &b in data {
+        match b {
+            b'~' => break,
+            b'z' if n == 0 => out.extend_from_slice(&[0; 4]),
+            b'!'..=b'u' => {
+                group[n] = b - b'!';
+                n += 1;
+                if n == 5 {
+                    out.extend_from_slice(&base85(&group).to_be_bytes());
+                    n = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+    if n > 1 {
+        group[n..].fill(84);
+        out.extend_from_slice(&base85(&group).to_be_bytes()[..n - 1]);
+    }
+    out
+}
+
+fn base85(group: &[u8; 5]) -> u32 {
+    group
+        .iter()
+        .fold(0u32, |v, &d| v.wrapping_mul(85).wrapping_add(u32::from(d)))
+}
+
+/// Inflated size, counted up to `budget + 1`; the bytes go to `out` when given.
+fn flate(raw: &[u8], budget: u64, out: Option<&mut Vec<u8>>) -> u64 {
     // zlib streams start with a 2-byte header; raw deflate (seen in the wild) has none.
     let body = if raw.len() > 2 && (u16::from(raw[0]) << 8 | u16::from(raw[1])) % 31 == 0 {
         &raw[2..]
@@ -80,32 +190,35 @@ fn flate_size(raw: &[u8], budget: u64) -> u64 {
         raw
     };
     let mut decoder = flate2::read::DeflateDecoder::new(body).take(budget + 1);
-    std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or(0)
+    match out {
+        Some(out) => {
+            let _ = decoder.read_to_end(out);
+            out.len() as u64
+        }
+        None => std::io::copy(&mut decoder, &mut std::io::sink()).unwrap_or(0),
+    }
 }
 
-/// The `/EarlyChange` of the first filter's parameters (default 1).
-fn early_change(dict: &Dict<'_>) -> bool {
-    let params = dict.get::<Dict<'_>>(b"DecodeParms").or_else(|| {
-        dict.get::<Array<'_>>(b"DecodeParms")?
-            .iter::<Dict<'_>>()
-            .next()
-    });
-    params
-        .and_then(|p| p.get::<i64>(b"EarlyChange"))
-        .is_none_or(|e| e != 0)
-}
-
-/// Decoded size of an LZW stream (PDF 32000-1 7.4.4), counted up to past `budget` without
-/// building the output.
-fn lzw_size(raw: &[u8], early_change: bool, budget: u64) -> u64 {
+/// Decoded size of an LZW stream (PDF 32000-1 7.4.4), counted up to past `budget`; the bytes
+/// go to `out` when given, else only lengths are tracked (an entry is its prefix plus a byte).
+fn lzw(raw: &[u8], early_change: bool, budget: u64, mut out: Option<&mut Vec<u8>>) -> u64 {
     const CLEAR: usize = 256;
     const EOD: usize = 257;
-    // Output length of each table entry; entries 0..=255 are single bytes.
+    // Per table entry: output length, prefix entry and last byte; 0..=255 are single bytes.
     let mut lengths: Vec<u64> = vec![1; 258];
+    let mut prefixes: Vec<usize> = (0..258).collect();
+    let mut lasts: Vec<u8> = (0..=255u8).chain([0, 0]).collect();
     let mut width = 9;
     let mut previous: Option<usize> = None;
     let mut total = 0u64;
     let (mut acc, mut bits) = (0u64, 0u32);
+    let first_byte = |code: usize, prefixes: &[usize]| {
+        let mut c = code;
+        while c > 255 {
+            c = prefixes[c];
+        }
+        c as u8
+    };
     for &byte in raw {
         acc = acc << 8 | u64::from(byte);
         bits += 8;
@@ -116,6 +229,8 @@ fn lzw_size(raw: &[u8], early_change: bool, budget: u64) -> u64 {
             match code {
                 CLEAR => {
                     lengths.truncate(258);
+                    prefixes.truncate(258);
+                    lasts.truncate(258);
                     width = 9;
                     previous = None;
                     continue;
@@ -123,16 +238,29 @@ fn lzw_size(raw: &[u8], early_change: bool, budget: u64) -> u64 {
                 EOD => return total,
                 _ => {}
             }
-            let length = match (lengths.get(code), previous) {
-                (Some(&l), _) => l,
-                // The KwKwK case: the code being defined right now.
-                (None, Some(p)) if code == lengths.len() => lengths[p] + 1,
-                _ => return total,
-            };
+            let known = code < lengths.len();
+            if !known && (code != lengths.len() || previous.is_none()) {
+                return total;
+            }
             if let Some(p) = previous
                 && lengths.len() < 4096
             {
+                // The new entry is the previous string plus the first byte of this one (of
+                // the previous one itself in the KwKwK case, where this code is the new entry).
+                let first = first_byte(if known { code } else { p }, &prefixes);
                 lengths.push(lengths[p] + 1);
+                prefixes.push(p);
+                lasts.push(first);
+            }
+            let length = lengths[code];
+            if let Some(out) = out.as_deref_mut() {
+                let start = out.len();
+                let mut c = code;
+                for _ in 0..length {
+                    out.push(lasts[c]);
+                    c = prefixes[c];
+                }
+                out[start..].reverse();
             }
             previous = Some(code);
             total += length;
@@ -151,19 +279,28 @@ fn lzw_size(raw: &[u8], early_change: bool, budget: u64) -> u64 {
     total
 }
 
-/// Decoded size of a RunLength stream (PDF 32000-1 7.4.5), counted up to past `budget`.
-fn run_length_size(raw: &[u8], budget: u64) -> u64 {
+/// Decoded size of a RunLength stream (PDF 32000-1 7.4.5), counted up to past `budget`; the
+/// bytes go to `out` when given.
+fn run_length(raw: &[u8], budget: u64, mut out: Option<&mut Vec<u8>>) -> u64 {
     let mut total = 0u64;
     let mut i = 0;
     while let Some(&n) = raw.get(i) {
         match n {
             128 => break,
             0..=127 => {
+                let end = (i + 2 + usize::from(n)).min(raw.len());
+                if let Some(out) = out.as_deref_mut() {
+                    out.extend_from_slice(&raw[i + 1..end]);
+                }
                 total += u64::from(n) + 1;
                 i += usize::from(n) + 2;
             }
             _ => {
-                total += 257 - u64::from(n);
+                let count = 257 - usize::from(n);
+                if let (Some(out), Some(&b)) = (out.as_deref_mut(), raw.get(i + 1)) {
+                    out.resize(out.len() + count, b);
+                }
+                total += count as u64;
                 i += 2;
             }
         }
@@ -199,20 +336,36 @@ mod tests {
     fn lzw_size_counts_the_spec_example() {
         // PDF 32000-1 7.4.4.2: "-----A---B" encodes to 45 258 258 65 259 66 257.
         let data = pack9(&[256, 45, 258, 258, 65, 259, 66, 257]);
-        assert_eq!(lzw_size(&data, true, u64::MAX), 10);
+        let mut out = Vec::new();
+        assert_eq!(lzw(&data, true, u64::MAX, Some(&mut out)), 10);
+        assert_eq!(out, b"-----A---B");
     }
 
     #[test]
     fn lzw_size_handles_the_code_defined_by_its_own_use() {
         // 'a' then 258 before 258 exists: "a" + "aa" + "aaa" (259 = 258 + 'a').
         let data = pack9(&[65, 258, 259, 257]);
-        assert_eq!(lzw_size(&data, true, u64::MAX), 1 + 2 + 3);
+        let mut out = Vec::new();
+        assert_eq!(lzw(&data, true, u64::MAX, Some(&mut out)), 1 + 2 + 3);
+        assert_eq!(out, b"AAAAAA");
+        assert_eq!(lzw(&data, true, u64::MAX, None), 6);
+    }
+
+    #[test]
+    fn ascii_filters_decode_the_spec_alphabets() {
+        assert_eq!(ascii_hex(b"48 65 6c6C 7>ignored"), b"Hell\x70");
+        // "Man " is the classic base-85 example: 9jqo^; a final partial group keeps n - 1 bytes.
+        assert_eq!(ascii85(b"9jqo^z9jqo~>"), b"Man \0\0\0\0Man");
     }
 
     #[test]
     fn run_length_size_counts_literals_and_runs() {
         // 3 literal bytes, a run of 127 copies, then EOD and trailing junk.
         let data = [2, b'a', b'b', b'c', 130, b'x', 128, 5, 5];
-        assert_eq!(run_length_size(&data, u64::MAX), 3 + 127);
+        let mut out = Vec::new();
+        assert_eq!(run_length(&data, u64::MAX, Some(&mut out)), 3 + 127);
+        assert_eq!(&out[..4], b"abcx");
+        assert!(out[3..].iter().all(|&b| b == b'x'));
+        assert_eq!(run_length(&data, u64::MAX, None), 130);
     }
 }

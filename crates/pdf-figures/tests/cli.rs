@@ -318,6 +318,46 @@ fn lzw_bomb_is_refused_and_the_limit_can_be_raised() {
 }
 
 #[test]
+fn bombs_behind_other_filters_are_refused() {
+    let zeros = vec![0u8; 2 << 20];
+    // ASCII85 in front of Flate: the text is decoded, then the inflated size counted.
+    let text = common::ascii85(&common::deflate(&zeros));
+    let doc = wide_image(512, &text, "/Filter [/ASCII85Decode /FlateDecode]");
+    let limit = ["--max-stream-bytes", "1000000"];
+    rejects(
+        &doc,
+        &limit,
+        "FlateDecode stream decodes to more than 1000000",
+    );
+    decoded_one_image(&succeeds(&doc, &[]), 4096, 512);
+    // Flate twice: the first stage is small (2 KB), the second is the bomb.
+    let twice = common::deflate(&common::deflate(&zeros));
+    assert!(twice.len() < 1000, "{}", twice.len());
+    let doc = wide_image(512, &twice, "/Filter [/FlateDecode /FlateDecode]");
+    rejects(
+        &doc,
+        &limit,
+        "FlateDecode stream decodes to more than 1000000",
+    );
+    decoded_one_image(&succeeds(&doc, &[]), 4096, 512);
+    // RunLength inside LZW, with parameters given per filter.
+    let mut runs = [129u8, 0].repeat(16 * 1024);
+    runs.push(128);
+    let nested = common::lzw(&runs);
+    let doc = wide_image(
+        512,
+        &nested,
+        "/Filter [/LZWDecode /RunLengthDecode] /DecodeParms [<< /EarlyChange 1 >> null]",
+    );
+    rejects(
+        &doc,
+        &limit,
+        "RunLengthDecode stream decodes to more than 1000000",
+    );
+    decoded_one_image(&succeeds(&doc, &[]), 4096, 512);
+}
+
+#[test]
 fn run_length_bomb_is_refused_and_the_limit_can_be_raised() {
     // Each pair 129, 0 stands for 128 zero bytes: 2 MiB from 32 KiB.
     let mut bomb: Vec<u8> = [129u8, 0].repeat(16 * 1024);

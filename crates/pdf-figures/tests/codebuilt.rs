@@ -620,3 +620,68 @@ fn image_clipped_away_by_its_form_bbox_is_not_a_draw() {
     let (_, _, _, data) = read_png(&out.join(img["file"].as_str().unwrap()));
     assert_eq!(data, [10]);
 }
+
+#[test]
+fn inline_images_decode_every_filter_abbreviation() {
+    // One inline image per abbreviated filter name (PDF 32000-1 Table 92), each 64x48 gray
+    // except the CCITT one (the bilevel fixture) and the JPEG one (passed through).
+    let gray = gray_source();
+    let hex: Vec<u8> = gray
+        .iter()
+        .flat_map(|b| format!("{b:02X}").into_bytes())
+        .chain(*b">")
+        .collect();
+    let jpeg = jpeg(jpeg_encoder::ColorType::Luma, 1);
+    let g = "/W 64 /H 48 /CS /G /BPC 8";
+    let cases: Vec<(String, Vec<u8>)> = vec![
+        (format!("{g} /F /AHx"), hex),
+        (format!("{g} /F /A85"), common::ascii85(&gray)),
+        (format!("{g} /F /LZW"), common::lzw(&gray)),
+        (format!("{g} /F /Fl"), deflate(&gray)),
+        (format!("{g} /F /RL"), common::run_length_literal(&gray)),
+        (
+            format!("{g} /F [/A85 /Fl]"),
+            common::ascii85(&deflate(&gray)),
+        ),
+        (
+            "/W 64 /H 40 /CS /G /BPC 1 /F /CCF /DP << /K -1 /Columns 64 /Rows 40 >>".into(),
+            codec_fixture("bilevel.g4"),
+        ),
+        ("/W 16 /H 16 /CS /G /BPC 8 /F /DCT".into(), jpeg.clone()),
+    ];
+    let mut content = Vec::new();
+    for (i, (dict, data)) in cases.iter().enumerate() {
+        let x = 20 + 70 * (i % 8);
+        content.extend_from_slice(format!("q 64 0 0 48 {x} 600 cm BI {dict} ID ").as_bytes());
+        content.extend_from_slice(data);
+        content.extend_from_slice(b"\nEI Q\n");
+    }
+    let (m, out, _d) = run_ok(&one_page(&content, "", |_| String::new()));
+    let images = m["images"].as_array().unwrap();
+    assert_eq!(images.len(), cases.len(), "{m:#}");
+    assert_eq!(m["skipped"]["undecodable"], 0);
+    let filters: Vec<String> = images.iter().map(|i| i["filters"].to_string()).collect();
+    assert_eq!(
+        filters,
+        [
+            r#"["ASCIIHexDecode"]"#,
+            r#"["ASCII85Decode"]"#,
+            r#"["LZWDecode"]"#,
+            r#"["FlateDecode"]"#,
+            r#"["RunLengthDecode"]"#,
+            r#"["ASCII85Decode","FlateDecode"]"#,
+            r#"["CCITTFaxDecode"]"#,
+            r#"["DCTDecode"]"#,
+        ]
+    );
+    for img in &images[..6] {
+        let (w, h, ch, data) = read_png(&out.join(img["file"].as_str().unwrap()));
+        assert_eq!((w, h, ch), (64, 48, 1), "{img}");
+        assert_eq!(data, gray, "{img}");
+    }
+    let (_, _, _, data) = read_png(&out.join(images[6]["file"].as_str().unwrap()));
+    assert_eq!(data, bilevel_source());
+    let file = images[7]["file"].as_str().unwrap();
+    assert!(file.ends_with(".jpg"), "{file}");
+    assert_eq!(std::fs::read(out.join(file)).unwrap(), jpeg);
+}

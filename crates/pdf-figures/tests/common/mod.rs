@@ -154,6 +154,39 @@ pub fn lzw(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// ASCII85 (PDF 32000-1 7.4.3) with the `~>` end marker.
+pub fn ascii85(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for chunk in data.chunks(4) {
+        let mut word = [0u8; 4];
+        word[..chunk.len()].copy_from_slice(chunk);
+        let mut v = u32::from_be_bytes(word);
+        if chunk.len() == 4 && v == 0 {
+            out.push(b'z');
+            continue;
+        }
+        let mut digits = [0u8; 5];
+        for d in digits.iter_mut().rev() {
+            *d = b'!' + (v % 85) as u8;
+            v /= 85;
+        }
+        out.extend_from_slice(&digits[..chunk.len() + 1]);
+    }
+    out.extend_from_slice(b"~>");
+    out
+}
+
+/// RunLength with literal runs only, then the end-of-data byte.
+pub fn run_length_literal(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for chunk in data.chunks(128) {
+        out.push((chunk.len() - 1) as u8);
+        out.extend_from_slice(chunk);
+    }
+    out.push(128);
+    out
+}
+
 /// Code width of the reader whose table will next be extended with code `next - 1`.
 fn lzw_width(next: u32) -> u32 {
     match next {
