@@ -148,6 +148,34 @@ fn sixteen_bit_gray_with_soft_mask_gets_16_bit_alpha() {
 }
 
 #[test]
+fn sixteen_bit_icc_based_rgb_keeps_samples_and_profile() {
+    let profile = codec_fixture("srgb.icc");
+    let samples: [u16; 6] = [0, 0x7FFF, 0xFFFF, 0x1357, 0x2468, 0x9ABC];
+    let doc = one_page(DRAW, "", |pdf| {
+        let icc = pdf.stream("/N 3 /Alternate /DeviceRGB", &profile);
+        let im = pdf.stream(
+            &format!("/Type /XObject /Subtype /Image /Width 2 /Height 1 /ColorSpace [/ICCBased {icc} 0 R] /BitsPerComponent 16"),
+            &be16(&samples),
+        );
+        format!("/XObject << /Im0 {im} 0 R >>")
+    });
+    let (m, out, _d) = run_ok(&doc);
+    let img = only_image(&m);
+    assert_eq!(img["bits"], 16);
+    let path = out.join(img["file"].as_str().unwrap());
+    let (_, _, ch, data) = read_png16(&path);
+    assert_eq!(ch, 3);
+    assert_eq!(data, samples);
+    let reader = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()))
+        .read_info()
+        .unwrap();
+    assert_eq!(
+        reader.info().icc_profile.as_deref(),
+        Some(profile.as_slice())
+    );
+}
+
+#[test]
 fn sixteen_bit_with_a_non_default_decode_array_is_reduced_to_eight() {
     // Decode [1 0] inverts: 0xFFFF -> black, 0 -> white. The samples change, so the exact path
     // does not apply; the manifest says 8 bits from 16.

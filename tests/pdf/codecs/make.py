@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from PIL import Image
+from PIL import Image, ImageCms
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -130,6 +130,9 @@ def main():
     # TIFF PackBits is PDF RunLength without the end-of-data byte 128.
     rl = tiff_strip(gray, compression="packbits") + b"\x80"
     write("gray.rl", rl, "/Width 64 /Height 48 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /RunLengthDecode", gray_source())
+
+    # An sRGB ICC profile (LittleCMS's built-in) for the 16-bit ICC-based image test.
+    (HERE / "srgb.icc").write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
 
     # JBIG2 (ITU-T T.88) as embedded in PDF: a page information segment and an immediate lossless
     # generic region coded with MMR, whose data is exactly a CCITT G4 image (libtiff's G4 strip
