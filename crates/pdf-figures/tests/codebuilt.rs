@@ -583,6 +583,15 @@ fn jbig2_generic_region_gives_the_source_pixels() {
     assert_eq!(data, bilevel_source());
 }
 
+#[test]
+fn jbig2_arithmetic_generic_region_gives_the_source_pixels() {
+    let (filters, w, h, ch, data) =
+        decode_one(&bilevel_doc("bilevel-arith.jb2", "/Filter /JBIG2Decode"));
+    assert_eq!(filters, ["JBIG2Decode"]);
+    assert_eq!((w, h, ch), (64, 40, 1));
+    assert_eq!(data, bilevel_source());
+}
+
 const GRAY: &str = "/Width 64 /Height 48 /ColorSpace /DeviceGray /BitsPerComponent 8";
 
 #[test]

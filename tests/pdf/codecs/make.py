@@ -131,8 +131,11 @@ def main():
     rl = tiff_strip(gray, compression="packbits") + b"\x80"
     write("gray.rl", rl, "/Width 64 /Height 48 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /RunLengthDecode", gray_source())
 
-    # An sRGB ICC profile (LittleCMS's built-in) for the 16-bit ICC-based image test.
-    (HERE / "srgb.icc").write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    # An sRGB ICC profile (LittleCMS's built-in) for the 16-bit ICC-based image test. It records
+    # its creation time, so an existing one is kept to keep the tree unchanged.
+    icc = HERE / "srgb.icc"
+    if not icc.exists():
+        icc.write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
 
     # JBIG2 (ITU-T T.88) as embedded in PDF: a page information segment and an immediate lossless
     # generic region coded with MMR, whose data is exactly a CCITT G4 image (libtiff's G4 strip
@@ -141,6 +144,12 @@ def main():
     jb2 = jbig2_mmr(g4, 64, 40)
     check_jbig2dec(jb2)
     write("bilevel.jb2", jb2, bi_dict + " /Filter /JBIG2Decode", bilevel_source())
+    # The same picture as a generic region with arithmetic coding (template 0, the form
+    # jbig2enc's generic mode writes); no Debian package ships a JBIG2 encoder, so the MQ coder
+    # below follows T.88 Annex E, and the two decoders above must agree with the source.
+    jb2 = jbig2_arith([[bilevel_black(x, y) for x in range(64)] for y in range(40)])
+    check_jbig2dec(jb2)
+    write("bilevel-arith.jb2", jb2, bi_dict + " /Filter /JBIG2Decode", bilevel_source())
 
 
 def segment(number, kind, data, page=1):
@@ -152,6 +161,125 @@ def jbig2_mmr(mmr, width, height):
     page_info = struct.pack(">IIIIBH", width, height, 0, 0, 0, 0)
     region_info = struct.pack(">IIIIB", width, height, 0, 0, 0)
     generic = region_info + bytes([0b0000_0001]) + mmr  # flags: MMR = 1
+    return segment(0, 48, page_info) + segment(1, 39, generic)
+
+
+# T.88 Table E.1: Qe, next index after an MPS, after an LPS, whether an LPS switches the MPS.
+QE = [
+    (0x5601, 1, 1, 1), (0x3401, 2, 6, 0), (0x1801, 3, 9, 0), (0x0AC1, 4, 12, 0),
+    (0x0521, 5, 29, 0), (0x0221, 38, 33, 0), (0x5601, 7, 6, 1), (0x5401, 8, 14, 0),
+    (0x4801, 9, 14, 0), (0x3801, 10, 14, 0), (0x3001, 11, 17, 0), (0x2401, 12, 18, 0),
+    (0x1C01, 13, 20, 0), (0x1601, 29, 21, 0), (0x5601, 15, 14, 1), (0x5401, 16, 14, 0),
+    (0x5101, 17, 15, 0), (0x4801, 18, 16, 0), (0x3801, 19, 17, 0), (0x3401, 20, 18, 0),
+    (0x3001, 21, 19, 0), (0x2801, 22, 19, 0), (0x2401, 23, 20, 0), (0x2201, 24, 21, 0),
+    (0x1C01, 25, 22, 0), (0x1801, 26, 23, 0), (0x1601, 27, 24, 0), (0x1401, 28, 25, 0),
+    (0x1201, 29, 26, 0), (0x1101, 30, 27, 0), (0x0AC1, 31, 28, 0), (0x09C1, 32, 29, 0),
+    (0x08A1, 33, 30, 0), (0x0521, 34, 31, 0), (0x0441, 35, 32, 0), (0x02A1, 36, 33, 0),
+    (0x0221, 37, 34, 0), (0x0141, 38, 35, 0), (0x0111, 39, 36, 0), (0x0085, 40, 37, 0),
+    (0x0049, 41, 38, 0), (0x0025, 42, 39, 0), (0x0015, 43, 40, 0), (0x0009, 44, 41, 0),
+    (0x0005, 45, 42, 0), (0x0001, 45, 43, 0), (0x5601, 46, 46, 0),
+]
+
+
+class MQEncoder:
+    """The MQ arithmetic encoder of T.88 Annex E (INITENC, ENCODE, RENORME, BYTEOUT, FLUSH)."""
+
+    def __init__(self):
+        self.a, self.c, self.ct = 0x8000, 0, 12
+        self.buf = [0]  # buf[0] stands for the byte before the start (BPST - 1)
+        self.index, self.mps = {}, {}
+
+    def encode(self, cx, bit):
+        i, mps = self.index.get(cx, 0), self.mps.get(cx, 0)
+        qe, nmps, nlps, switch = QE[i]
+        self.a -= qe
+        if bit == mps:  # CODEMPS
+            if self.a & 0x8000:
+                self.c += qe
+                return
+            if self.a < qe:
+                self.a = qe
+            else:
+                self.c += qe
+            self.index[cx] = nmps
+        else:  # CODELPS
+            if self.a < qe:
+                self.c += qe
+            else:
+                self.a = qe
+            if switch:
+                self.mps[cx] = 1 - mps
+            self.index[cx] = nlps
+        self.renorm()
+
+    def renorm(self):
+        while True:
+            self.a <<= 1
+            self.c <<= 1
+            self.ct -= 1
+            if self.ct == 0:
+                self.byteout()
+            if self.a & 0x8000:
+                break
+
+    def byteout(self):
+        if self.buf[-1] == 0xFF:
+            self.emit(20)
+        elif self.c < 0x8000000:
+            self.emit(19)
+        else:
+            self.buf[-1] += 1
+            if self.buf[-1] == 0xFF:
+                self.c &= 0x7FFFFFF
+                self.emit(20)
+            else:
+                self.emit(19)
+
+    def emit(self, shift):
+        self.buf.append((self.c >> shift) & 0xFF)
+        self.c &= (1 << shift) - 1
+        self.ct = 27 - shift  # 8 after a plain byte, 7 after a stuffed one
+
+    def flush(self):
+        temp = self.c + self.a  # SETBITS
+        self.c |= 0xFFFF
+        if self.c >= temp:
+            self.c -= 0x8000
+        self.c <<= self.ct
+        self.byteout()
+        self.c <<= self.ct
+        self.byteout()
+        if self.buf[-1] != 0xFF:
+            self.buf.append(0xFF)
+        self.buf.append(0xAC)
+        return bytes(self.buf[1:])
+
+
+def jbig2_arith(rows):
+    """Page information + immediate lossless generic region, GBTEMPLATE 0, nominal AT pixels."""
+    height, width = len(rows), len(rows[0])
+
+    def px(x, y):
+        return 1 if 0 <= x < width and 0 <= y < height and rows[y][x] else 0
+
+    at = [(3, -1), (-3, -1), (2, -2), (-2, -2)]
+    coder = MQEncoder()
+    for y in range(height):
+        for x in range(width):
+            # The 16-pixel context of 6.2.5.3 (Figure 3), bit 0 nearest.
+            neighbours = [
+                (x - 1, y), (x - 2, y), (x - 3, y), (x - 4, y), (x + at[0][0], y + at[0][1]),
+                (x + 2, y - 1), (x + 1, y - 1), (x, y - 1), (x - 1, y - 1), (x - 2, y - 1),
+                (x + at[1][0], y + at[1][1]), (x + at[2][0], y + at[2][1]),
+                (x + 1, y - 2), (x, y - 2), (x - 1, y - 2), (x + at[3][0], y + at[3][1]),
+            ]
+            cx = sum(px(nx, ny) << bit for bit, (nx, ny) in enumerate(neighbours))
+            coder.encode(cx, px(x, y))
+    data = coder.flush()
+    page_info = struct.pack(">IIIIBH", width, height, 0, 0, 0, 0)
+    region_info = struct.pack(">IIIIB", width, height, 0, 0, 0)
+    at_bytes = struct.pack(">8b", *[v for p in at for v in p])
+    generic = region_info + bytes([0]) + at_bytes + data  # flags: arithmetic, template 0
     return segment(0, 48, page_info) + segment(1, 39, generic)
 
 
