@@ -592,6 +592,64 @@ fn jbig2_arithmetic_generic_region_gives_the_source_pixels() {
     assert_eq!(data, bilevel_source());
 }
 
+/// The page of the JBIG2 symbol fixtures: two symbols (as in make.py) placed by top-left corner.
+fn symbols_source() -> Vec<u8> {
+    let symbols: [&[&str]; 2] = [
+        &[
+            "#####", "#...#", "#.#.#", "#..##", "#####", "#...#", "#...#",
+        ],
+        &["###.", "#..#", "###.", "#..#", "#..#", "###.", "...."],
+    ];
+    let placements = [
+        (0, 3, 4),
+        (1, 12, 4),
+        (0, 20, 4),
+        (1, 50, 4),
+        (1, 6, 20),
+        (0, 30, 20),
+        (0, 58, 24),
+    ];
+    let mut page = vec![255u8; 64 * 32];
+    for (symbol, x0, y0) in placements {
+        for (dy, row) in symbols[symbol].iter().enumerate() {
+            for (dx, ch) in row.chars().enumerate() {
+                if ch == '#' {
+                    page[(y0 + dy) * 64 + x0 + dx] = 0;
+                }
+            }
+        }
+    }
+    page
+}
+
+#[test]
+fn jbig2_text_region_uses_the_symbols_in_jbig2_globals() {
+    let page = codec_fixture("symbols-page.jb2");
+    let globals = codec_fixture("symbols-globals.jb2");
+    let dict =
+        "/Width 64 /Height 32 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode";
+    let doc = one_page(DRAW, "", |pdf| {
+        let g = pdf.stream("", &globals);
+        let im = pdf.stream(
+            &format!(
+                "/Type /XObject /Subtype /Image {dict} /DecodeParms << /JBIG2Globals {g} 0 R >>"
+            ),
+            &page,
+        );
+        format!("/XObject << /Im0 {im} 0 R >>")
+    });
+    let (_, w, h, ch, data) = decode_one(&doc);
+    assert_eq!((w, h, ch), (64, 32, 1));
+    assert_eq!(data, symbols_source());
+    // Without the globals the text region has no symbols to place: not this picture.
+    let (m, out, _d) = run_ok(&image_doc(dict, &page));
+    let blank = m["skipped"]["undecodable"] == 1 || {
+        let file = only_image(&m)["file"].as_str().unwrap();
+        read_png(&out.join(file)).3 != symbols_source()
+    };
+    assert!(blank, "{m:#}");
+}
+
 const GRAY: &str = "/Width 64 /Height 48 /ColorSpace /DeviceGray /BitsPerComponent 8";
 
 #[test]

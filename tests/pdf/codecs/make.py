@@ -11,6 +11,7 @@ pictures are defined by the formulas below, which the Rust test repeats on its o
     gray   64x48, 8 bits: v = (x // 8) * 32 + y * 5  (mod 256): runs of 8 equal bytes
     rgb    32x24, 8 bits: (8x, 10y, 4(x + y))
     bilevel 64x40: black where ((x // 4) + (y // 4)) % 3 == 0 or x == y
+    symbols 64x32: SYMBOLS placed at PLACEMENTS (JBIG2 symbol dictionary + text region)
 """
 
 import io
@@ -52,7 +53,7 @@ def tiff_strip(image, **save):
     return buf.getvalue()[offsets[0] : offsets[0] + counts[0]]
 
 
-def one_image_pdf(image_dict, data):
+def one_image_pdf(image_dict, data, extra=None):
     """A one-page PDF drawing one image XObject, for the poppler cross-check."""
     objs = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
@@ -67,6 +68,8 @@ def one_image_pdf(image_dict, data):
         + data
         + b"\nendstream"
     )
+    if extra is not None:
+        objs.append(b"<< /Length %d >>\nstream\n" % len(extra) + extra + b"\nendstream")
     out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for i, body in enumerate(objs, 1):
@@ -80,11 +83,11 @@ def one_image_pdf(image_dict, data):
     return bytes(out)
 
 
-def poppler_pixels(image_dict, data):
+def poppler_pixels(image_dict, data, extra=None):
     """Pixels of the image as poppler decodes it (8-bit gray or RGB samples)."""
     with tempfile.TemporaryDirectory() as tmp:
         pdf = pathlib.Path(tmp, "t.pdf")
-        pdf.write_bytes(one_image_pdf(image_dict, data))
+        pdf.write_bytes(one_image_pdf(image_dict, data, extra))
         subprocess.run(["pdfimages", "-png", str(pdf), str(pathlib.Path(tmp, "x"))], check=True)
         png = Image.open(pathlib.Path(tmp, "x-000.png"))
         if png.mode == "1":
@@ -92,8 +95,8 @@ def poppler_pixels(image_dict, data):
         return png.tobytes()
 
 
-def write(name, data, image_dict, expected):
-    got = poppler_pixels(image_dict, data)
+def write(name, data, image_dict, expected, extra=None):
+    got = poppler_pixels(image_dict, data, extra)
     if got != expected:
         sys.exit(f"{name}: poppler decodes other pixels than the source; fixture not written")
     (HERE / name).write_bytes(data)
@@ -150,6 +153,13 @@ def main():
     jb2 = jbig2_arith([[bilevel_black(x, y) for x in range(64)] for y in range(40)])
     check_jbig2dec(jb2)
     write("bilevel-arith.jb2", jb2, bi_dict + " /Filter /JBIG2Decode", bilevel_source())
+    # Symbols kept in JBIG2Globals and placed by a text region on the page (what jbig2enc -s
+    # writes for scanned text).
+    globals_stream, page = jbig2_symbols()
+    expected = bytes(0 if v else 255 for row in symbols_source() for v in row)
+    check_jbig2dec(page, globals_stream, expected)
+    (HERE / "symbols-globals.jb2").write_bytes(globals_stream)
+    write("symbols-page.jb2", page, "/Width 64 /Height 32 /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /JBIG2Decode /DecodeParms << /JBIG2Globals 6 0 R >>", expected, globals_stream)
 
 
 def segment(number, kind, data, page=1):
@@ -283,16 +293,140 @@ def jbig2_arith(rows):
     return segment(0, 48, page_info) + segment(1, 39, generic)
 
 
-def check_jbig2dec(stream):
+def check_jbig2dec(stream, globals_stream=None, expected=None):
     """jbig2dec (a second, independent JBIG2 decoder) must give the source picture."""
     with tempfile.TemporaryDirectory() as tmp:
         path = pathlib.Path(tmp, "page.jb2")
         path.write_bytes(stream)
+        files = [str(path)]
+        if globals_stream is not None:
+            glob = pathlib.Path(tmp, "globals.jb2")
+            glob.write_bytes(globals_stream)
+            files = [str(glob), str(path)]
         out = pathlib.Path(tmp, "page.pbm")
-        subprocess.run(["jbig2dec", "-q", "-e", "-t", "pbm", "-o", str(out), str(path)], check=True)
+        subprocess.run(["jbig2dec", "-q", "-e", "-t", "pbm", "-o", str(out), *files], check=True)
         pbm = Image.open(out).convert("L").tobytes()
-    if pbm != bilevel_source():
+    if pbm != (expected or bilevel_source()):
         sys.exit("JBIG2 stream: jbig2dec decodes other pixels than the source")
+
+
+# Two symbols and where the text region places them (top-left corners), on a 64x32 page.
+SYMBOLS = [
+    ["#####", "#...#", "#.#.#", "#..##", "#####", "#...#", "#...#"],
+    ["###.", "#..#", "###.", "#..#", "#..#", "###.", "...."],
+]
+PLACEMENTS = [(0, 3, 4), (1, 12, 4), (0, 20, 4), (1, 50, 4), (1, 6, 20), (0, 30, 20), (0, 58, 24)]
+
+
+def symbols_source():
+    page = [[0] * 64 for _ in range(32)]
+    for sym, s0, t0 in PLACEMENTS:
+        for dy, row in enumerate(SYMBOLS[sym]):
+            for dx, ch in enumerate(row):
+                if ch == "#":
+                    page[t0 + dy][s0 + dx] = 1
+    return page
+
+
+class IntCoder:
+    """Integer arithmetic coding procedures of T.88 Annex A on an MQ coder."""
+
+    def __init__(self, coder):
+        self.coder = coder
+
+    def bits(self, name, prev, values):
+        for bit in values:
+            self.coder.encode((name, prev), bit)
+            prev = (prev << 1) | bit if prev < 256 else (((prev << 1) | bit) & 511) | 256
+        return prev
+
+    def int(self, name, value):
+        """A.2; `None` codes OOB."""
+        sign, v = (1, 0) if value is None else (int(value < 0), abs(value))
+        ranges = [
+            ([0], 2, 0), ([1, 0], 4, 4), ([1, 1, 0], 6, 20),
+            ([1, 1, 1, 0], 8, 84), ([1, 1, 1, 1, 0], 12, 340), ([1, 1, 1, 1, 1], 32, 4436),
+        ]  # Table A.1
+        for prefix, width, offset in ranges:
+            if v - offset < (1 << width):
+                payload = [((v - offset) >> (width - 1 - i)) & 1 for i in range(width)]
+                self.bits(name, 1, [sign] + prefix + payload)
+                return
+        raise ValueError(value)
+
+    def iaid(self, value, codelen):
+        """A.3."""
+        prev = 1
+        for i in range(codelen):
+            bit = (value >> (codelen - 1 - i)) & 1
+            self.coder.encode(("IAID", prev), bit)
+            prev = (prev << 1) | bit
+
+
+def generic_template0(coder, rows, width, height, at):
+    """Generic region coding, GBTEMPLATE 0 (6.2.5.3), contexts shared through `coder`."""
+
+    def px(x, y):
+        return 1 if 0 <= x < width and 0 <= y < height and rows[y][x] else 0
+
+    for y in range(height):
+        for x in range(width):
+            neighbours = [
+                (x - 1, y), (x - 2, y), (x - 3, y), (x - 4, y), (x + at[0][0], y + at[0][1]),
+                (x + 2, y - 1), (x + 1, y - 1), (x, y - 1), (x - 1, y - 1), (x - 2, y - 1),
+                (x + at[1][0], y + at[1][1]), (x + at[2][0], y + at[2][1]),
+                (x + 1, y - 2), (x, y - 2), (x - 1, y - 2), (x + at[3][0], y + at[3][1]),
+            ]
+            cx = sum(px(nx, ny) << bit for bit, (nx, ny) in enumerate(neighbours))
+            coder.encode(("GB", cx), px(x, y))
+
+
+def jbig2_symbols():
+    """(globals, page stream): a symbol dictionary in JBIG2Globals, a text region using it."""
+    at = [(3, -1), (-3, -1), (2, -2), (-2, -2)]
+    at_bytes = struct.pack(">8b", *[v for p in at for v in p])
+    # Symbol dictionary (7.4.2, 6.5): one height class of height 7, widths 5 then 4.
+    coder = MQEncoder()
+    ints = IntCoder(coder)
+    ints.int("IADH", 7)
+    width = 0
+    for sym in SYMBOLS:
+        rows = [[1 if ch == "#" else 0 for ch in row] for row in sym]
+        ints.int("IADW", len(sym[0]) - width)
+        width = len(sym[0])
+        generic_template0(coder, rows, width, 7, at)
+    ints.int("IADW", None)
+    ints.int("IAEX", 0)  # no input symbols to skip
+    ints.int("IAEX", len(SYMBOLS))  # export both new symbols
+    dictionary = struct.pack(">H", 0) + at_bytes + struct.pack(">II", 2, 2) + coder.flush()
+    globals_stream = segment(0, 0, dictionary, page=0)
+    # Immediate lossless text region (7.4.3, 6.4): REFCORNER top-left, strips of height 1.
+    coder = MQEncoder()
+    ints = IntCoder(coder)
+    ints.int("IADT", 0)  # STRIPT starts at 0
+    strip_t, strips = 0, {}
+    for sym, s0, t0 in PLACEMENTS:
+        strips.setdefault(t0, []).append((s0, sym))
+    first_s = 0
+    for t0 in sorted(strips):
+        ints.int("IADT", t0 - strip_t)
+        strip_t = t0
+        cur_s = None
+        for s0, sym in sorted(strips[t0]):
+            if cur_s is None:
+                ints.int("IAFS", s0 - first_s)
+                first_s = s0
+            else:
+                ints.int("IADS", s0 - cur_s)
+            ints.iaid(sym, 1)
+            cur_s = s0 + len(SYMBOLS[sym][0]) - 1
+        ints.int("IADS", None)
+    region_info = struct.pack(">IIIIB", 64, 32, 0, 0, 0)
+    text = region_info + struct.pack(">H", 1 << 4) + struct.pack(">I", len(PLACEMENTS)) + coder.flush()
+    page_info = struct.pack(">IIIIBH", 64, 32, 0, 0, 0, 0)
+    # The text region refers to the dictionary (segment 0): one referred-to segment.
+    text_segment = struct.pack(">IBBBBI", 2, 7, 1 << 5, 0, 1, len(text)) + text
+    return globals_stream, segment(1, 48, page_info) + text_segment
 
 
 if __name__ == "__main__":
