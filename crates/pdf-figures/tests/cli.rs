@@ -122,6 +122,22 @@ fn flate_bomb_is_refused_and_the_limit_can_be_raised() {
     );
 }
 
+/// Writes reserved object `number` as a form with resource entries `resources` and `content`.
+fn set_form(pdf: &mut Pdf, number: usize, resources: &str, content: &str) {
+    set_form_with(pdf, number, &format!("<< {resources} >>"), content);
+}
+
+/// Like [`set_form`] with the whole `/Resources` value given (a dictionary or a reference).
+fn set_form_with(pdf: &mut Pdf, number: usize, resources: &str, content: &str) {
+    pdf.set(
+        number,
+        &format!(
+            "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {resources} /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
+    );
+}
+
 /// A page that draws form 1, which draws form 2, ... down to form `n`, which fills a square:
 /// `n` levels of nesting below the page.
 fn nested_forms(n: usize) -> Vec<u8> {
@@ -136,13 +152,7 @@ fn nested_forms(n: usize) -> Vec<u8> {
             ),
             None => ("0 0 10 10 re f".to_string(), String::new()),
         };
-        pdf.set(
-            form,
-            &format!(
-                "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << {resources} >> /Length {} >>\nstream\n{content}\nendstream",
-                content.len()
-            ),
-        );
+        set_form(&mut pdf, form, &resources, &content);
     }
     let page = pdf.page(
         pages,
@@ -203,11 +213,11 @@ fn form_that_draws_itself_is_a_reference_cycle() {
     let mut pdf = Pdf::default();
     let pages = pdf.reserve();
     let form = pdf.reserve();
-    pdf.set(
+    set_form(
+        &mut pdf,
         form,
-        &format!(
-            "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Fm0 {form} 0 R >> >> /Length 7 >>\nstream\n/Fm0 Do\nendstream"
-        ),
+        &format!("/XObject << /Fm0 {form} 0 R >>"),
+        "/Fm0 Do",
     );
     let page = pdf.page(
         pages,
@@ -227,11 +237,11 @@ fn two_forms_drawing_each_other_are_a_reference_cycle() {
     let pages = pdf.reserve();
     let (a, b) = (pdf.reserve(), pdf.reserve());
     for (me, other) in [(a, b), (b, a)] {
-        pdf.set(
+        set_form(
+            &mut pdf,
             me,
-            &format!(
-                "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Fm {other} 0 R >> >> /Length 6 >>\nstream\n/Fm Do\nendstream"
-            ),
+            &format!("/XObject << /Fm {other} 0 R >>"),
+            "/Fm Do",
         );
     }
     let page = pdf.page(pages, b"/Fm Do", &format!("/XObject << /Fm {a} 0 R >>"), "");
@@ -251,12 +261,7 @@ fn one_form_shared_by_many_is_not_a_cycle() {
     let (res, a, b) = (pdf.reserve(), pdf.reserve(), pdf.reserve());
     pdf.set(res, &format!("<< /XObject << /A {a} 0 R /B {b} 0 R >> >>"));
     for form in [a, b] {
-        pdf.set(
-            form,
-            &format!(
-                "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources {res} 0 R /Length 14 >>\nstream\n0 0 10 10 re f\nendstream"
-            ),
-        );
+        set_form_with(&mut pdf, form, &format!("{res} 0 R"), "0 0 10 10 re f");
     }
     let page = pdf.page(
         pages,

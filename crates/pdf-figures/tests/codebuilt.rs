@@ -15,6 +15,14 @@ fn image_doc(dict: &str, data: &[u8]) -> Vec<u8> {
     })
 }
 
+/// Adds a 1x1 8-bit gray image of `value`; returns its object number.
+fn gray_pixel(pdf: &mut Pdf, value: u8) -> usize {
+    pdf.stream(
+        "/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8",
+        &[value],
+    )
+}
+
 fn only_image(m: &Value) -> &Value {
     let images = m["images"].as_array().unwrap();
     assert_eq!(images.len(), 1, "{m:#}");
@@ -298,10 +306,7 @@ fn inline_image_is_extracted() {
 fn image_in_a_form_drawn_twice_is_one_file_with_two_placements() {
     let content = b"q 1 0 0 1 0 0 cm /Fm0 Do Q q 1 0 0 1 200 0 cm /Fm0 Do Q";
     let doc = one_page(content, "", |pdf| {
-        let im = pdf.stream(
-            "/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8",
-            &[128],
-        );
+        let im = gray_pixel(pdf, 128);
         let form = pdf.stream(
             &format!("/Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << /XObject << /Im0 {im} 0 R >> >>"),
             b"q 50 0 0 50 72 72 cm /Im0 Do Q",
@@ -695,14 +700,8 @@ fn image_clipped_away_by_its_form_bbox_is_not_a_draw() {
     // As in vit.pdf's Figure 6: a form whose /BBox ends left of an image it draws. The image
     // outside is invisible, so it is neither a placement nor a file; the one inside is both.
     let doc = one_page(b"/Fm0 Do", "", |pdf| {
-        let inside = pdf.stream(
-            "/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8",
-            &[10],
-        );
-        let outside = pdf.stream(
-            "/Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8",
-            &[20],
-        );
+        let inside = gray_pixel(pdf, 10);
+        let outside = gray_pixel(pdf, 20);
         let form = pdf.stream(
             &format!("/Type /XObject /Subtype /Form /BBox [0 0 300 300] /Resources << /XObject << /A {inside} 0 R /B {outside} 0 R >> >>"),
             b"q 50 0 0 50 100 100 cm /A Do Q q 13 0 0 250 303 34 cm /B Do Q",

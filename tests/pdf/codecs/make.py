@@ -268,23 +268,9 @@ class MQEncoder:
 def jbig2_arith(rows):
     """Page information + immediate lossless generic region, GBTEMPLATE 0, nominal AT pixels."""
     height, width = len(rows), len(rows[0])
-
-    def px(x, y):
-        return 1 if 0 <= x < width and 0 <= y < height and rows[y][x] else 0
-
     at = [(3, -1), (-3, -1), (2, -2), (-2, -2)]
     coder = MQEncoder()
-    for y in range(height):
-        for x in range(width):
-            # The 16-pixel context of 6.2.5.3 (Figure 3), bit 0 nearest.
-            neighbours = [
-                (x - 1, y), (x - 2, y), (x - 3, y), (x - 4, y), (x + at[0][0], y + at[0][1]),
-                (x + 2, y - 1), (x + 1, y - 1), (x, y - 1), (x - 1, y - 1), (x - 2, y - 1),
-                (x + at[1][0], y + at[1][1]), (x + at[2][0], y + at[2][1]),
-                (x + 1, y - 2), (x, y - 2), (x - 1, y - 2), (x + at[3][0], y + at[3][1]),
-            ]
-            cx = sum(px(nx, ny) << bit for bit, (nx, ny) in enumerate(neighbours))
-            coder.encode(cx, px(x, y))
+    generic_template0(coder, rows, width, height, at)
     data = coder.flush()
     page_info = struct.pack(">IIIIBH", width, height, 0, 0, 0, 0)
     region_info = struct.pack(">IIIIB", width, height, 0, 0, 0)
