@@ -2,7 +2,8 @@
 //! Type 3 glyph procedures, tiling patterns and soft-mask groups each open one more level.
 //!
 //! hayro stops silently at a fixed depth of 50, so a hostile file would be half-drawn without a
-//! word, and a reference cycle (a form that draws itself) would be unrolled fifty times. The walk
+//! word, and hayro-syntax resolves no object that is already being read, so a reference cycle
+//! (a form that draws itself) looks like a missing resource and is silently cut. The walk
 //! here follows only what a content stream actually uses (the operands of `Do`, `Tf`, `scn`/`SCN`
 //! and `gs`), not everything its resource dictionary lists, because producers that share one
 //! resource dictionary between all forms would otherwise look cyclic. Results are memoised per
@@ -27,11 +28,35 @@ enum Stop {
     Cycle(Vec<Link>),
 }
 
+/// Where a nested level's content streams are.
+enum Content<'a> {
+    /// A form, tiling pattern or group.
+    Stream(Stream<'a>),
+    /// A Type 3 font's `/CharProcs` dictionary (a font has many glyphs and papers select it
+    /// often, so the glyph streams are not even looked up again once the font is measured).
+    Glyphs(Dict<'a>),
+}
+
+impl Content<'_> {
+    /// The decoded streams; an undecodable one draws nothing, so it nests nothing.
+    fn decoded(&self) -> Vec<Vec<u8>> {
+        let decode = |s: &Stream<'_>| s.decoded().ok().map(|d| d.into_owned());
+        match self {
+            Content::Stream(s) => decode(s).into_iter().collect(),
+            Content::Glyphs(procs) => procs
+                .keys()
+                .filter_map(|k| procs.get::<Stream<'_>>(k.as_ref()))
+                .filter_map(|s| decode(&s))
+                .collect(),
+        }
+    }
+}
+
 /// One nested content stream with the resources it runs with.
 struct Child<'a> {
     link: Link,
-    /// The content streams, decoded only when the memo has no answer.
-    content: Vec<Stream<'a>>,
+    /// The content, read only when the memo has no answer.
+    content: Content<'a>,
     resources: Resources<'a>,
     /// Identity of the resources for memoisation; `None` when it cannot be named.
     resources_id: Option<ObjectIdentifier>,
@@ -198,16 +223,13 @@ impl Walker {
             return Err(too_deep(&self.path));
         }
         self.path.push(child.link);
-        // An undecodable stream draws nothing, so it nests nothing.
-        let decoded: Vec<Vec<u8>> = child
-            .content
-            .iter()
-            .filter_map(|s| s.decoded().ok().map(|d| d.into_owned()))
-            .collect();
+        let decoded = child.content.decoded();
         let streams: Vec<&[u8]> = decoded.iter().map(Vec::as_slice).collect();
         let h = self.height(&streams, &child.resources, child.resources_id)?;
         self.path.pop();
-        if id.obj_number != 0 {
+        // Streams run with unnamed (inline, inherited) resources may resolve names differently
+        // elsewhere, so only named pairs are remembered.
+        if id.obj_number != 0 && child.resources_id.is_some() {
             self.heights.insert(key, h);
         }
         Ok(h)
@@ -238,14 +260,14 @@ fn form<'a>(
     };
     Some(Child {
         link: (stream.obj_id(), what),
-        content: vec![stream],
+        content: Content::Stream(stream),
         resources,
         resources_id,
     })
 }
 
 /// A Type 3 font's glyph procedures as one nested level (all of them: which glyphs a string
-/// shows depends on the encoding, and a font is small).
+/// shows depends on the encoding).
 fn type3_procs<'a>(
     font: &Dict<'a>,
     parent: &Resources<'a>,
@@ -267,16 +289,12 @@ fn type3_procs<'a>(
     let Some(procs) = font.get::<Dict<'a>>(b"CharProcs") else {
         return Vec::new();
     };
-    let content: Vec<Stream<'a>> = procs
-        .keys()
-        .filter_map(|k| procs.get::<Stream<'a>>(k.as_ref()))
-        .collect();
     vec![Child {
         link: (
             font.obj_id().unwrap_or(ObjectIdentifier::new(0, 0)),
             "Type 3 font",
         ),
-        content,
+        content: Content::Glyphs(procs),
         resources,
         resources_id,
     }]
