@@ -184,6 +184,22 @@ fn sixteen_bit_icc_based_rgb_keeps_samples_and_profile() {
 }
 
 #[test]
+fn inline_sixteen_bit_gray_with_abbreviated_keys_is_exact() {
+    let samples: [u16; 3] = [0x0001, 0x8000, 0xFFFE];
+    let mut content = b"q 30 0 0 10 300 300 cm BI /W 3 /H 1 /CS /G /BPC 16 /F /AHx ID ".to_vec();
+    for v in samples {
+        content.extend_from_slice(format!("{v:04X}").as_bytes());
+    }
+    content.extend_from_slice(b">\nEI Q");
+    let (m, out, _d) = run_ok(&one_page(&content, "", |_| String::new()));
+    let img = only_image(&m);
+    assert_eq!(img["bits"], 16);
+    let (_, _, ch, data) = read_png16(&out.join(img["file"].as_str().unwrap()));
+    assert_eq!(ch, 1);
+    assert_eq!(data, samples);
+}
+
+#[test]
 fn sixteen_bit_with_a_non_default_decode_array_is_reduced_to_eight() {
     // Decode [1 0] inverts: 0xFFFF -> black, 0 -> white. The samples change, so the exact path
     // does not apply; the manifest says 8 bits from 16.
