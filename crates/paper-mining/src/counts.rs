@@ -1,0 +1,142 @@
+//! Reported parameter counts: "65M parameters", "Total Parameters=110M", "25.6 million
+//! parameters", and table columns headed "Params" / "# params" / "Parameters (M)".
+
+use crate::number::{NUM, has_scale, parse_number};
+use regex::Regex;
+use std::sync::LazyLock;
+
+static IN_SENTENCE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        format!(
+            r"(?i)(?P<v>{NUM})\s*(?:trainable\s+|learnable\s+|total\s+|free\s+|model\s+)?param(?:eter)?s\b"
+        ),
+        format!(r"(?i)\b(?:total\s+)?param(?:eter)?s\s*(?:count)?\s*[=:]\s*(?P<v>{NUM})"),
+    ]
+    .iter()
+    .map(|p| Regex::new(p).unwrap())
+    .collect()
+});
+
+/// A capitalised token with a second capital or a digit ("BERTBASE", "ResNet-50", "LSTM",
+/// "ViT-L/16"): what a sentence calls a model.
+static MODEL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b[A-Z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+)*").unwrap());
+
+/// Counts stated in one sentence: (model if named before the count, value as printed, count).
+pub fn in_sentence(sentence: &str) -> Vec<(Option<String>, String, u64)> {
+    let mut out = Vec::new();
+    for re in IN_SENTENCE.iter() {
+        for caps in re.captures_iter(sentence) {
+            let v = caps.name("v").unwrap();
+            let printed = v.as_str();
+            let Some(x) = parse_number(printed) else {
+                continue;
+            };
+            // A bare "1000 parameters" is too often an example; a count carries a scale or
+            // is large.
+            if x < 1000.0 || !(has_scale(printed) || x >= 1e5) || x.fract() != 0.0 {
+                continue;
+            }
+            let model = model_before(&sentence[..caps.get(0).unwrap().start()]);
+            let entry = (model, printed.to_string(), x.round() as u64);
+            if !out.contains(&entry) {
+                out.push(entry);
+            }
+        }
+    }
+    out
+}
+
+fn model_before(prefix: &str) -> Option<String> {
+    MODEL
+        .find_iter(prefix)
+        .map(|m| m.as_str())
+        .filter(|t| {
+            t.chars().count() >= 3
+                && (t.chars().filter(char::is_ascii_uppercase).count() >= 2
+                    || t.chars().any(|c| c.is_ascii_digit()))
+        })
+        .last()
+        .map(str::to_string)
+}
+
+/// Whether a table header names a parameter count, and the scale its unit implies
+/// ("Params (M)" -> 1e6).
+pub fn count_header(header: &str) -> Option<f64> {
+    static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:#\s*|num(?:ber)?\s+of\s+|total\s+)?param(?:eter)?s?\b(.*)$").unwrap()
+    });
+    let h = header.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rest = HEADER.captures(h.trim())?.get(1).map_or("", |m| m.as_str());
+    let rest = rest.to_lowercase();
+    Some(if rest.contains("(m)") || rest.contains("million") {
+        1e6
+    } else if rest.contains("(b)") || rest.contains("billion") {
+        1e9
+    } else if rest.contains("(k)") || rest.contains("thousand") {
+        1e3
+    } else {
+        1.0
+    })
+}
+
+/// The count in a cell under a count header with `scale`: "86M" -> 86e6; "138" under
+/// "(in millions)" -> 138e6. Unscaled small numbers are not counts.
+pub fn in_cell(cell: &str, scale: f64) -> Option<u64> {
+    static WHOLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(&format!(r"^\s*({NUM})\s*$")).unwrap());
+    let printed = WHOLE.captures(cell)?.get(1)?.as_str();
+    let x = parse_number(printed)?;
+    let x = if has_scale(printed) { x } else { x * scale };
+    (x >= 1000.0).then(|| x.round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_in_sentences_with_their_model() {
+        assert_eq!(
+            in_sentence(
+                "BERTBASE (L=12, H=768, A=12, Total Parameters=110M) and BERTLARGE (L=24, \
+                 H=1024, A=16, Total Parameters=340M)."
+            ),
+            [
+                (Some("BERTBASE".into()), "110M".into(), 110_000_000),
+                (Some("BERTLARGE".into()), "340M".into(), 340_000_000)
+            ]
+        );
+        assert_eq!(
+            in_sentence("The resulting LSTM has 380M parameters of which 64M are recurrent."),
+            [(Some("LSTM".into()), "380M".into(), 380_000_000)]
+        );
+        assert_eq!(
+            in_sentence("a model with 25.6 million parameters"),
+            [(None, "25.6 million".into(), 25_600_000)]
+        );
+        assert_eq!(
+            in_sentence("ResNet-50 has 25.6 × 106 parameters"),
+            [(Some("ResNet-50".into()), "25.6 × 106".into(), 25_600_000)]
+        );
+        assert!(in_sentence("no extra parameter and 8 parameters").is_empty());
+        assert!(in_sentence("millions of parameters").is_empty());
+    }
+
+    #[test]
+    fn count_columns_and_cells() {
+        assert_eq!(count_header("Params"), Some(1.0));
+        assert_eq!(count_header("# params"), Some(1.0));
+        assert_eq!(count_header("Parameters (M)"), Some(1e6));
+        assert_eq!(
+            count_header("Number of parameters (in millions)"),
+            Some(1e6)
+        );
+        assert_eq!(count_header("Model"), None);
+        assert_eq!(in_cell("86M", 1.0), Some(86_000_000));
+        assert_eq!(in_cell("6.7B", 1.0), Some(6_700_000_000));
+        assert_eq!(in_cell("138", 1e6), Some(138_000_000));
+        assert_eq!(in_cell("138", 1.0), None);
+        assert_eq!(in_cell("n/a", 1e6), None);
+    }
+}

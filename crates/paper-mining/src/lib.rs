@@ -1,0 +1,295 @@
+//! Hyper-parameters and reported parameter counts mined from a paper's text and tables.
+//!
+//! The input is the paper as a reader sees it, independent of any PDF library: paragraphs of
+//! running text with their 1-based page and section ([`Paragraph`]), and table cells with their
+//! table id, row and column headers ([`TableCell`]). The output ([`Mined`]) lists every
+//! candidate hyper-parameter with its canonical name from a documented vocabulary
+//! ([`vocab`]: `learning_rate`, `batch_size`, `heads`, ...), the value as printed, the value
+//! normalised to a number where it is one ([`number::parse_number`]: `1 × 10−4`, `10^-4` and
+//! `0.0001` are one number), and its source: the exact sentence or the table cell. Reported
+//! parameter counts ("65M", "Total Parameters=110M", a "# params" column) come with the model
+//! they name and their integer count, the value `validate_model.py --paper-params` takes.
+//!
+//! Mining favours precision: a value needs a trigger phrase next to it and must be plausible
+//! for its name (a "learning rate" of 256 is rejected), schedule milestones are not training
+//! lengths, and numbers glued to letters or model names are not values. What it does not find
+//! goes through the skill's "Paper did not specify" protocol; what it finds is a candidate to
+//! check against the cited sentence, not a verdict.
+//!
+//! ```
+//! use paper_mining::{mine, Paragraph};
+//! let text = "We use SGD with a mini-batch size of 256. The learning rate starts from 0.1.";
+//! let mined = mine(&[Paragraph { page: 4, section: "3.4 Implementation".into(), text: text.into() }], &[]);
+//! let lr = mined.hyperparameters.iter().find(|c| c.name == "learning_rate").unwrap();
+//! assert_eq!((lr.number, lr.page), (Some(0.1), 4));
+//! ```
+
+pub mod counts;
+pub mod number;
+pub mod sentences;
+pub mod vocab;
+
+pub use number::parse_number;
+pub use sentences::split_sentences;
+
+/// Running text: one paragraph (or caption) with where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Paragraph {
+    /// 1-based page.
+    pub page: usize,
+    /// The section heading it sits under, as printed ("3.4. Implementation"), or "".
+    pub section: String,
+    /// The text, lines joined, end-of-line hyphens resolved.
+    pub text: String,
+}
+
+/// One table cell with the headers that give it meaning.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableCell {
+    /// The table id as printed ("3").
+    pub table: String,
+    /// 1-based page.
+    pub page: usize,
+    /// Section of the table, or "".
+    pub section: String,
+    /// The row header (first cell of the row).
+    pub row: String,
+    /// The column header (cell of the first row).
+    pub column: String,
+    /// The cell text.
+    pub text: String,
+}
+
+/// Where a value was read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// The exact sentence.
+    Sentence(String),
+    /// A table cell.
+    Cell {
+        /// Table id as printed.
+        table: String,
+        /// Row header.
+        row: String,
+        /// Column header.
+        column: String,
+        /// Cell text.
+        cell: String,
+    },
+}
+
+/// A candidate hyper-parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    /// Canonical name from [`vocab::NAMES`].
+    pub name: &'static str,
+    /// The value as printed ("60 × 104", "3×3", "SGD").
+    pub value: String,
+    /// The normalised number, `None` when the value is a name.
+    pub number: Option<f64>,
+    /// 1-based page.
+    pub page: usize,
+    /// Section heading, or "".
+    pub section: String,
+    /// The sentence or cell it comes from.
+    pub source: Source,
+}
+
+/// A parameter count the paper reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamCount {
+    /// The model it is for, when the sentence or the row names one.
+    pub model: Option<String>,
+    /// The value as printed ("110M", "6.7B").
+    pub value: String,
+    /// The count.
+    pub count: u64,
+    /// 1-based page.
+    pub page: usize,
+    /// Section heading, or "".
+    pub section: String,
+    /// The sentence or cell it comes from.
+    pub source: Source,
+}
+
+/// Everything mined from one paper, in document order (text before tables on each page).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mined {
+    /// Candidate hyper-parameters.
+    pub hyperparameters: Vec<Candidate>,
+    /// Reported parameter counts.
+    pub param_counts: Vec<ParamCount>,
+}
+
+/// Mines paragraphs and table cells.
+pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
+    let mut mined = Mined::default();
+    for p in paragraphs {
+        for sentence in split_sentences(&p.text) {
+            for hit in vocab::hits(&sentence) {
+                mined.hyperparameters.push(Candidate {
+                    name: hit.name,
+                    value: hit.value,
+                    number: hit.number,
+                    page: p.page,
+                    section: p.section.clone(),
+                    source: Source::Sentence(sentence.clone()),
+                });
+            }
+            for (model, value, count) in counts::in_sentence(&sentence) {
+                mined.param_counts.push(ParamCount {
+                    model,
+                    value,
+                    count,
+                    page: p.page,
+                    section: p.section.clone(),
+                    source: Source::Sentence(sentence.clone()),
+                });
+            }
+        }
+    }
+    for c in cells {
+        mine_cell(c, &mut mined);
+    }
+    mined
+        .hyperparameters
+        .sort_by_key(|c| (c.page, matches!(c.source, Source::Cell { .. })));
+    mined
+        .param_counts
+        .sort_by_key(|c| (c.page, matches!(c.source, Source::Cell { .. })));
+    mined
+}
+
+fn mine_cell(c: &TableCell, mined: &mut Mined) {
+    let source = || Source::Cell {
+        table: c.table.clone(),
+        row: c.row.clone(),
+        column: c.column.clone(),
+        cell: c.text.clone(),
+    };
+    // A count column ("Params") or a count row ("Number of parameters (in millions)"); the
+    // model is then the other header.
+    let count = counts::count_header(&c.column)
+        .map(|s| (s, &c.row))
+        .or_else(|| counts::count_header(&c.row).map(|s| (s, &c.column)));
+    if let Some((scale, model)) = count {
+        if let Some(n) = counts::in_cell(&c.text, scale) {
+            mined.param_counts.push(ParamCount {
+                model: (!model.trim().is_empty()).then(|| model.trim().to_string()),
+                value: c.text.trim().to_string(),
+                count: n,
+                page: c.page,
+                section: c.section.clone(),
+                source: source(),
+            });
+        }
+        return;
+    }
+    let Some(name) = vocab::header_name(&c.column).or_else(|| vocab::header_name(&c.row)) else {
+        return;
+    };
+    let text = c.text.trim();
+    if text.is_empty() || matches!(text, "-" | "–" | "—") {
+        return;
+    }
+    let mut push = |value: &str, number: Option<f64>| {
+        mined.hyperparameters.push(Candidate {
+            name,
+            value: value.to_string(),
+            number,
+            page: c.page,
+            section: c.section.clone(),
+            source: source(),
+        });
+    };
+    if matches!(name, "optimizer" | "lr_schedule") {
+        push(text, None);
+        return;
+    }
+    // "7/14" and "30/90" give one value per model of the row.
+    for part in text.split('/') {
+        if let Some(x) = parse_number(part).filter(|x| vocab::plausible(name, *x)) {
+            push(part.trim(), Some(x));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(row: &str, column: &str, text: &str) -> TableCell {
+        TableCell {
+            table: "2".into(),
+            page: 3,
+            section: String::new(),
+            row: row.into(),
+            column: column.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn tables_give_hyperparameters_and_counts() {
+        let cells = [
+            cell("6.7B", "dimension", "4096"),
+            cell("6.7B", "learning rate", "3.0e−4"),
+            cell("6.7B", "batch size", "4M"),
+            cell("ViT-Base", "Params", "86M"),
+            cell("ViT-B/{16,32}", "Epochs", "7/14"),
+            cell("ViT-B/{16,32}", "LR decay", "linear"),
+            cell("Number of parameters (in millions)", "D", "138"),
+            cell("ViT-Base", "Model", "ViT-Base"),
+        ];
+        let mined = mine(&[], &cells);
+        let got: Vec<(&str, &str, Option<f64>)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.value.as_str(), c.number))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("hidden_dim", "4096", Some(4096.0)),
+                ("learning_rate", "3.0e−4", Some(3e-4)),
+                ("batch_size", "4M", Some(4e6)),
+                ("epochs", "7", Some(7.0)),
+                ("epochs", "14", Some(14.0)),
+                ("lr_schedule", "linear", None),
+            ]
+        );
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [(Some("ViT-Base"), 86_000_000), (Some("D"), 138_000_000)]
+        );
+        assert!(matches!(
+            &mined.param_counts[0].source,
+            Source::Cell { table, column, .. } if table == "2" && column == "Params"
+        ));
+    }
+
+    #[test]
+    fn sentences_keep_their_page_section_and_text() {
+        let p = Paragraph {
+            page: 4,
+            section: "3.4. Implementation".into(),
+            text: "We follow Fig. 3 here. We use a weight decay of 0.0001 and a momentum of 0.9. \
+                   Done."
+                .into(),
+        };
+        let mined = mine(&[p], &[]);
+        assert_eq!(mined.hyperparameters.len(), 2);
+        for c in &mined.hyperparameters {
+            assert_eq!((c.page, c.section.as_str()), (4, "3.4. Implementation"));
+            assert_eq!(
+                c.source,
+                Source::Sentence("We use a weight decay of 0.0001 and a momentum of 0.9.".into())
+            );
+        }
+    }
+}

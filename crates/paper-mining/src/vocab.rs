@@ -1,0 +1,918 @@
+//! The hyper-parameter vocabulary: canonical names, the sentence patterns that state them, the
+//! table headers that name them, and the range a value must fall in to be believed.
+//!
+//! | name | example sentence | table header |
+//! |---|---|---|
+//! | `learning_rate` | "learning rate of 1e-4", "α = 0.001" (with β nearby), "lr = 0.1" | Base LR, learning rate |
+//! | `lr_schedule` | "cosine learning rate schedule", "divided by 10", "linear decay" | LR decay, schedule |
+//! | `warmup` | "warmup of 10k steps", "2,000 warmup steps" | warmup |
+//! | `optimizer` | "We use SGD", "using the AdamW optimizer" | optimizer |
+//! | `beta1`, `beta2` | "β1 = 0.9, β2 = 0.999" | β1, β2 |
+//! | `epsilon` | "ε = 10−8" | ε, epsilon |
+//! | `momentum` | "a momentum of 0.9", "without momentum" (0) | momentum |
+//! | `weight_decay` | "weight decay of 0.0001" | weight decay |
+//! | `batch_size` | "mini-batch size of 256", "batches of 128 sequences" | batch size |
+//! | `epochs` | "for 90 epochs", "Number of epochs: 2, 3, 4" | epochs |
+//! | `steps` | "for 1,000,000 steps", "60 × 10^4 iterations" | steps, iterations |
+//! | `dropout` | "dropout probability of 0.1", "P_drop = 0.1", "no dropout" (0) | dropout |
+//! | `label_smoothing` | "label smoothing of value 0.1", "ε_ls = 0.1" | label smoothing |
+//! | `layers` | "L=12", "4 layers", "number of weighted layers is 34" | layers, depth |
+//! | `heads` | "A=12", "8 heads", "h = 8" (with "head" nearby) | heads |
+//! | `hidden_dim` | "H=768", "d_model = 512", "hidden size of 768", "1000 cells at each layer" | hidden size, dimension, width |
+//! | `ffn_dim` | "d_ff = 2048", "feed-forward size of 3072" | MLP size, d_ff |
+//! | `head_dim` | "d_k = d_v = 64" | d_k, d_v |
+//! | `kernel_size` | "3×3 convolutions", "kernel size of 5" | kernel size |
+//! | `stride` | "with a stride of 2" | stride |
+//! | `image_size` | "224×224 crop", "resolution 224" | resolution, image size |
+//! | `patch_size` | "16 × 16 patches", "patch size of 14" | patch size |
+//! | `vocab_size` | "a 30,000 token vocabulary", "vocabulary of 160,000" | vocabulary |
+//! | `sequence_length` | "sequence length of 128" | sequence length |
+//! | `grad_clip` | "gradient clipping of 1.0", "gradient clipping at global norm 1" | gradient clipping |
+//! | `init` | "We initialize the weights as in [13]", "initial weights from a Gaussian distribution" | init |
+//!
+//! Depth in a model's name ("50-layer", "ViT-L/16") is not a candidate: it names a model.
+
+use crate::number::{NUM, parse_number};
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Every canonical name, in the order of the table above.
+pub const NAMES: &[&str] = &[
+    "learning_rate",
+    "lr_schedule",
+    "warmup",
+    "optimizer",
+    "beta1",
+    "beta2",
+    "epsilon",
+    "momentum",
+    "weight_decay",
+    "batch_size",
+    "epochs",
+    "steps",
+    "dropout",
+    "label_smoothing",
+    "layers",
+    "heads",
+    "hidden_dim",
+    "ffn_dim",
+    "head_dim",
+    "kernel_size",
+    "stride",
+    "image_size",
+    "patch_size",
+    "vocab_size",
+    "sequence_length",
+    "grad_clip",
+    "init",
+];
+
+/// How a rule's match becomes a value.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// Group `v` is the number.
+    Number,
+    /// Group `v` is the first of a list ("16, 32", "5e-5, 3e-5, 2e-5").
+    List,
+    /// Groups `v` and `w` must be equal ("3×3"); the printed value spans both.
+    Square,
+    /// The match says the thing is not used ("no dropout"): the number is 0.
+    Zero,
+    /// The match says "a single image": the number is 1.
+    One,
+    /// Group `v` (or the whole match) is a name, not a number.
+    Text,
+}
+
+struct Rule {
+    name: &'static str,
+    pattern: &'static str,
+    /// The sentence must also match this for the rule to apply.
+    requires: Option<&'static str>,
+    kind: Kind,
+}
+
+const fn rule(name: &'static str, pattern: &'static str, kind: Kind) -> Rule {
+    Rule {
+        name,
+        pattern,
+        requires: None,
+        kind,
+    }
+}
+
+const fn rule_if(
+    name: &'static str,
+    pattern: &'static str,
+    requires: &'static str,
+    kind: Kind,
+) -> Rule {
+    Rule {
+        name,
+        pattern,
+        requires: Some(requires),
+        kind,
+    }
+}
+
+/// Words allowed between a trigger and its value ("learning rate *is set to* 0.1").
+const FILL: &str = r"(?:\s*(?:\b(?:of|is|was|were|are|be|been|to|at|from|as|by|with|and|the|a|an|we|use|used|set|sets|setting|equal|equals|fixed|initial|initially|start|starts|started|starting|peak|base|maximum|max|value|values|chosen|kept|always|constant|typically|then|among|about|approximately|around|roughly|size|rate|ratio|probability|global|norm|over|for|first|during|in|period|phase|linearly)\b|[=:≈~∼]|\([^()]{0,24}\)|[\{\[(]))*\s*";
+
+const OPTIMIZERS: &str = r"(?P<v>SGD|AdamW|Adam|AdaMax|Adagrad|AdaGrad|RMSProp|RMSprop|Adadelta|AdaDelta|LAMB|LARS|Adafactor|[Ss]tochastic gradient descent|[Mm]omentum SGD)";
+
+use Kind::*;
+
+const RULES: &[Rule] = &[
+    rule("learning_rate", r"(?i)\blearning[- ]rates?\b{F}{N}", List),
+    rule("learning_rate", r"\b(?:lr|LR|η)\s*[=:]\s*{N}", Number),
+    rule_if(
+        "learning_rate",
+        r"α\s*=\s*{N}",
+        r"(?i)β|learning rate|step ?size",
+        Number,
+    ),
+    rule("learning_rate", r"(?i)\bstep ?size\b{F}{N}", Number),
+    rule(
+        "lr_schedule",
+        r"(?i)\bcosine(?:\s+(?:learning[- ]rate|lr))?\s+(?:schedule|decay|annealing)\w*",
+        Text,
+    ),
+    rule(
+        "lr_schedule",
+        r"(?i)\blinear(?:ly)?\s+(?:learning[- ]rate\s+)?(?:warm[- ]?up\s+and\s+)?decay\w*",
+        Text,
+    ),
+    rule(
+        "lr_schedule",
+        r"(?i)\binverse\s+square[- ]root\s+(?:of\s+the\s+step|schedule|decay)",
+        Text,
+    ),
+    rule(
+        "lr_schedule",
+        r"(?i)\bpolynomial\s+(?:learning[- ]rate\s+)?decay",
+        Text,
+    ),
+    rule_if(
+        "lr_schedule",
+        r"(?i)\b(?:exponential|step)\s+(?:learning[- ]rate\s+)?decay\b",
+        r"(?i)learning[- ]rate|\blr\b",
+        Text,
+    ),
+    rule(
+        "lr_schedule",
+        r"(?i)\b(?:divided|divide it|divide the learning rate|dividing it|divides it)\s+by\s+\d+",
+        Text,
+    ),
+    rule(
+        "lr_schedule",
+        r"(?i)\bhalv(?:e|ed|ing)\s+the\s+learning\s+rate",
+        Text,
+    ),
+    rule_if(
+        "lr_schedule",
+        r"(?i)\b(?:multiplied|decayed|reduced|dropped|decays)\s+(?:it\s+|the\s+learning\s+rate\s+)?by\s+(?:a\s+factor\s+of\s+)?\d+(?:\.\d+)?",
+        r"(?i)learning[- ]rate|\blr\b",
+        Text,
+    ),
+    rule("warmup", r"(?i)\bwarm(?:ing)?[- ]?ups?\b{F}{N}", Number),
+    rule(
+        "warmup",
+        r"(?i){N}\s+warm(?:ing)?[- ]?up\s+(?:steps|iterations|updates|epochs)",
+        Number,
+    ),
+    rule("warmup", r"(?i)\bwarmup_steps\s*=\s*{N}", Number),
+    rule(
+        "optimizer",
+        r"(?i:\b(?:use|uses|used|using|with|adopt|adopts|adopted|via|by)\s+(?:the\s+|an?\s+)?)OPT\b",
+        Text,
+    ),
+    rule(
+        "optimizer",
+        r"\bOPT\s+(?i:optimi[sz]er|optimi[sz]ation)",
+        Text,
+    ),
+    rule(
+        "optimizer",
+        r"(?i:\boptimi[sz]er\s*(?:is|:|=)\s*)OPT\b",
+        Text,
+    ),
+    rule(
+        "beta1",
+        r"(?:β|\bbeta|\\beta)\s*_?\s*\{?(?:1|₁)\}?\s*(?:[=:]|\bof\b|\bis\b)\s*{N}",
+        Number,
+    ),
+    rule(
+        "beta2",
+        r"(?:β|\bbeta|\\beta)\s*_?\s*\{?(?:2|₂)\}?\s*(?:[=:]|\bof\b|\bis\b)\s*{N}",
+        Number,
+    ),
+    rule(
+        "epsilon",
+        r"(?:ε|ϵ|\bepsilon|\beps)\s*(?:[=:]|\bof\b|\bis\b)\s*{N}",
+        Number,
+    ),
+    rule("momentum", r"(?i)\bmomentum\b{F}{N}", Number),
+    rule("momentum", r"(?i){N}\s+momentum\b", Number),
+    rule("momentum", r"(?i)\b(?:no|without)\s+momentum\b", Zero),
+    rule("weight_decay", r"(?i)\bweight[- ]decay\b{F}{N}", List),
+    rule("weight_decay", r"(?i){N}\s+weight[- ]decay\b", Number),
+    rule(
+        "weight_decay",
+        r"(?i)\bL2\s+(?:regulari[sz]ation|penalty)\b{F}{N}",
+        Number,
+    ),
+    rule(
+        "batch_size",
+        r"(?i)\b(?:mini-?)?batch(?:[- ]size|es)?\b{F}{N}",
+        List,
+    ),
+    rule(
+        "batch_size",
+        r"(?i){N}\s+(?:images|sequences|examples|samples|tokens)\s+per\s+(?:mini-?)?batch\b",
+        Number,
+    ),
+    rule(
+        "batch_size",
+        r"(?i)\bbatch\b[^.;]{0,20}?\bsingle\s+(?:image|example|sample|sequence)",
+        One,
+    ),
+    rule(
+        "epochs",
+        r"(?i){N}\s+(?:training\s+|total\s+|more\s+|full\s+)?epochs?\b",
+        Number,
+    ),
+    rule(
+        "epochs",
+        r"(?i)\b(?:number\s+of\s+)?(?:training\s+)?epochs\b{F}{N}",
+        List,
+    ),
+    rule(
+        "steps",
+        r"(?i){N}\s+(?:training\s+|total\s+|gradient\s+|update\s+|optimi[sz]ation\s+|train\s+)?(?:steps|iterations|updates)\b",
+        Number,
+    ),
+    rule(
+        "steps",
+        r"(?i)\b(?:training|train)\s+(?:steps|iterations)\b{F}{N}",
+        Number,
+    ),
+    rule("dropout", r"(?i)\bdrop-?out\b{F}{N}", List),
+    rule("dropout", r"\bP_?\s*drop\s*=\s*{N}", Number),
+    rule("dropout", r"(?i){N}\s+drop-?out\b", Number),
+    rule(
+        "dropout",
+        r"(?i)\b(?:no|without|not\s+use|not\s+apply)\s+(?:any\s+)?drop-?out\b",
+        Zero,
+    ),
+    rule(
+        "label_smoothing",
+        r"(?i)\blabel[- ]smoothing\b(?:\s+(?:ε|ϵ)\s*_?\s*ls)?{F}{N}",
+        Number,
+    ),
+    rule(
+        "label_smoothing",
+        r"(?:ε|ϵ)\s*_?\s*\{?ls\}?\s*=\s*{N}",
+        Number,
+    ),
+    rule_if("layers", r"\bL\s*=\s*{N}", r"\b(?:H|A)\s*=\s*\d", Number),
+    rule(
+        "layers",
+        r"\bN\s*=\s*{N}\s+(?:identical\s+)?layers\b",
+        Number,
+    ),
+    rule(
+        "layers",
+        r"(?i){N}\s+(?:(?:transformer|encoder|decoder|hidden|convolutional|conv|lstm|recurrent|residual|identical|attention|stacked|weighted)\s+)?layers\b",
+        Number,
+    ),
+    rule(
+        "layers",
+        r"(?i)\bnumber\s+of\s+(?:\w+\s+)?layers\b{F}{N}",
+        Number,
+    ),
+    rule_if("heads", r"\bA\s*=\s*{N}", r"\bL\s*=\s*\d", Number),
+    rule_if("heads", r"\bh\s*=\s*{N}", r"(?i)\bheads?\b", Number),
+    rule(
+        "heads",
+        r"(?i){N}\s+(?:(?:self-)?attention\s+|parallel\s+(?:attention\s+)?)?heads\b",
+        Number,
+    ),
+    rule(
+        "heads",
+        r"(?i)\bnumber\s+of\s+(?:\w+\s+)?heads\b{F}{N}",
+        Number,
+    ),
+    rule_if(
+        "hidden_dim",
+        r"\bH\s*=\s*{N}",
+        r"\b(?:L|A)\s*=\s*\d",
+        Number,
+    ),
+    rule("hidden_dim", r"\bd_?\s*model\s*=\s*{N}", Number),
+    rule(
+        "hidden_dim",
+        r"(?i)\b(?:hidden|model|embedding)[- ](?:size|dimension(?:ality)?|dim|width|state\s+size)\b{F}{N}",
+        Number,
+    ),
+    rule(
+        "hidden_dim",
+        r"(?i){N}\s+(?:hidden\s+)?(?:units|cells|neurons)\s+(?:at|in|per)\s+(?:each|every)\s+layer",
+        Number,
+    ),
+    rule(
+        "hidden_dim",
+        r"(?i){N}[- ]dimensional\s+(?:word\s+)?(?:embeddings?|hidden\s+states?|representations?)",
+        Number,
+    ),
+    rule("ffn_dim", r"\bd_?\s*ff\s*=\s*{N}", Number),
+    rule(
+        "ffn_dim",
+        r"(?i)\b(?:feed[- ]forward|ffn|mlp|intermediate|inner[- ]layer)(?:/filter)?\s+(?:size|dimension(?:ality)?|dim|hidden\s+size|width)\b{F}{N}",
+        Number,
+    ),
+    rule_if(
+        "ffn_dim",
+        r"{N}\s+for\s+the\s+H\s*=\s*\d",
+        r"(?i)feed[- ]forward|filter size",
+        Number,
+    ),
+    rule(
+        "head_dim",
+        r"\bd_?\s*k\s*=\s*d_?\s*v\s*=\s*(?:[^=,;]{0,20}=\s*)?{N}",
+        Number,
+    ),
+    rule(
+        "kernel_size",
+        r"(?i)\b(?P<v>\d{1,2})\s*[×x]\s*(?P<w>\d{1,2})\s+(?:(?:max|average|avg)[- ])?(?:conv\w*|filters?|kernels?|pool\w*|up-?conv\w*|depthwise|receptive)",
+        Square,
+    ),
+    rule("kernel_size", r"(?i)\bkernel[- ]sizes?\b{F}{N}", Number),
+    rule("kernel_size", r"(?i)\bfilters?\s+of\s+size\s+{N}", Number),
+    rule("stride", r"(?i)\bstrides?\b{F}{N}", Number),
+    rule(
+        "image_size",
+        r"(?i)\b(?P<v>\d{2,4})\s*[×x]\s*(?P<w>\d{2,4})\s+(?:(?:random(?:ly)?\s+)?crops?|images?|pixels?|resolution|inputs?|input\s+images?)\b",
+        Square,
+    ),
+    rule(
+        "image_size",
+        r"(?i)\b(?:resolution|image\s+size|input\s+size|input\s+resolution|crop\s+size)\b{F}{N}",
+        List,
+    ),
+    rule("patch_size", r"(?i)\bpatch[- ]size\b{F}{N}", Number),
+    rule(
+        "patch_size",
+        r"(?i)\b(?P<v>\d{1,3})\s*[×x]\s*(?P<w>\d{1,3})\s+(?:input\s+)?patch(?:es)?\b",
+        Square,
+    ),
+    rule(
+        "patch_size",
+        r"(?i)\bpatch(?:es)?\s+of\s+size\s+{N}",
+        Number,
+    ),
+    rule(
+        "vocab_size",
+        r"(?i)\bvocabular(?:y|ies)(?:\s+size)?\b{F}{N}",
+        Number,
+    ),
+    rule(
+        "vocab_size",
+        r"(?i){N}\s+(?:(?:token|word|wordpiece|word-piece|subword|sub-word|bpe|sentencepiece)\s+)?vocabular(?:y|ies)",
+        Number,
+    ),
+    rule(
+        "vocab_size",
+        r"(?i)\bvocab(?:ulary)?[- _]size\b{F}{N}",
+        Number,
+    ),
+    rule(
+        "sequence_length",
+        r"(?i)\b(?:sequence|context|input)\s+length\b{F}{N}",
+        Number,
+    ),
+    rule(
+        "sequence_length",
+        r"(?i)\bsequences?\s+of\s+(?:length\s+)?{N}",
+        Number,
+    ),
+    rule(
+        "grad_clip",
+        r"(?i)\b(?:gradient|grad)[- ](?:norm[- ])?clipping\b{F}{N}",
+        Number,
+    ),
+    rule(
+        "grad_clip",
+        r"(?i)\bclip(?:ped|ping)?\s+(?:the\s+)?gradients?\s+(?:norm\s+)?(?:at|to)\s+{N}",
+        Number,
+    ),
+    rule(
+        "init",
+        r"(?i)\b(?:initiali[sz]\w*|initial\s+weights?)\b[^.;]{0,60}?\b(?P<v>as in \[[\d,\s]+\]|in \[[\d,\s]+\]|xavier|glorot|kaiming|he et al\.?|truncated normal|(?:gaussian|normal|uniform) distribution|orthogonal(?:ly)?)",
+        Text,
+    ),
+];
+
+struct Compiled {
+    name: &'static str,
+    re: Regex,
+    requires: Option<Regex>,
+    kind: Kind,
+}
+
+static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
+    RULES
+        .iter()
+        .map(|r| Compiled {
+            name: r.name,
+            re: Regex::new(
+                &r.pattern
+                    .replace("{F}", FILL)
+                    .replace("{N}", &format!("(?P<v>{NUM})"))
+                    .replace("OPT", OPTIMIZERS),
+            )
+            .unwrap_or_else(|e| panic!("rule for {}: {e}", r.name)),
+            requires: r.requires.map(|p| Regex::new(p).unwrap()),
+            kind: r.kind,
+        })
+        .collect()
+});
+
+static LIST_NEXT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"^(?:\s+for\s+[^\s,;]+)?\s*(?:,\s*(?:and|or)?|and|or|/)\s*(?P<v>{NUM})"
+    ))
+    .unwrap()
+});
+
+/// A schedule milestone or a warm-up length, not the training length ("divide it by 10 at 32k
+/// iterations", "warmup over the first 10,000 steps", "after 5 epochs").
+static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|every|after|first|last|until|each)\b").unwrap()
+});
+
+/// One value a sentence states.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// Canonical name.
+    pub name: &'static str,
+    /// The value as printed.
+    pub value: String,
+    /// Normalised number, `None` for names (optimizers, schedules, initialisations).
+    pub number: Option<f64>,
+}
+
+/// Every hyper-parameter value stated in one sentence, in rule order, without duplicates.
+pub fn hits(sentence: &str) -> Vec<Hit> {
+    let mut out: Vec<Hit> = Vec::new();
+    for rule in COMPILED.iter() {
+        if rule
+            .requires
+            .as_ref()
+            .is_some_and(|r| !r.is_match(sentence))
+        {
+            continue;
+        }
+        for caps in rule.re.captures_iter(sentence) {
+            let whole = caps.get(0).unwrap();
+            let mut found: Vec<(String, Option<f64>)> = Vec::new();
+            match rule.kind {
+                Text => {
+                    let v = caps.name("v").unwrap_or(whole);
+                    found.push((v.as_str().trim().to_string(), None));
+                }
+                Zero => found.push((whole.as_str().to_string(), Some(0.0))),
+                One => found.push((whole.as_str().to_string(), Some(1.0))),
+                Square => {
+                    let (v, w) = (caps.name("v").unwrap(), caps.name("w").unwrap());
+                    if v.as_str() == w.as_str() && clean_edges(sentence, v.start(), w.end()) {
+                        found.push((
+                            sentence[v.start()..w.end()].to_string(),
+                            parse_number(v.as_str()),
+                        ));
+                    }
+                }
+                Number | List => {
+                    let v = caps.name("v").unwrap();
+                    if !clean_edges(sentence, v.start(), v.end())
+                        || (matches!(rule.name, "steps" | "epochs")
+                            && is_milestone(&sentence[..v.start()]))
+                    {
+                        continue;
+                    }
+                    found.push((v.as_str().to_string(), parse_number(v.as_str())));
+                    let mut end = v.end();
+                    while rule.kind == List {
+                        let Some(next) = LIST_NEXT.captures(&sentence[end..]) else {
+                            break;
+                        };
+                        let n = next.name("v").unwrap();
+                        let (s, e) = (end + n.start(), end + n.end());
+                        if !clean_edges(sentence, s, e) {
+                            break;
+                        }
+                        found.push((n.as_str().to_string(), parse_number(n.as_str())));
+                        end = e;
+                    }
+                }
+            }
+            for (value, number) in found {
+                if number.is_some_and(|x| !plausible(rule.name, x))
+                    || (number.is_none() && rule.kind != Text)
+                {
+                    continue;
+                }
+                let hit = Hit {
+                    name: rule.name,
+                    value,
+                    number,
+                };
+                if !out.contains(&hit) {
+                    out.push(hit);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The number is a whole token: not glued to letters ("4H", "6n"), not a percentage, not the
+/// tail of a model name ("ResNet-50", "ViT-L/16").
+fn clean_edges(s: &str, start: usize, end: usize) -> bool {
+    let before = s[..start].chars().next_back();
+    let after = s[end..].chars().next();
+    !before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.'))
+        && !after.is_some_and(|c| c.is_alphanumeric() || c == '%' || c == '-')
+}
+
+fn is_milestone(prefix: &str) -> bool {
+    // Only the clause the number sits in: "..., and terminate training at 64k iterations".
+    let clause = prefix.rsplit([',', ';', '(']).next().unwrap_or(prefix);
+    let tail: String = clause
+        .chars()
+        .rev()
+        .take(40)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    MILESTONE.is_match(&tail)
+}
+
+/// Whether `x` is a believable value for `name`; the rest are other numbers near a trigger.
+pub fn plausible(name: &str, x: f64) -> bool {
+    let int = x.fract() == 0.0;
+    match name {
+        "learning_rate" => x > 0.0 && x <= 1.0,
+        "beta1" | "beta2" => x > 0.0 && x < 1.0,
+        "momentum" => (0.0..1.0).contains(&x),
+        "epsilon" => x > 0.0 && x <= 0.01,
+        "weight_decay" | "dropout" | "label_smoothing" => (0.0..1.0).contains(&x),
+        "batch_size" => int && x >= 1.0,
+        "epochs" => x > 0.0 && x <= 10_000.0,
+        "steps" => int && x >= 10.0,
+        "warmup" | "grad_clip" => x > 0.0,
+        "layers" | "heads" => int && (1.0..=1000.0).contains(&x),
+        "hidden_dim" | "ffn_dim" => int && (8.0..=1_000_000.0).contains(&x),
+        "head_dim" => int && (1.0..=4096.0).contains(&x),
+        "kernel_size" => int && (1.0..=15.0).contains(&x),
+        "stride" => int && (1.0..=8.0).contains(&x),
+        "image_size" => int && (16.0..=4096.0).contains(&x),
+        "patch_size" => int && (1.0..=128.0).contains(&x),
+        "vocab_size" => int && x >= 100.0,
+        "sequence_length" => int && x >= 8.0,
+        _ => true,
+    }
+}
+
+/// The canonical name a table header stands for ("Hidden size D" -> `hidden_dim`).
+pub fn header_name(header: &str) -> Option<&'static str> {
+    static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+        [
+            ("layers", r"^(?:n\s*|#\s*|num(?:ber of)?\s+)?layers(?:\s+[lnd])?$|^depth$|^n_?layers$|^l$"),
+            ("hidden_dim", r"^(?:hidden\s+size|hidden\s+dim\w*|d_?\s*model|dimension|dim|width|embedding\s+dim\w*|hidden)(?:\s+[dh])?$"),
+            ("ffn_dim", r"^(?:mlp\s+size|mlp\s+dim\w*|d_?\s*ff|ffn\s+(?:size|dim\w*)|feed[- ]forward\s+dim\w*|intermediate\s+size)$"),
+            ("heads", r"^(?:n\s*|#\s*|num(?:ber of)?\s+|attention\s+)?heads(?:\s+[ah])?$|^h$"),
+            ("head_dim", r"^d_?\s*k$|^d_?\s*v$|^head\s+dim\w*$"),
+            ("learning_rate", r"^(?:base\s+|peak\s+|max\s+|initial\s+)?(?:lr|learning\s+rate)$"),
+            ("lr_schedule", r"^(?:lr|learning\s+rate)\s+(?:decay|schedule)$|^schedule$"),
+            ("batch_size", r"^batch(?:\s+size)?$"),
+            ("epochs", r"^(?:#\s*|train(?:ing)?\s+)?epochs$"),
+            ("steps", r"^(?:train(?:ing)?\s+)?steps$|^iterations$"),
+            ("warmup", r"^warm-?up(?:\s+steps)?$"),
+            ("weight_decay", r"^weight\s+decay$|^wd$"),
+            ("dropout", r"^dropout(?:\s+rate)?$|^p_?\s*drop$"),
+            ("label_smoothing", r"^label\s+smoothing$|^(?:ε|ϵ)\s*_?ls$"),
+            ("optimizer", r"^optimi[sz]er$"),
+            ("patch_size", r"^patch(?:\s+size)?$"),
+            ("image_size", r"^(?:resolution|image\s+size|input\s+size|res)$"),
+            ("vocab_size", r"^vocab(?:ulary)?(?:\s+size)?$"),
+        ]
+        .into_iter()
+        .map(|(n, p)| (n, Regex::new(&format!("(?i){p}")).unwrap()))
+        .collect()
+    });
+    let h = header.split_whitespace().collect::<Vec<_>>().join(" ");
+    HEADERS
+        .iter()
+        .find(|(_, re)| re.is_match(h.trim()))
+        .map(|(n, _)| *n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(sentence: &str, name: &str) -> Vec<(String, Option<f64>)> {
+        hits(sentence)
+            .into_iter()
+            .filter(|h| h.name == name)
+            .map(|h| (h.value, h.number))
+            .collect()
+    }
+
+    fn num(sentence: &str, name: &str) -> Vec<f64> {
+        one(sentence, name)
+            .into_iter()
+            .filter_map(|(_, n)| n)
+            .collect()
+    }
+
+    #[test]
+    fn every_name_has_a_sentence_that_states_it() {
+        let cases: &[(&str, &str, &[f64])] = &[
+            (
+                "learning_rate",
+                "The learning rate starts from 0.1 and decays.",
+                &[0.1],
+            ),
+            (
+                "learning_rate",
+                "Defaults are α = 0.001, β1 = 0.9.",
+                &[0.001],
+            ),
+            (
+                "learning_rate",
+                "Learning rate (Adam): 5e-5, 3e-5, 2e-5",
+                &[5e-5, 3e-5, 2e-5],
+            ),
+            ("warmup", "We use 2, 000 warmup steps.", &[2000.0]),
+            (
+                "warmup",
+                "learning rate warmup over the first 10,000 steps",
+                &[10_000.0],
+            ),
+            ("beta1", "We set β1 = 0.9 and β2 = 0.98.", &[0.9]),
+            ("beta2", "We set β1 = 0.9 and β2 = 0.98.", &[0.98]),
+            ("epsilon", "with ε = 10−9 in the denominator", &[1e-9]),
+            (
+                "momentum",
+                "We use a weight decay of 0.0001 and a momentum of 0.9.",
+                &[0.9],
+            ),
+            (
+                "momentum",
+                "we use a high momentum (0.99) such that",
+                &[0.99],
+            ),
+            (
+                "momentum",
+                "SGD without momentum, with a fixed learning rate.",
+                &[0.0],
+            ),
+            (
+                "weight_decay",
+                "We use a weight decay of 0.0001 and a momentum of 0.9.",
+                &[0.0001],
+            ),
+            (
+                "batch_size",
+                "We use SGD with a mini-batch size of 256.",
+                &[256.0],
+            ),
+            ("batch_size", "We used batches of 128 sequences.", &[128.0]),
+            (
+                "batch_size",
+                "we reduce the batch to a single image",
+                &[1.0],
+            ),
+            (
+                "epochs",
+                "We trained our models for a total of 7.5 epochs.",
+                &[7.5],
+            ),
+            ("epochs", "Number of epochs: 2, 3, 4", &[2.0, 3.0, 4.0]),
+            (
+                "steps",
+                "the models are trained for up to 60 × 104 iterations",
+                &[600_000.0],
+            ),
+            ("steps", "for 1,000,000 steps", &[1e6]),
+            (
+                "dropout",
+                "We use a dropout probability of 0.1 on all layers.",
+                &[0.1],
+            ),
+            (
+                "dropout",
+                "we apply dropout with Pdrop = 0.1 to the output",
+                &[0.1],
+            ),
+            ("dropout", "We do not use dropout, following [16].", &[0.0]),
+            (
+                "label_smoothing",
+                "we employed label smoothing of value ϵls = 0.1",
+                &[0.1],
+            ),
+            (
+                "layers",
+                "BERTBASE (L=12, H=768, A=12, Total Parameters=110M)",
+                &[12.0],
+            ),
+            (
+                "layers",
+                "We used deep LSTMs with 4 layers, with 1000 cells at each layer",
+                &[4.0],
+            ),
+            (
+                "layers",
+                "The total number of weighted layers is 34 in Fig. 3.",
+                &[34.0],
+            ),
+            (
+                "heads",
+                "BERTBASE (L=12, H=768, A=12, Total Parameters=110M)",
+                &[12.0],
+            ),
+            (
+                "heads",
+                "we employ h = 8 parallel attention layers, or heads",
+                &[8.0],
+            ),
+            ("heads", "a model with 16 attention heads", &[16.0]),
+            (
+                "hidden_dim",
+                "BERTBASE (L=12, H=768, A=12, Total Parameters=110M)",
+                &[768.0],
+            ),
+            ("hidden_dim", "outputs of dimension dmodel = 512", &[512.0]),
+            (
+                "hidden_dim",
+                "We used deep LSTMs with 4 layers, with 1000 cells at each layer",
+                &[1000.0],
+            ),
+            (
+                "ffn_dim",
+                "the inner-layer has dimensionality dff = 2048",
+                &[2048.0],
+            ),
+            (
+                "ffn_dim",
+                "we set the feed-forward/filter size to be 4H, i.e., 3072 for the H = 768 and 4096 for the H = 1024",
+                &[3072.0, 4096.0],
+            ),
+            ("head_dim", "we use dk = dv = dmodel/h = 64", &[64.0]),
+            (
+                "kernel_size",
+                "two 3x3 convolutions and a 2x2 max pooling operation",
+                &[3.0, 2.0],
+            ),
+            ("kernel_size", "with a kernel size of 7", &[7.0]),
+            (
+                "stride",
+                "a 2x2 max pooling operation with stride 2 for downsampling",
+                &[2.0],
+            ),
+            (
+                "image_size",
+                "A 224×224 crop is randomly sampled from an image.",
+                &[224.0],
+            ),
+            ("image_size", "Training resolution is 224.", &[224.0]),
+            (
+                "image_size",
+                "higher resolution: 512 for ViT-L/16 and 518 for ViT-H/14",
+                &[512.0, 518.0],
+            ),
+            (
+                "patch_size",
+                "the Large variant with 16 × 16 input patch size",
+                &[16.0],
+            ),
+            ("patch_size", "with a patch size of 14", &[14.0]),
+            (
+                "vocab_size",
+                "We use WordPiece embeddings with a 30,000 token vocabulary.",
+                &[30_000.0],
+            ),
+            (
+                "vocab_size",
+                "with an input vocabulary of 160,000 and an output vocabulary of 80,000",
+                &[160_000.0, 80_000.0],
+            ),
+            (
+                "sequence_length",
+                "we pre-train the model with sequence length of 128 for 90% of the steps",
+                &[128.0],
+            ),
+            (
+                "grad_clip",
+                "We use a weight decay of 0.1 and gradient clipping of 1.0.",
+                &[1.0],
+            ),
+            (
+                "grad_clip",
+                "apply gradient clipping at global norm 1.",
+                &[1.0],
+            ),
+        ];
+        for (name, sentence, want) in cases {
+            assert_eq!(num(sentence, name), *want, "{name} in {sentence:?}");
+        }
+        let named: &[(&str, &str, &str)] = &[
+            (
+                "lr_schedule",
+                "We use a cosine learning rate schedule.",
+                "cosine learning rate schedule",
+            ),
+            (
+                "lr_schedule",
+                "and is divided by 10 when the error plateaus",
+                "divided by 10",
+            ),
+            (
+                "lr_schedule",
+                "learning rate warmup and linear decay of the learning rate",
+                "linear decay",
+            ),
+            (
+                "optimizer",
+                "We use SGD with a mini-batch size of 256.",
+                "SGD",
+            ),
+            (
+                "optimizer",
+                "Our models are trained using the AdamW optimizer.",
+                "AdamW",
+            ),
+            (
+                "init",
+                "We initialize the weights as in [13] and train.",
+                "as in [13]",
+            ),
+            (
+                "init",
+                "drawing the initial weights from a Gaussian distribution",
+                "Gaussian distribution",
+            ),
+        ];
+        for (name, sentence, want) in named {
+            let got = one(sentence, name);
+            assert_eq!(got, [(want.to_string(), None)], "{name} in {sentence:?}");
+        }
+        // Every name of the vocabulary is exercised above.
+        for name in NAMES {
+            assert!(
+                cases.iter().any(|c| c.0 == *name) || named.iter().any(|c| c.0 == *name),
+                "{name} has no test sentence"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_that_are_not_the_setting_are_left_out() {
+        // Schedule milestones and warm-up lengths are not the training length.
+        let s = "We start with a learning rate of 0.1, divide it by 10 at 32k and 48k iterations, \
+                 and terminate training at 64k iterations.";
+        assert_eq!(num(s, "steps"), [64_000.0]);
+        assert!(num("learning rate warmup over the first 10,000 steps", "steps").is_empty());
+        assert!(
+            num(
+                "After 5 epochs, we begun halving the learning rate.",
+                "epochs"
+            )
+            .is_empty()
+        );
+        // Glued letters, percentages and model names are not values.
+        assert!(num("the feed-forward size to be 4H", "ffn_dim").is_empty());
+        assert!(num("a learning rate of 10% of the maximum", "learning_rate").is_empty());
+        assert!(num("a stack of 6n layers", "layers").is_empty());
+        assert!(num("the 34-layer plain net", "layers").is_empty());
+        // An implausible value for the name.
+        assert!(num("the learning rate for 256 steps", "learning_rate").is_empty());
+        // Depth in a model name and an optimizer merely named.
+        assert!(one("Adam is a versatile algorithm.", "optimizer").is_empty());
+    }
+
+    #[test]
+    fn table_headers() {
+        assert_eq!(header_name("Hidden size D"), Some("hidden_dim"));
+        assert_eq!(header_name("MLP size"), Some("ffn_dim"));
+        assert_eq!(header_name("n heads"), Some("heads"));
+        assert_eq!(header_name("Layers"), Some("layers"));
+        assert_eq!(header_name("Base LR"), Some("learning_rate"));
+        assert_eq!(header_name("LR decay"), Some("lr_schedule"));
+        assert_eq!(header_name("Weight  decay"), Some("weight_decay"));
+        assert_eq!(header_name("dimension"), Some("hidden_dim"));
+        assert_eq!(header_name("Model"), None);
+    }
+}
