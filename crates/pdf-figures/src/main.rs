@@ -16,8 +16,13 @@ Output:
   out/manifest.json        document info; figures (id as printed, 1-based page, bbox in PDF
                            points from the top-left, caption, kind raster/vector/mixed, files)
   out/figures/fig-3.png    each figure rendered at --dpi
-  out/images/              embedded rasters: JPEG as stored, others as PNG (alpha from SMask)
+  out/images/              embedded rasters: JPEG as stored, others as PNG (alpha from SMask;
+                           16-bit gray/RGB images as 16-bit PNG, see `bits` in the manifest)
   out/text/page-5.txt      page text in reading order
+
+Limits: a file past --max-image-pixels, --max-stream-bytes or --max-depth (nested forms,
+Type 3 glyphs, patterns) is refused with one line naming the flag; a reference cycle is
+refused at any depth.
 
 Exit codes: 0 ok, 2 bad input or usage (one line on stderr, nothing written).";
 
