@@ -1,1 +1,781 @@
-//! Display equations: centred math lines with an equation number at the margin.
+//! Display equations: math lines set apart from the running text, with their number.
+//!
+//! An equation number is a lone "(4)", "(A.1)", "(3b)" at the right (or left) edge of a column,
+//! separated from whatever shares its baseline by more than a quad. The line fragments beside
+//! it on the same baseline are the equation; lines stacked directly above and below that are
+//! not prose (numerators, denominators, limits, the other lines of a `split` or `multline`) join
+//! it. In-text references "(3)" sit inside a sentence with ordinary word spacing and are never
+//! alone at the column edge, so they are not numbers.
+//!
+//! Unnumbered display equations are centred lines that hold math glyphs (Greek letters,
+//! operators, sub- and superscripts, a fraction bar) and no prose, away from figures and tables.
+//!
+//! # Linear text
+//! [`Equation::text`] is the glyphs read left to right, one display line after another joined by
+//! `" ; "`, with these marks:
+//! - a glyph set smaller than its line and raised is a superscript, lowered a subscript:
+//!   `x_{i}`, `e^{-x}`, `x_{i}^{2}`;
+//! - glyphs above and below a thin horizontal rule are a fraction: `frac(a, b)`;
+//! - everything else (Greek, operators, digits) is kept as the Unicode the PDF maps it to.
+
+use crate::geom::Rect;
+use crate::page::{BlockRole, GraphicKind, PageLayout};
+use crate::text::{Glyph, Line};
+use serde::Serialize;
+
+/// A display equation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Equation {
+    /// Box of the equation's glyphs (and fraction bars), number excluded.
+    pub bbox: Rect,
+    /// The number as printed without parentheses ("4", "A.1"); `None` when unnumbered.
+    pub number: Option<String>,
+    /// 1-based page.
+    pub page: usize,
+    /// Linear Unicode text (see the module documentation for the marks).
+    pub text: String,
+}
+
+/// One line of the page with where it came from.
+#[derive(Clone, Copy)]
+struct PageLine<'a> {
+    line: &'a Line,
+    role: BlockRole,
+    /// Number of lines of the block it belongs to.
+    block_lines: usize,
+}
+
+/// Horizontal extent of the text column a box lies in.
+#[derive(Clone, Copy, Debug)]
+struct Column {
+    x0: f64,
+    x1: f64,
+}
+
+impl Column {
+    fn width(self) -> f64 {
+        self.x1 - self.x0
+    }
+    fn center(self) -> f64 {
+        (self.x0 + self.x1) / 2.0
+    }
+}
+
+/// Finds the display equations of a page. `exclude` holds figure and table regions, whose
+/// labels and cells are never equations.
+pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
+    let lines: Vec<PageLine> = layout
+        .blocks
+        .iter()
+        .filter(|b| matches!(b.role, BlockRole::Body | BlockRole::Other))
+        .flat_map(|b| {
+            b.block.lines.iter().map(move |line| PageLine {
+                line,
+                role: b.role,
+                block_lines: b.block.lines.len(),
+            })
+        })
+        .filter(|l| {
+            !exclude.iter().any(|r| {
+                r.intersect(&l.line.bbox)
+                    .is_some_and(|i| i.area() > 0.5 * l.line.bbox.area())
+            })
+        })
+        .collect();
+    let columns = columns(layout);
+    let column_of = |r: &Rect| -> Column {
+        let (cx, _) = r.center();
+        columns
+            .iter()
+            .copied()
+            .find(|c| cx >= c.x0 - 5.0 && cx <= c.x1 + 5.0 && r.width() < c.width() * 1.1)
+            .unwrap_or(Column {
+                x0: 0.0,
+                x1: layout.width,
+            })
+    };
+    let body = body_size(&lines);
+
+    // Split every line into pieces at gaps wider than a quad: an equation number set on the
+    // equation's baseline can be read into the same line when the equation is long.
+    let mut pieces: Vec<Piece> = Vec::new();
+    for (i, pl) in lines.iter().enumerate() {
+        let mut start = 0;
+        for w in 1..=pl.line.words.len() {
+            let split = w == pl.line.words.len() || {
+                let gap = pl.line.words[w].bbox.x0 - pl.line.words[w - 1].bbox.x1;
+                gap > 1.5 * pl.line.size.max(body)
+            };
+            if split {
+                pieces.push(Piece::new(i, pl.line, start, w));
+                start = w;
+            }
+        }
+    }
+
+    // Equation numbers.
+    let mut used = vec![false; pieces.len()];
+    let mut out: Vec<Equation> = Vec::new();
+    for n in 0..pieces.len() {
+        let p = &pieces[n];
+        let Some(number) = equation_number(&p.text) else {
+            continue;
+        };
+        if p.words != 1 {
+            continue;
+        }
+        let col = column_of(&p.bbox);
+        let em = body.max(1.0);
+        let at_right = p.bbox.x1 > col.x1 - 1.5 * em;
+        let at_left = p.bbox.x0 < col.x0 + 1.5 * em;
+        // The equation beside it: pieces on the same baseline in the same column.
+        let mates: Vec<usize> = (0..pieces.len())
+            .filter(|&m| m != n && !used[m])
+            .filter(|&m| {
+                let q = &pieces[m];
+                let same_base = (q.baseline - p.baseline).abs() < 0.5 * em
+                    || q.bbox.y0 < p.baseline && q.bbox.y1 > p.baseline - 0.3 * em;
+                let same_col = q.bbox.x1 > col.x0 - 5.0 && q.bbox.x0 < col.x1 + 5.0;
+                let beside = if at_right {
+                    q.bbox.x1 < p.bbox.x0 - 0.8 * em
+                } else {
+                    q.bbox.x0 > p.bbox.x1 + 0.8 * em
+                };
+                same_base && same_col && beside && equation_number(&q.text).is_none()
+            })
+            .collect();
+        let alone_right = at_right && (mates.is_empty() || !is_prose(&pieces, &mates));
+        let alone_left = at_left && !at_right && !mates.is_empty() && !is_prose(&pieces, &mates);
+        if !(alone_right || alone_left) {
+            continue;
+        }
+        // A number whose line is empty belongs to the display lines just above it (a long
+        // equation with the number pushed down, or `multline`).
+        let mut group: Vec<usize> = mates.clone();
+        if group.is_empty() {
+            if let Some(m) = nearest_above(&pieces, &used, n, col, em) {
+                group.push(m);
+            } else {
+                continue;
+            }
+        }
+        used[n] = true;
+        for &m in &group {
+            used[m] = true;
+        }
+        grow(&pieces, &mut used, &mut group, col, em, true);
+        out.push(build(layout, &pieces, &group, Some(number)));
+    }
+
+    // Unnumbered display lines: centred math with no prose.
+    for n in 0..pieces.len() {
+        if used[n] {
+            continue;
+        }
+        let p = &pieces[n];
+        let col = column_of(&p.bbox);
+        let em = body.max(1.0);
+        let centred = (p.center() - col.center()).abs() < 0.08 * col.width()
+            && p.bbox.width() < 0.9 * col.width();
+        let pl = &lines[p.line];
+        let own_line = pieces.iter().filter(|q| q.line == p.line).count() == 1;
+        let display = centred && own_line && math_score(&p.glyphs) >= 2 && !is_prose(&pieces, &[n]);
+        // A centred title or heading is larger than the body; a lone number is a page number.
+        let plain = p
+            .glyphs
+            .iter()
+            .all(|g| g.ch.is_alphanumeric() || g.ch == '.');
+        if !display || plain || pl.line.size > body * 1.15 {
+            continue;
+        }
+        let _ = pl.role;
+        let _ = pl.block_lines;
+        used[n] = true;
+        let mut group = vec![n];
+        grow(&pieces, &mut used, &mut group, col, em, false);
+        out.push(build(layout, &pieces, &group, None));
+    }
+    out.sort_by(|a, b| {
+        let side = |r: &Rect| {
+            columns
+                .iter()
+                .position(|c| r.center().0 <= c.x1 + 5.0)
+                .unwrap_or(0)
+        };
+        let full = |r: &Rect| columns.len() > 1 && r.width() > columns[0].width() * 1.1;
+        let key = |e: &Equation| {
+            if full(&e.bbox) {
+                (0, e.bbox.y0)
+            } else {
+                (side(&e.bbox), e.bbox.y0)
+            }
+        };
+        let (ka, kb) = (key(a), key(b));
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
+    });
+    out
+}
+
+/// A run of words of one line between gaps wider than a quad.
+struct Piece<'a> {
+    line: usize,
+    text: String,
+    bbox: Rect,
+    baseline: f64,
+    size: f64,
+    words: usize,
+    glyphs: Vec<&'a Glyph>,
+}
+
+impl<'a> Piece<'a> {
+    fn new(line_index: usize, line: &'a Line, from: usize, to: usize) -> Self {
+        let words = &line.words[from..to];
+        let text = words
+            .iter()
+            .map(|w| w.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let bbox = Rect::union_all(words.iter().map(|w| &w.bbox)).unwrap_or(line.bbox);
+        Piece {
+            line: line_index,
+            text,
+            bbox,
+            baseline: line.baseline,
+            size: line.size,
+            words: words.len(),
+            glyphs: words.iter().flat_map(|w| w.glyphs.iter()).collect(),
+        }
+    }
+
+    fn center(&self) -> f64 {
+        (self.bbox.x0 + self.bbox.x1) / 2.0
+    }
+}
+
+/// "(4)" -> "4", "(A.1)" -> "A.1", "(3b)" -> "3b", "(12.3)" -> "12.3".
+pub fn equation_number(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('(')?.strip_suffix(')')?;
+    let ok = !inner.is_empty()
+        && inner.len() <= 6
+        && inner.chars().any(|c| c.is_ascii_digit())
+        && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '.')
+        && {
+            // Digits, optionally led by an appendix letter or section number, optionally
+            // followed by one sub-letter: 4, 4a, A.1, A1, 2.3, S3.
+            let mut chars = inner.chars().peekable();
+            if chars.peek().is_some_and(|c| c.is_ascii_uppercase()) {
+                chars.next();
+                if chars.peek() == Some(&'.') {
+                    chars.next();
+                }
+            }
+            let rest: String = chars.collect();
+            let rest = rest
+                .strip_suffix(|c: char| c.is_ascii_lowercase())
+                .unwrap_or(&rest);
+            !rest.is_empty()
+                && rest.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+                && !rest.ends_with('.')
+        };
+    ok.then(|| inner.to_string())
+}
+
+/// Whether pieces read as a sentence: mostly lower-case words of two letters or more.
+fn is_prose(pieces: &[Piece], which: &[usize]) -> bool {
+    let words: Vec<&str> = which
+        .iter()
+        .flat_map(|&i| pieces[i].text.split_whitespace())
+        .collect();
+    let wordy = words
+        .iter()
+        .filter(|w| {
+            let t = w.trim_matches(|c: char| !c.is_alphanumeric());
+            t.chars().count() >= 2
+                && t.chars().all(|c| c.is_alphabetic())
+                && t.chars().skip(1).all(char::is_lowercase)
+        })
+        .count();
+    words.len() >= 4 && wordy * 10 >= words.len() * 6
+}
+
+/// How many glyphs look like mathematics.
+fn math_score(glyphs: &[&Glyph]) -> usize {
+    let main = glyphs.iter().map(|g| g.size).fold(0.0, f64::max);
+    glyphs
+        .iter()
+        .filter(|g| is_math_char(g.ch) || g.size < 0.85 * main)
+        .count()
+}
+
+fn is_math_char(c: char) -> bool {
+    matches!(c, '=' | '+' | '<' | '>' | '|' | '^' | '_' | '/')
+        || ('\u{0391}'..='\u{03FF}').contains(&c)
+        || ('\u{2200}'..='\u{22FF}').contains(&c)
+        || ('\u{2190}'..='\u{21FF}').contains(&c)
+        || ('\u{27C0}'..='\u{27FF}').contains(&c)
+        || ('\u{2980}'..='\u{2AFF}').contains(&c)
+        || ('\u{1D400}'..='\u{1D7FF}').contains(&c)
+        || matches!(
+            c,
+            '−' | '×' | '·' | '∑' | '∏' | '∫' | '√' | '∞' | '‖' | 'ˆ' | '˜' | '¯'
+        )
+}
+
+/// The closest piece above `n` that could be the body of a number set on its own line.
+fn nearest_above(pieces: &[Piece], used: &[bool], n: usize, col: Column, em: f64) -> Option<usize> {
+    let p = &pieces[n];
+    (0..pieces.len())
+        .filter(|&m| m != n && !used[m])
+        .filter(|&m| {
+            let q = &pieces[m];
+            q.bbox.y1 <= p.bbox.y0 + 0.3 * em
+                && p.bbox.y0 - q.bbox.y1 < 1.2 * em
+                && q.bbox.x1 > col.x0
+                && q.bbox.x0 < col.x1
+                && !is_prose(pieces, &[m])
+        })
+        .max_by(|&a, &b| pieces[a].bbox.y1.total_cmp(&pieces[b].bbox.y1))
+}
+
+/// Adds the non-prose pieces stacked directly above and below the group (fraction parts,
+/// limits, further lines of a split equation). Pieces carrying their own equation number, or
+/// beside one, stay out: `align` gives every line its own number.
+fn grow(
+    pieces: &[Piece],
+    used: &mut [bool],
+    group: &mut Vec<usize>,
+    col: Column,
+    em: f64,
+    numbered: bool,
+) {
+    loop {
+        let bbox =
+            Rect::union_all(group.iter().map(|&i| &pieces[i].bbox)).expect("group is never empty");
+        let next = (0..pieces.len()).find(|&m| {
+            if used[m] {
+                return false;
+            }
+            let q = &pieces[m];
+            let in_col = q.bbox.x1 > col.x0 - 2.0 && q.bbox.x0 < col.x1 + 2.0;
+            let x_near = q.bbox.x1 > bbox.x0 - 2.0 * em && q.bbox.x0 < bbox.x1 + 2.0 * em;
+            let gap = (q.bbox.y0 - bbox.y1).max(bbox.y0 - q.bbox.y1);
+            // Scripts and limits are smaller and closer; a further full line needs a line gap.
+            let close = gap < 0.45 * em || (gap < 0.8 * em && q.size < 0.85 * em);
+            let beside_number = pieces.iter().enumerate().any(|(k, r)| {
+                k != m
+                    && equation_number(&r.text).is_some()
+                    && (r.baseline - q.baseline).abs() < 0.5 * em
+                    && r.bbox.x0 > col.x1 - 4.0 * em
+            });
+            let own = equation_number(&q.text).is_some();
+            let centredish = q.bbox.width() < 0.95 * col.width();
+            in_col
+                && x_near
+                && close
+                && !own
+                && !(numbered && beside_number)
+                && !is_prose(pieces, &[m])
+                && (centredish || q.size < 0.85 * em)
+                && math_score(&q.glyphs) + usize::from(q.words <= 3) >= 1
+        });
+        match next {
+            Some(m) => {
+                used[m] = true;
+                group.push(m);
+            }
+            None => break,
+        }
+    }
+}
+
+/// Assembles an equation from its pieces: box, and linear text with fraction bars.
+fn build(
+    layout: &PageLayout,
+    pieces: &[Piece],
+    group: &[usize],
+    number: Option<String>,
+) -> Equation {
+    let mut bbox =
+        Rect::union_all(group.iter().map(|&i| &pieces[i].bbox)).expect("group is never empty");
+    let bars: Vec<Rect> = layout
+        .graphics
+        .iter()
+        .filter(|g| matches!(g.kind, GraphicKind::Path | GraphicKind::Stencil))
+        .map(|g| g.bbox)
+        .filter(|r| r.height() < 1.5 && r.width() > 3.0)
+        .filter(|r| {
+            r.x0 >= bbox.x0 - 2.0
+                && r.x1 <= bbox.x1 + 2.0
+                && r.y0 > bbox.y0 - 2.0
+                && r.y1 < bbox.y1 + 2.0
+        })
+        .collect();
+    for b in &bars {
+        bbox = bbox.union(b);
+    }
+    let glyphs: Vec<&Glyph> = group
+        .iter()
+        .flat_map(|&i| pieces[i].glyphs.iter().copied())
+        .collect();
+    Equation {
+        bbox,
+        number,
+        page: layout.number,
+        text: linearize(&glyphs, &bars),
+    }
+}
+
+/// An item of a display line: a glyph, or a fraction already linearised.
+enum Item<'a> {
+    Glyph(&'a Glyph),
+    Text {
+        x0: f64,
+        x1: f64,
+        baseline: f64,
+        size: f64,
+        text: String,
+    },
+}
+
+impl Item<'_> {
+    fn x0(&self) -> f64 {
+        match self {
+            Item::Glyph(g) => g.bbox.x0,
+            Item::Text { x0, .. } => *x0,
+        }
+    }
+}
+
+/// Reads glyphs as linear text; see the module documentation for the marks.
+pub fn linearize(glyphs: &[&Glyph], bars: &[Rect]) -> String {
+    let mut taken = vec![false; glyphs.len()];
+    let mut items: Vec<Item> = Vec::new();
+    // Innermost (shortest) bars first, so nested fractions come out nested.
+    let mut bars: Vec<&Rect> = bars.iter().collect();
+    bars.sort_by(|a, b| a.width().total_cmp(&b.width()));
+    let mut fractions: Vec<(Rect, Item)> = Vec::new();
+    for bar in bars {
+        let over = |r: &Rect| {
+            let (cx, _) = r.center();
+            cx >= bar.x0 - 0.5 && cx <= bar.x1 + 0.5
+        };
+        let mut num: Vec<&Glyph> = Vec::new();
+        let mut den: Vec<&Glyph> = Vec::new();
+        for (i, g) in glyphs.iter().enumerate() {
+            if taken[i] || !over(&g.bbox) {
+                continue;
+            }
+            let (_, cy) = g.bbox.center();
+            let near = (cy - bar.y0).abs() < 2.5 * g.size.max(1.0);
+            if !near {
+                continue;
+            }
+            if cy < bar.y0 {
+                num.push(g);
+            } else {
+                den.push(g);
+            }
+            taken[i] = true;
+        }
+        // Fractions nested inside this bar's numerator or denominator.
+        let mut inner_num: Vec<Item> = Vec::new();
+        let mut inner_den: Vec<Item> = Vec::new();
+        let mut k = 0;
+        while k < fractions.len() {
+            let (r, _) = &fractions[k];
+            if r.x0 >= bar.x0 - 0.5
+                && r.x1 <= bar.x1 + 0.5
+                && (r.y1 < bar.y0 + 0.5 || r.y0 > bar.y1 - 0.5)
+            {
+                let above = r.y1 < bar.y0 + 0.5;
+                let (_, item) = fractions.remove(k);
+                if above {
+                    inner_num.push(item);
+                } else {
+                    inner_den.push(item);
+                }
+            } else {
+                k += 1;
+            }
+        }
+        if num.is_empty() && den.is_empty() && inner_num.is_empty() && inner_den.is_empty() {
+            continue;
+        }
+        let text_of = |gs: Vec<&Glyph>, inner: Vec<Item>| {
+            let mut it: Vec<Item> = gs.into_iter().map(Item::Glyph).collect();
+            it.extend(inner);
+            line_text(it)
+        };
+        let size = num.iter().chain(&den).map(|g| g.size).fold(0.0, f64::max);
+        let text = format!(
+            "frac({}, {})",
+            text_of(num, inner_num),
+            text_of(den, inner_den)
+        );
+        let r = Rect::new(bar.x0, bar.y0 - size, bar.x1, bar.y1 + size);
+        fractions.push((
+            r,
+            Item::Text {
+                x0: bar.x0,
+                x1: bar.x1,
+                baseline: bar.y0 + 0.3 * size.max(1.0),
+                size: size.max(1.0) * 1.2,
+                text,
+            },
+        ));
+    }
+    items.extend(fractions.into_iter().map(|(_, it)| it));
+    items.extend(
+        glyphs
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !taken[*i])
+            .map(|(_, g)| Item::Glyph(g)),
+    );
+    // Display lines: items grouped by baseline, the main (largest) size deciding.
+    let mut rows: Vec<Vec<Item>> = Vec::new();
+    let mut keyed: Vec<(f64, f64, Item)> = items
+        .into_iter()
+        .map(|it| match &it {
+            Item::Glyph(g) => (g.baseline, g.size, it),
+            Item::Text { baseline, size, .. } => (*baseline, *size, it),
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut row_keys: Vec<(f64, f64)> = Vec::new();
+    for (base, size, it) in keyed {
+        let found = row_keys
+            .iter()
+            .position(|(b, s)| (base - b).abs() < 0.75 * s.max(size));
+        match found {
+            Some(r) => rows[r].push(it),
+            None => {
+                row_keys.push((base, size));
+                rows.push(vec![it]);
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| row_keys[a].0.total_cmp(&row_keys[b].0));
+    order
+        .into_iter()
+        .map(|r| line_text(std::mem::take(&mut rows[r])))
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
+/// One display line left to right, scripts marked by size and baseline shift.
+fn line_text(mut items: Vec<Item>) -> String {
+    items.sort_by(|a, b| a.x0().total_cmp(&b.x0()));
+    let (base, size) = items
+        .iter()
+        .map(|it| match it {
+            Item::Glyph(g) => (g.baseline, g.size),
+            Item::Text { baseline, size, .. } => (*baseline, *size),
+        })
+        .fold(
+            (0.0, 0.0),
+            |acc, (b, s)| if s > acc.1 { (b, s) } else { acc },
+        );
+    let mut out = String::new();
+    let mut open: Option<char> = None;
+    let mut last_x1 = f64::NEG_INFINITY;
+    for it in &items {
+        let (kind, text, x0, x1) = match it {
+            Item::Glyph(g) => {
+                let small = g.size < 0.85 * size;
+                let shift = g.baseline - base;
+                let kind = if small && shift < -0.12 * size {
+                    Some('^')
+                } else if small && shift > 0.08 * size {
+                    Some('_')
+                } else {
+                    None
+                };
+                (kind, g.ch.to_string(), g.bbox.x0, g.bbox.x1)
+            }
+            Item::Text { x0, x1, text, .. } => (None, text.clone(), *x0, *x1),
+        };
+        if kind != open {
+            if open.is_some() {
+                out.push('}');
+            }
+            if let Some(k) = kind {
+                out.push(k);
+                out.push('{');
+            } else if x0 - last_x1 > 0.2 * size && !out.is_empty() {
+                out.push(' ');
+            }
+            open = kind;
+        } else if x0 - last_x1 > 0.2 * size && !out.is_empty() && !out.ends_with('{') {
+            out.push(' ');
+        }
+        out.push_str(&text);
+        last_x1 = last_x1.max(x1);
+    }
+    if open.is_some() {
+        out.push('}');
+    }
+    out.trim().to_string()
+}
+
+/// Column extents from the running-text paragraphs; one column spanning them when the page
+/// is single-column.
+fn columns(layout: &PageLayout) -> Vec<Column> {
+    let paras: Vec<Rect> = layout
+        .blocks
+        .iter()
+        .filter(|b| b.role == BlockRole::Body && b.block.lines.len() >= 2)
+        .map(|b| b.block.bbox)
+        .collect();
+    let Some(all) = Rect::union_all(paras.iter()) else {
+        return vec![Column {
+            x0: 0.0,
+            x1: layout.width,
+        }];
+    };
+    if !layout.two_columns {
+        return vec![Column {
+            x0: all.x0,
+            x1: all.x1,
+        }];
+    }
+    let mid = (all.x0 + all.x1) / 2.0;
+    let left: Vec<&Rect> = paras.iter().filter(|r| r.x1 <= mid + 10.0).collect();
+    let right: Vec<&Rect> = paras.iter().filter(|r| r.x0 >= mid - 10.0).collect();
+    let span = |rs: &[&Rect], x0: f64, x1: f64| -> Column {
+        match Rect::union_all(rs.iter().copied()) {
+            Some(u) => Column { x0: u.x0, x1: u.x1 },
+            None => Column { x0, x1 },
+        }
+    };
+    vec![
+        span(&left, all.x0, mid - 6.0),
+        span(&right, mid + 6.0, all.x1),
+    ]
+}
+
+/// The most common line size among the page's lines, weighted by words.
+fn body_size(lines: &[PageLine]) -> f64 {
+    let mut counts = std::collections::BTreeMap::<i64, usize>::new();
+    for l in lines.iter().filter(|l| l.role == BlockRole::Body) {
+        *counts
+            .entry((l.line.size * 2.0).round() as i64)
+            .or_default() += l.line.words.len();
+    }
+    counts
+        .iter()
+        .max_by_key(|(s, n)| (**n, **s))
+        .map_or(10.0, |(s, _)| *s as f64 / 2.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::{Graphic, PageInput, analyze_page};
+    use crate::text::tests::glyphs_at;
+
+    const PARA: &str = "the quick brown fox jumps over the lazy dog and then runs far away";
+
+    fn page_with(extra: Vec<Glyph>, graphics: Vec<Graphic>) -> PageLayout {
+        let mut glyphs = Vec::new();
+        for i in 0..4 {
+            glyphs.extend(glyphs_at(PARA, 72.0, 100.0 + 12.0 * i as f64, 10.0));
+        }
+        glyphs.extend(extra);
+        for i in 0..4 {
+            glyphs.extend(glyphs_at(PARA, 72.0, 260.0 + 12.0 * i as f64, 10.0));
+        }
+        let input = PageInput {
+            width: 612.0,
+            height: 792.0,
+            glyphs,
+            graphics,
+        };
+        analyze_page(1, &input, 10.0)
+    }
+
+    #[test]
+    fn numbers_are_parsed_strictly() {
+        assert_eq!(equation_number("(4)").as_deref(), Some("4"));
+        assert_eq!(equation_number("(A.1)").as_deref(), Some("A.1"));
+        assert_eq!(equation_number("(3b)").as_deref(), Some("3b"));
+        assert_eq!(equation_number("(12.3)").as_deref(), Some("12.3"));
+        assert_eq!(equation_number("(a)"), None);
+        assert_eq!(equation_number("(2015)").as_deref(), Some("2015"));
+        assert_eq!(equation_number("(3)."), None);
+        assert_eq!(equation_number("(ours)"), None);
+    }
+
+    #[test]
+    fn numbered_equation_with_subscript_and_number_at_the_margin() {
+        // "y = x" centred, subscript "i" after x, "(4)" at the right edge of the 72..369.5 column.
+        let mut g = glyphs_at("y = x", 210.0, 170.0, 10.0);
+        g.extend(glyphs_at("i", 235.0, 172.0, 7.0));
+        g.extend(glyphs_at("(4)", 355.0, 170.0, 10.0));
+        let page = page_with(g, vec![]);
+        let eqs = find(&page, &[]);
+        assert_eq!(eqs.len(), 1, "{eqs:?}");
+        assert_eq!(eqs[0].number.as_deref(), Some("4"));
+        assert_eq!(eqs[0].text, "y = x_{i}");
+        assert!(eqs[0].bbox.x1 < 355.0);
+    }
+
+    #[test]
+    fn in_text_reference_is_not_a_number() {
+        let g = glyphs_at(
+            "as shown in Eq. (3) the loss goes down fast",
+            72.0,
+            170.0,
+            10.0,
+        );
+        let page = page_with(g, vec![]);
+        assert!(find(&page, &[]).is_empty());
+    }
+
+    #[test]
+    fn fraction_bar_gives_frac() {
+        // a over b on a bar, "= c" on the axis, number (2) at the margin.
+        let mut g = glyphs_at("a", 200.0, 165.0, 10.0);
+        g.extend(glyphs_at("b", 200.0, 181.0, 10.0));
+        g.extend(glyphs_at("= c", 212.0, 173.0, 10.0));
+        g.extend(glyphs_at("(2)", 355.0, 173.0, 10.0));
+        let bar = Graphic {
+            bbox: Rect::new(199.0, 169.5, 206.0, 170.0),
+            kind: GraphicKind::Path,
+        };
+        let page = page_with(g, vec![bar]);
+        let eqs = find(&page, &[]);
+        assert_eq!(eqs.len(), 1, "{eqs:?}");
+        assert_eq!(eqs[0].number.as_deref(), Some("2"));
+        assert_eq!(eqs[0].text, "frac(a, b) = c");
+    }
+
+    #[test]
+    fn aligned_lines_each_with_a_number_are_separate_equations() {
+        let mut g = glyphs_at("a = b + c", 190.0, 170.0, 10.0);
+        g.extend(glyphs_at("(5)", 355.0, 170.0, 10.0));
+        g.extend(glyphs_at("d = e", 190.0, 184.0, 10.0));
+        g.extend(glyphs_at("(6)", 355.0, 184.0, 10.0));
+        let page = page_with(g, vec![]);
+        let eqs = find(&page, &[]);
+        let got: Vec<(Option<&str>, &str)> = eqs
+            .iter()
+            .map(|e| (e.number.as_deref(), e.text.as_str()))
+            .collect();
+        assert_eq!(got, [(Some("5"), "a = b + c"), (Some("6"), "d = e")]);
+    }
+
+    #[test]
+    fn unnumbered_centred_math_is_found_and_centred_words_are_not() {
+        let mut g = glyphs_at("α = β + γ", 215.0, 170.0, 10.0);
+        g.extend(glyphs_at("Some Centred Words", 190.0, 230.0, 10.0));
+        let page = page_with(g, vec![]);
+        let eqs = find(&page, &[]);
+        assert_eq!(eqs.len(), 1, "{eqs:?}");
+        assert_eq!(eqs[0].number, None);
+        assert_eq!(eqs[0].text, "α = β + γ");
+    }
+}

@@ -32,6 +32,10 @@ pub struct Word {
     pub bbox: Rect,
     /// Font size of the first glyph.
     pub size: f64,
+    /// The glyphs, left to right: display equations read sub- and superscripts from their
+    /// sizes and baselines.
+    #[serde(skip)]
+    pub glyphs: Vec<Glyph>,
 }
 
 /// Words sharing a baseline, left to right.
@@ -168,36 +172,43 @@ impl<'g> Fragment<'g> {
         let mut bbox: Option<Rect> = None;
         let mut size = 0.0;
         let mut last_x1 = f64::NEG_INFINITY;
-        let flush =
-            |text: &mut String, bbox: &mut Option<Rect>, size: f64, words: &mut Vec<Word>| {
-                if let Some(b) = bbox.take()
-                    && !text.is_empty()
-                {
-                    words.push(Word {
-                        text: std::mem::take(text),
-                        bbox: b,
-                        size,
-                    });
-                }
-                text.clear();
-            };
+        let mut glyphs: Vec<Glyph> = Vec::new();
+        let flush = |text: &mut String,
+                     bbox: &mut Option<Rect>,
+                     size: f64,
+                     glyphs: &mut Vec<Glyph>,
+                     words: &mut Vec<Word>| {
+            if let Some(b) = bbox.take()
+                && !text.is_empty()
+            {
+                words.push(Word {
+                    text: std::mem::take(text),
+                    bbox: b,
+                    size,
+                    glyphs: std::mem::take(glyphs),
+                });
+            }
+            text.clear();
+            glyphs.clear();
+        };
         for g in &self.glyphs {
             if g.ch.is_whitespace() {
-                flush(&mut text, &mut bbox, size, &mut words);
+                flush(&mut text, &mut bbox, size, &mut glyphs, &mut words);
                 continue;
             }
             let em = g.size.max(1.0);
             if g.bbox.x0 - last_x1 > 0.15 * em {
-                flush(&mut text, &mut bbox, size, &mut words);
+                flush(&mut text, &mut bbox, size, &mut glyphs, &mut words);
             }
             if text.is_empty() {
                 size = g.size;
             }
             text.push(g.ch);
+            glyphs.push((*g).clone());
             bbox = Some(bbox.map_or(g.bbox, |b| b.union(&g.bbox)));
             last_x1 = last_x1.max(g.bbox.x1);
         }
-        flush(&mut text, &mut bbox, size, &mut words);
+        flush(&mut text, &mut bbox, size, &mut glyphs, &mut words);
         if words.is_empty() {
             return None;
         }
