@@ -66,6 +66,14 @@ struct Walker {
     max_depth: u32,
     /// Height (levels below) of a stream run with given resources, for finished walks.
     heights: HashMap<(ObjectIdentifier, Option<ObjectIdentifier>), u32>,
+    /// Height of streams whose whole subtree looks up no resource (Type 3 bitmap glyphs, plain
+    /// drawings): valid whatever resources they run with.
+    free_heights: HashMap<ObjectIdentifier, u32>,
+    /// What a (resources, operator, name) use led to: the referenced object and the nested
+    /// levels with their heights. Papers select the same font thousands of times.
+    uses: HashMap<(ObjectIdentifier, Vec<u8>), (Option<ObjectIdentifier>, Vec<(Link, u32)>)>,
+    /// Resource lookups so far, to tell whether a subtree made any.
+    lookups: usize,
     path: Vec<Link>,
 }
 
@@ -74,6 +82,9 @@ pub fn check(pdf: &Pdf, max_depth: u32) -> Result<(), Error> {
     let mut walker = Walker {
         max_depth,
         heights: HashMap::new(),
+        free_heights: HashMap::new(),
+        uses: HashMap::new(),
+        lookups: 0,
         path: Vec::new(),
     };
     for (i, page) in pdf.pages().iter().enumerate() {
@@ -142,34 +153,64 @@ impl Walker {
                     })
                     .collect();
                 let operator: &[u8] = op.operator;
+                let name = match operator {
+                    b"Do" | b"Tf" | b"gs" => names.first(),
+                    b"scn" | b"SCN" => names.last(),
+                    _ => None,
+                };
+                let Some(name) = name else {
+                    continue;
+                };
+                self.lookups += 1;
+                let use_key =
+                    resources_id.map(|rid| (rid, [operator, b" ", name.as_ref()].concat()));
+                if let Some((target, levels)) = use_key.as_ref().and_then(|k| self.uses.get(k)) {
+                    if let Some(chain) = self.cycle(*target) {
+                        return Err(Stop::Cycle(chain));
+                    }
+                    for &(link, h) in levels {
+                        if self.path.len() as u32 + 1 + h > self.max_depth {
+                            let mut chain = self.path.clone();
+                            chain.push(link);
+                            return Err(Stop::TooDeep(chain));
+                        }
+                        height = height.max(1 + h);
+                    }
+                    continue;
+                }
                 // The reference is read before resolving it: hayro-syntax resolves nothing
                 // that is already on the chain of objects being read, so a cycle would
                 // otherwise look like a missing resource.
                 let (target, children): (Option<ObjRef>, Vec<Child<'_>>) = match operator {
-                    b"Do" => names.first().map_or((None, Vec::new()), |n| {
+                    b"Do" => {
                         let child = resources
-                            .get_x_object(n)
+                            .get_x_object(name)
                             .and_then(|s| form(s, "form XObject", resources, resources_id));
-                        (resources.x_objects.get_ref(n), child.into_iter().collect())
-                    }),
-                    b"Tf" => names.first().map_or((None, Vec::new()), |n| {
+                        (
+                            resources.x_objects.get_ref(name),
+                            child.into_iter().collect(),
+                        )
+                    }
+                    b"Tf" => {
                         let procs = resources
-                            .get_font(n)
+                            .get_font(name)
                             .map(|f| type3_procs(&f, resources, resources_id))
                             .unwrap_or_default();
-                        (resources.fonts.get_ref(n), procs)
-                    }),
-                    b"scn" | b"SCN" => names.last().map_or((None, Vec::new()), |n| {
+                        (resources.fonts.get_ref(name), procs)
+                    }
+                    b"scn" | b"SCN" => {
                         let child = resources
-                            .get_pattern(n)
+                            .get_pattern(name)
                             .and_then(|p| p.into_stream())
                             .and_then(|s| form(s, "tiling pattern", resources, resources_id));
-                        (resources.patterns.get_ref(n), child.into_iter().collect())
-                    }),
+                        (
+                            resources.patterns.get_ref(name),
+                            child.into_iter().collect(),
+                        )
+                    }
                     b"gs" => {
-                        let mask = names
-                            .first()
-                            .and_then(|n| resources.get_ext_g_state(n))
+                        let mask = resources
+                            .get_ext_g_state(name)
                             .and_then(|gs| gs.get::<Dict<'_>>(b"SMask"));
                         let child = mask
                             .as_ref()
@@ -182,19 +223,31 @@ impl Walker {
                     }
                     _ => (None, Vec::new()),
                 };
-                if let Some(target) = target.map(ObjectIdentifier::from)
-                    && let Some(at) = self.path.iter().position(|(p, _)| *p == target)
-                {
-                    let mut chain = self.path.clone();
-                    chain.push(self.path[at]);
+                let target = target.map(ObjectIdentifier::from);
+                if let Some(chain) = self.cycle(target) {
                     return Err(Stop::Cycle(chain));
                 }
+                let mut levels = Vec::with_capacity(children.len());
                 for child in children {
-                    height = height.max(1 + self.child_height(child)?);
+                    let link = child.link;
+                    let h = self.child_height(child)?;
+                    levels.push((link, h));
+                    height = height.max(1 + h);
+                }
+                if let Some(key) = use_key {
+                    self.uses.insert(key, (target, levels));
                 }
             }
         }
         Ok(height)
+    }
+
+    /// The chain to `target` when it is on the current path.
+    fn cycle(&self, target: Option<ObjectIdentifier>) -> Option<Vec<Link>> {
+        let at = self.path.iter().position(|(p, _)| Some(*p) == target)?;
+        let mut chain = self.path.clone();
+        chain.push(self.path[at]);
+        Some(chain)
     }
 
     fn child_height(&mut self, child: Child<'_>) -> Result<u32, Stop> {
@@ -206,7 +259,11 @@ impl Walker {
             chain.push(child.link);
             Stop::TooDeep(chain)
         };
-        if let Some(&h) = self.heights.get(&key) {
+        let known = self
+            .free_heights
+            .get(&id)
+            .or_else(|| self.heights.get(&key));
+        if let Some(&h) = known {
             return if depth + h > self.max_depth {
                 Err(too_deep(&self.path))
             } else {
@@ -223,13 +280,16 @@ impl Walker {
             return Err(too_deep(&self.path));
         }
         self.path.push(child.link);
+        let lookups = self.lookups;
         let decoded = child.content.decoded();
         let streams: Vec<&[u8]> = decoded.iter().map(Vec::as_slice).collect();
         let h = self.height(&streams, &child.resources, child.resources_id)?;
         self.path.pop();
         // Streams run with unnamed (inline, inherited) resources may resolve names differently
         // elsewhere, so only named pairs are remembered.
-        if id.obj_number != 0 && child.resources_id.is_some() {
+        if id.obj_number != 0 && self.lookups == lookups {
+            self.free_heights.insert(id, h);
+        } else if id.obj_number != 0 && child.resources_id.is_some() {
             self.heights.insert(key, h);
         }
         Ok(h)
