@@ -20,6 +20,9 @@ use std::collections::HashMap;
 /// A nested stream on the current path: its object and what kind of stream it is.
 type Link = (ObjectIdentifier, &'static str);
 
+/// What a resource use led to: the referenced object, and each nested level with its height.
+type Use = (Option<ObjectIdentifier>, Vec<(Link, u32)>);
+
 /// What ended the walk.
 enum Stop {
     /// The chain of nested streams, outermost first, that went past the limit.
@@ -71,7 +74,7 @@ struct Walker {
     free_heights: HashMap<ObjectIdentifier, u32>,
     /// What a (resources, operator, name) use led to: the referenced object and the nested
     /// levels with their heights. Papers select the same font thousands of times.
-    uses: HashMap<(ObjectIdentifier, Vec<u8>), (Option<ObjectIdentifier>, Vec<(Link, u32)>)>,
+    uses: HashMap<(ObjectIdentifier, Vec<u8>), Use>,
     /// Resource lookups so far, to tell whether a subtree made any.
     lookups: usize,
     path: Vec<Link>,
