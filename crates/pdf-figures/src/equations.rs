@@ -1,9 +1,17 @@
 //! Display equations: box, number, crop (`equations/eq-N.png`) and linear Unicode text.
+//!
+//! Finding them is [`pdf_layout::equations::find`]'s job, on each page's layout with figure and
+//! table regions left out; this pass names and renders the crops. A numbered equation's crop is
+//! `equations/eq-<number>.png` ("eq-4.png", "eq-A.1.png"); an unnumbered one's is
+//! `equations/eq-p<page>-<k>.png`, k counting the page's unnumbered equations from 1.
 
 use crate::error::Error;
+use crate::render::render_region;
 use crate::structure::Context;
+use pdf_layout::equations::{Equation, find};
+use pdf_layout::{CaptionKind, Rect, Side, locate};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A display equation in the manifest.
 #[derive(Clone, Debug, Serialize)]
@@ -16,14 +24,85 @@ pub struct EquationEntry {
     pub number: Option<String>,
     /// 1-based page.
     pub page: usize,
-    /// Best linear Unicode text of the glyphs.
+    /// Best linear Unicode text of the glyphs: `_{}` subscripts, `^{}` superscripts,
+    /// `frac(a, b)` fractions, display lines joined by " ; ".
     pub text: String,
+}
+
+/// Every display equation of the document, in reading order.
+pub fn locate_equations(ctx: &Context<'_>) -> Vec<Equation> {
+    let mut excluded: BTreeMap<usize, Vec<Rect>> = BTreeMap::new();
+    for (kind, side) in [
+        (CaptionKind::Figure, Side::Above),
+        (CaptionKind::Table, Side::Below),
+    ] {
+        for r in locate(ctx.layouts, ctx.captions, kind, side) {
+            excluded.entry(r.caption.page).or_default().push(r.bbox);
+        }
+    }
+    ctx.layouts
+        .iter()
+        .flat_map(|l| find(l, excluded.get(&l.number).map_or(&[][..], Vec::as_slice)))
+        .collect()
 }
 
 /// Finds every display equation and adds its crop to `files`.
 pub fn extract(
-    _ctx: &Context<'_>,
-    _files: &mut BTreeMap<String, Vec<u8>>,
+    ctx: &Context<'_>,
+    files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<Vec<EquationEntry>, Error> {
-    Ok(Vec::new())
+    let mut out = Vec::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut unnumbered: BTreeMap<usize, usize> = BTreeMap::new();
+    for eq in locate_equations(ctx) {
+        let stem = match &eq.number {
+            Some(n) => format!("eq-{}", safe(n)),
+            None => {
+                let k = unnumbered.entry(eq.page).or_default();
+                *k += 1;
+                format!("eq-p{}-{k}", eq.page)
+            }
+        };
+        // A number printed twice (a restated equation) keeps both crops apart.
+        let mut file = format!("equations/{stem}.png");
+        let mut dup = 1;
+        while names.contains(&file) {
+            dup += 1;
+            file = format!("equations/{stem}-{dup}.png");
+        }
+        names.insert(file.clone());
+        let layout = &ctx.layouts[eq.page - 1];
+        let page_rect = Rect::new(0.0, 0.0, layout.width, layout.height);
+        let crop = eq
+            .bbox
+            .inflate(3.0)
+            .intersect(&page_rect)
+            .unwrap_or(eq.bbox);
+        let page = &ctx.pdf.pages()[eq.page - 1];
+        files.insert(
+            file.clone(),
+            render_region(page, ctx.render_cache, crop, ctx.dpi, eq.page)?,
+        );
+        let r = eq.bbox.rounded();
+        out.push(EquationEntry {
+            bbox: [r.x0, r.y0, r.x1, r.y1],
+            file,
+            number: eq.number,
+            page: eq.page,
+            text: eq.text,
+        });
+    }
+    Ok(out)
+}
+
+fn safe(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

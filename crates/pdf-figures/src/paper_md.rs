@@ -1,20 +1,293 @@
 //! `paper.md`: the paper in reading order, figures, tables and equations replaced by links to
 //! their files.
+//!
+//! Section headings ([`pdf_layout::sections`]) become Markdown headings one level below the
+//! title (`## 3 Method`, `### 3.4 Implementation`); running text becomes paragraphs with
+//! end-of-line hyphens joined; a figure or table caption becomes a link to its crop (or table
+//! file) followed by the caption; a display equation becomes a link to its crop with its number
+//! and linear text. Running headers, page numbers and footnotes are left out, and so is the text
+//! inside figures and tables (their labels and cells are in the crops and table files).
 
 use crate::equations::EquationEntry;
 use crate::error::Error;
 use crate::extract::Figure;
 use crate::structure::Context;
 use crate::tables::TableEntry;
+use pdf_layout::sections::{Heading, sections};
+use pdf_layout::{BlockRole, CaptionKind, Line, PageLayout, PlacedBlock, Rect};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// Writes `paper.md` into `files`; returns its path, if written.
 pub fn write(
-    _ctx: &Context<'_>,
-    _figures: &[Figure],
-    _tables: &[TableEntry],
-    _equations: &[EquationEntry],
-    _files: &mut BTreeMap<String, Vec<u8>>,
+    ctx: &Context<'_>,
+    figures: &[Figure],
+    tables: &[TableEntry],
+    equations: &[EquationEntry],
+    files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<Option<String>, Error> {
-    Ok(None)
+    let md = render(ctx.layouts, figures, tables, equations);
+    let name = "paper.md".to_string();
+    files.insert(name.clone(), md.into_bytes());
+    Ok(Some(name))
+}
+
+fn rect(a: &[f64; 4]) -> Rect {
+    Rect::new(a[0], a[1], a[2], a[3])
+}
+
+/// The Markdown text of the paper.
+pub fn render(
+    layouts: &[PageLayout],
+    figures: &[Figure],
+    tables: &[TableEntry],
+    equations: &[EquationEntry],
+) -> String {
+    let headings = sections(layouts);
+    let body = body_size(layouts);
+    let mut out = String::new();
+    let mut eq_done = vec![false; equations.len()];
+    for layout in layouts {
+        let page = layout.number;
+        let regions: Vec<Rect> = figures
+            .iter()
+            .filter(|f| f.page == page)
+            .map(|f| rect(&f.bbox))
+            .chain(
+                tables
+                    .iter()
+                    .filter(|t| t.page == page)
+                    .map(|t| rect(&t.bbox)),
+            )
+            .collect();
+        let page_eqs: Vec<usize> = (0..equations.len())
+            .filter(|&i| equations[i].page == page)
+            .collect();
+        let _ = writeln!(out, "<!-- page {page} -->\n");
+        let mut paragraph: Vec<&Line> = Vec::new();
+        for (k, placed) in layout.blocks.iter().enumerate() {
+            let heading = headings.iter().find(|h| h.page == page && h.block == k);
+            let lines = &placed.block.lines;
+            match placed.role {
+                BlockRole::Margin => continue,
+                BlockRole::Caption => {
+                    flush(&mut out, &mut paragraph);
+                    caption(&mut out, placed, page, figures, tables);
+                    continue;
+                }
+                BlockRole::Body | BlockRole::Other => {}
+            }
+            if heading.is_none() && is_footnote(layout, placed, body) {
+                continue;
+            }
+            let mut skip_first = false;
+            if let Some(h) = heading {
+                flush(&mut out, &mut paragraph);
+                heading_line(&mut out, h);
+                // The heading's own line is replaced; a run-in "Abstract—We ..." stays as text.
+                let alnum =
+                    |t: &str| -> String { t.chars().filter(|c| c.is_alphanumeric()).collect() };
+                let own = format!("{}{}", h.number.as_deref().unwrap_or(""), h.title);
+                skip_first = alnum(&lines[0].text()) == alnum(&own);
+            }
+            let in_region = |r: &Rect| {
+                regions.iter().any(|g| {
+                    g.inflate(2.0)
+                        .intersect(r)
+                        .is_some_and(|i| i.area() > 0.5 * r.area())
+                })
+            };
+            if placed.role == BlockRole::Other && heading.is_none() && in_region(&placed.block.bbox)
+            {
+                continue;
+            }
+            let block_is_paragraph = placed.role == BlockRole::Body;
+            if !block_is_paragraph {
+                flush(&mut out, &mut paragraph);
+            }
+            for (li, line) in lines.iter().enumerate() {
+                if li == 0 && skip_first {
+                    continue;
+                }
+                let eq = page_eqs.iter().copied().find(|&i| {
+                    let r = rect(&equations[i].bbox).inflate(1.0);
+                    let (cx, cy) = line.bbox.center();
+                    r.contains_point(cx, cy) || is_number_of(line, &r)
+                });
+                match eq {
+                    Some(i) => {
+                        flush(&mut out, &mut paragraph);
+                        if !eq_done[i] {
+                            eq_done[i] = true;
+                            equation(&mut out, &equations[i]);
+                        }
+                    }
+                    None if placed.role == BlockRole::Other && in_region(&line.bbox) => {}
+                    None => paragraph.push(line),
+                }
+            }
+            if !block_is_paragraph {
+                flush(&mut out, &mut paragraph);
+            }
+            flush(&mut out, &mut paragraph);
+        }
+        flush(&mut out, &mut paragraph);
+        for i in page_eqs {
+            if !eq_done[i] {
+                eq_done[i] = true;
+                equation(&mut out, &equations[i]);
+            }
+        }
+    }
+    out
+}
+
+/// A lone "(4)" beside an equation box.
+fn is_number_of(line: &Line, eq: &Rect) -> bool {
+    line.words.len() == 1
+        && pdf_layout::equations::equation_number(&line.words[0].text).is_some()
+        && line.bbox.y0 < eq.y1
+        && line.bbox.y1 > eq.y0
+}
+
+fn heading_line(out: &mut String, h: &Heading) {
+    let hashes = "#".repeat(usize::from(h.level.clamp(1, 5)) + 1);
+    match &h.number {
+        Some(n) => {
+            let _ = writeln!(out, "{hashes} {n} {}\n", h.title);
+        }
+        None => {
+            let _ = writeln!(out, "{hashes} {}\n", h.title);
+        }
+    }
+}
+
+fn caption(
+    out: &mut String,
+    placed: &PlacedBlock,
+    page: usize,
+    figures: &[Figure],
+    tables: &[TableEntry],
+) {
+    let text = join_lines(&placed.block.lines.iter().collect::<Vec<_>>());
+    let Some(start) = &placed.caption else {
+        let _ = writeln!(out, "{text}\n");
+        return;
+    };
+    let file = match start.kind {
+        CaptionKind::Figure => figures
+            .iter()
+            .find(|f| f.page == page && f.id == start.id)
+            .map(|f| (format!("Figure {}", f.id), f.file.clone())),
+        CaptionKind::Table => tables
+            .iter()
+            .find(|t| t.page == page && t.id == start.id)
+            .map(|t| {
+                (
+                    format!("Table {}", t.id),
+                    format!("tables/table-{}.md", t.id),
+                )
+            }),
+    };
+    match file {
+        Some((label, file)) => {
+            let _ = writeln!(out, "[{label}]({file})\n\n> {text}\n");
+        }
+        None => {
+            let _ = writeln!(out, "> {text}\n");
+        }
+    }
+}
+
+fn equation(out: &mut String, e: &EquationEntry) {
+    let label = match &e.number {
+        Some(n) => format!("Equation ({n})"),
+        None => "Equation".to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "[{label}]({}): `{}`\n",
+        e.file,
+        e.text.replace('`', "'")
+    );
+}
+
+fn flush(out: &mut String, paragraph: &mut Vec<&Line>) {
+    if paragraph.is_empty() {
+        return;
+    }
+    let text = join_lines(paragraph);
+    paragraph.clear();
+    if !text.is_empty() {
+        // Text that Markdown would read as a heading, quote or list item stays text.
+        if text.starts_with(['#', '>', '-', '*', '+', '=']) {
+            out.push('\\');
+        }
+        out.push_str(&text);
+        out.push_str("\n\n");
+    }
+}
+
+/// Lines joined by spaces; a line ending in a hyphen after a letter joins the next line's word
+/// when that word starts in lower case ("convo-" + "lution"), and keeps the hyphen otherwise
+/// ("ResNet-" + "50").
+pub fn join_lines(lines: &[&Line]) -> String {
+    let mut out = String::new();
+    for line in lines {
+        let t = line.text();
+        let t = t.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if out.ends_with('-') {
+            let before = out[..out.len() - 1].chars().next_back();
+            let next_lower = t.chars().next().is_some_and(char::is_lowercase);
+            if before.is_some_and(char::is_alphabetic) && next_lower {
+                out.pop();
+            }
+            out.push_str(t);
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+    out
+}
+
+/// A footnote: a small-type block at the foot of the page, below the running text of its
+/// column, starting with a marker (digit, asterisk, dagger).
+fn is_footnote(layout: &PageLayout, placed: &PlacedBlock, body: f64) -> bool {
+    let b = &placed.block;
+    if b.size() > body * 0.92 || b.bbox.y0 < 0.6 * layout.height {
+        return false;
+    }
+    let first = b.lines[0].text();
+    let marker = first
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || matches!(c, '*' | '†' | '‡' | '§' | '¶'));
+    let below_text = !layout.blocks.iter().any(|o| {
+        o.role == BlockRole::Body
+            && o.block.size() > body * 0.95
+            && o.block.bbox.y0 > b.bbox.y1
+            && o.block.bbox.x_overlap(&b.bbox) > 0.0
+    });
+    marker && below_text
+}
+
+fn body_size(layouts: &[PageLayout]) -> f64 {
+    let mut counts = BTreeMap::<i64, usize>::new();
+    for l in layouts {
+        for b in l.blocks.iter().filter(|b| b.role == BlockRole::Body) {
+            for line in &b.block.lines {
+                *counts.entry((line.size * 2.0).round() as i64).or_default() += line.words.len();
+            }
+        }
+    }
+    counts
+        .iter()
+        .max_by_key(|(s, n)| (**n, **s))
+        .map_or(10.0, |(s, _)| *s as f64 / 2.0)
 }

@@ -175,8 +175,10 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         let p = &pieces[n];
         let col = column_of(&p.bbox);
         let em = body.max(1.0);
+        // Set apart on both sides: a display is indented from both column edges.
         let centred = (p.center() - col.center()).abs() < 0.08 * col.width()
-            && p.bbox.width() < 0.9 * col.width();
+            && p.bbox.x0 > col.x0 + 2.0 * em
+            && p.bbox.x1 < col.x1 - 2.0 * em;
         let pl = &lines[p.line];
         let own_line = pieces.iter().filter(|q| q.line == p.line).count() == 1;
         let display = centred && own_line && math_score(&p.glyphs) >= 2 && !is_prose(&pieces, &[n]);

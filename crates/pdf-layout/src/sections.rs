@@ -68,11 +68,17 @@ pub fn sections(layouts: &[PageLayout]) -> Vec<Heading> {
             let own_line = block.lines.len() == 1
                 || line.bbox.x1 < block.bbox.x1 - 0.15 * block.bbox.width()
                 || line.size > block.lines[1].size + 0.5;
-            // A long title wraps: a short block of two or three lines set larger than the body.
+            // A long numbered title wraps into a short block of two or three lines, the last
+            // one shorter (a paragraph's first lines are full).
             let words: usize = block.lines.iter().map(|l| l.words.len()).sum();
             let wrapped = (2..=3).contains(&block.lines.len())
                 && words <= 16
-                && block.lines.iter().all(|l| l.size > body * 1.05);
+                && numbered(&text).is_some()
+                && block.lines.iter().all(|l| l.size > body - 0.6)
+                && block
+                    .lines
+                    .last()
+                    .is_some_and(|l| l.bbox.width() < line.bbox.width());
             let text = if wrapped && !own_line {
                 block
                     .lines
@@ -241,7 +247,7 @@ fn looks_like_title(title: &str) -> bool {
         return false;
     };
     let bad_end = title.ends_with([',', ';', '=', '+', '-', '(']);
-    let sentence_end = title.ends_with('.') && words > 6;
+    let sentence_end = title.ends_with('.') && words > 10;
     (1..=14).contains(&words)
         && (first.is_uppercase() || first.is_ascii_digit())
         && !bad_end

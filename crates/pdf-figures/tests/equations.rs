@@ -1,0 +1,93 @@
+//! Recall and precision of numbered display equations on real papers of
+//! ../shared/corpus/papers against the hand-checked tests/ground-truth/equations.tsv (paper,
+//! number as printed, 1-based page; each tag checked on the rendered page and against poppler's
+//! `pdftotext -layout` right-margin tags). A found equation counts when its number and page
+//! match; a numbered equation not in the file is a false positive.
+
+mod common;
+use common::workspace_root;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+fn papers() -> PathBuf {
+    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared"));
+    let papers = dir.join("corpus/papers");
+    assert!(
+        papers.is_dir(),
+        "corpus missing: {} does not exist; put the shared reference folder next to the \
+         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
+        papers.display()
+    );
+    papers
+}
+
+fn ground_truth() -> BTreeMap<String, BTreeSet<(String, usize)>> {
+    let path = workspace_root().join("tests/ground-truth/equations.tsv");
+    let text = std::fs::read_to_string(&path).expect("tests/ground-truth/equations.tsv");
+    let mut out: BTreeMap<String, BTreeSet<(String, usize)>> = BTreeMap::new();
+    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 3, "bad row {line:?}");
+        out.entry(f[0].to_string())
+            .or_default()
+            .insert((f[1].to_string(), f[2].parse().expect("page")));
+    }
+    out
+}
+
+#[test]
+fn numbered_equation_recall_and_precision_on_hand_checked_papers() {
+    let papers = papers();
+    let gold = ground_truth();
+    assert!(gold.len() >= 6, "at least six hand-checked papers");
+    let (mut tp_all, mut found_all, mut gold_all) = (0, 0, 0);
+    let mut report = String::from("paper          gold  found  tp  recall  precision\n");
+    let mut misses = Vec::new();
+    for (slug, want) in &gold {
+        let data = std::fs::read(papers.join(format!("{slug}.pdf"))).unwrap();
+        let ex = pdf_figures::extract(data, slug, &pdf_figures::Options::default())
+            .unwrap_or_else(|e| panic!("{slug}: {e}"));
+        let got: BTreeSet<(String, usize)> = ex
+            .manifest
+            .equations
+            .iter()
+            .filter_map(|e| e.number.clone().map(|n| (n, e.page)))
+            .collect();
+        let tp = got.intersection(want).count();
+        for m in want.difference(&got) {
+            misses.push(format!("{slug}: missed ({}) p.{}", m.0, m.1));
+        }
+        for m in got.difference(want) {
+            misses.push(format!("{slug}: unexpected ({}) p.{}", m.0, m.1));
+        }
+        report.push_str(&format!(
+            "{slug:<14} {:>4} {:>6} {:>3} {:>7.3} {:>10.3}\n",
+            want.len(),
+            got.len(),
+            tp,
+            tp as f64 / want.len() as f64,
+            tp as f64 / got.len().max(1) as f64
+        ));
+        tp_all += tp;
+        found_all += got.len();
+        gold_all += want.len();
+        // Every equation has a crop and some text.
+        for e in &ex.manifest.equations {
+            assert!(ex.files.contains_key(&e.file), "{slug}: no crop {}", e.file);
+            assert!(!e.text.is_empty(), "{slug}: empty text for {}", e.file);
+        }
+    }
+    let recall = tp_all as f64 / gold_all as f64;
+    let precision = tp_all as f64 / found_all.max(1) as f64;
+    eprintln!("{report}total recall {recall:.3} precision {precision:.3}\n{misses:#?}");
+    assert!(
+        recall >= 0.98,
+        "numbered-equation recall {recall:.3} < 0.98\n{report}{misses:#?}"
+    );
+    assert!(
+        precision >= 0.95,
+        "numbered-equation precision {precision:.3} < 0.95\n{report}{misses:#?}"
+    );
+}

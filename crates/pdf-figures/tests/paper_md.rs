@@ -1,0 +1,159 @@
+//! paper.md is faithful: every line of every running-text paragraph written to
+//! `text/page-N.txt` appears in paper.md (compared on letters and digits only, so hyphen joins
+//! and spacing do not matter), on real papers of ../shared/corpus/papers; and it has the
+//! section headings as Markdown headings, hand-checked on three papers.
+
+mod common;
+use common::workspace_root;
+use pdf_layout::BlockRole;
+use std::path::PathBuf;
+
+fn papers() -> PathBuf {
+    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared"));
+    let papers = dir.join("corpus/papers");
+    assert!(
+        papers.is_dir(),
+        "corpus missing: {} does not exist; put the shared reference folder next to the \
+         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
+        papers.display()
+    );
+    papers
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn extract(slug: &str) -> pdf_figures::Extraction {
+    let data = std::fs::read(papers().join(format!("{slug}.pdf"))).unwrap();
+    pdf_figures::extract(data, slug, &pdf_figures::Options::default())
+        .unwrap_or_else(|e| panic!("{slug}: {e}"))
+}
+
+#[test]
+fn paper_md_keeps_every_running_text_line() {
+    let mut report = String::new();
+    let (mut all_found, mut all_lines) = (0usize, 0usize);
+    let mut missing = Vec::new();
+    for slug in ["resnet", "adam", "bert", "vit", "gan", "unet"] {
+        let ex = extract(slug);
+        let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+        let md_norm = norm(&md);
+        let (mut found, mut lines) = (0usize, 0usize);
+        for layout in &ex.layouts {
+            let page_txt =
+                String::from_utf8(ex.files[&format!("text/page-{}.txt", layout.number)].clone())
+                    .unwrap();
+            // Running-text paragraphs: body blocks of two or more lines, as written to the
+            // page's text file.
+            for b in layout
+                .blocks
+                .iter()
+                .filter(|b| b.role == BlockRole::Body && b.block.lines.len() >= 2)
+            {
+                let para = b.block.text();
+                assert!(page_txt.contains(&para), "{slug}: page text lacks a block");
+                for line in para.lines() {
+                    let n = norm(line);
+                    if n.len() < 12 {
+                        continue;
+                    }
+                    lines += 1;
+                    if md_norm.contains(&n) {
+                        found += 1;
+                    } else {
+                        missing.push(format!("{slug} p.{}: {line}", layout.number));
+                    }
+                }
+            }
+        }
+        report.push_str(&format!(
+            "{slug:<8} {found}/{lines} = {:.3}\n",
+            found as f64 / lines as f64
+        ));
+        all_found += found;
+        all_lines += lines;
+    }
+    let share = all_found as f64 / all_lines as f64;
+    eprintln!("{report}total {all_found}/{all_lines} = {share:.4}");
+    missing.truncate(40);
+    assert!(
+        share >= 0.98,
+        "paper.md keeps {share:.4} of running-text lines\n{report}{missing:#?}"
+    );
+}
+
+#[test]
+fn paper_md_headings_match_hand_checked_sections() {
+    // Headings read off the rendered pages.
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "resnet",
+            &[
+                "## Abstract",
+                "## 1 Introduction",
+                "## 2 Related Work",
+                "## 3 Deep Residual Learning",
+                "### 3.1 Residual Learning",
+                "### 3.2 Identity Mapping by Shortcuts",
+                "### 3.3 Network Architectures",
+                "### 3.4 Implementation",
+                "## 4 Experiments",
+                "### 4.1 ImageNet Classification",
+                "### 4.2 CIFAR-10 and Analysis",
+                "### 4.3 Object Detection on PASCAL and MS COCO",
+                "## References",
+                "## A Object Detection Baselines",
+                "## B Object Detection Improvements",
+                "## C ImageNet Localization",
+            ],
+        ),
+        (
+            "bert",
+            &[
+                "## Abstract",
+                "## 1 Introduction",
+                "## 2 Related Work",
+                "### 2.1 Unsupervised Feature-based Approaches",
+                "### 2.2 Unsupervised Fine-tuning Approaches",
+                "### 2.3 Transfer Learning from Supervised Data",
+                "## 3 BERT",
+                "### 3.1 Pre-training BERT",
+                "### 3.2 Fine-tuning BERT",
+                "## 4 Experiments",
+                "### 4.1 GLUE",
+                "### 4.2 SQuAD v1.1",
+                "### 4.3 SQuAD v2.0",
+                "### 4.4 SWAG",
+                "## 5 Ablation Studies",
+                "### 5.1 Effect of Pre-training Tasks",
+                "### 5.2 Effect of Model Size",
+                "### 5.3 Feature-based Approach with BERT",
+                "## 6 Conclusion",
+                "## References",
+                "## A Additional Details for BERT",
+                "### A.1 Illustration of the Pre-training Tasks",
+                "### A.2 Pre-training Procedure",
+                "### A.3 Fine-tuning Procedure",
+                "### A.4 Comparison of BERT, ELMo ,and OpenAI GPT",
+                "### A.5 Illustrations of Fine-tuning on Different Tasks",
+                "## B Detailed Experimental Setup",
+                "### B.1 Detailed Descriptions for the GLUE Benchmark Experiments.",
+                "## C Additional Ablation Studies",
+                "### C.1 Effect of Number of Training Steps",
+                "### C.2 Ablation for Different Masking Procedures",
+            ],
+        ),
+    ];
+    for (slug, want) in cases {
+        let ex = extract(slug);
+        let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+        let got: Vec<&str> = md.lines().filter(|l| l.starts_with('#')).collect();
+        assert_eq!(got, want, "{slug}");
+    }
+}
