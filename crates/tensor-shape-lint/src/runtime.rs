@@ -13,29 +13,36 @@ use pymodel::{DimExpr, ModelFile};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-/// Where `trace_shapes.py` is: `$TSL_TRACE_SCRIPT`, the skill folder the launcher names in
-/// `$PAPER_REPLICATION_SKILL_DIR` (it may have copied this binary to a temporary folder), next
-/// to the binary in the skill (`bin/../scripts/`), or `skill/paper-replication/scripts/` above
-/// the current folder.
+/// Where `trace_shapes.py` is: `$TSL_TRACE_SCRIPT`, else `scripts/trace_shapes.py` in the
+/// skill folder [`find_skill_dir`] finds.
 pub fn find_script() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TSL_TRACE_SCRIPT") {
         return Some(PathBuf::from(p));
     }
+    find_skill_dir("scripts/trace_shapes.py").map(|d| d.join("scripts/trace_shapes.py"))
+}
+
+/// The skill folder that holds `relative` (e.g. `scripts/validate_model.py`): the folder the
+/// launcher names in `$PAPER_REPLICATION_SKILL_DIR` (it may have copied the binary to a
+/// temporary folder), the binary's parent folder (`bin/..` inside the skill), or, from the
+/// current folder upwards, `skill/paper-replication/` or the folder itself. Shared by the
+/// helpers that call the skill's scripts (tensor-shape-lint, repro-check).
+pub fn find_skill_dir(relative: &str) -> Option<PathBuf> {
     let mut candidates = Vec::new();
     if let Some(skill) = std::env::var_os("PAPER_REPLICATION_SKILL_DIR") {
-        candidates.push(PathBuf::from(skill).join("scripts/trace_shapes.py"));
+        candidates.push(PathBuf::from(skill));
     }
-    let exe = std::env::current_exe().ok()?;
-    if let Some(bin_dir) = exe.parent() {
-        candidates.push(bin_dir.join("../scripts/trace_shapes.py"));
+    let exe = std::env::current_exe().ok();
+    if let Some(skill) = exe.as_deref().and_then(Path::parent).and_then(Path::parent) {
+        candidates.push(skill.to_path_buf());
     }
     let mut dir = std::env::current_dir().ok();
     while let Some(d) = dir {
-        candidates.push(d.join("skill/paper-replication/scripts/trace_shapes.py"));
-        candidates.push(d.join("scripts/trace_shapes.py"));
+        candidates.push(d.join("skill/paper-replication"));
+        candidates.push(d.clone());
         dir = d.parent().map(Path::to_path_buf);
     }
-    candidates.into_iter().find(|p| p.is_file())
+    candidates.into_iter().find(|d| d.join(relative).exists())
 }
 
 /// The second input: batch + 1; for rank >= 4 the spatial sizes grow by 32, 64, ...; for rank
@@ -85,21 +92,38 @@ fn changed_input(spec: &str, grow_sizes: bool) -> Result<String, LintError> {
     ))
 }
 
+/// How the traced model runs: the Python interpreter (default `python3`) and the model's
+/// constructor keyword arguments as a JSON object (`trace_shapes.py --kwargs`).
+#[derive(Clone, Debug, Default)]
+pub struct TraceOptions {
+    pub python: Option<PathBuf>,
+    pub kwargs: Option<String>,
+}
+
 fn run_trace(
     script: &Path,
     target: &str,
     inputs: &[String],
     out: &Path,
+    opts: &TraceOptions,
 ) -> Result<serde_json::Value, LintError> {
-    let mut cmd = std::process::Command::new("python3");
+    let python = opts.python.as_deref().unwrap_or(Path::new("python3"));
+    let mut cmd = std::process::Command::new(python);
     cmd.arg(script).arg(target);
     for i in inputs {
         cmd.arg("--input").arg(i);
     }
+    if let Some(k) = &opts.kwargs {
+        cmd.arg("--kwargs").arg(k);
+    }
     cmd.arg("--out").arg(out).arg("--force");
-    let result = cmd
-        .output()
-        .map_err(|e| LintError::Usage(format!("cannot run python3 {}: {e}", script.display())))?;
+    let result = cmd.output().map_err(|e| {
+        LintError::Usage(format!(
+            "cannot run {} {}: {e}",
+            python.display(),
+            script.display()
+        ))
+    })?;
     let text = std::fs::read_to_string(out).map_err(|_| {
         let err = String::from_utf8_lossy(&result.stderr);
         LintError::Usage(format!(
@@ -262,6 +286,17 @@ pub fn check(
     inputs: &[String],
     script: &Path,
 ) -> Result<Vec<Diagnostic>, LintError> {
+    check_with(path, class, inputs, script, &TraceOptions::default())
+}
+
+/// [`check`] with another interpreter or constructor arguments (repro-check's `verify --run`).
+pub fn check_with(
+    path: &Path,
+    class: &str,
+    inputs: &[String],
+    script: &Path,
+    opts: &TraceOptions,
+) -> Result<Vec<Diagnostic>, LintError> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| LintError::Usage(format!("{}: {e}", path.display())))?;
     let file = ModelFile::parse(source)?;
@@ -275,7 +310,10 @@ pub fn check(
         .iter()
         .map(|i| second_input(i))
         .collect::<Result<_, _>>()?;
-    let dir = std::env::temp_dir().join(format!("tsl-runtime-{}", std::process::id()));
+    // One folder per call: a library user may run several checks at once in one process.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("tsl-runtime-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir)
         .map_err(|e| LintError::Usage(format!("{}: {e}", dir.display())))?;
     let target = format!("{}:{class}", path.display());
@@ -294,7 +332,7 @@ pub fn check(
     while let Some(set) = sets.get(k).cloned() {
         let json = dir.join(format!("trace{k}.json"));
         k += 1;
-        match run_trace(script, &target, &set, &json) {
+        match run_trace(script, &target, &set, &json, opts) {
             Ok(trace) => {
                 if let Some(err) = trace["error"].as_object() {
                     let msg = err.get("message").and_then(|m| m.as_str()).unwrap_or("?");

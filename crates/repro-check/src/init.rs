@@ -1,0 +1,274 @@
+//! `repro-check init`: writes the `output/` tree the skill prescribes, from tera templates, with
+//! every gap marked `TODO(paper)` so that `verify` fails until each one is filled.
+//!
+//! Everything is rendered in memory first; if any target file exists (without `--force`) or a
+//! template fails, nothing is written. Each file is written to a temporary name in its folder
+//! and renamed into place.
+
+pub mod hyperparams;
+pub mod templates;
+
+use crate::Error;
+use hyperparams::Prefill;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The placeholder every template uses; `verify` fails while one is left.
+pub const PLACEHOLDER: &str = "TODO(paper)";
+
+/// What `init` writes.
+#[derive(Clone, Debug)]
+pub struct InitOptions {
+    /// The paper's title.
+    pub paper: String,
+    /// The top-level model class (`ResNet50`).
+    pub model: String,
+    /// The folder to write (`output/`).
+    pub out: PathBuf,
+    /// pdf-figures' `hyperparams.json`, to pre-fill values with their page and sentence.
+    pub hyperparams: Option<PathBuf>,
+    /// Module file stems (`stem`, `stage`, `head`); one document and one file each.
+    pub modules: Vec<String>,
+    /// Replace existing files.
+    pub force: bool,
+    /// The skill folder whose `assets/templates/` to read; `None` uses the embedded copies.
+    pub skill_dir: Option<PathBuf>,
+}
+
+/// The module used when `--modules` is not given.
+pub const DEFAULT_MODULE: &str = "block";
+
+/// A module as the templates see it.
+#[derive(Clone, Debug, Serialize)]
+struct Module {
+    name: String,
+    class_name: String,
+}
+
+#[derive(Clone, Serialize)]
+struct Context<'a> {
+    paper: &'a str,
+    paper_py: String,
+    model: &'a str,
+    modules: &'a [Module],
+    module: Option<&'a Module>,
+    hyperparameters: &'a [hyperparams::Hyperparam],
+    param_count: Option<&'a hyperparams::ParamCount>,
+}
+
+/// Renders the tree and writes it; returns the written paths relative to `out`, sorted.
+pub fn run(opts: &InitOptions) -> Result<Vec<String>, Error> {
+    let files = render(opts)?;
+    write_all(&opts.out, &files, opts.force)?;
+    Ok(files.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Renders every file of the tree in memory: (path relative to `out`, text), sorted by path.
+pub fn render(opts: &InitOptions) -> Result<Vec<(String, String)>, Error> {
+    let paper = opts.paper.split_whitespace().collect::<Vec<_>>().join(" ");
+    if paper.is_empty() {
+        return Err(Error::Input("--paper: the title is empty".into()));
+    }
+    if !is_identifier(&opts.model) || !opts.model.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(Error::Input(format!(
+            "--model {}: not a Python class name (letters, digits and _, starting with a letter)",
+            opts.model
+        )));
+    }
+    let modules = modules(&opts.modules)?;
+    let prefill = match &opts.hyperparams {
+        Some(path) => hyperparams::read(path, &opts.model)?,
+        None => Prefill::default(),
+    };
+    let templates = templates::load(opts.skill_dir.as_deref())?;
+
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![]);
+    for t in &templates {
+        tera.add_raw_template(t.name, &t.text)
+            .map_err(|e| Error::input(template_path(t), tera_message(&e)))?;
+    }
+    let base = Context {
+        paper: &paper,
+        paper_py: hyperparams::json(&paper),
+        model: &opts.model,
+        modules: &modules,
+        module: None,
+        hyperparameters: &prefill.hyperparameters,
+        param_count: prefill.param_count.as_ref(),
+    };
+    let mut files = Vec::new();
+    for t in &templates {
+        let target = t.name.trim_end_matches(".tera");
+        if templates::PER_MODULE.contains(&t.name) {
+            for m in &modules {
+                let ctx = Context {
+                    module: Some(m),
+                    ..base.clone()
+                };
+                let path = per_module_path(target, &m.name);
+                files.push((path, render_one(&tera, t, &ctx)?));
+            }
+        } else {
+            files.push((target.to_string(), render_one(&tera, t, &base)?));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `docs/modules/module.md` -> `docs/modules/<name>.md`.
+fn per_module_path(target: &str, name: &str) -> String {
+    let (dir, file) = target.rsplit_once('/').unwrap_or(("", target));
+    let ext = file.rsplit_once('.').map_or("", |(_, e)| e);
+    format!("{dir}/{name}.{ext}")
+}
+
+fn render_one(
+    tera: &tera::Tera,
+    t: &templates::Template,
+    ctx: &Context<'_>,
+) -> Result<String, Error> {
+    let ctx = tera::Context::from_serialize(ctx)
+        .map_err(|e| Error::input(template_path(t), tera_message(&e)))?;
+    tera.render(t.name, &ctx)
+        .map_err(|e| Error::input(template_path(t), tera_message(&e)))
+}
+
+fn template_path(t: &templates::Template) -> String {
+    match &t.origin {
+        templates::Origin::Skill(p) => p.display().to_string(),
+        templates::Origin::Embedded => format!("(embedded) {}", t.name),
+    }
+}
+
+/// A tera error with its causes on one line ("Failed to render: Variable `x` not found").
+fn tera_message(e: &tera::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Module names: lower-case Python identifiers, no duplicates; `block` when none are given.
+fn modules(names: &[String]) -> Result<Vec<Module>, Error> {
+    let names: Vec<String> = if names.is_empty() {
+        vec![DEFAULT_MODULE.to_string()]
+    } else {
+        names.iter().map(|n| n.trim().to_string()).collect()
+    };
+    let mut out: Vec<Module> = Vec::new();
+    for name in names {
+        if !is_identifier(&name)
+            || name.chars().any(|c| c.is_ascii_uppercase())
+            || name == "__init__"
+        {
+            return Err(Error::Input(format!(
+                "--modules {name}: not a module file stem (lower-case letters, digits and _)"
+            )));
+        }
+        if out.iter().any(|m| m.name == name) {
+            return Err(Error::Input(format!("--modules {name}: given twice")));
+        }
+        out.push(Module {
+            class_name: class_name(&name),
+            name,
+        });
+    }
+    Ok(out)
+}
+
+/// `multi_head_attention` -> `MultiHeadAttention`.
+fn class_name(stem: &str) -> String {
+    let camel: String = stem
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("M{camel}")
+    } else {
+        camel
+    }
+}
+
+/// Refuses before writing anything if a target exists (without `force`) or a parent path is a
+/// file; then writes each file through a temporary name in its folder.
+fn write_all(out: &Path, files: &[(String, String)], force: bool) -> Result<(), Error> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::input(out.display(), "exists and is not a folder"));
+    }
+    for (rel, _) in files {
+        let path = out.join(rel);
+        let mut parent = path.parent();
+        while let Some(p) = parent {
+            if p.exists() && !p.is_dir() {
+                return Err(Error::input(p.display(), "exists and is not a folder"));
+            }
+            if p == out {
+                break;
+            }
+            parent = p.parent();
+        }
+        if path.is_dir() {
+            return Err(Error::input(path.display(), "exists and is a folder"));
+        }
+        if path.exists() && !force {
+            return Err(Error::Exists(path.display().to_string()));
+        }
+    }
+    for (rel, text) in files {
+        let path = out.join(rel);
+        let dir = path.parent().unwrap_or(out);
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.repro-check-{}.tmp", std::process::id()));
+        std::fs::write(&tmp, text).map_err(|e| Error::io(tmp.display(), e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::io(path.display(), e)
+        })?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_names() {
+        assert_eq!(class_name("multi_head_attention"), "MultiHeadAttention");
+        assert_eq!(class_name("stem"), "Stem");
+        assert_eq!(
+            per_module_path("docs/modules/module.md", "stem"),
+            "docs/modules/stem.md"
+        );
+        assert_eq!(
+            per_module_path("modules/module.py", "head"),
+            "modules/head.py"
+        );
+        assert!(modules(&["Stem".into()]).is_err());
+        assert!(modules(&["a".into(), "a".into()]).is_err());
+        assert!(modules(&["x-y".into()]).is_err());
+        assert_eq!(modules(&[]).unwrap()[0].name, DEFAULT_MODULE);
+    }
+}

@@ -1,0 +1,394 @@
+//! `--hyperparams`: the `hyperparams.json` pdf-figures mines from a paper, turned into the
+//! pre-filled rows of `config.py`, the audit's hyper-parameter table and `verify.toml`.
+//!
+//! Schema (pdf-figures `hyperparams.rs`):
+//! `{"hyperparameters":[{"name","value","number","page","section","source":{...}}],
+//!   "param_counts":[{"model","value","count","page","section","source":{...}}]}`, where
+//! `source` is either `{"sentence"}` or `{"table","row","column","cell"}`.
+
+use crate::Error;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Deserialize)]
+struct File {
+    #[serde(default)]
+    hyperparameters: Vec<Mined>,
+    #[serde(default)]
+    param_counts: Vec<MinedCount>,
+}
+
+#[derive(Deserialize)]
+struct Mined {
+    name: String,
+    value: serde_json::Value,
+    #[serde(default)]
+    number: Option<serde_json::Number>,
+    page: u64,
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    source: Source,
+}
+
+#[derive(Deserialize)]
+struct MinedCount {
+    #[serde(default)]
+    model: Option<String>,
+    value: serde_json::Value,
+    page: u64,
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    source: Source,
+}
+
+#[derive(Default, Deserialize)]
+struct Source {
+    cell: Option<String>,
+    column: Option<String>,
+    row: Option<String>,
+    sentence: Option<String>,
+    table: Option<String>,
+}
+
+/// One `config.py` field (and audit row), with the later mentions of the same name.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hyperparam {
+    /// The miner's name (`weight_decay`).
+    pub name: String,
+    pub name_md: String,
+    /// A Python identifier for the dataclass field.
+    pub field: String,
+    /// `int`, `float` or `str`.
+    pub type_py: String,
+    /// A Python literal.
+    pub value_py: String,
+    pub value_md: String,
+    /// `Section 3.4, page 4`, `Table 2, page 6`.
+    pub locator: String,
+    pub locator_md: String,
+    /// The quoted sentence or table cell, on one line.
+    pub evidence_py: String,
+    pub evidence_md: String,
+    /// Further candidates for the same field, as comments.
+    pub others: Vec<Candidate>,
+}
+
+/// A further mention of an already seen hyper-parameter.
+#[derive(Clone, Debug, Serialize)]
+pub struct Candidate {
+    pub value_py: String,
+    pub locator: String,
+    pub evidence_py: String,
+}
+
+/// The paper's printed parameter count for the model being replicated.
+#[derive(Clone, Debug, Serialize)]
+pub struct ParamCount {
+    /// As printed, normalised to validate_model.py's form (`25.6M`).
+    pub value: String,
+    pub value_py: String,
+    pub value_toml: String,
+    pub locator: String,
+    pub locator_toml: String,
+    /// The evidence, for a TOML comment.
+    pub evidence_toml: String,
+}
+
+/// What `--hyperparams` pre-fills.
+#[derive(Clone, Debug, Default)]
+pub struct Prefill {
+    pub hyperparameters: Vec<Hyperparam>,
+    pub param_count: Option<ParamCount>,
+}
+
+/// Reads `path` and keeps the counts printed for `model` (names compared without case and
+/// punctuation: "ResNet-50" is "ResNet50").
+pub fn read(path: &Path, model: &str) -> Result<Prefill, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::input(path.display(), e))?;
+    let file: File = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            path.display(),
+            format!("not a pdf-figures hyperparams.json: {e}"),
+        )
+    })?;
+    Ok(prefill(file, model))
+}
+
+fn prefill(file: File, model: &str) -> Prefill {
+    let mut hyperparameters: Vec<Hyperparam> = Vec::new();
+    for m in &file.hyperparameters {
+        let field = identifier(&m.name);
+        let value = value_text(&m.value);
+        let (type_py, value_py) = python_value(m.number.as_ref(), &value);
+        let locator = locator(m.page, &m.section, &m.source);
+        let evidence = evidence(&m.source);
+        if let Some(first) = hyperparameters.iter_mut().find(|h| h.field == field) {
+            first.others.push(Candidate {
+                value_py,
+                locator,
+                evidence_py: evidence,
+            });
+            continue;
+        }
+        hyperparameters.push(Hyperparam {
+            name_md: md_cell(&m.name),
+            name: m.name.clone(),
+            field,
+            type_py,
+            value_py,
+            value_md: md_cell(&value),
+            locator_md: md_cell(&locator),
+            locator,
+            evidence_md: md_cell(&evidence),
+            evidence_py: evidence,
+            others: Vec::new(),
+        });
+    }
+    let wanted = squash(model);
+    let param_count = file
+        .param_counts
+        .iter()
+        .find(|c| c.model.as_deref().is_some_and(|m| squash(m) == wanted))
+        .map(|c| {
+            let value = printed_count(&value_text(&c.value));
+            let locator = locator(c.page, &c.section, &c.source);
+            ParamCount {
+                value_py: json(&value),
+                value_toml: json(&value),
+                locator_toml: json(&locator),
+                evidence_toml: evidence(&c.source),
+                value,
+                locator,
+            }
+        });
+    Prefill {
+        hyperparameters,
+        param_count,
+    }
+}
+
+/// A JSON string literal, which is also a valid Python and TOML string literal.
+pub fn json(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serialises")
+}
+
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => one_line(s),
+        other => other.to_string(),
+    }
+}
+
+const PYTHON_KEYWORDS: &[&str] = &[
+    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+
+/// `weight decay` -> `weight_decay`; a leading digit or a keyword gets an underscore.
+fn identifier(name: &str) -> String {
+    let mut out: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if PYTHON_KEYWORDS.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// The Python type and literal: integers as `int`, other numbers as `float`, text as `str`.
+fn python_value(number: Option<&serde_json::Number>, value: &str) -> (String, String) {
+    let Some(n) = number else {
+        return ("str".into(), json(value));
+    };
+    if let Some(i) = n.as_i64() {
+        return ("int".into(), i.to_string());
+    }
+    if let Some(u) = n.as_u64() {
+        return ("int".into(), u.to_string());
+    }
+    let x = n.as_f64().unwrap_or(f64::NAN);
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        ("int".into(), format!("{}", x as i64))
+    } else if x.is_finite() && (x.abs() >= 1e15 || (x != 0.0 && x.abs() < 1e-6)) {
+        ("float".into(), format!("{x:e}"))
+    } else if x.is_finite() {
+        ("float".into(), format!("{x}"))
+    } else {
+        ("str".into(), json(value))
+    }
+}
+
+/// `Table 3, page 6`, `Section 3.4, page 4`, `section "Training", page 4` or `page 4`.
+fn locator(page: u64, section: &str, source: &Source) -> String {
+    if let Some(table) = source
+        .table
+        .as_deref()
+        .map(one_line)
+        .filter(|t| !t.is_empty())
+    {
+        return format!("Table {table}, page {page}");
+    }
+    let section = one_line(section);
+    let number: String = section
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let number = number.trim_end_matches('.');
+    if !number.is_empty() && number.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("Section {number}, page {page}")
+    } else if !section.is_empty() {
+        format!("section \"{section}\", page {page}")
+    } else {
+        format!("page {page}")
+    }
+}
+
+/// The quoted sentence, or the table cell with its row and column.
+fn evidence(source: &Source) -> String {
+    if let Some(s) = source.sentence.as_deref() {
+        return format!("\"{}\"", shorten(&one_line(s)));
+    }
+    let field = |v: &Option<String>| one_line(v.as_deref().unwrap_or(""));
+    format!(
+        "row \"{}\", column \"{}\": \"{}\"",
+        shorten(&field(&source.row)),
+        shorten(&field(&source.column)),
+        shorten(&field(&source.cell))
+    )
+}
+
+/// Whitespace (newlines included) collapsed to single spaces.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 240;
+    if s.chars().count() <= MAX {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(MAX).collect();
+    format!("{cut}...")
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// `25.6 million` -> `25.6M`, `1.5 billion` -> `1.5B`: the form validate_model.py reads.
+/// Anything else stays as printed.
+fn printed_count(value: &str) -> String {
+    let v = value.trim();
+    let split = v
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let suffix = match unit.trim().to_ascii_lowercase().as_str() {
+        "" => "",
+        "k" | "thousand" => "K",
+        "m" | "million" | "millions" => "M",
+        "b" | "g" | "billion" | "billions" => "B",
+        _ => return v.to_string(),
+    };
+    if num.is_empty() {
+        return v.to_string();
+    }
+    format!("{num}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(identifier("weight_decay"), "weight_decay");
+        assert_eq!(identifier("Warmup steps"), "warmup_steps");
+        assert_eq!(identifier("2nd_beta"), "_2nd_beta");
+        assert_eq!(identifier("lambda"), "lambda_");
+    }
+
+    #[test]
+    fn python_values() {
+        let n = |s: &str| serde_json::from_str::<serde_json::Number>(s).unwrap();
+        assert_eq!(
+            python_value(Some(&n("256")), "256"),
+            ("int".into(), "256".into())
+        );
+        assert_eq!(
+            python_value(Some(&n("0.0001")), "0.0001"),
+            ("float".into(), "0.0001".into())
+        );
+        assert_eq!(
+            python_value(Some(&n("4000000.0")), "4M"),
+            ("int".into(), "4000000".into())
+        );
+        assert_eq!(
+            python_value(Some(&n("1e-9")), "1e-9"),
+            ("float".into(), "1e-9".into())
+        );
+        assert_eq!(
+            python_value(None, "Adam"),
+            ("str".into(), "\"Adam\"".into())
+        );
+    }
+
+    #[test]
+    fn printed_counts() {
+        assert_eq!(printed_count("25.6 million"), "25.6M");
+        assert_eq!(printed_count("65M"), "65M");
+        assert_eq!(printed_count("340 M"), "340M");
+        assert_eq!(printed_count("1.5 billion"), "1.5B");
+        assert_eq!(printed_count("25.6 x 10^6"), "25.6 x 10^6");
+    }
+
+    #[test]
+    fn locators() {
+        let sentence = Source {
+            sentence: Some("We use a weight decay of 0.0001.".into()),
+            ..Source::default()
+        };
+        assert_eq!(
+            locator(4, "3.4. Implementation", &sentence),
+            "Section 3.4, page 4"
+        );
+        assert_eq!(
+            locator(4, "Training", &sentence),
+            "section \"Training\", page 4"
+        );
+        assert_eq!(locator(4, "", &sentence), "page 4");
+        let table = Source {
+            table: Some("3".into()),
+            row: Some("base".into()),
+            column: Some("d_model".into()),
+            cell: Some("512".into()),
+            ..Source::default()
+        };
+        assert_eq!(locator(9, "6.1", &table), "Table 3, page 9");
+        assert_eq!(
+            evidence(&table),
+            "row \"base\", column \"d_model\": \"512\""
+        );
+    }
+}

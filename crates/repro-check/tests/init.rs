@@ -1,0 +1,452 @@
+//! `repro-check init`, run as the real binary on temporary folders: the files it writes, that
+//! they are valid (Python parses, every Mermaid block passes mermaid-gen's checker, verify.toml
+//! reads), `--force`, refusal without writing, `--hyperparams` pre-filling, and the templates
+//! compiled into the binary being the skill's files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_repro-check");
+
+fn templates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../skill/paper-replication/assets/templates")
+}
+
+fn init(out: &Path, extra: &[&str]) -> Output {
+    Command::new(BIN)
+        .args([
+            "init",
+            "--paper",
+            "Deep Residual Learning for Image Recognition",
+        ])
+        .args(["--model", "ResNet50", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// Every file under `root`, relative, sorted.
+fn tree(root: &Path) -> Vec<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out.sort();
+    out
+}
+
+fn read(root: &Path, rel: &str) -> String {
+    std::fs::read_to_string(root.join(rel)).unwrap()
+}
+
+const TREE: &[&str] = &[
+    "README.md",
+    "config.py",
+    "docs/architecture.md",
+    "docs/audit.md",
+    "docs/diagrams/overview.md",
+    "docs/diagrams/tensor_shapes.md",
+    "docs/math/derivations.md",
+    "docs/math/formulas.md",
+    "docs/modules/bottleneck.md",
+    "docs/modules/head.md",
+    "docs/modules/stem.md",
+    "model.py",
+    "modules/__init__.py",
+    "modules/bottleneck.py",
+    "modules/head.py",
+    "modules/stem.py",
+    "requirements.txt",
+    "verify.toml",
+];
+
+#[test]
+fn init_writes_the_prescribed_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    let o = init(&out, &["--modules", "stem,bottleneck,head"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(tree(&out), TREE);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.starts_with(&format!("wrote {} files under ", TREE.len())),
+        "{stdout}"
+    );
+    for rel in TREE {
+        assert!(!read(&out, rel).trim().is_empty(), "{rel} is empty");
+    }
+    // The values given on the command line reach the files.
+    assert!(
+        read(&out, "README.md")
+            .starts_with("# ResNet50 复现：Deep Residual Learning for Image Recognition\n")
+    );
+    assert!(read(&out, "model.py").contains("\nclass ResNet50(nn.Module):\n"));
+    assert!(read(&out, "modules/bottleneck.py").contains("\nclass Bottleneck(nn.Module):\n"));
+    assert!(read(&out, "modules/__init__.py").contains("from .bottleneck import Bottleneck\n"));
+    assert!(read(&out, "docs/modules/head.md").starts_with("# 模块：Head（`modules/head.py`）"));
+}
+
+#[test]
+fn the_default_is_one_example_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = init(dir.path(), &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let files = tree(dir.path());
+    let docs: Vec<&String> = files
+        .iter()
+        .filter(|f| f.starts_with("docs/modules/"))
+        .collect();
+    assert_eq!(docs, vec!["docs/modules/block.md"]);
+    assert!(files.contains(&"modules/block.py".to_string()));
+}
+
+#[test]
+fn the_skeleton_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = init(dir.path(), &["--modules", "stem,multi_head_attention"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut diagrams = 0;
+    for rel in tree(dir.path()) {
+        let text = read(dir.path(), &rel);
+        if rel.ends_with(".py") {
+            let parsed = pymodel::ModelFile::parse(text.as_str());
+            assert!(parsed.is_ok(), "{rel}: {:?}", parsed.err());
+        }
+        if rel.ends_with(".md") {
+            for block in mermaid_gen::markdown::mermaid_blocks(&text) {
+                diagrams += 1;
+                let report = mermaid_gen::check::check_diagram(&block.text);
+                let errors: Vec<_> = report.errors().collect();
+                assert!(errors.is_empty(), "{rel}:{}: {errors:?}", block.first_line);
+                let warnings: Vec<_> = report.warnings().collect();
+                assert!(
+                    warnings.is_empty(),
+                    "{rel}:{}: {warnings:?}",
+                    block.first_line
+                );
+            }
+        }
+    }
+    // architecture, overview, tensor_shapes and one per module document.
+    assert_eq!(diagrams, 5);
+    let toml: toml::Table = read(dir.path(), "verify.toml").parse().unwrap();
+    assert_eq!(toml["model"]["target"].as_str(), Some("model.py:ResNet50"));
+    let model = pymodel::ModelFile::parse(read(dir.path(), "model.py")).unwrap();
+    let (_, class) = model.class("ResNet50").expect("the model class");
+    let methods: Vec<&str> = class.methods().map(|(_, f)| f.name.as_str()).collect();
+    for m in ["__init__", "_init_weights", "forward"] {
+        assert!(methods.contains(&m), "model.py lacks {m}: {methods:?}");
+    }
+    let text = read(dir.path(), "model.py");
+    for needle in [
+        "def set_seed(",
+        "torch.backends.cudnn.deterministic = True",
+        "if __name__ == \"__main__\":",
+        "SUMMARY:",
+    ] {
+        assert!(text.contains(needle), "model.py lacks {needle}");
+    }
+}
+
+#[test]
+fn a_fresh_tree_fails_verify_on_placeholders_with_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(init(dir.path(), &[]).status.success());
+    let o = Command::new(BIN)
+        .arg("verify")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let placeholder_lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("FAIL placeholders.todo  "))
+        .collect();
+    // Every file init writes carries a TODO(paper), except the two that need no paper value.
+    let clean = ["modules/__init__.py", "requirements.txt"];
+    let with_placeholders: Vec<String> = tree(dir.path())
+        .into_iter()
+        .filter(|f| !clean.contains(&f.as_str()))
+        .collect();
+    let flagged: Vec<String> = placeholder_lines
+        .iter()
+        .map(|l| {
+            l["FAIL placeholders.todo  ".len()..]
+                .split(':')
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(flagged, with_placeholders, "{stdout}");
+    // model.py's first placeholder is in its docstring, on line 3 of the template.
+    let model_line = placeholder_lines
+        .iter()
+        .find(|l| l.contains("  model.py:"))
+        .expect("model.py has placeholders");
+    let first = read(dir.path(), "model.py")
+        .lines()
+        .position(|l| l.contains("TODO(paper)"))
+        .unwrap()
+        + 1;
+    assert!(
+        model_line.contains(&format!("  model.py:{first}: ")),
+        "{model_line}"
+    );
+}
+
+#[test]
+fn refuses_without_force_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    assert!(init(out, &[]).status.success());
+    // A user edit and a deleted file: refusal must keep the edit and not recreate the file.
+    std::fs::write(out.join("README.md"), "my notes\n").unwrap();
+    std::fs::remove_file(out.join("config.py")).unwrap();
+    let o = init(out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("repro-check: "), "{stderr}");
+    assert!(stderr.contains("README.md: exists"), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(read(out, "README.md"), "my notes\n");
+    assert!(
+        !out.join("config.py").exists(),
+        "nothing is written on refusal"
+    );
+    assert!(o.stdout.is_empty());
+    // No temporary files left behind either.
+    assert!(
+        tree(out).iter().all(|f| !f.contains(".tmp")),
+        "{:?}",
+        tree(out)
+    );
+}
+
+#[test]
+fn force_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    assert!(init(out, &[]).status.success());
+    let fresh = read(out, "README.md");
+    std::fs::write(out.join("README.md"), "my notes\n").unwrap();
+    std::fs::write(out.join("extra.txt"), "kept\n").unwrap();
+    let o = init(out, &["--force"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read(out, "README.md"), fresh);
+    assert_eq!(
+        read(out, "extra.txt"),
+        "kept\n",
+        "files init does not write are left alone"
+    );
+}
+
+#[test]
+fn bad_arguments_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "P",
+            "3Net",
+            "block",
+            "--model 3Net: not a Python class name",
+        ),
+        ("P", "Net", "Stem", "--modules Stem: not a module file stem"),
+        ("P", "Net", "a,a", "--modules a: given twice"),
+        ("  ", "Net", "block", "--paper: the title is empty"),
+    ];
+    for (paper, model, modules, message) in cases {
+        let o = Command::new(BIN)
+            .args([
+                "init",
+                "--paper",
+                paper,
+                "--model",
+                model,
+                "--modules",
+                modules,
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{message}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.starts_with(&format!("repro-check: {message}")),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    assert!(!out.exists(), "no folder made for a refused call");
+}
+
+/// A hyperparams.json in pdf-figures' schema, written for this test: two sentence sources, a
+/// table source, a repeated name and two parameter counts, one for another model.
+const HYPERPARAMS: &str = r#"{
+  "hyperparameters": [
+    {"name": "weight_decay", "value": "0.0001", "number": 0.0001, "page": 4, "section": "3.4. Implementation",
+     "source": {"sentence": "We use a weight decay of 0.0001 and a momentum of 0.9."}},
+    {"name": "batch_size", "value": "256", "number": 256, "page": 4, "section": "3.4. Implementation",
+     "source": {"sentence": "We use SGD with a mini-batch\nsize of 256."}},
+    {"name": "learning_rate", "value": "0.1", "number": 0.1, "page": 7, "section": "4.2. CIFAR-10",
+     "source": {"table": "5", "row": "ResNet-50", "column": "lr | base", "cell": "0.1"}},
+    {"name": "batch_size", "value": "128", "number": 128, "page": 7, "section": "4.2. CIFAR-10",
+     "source": {"sentence": "These models are trained with a mini-batch size of 128."}}
+  ],
+  "param_counts": [
+    {"model": "ResNet-110", "value": "1.7M", "count": 1700000, "page": 7, "section": "4.2. CIFAR-10",
+     "source": {"sentence": "ResNet-110 has 1.7M parameters."}},
+    {"model": "ResNet-50", "value": "25.6 million", "count": 25600000, "page": 6, "section": "",
+     "source": {"table": "3", "row": "ResNet-50", "column": "params", "cell": "25.6 million"}}
+  ]
+}"#;
+
+#[test]
+fn hyperparams_prefill_values_with_page_and_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hyperparams.json");
+    std::fs::write(&json, HYPERPARAMS).unwrap();
+    let out = dir.path().join("output");
+    let o = init(&out, &["--hyperparams", json.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    let config = read(&out, "config.py");
+    assert!(config.contains(
+        "    # Section 3.4, page 4: \"We use a weight decay of 0.0001 and a momentum of 0.9.\"\n    weight_decay: float = 0.0001  # Section 3.4, page 4\n"
+    ), "{config}");
+    // The sentence's line break is gone; the second batch size is a commented candidate.
+    assert!(config.contains(
+        "    # Section 3.4, page 4: \"We use SGD with a mini-batch size of 256.\"\n    # other candidate: 128 (Section 4.2, page 7: \"These models are trained with a mini-batch size of 128.\")\n    batch_size: int = 256  # Section 3.4, page 4\n"
+    ), "{config}");
+    assert!(
+        config.contains("    learning_rate: float = 0.1  # Table 5, page 7\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("TODO(paper): the 3 fields below were pre-filled"),
+        "{config}"
+    );
+    assert!(
+        pymodel::ModelFile::parse(config.as_str()).is_ok(),
+        "{config}"
+    );
+
+    let audit = read(&out, "docs/audit.md");
+    assert!(audit.contains(
+        "| weight_decay | 0.0001 | Section 3.4, page 4 | 原文：\"We use a weight decay of 0.0001 and a momentum of 0.9.\" |\n"
+    ), "{audit}");
+    // A pipe inside a cell is escaped so the table keeps its columns.
+    assert!(audit.contains(
+        "| learning_rate | 0.1 | Table 5, page 7 | 原文：row \"ResNet-50\", column \"lr \\| base\": \"0.1\" |\n"
+    ), "{audit}");
+
+    // The count printed for ResNet-50 (not ResNet-110), in validate_model.py's form.
+    let toml: toml::Table = read(&out, "verify.toml").parse().unwrap();
+    assert_eq!(toml["model"]["paper_params"].as_str(), Some("25.6M"));
+    assert_eq!(
+        toml["model"]["paper_params_source"].as_str(),
+        Some("Table 3, page 6")
+    );
+    assert!(
+        read(&out, "model.py")
+            .contains("PAPER_PARAMS: Optional[str] = \"25.6M\"  # Table 3, page 6\n")
+    );
+}
+
+#[test]
+fn a_bad_hyperparams_file_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hyperparams.json");
+    std::fs::write(&json, "{\"hyperparameters\": [{\"name\": 1}]}").unwrap();
+    let out = dir.path().join("output");
+    let o = init(&out, &["--hyperparams", json.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "repro-check: {}: not a pdf-figures hyperparams.json",
+            json.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    assert!(!out.exists());
+}
+
+#[test]
+fn embedded_templates_are_the_skill_files() {
+    let dir = templates_dir();
+    let mut on_disk = Vec::new();
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    walk(&dir, &dir, &mut on_disk);
+    on_disk.sort();
+    let embedded: Vec<&str> = repro_check::init::templates::EMBEDDED
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    assert_eq!(
+        on_disk, embedded,
+        "every template in assets/templates/ is embedded, and only those"
+    );
+    for (name, text) in repro_check::init::templates::EMBEDDED {
+        assert_eq!(
+            std::fs::read_to_string(dir.join(name)).unwrap(),
+            *text,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn templates_are_read_from_the_skill_folder_when_present() {
+    let dir = tempfile::tempdir().unwrap();
+    let skill = dir.path().join("skill");
+    let templates = skill.join("assets/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    // Only one template edited: the others come from the binary.
+    std::fs::write(
+        templates.join("requirements.txt.tera"),
+        "torch>=9.9  # edited for {{ model }}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("output");
+    let o = init(&out, &["--skill-dir", skill.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        read(&out, "requirements.txt"),
+        "torch>=9.9  # edited for ResNet50\n"
+    );
+    assert!(read(&out, "README.md").starts_with("# ResNet50 复现："));
+
+    // A template that does not render is an input error naming the file; nothing is written.
+    std::fs::write(templates.join("README.md.tera"), "{{ no_such_variable }}\n").unwrap();
+    let out2 = dir.path().join("output2");
+    let o = init(&out2, &["--skill-dir", skill.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("README.md.tera: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!out2.exists());
+}

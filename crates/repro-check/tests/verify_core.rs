@@ -1,0 +1,353 @@
+//! The structure, placeholders, audit and docs groups on fixture trees: a complete small tree
+//! (`tests/fixtures/core-good/`) passes them all; copies of it with exactly one defect fail on
+//! exactly the item that defect breaks, at the line the defect is on.
+
+use repro_check::{Item, Status, VerifyOptions};
+use std::path::{Path, PathBuf};
+
+/// The groups this file is about; the other groups (diagrams, code, run) have their own tests.
+const GROUPS: &[&str] = &["structure.", "placeholders.", "audit.", "docs."];
+
+fn good() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/core-good")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the good tree, changed by `edit`.
+fn fixture(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&good(), dir.path());
+    edit(dir.path());
+    dir
+}
+
+/// Replaces the one occurrence of `old` in `root/rel` with `new`.
+fn replace(root: &Path, rel: &str, old: &str, new: &str) {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        text.matches(old).count(),
+        1,
+        "{old:?} must occur once in {rel}"
+    );
+    std::fs::write(&path, text.replacen(old, new, 1)).unwrap();
+}
+
+/// 1-based line of the one line of `root/rel` that contains `needle`.
+fn line_of(root: &Path, rel: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(root.join(rel)).unwrap();
+    let hits: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(hits.len(), 1, "{needle:?} must be on one line of {rel}");
+    hits[0]
+}
+
+fn core_items(root: &Path) -> Vec<Item> {
+    repro_check::verify(root, &VerifyOptions::default())
+        .unwrap()
+        .into_iter()
+        .filter(|i| GROUPS.iter().any(|g| i.id.starts_with(g)))
+        .collect()
+}
+
+fn failures(root: &Path) -> Vec<Item> {
+    core_items(root)
+        .into_iter()
+        .filter(|i| i.status == Status::Fail)
+        .collect()
+}
+
+/// Every item of the four groups, as the good tree gives them.
+const ALL_IDS: &[&str] = &[
+    "structure.files",
+    "structure.folders",
+    "placeholders.todo",
+    "audit.problem",
+    "audit.contributions",
+    "audit.formulas",
+    "audit.loss",
+    "audit.hyperparams",
+    "audit.gaps",
+    "docs.six_parts",
+    "docs.dataflow",
+    "docs.usage",
+];
+
+#[test]
+fn the_good_tree_passes_every_core_item() {
+    let items = core_items(&good());
+    let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ALL_IDS, "one item per check, in checklist order");
+    for item in &items {
+        assert_eq!(item.status, Status::Pass, "{}", item.line());
+    }
+    let formulas = items.iter().find(|i| i.id == "audit.formulas").unwrap();
+    assert!(
+        formulas.reason.starts_with("2 formula(s)"),
+        "{}",
+        formulas.reason
+    );
+    let hp = items.iter().find(|i| i.id == "audit.hyperparams").unwrap();
+    assert!(
+        hp.reason.starts_with("4 hyper-parameter row(s)"),
+        "{}",
+        hp.reason
+    );
+}
+
+#[test]
+fn a_module_doc_without_caveats_fails_six_parts_only() {
+    let dir = fixture(|root| {
+        let rel = "docs/modules/residual_block.md";
+        let text = std::fs::read_to_string(root.join(rel)).unwrap();
+        let cut = text.find("## 6. 注意事项").unwrap();
+        std::fs::write(root.join(rel), &text[..cut]).unwrap();
+    });
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "docs.six_parts");
+    assert_eq!(
+        f[0].location.as_deref(),
+        Some("docs/modules/residual_block.md")
+    );
+    assert_eq!(f[0].reason, "missing part(s): 6. 注意事项 (caveats)");
+}
+
+#[test]
+fn an_empty_part_fails_at_its_heading() {
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/modules/residual_block.md",
+            "`modules/residual_block.py` 中的 `ResidualBlock()`：`conv1/bn1`、`conv2/bn2`、`relu`，相加后再 ReLU。\n",
+            "<!-- to do -->\n",
+        );
+    });
+    let heading = line_of(
+        dir.path(),
+        "docs/modules/residual_block.md",
+        "## 4. 代码实现",
+    );
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "docs.six_parts");
+    assert_eq!(
+        f[0].location,
+        Some(format!("docs/modules/residual_block.md:{heading}"))
+    );
+}
+
+#[test]
+fn a_formula_without_symbol_table_fails_formulas_only() {
+    // The second formula of the audit loses its table (and the "其中：" line before it).
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/audit.md",
+            "其中：\n\n| 符号 | 含义 | 形状 / 取值 | 来源 |\n|---|---|---|---|\n| $W_1, W_2$ | 3x3 卷积权重 | `[16, 16, 3, 3]` | Section 4.2 |\n| $\\sigma$ | ReLU | — | Section 3.2 |\n",
+            "",
+        );
+    });
+    let formula = line_of(dir.path(), "docs/audit.md", "\\mathcal{F}(x) = W_2") - 1;
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "audit.formulas");
+    assert_eq!(f[0].location, Some(format!("docs/audit.md:{formula}")));
+    assert_eq!(f[0].reason, "formula has no symbol table after it");
+}
+
+#[test]
+fn a_formula_inside_a_code_fence_is_not_a_formula() {
+    // Fencing the only-table formula pair turns both into code: the section keeps one real
+    // formula (with its table), so the item still passes and counts one formula.
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/audit.md",
+            "其中 $\\mathcal{F}$ 为两层卷积：\n\n$$\n\\mathcal{F}(x) = W_2 \\, \\sigma(W_1 x)\n$$\n",
+            "```latex\n$$\n\\mathcal{F}(x) = W_2 \\, \\sigma(W_1 x)\n$$\n```\n",
+        );
+    });
+    let items = core_items(dir.path());
+    let formulas = items.iter().find(|i| i.id == "audit.formulas").unwrap();
+    assert_eq!(formulas.status, Status::Pass, "{}", formulas.line());
+    assert!(
+        formulas.reason.starts_with("1 formula(s)"),
+        "{}",
+        formulas.reason
+    );
+}
+
+#[test]
+fn a_hyperparameter_row_without_source_fails_hyperparams_only() {
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/audit.md",
+            "| 动量 | 0.9 | Section 4.2, page 7 | SGD |",
+            "| 动量 | 0.9 |  | SGD |",
+        );
+    });
+    let row = line_of(dir.path(), "docs/audit.md", "| 动量 | 0.9 |");
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "audit.hyperparams");
+    assert_eq!(f[0].location, Some(format!("docs/audit.md:{row}")));
+    assert_eq!(f[0].reason, "row `动量` has no source");
+}
+
+#[test]
+fn an_incomplete_unspecified_entry_fails_hyperparams_only() {
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/audit.md",
+            "Impact: running statistics at evaluation; none on the parameter count\n",
+            "",
+        );
+    });
+    let header = line_of(dir.path(), "docs/audit.md", "U1. Paper did not specify:");
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "audit.hyperparams");
+    assert_eq!(f[0].location, Some(format!("docs/audit.md:{header}")));
+    assert_eq!(f[0].reason, "entry U1 is incomplete: no Impact");
+}
+
+#[test]
+fn a_row_citing_a_missing_entry_fails() {
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/audit.md",
+            "Paper did not specify (see U1)",
+            "Paper did not specify (see U2)",
+        );
+    });
+    let row = line_of(dir.path(), "docs/audit.md", "(see U2)");
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "audit.hyperparams");
+    assert_eq!(f[0].location, Some(format!("docs/audit.md:{row}")));
+    assert!(f[0].reason.contains("cites U2"), "{}", f[0].reason);
+}
+
+#[test]
+fn a_missing_prescribed_file_fails_structure_files_only() {
+    let dir = fixture(|root| std::fs::remove_file(root.join("requirements.txt")).unwrap());
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "structure.files");
+    assert_eq!(f[0].location.as_deref(), Some("requirements.txt"));
+    assert_eq!(f[0].reason, "prescribed file is missing");
+}
+
+#[test]
+fn an_empty_prescribed_file_fails_structure_files_only() {
+    let dir = fixture(|root| std::fs::write(root.join("requirements.txt"), " \n\n").unwrap());
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "structure.files");
+    assert_eq!(f[0].reason, "prescribed file is empty");
+}
+
+#[test]
+fn a_placeholder_fails_at_its_line() {
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "config.py",
+            "momentum: float = 0.9  # Section 4.2, page 7",
+            "momentum: float = 0.9  # TODO(paper): locator",
+        );
+    });
+    let line = line_of(dir.path(), "config.py", "TODO(paper)");
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "placeholders.todo");
+    assert_eq!(f[0].location, Some(format!("config.py:{line}")));
+}
+
+#[test]
+fn a_usage_example_that_does_not_parse_fails_usage_only() {
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/modules/residual_block.md",
+            "y = block(torch.randn(2, 16, 32, 32))",
+            "y = block(torch.randn(2, 16, 32, 32)",
+        );
+    });
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "docs.usage");
+    assert!(
+        f[0].reason.starts_with("usage example does not parse"),
+        "{}",
+        f[0].reason
+    );
+    let loc = f[0].location.as_deref().unwrap();
+    let line: usize = loc.rsplit(':').next().unwrap().parse().unwrap();
+    let opened = line_of(dir.path(), "docs/modules/residual_block.md", "y = block(");
+    // The parser reports the unclosed call where it gives up: on that line or the next ones.
+    assert!(
+        (opened..=opened + 2).contains(&line),
+        "{loc} should point at or just after line {opened}"
+    );
+}
+
+#[test]
+fn a_module_doc_without_mermaid_fails_dataflow_only() {
+    let dir = fixture(|root| {
+        let rel = "docs/modules/residual_block.md";
+        let text = std::fs::read_to_string(root.join(rel)).unwrap();
+        let text = text.replace("```mermaid", "```text");
+        std::fs::write(root.join(rel), text).unwrap();
+    });
+    let heading = line_of(
+        dir.path(),
+        "docs/modules/residual_block.md",
+        "## 3. 数据流图",
+    );
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "docs.dataflow");
+    assert_eq!(
+        f[0].location,
+        Some(format!("docs/modules/residual_block.md:{heading}"))
+    );
+}
+
+#[test]
+fn a_missing_audit_fails_every_audit_item_and_structure() {
+    let dir = fixture(|root| std::fs::remove_file(root.join("docs/audit.md")).unwrap());
+    let ids: Vec<String> = failures(dir.path()).into_iter().map(|i| i.id).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "structure.files",
+            "audit.problem",
+            "audit.contributions",
+            "audit.formulas",
+            "audit.loss",
+            "audit.hyperparams",
+            "audit.gaps"
+        ]
+    );
+}
