@@ -154,9 +154,9 @@ const EXPECTED_TABLES: &[(&str, usize)] = &[
 /// header row sets hats over letters as separate accent glyphs ("Fi ˆ" for "F̂i"): 51 of 55.
 const FLOORS: &[(&str, f64)] = &[("efficientnet-1", 0.92)];
 
-/// Papers where not every captioned table is found today, with the number found. BERT's Tables
-/// 2 and 6 are missed.
-const RECALL_FLOORS: &[(&str, usize)] = &[("bert", 6)];
+/// Papers where not every captioned table is found today, with the number found. BERT's Table
+/// 6 is missed.
+const RECALL_FLOORS: &[(&str, usize)] = &[("bert", 7)];
 
 #[test]
 fn hand_checked_corpus_tables() {

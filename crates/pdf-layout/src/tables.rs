@@ -200,9 +200,17 @@ fn region(page: &PageLayout, cap: &Caption, extra: Option<Rect>, above: bool) ->
             continue;
         }
         // Table rows often read as running text too (several long lines at the body size);
-        // a paragraph differs by having no column gap in its lines.
+        // a paragraph differs by having no column gap in its lines, and words rather than
+        // numbers.
         let prose = |l: &crate::text::Line| {
+            let wordy = l
+                .words
+                .iter()
+                .filter(|w| w.text.chars().any(char::is_alphabetic))
+                .filter(|w| !w.text.chars().any(|c| c.is_ascii_digit()))
+                .count();
             l.words.len() >= 5
+                && 10 * wordy >= 7 * l.words.len()
                 && l.words
                     .windows(2)
                     .all(|w| w[1].bbox.x0 - w[0].bbox.x1 < 0.9 * l.size.max(1.0))
@@ -415,6 +423,7 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
     if ruled {
         columns = merge_between_rules(columns, &verticals, &rows, &chunks, &horizontals);
     }
+    let chunks = split_tight_chunks(chunks, &columns, em);
     // Cells of text rows: (row, first column, last column, tokens).
     let mut placed: Vec<(usize, usize, usize, Vec<Token>)> = Vec::new();
     for c in &chunks {
@@ -526,6 +535,47 @@ fn text_rows(tokens: &[Token], em: f64) -> Vec<TextRow> {
         r.tokens.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
     }
     rows
+}
+
+/// Splits a chunk that crosses columns where its tokens sit in different columns and the gap
+/// between them is wider than a word space: tightly set numeric columns, not a spanning phrase.
+fn split_tight_chunks(chunks: Vec<Chunk>, columns: &[(f64, f64)], em: f64) -> Vec<Chunk> {
+    let column_of = |t: &Token| {
+        let hits: Vec<usize> = (0..columns.len())
+            .filter(|&i| overlap(t.bbox.x0, t.bbox.x1, columns[i].0, columns[i].1) > 0.0)
+            .collect();
+        (hits.len() == 1).then(|| hits[0])
+    };
+    let mut out = Vec::with_capacity(chunks.len());
+    for c in chunks {
+        let mut piece = Chunk {
+            row: c.row,
+            x0: c.tokens[0].bbox.x0,
+            x1: c.tokens[0].bbox.x1,
+            tokens: vec![c.tokens[0].clone()],
+        };
+        for pair in c.tokens.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            let apart = b.bbox.x0 - a.bbox.x1 > 0.45 * em
+                && matches!((column_of(a), column_of(b)), (Some(x), Some(y)) if x != y);
+            if apart {
+                out.push(std::mem::replace(
+                    &mut piece,
+                    Chunk {
+                        row: c.row,
+                        x0: b.bbox.x0,
+                        x1: b.bbox.x1,
+                        tokens: vec![b.clone()],
+                    },
+                ));
+            } else {
+                piece.x1 = piece.x1.max(b.bbox.x1);
+                piece.tokens.push(b.clone());
+            }
+        }
+        out.push(piece);
+    }
+    out
 }
 
 /// Whether the boundary before column `k` is ruled elsewhere in the table but not at height `y`.
@@ -997,6 +1047,16 @@ mod tests {
         assert_eq!(
             grid_from_tokens(&t, &rules),
             strings(&[&["conv2", "pool"], &["", "conv"]])
+        );
+    }
+
+    #[test]
+    fn tightly_set_numbers_split_into_the_columns_other_rows_define() {
+        let mut t = row(&[("A", 100.0), ("82.3", 150.0), ("91.2", 176.0)], 100.0);
+        t.extend(row(&[("B", 100.0), ("1.0", 150.0), ("2.0", 180.0)], 112.0));
+        assert_eq!(
+            grid_from_tokens(&t, &[]),
+            strings(&[&["A", "82.3", "91.2"], &["B", "1.0", "2.0"]])
         );
     }
 
