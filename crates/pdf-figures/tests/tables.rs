@@ -10,7 +10,7 @@
 //! by spaces, and sub- and superscripts are plain glyph text ("BERTBASE", "1.8×109").
 
 mod common;
-use common::{run, workspace_root};
+use common::{run, shared_papers, workspace_root};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -125,20 +125,6 @@ fn fixture_csv_quotes_cells_with_commas() {
     // Table 1 has no comma or quote, so no field is quoted; rows end in CRLF.
     assert_eq!(csv.lines().next(), Some("Model,Top-1 (%),Params"), "{csv}");
     assert!(csv.ends_with("86M\r\n"), "{csv:?}");
-}
-
-fn shared_papers() -> PathBuf {
-    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"));
-    let papers = dir.join("corpus/papers");
-    assert!(
-        papers.is_dir(),
-        "corpus missing: {} does not exist; put the shared reference folder next to the \
-         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
-        papers.display()
-    );
-    papers
 }
 
 /// Table ids each hand-checked paper captions, read from the rendered pages (numbered 1..n).

@@ -272,3 +272,19 @@ pub fn read_png16(path: &Path) -> (u32, u32, usize, Vec<u16>) {
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
+
+/// `../shared/corpus/papers` (or `$PAPER_REPLICATION_SHARED/corpus/papers`); panics with how to
+/// get it when it is missing, so corpus tests fail loudly instead of passing silently.
+pub fn shared_papers() -> PathBuf {
+    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("../shared"));
+    let papers = dir.join("corpus/papers");
+    assert!(
+        papers.is_dir(),
+        "corpus missing: {} does not exist; put the shared reference folder next to the \
+         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
+        papers.display()
+    );
+    papers
+}
