@@ -175,7 +175,9 @@ fn mine_cell(c: &TableCell, mined: &mut Mined) {
     if let Some((scale, model)) = count {
         if let Some(n) = counts::in_cell(&c.text, scale) {
             mined.param_counts.push(ParamCount {
-                model: (!model.trim().is_empty()).then(|| model.trim().to_string()),
+                // LLaMA's Table 2 leads with the count column: its row header is the count.
+                model: (!model.trim().is_empty() && model.trim() != c.text.trim())
+                    .then(|| model.trim().to_string()),
                 value: c.text.trim().to_string(),
                 count: n,
                 page: c.page,

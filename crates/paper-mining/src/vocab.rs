@@ -158,9 +158,10 @@ const RULES: &[Rule] = &[
         r"(?i)learning[- ]rate|\blr\b",
         Text,
     ),
-    rule(
+    rule_if(
         "lr_schedule",
         r"(?i)\b(?:divided|divide it|divide the learning rate|dividing it|divides it)\s+by\s+\d+",
+        r"(?i)learning[- ]rate|\blr\b",
         Text,
     ),
     rule(
@@ -175,11 +176,7 @@ const RULES: &[Rule] = &[
         Text,
     ),
     rule("warmup", r"(?i)\bwarm(?:ing)?[- ]?ups?\b{F}{N}", Number),
-    rule(
-        "warmup",
-        r"(?i){N}\s+warm(?:ing)?[- ]?up\s+(?:steps|iterations|updates|epochs)",
-        Number,
-    ),
+    rule("warmup", r"(?i){N}\s+warm(?:ing)?[- ]?up\b", Number),
     rule("warmup", r"(?i)\bwarmup_steps\s*=\s*{N}", Number),
     rule(
         "optimizer",
@@ -450,6 +447,10 @@ static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|every|after|first|last|until|each)\b").unwrap()
 });
 
+/// "over 100 layers", "more than 8 heads": a claim about models in general, not a setting.
+static COMPARATIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:over|than|beyond|exceeding)\s+$").unwrap());
+
 /// One value a sentence states.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {
@@ -484,7 +485,13 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                 One => found.push((whole.as_str().to_string(), Some(1.0))),
                 Square => {
                     let (v, w) = (caps.name("v").unwrap(), caps.name("w").unwrap());
-                    if v.as_str() == w.as_str() && clean_edges(sentence, v.start(), w.end()) {
+                    // "16 × 16 input patch size" is a patch, not an image.
+                    let patch = rule.name == "image_size"
+                        && sentence[whole.end()..].trim_start().starts_with("patch");
+                    if v.as_str() == w.as_str()
+                        && clean_edges(sentence, v.start(), w.end())
+                        && !patch
+                    {
                         found.push((
                             sentence[v.start()..w.end()].to_string(),
                             parse_number(v.as_str()),
@@ -493,18 +500,21 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                 }
                 Number | List => {
                     let v = caps.name("v").unwrap();
+                    let prefix = &sentence[..v.start()];
                     if !clean_edges(sentence, v.start(), v.end())
-                        || (matches!(rule.name, "steps" | "epochs")
-                            && is_milestone(&sentence[..v.start()]))
+                        || (matches!(rule.name, "steps" | "epochs") && is_milestone(prefix))
+                        || (v.as_str().starts_with(char::is_alphabetic)
+                            && !matches!(rule.name, "epochs" | "batch_size" | "patch_size"))
+                        || COMPARATIVE.is_match(prefix)
                     {
                         continue;
                     }
                     found.push((v.as_str().to_string(), parse_number(v.as_str())));
                     let mut end = v.end();
-                    while rule.kind == List {
-                        let Some(next) = LIST_NEXT.captures(&sentence[end..]) else {
-                            break;
-                        };
+                    while let Some(next) = LIST_NEXT
+                        .captures(&sentence[end..])
+                        .filter(|_| rule.kind == List)
+                    {
                         let n = next.name("v").unwrap();
                         let (s, e) = (end + n.start(), end + n.end());
                         if !clean_edges(sentence, s, e) {
@@ -540,17 +550,18 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
 fn clean_edges(s: &str, start: usize, end: usize) -> bool {
     let before = s[..start].chars().next_back();
     let after = s[end..].chars().next();
-    !before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.'))
-        && !after.is_some_and(|c| c.is_alphanumeric() || c == '%' || c == '-')
+    !before.is_some_and(|c| {
+        c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.' | '×' | '+' | '^' | '·' | '*')
+    }) && !after.is_some_and(|c| c.is_alphanumeric() || c == '%' || c == '-')
 }
 
 fn is_milestone(prefix: &str) -> bool {
     // Only the clause the number sits in: "..., and terminate training at 64k iterations".
-    let clause = prefix.rsplit([',', ';', '(']).next().unwrap_or(prefix);
+    let clause = prefix.rsplit([',', ';']).next().unwrap_or(prefix);
     let tail: String = clause
         .chars()
         .rev()
-        .take(40)
+        .take(90)
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
@@ -656,6 +667,7 @@ mod tests {
                 &[5e-5, 3e-5, 2e-5],
             ),
             ("warmup", "We use 2, 000 warmup steps.", &[2000.0]),
+            ("warmup", "We use 2, 000 warmup", &[2000.0]),
             (
                 "warmup",
                 "learning rate warmup over the first 10,000 steps",
@@ -836,7 +848,7 @@ mod tests {
             ),
             (
                 "lr_schedule",
-                "and is divided by 10 when the error plateaus",
+                "The learning rate starts from 0.1 and is divided by 10 when the error plateaus",
                 "divided by 10",
             ),
             (
@@ -897,6 +909,20 @@ mod tests {
         assert!(num("a learning rate of 10% of the maximum", "learning_rate").is_empty());
         assert!(num("a stack of 6n layers", "layers").is_empty());
         assert!(num("the 34-layer plain net", "layers").is_empty());
+        assert!(
+            num(
+                "extremely increased depth (e.g., over 100 layers)",
+                "layers"
+            )
+            .is_empty()
+        );
+        assert!(num("the pairs of 3×3 layers", "layers").is_empty());
+        assert!(num("F has two layers", "layers").is_empty());
+        assert!(num("with 16 × 16 input patch size", "image_size").is_empty());
+        assert!(one("g is the gradient divided by 128", "lr_schedule").is_empty());
+        let warm = "So we use 0.01 to warm up the training until the training error is below 80% \
+                    (about 400 iterations), and then go back to 0.1.";
+        assert!(num(warm, "steps").is_empty());
         // An implausible value for the name.
         assert!(num("the learning rate for 256 steps", "learning_rate").is_empty());
         // Depth in a model name and an optimizer merely named.

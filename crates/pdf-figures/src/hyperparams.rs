@@ -1,16 +1,501 @@
 //! Hyper-parameters and reported parameter counts mined from the text and the tables, written
 //! to `hyperparams.json` and `hyperparams.md`.
+//!
+//! The mining itself is `paper-mining` (PDF-independent); this module turns the page layouts
+//! into its input: running-text and caption blocks in reading order as paragraphs (lines
+//! joined, end-of-line hyphens resolved, a paragraph cut by a column break joined again), the
+//! section each sits under (`pdf_layout::sections`), and every table cell with its row and
+//! column headers.
 
 use crate::error::Error;
 use crate::structure::Context;
 use crate::tables::TableEntry;
+use paper_mining::{Candidate, Mined, Paragraph, Source, TableCell};
+use pdf_layout::{BlockRole, Line, PageLayout, sections};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Mines the document; returns the path of the JSON file written into `files`, if any.
+/// `hyperparams.json`.
+#[derive(Serialize)]
+struct HyperparamsFile {
+    hyperparameters: Vec<HyperparamEntry>,
+    param_counts: Vec<CountEntry>,
+}
+
+#[derive(Serialize)]
+struct HyperparamEntry {
+    name: &'static str,
+    number: Option<serde_json::Number>,
+    page: usize,
+    section: String,
+    source: SourceEntry,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct CountEntry {
+    count: u64,
+    model: Option<String>,
+    page: usize,
+    section: String,
+    source: SourceEntry,
+    value: String,
+}
+
+/// Either `sentence`, or `table` + `row` + `column` + `cell`.
+#[derive(Serialize)]
+struct SourceEntry {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cell: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sentence: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    table: Option<String>,
+}
+
+/// Mines the document; returns the path of the JSON file written into `files`.
 pub fn mine(
-    _ctx: &Context<'_>,
-    _tables: &[TableEntry],
-    _files: &mut BTreeMap<String, Vec<u8>>,
+    ctx: &Context<'_>,
+    tables: &[TableEntry],
+    files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<Option<String>, Error> {
-    Ok(None)
+    let grids: Vec<Grid<'_>> = tables
+        .iter()
+        .map(|t| (t.id.as_str(), t.page, t.bbox[1], t.cells.as_slice()))
+        .collect();
+    let mined = mine_layouts(ctx.layouts, &grids);
+    let json = serde_json::to_value(to_file(&mined)).expect("plain data");
+    let mut text = serde_json::to_string_pretty(&json).expect("plain data");
+    text.push('\n');
+    files.insert("hyperparams.json".into(), text.into_bytes());
+    files.insert("hyperparams.md".into(), markdown(&mined).into_bytes());
+    Ok(Some("hyperparams.json".into()))
+}
+
+/// The miner's view of the document: paragraphs and table cells.
+fn mine_layouts(layouts: &[PageLayout], tables: &[Grid<'_>]) -> Mined {
+    let (paragraphs, marks) = paragraphs(layouts);
+    let cells = table_cells(tables, &marks);
+    paper_mining::mine(&paragraphs, &cells)
+}
+
+/// A heading and where it starts: (page, top y, heading text).
+type Mark = (usize, f64, String);
+
+/// Running text and captions as paragraphs, and where each section heading starts.
+fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
+    let heads = sections::sections(layouts);
+    let marks: Vec<Mark> = heads
+        .iter()
+        .filter_map(|h| {
+            let block = layouts.get(h.page - 1)?.blocks.get(h.block)?;
+            Some((h.page, block.block.bbox.y0, heading_text(h)))
+        })
+        .collect();
+    let mut out: Vec<Paragraph> = Vec::new();
+    let mut last_body: Option<usize> = None;
+    for layout in layouts {
+        for (k, placed) in layout.blocks.iter().enumerate() {
+            if !matches!(placed.role, BlockRole::Body | BlockRole::Caption) {
+                continue;
+            }
+            let mut lines: &[Line] = &placed.block.lines;
+            // A heading is the first line of its block; the rest is the paragraph below it.
+            if heads
+                .iter()
+                .any(|h| (h.page, h.block) == (layout.number, k))
+            {
+                lines = lines.get(1..).unwrap_or(&[]);
+                if lines.is_empty() {
+                    continue;
+                }
+            }
+            let section =
+                sections::section_at(&heads, layout.number, k).map_or(String::new(), heading_text);
+            let text = join_lines(lines.iter().map(Line::text));
+            // A paragraph cut by a column break (or by a figure and its caption) continues in a
+            // later block of the page.
+            if placed.role == BlockRole::Body
+                && let Some(prev) = last_body.and_then(|i| out.get_mut(i))
+                && prev.page == layout.number
+                && !prev.text.ends_with(['.', '!', '?', ':'])
+                && text.chars().next().is_some_and(|c| !c.is_uppercase())
+            {
+                prev.text.push(' ');
+                prev.text.push_str(&text);
+                continue;
+            }
+            if placed.role == BlockRole::Body {
+                last_body = Some(out.len());
+            }
+            out.push(Paragraph {
+                page: layout.number,
+                section,
+                text,
+            });
+        }
+    }
+    (out, marks)
+}
+
+/// "3.4 Implementation", or the title alone when unnumbered.
+fn heading_text(h: &sections::Heading) -> String {
+    match &h.number {
+        Some(n) => format!("{n} {}", h.title),
+        None => h.title.clone(),
+    }
+}
+
+/// Lines joined by spaces; a hyphen at a line end followed by a lower-case letter is a word cut
+/// in two ("tok-" + "enization").
+fn join_lines(lines: impl IntoIterator<Item = String>) -> String {
+    let mut text = String::new();
+    for line in lines {
+        let t = line.trim();
+        if text.ends_with('-')
+            && !text.ends_with("--")
+            && t.chars().next().is_some_and(char::is_lowercase)
+        {
+            text.pop();
+        } else if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(t);
+    }
+    text
+}
+
+/// A table as the miner needs it: id, page, top edge, cells row by row.
+type Grid<'a> = (&'a str, usize, f64, &'a [Vec<String>]);
+
+/// Every body cell with its row header (first cell of the row) and column header (cell of the
+/// first row above it); the section is the last heading before the table.
+fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
+    let mut out = Vec::new();
+    for &(id, page, top, cells) in tables {
+        let section = marks
+            .iter()
+            .rfind(|(p, y, _)| (*p, *y) <= (page, top))
+            .map_or(String::new(), |m| m.2.clone());
+        let Some(header) = cells.first() else {
+            continue;
+        };
+        // The first column holds row headers, except a count column ("params" in LLaMA's
+        // Table 2), whose cells are values too.
+        let first = usize::from(
+            header
+                .first()
+                .is_none_or(|h| paper_mining::counts::count_header(h).is_none()),
+        );
+        for row in cells.iter().skip(1) {
+            let row_header = row.first().cloned().unwrap_or_default();
+            for (c, text) in row.iter().enumerate().skip(first) {
+                out.push(TableCell {
+                    table: id.to_string(),
+                    page,
+                    section: section.clone(),
+                    row: row_header.clone(),
+                    column: header.get(c).cloned().unwrap_or_default(),
+                    text: text.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn json_number(x: f64) -> Option<serde_json::Number> {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        Some((x as i64).into())
+    } else {
+        serde_json::Number::from_f64(x)
+    }
+}
+
+fn source_entry(s: &Source) -> SourceEntry {
+    match s {
+        Source::Sentence(sentence) => SourceEntry {
+            cell: None,
+            column: None,
+            row: None,
+            sentence: Some(sentence.clone()),
+            table: None,
+        },
+        Source::Cell {
+            table,
+            row,
+            column,
+            cell,
+        } => SourceEntry {
+            cell: Some(cell.clone()),
+            column: Some(column.clone()),
+            row: Some(row.clone()),
+            sentence: None,
+            table: Some(table.clone()),
+        },
+    }
+}
+
+fn to_file(m: &Mined) -> HyperparamsFile {
+    HyperparamsFile {
+        hyperparameters: m
+            .hyperparameters
+            .iter()
+            .map(|c| HyperparamEntry {
+                name: c.name,
+                number: c.number.and_then(json_number),
+                page: c.page,
+                section: c.section.clone(),
+                source: source_entry(&c.source),
+                value: c.value.clone(),
+            })
+            .collect(),
+        param_counts: m
+            .param_counts
+            .iter()
+            .map(|c| CountEntry {
+                count: c.count,
+                model: c.model.clone(),
+                page: c.page,
+                section: c.section.clone(),
+                source: source_entry(&c.source),
+                value: c.value.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The audit's source column: `p.4, §3.4 "We use SGD ... learning rate starts from 0.1"` or
+/// `p.5, Table 1, row "ViT-Base", column "Layers"`.
+fn locator(page: usize, section: &str, source: &Source, value: &str) -> String {
+    let mut s = format!("p.{page}");
+    if !section.is_empty() {
+        let number = section.split_whitespace().next().unwrap_or("");
+        let short =
+            if number.chars().next().is_some_and(|c| c.is_ascii_digit()) || number.contains('.') {
+                number.trim_end_matches('.')
+            } else {
+                section
+            };
+        s.push_str(&format!(", §{short}"));
+    }
+    match source {
+        Source::Sentence(sentence) => {
+            s.push_str(&format!(" \"{}\"", quote(sentence, value)));
+        }
+        Source::Cell {
+            table, row, column, ..
+        } => {
+            s.push_str(&format!(
+                ", Table {table}, row \"{row}\", column \"{column}\""
+            ));
+        }
+    }
+    s.replace('|', "\\|")
+}
+
+/// The sentence, or for a long one its opening words and the words around the value.
+fn quote(sentence: &str, value: &str) -> String {
+    const LIMIT: usize = 150;
+    if sentence.chars().count() <= LIMIT {
+        return sentence.to_string();
+    }
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    let first_value_word = value.split_whitespace().next().unwrap_or(value);
+    let at = words
+        .iter()
+        .position(|w| w.contains(first_value_word))
+        .unwrap_or(0);
+    let head = 5.min(words.len());
+    let (from, to) = (at.saturating_sub(8).max(head), (at + 6).min(words.len()));
+    let mut q = words[..head].join(" ");
+    if from > head {
+        q.push_str(" ...");
+    }
+    if from < to {
+        q.push(' ');
+        q.push_str(&words[from..to].join(" "));
+    }
+    if to < words.len() {
+        q.push_str(" ...");
+    }
+    q
+}
+
+fn markdown(m: &Mined) -> String {
+    let mut md = String::from(
+        "# Hyper-parameters and parameter counts found in the paper\n\n\
+         Candidates mined from the text and the tables: check each against its source before \
+         using it. Every value the replication needs that is not listed here goes through the \
+         \"Paper did not specify\" protocol.\n\n\
+         | name | value | 来源 (source) |\n|---|---|---|\n",
+    );
+    let order = |c: &Candidate| {
+        paper_mining::vocab::NAMES
+            .iter()
+            .position(|n| *n == c.name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut rows: Vec<&Candidate> = m.hyperparameters.iter().collect();
+    rows.sort_by_key(|c| (order(c), c.page));
+    for c in rows {
+        md.push_str(&format!(
+            "| {} | {} | {} |\n",
+            c.name,
+            c.value.replace('|', "\\|"),
+            locator(c.page, &c.section, &c.source, &c.value)
+        ));
+    }
+    if m.hyperparameters.is_empty() {
+        md.push_str("| (none found) | | |\n");
+    }
+    md.push_str("\n## Reported parameter counts\n\n");
+    if m.param_counts.is_empty() {
+        md.push_str("None found: the paper may not print one (validate with no paper value).\n");
+        return md;
+    }
+    md.push_str("| model | value | count | 来源 (source) |\n|---|---|---|---|\n");
+    for c in &m.param_counts {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            c.model
+                .as_deref()
+                .unwrap_or("(not named)")
+                .replace('|', "\\|"),
+            c.value.replace('|', "\\|"),
+            c.count,
+            locator(c.page, &c.section, &c.source, &c.value)
+        ));
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vit_cells() -> Vec<Vec<String>> {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        vec![
+            row(&[
+                "Model",
+                "Layers",
+                "Hidden size D",
+                "MLP size",
+                "Heads",
+                "Params",
+            ]),
+            row(&["ViT-Base", "12", "768", "3072", "12", "86M"]),
+            row(&["ViT-Huge", "32", "1280", "5120", "16", "632M"]),
+        ]
+    }
+
+    #[test]
+    fn table_cells_reach_the_miner_with_their_headers() {
+        let cells = vit_cells();
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let got: Vec<(&str, f64)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.number.unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("layers", 12.0),
+                ("hidden_dim", 768.0),
+                ("ffn_dim", 3072.0),
+                ("heads", 12.0),
+                ("layers", 32.0),
+                ("hidden_dim", 1280.0),
+                ("ffn_dim", 5120.0),
+                ("heads", 16.0),
+            ]
+        );
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("ViT-Base"), 86_000_000),
+                (Some("ViT-Huge"), 632_000_000)
+            ]
+        );
+        let md = markdown(&mined);
+        assert!(
+            md.contains("| layers | 12 | p.5, Table 1, row \"ViT-Base\", column \"Layers\" |"),
+            "{md}"
+        );
+        assert!(md.contains("| ViT-Huge | 632M | 632000000 | p.5, Table 1, row \"ViT-Huge\", column \"Params\" |"), "{md}");
+    }
+
+    #[test]
+    fn a_leading_count_column_is_read() {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let cells = vec![
+            row(&["params", "dimension", "n heads"]),
+            row(&["6.7B", "4096", "32"]),
+        ];
+        let mined = mine_layouts(&[], &[("2", 3, 50.0, &cells)]);
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(counts, [(None, 6_700_000_000)]);
+        let names: Vec<&str> = mined.hyperparameters.iter().map(|c| c.name).collect();
+        assert_eq!(names, ["hidden_dim", "heads"]);
+    }
+
+    #[test]
+    fn sources_for_the_audit_column() {
+        let sentence = "We use SGD with a mini-batch size of 256.";
+        assert_eq!(
+            locator(
+                4,
+                "3.4. Implementation",
+                &Source::Sentence(sentence.into()),
+                "256"
+            ),
+            "p.4, §3.4 \"We use SGD with a mini-batch size of 256.\""
+        );
+        let long = "We train with batch size of 256 sequences (256 sequences * 512 tokens = \
+                    128,000 tokens/batch) for 1,000,000 steps, which is approximately 40 epochs \
+                    over the 3.3 billion word corpus, and then some more words here.";
+        assert_eq!(
+            quote(long, "1,000,000"),
+            "We train with batch size ... sequences * 512 tokens = 128,000 tokens/batch) for \
+             1,000,000 steps, which is approximately 40 ..."
+        );
+        assert_eq!(
+            locator(2, "Abstract", &Source::Sentence("a | b".into()), "b"),
+            "p.2, §Abstract \"a \\| b\""
+        );
+    }
+
+    #[test]
+    fn hyphenated_line_ends_are_joined() {
+        let lines = [
+            "after WordPiece tok-",
+            "enization with a self-",
+            "Attention rate",
+        ];
+        assert_eq!(
+            join_lines(lines.map(String::from)),
+            "after WordPiece tokenization with a self- Attention rate"
+        );
+    }
+
+    #[test]
+    fn integral_numbers_print_as_integers() {
+        assert_eq!(json_number(256.0), Some(256.into()));
+        assert_eq!(json_number(1e-4).unwrap().as_f64(), Some(1e-4));
+    }
 }
