@@ -1,14 +1,12 @@
 //! The command line as a user meets it: help, exit codes, one-line errors, the text report and
 //! its summary line, and `--json`.
 
-use std::path::{Path, PathBuf};
+mod core_common;
+
+use core_common::{copy_dir, good};
 use std::process::{Command, Output};
 
 const BIN: &str = env!("CARGO_BIN_EXE_repro-check");
-
-fn good() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/core-good")
-}
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().unwrap()
@@ -181,17 +179,4 @@ fn json_report_matches_the_text() {
     // Same bytes for the same input.
     let again = run(&["verify", good().to_str().unwrap(), "--json"]);
     assert_eq!(String::from_utf8(again.stdout).unwrap(), raw);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

@@ -3,6 +3,9 @@
 //! reads), `--force`, refusal without writing, `--hyperparams` pre-filling, and the templates
 //! compiled into the binary being the skill's files.
 
+mod core_common;
+
+use core_common::tree;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -24,24 +27,6 @@ fn init(out: &Path, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-/// Every file under `root`, relative, sorted.
-fn tree(root: &Path) -> Vec<String> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(root, root, &mut out);
-    out.sort();
-    out
 }
 
 fn read(root: &Path, rel: &str) -> String {
@@ -389,19 +374,7 @@ fn a_bad_hyperparams_file_is_an_input_error() {
 #[test]
 fn embedded_templates_are_the_skill_files() {
     let dir = templates_dir();
-    let mut on_disk = Vec::new();
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
-            }
-        }
-    }
-    walk(&dir, &dir, &mut on_disk);
-    on_disk.sort();
+    let on_disk = tree(&dir);
     let embedded: Vec<&str> = repro_check::init::templates::EMBEDDED
         .iter()
         .map(|(n, _)| *n)

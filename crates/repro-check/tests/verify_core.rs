@@ -2,28 +2,14 @@
 //! (`tests/fixtures/core-good/`) passes them all; copies of it with exactly one defect fail on
 //! exactly the item that defect breaks, at the line the defect is on.
 
+mod core_common;
+
+use core_common::{copy_dir, good};
 use repro_check::{Item, Status, VerifyOptions};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The groups this file is about; the other groups (diagrams, code, run) have their own tests.
 const GROUPS: &[&str] = &["structure.", "placeholders.", "audit.", "docs."];
-
-fn good() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/core-good")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of the good tree, changed by `edit`.
 fn fixture(edit: impl FnOnce(&Path)) -> tempfile::TempDir {
