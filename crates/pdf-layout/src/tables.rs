@@ -410,6 +410,7 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
         return Vec::new();
     }
     let em = median(tokens.iter().map(|t| t.size).collect()).max(1.0);
+    let tokens = &attach_accents(tokens);
     let rows = text_rows(tokens, em);
     let table = Rect::union_all(tokens.iter().map(|t| &t.bbox)).expect("tokens");
     let verticals = vertical_rules(rules, &table);
@@ -486,6 +487,68 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
     }
     out.retain(|r| r.iter().any(|c| !c.is_empty()));
     out
+}
+
+/// Spacing accents set as glyphs of their own over a letter ("F" and "ˆ" for F̂, as TeX's
+/// `\hat` draws them) become a combining mark after the letter under them. ASCII `^` and `~`
+/// are text ("10^-4", "~3M") and stay.
+fn attach_accents(tokens: &[Token]) -> Vec<Token> {
+    let combining = |s: &str| match s {
+        "ˆ" => Some('\u{0302}'),
+        "˜" => Some('\u{0303}'),
+        "¯" => Some('\u{0304}'),
+        "˙" => Some('\u{0307}'),
+        "¨" => Some('\u{0308}'),
+        "´" => Some('\u{0301}'),
+        "ˇ" => Some('\u{030C}'),
+        "˘" => Some('\u{0306}'),
+        _ => None,
+    };
+    let mut out: Vec<Token> = tokens.to_vec();
+    // An accent drawn inside a word follows the letter it sits on.
+    for t in &mut out {
+        if t.text.chars().count() > 1 && t.text.chars().any(|c| combining(&c.to_string()).is_some())
+        {
+            t.text = t
+                .text
+                .chars()
+                .map(|c| combining(&c.to_string()).unwrap_or(c))
+                .collect();
+        }
+    }
+    let mut drop = vec![false; out.len()];
+    for (i, t) in tokens.iter().enumerate() {
+        let Some(mark) = combining(&t.text) else {
+            continue;
+        };
+        let (cx, cy) = t.bbox.center();
+        let base = (0..out.len()).find(|&j| {
+            j != i
+                && !drop[j]
+                && combining(&out[j].text).is_none()
+                && out[j].bbox.x0 <= cx
+                && out[j].bbox.x1 >= cx
+                && cy < out[j].bbox.y1
+                && cy > out[j].bbox.y0 - out[j].size
+        });
+        let Some(j) = base else { continue };
+        let b = &mut out[j];
+        let chars: Vec<char> = b.text.chars().collect();
+        // The accent's left edge: italic letters carry their accent skewed to the right.
+        let at = (((t.bbox.x0 - b.bbox.x0).max(0.0) / b.bbox.width().max(0.1)) * chars.len() as f64)
+            as usize;
+        let at = at.min(chars.len() - 1);
+        let mut text: String = chars[..=at].iter().collect();
+        text.push(mark);
+        text.extend(&chars[at + 1..]);
+        b.text = text;
+        drop[i] = true;
+    }
+    out.into_iter()
+        .zip(drop)
+        .filter(|(_, d)| !d)
+        .map(|(t, _)| t)
+        .collect()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -1057,6 +1120,18 @@ mod tests {
         assert_eq!(
             grid_from_tokens(&t, &[]),
             strings(&[&["A", "82.3", "91.2"], &["B", "1.0", "2.0"]])
+        );
+    }
+
+    #[test]
+    fn accent_glyphs_become_combining_marks_on_their_letter() {
+        let mut t = row(&[("Fi", 100.0), ("Hˆi", 150.0), ("x^2", 200.0)], 100.0);
+        // A hat over the F, drawn 4 pt higher as a glyph of its own.
+        t.push(tok("ˆ", 101.0, 96.0));
+        t.extend(row(&[("a", 100.0), ("b", 150.0), ("c", 200.0)], 112.0));
+        assert_eq!(
+            grid_from_tokens(&t, &[]),
+            strings(&[&["F\u{302}i", "H\u{302}i", "x^2"], &["a", "b", "c"]])
         );
     }
 
