@@ -7,6 +7,7 @@
 #
 # Needs: apt-get with Debian bookworm sources (run `apt-get update` once), dpkg-deb, python3.
 # Usage: scripts/heldout-debian.sh [cache-dir]      (default: target/heldout-debian)
+# PDF_FIGURES_BIN=path scores that binary instead of building the release one.
 # Exit: 0 scored; 2 when a package or document cannot be fetched (says which).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,15 +25,20 @@ for pkg in $(grep -v '^#' "$truth" | cut -f1 | sort -u); do
     deb=$(ls "$cache"/"$pkg"_*.deb | head -1)
     [ -d "$cache/$pkg" ] || dpkg-deb -x "$deb" "$cache/$pkg"
 done
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/pdf-figures}
-cargo build --quiet -p pdf-figures --manifest-path "$root/Cargo.toml"
-bin=$CARGO_TARGET_DIR/debug/pdf-figures
+if [ -n "${PDF_FIGURES_BIN:-}" ]; then
+    bin=$PDF_FIGURES_BIN
+else
+    export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/pdf-figures}
+    cargo build --quiet --release -p pdf-figures --manifest-path "$root/Cargo.toml"
+    bin=$CARGO_TARGET_DIR/release/pdf-figures
+fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for doc in $(grep -v '^#' "$truth" | cut -f1,2 | sort -u | tr '\t' '|'); do
     pkg=${doc%%|*}; file=${doc#*|}
     pdf=$cache/$pkg/$file
     [ -f "$pdf" ] || { echo "heldout-debian: $pdf absent from package $pkg (ground truth out of date?)" >&2; exit 2; }
     name=$(basename "$file" .pdf)
+    echo "heldout-debian: $pkg $name" >&2
     "$bin" "$pdf" -o "$tmp/$name" --json > "$tmp/$pkg--$name.json"
 done
 python3 - "$truth" "$tmp" <<'PY'

@@ -3,7 +3,9 @@
 //! states it: right page and id, and the caption text matching.
 
 mod common;
+mod score;
 use common::workspace_root;
+use score::caption_matches;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -19,15 +21,6 @@ fn shared() -> PathBuf {
         papers.display()
     );
     papers
-}
-
-/// Letters and digits only, lower-cased: caption text compared without spacing, hyphenation
-/// and quote-style differences between extractors.
-fn norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 struct Gold {
@@ -72,10 +65,10 @@ fn figure_precision_and_recall_on_hand_checked_papers() {
         let mut tp = 0;
         for f in found {
             let hit = rows.iter().enumerate().find(|(i, g)| {
-                !matched[*i] && g.id == f.id && g.page == f.page as u64 && {
-                    let want = norm(&g.prefix);
-                    norm(&f.caption).starts_with(&want[..want.len().min(40)])
-                }
+                !matched[*i]
+                    && g.id == f.id
+                    && g.page == f.page as u64
+                    && caption_matches(&f.caption, &g.prefix)
             });
             match hit {
                 Some((i, _)) => {

@@ -8,28 +8,8 @@
 mod common;
 mod score;
 use common::workspace_root;
-use score::{Found, Gold, Tally, score};
+use score::{Found, Gold, Tally, pos_boxes, score};
 use std::collections::BTreeMap;
-
-/// Figure boxes from a .pos file: `name page x y wd ht dp pageheight`, positions in scaled
-/// points from the bottom-left corner, dimensions in TeX points.
-fn pos_boxes(doc: &str) -> BTreeMap<String, (u64, [f64; 4])> {
-    let path = workspace_root().join(format!("tests/pdf/heldout/{doc}.pos"));
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run tests/pdf/rebuild.sh)", path.display()));
-    let sp = |s: &str| s.parse::<f64>().unwrap() / 65536.0 * 72.0 / 72.27;
-    let pt = |s: &str| s.trim_end_matches("pt").parse::<f64>().unwrap() * 72.0 / 72.27;
-    text.lines()
-        .map(|line| {
-            let f: Vec<&str> = line.split_whitespace().collect();
-            assert_eq!(f.len(), 8, "bad .pos line: {line}");
-            let (x, y) = (sp(f[2]), sp(f[3]));
-            let (wd, ht, dp, h) = (pt(f[4]), pt(f[5]), pt(f[6]), pt(f[7]));
-            let bbox = [x, h - (y + ht), x + wd, h - (y - dp)];
-            (f[0].to_string(), (f[1].parse().unwrap(), bbox))
-        })
-        .collect()
-}
 
 /// Rows `doc id page box caption`; `box` is `pos:NAME` (from the .pos file) or `x0,y0,x1,y1`
 /// measured by hand on a poppler render (the landscape page, whose content pdfTeX positions
@@ -47,7 +27,9 @@ fn ground_truth() -> BTreeMap<String, Vec<Gold>> {
         assert_eq!(f.len(), 5, "bad row: {line}");
         let (doc, page) = (f[0], f[2].parse().unwrap());
         let bbox = if let Some(name) = f[3].strip_prefix("pos:") {
-            let boxes = pos.entry(doc.to_string()).or_insert_with(|| pos_boxes(doc));
+            let boxes = pos.entry(doc.to_string()).or_insert_with(|| {
+                pos_boxes(&workspace_root().join(format!("tests/pdf/heldout/{doc}.pos")))
+            });
             let (pos_page, b) = boxes[name];
             assert_eq!(pos_page, page, "{doc} {name}: page in .pos and TSV differ");
             b
@@ -126,7 +108,10 @@ fn figure_precision_recall_and_boxes_on_held_out_latex_papers() {
     for m in &mistakes_all {
         println!("  {m}");
     }
-    // Floors at the level measured (see the report printed above); they only move up.
+    // Floors at the level measured (see the report printed above); they only move up. Before
+    // the rules were changed for this set the score was P 1.000 / R 0.632, boxes 11/19 (commit
+    // 94cb716); the rules have since been fitted to it, so it is no longer held out: the
+    // Debian vignettes (scripts/heldout-debian.sh) are.
     assert!(
         all.precision() >= PRECISION_FLOOR && all.recall() >= RECALL_FLOOR,
         "{report}{}",
@@ -140,5 +125,5 @@ fn figure_precision_recall_and_boxes_on_held_out_latex_papers() {
 }
 
 const PRECISION_FLOOR: f64 = 1.0;
-const RECALL_FLOOR: f64 = 0.63;
-const BOX_FLOOR: f64 = 0.57;
+const RECALL_FLOOR: f64 = 1.0;
+const BOX_FLOOR: f64 = 1.0;

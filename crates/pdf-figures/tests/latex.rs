@@ -2,6 +2,7 @@
 //! sources say, and figure boxes against the positions pdfTeX recorded with \pdfsavepos.
 
 mod common;
+mod score;
 use common::{read_png, run_ok, workspace_root};
 use serde_json::Value;
 
@@ -40,13 +41,6 @@ fn expected_boxes() -> Vec<(String, u64, [f64; 4])> {
         .collect()
 }
 
-fn iou(a: &[f64; 4], b: &[f64; 4]) -> f64 {
-    let ix = (a[2].min(b[2]) - a[0].max(b[0])).max(0.0);
-    let iy = (a[3].min(b[3]) - a[1].max(b[1])).max(0.0);
-    let inter = ix * iy;
-    inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
-}
-
 fn bbox(v: &Value) -> [f64; 4] {
     let a: Vec<f64> = v
         .as_array()
@@ -78,7 +72,7 @@ fn two_column_fixture_figures_match_the_source() {
         assert_eq!(f["kind"], kinds[i], "figure {id}");
         let got = bbox(&f["bbox"]);
         assert!(
-            iou(&got, want) > 0.9,
+            score::iou(&got, want) > 0.9,
             "figure {id}: got {got:?}, want {want:?}"
         );
         assert!(out.join(f["file"].as_str().unwrap()).exists());
@@ -147,4 +141,48 @@ fn sample_paper_has_its_two_figures() {
     let text = std::fs::read_to_string(out.join("text/page-1.txt")).unwrap();
     assert!(text.contains("a learning rate of 0.1"), "{text}");
     assert!(text.contains("batch size of 256"), "{text}");
+}
+
+/// Chinese captions as Chinese papers set them ("图 1 ..." without a delimiter, "图 2：..." with a
+/// full-width colon, "表 1 ..." above a table), beside a paragraph that starts "图1 展示了" (an
+/// in-text reference). Built with pdflatex + CJKutf8; boxes from chinese.pos.
+#[test]
+fn chinese_captions_ids_and_regions_match_the_source() {
+    let data = fixture("latex/chinese.pdf");
+    let ex = pdf_figures::extract(data, "chinese", &pdf_figures::Options::default()).unwrap();
+    let figs = &ex.manifest.figures;
+    // Spacing between CJK characters carries no meaning; compare without it.
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    let got: Vec<(&str, usize, String)> = figs
+        .iter()
+        .map(|f| (f.id.as_str(), f.page, squeeze(&f.caption)))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("1", 1, "图1网络结构：卷积层、池化层和全连接层".to_string()),
+            ("2", 1, "图2：训练过程中的注意力图".to_string()),
+        ]
+    );
+    let boxes = score::pos_boxes(&workspace_root().join("tests/pdf/latex/chinese.pos"));
+    for (f, name) in figs.iter().zip(["fig1", "fig2"]) {
+        let (page, want) = boxes[name];
+        assert_eq!(f.page as u64, page);
+        let iou = score::iou(&f.bbox, &want);
+        assert!(
+            iou > 0.9,
+            "figure {}: IoU {iou:.3}: {:?} vs {want:?}",
+            f.id,
+            f.bbox
+        );
+    }
+    assert_eq!(figs[1].kind, "raster");
+    // 表 1 is a table caption, for the tables pass.
+    let captions = pdf_layout::select_captions(&ex.layouts);
+    let tables: Vec<(String, String)> = captions
+        .iter()
+        .filter(|c| c.kind == pdf_layout::CaptionKind::Table)
+        .map(|c| (c.id.clone(), squeeze(&c.text)))
+        .collect();
+    assert_eq!(tables, [("1".to_string(), "表1超参数设置".to_string())]);
 }

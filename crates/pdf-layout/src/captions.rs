@@ -68,13 +68,17 @@ pub fn caption_start(line: &str) -> Option<CaptionStart> {
     None
 }
 
-/// Length in bytes of an id at the start of `s`: "3", "12", "A1", "S2", "3.2", "III", "IV".
+/// Length in bytes of an id at the start of `s`: "3", "12", "A1", "A.1", "S2", "3.2", "III".
 fn id_length(s: &str) -> usize {
     let bytes = s.as_bytes();
     let mut i = 0;
-    // Optional appendix letter before digits ("A1", "S2").
-    if bytes.len() > 1 && bytes[0].is_ascii_uppercase() && bytes[1].is_ascii_digit() {
-        i = 1;
+    // Optional appendix letter before digits ("A1", "S2", "A.1").
+    if bytes.len() > 1 && bytes[0].is_ascii_uppercase() {
+        if bytes[1].is_ascii_digit() {
+            i = 1;
+        } else if bytes.len() > 2 && bytes[1] == b'.' && bytes[2].is_ascii_digit() {
+            i = 2;
+        }
     }
     let digits_start = i;
     while i < bytes.len() && bytes[i].is_ascii_digit() {
@@ -131,6 +135,10 @@ mod tests {
         assert_eq!(parse("TABLE III"), Some((Table, "III".into())));
         assert_eq!(parse("Table 2: Sizes"), Some((Table, "2".into())));
         assert_eq!(parse("Figure A1: Appendix"), Some((Figure, "A1".into())));
+        assert_eq!(parse("Figure A.1: Appendix"), Some((Figure, "A.1".into())));
+        assert_eq!(parse("Fig. B.12. Appendix"), Some((Figure, "B.12".into())));
+        assert_eq!(parse("表 3 超参数"), Some((Table, "3".into())));
+        assert_eq!(parse("表3：超参数"), Some((Table, "3".into())));
         assert_eq!(parse("Figure 3."), Some((Figure, "3".into())));
     }
 
@@ -142,5 +150,6 @@ mod tests {
         assert_eq!(parse("Figures 3: plural"), None);
         assert_eq!(parse("Figure shows"), None);
         assert_eq!(parse("In Figure 3: no"), None);
+        assert_eq!(parse("Figure A.1 repeats the experiment"), None);
     }
 }

@@ -12,6 +12,7 @@ use crate::geom::Rect;
 use crate::page::{BlockRole, Graphic, GraphicKind, PageLayout};
 use crate::text::Block;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A caption chosen for an id, with its text joined into one paragraph.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -45,21 +46,36 @@ pub struct Region {
 /// Picks one caption per (kind, id) over the whole document.
 ///
 /// When an id is captioned twice (a list of figures, a caption repeated in an appendix, a
-/// sentence that happens to begin "Figure 3."), the candidate with graphics right above or below
-/// it wins, then the first one.
+/// sentence that happens to begin "Figure 3."), the candidate with graphics on its usual side
+/// wins (right above or level with a figure caption, right below a table caption), then one
+/// with graphics on the other side; among equals, one punctuated like most captions of the
+/// document, then the first one. An in-text reference that ends a
+/// sentence at a line start ("... shown in\nFigure 3.") usually sits just above the figure it
+/// names, whose real caption is below it.
 pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
-    let mut candidates: Vec<(Caption, bool)> = Vec::new();
+    let mut candidates: Vec<(Caption, u8)> = Vec::new();
     for page in pages {
         for (i, b) in page.blocks.iter().enumerate() {
             let (BlockRole::Caption, Some(start)) = (b.role, &b.caption) else {
                 continue;
             };
             let bbox = b.block.bbox;
-            let near_graphics = page.graphics.iter().any(|g| {
+            let near = |g: &&Graphic| {
                 !g.is_rule()
                     && g.bbox.x_overlap(&bbox) > 0.0
                     && (bbox.y0 - g.bbox.y1 < 40.0 && g.bbox.y0 - bbox.y1 < 40.0)
-            });
+            };
+            let usual = |g: &&Graphic| match start.kind {
+                CaptionKind::Figure => g.bbox.y1 <= bbox.y0 + 2.0 || g.bbox.y_overlap(&bbox) > 0.0,
+                CaptionKind::Table => g.bbox.y0 >= bbox.y1 - 2.0,
+            };
+            let rank = if page.graphics.iter().filter(near).any(|g| usual(&g)) {
+                2
+            } else if page.graphics.iter().any(|g| near(&g)) {
+                1
+            } else {
+                0
+            };
             candidates.push((
                 Caption {
                     kind: start.kind,
@@ -69,22 +85,44 @@ pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
                     bbox,
                     text: join_lines(&b.block.lines.iter().map(|l| l.text()).collect::<Vec<_>>()),
                 },
-                near_graphics,
+                rank,
             ));
         }
     }
+    // pdffigures2's consistency filter: a document punctuates its captions one way ("Figure 3:"),
+    // so among rivals the one punctuated like most captions of its kind wins a tie.
+    let delimiter = |c: &Caption| {
+        let after = c
+            .text
+            .find(c.id.as_str())
+            .map_or("", |i| &c.text[i + c.id.len()..]);
+        after.trim_start().chars().next()
+    };
+    let usual_delimiter = |kind: CaptionKind| {
+        let mut counts = BTreeMap::<Option<char>, usize>::new();
+        for (c, _) in candidates.iter().filter(|(c, _)| c.kind == kind) {
+            *counts.entry(delimiter(c)).or_default() += 1;
+        }
+        counts.into_iter().max_by_key(|(_, n)| *n).map(|(d, _)| d)
+    };
+    let usual = [CaptionKind::Figure, CaptionKind::Table].map(usual_delimiter);
+    let styled = |c: &Caption| {
+        let i = usize::from(c.kind == CaptionKind::Table);
+        usual[i] == Some(delimiter(c))
+    };
     let mut chosen: Vec<Caption> = Vec::new();
-    for (cap, near) in &candidates {
-        let rivals = candidates
+    for (cap, _) in &candidates {
+        if chosen.iter().any(|c| c.kind == cap.kind && c.id == cap.id) {
+            continue;
+        }
+        // The first candidate of the highest rank (max_by_key keeps the last of equals).
+        let best = candidates
             .iter()
-            .filter(|(c, _)| c.kind == cap.kind && c.id == cap.id);
-        let best = rivals
-            .clone()
-            .find(|(_, n)| *n)
-            .or_else(|| rivals.clone().next())
+            .filter(|(c, _)| c.kind == cap.kind && c.id == cap.id)
+            .rev()
+            .max_by_key(|(c, rank)| (*rank, styled(c)))
             .map(|(c, _)| c);
-        if best == Some(cap) && !chosen.iter().any(|c| c.kind == cap.kind && c.id == cap.id) {
-            let _ = near;
+        if best == Some(cap) {
             chosen.push(cap.clone());
         }
     }
@@ -134,9 +172,20 @@ pub fn locate(
             let second = propose(page, cap, other);
             // The usual side wins unless the other one holds clearly more graphics (captions
             // set above their figure, as in magazine layouts).
-            let best = match (first, second) {
+            let vertical = match (first, second) {
                 (Some(a), Some(b)) => Some(if b.score > 2.0 * a.score { b } else { a }),
                 (a, b) => a.or(b),
+            };
+            // A caption beside its figure (sidecap, floatrow's \capbeside) leaves above and
+            // below only the parts of the figure that stick out past the caption: the side
+            // proposal, which holds the whole figure, wins when it holds more.
+            let beside = [true, false]
+                .into_iter()
+                .filter_map(|left| propose_beside(page, cap, left))
+                .max_by(|a, b| a.score.total_cmp(&b.score));
+            let best = match (vertical, beside) {
+                (Some(v), Some(s)) => Some(if s.score > 1.1 * v.score { s } else { v }),
+                (v, s) => v.or(s),
             }?;
             Some(Region {
                 caption: cap.clone(),
@@ -154,17 +203,23 @@ struct Proposal {
     score: f64,
 }
 
-/// The horizontal extent the caption's figure may occupy.
-fn column_span(page: &PageLayout, cap: &Caption) -> (f64, f64) {
+/// The box of the page's running text and captions (the whole page when it has none).
+fn text_area(page: &PageLayout) -> Rect {
     let body = page
         .blocks
         .iter()
         .filter(|b| matches!(b.role, BlockRole::Body | BlockRole::Caption))
         .map(|b| &b.block.bbox);
-    let area = Rect::union_all(body).unwrap_or(Rect::new(0.0, 0.0, page.width, page.height));
+    Rect::union_all(body).unwrap_or(Rect::new(0.0, 0.0, page.width, page.height))
+}
+
+/// The column holding the caption (the text area on one-column pages, or for a caption across
+/// both columns).
+fn caption_column(page: &PageLayout, cap: &Caption) -> (f64, f64) {
+    let area = text_area(page);
     let mid = (area.x0 + area.x1) / 2.0;
     let slack = 0.02 * page.width;
-    let (mut x0, mut x1) = if !page.two_columns {
+    if !page.two_columns {
         (area.x0, area.x1)
     } else if cap.bbox.x1 <= mid + slack {
         (area.x0, mid)
@@ -172,7 +227,12 @@ fn column_span(page: &PageLayout, cap: &Caption) -> (f64, f64) {
         (mid, area.x1)
     } else {
         (area.x0, area.x1)
-    };
+    }
+}
+
+/// The horizontal extent the caption's figure may occupy.
+fn column_span(page: &PageLayout, cap: &Caption) -> (f64, f64) {
+    let (mut x0, mut x1) = caption_column(page, cap);
     // Captions side by side (subfigure-style minipages) split the width between them, and
     // running text beside a caption (a wrapped figure) bounds it.
     for b in &page.blocks {
@@ -285,22 +345,40 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
     // sub-captions, axis lines. A sentence or equation between running text and the figure, or
     // a header rule, is not attached and stays out.
     let is_solid = |g: &Graphic| !g.is_rule() && g.kind != GraphicKind::RotatedText;
-    let mut attachable: Vec<Rect> = labels.iter().map(|r| **r).collect();
+    // What attaches, and from how far: rotated axis titles sit further from the tick labels
+    // than tick labels from the axis.
+    let mut attachable: Vec<(Rect, f64)> = labels.iter().map(|r| (**r, 6.0)).collect();
     let mut solids = Vec::new();
     for &i in &graphics {
         let g = &page.graphics[i];
         if is_solid(g) {
             solids.push(g.bbox)
+        } else if g.kind == GraphicKind::RotatedText {
+            attachable.push((g.bbox, 16.0))
         } else {
-            attachable.push(g.bbox)
+            attachable.push((g.bbox, 6.0))
         }
     }
-    let mut core = Rect::union_all(&solids).or_else(|| Rect::union_all(&attachable))?;
+    let mut core =
+        Rect::union_all(&solids).or_else(|| Rect::union_all(attachable.iter().map(|(r, _)| r)))?;
     loop {
-        let grown = attachable
+        let mut grown = attachable
             .iter()
-            .filter(|r| r.intersect(&core.inflate(6.0)).is_some())
-            .fold(core, |acc, r| acc.union(r));
+            .filter(|(r, reach)| r.intersect(&core.inflate(*reach)).is_some())
+            .fold(core, |acc, (r, _)| acc.union(r));
+        // Sub-captions ("(a) Training loss") sit between the panels and the caption, often
+        // further from the panels than a tick label.
+        if side == Side::Above {
+            for l in &labels {
+                if l.y0 >= core.y1 - 1.0
+                    && l.y1 <= cap.bbox.y0 + 1.0
+                    && l.x0 >= core.x0 - 6.0
+                    && l.x1 <= core.x1 + 6.0
+                {
+                    grown = grown.union(l);
+                }
+            }
+        }
         if grown == core {
             break;
         }
@@ -320,6 +398,123 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
         .map(|r| r.area())
         .sum::<f64>()
         + labels.iter().map(|l| l.area()).sum::<f64>();
+    Some(Proposal {
+        bbox,
+        graphics,
+        score,
+    })
+}
+
+/// The proposal beside a caption, on its left or right: graphics level with the caption and
+/// what touches them, between the caption and the edge of its column (pdffigures2's left and
+/// right proposals). `None` when running text sits level with the caption on that side (a
+/// caption beside a wrapped paragraph) or no solid graphic is level with it.
+fn propose_beside(page: &PageLayout, cap: &Caption, left: bool) -> Option<Proposal> {
+    // Side-by-side floats can make a one-column page look like two columns (a caption in each
+    // half); paragraphs running across the middle say it is not.
+    let area = text_area(page);
+    let mid = (area.x0 + area.x1) / 2.0;
+    let across = page.blocks.iter().any(|b| {
+        b.role == BlockRole::Body
+            && b.block.lines.len() >= 3
+            && b.block.bbox.x0 < mid - 0.1 * area.width()
+            && b.block.bbox.x1 > mid + 0.1 * area.width()
+    });
+    let (col0, col1) = if across {
+        (area.x0, area.x1)
+    } else {
+        caption_column(page, cap)
+    };
+    // Figures beside a caption often reach a little past the text block.
+    let reach = 0.04 * page.width;
+    let (x0, x1) = if left {
+        ((col0 - reach).max(0.0), cap.bbox.x0)
+    } else {
+        (cap.bbox.x1, (col1 + reach).min(page.width))
+    };
+    if x1 - x0 < 36.0 {
+        return None;
+    }
+    let side = Rect::new(x0, 0.0, x1, page.height);
+    let others = page.blocks.iter().enumerate().filter(|(i, b)| {
+        *i != cap.block
+            && matches!(
+                b.role,
+                BlockRole::Body | BlockRole::Caption | BlockRole::Margin
+            )
+            && side.x_overlap(&b.block.bbox) > 1.0
+    });
+    let mut top: f64 = 0.0;
+    let mut bottom = page.height;
+    for (_, b) in others {
+        let r = &b.block.bbox;
+        if r.y_overlap(&cap.bbox) > 1.0 {
+            return None;
+        }
+        if r.y1 <= cap.bbox.y0 {
+            top = top.max(r.y1);
+        } else if r.y0 >= cap.bbox.y1 {
+            bottom = bottom.min(r.y0);
+        }
+    }
+    let region = Rect::new(x0, top, x1, bottom);
+    let page_area = page.width * page.height;
+    let inside = |r: &Rect| {
+        let (cx, cy) = r.center();
+        region.contains_point(cx, cy)
+    };
+    let is_solid = |g: &Graphic| !g.is_rule() && g.kind != GraphicKind::RotatedText;
+    let candidates: Vec<usize> = page
+        .graphics
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| inside(&g.bbox) && g.bbox.area() < 0.6 * page_area)
+        .map(|(i, _)| i)
+        .collect();
+    let seeds: Vec<Rect> = candidates
+        .iter()
+        .map(|&i| &page.graphics[i])
+        .filter(|g| is_solid(g) && g.bbox.y_overlap(&cap.bbox) > 0.0)
+        .map(|g| g.bbox)
+        .collect();
+    let mut core = Rect::union_all(&seeds)?;
+    let labels: Vec<Rect> = page
+        .blocks
+        .iter()
+        .filter(|b| b.role == BlockRole::Other && inside(&b.block.bbox))
+        .map(|b| b.block.bbox)
+        .collect();
+    let attachable: Vec<Rect> = candidates
+        .iter()
+        .map(|&i| page.graphics[i].bbox)
+        .chain(labels.iter().copied())
+        .collect();
+    loop {
+        let grown = attachable
+            .iter()
+            .filter(|r| r.intersect(&core.inflate(6.0)).is_some())
+            .fold(core, |acc, r| acc.union(r));
+        if grown == core {
+            break;
+        }
+        core = grown;
+    }
+    let graphics: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&i| page.graphics[i].bbox.intersect(&core).is_some())
+        .collect();
+    let score = graphics
+        .iter()
+        .map(|&i| &page.graphics[i])
+        .filter(|g| is_solid(g))
+        .map(|g| g.bbox.area())
+        .sum::<f64>()
+        + labels
+            .iter()
+            .filter(|l| l.intersect(&core).is_some())
+            .map(|l| l.area())
+            .sum::<f64>();
+    let bbox = core.intersect(&Rect::new(0.0, 0.0, page.width, page.height))?;
     Some(Proposal {
         bbox,
         graphics,
@@ -393,6 +588,95 @@ mod tests {
         assert_eq!(
             join_lines(&["Figure 1: a resi-".into(), "dual block".into()]),
             "Figure 1: a residual block"
+        );
+    }
+    const WIDE: &str =
+        "This is running body text that fills the whole text width of a one column page nicely ok";
+
+    #[test]
+    fn caption_left_of_its_figure_takes_the_figure_on_its_right() {
+        // sidecap / floatrow \capbeside: the caption is vertically centred beside the drawing.
+        let plot = Graphic {
+            bbox: Rect::new(250.0, 200.0, 500.0, 340.0),
+            kind: GraphicKind::Path,
+        };
+        let page = page_with(
+            vec![plot],
+            &[
+                (WIDE, 72.0, 100.0, 10.0),
+                (WIDE, 72.0, 112.0, 10.0),
+                ("Figure 4: A side caption.", 80.0, 265.0, 9.0),
+                ("set beside it.", 80.0, 276.0, 9.0),
+                (WIDE, 72.0, 400.0, 10.0),
+                (WIDE, 72.0, 412.0, 10.0),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        let regions = locate(&[page], &caps, CaptionKind::Figure, Side::Above);
+        assert_eq!(regions.len(), 1);
+        assert_eq!(regions[0].bbox, plot.bbox);
+    }
+
+    #[test]
+    fn caption_beside_running_text_keeps_the_figure_above_it() {
+        // A wrapped figure: running text on the left, level with the caption; the side proposal
+        // is not made, and the figure above the caption is found.
+        let plot = Graphic {
+            bbox: Rect::new(340.0, 200.0, 410.0, 280.0),
+            kind: GraphicKind::Path,
+        };
+        let left = "running text wrapped on the left side of the figure";
+        let mut texts: Vec<(&str, f64, f64, f64)> = (0..10)
+            .map(|i| (left, 72.0, 190.0 + 12.0 * i as f64, 10.0))
+            .collect();
+        texts.push(("Figure 5: Wrapped.", 340.0, 305.0, 9.0));
+        let page = page_with(vec![plot], &texts);
+        let caps = select_captions(std::slice::from_ref(&page));
+        let regions = locate(&[page], &caps, CaptionKind::Figure, Side::Above);
+        assert_eq!(regions.len(), 1);
+        assert_eq!(regions[0].bbox, plot.bbox);
+    }
+
+    #[test]
+    fn a_reference_above_the_figure_loses_to_the_caption_below_it() {
+        // "... as shown in" / "Figure 3." starts a line just above the figure; the caption
+        // proper sits below it.
+        let plot = Graphic {
+            bbox: Rect::new(100.0, 220.0, 400.0, 380.0),
+            kind: GraphicKind::Path,
+        };
+        let page = page_with(
+            vec![plot],
+            &[
+                (BODY, 72.0, 180.0, 10.0),
+                ("Figure 3.", 72.0, 200.0, 10.0),
+                ("Figure 3: The caption proper.", 150.0, 400.0, 9.0),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].text, "Figure 3: The caption proper.");
+    }
+    #[test]
+    fn among_equal_rivals_the_usual_punctuation_wins() {
+        // No graphics near either "Figure 3" line: the one punctuated like the document's other
+        // captions (a colon) is the caption; "Figure 3." ends a sentence.
+        let page = page_with(
+            vec![],
+            &[
+                ("Figure 3.", 72.0, 100.0, 10.0),
+                ("Figure 3: The caption proper.", 150.0, 400.0, 9.0),
+                ("Figure 4: Another caption.", 150.0, 600.0, 9.0),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        let texts: Vec<&str> = caps.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Figure 3: The caption proper.",
+                "Figure 4: Another caption."
+            ]
         );
     }
 }

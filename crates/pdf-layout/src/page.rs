@@ -203,7 +203,17 @@ pub fn classify_blocks(
                     caption: Some(c),
                 };
             }
+            // Labels inside a drawing at the top of the page (a figure* set first) are not a
+            // running header.
+            let (cx, cy) = block.bbox.center();
+            let over_graphic = graphics.iter().any(|g| {
+                !g.is_rule()
+                    && g.kind != GraphicKind::RotatedText
+                    && g.bbox.contains_point(cx, cy)
+                    && g.bbox.area() < 0.6 * width * height
+            });
             let in_margin = block.lines.len() <= 2
+                && !over_graphic
                 && (block.bbox.y1 < 0.09 * height || block.bbox.y0 > 0.91 * height);
             let role = if in_margin {
                 BlockRole::Margin

@@ -3,6 +3,9 @@
 //! true box with IoU >= 0.8. Shared by the corpus and held-out tests.
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 /// Letters and digits only, lower-cased: caption text compared without spacing, hyphenation
 /// and quote-style differences between extractors.
 pub fn norm(s: &str) -> String {
@@ -136,4 +139,25 @@ pub fn score(gold: &[Gold], found: &[Found], label: &str) -> (Tally, Vec<f64>, V
         .map(|(_, v)| v)
         .collect();
     (t, ious, mistakes)
+}
+
+/// Figure boxes from a .pos file written by \figbox (tests/pdf/heldout/figpos.tex): lines
+/// `name page x y wd ht dp pageheight`, positions in scaled points from the bottom-left corner,
+/// dimensions in TeX points. Returns name -> (page, `[x0, y0, x1, y1]` in PDF points, top-left
+/// origin).
+pub fn pos_boxes(path: &Path) -> BTreeMap<String, (u64, [f64; 4])> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run tests/pdf/rebuild.sh)", path.display()));
+    let sp = |s: &str| s.parse::<f64>().unwrap() / 65536.0 * 72.0 / 72.27;
+    let pt = |s: &str| s.trim_end_matches("pt").parse::<f64>().unwrap() * 72.0 / 72.27;
+    text.lines()
+        .map(|line| {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            assert_eq!(f.len(), 8, "bad .pos line: {line}");
+            let (x, y) = (sp(f[2]), sp(f[3]));
+            let (wd, ht, dp, h) = (pt(f[4]), pt(f[5]), pt(f[6]), pt(f[7]));
+            let bbox = [x, h - (y + ht), x + wd, h - (y - dp)];
+            (f[0].to_string(), (f[1].parse().unwrap(), bbox))
+        })
+        .collect()
 }
