@@ -1,7 +1,8 @@
 #!/bin/sh
 # Rebuilds the committed LaTeX fixtures of pdf-figures with pdflatex (Debian: texlive-latex-base,
 # texlive-latex-recommended, texlive-pictures; the held-out set also needs texlive-latex-extra,
-# texlive-publishers and texlive-fonts-recommended). Tests read the committed PDFs and .pos files, so
+# texlive-publishers and texlive-fonts-recommended; latex/chinese.tex needs latex-cjk-chinese and
+# latex-cjk-chinese-arphic-gbsn00lp). Tests read the committed PDFs and .pos files, so
 # this is only needed after editing a .tex file. The PDFs are reproducible (no dates, no IDs).
 set -eu
 cd "$(dirname "$0")"
