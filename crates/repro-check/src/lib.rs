@@ -20,6 +20,7 @@ pub mod init;
 pub mod markdown;
 pub mod report;
 pub mod skill;
+pub mod verify_config;
 
 pub use checks::VerifyOptions;
 pub use error::Error;

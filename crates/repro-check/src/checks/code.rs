@@ -1,10 +1,113 @@
-//! Checklist items of the "code" group.
+//! Checklist items of the "code" group: `code.lint`, tensor-shape-lint clean on `model.py` and
+//! `modules/`.
+//!
+//! The files are linted as `tensor-shape-lint model.py modules/` lints them: the
+//! `[tool.tensor-shape-lint]` table of the nearest `pyproject.toml` applies, model-level
+//! findings about a class another linted file imports are dropped (it is a component), and a
+//! finding fails the item when the binary would exit 1 for it (severity warning or error; notes
+//! such as TSL602 "assumes H even" do not). Each failing finding is its own FAIL item at
+//! `file:line`.
 
 use super::VerifyOptions;
-use crate::report::Item;
+use crate::report::{Item, Status};
+use std::collections::HashSet;
 use std::path::Path;
+use tensor_shape_lint::rules::Severity;
+use tensor_shape_lint::settings::{self, Settings};
+
+const ID: &str = "code.lint";
 
 /// Checks the tree at `root`.
-pub fn check(_root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
-    vec![Item::skip("code", "not implemented yet")]
+pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
+    let mut files = Vec::new();
+    if root.join("model.py").is_file() {
+        files.push("model.py".to_string());
+    }
+    python_files(root, "modules", &mut files);
+    if files.is_empty() {
+        return vec![Item::fail(
+            ID,
+            "no model.py and no modules/*.py to lint",
+            Some("model.py".into()),
+        )];
+    }
+    let mut settings = Settings::default();
+    match settings::find_config(&root.join(&files[0])) {
+        Ok(Some((_, c))) => settings.apply(&c),
+        Ok(None) => {}
+        Err(e) => return vec![Item::fail(ID, e.to_string(), Some("pyproject.toml".into()))],
+    }
+    let mut items = Vec::new();
+    let mut findings = Vec::new();
+    let mut imported = HashSet::new();
+    for rel in &files {
+        let source = match std::fs::read_to_string(root.join(rel)) {
+            Ok(s) => s,
+            Err(e) => {
+                items.push(Item::fail(
+                    ID,
+                    format!("cannot read: {e}"),
+                    Some(rel.clone()),
+                ));
+                continue;
+            }
+        };
+        match tensor_shape_lint::lint_source_with_imports(rel, &source, &settings) {
+            Ok((diags, imports)) => {
+                imported.extend(imports);
+                findings.extend(diags);
+            }
+            Err(e) => items.push(Item::fail(
+                ID,
+                format!("does not parse as Python: {e}"),
+                Some(rel.clone()),
+            )),
+        }
+    }
+    tensor_shape_lint::drop_imported_models(&mut findings, &imported);
+    let notes = findings
+        .iter()
+        .filter(|d| d.severity < Severity::Warning)
+        .count();
+    for d in findings.iter().filter(|d| d.severity >= Severity::Warning) {
+        items.push(Item::fail(
+            ID,
+            format!("{} {}", d.code, d.message),
+            Some(format!("{}:{}", d.path, d.line)),
+        ));
+    }
+    if !items.iter().any(|i| i.status == Status::Fail) {
+        let mut reason = format!(
+            "tensor-shape-lint finds nothing to fix in {} files ({})",
+            files.len(),
+            files.join(", ")
+        );
+        if notes > 0 {
+            reason.push_str(&format!("; {notes} notes (input-size assumptions)"));
+        }
+        items.insert(0, Item::pass(ID, reason));
+    }
+    items
+}
+
+/// `*.py` files under `root/rel`, recursively, sorted, as relative paths with `/` (hidden
+/// entries skipped, as the binary does).
+fn python_files(root: &Path, rel: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
+        return;
+    };
+    let mut names: Vec<(String, bool)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path().is_dir())))
+        .filter(|(n, _)| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    for (name, is_dir) in names {
+        let child = format!("{rel}/{name}");
+        if is_dir {
+            python_files(root, &child, out);
+        } else if name.ends_with(".py") {
+            out.push(child);
+        }
+    }
 }

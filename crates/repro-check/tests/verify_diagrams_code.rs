@@ -1,0 +1,127 @@
+//! The diagrams and code groups on copies of examples/resnet50 with one defect each: each copy
+//! fails on exactly the item the defect breaks, and the untouched copy fails on nothing.
+
+#[path = "fixtures/run-support/support.rs"]
+mod support;
+
+use repro_check::Status;
+use support::{check, copy_example, edit, failing, only_failures, show};
+
+#[test]
+fn the_untouched_example_fails_nothing() {
+    let dir = copy_example("resnet50");
+    let items = check(dir.path(), false);
+    assert!(failing(&items).is_empty(), "{}", show(&items));
+    for id in [
+        "diagrams.render",
+        "diagrams.shapes",
+        "diagrams.palette",
+        "code.lint",
+    ] {
+        assert!(
+            items.iter().any(|i| i.id == id && i.status == Status::Pass),
+            "{id} should pass:\n{}",
+            show(&items)
+        );
+    }
+    // Without --run the runtime items are SKIPs, never passes.
+    for id in ["run.validate", "run.trace"] {
+        let item = items.iter().find(|i| i.id == id).unwrap();
+        assert_eq!(item.status, Status::Skip);
+        assert_eq!(item.reason, "not asked (--run)");
+    }
+}
+
+#[test]
+fn an_unquoted_label_fails_render_at_its_line() {
+    let dir = copy_example("resnet50");
+    // Line 18 of overview.md: brackets inside an unquoted label end it early in Mermaid.
+    edit(
+        dir.path(),
+        "docs/diagrams/overview.md",
+        "n_pool[\"全局平均池化 + flatten<br/>[B, 2048]\"]",
+        "n_pool[全局平均池化 + flatten<br/>[B, 2048]]",
+    );
+    let items = check(dir.path(), false);
+    let fails = only_failures(&items, "diagrams.render");
+    let fail = &fails[0];
+    assert_eq!(
+        fail.location.as_deref(),
+        Some("docs/diagrams/overview.md:18"),
+        "{}",
+        show(&items)
+    );
+}
+
+#[test]
+fn a_diagram_without_shapes_fails_shapes() {
+    let dir = copy_example("resnet50");
+    let path = dir.path().join("docs/diagrams/tensor_shapes.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // The chart (lines 35-36; the tables above it are prose, not diagrams) with its labels
+    // reduced to stage names: no node carries [B, ...] any more.
+    let (head, chart) = text.split_at(text.find("```mermaid").unwrap());
+    let chart = chart
+        .replace("[B, 3, 224, 224]", "input")
+        .replace("[B, 64, 56, 56]", "stem")
+        .replace("[B, 256, 56, 56]", "conv2_x")
+        .replace("[B, 512, 28, 28]", "conv3_x")
+        .replace("[B, 1024, 14, 14]", "conv4_x")
+        .replace("[B, 2048, 7, 7]", "conv5_x")
+        .replace("[B, 1000]", "logits");
+    assert!(!chart.contains("[B,"));
+    let stripped = format!("{head}{chart}");
+    std::fs::write(&path, stripped).unwrap();
+    let items = check(dir.path(), false);
+    let fails = only_failures(&items, "diagrams.shapes");
+    // s_in (input), s_out (output), and "0 of 7 nodes" for the whole chart.
+    assert_eq!(fails.len(), 3, "{}", show(&items));
+    assert!(fails.iter().any(|i| i.reason.contains("input node `s_in`")));
+    assert!(
+        fails
+            .iter()
+            .any(|i| i.reason.contains("output node `s_out`"))
+    );
+    assert!(fails.iter().any(|i| i.reason.contains("only 0 of 7 nodes")));
+}
+
+#[test]
+fn a_colour_outside_the_palette_fails_palette() {
+    let dir = copy_example("resnet50");
+    edit(
+        dir.path(),
+        "docs/diagrams/tensor_shapes.md",
+        "classDef core fill:#fff3e0,stroke:#e65100",
+        "classDef core fill:#ffcc00,stroke:#e65100",
+    );
+    let items = check(dir.path(), false);
+    let fails = only_failures(&items, "diagrams.palette");
+    // The classDef itself (line 33 of the file) ...
+    assert!(
+        fails.iter().any(
+            |i| i.location.as_deref() == Some("docs/diagrams/tensor_shapes.md:33")
+                && i.reason.contains("#ffcc00")
+        ),
+        "{}",
+        show(&items)
+    );
+    // ... and the five nodes of that class, now uncoloured.
+    assert_eq!(fails.len(), 6, "{}", show(&items));
+}
+
+#[test]
+fn a_wrong_shape_comment_fails_lint_at_its_line() {
+    let dir = copy_example("resnet50");
+    // The stem's conv makes 64 channels (Table 1 conv1: 7x7, 64); the comment claims 32.
+    edit(
+        dir.path(),
+        "modules/stem.py",
+        "# x: [B, 64, H//2, W//2] <- Conv2d(C, 64, k=7, s=2, p=3)",
+        "# x: [B, 32, H//2, W//2] <- Conv2d(C, 64, k=7, s=2, p=3)",
+    );
+    let items = check(dir.path(), false);
+    let fails = only_failures(&items, "code.lint");
+    let first = &fails[0];
+    assert_eq!(first.location.as_deref(), Some("modules/stem.py:24"));
+    assert!(first.reason.starts_with("TSL601"), "{}", first.reason);
+}

@@ -1,0 +1,124 @@
+//! `verify --run` on copies of examples/resnet50 with one defect each (needs python3 + PyTorch,
+//! except the test of what happens without them).
+
+#[path = "fixtures/run-support/support.rs"]
+mod support;
+
+use repro_check::Status;
+use repro_check::checks::{VerifyOptions, verify};
+use support::{check, copy_example, edit, failing, only_failures, require_torch, show, skill_dir};
+
+#[test]
+fn a_model_that_misses_the_paper_count_fails_paper_params() {
+    require_torch();
+    let dir = copy_example("resnet50");
+    // conv4_x with 5 blocks instead of Table 1's 6: one identity bottleneck of width 256 fewer,
+    // 1,117,184 parameters (docs/math/formulas.md, section 6), so 25,557,032 - 1,117,184 =
+    // 24,439,848, outside 25.6M's [25.55M, 25.65M).
+    edit(
+        dir.path(),
+        "config.py",
+        "stage_blocks: tuple[int, int, int, int] = (3, 4, 6, 3)",
+        "stage_blocks: tuple[int, int, int, int] = (3, 4, 5, 3)",
+    );
+    let items = check(dir.path(), true);
+    let fails = only_failures(&items, "run.validate.paper_params");
+    let fail = &fails[0];
+    assert!(fail.reason.contains("24,439,848"), "{}", fail.reason);
+    assert!(fail.reason.contains("mismatch"), "{}", fail.reason);
+    assert_eq!(fail.location.as_deref(), Some("model.py"));
+    for id in [
+        "run.validate.forward",
+        "run.validate.gradients",
+        "run.trace",
+    ] {
+        assert!(
+            items.iter().any(|i| i.id == id && i.status == Status::Pass),
+            "{id}:\n{}",
+            show(&items)
+        );
+    }
+}
+
+#[test]
+fn a_shape_comment_wrong_at_run_time_fails_trace() {
+    require_torch();
+    let dir = copy_example("resnet50");
+    // After the stem's max pool the map is H//4; "16" holds for verify.toml's 64x64 input but
+    // not for the trace's second run (96x128 -> 24x32). The linter is told to trust the line,
+    // so only the runtime trace can catch it.
+    edit(
+        dir.path(),
+        "modules/stem.py",
+        "# x: [B, 64, H//4, W//4] <- MaxPool2d(k=3, s=2, p=1)",
+        "# x: [B, 64, 16, 16] <- MaxPool2d(k=3, s=2, p=1)  # noqa: TSL601",
+    );
+    let items = check(dir.path(), true);
+    let fails = only_failures(&items, "run.trace");
+    let fail = &fails[0];
+    assert_eq!(
+        fail.location.as_deref(),
+        Some("modules/stem.py:30"),
+        "{}",
+        show(&items)
+    );
+    assert!(fail.reason.contains("real size is 24"), "{}", fail.reason);
+}
+
+#[test]
+fn without_pytorch_the_run_items_fail_with_the_fix() {
+    // An interpreter that cannot see site-packages, hence no torch.
+    let dir = copy_example("resnet50");
+    let fake = dir.path().join("python-without-site");
+    std::fs::write(&fake, "#!/bin/sh\nexec python3 -S \"$@\"\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let opts = VerifyOptions {
+        run: true,
+        python: Some(fake.clone()),
+        skill_dir: Some(skill_dir()),
+    };
+    let items = verify(dir.path(), &opts);
+    assert_eq!(
+        failing(&items),
+        ["run.trace".to_string(), "run.validate".to_string()].into(),
+        "{}",
+        show(&items)
+    );
+    for i in items.iter().filter(|i| i.status == Status::Fail) {
+        assert!(
+            i.reason.contains("PyTorch cannot be imported"),
+            "{}",
+            i.reason
+        );
+        assert!(i.reason.contains("pip install torch"), "{}", i.reason);
+    }
+    // A missing interpreter is a FAIL too, never a pass or a skip.
+    let opts = VerifyOptions {
+        python: Some(dir.path().join("no-such-python")),
+        ..opts
+    };
+    let items = verify(dir.path(), &opts);
+    let fail = items.iter().find(|i| i.id == "run.validate").unwrap();
+    assert_eq!(fail.status, Status::Fail);
+    assert!(fail.reason.contains("cannot run"), "{}", fail.reason);
+}
+
+#[test]
+fn a_bad_verify_toml_fails_config_at_its_line() {
+    let dir = copy_example("resnet50");
+    edit(
+        dir.path(),
+        "verify.toml",
+        "expect_output =",
+        "expect_shape =",
+    );
+    let items = check(dir.path(), true);
+    let fails = only_failures(&items, "run.config");
+    let fail = &fails[0];
+    assert_eq!(fail.location.as_deref(), Some("verify.toml:7"));
+    for id in ["run.validate", "run.trace"] {
+        let item = items.iter().find(|i| i.id == id).unwrap();
+        assert_eq!(item.status, Status::Skip, "{id}");
+    }
+}
