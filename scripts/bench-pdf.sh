@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Times pdf-figures (figures located, cropped and rendered at 200 dpi, every image written, text
-# written) beside poppler's `pdfimages -all` (every image dumped) on the corpus papers, in the same
-# run, and prints per-paper times and the ratio pdf-figures / pdfimages. Goal: ratio < 1.0.
+# Times pdf-figures' full structured extraction (figures located, cropped and rendered at 200 dpi,
+# every image written, page text, tables, display equations with their crops, hyper-parameters,
+# paper.md) beside poppler's `pdfimages -all` (every image dumped) and `pdftotext` (plain text) on
+# the corpus papers, in the same run, and prints per-paper times and the ratios
+# pdf-figures / pdfimages (goal < 1.0) and pdf-figures / pdftotext (goal < 2.0).
 #
-# Needs: poppler-utils (pdfimages), ../shared/corpus/papers (or PAPER_REPLICATION_SHARED).
+# Needs: poppler-utils (pdfimages, pdftotext), ../shared/corpus/papers (or PAPER_REPLICATION_SHARED).
 # Usage: scripts/bench-pdf.sh [paper.pdf ...]     (default: every corpus paper)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${PAPER_REPLICATION_SHARED:-$root/../shared}
-command -v pdfimages >/dev/null || { echo "bench-pdf: pdfimages missing (apt-get install poppler-utils)" >&2; exit 2; }
+for tool in pdfimages pdftotext; do
+    command -v $tool >/dev/null || { echo "bench-pdf: $tool missing (apt-get install poppler-utils)" >&2; exit 2; }
+done
 if [ $# -eq 0 ]; then
     [ -d "$shared/corpus/papers" ] || { echo "bench-pdf: $shared/corpus/papers missing (set PAPER_REPLICATION_SHARED)" >&2; exit 2; }
     set -- "$shared"/corpus/papers/*.pdf
@@ -18,19 +22,23 @@ cargo build --quiet --release -p pdf-figures --manifest-path "$root/Cargo.toml"
 bin=$CARGO_TARGET_DIR/release/pdf-figures
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 now() { date +%s.%N; }
-printf '%-14s %10s %10s %7s %8s\n' paper pdfimages pdf-figures ratio figures
-tot_p=0; tot_f=0; ratios=()
+printf '%-14s %10s %10s %10s %8s %8s %8s\n' paper pdfimages pdftotext pdf-figures /images /text figures
+tot_p=0; tot_t=0; tot_f=0; ratios=(); tratios=()
 for pdf in "$@"; do
     name=$(basename "$pdf" .pdf)
     mkdir -p "$tmp/$name-img"
     t0=$(now); pdfimages -all "$pdf" "$tmp/$name-img/i" 2>/dev/null; t1=$(now)
-    "$bin" "$pdf" -o "$tmp/$name-out" --json > "$tmp/$name.json"; t2=$(now)
-    p=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t2 - $t1" | bc -l)
-    r=$(echo "$f / $p" | bc -l)
+    pdftotext "$pdf" "$tmp/$name.txt" 2>/dev/null; t2=$(now)
+    "$bin" "$pdf" -o "$tmp/$name-out" --json > "$tmp/$name.json"; t3=$(now)
+    p=$(echo "$t1 - $t0" | bc -l); t=$(echo "$t2 - $t1" | bc -l); f=$(echo "$t3 - $t2" | bc -l)
+    r=$(echo "$f / $p" | bc -l); rt=$(echo "$f / $t" | bc -l)
     n=$(grep -c '"caption":' "$tmp/$name.json" || true)
-    printf '%-14s %9.3fs %9.3fs %7.2f %8s\n' "$name" "$p" "$f" "$r" "$n"
-    tot_p=$(echo "$tot_p + $p" | bc -l); tot_f=$(echo "$tot_f + $f" | bc -l); ratios+=("$r")
+    printf '%-14s %9.3fs %9.3fs %9.3fs %8.2f %8.2f %8s\n' "$name" "$p" "$t" "$f" "$r" "$rt" "$n"
+    tot_p=$(echo "$tot_p + $p" | bc -l); tot_t=$(echo "$tot_t + $t" | bc -l); tot_f=$(echo "$tot_f + $f" | bc -l)
+    ratios+=("$r"); tratios+=("$rt")
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 printf 'total: pdfimages %.3fs, pdf-figures %.3fs, ratio %.2f (median per-paper ratio %.2f)\n' \
-    "$tot_p" "$tot_f" "$(echo "$tot_f / $tot_p" | bc -l)" "$median"
+    "$tot_p" "$tot_f" "$(echo "$tot_f / $tot_p" | bc -l)" "$(median "${ratios[@]}")"
+printf 'total: pdftotext %.3fs, pdf-figures %.3fs, ratio %.2f (median per-paper ratio %.2f; goal < 2)\n' \
+    "$tot_t" "$tot_f" "$(echo "$tot_f / $tot_t" | bc -l)" "$(median "${tratios[@]}")"

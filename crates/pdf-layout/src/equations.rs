@@ -104,7 +104,12 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         for w in 1..=pl.line.words.len() {
             let split = w == pl.line.words.len() || {
                 let gap = pl.line.words[w].bbox.x0 - pl.line.words[w - 1].bbox.x1;
-                gap > 1.5 * pl.line.size.max(body)
+                let em = pl.line.size.max(body);
+                // A right-aligned last line (`multline`) may end less than a quad before its
+                // number; a sentence's words are never that far apart.
+                let number_last = w + 1 == pl.line.words.len()
+                    && equation_number(&pl.line.words[w].text).is_some();
+                gap > 1.5 * em || (number_last && gap > 0.7 * em)
             };
             if split {
                 pieces.push(Piece::new(i, pl.line, start, w));
@@ -187,7 +192,12 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
             .glyphs
             .iter()
             .all(|g| g.ch.is_alphanumeric() || g.ch == '.');
-        if !display || plain || pl.line.size > body * 1.15 {
+        // The line's own size is its largest glyph, which in math is a radical or big
+        // operator; a heading is large throughout.
+        let mut sizes: Vec<f64> = p.glyphs.iter().map(|g| g.size).collect();
+        sizes.sort_by(f64::total_cmp);
+        let typical = sizes.get(sizes.len() / 2).copied().unwrap_or(pl.line.size);
+        if !display || plain || typical > body * 1.15 {
             continue;
         }
         let _ = pl.role;
@@ -371,11 +381,17 @@ fn grow(
                     && r.bbox.x0 > col.x1 - 4.0 * em
             });
             let own = equation_number(&q.text).is_some();
+            // The end of the sentence that introduces the display ("normaliser:").
+            let words_only = q.text.split_whitespace().all(|w| {
+                let t = w.trim_end_matches([':', ',', '.', ';']);
+                t.chars().count() >= 2 && t.chars().all(char::is_alphabetic)
+            });
             let centredish = q.bbox.width() < 0.95 * col.width();
             in_col
                 && x_near
                 && close
                 && !own
+                && !words_only
                 && !(numbered && beside_number)
                 && !is_prose(pieces, &[m])
                 && (centredish || q.size < 0.85 * em)
