@@ -47,6 +47,7 @@ pub fn render(
     let body = body_size(layouts);
     let mut out = String::new();
     let mut eq_done = vec![false; equations.len()];
+    let title = title_block(layouts, &headings);
     for layout in layouts {
         let page = layout.number;
         let regions: Vec<Rect> = figures
@@ -78,6 +79,12 @@ pub fn render(
                 BlockRole::Body | BlockRole::Other => {}
             }
             if heading.is_none() && is_footnote(layout, placed, body) {
+                continue;
+            }
+            if title == Some((page, k)) {
+                flush(&mut out, &mut paragraph);
+                let text = join_lines(&lines.iter().collect::<Vec<_>>());
+                let _ = writeln!(out, "# {text}\n");
                 continue;
             }
             let mut skip_first = false;
@@ -140,6 +147,21 @@ pub fn render(
         }
     }
     out
+}
+
+/// The paper's title: the largest running text on the first page above the first heading.
+fn title_block(layouts: &[PageLayout], headings: &[Heading]) -> Option<(usize, usize)> {
+    let first = layouts.first()?;
+    let stop = headings
+        .iter()
+        .find(|h| h.page == first.number)
+        .map_or(first.blocks.len(), |h| h.block);
+    first.blocks[..stop]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.role == BlockRole::Body && b.block.lines.len() <= 3)
+        .max_by(|a, b| a.1.block.size().total_cmp(&b.1.block.size()))
+        .map(|(k, _)| (first.number, k))
 }
 
 /// A lone "(4)" beside an equation box.

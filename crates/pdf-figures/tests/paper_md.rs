@@ -90,11 +90,12 @@ fn paper_md_keeps_every_running_text_line() {
 
 #[test]
 fn paper_md_headings_match_hand_checked_sections() {
-    // Headings read off the rendered pages.
+    // Title and headings read off the rendered pages.
     let cases: [(&str, &[&str]); 2] = [
         (
             "resnet",
             &[
+                "# Deep Residual Learning for Image Recognition",
                 "## Abstract",
                 "## 1 Introduction",
                 "## 2 Related Work",
@@ -116,6 +117,8 @@ fn paper_md_headings_match_hand_checked_sections() {
         (
             "bert",
             &[
+                "# BERT: Pre-training of Deep Bidirectional Transformers for Language \
+                 Understanding",
                 "## Abstract",
                 "## 1 Introduction",
                 "## 2 Related Work",
