@@ -27,5 +27,11 @@ run mermaid-gen check "$demo/resnet50-overview.mmd"
 step "phase 3: tensor-shape-lint on the ResNet-50 example"
 run tensor-shape-lint examples/resnet50/model.py examples/resnet50/modules
 
+step "phase 4: repro-check scaffolds the sample paper's output tree, then verifies the ResNet-50 example (static items; --run needs PyTorch)"
+run repro-check init --paper "TinyNet: A Small Convolutional Network for Toy Image Classification" \
+  --model TinyNet --modules conv_block,classifier --hyperparams "$demo/sample/hyperparams.json" \
+  --out "$demo/output"
+run repro-check verify examples/resnet50
+
 printf '\nbuilt: dist/paper-replication.zip (sha256 %s)\ndemo output: %s/\n' \
   "$(cut -d' ' -f1 dist/paper-replication.zip.sha256)" "$demo"
