@@ -5,9 +5,11 @@ counting of a model too large to allocate, and torchvision's ResNet-50 as an out
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import validate_model as vm
@@ -485,3 +487,20 @@ def test_policy_table_in_the_reference_matches_the_code():
         assert len(counts) == len(expected), row
         for count, want in zip(counts, expected, strict=True):
             assert vm.verdict(int(_amount(count)), pc, None) == want, row
+
+
+def test_missing_torch_is_an_input_error_with_the_install_command(tmp_path):
+    # A `torch` module that fails to import stands in for a machine without PyTorch. The
+    # harness must exit 2 (input error), not 1 (a failed check), and say how to install it.
+    (tmp_path / "torch.py").write_text('raise ImportError("no torch here")\n')
+    script = Path(vm.__file__).with_name("validate_model.py")
+    proc = subprocess.run(
+        [sys.executable, str(script), "model.py:Net"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "PyTorch is not installed" in proc.stderr
+    assert "pip install torch==2.14.1 torchvision==0.29.2" in proc.stderr

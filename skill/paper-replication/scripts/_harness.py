@@ -28,9 +28,12 @@ try:
     import torch
     from torch import nn
 except ImportError as exc:  # the scripts are useless without torch: say how to get it
-    raise SystemExit(
-        f"harness: PyTorch is not installed ({exc}); run: {TORCH_INSTALL_HINT}"
-    ) from exc
+    # A missing dependency is an input error (exit 2), not a failed check (1): callers such as
+    # repro-check must not read it as a model that failed validation.
+    import sys
+
+    print(f"harness: PyTorch is not installed ({exc}); run: {TORCH_INSTALL_HINT}", file=sys.stderr)
+    raise SystemExit(2) from exc
 
 
 class HarnessError(Exception):
