@@ -4,24 +4,10 @@
 
 mod common;
 mod score;
+use common::shared_papers as shared;
 use common::workspace_root;
 use score::caption_matches;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-
-fn shared() -> PathBuf {
-    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"));
-    let papers = dir.join("corpus/papers");
-    assert!(
-        papers.is_dir(),
-        "corpus missing: {} does not exist; put the shared reference folder next to the \
-         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
-        papers.display()
-    );
-    papers
-}
 
 struct Gold {
     id: String,

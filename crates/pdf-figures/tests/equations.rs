@@ -5,23 +5,9 @@
 //! match; a numbered equation not in the file is a false positive.
 
 mod common;
+use common::shared_papers as papers;
 use common::workspace_root;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-
-fn papers() -> PathBuf {
-    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"));
-    let papers = dir.join("corpus/papers");
-    assert!(
-        papers.is_dir(),
-        "corpus missing: {} does not exist; put the shared reference folder next to the \
-         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
-        papers.display()
-    );
-    papers
-}
 
 fn ground_truth() -> BTreeMap<String, BTreeSet<(String, usize)>> {
     let path = workspace_root().join("tests/ground-truth/equations.tsv");

@@ -14,24 +14,10 @@
 //!   the exact integer.
 
 mod common;
+use common::shared_papers as papers_dir;
 use common::workspace_root;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-
-fn papers_dir() -> PathBuf {
-    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"));
-    let papers = dir.join("corpus/papers");
-    assert!(
-        papers.is_dir(),
-        "corpus missing: {} does not exist; put the shared reference folder next to the \
-         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
-        papers.display()
-    );
-    papers
-}
 
 struct Label {
     name: String,

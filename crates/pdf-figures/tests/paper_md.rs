@@ -4,23 +4,8 @@
 //! section headings as Markdown headings, hand-checked on three papers.
 
 mod common;
-use common::workspace_root;
+use common::shared_papers as papers;
 use pdf_layout::BlockRole;
-use std::path::PathBuf;
-
-fn papers() -> PathBuf {
-    let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join("../shared"));
-    let papers = dir.join("corpus/papers");
-    assert!(
-        papers.is_dir(),
-        "corpus missing: {} does not exist; put the shared reference folder next to the \
-         workspace (../shared) or set PAPER_REPLICATION_SHARED to it",
-        papers.display()
-    );
-    papers
-}
 
 fn norm(s: &str) -> String {
     s.chars()
