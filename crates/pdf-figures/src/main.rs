@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 const EXAMPLES: &str = "\
 Examples:
-  pdf-figures paper.pdf -o out/            figures, images, text and manifest.json in out/
+  pdf-figures paper.pdf -o out/            everything below, into out/
   pdf-figures paper.pdf -o out/ --pages    also render every page to out/pages/page-N.png
   pdf-figures paper.pdf -o out/ --json     print the manifest instead of the summary
   pdf-figures paper.pdf -o out/ --force    replace an existing out/
@@ -19,6 +19,13 @@ Output:
   out/images/              embedded rasters: JPEG as stored, others as PNG (alpha from SMask;
                            16-bit gray/RGB images as 16-bit PNG, see `bits` in the manifest)
   out/text/page-5.txt      page text in reading order
+  out/paper.md             the paper in reading order with section headings; figures, tables
+                           and equations replaced by links to their files (read this first)
+  out/tables/table-3.md    each captioned table as cells (also .csv and a .png crop)
+  out/equations/eq-4.png   each display equation cropped (numbered: eq-<number>.png), with its
+                           number and linear Unicode text under `equations` in the manifest
+  out/hyperparams.json     hyper-parameters and reported parameter counts with page, section
+                           and the sentence or table cell they come from (.md: the same table)
 
 Limits: a file past --max-image-pixels, --max-stream-bytes or --max-depth (nested forms,
 Type 3 glyphs, patterns) is refused with one line naming the flag; a reference cycle is
@@ -26,7 +33,7 @@ refused at any depth.
 
 Exit codes: 0 ok, 2 bad input or usage (one line on stderr, nothing written).";
 
-/// Extract figures with captions, embedded images and reading-order text from a paper PDF.
+/// Read a paper PDF exactly: figures, tables, equations, hyper-parameters, text and paper.md.
 #[derive(Parser, Debug)]
 #[command(name = "pdf-figures", version, after_help = EXAMPLES)]
 struct Cli {

@@ -65,13 +65,16 @@ pub fn summary(ex: &Extraction, out: &Path) -> String {
     let m = &ex.manifest;
     let count = |k: &str| m.figures.iter().filter(|f| f.kind == k).count();
     let mut s = format!(
-        "{}: {} pages, {} figures ({} raster, {} vector, {} mixed), {} images -> {}\n",
+        "{}: {} pages, {} figures ({} raster, {} vector, {} mixed), {} tables, {} equations ({} numbered), {} images -> {}\n",
         m.document.file,
         m.document.pages,
         m.figures.len(),
         count("raster"),
         count("vector"),
         count("mixed"),
+        m.tables.len(),
+        m.equations.len(),
+        m.equations.iter().filter(|e| e.number.is_some()).count(),
         m.images.len(),
         out.display()
     );
@@ -84,6 +87,20 @@ pub fn summary(ex: &Extraction, out: &Path) -> String {
             "  {:<22} p.{:<3} {:<6} {caption}\n",
             f.file, f.page, f.kind
         ));
+    }
+    for t in &m.tables {
+        let mut caption: String = t.caption.chars().take(70).collect();
+        if caption.len() < t.caption.len() {
+            caption.push('…');
+        }
+        s.push_str(&format!(
+            "  {:<22} p.{:<3} table  {caption}\n",
+            t.markdown, t.page
+        ));
+    }
+    // Read first: the paper in reading order, then the mined values with their sources.
+    for file in [&m.paper, &m.hyperparams].into_iter().flatten() {
+        s.push_str(&format!("  {}: {}\n", file, out.join(file).display()));
     }
     s.push_str(&format!(
         "  manifest: {}\n",
