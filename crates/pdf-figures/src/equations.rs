@@ -56,7 +56,7 @@ pub fn extract(
     let mut unnumbered: BTreeMap<usize, usize> = BTreeMap::new();
     for eq in locate_equations(ctx) {
         let stem = match &eq.number {
-            Some(n) => format!("eq-{}", safe(n)),
+            Some(n) => format!("eq-{}", crate::extract::safe_id(n)),
             None => {
                 let k = unnumbered.entry(eq.page).or_default();
                 *k += 1;
@@ -93,16 +93,4 @@ pub fn extract(
         });
     }
     Ok(out)
-}
-
-fn safe(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

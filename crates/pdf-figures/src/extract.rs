@@ -401,7 +401,7 @@ fn round2(v: f64) -> f64 {
 }
 
 /// Keeps ids usable as file names ("3", "A.1", "III").
-fn safe_id(id: &str) -> String {
+pub(crate) fn safe_id(id: &str) -> String {
     id.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' {
