@@ -196,23 +196,26 @@ fn caption(
         let _ = writeln!(out, "{text}\n");
         return;
     };
+    // A table's caption comes from its entry: the layout can stack the table's header row onto
+    // the caption block, and the tables pass has already cut it off.
     let file = match start.kind {
         CaptionKind::Figure => figures
             .iter()
             .find(|f| f.page == page && f.id == start.id)
-            .map(|f| (format!("Figure {}", f.id), f.file.clone())),
+            .map(|f| (format!("Figure {}", f.id), f.file.clone(), text.clone())),
         CaptionKind::Table => tables
             .iter()
             .find(|t| t.page == page && t.id == start.id)
             .map(|t| {
                 (
                     format!("Table {}", t.id),
-                    format!("tables/table-{}.md", t.id),
+                    t.markdown.clone(),
+                    t.caption.clone(),
                 )
             }),
     };
     match file {
-        Some((label, file)) => {
+        Some((label, file, text)) => {
             let _ = writeln!(out, "[{label}]({file})\n\n> {text}\n");
         }
         None => {

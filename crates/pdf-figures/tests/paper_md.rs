@@ -145,3 +145,29 @@ fn paper_md_headings_match_hand_checked_sections() {
         assert_eq!(got, want, "{slug}");
     }
 }
+
+#[test]
+fn captions_in_paper_md_are_the_printed_captions_only() {
+    // The sample's \caption texts (tests/pdf/sample/sample.tex); the table's header row sits
+    // right under its caption and must not be read into it.
+    let path = common::workspace_root().join("tests/pdf/sample/sample.pdf");
+    let data = std::fs::read(&path).expect("tests/pdf/sample/sample.pdf");
+    let ex = pdf_figures::extract(data, "sample.pdf", &pdf_figures::Options::default()).unwrap();
+    let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+    for (link, caption) in [
+        (
+            "[Figure 1](figures/fig-1.png)",
+            "> Figure 1: TinyNet architecture: two convolutional blocks and a linear classifier.",
+        ),
+        (
+            "[Table 1](tables/table-1.md)",
+            "> Table 1: Training hyper-parameters of TinyNet.",
+        ),
+    ] {
+        let at = md
+            .find(link)
+            .unwrap_or_else(|| panic!("no {link} in:\n{md}"));
+        let next = md[at..].lines().find(|l| l.starts_with('>')).unwrap();
+        assert_eq!(next, caption);
+    }
+}
