@@ -44,7 +44,7 @@ pub fn render(
     equations: &[EquationEntry],
 ) -> String {
     let headings = sections(layouts);
-    let body = body_size(layouts);
+    let body = pdf_layout::sections::body_size(layouts);
     let mut out = String::new();
     let mut eq_done = vec![false; equations.len()];
     let title = title_block(layouts, &headings);
@@ -300,19 +300,4 @@ fn is_footnote(layout: &PageLayout, placed: &PlacedBlock, body: f64) -> bool {
             && o.block.bbox.x_overlap(&b.bbox) > 0.0
     });
     marker && below_text
-}
-
-fn body_size(layouts: &[PageLayout]) -> f64 {
-    let mut counts = BTreeMap::<i64, usize>::new();
-    for l in layouts {
-        for b in l.blocks.iter().filter(|b| b.role == BlockRole::Body) {
-            for line in &b.block.lines {
-                *counts.entry((line.size * 2.0).round() as i64).or_default() += line.words.len();
-            }
-        }
-    }
-    counts
-        .iter()
-        .max_by_key(|(s, n)| (**n, **s))
-        .map_or(10.0, |(s, _)| *s as f64 / 2.0)
 }

@@ -181,8 +181,8 @@ pub fn section_path(headings: &[Heading], page: usize, block: usize) -> Vec<&Hea
     path
 }
 
-/// The most common line size over running text.
-fn body_size(layouts: &[PageLayout]) -> f64 {
+/// The most common line size over running text (in half points, so 9.5 pt stays 9.5).
+pub fn body_size(layouts: &[PageLayout]) -> f64 {
     let mut counts = std::collections::BTreeMap::<i64, usize>::new();
     for l in layouts {
         for b in l.blocks.iter().filter(|b| b.role == BlockRole::Body) {
