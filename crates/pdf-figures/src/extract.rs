@@ -194,7 +194,9 @@ fn latin1_or_utf8(bytes: &[u8]) -> String {
 /// Reads the document and builds every output in memory.
 pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extraction, Error> {
     let bytes = data.len();
+    let mut timer = Timer::from_env();
     let pdf = engine::open(data, &opts.limits)?;
+    timer.lap("open");
     let n = pdf.pages().len();
     let show_progress = opts.progress && n > 10 && std::io::stderr().is_terminal();
     let mut store = ImageStore::new(true);
@@ -215,6 +217,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     if show_progress {
         eprint!("\r\x1b[K");
     }
+    timer.lap("interpret");
     let mut skipped = BTreeMap::new();
     skipped.insert("stencil_rules".to_string(), store.stencil_rules);
     let dropped = repeated_images(&contents, &store, n, &mut skipped);
@@ -244,6 +247,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     {
         debug_page(l);
     }
+    timer.lap("layout");
     let captions = select_captions(&layouts);
     let regions = locate(&layouts, &captions, CaptionKind::Figure, Side::Above);
 
@@ -288,6 +292,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         });
     }
 
+    timer.lap("figures");
     let mut pages = Vec::with_capacity(n);
     for layout in &layouts {
         let text = format!("text/page-{}.txt", layout.number);
@@ -363,10 +368,15 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         render_cache: &render_cache,
         dpi: opts.dpi,
     };
+    timer.lap("pages+images");
     let tables = tables::extract(&ctx, &mut files)?;
+    timer.lap("tables");
     let equations = equations::extract(&ctx, &mut files)?;
+    timer.lap("equations");
     let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
+    timer.lap("hyperparams");
     let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
+    timer.lap("paper.md");
 
     let meta = pdf.metadata();
     let manifest = Manifest {
@@ -394,6 +404,28 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         files,
         layouts,
     })
+}
+
+/// Per-phase wall times on stderr when `PDF_FIGURES_TIMINGS` is set, for finding where a slow
+/// paper spends its time without a profiler build.
+pub struct Timer(Option<std::time::Instant>);
+
+impl Timer {
+    /// A timer that reports only when `PDF_FIGURES_TIMINGS` is set.
+    pub fn from_env() -> Self {
+        Timer(std::env::var_os("PDF_FIGURES_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    /// Prints the time since the previous lap under `phase`.
+    pub fn lap(&mut self, phase: &str) {
+        if let Some(t) = self.0 {
+            eprintln!(
+                "pdf-figures: {phase:<14} {:8.1} ms",
+                t.elapsed().as_secs_f64() * 1e3
+            );
+            self.0 = Some(std::time::Instant::now());
+        }
+    }
 }
 
 fn round2(v: f64) -> f64 {

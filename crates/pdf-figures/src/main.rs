@@ -107,7 +107,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
         |n| n.to_string_lossy().into_owned(),
     );
     let ex = extract(data, &name, &opts)?;
+    let mut timer = pdf_figures::extract::Timer::from_env();
     output::write(&ex, &cli.output, cli.force)?;
+    timer.lap("write");
     if cli.json {
         print!("{}", output::manifest_json(&ex));
     } else {
