@@ -13,14 +13,27 @@ static IN_SENTENCE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         format!(r"(?i)\b(?:total\s+)?param(?:eter)?s\s*(?:count)?\s*[=:]\s*(?P<v>{NUM})"),
     ]
     .iter()
-    .map(|p| Regex::new(p).unwrap())
+    .map(|p| crate::re::compile(p))
     .collect()
 });
 
 /// A capitalised token with a second capital or a digit ("BERTBASE", "ResNet-50", "LSTM",
 /// "ViT-L/16"): what a sentence calls a model.
 static MODEL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b[A-Z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+)*").unwrap());
+    LazyLock::new(|| crate::re::compile(r"\b[A-Z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+)*"));
+
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    crate::re::compile(r"(?i)^(?:#\s*|num(?:ber)?\s+of\s+|total\s+)?param(?:eter)?s?\b(.*)$")
+});
+static WHOLE: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(&format!(r"^\s*({NUM})\s*$")));
+
+/// Builds every automaton of this module (see [`crate::warm_up`]).
+pub(crate) fn force() {
+    LazyLock::force(&IN_SENTENCE);
+    LazyLock::force(&MODEL);
+    LazyLock::force(&HEADER);
+    LazyLock::force(&WHOLE);
+}
 
 /// Counts stated in one sentence: (model if named before the count, value as printed, count).
 pub fn in_sentence(sentence: &str) -> Vec<(Option<String>, String, u64)> {
@@ -63,9 +76,6 @@ fn model_before(prefix: &str) -> Option<String> {
 /// Whether a table header names a parameter count, and the scale its unit implies
 /// ("Params (M)" -> 1e6).
 pub fn count_header(header: &str) -> Option<f64> {
-    static HEADER: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)^(?:#\s*|num(?:ber)?\s+of\s+|total\s+)?param(?:eter)?s?\b(.*)$").unwrap()
-    });
     let h = header.split_whitespace().collect::<Vec<_>>().join(" ");
     let rest = HEADER.captures(h.trim())?.get(1).map_or("", |m| m.as_str());
     let rest = rest.to_lowercase();
@@ -83,8 +93,6 @@ pub fn count_header(header: &str) -> Option<f64> {
 /// The count in a cell under a count header with `scale`: "86M" -> 86e6; "138" under
 /// "(in millions)" -> 138e6. Unscaled small numbers are not counts.
 pub fn in_cell(cell: &str, scale: f64) -> Option<u64> {
-    static WHOLE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(&format!(r"^\s*({NUM})\s*$")).unwrap());
     let printed = WHOLE.captures(cell)?.get(1)?.as_str();
     let x = parse_number(printed)?;
     let x = if has_scale(printed) { x } else { x * scale };

@@ -26,11 +26,21 @@
 
 pub mod counts;
 pub mod number;
+mod re;
 pub mod sentences;
 pub mod vocab;
 
 pub use number::parse_number;
 pub use sentences::split_sentences;
+
+/// Compiles every pattern now rather than on first use. Building the vocabulary's automata
+/// takes tens of milliseconds; a caller with a spare core (pdf-figures, while it interprets the
+/// pages) runs this on another thread so that mining later finds them ready.
+pub fn warm_up() {
+    vocab::force();
+    counts::force();
+    number::force();
+}
 
 /// Running text: one paragraph (or caption) with where it is.
 #[derive(Clone, Debug, PartialEq)]

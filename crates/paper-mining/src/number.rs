@@ -30,16 +30,26 @@ pub const NUM: &str = concat!(
 );
 
 static TIMES_TEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d+(?:\.\d+)?)\s*[×x·⋅∗*]\s*10\s*\^?\s*\{?(-?)\s?(\d{1,2})\}?$").unwrap()
+    crate::re::compile(r"^(\d+(?:\.\d+)?)\s*[×x·⋅∗*]\s*10\s*\^?\s*\{?(-?)\s?(\d{1,2})\}?$")
 });
 static POWER_OF_TEN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^10\s*(\^)?\s*\{?(-)?\s?(\d{1,2})\}?$").unwrap());
+    LazyLock::new(|| crate::re::compile(r"^10\s*(\^)?\s*\{?(-)?\s?(\d{1,2})\}?$"));
 static SCALED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^([0-9.,\s]+?)\s?([kKMBT]|thousand|million|billion|trillion|hundred)?$").unwrap()
+    crate::re::compile(r"^([0-9.,\s]+?)\s?([kKMBT]|thousand|million|billion|trillion|hundred)?$")
 });
 static WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?i)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s(hundred|thousand|million|billion))?$").unwrap()
+    crate::re::compile(
+        r"^(?i)(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(?:\s(hundred|thousand|million|billion))?$",
+    )
 });
+
+/// Builds every automaton of this module (see [`crate::warm_up`]).
+pub(crate) fn force() {
+    LazyLock::force(&TIMES_TEN);
+    LazyLock::force(&POWER_OF_TEN);
+    LazyLock::force(&SCALED);
+    LazyLock::force(&WORD);
+}
 
 /// The value of a number printed in one of the forms of [`NUM`], or `None`.
 ///
@@ -131,7 +141,7 @@ mod tests {
     use super::*;
 
     fn whole(s: &str) -> bool {
-        Regex::new(&format!("^{NUM}$")).unwrap().is_match(s)
+        crate::re::compile(&format!("^{NUM}$")).is_match(s)
     }
 
     #[test]
@@ -200,7 +210,7 @@ mod tests {
 
     #[test]
     fn a_list_of_numbers_is_not_one_number() {
-        let re = Regex::new(NUM).unwrap();
+        let re = crate::re::compile(NUM);
         let found: Vec<&str> = re
             .find_iter("in [256, 480] and 1000 × 20000 or 2x2")
             .map(|m| m.as_str())

@@ -124,7 +124,8 @@ use Kind::*;
 
 const RULES: &[Rule] = &[
     rule("learning_rate", r"(?i)\blearning[- ]rates?\b{F}{N}", List),
-    rule("learning_rate", r"\b(?:lr|LR|η)\s*[=:]\s*{N}", Number),
+    // η is not an ASCII word character, so it takes no `\b` (see `re`).
+    rule("learning_rate", r"(?:\b(?:lr|LR)|η)\s*[=:]\s*{N}", Number),
     rule_if(
         "learning_rate",
         r"α\s*=\s*{N}",
@@ -421,35 +422,44 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
         .iter()
         .map(|r| Compiled {
             name: r.name,
-            re: Regex::new(
+            re: crate::re::compile(
                 &r.pattern
                     .replace("{F}", FILL)
                     .replace("{N}", &format!("(?P<v>{NUM})"))
                     .replace("OPT", OPTIMIZERS),
-            )
-            .unwrap_or_else(|e| panic!("rule for {}: {e}", r.name)),
-            requires: r.requires.map(|p| Regex::new(p).unwrap()),
+            ),
+            requires: r.requires.map(crate::re::compile),
             kind: r.kind,
         })
         .collect()
 });
 
 static LIST_NEXT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
+    crate::re::compile(&format!(
         r"^(?:\s+for\s+[^\s,;]+)?\s*(?:,\s*(?:and|or)?|and|or|/)\s*(?P<v>{NUM})"
     ))
-    .unwrap()
 });
 
 /// A schedule milestone or a warm-up length, not the training length ("divide it by 10 at 32k
 /// iterations", "warmup over the first 10,000 steps", "after 5 epochs").
 static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|every|after|first|last|until|each)\b").unwrap()
+    crate::re::compile(
+        r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|every|after|first|last|until|each)\b",
+    )
 });
 
 /// "over 100 layers", "more than 8 heads": a claim about models in general, not a setting.
 static COMPARATIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:over|than|beyond|exceeding)\s+$").unwrap());
+    LazyLock::new(|| crate::re::compile(r"(?i)\b(?:over|than|beyond|exceeding)\s+$"));
+
+/// Builds every automaton of this module (see [`crate::warm_up`]).
+pub(crate) fn force() {
+    LazyLock::force(&COMPILED);
+    LazyLock::force(&LIST_NEXT);
+    LazyLock::force(&MILESTONE);
+    LazyLock::force(&COMPARATIVE);
+    LazyLock::force(&HEADERS);
+}
 
 /// One value a sentence states.
 #[derive(Clone, Debug, PartialEq)]
@@ -595,33 +605,34 @@ pub fn plausible(name: &str, x: f64) -> bool {
     }
 }
 
+static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("layers", r"^(?:n\s*|#\s*|num(?:ber of)?\s+)?layers(?:\s+[lnd])?$|^depth$|^n_?layers$|^l$"),
+        ("hidden_dim", r"^(?:hidden\s+size|hidden\s+dim\w*|d_?\s*model|dimension|dim|width|embedding\s+dim\w*|hidden)(?:\s+[dh])?$"),
+        ("ffn_dim", r"^(?:mlp\s+size|mlp\s+dim\w*|d_?\s*ff|ffn\s+(?:size|dim\w*)|feed[- ]forward\s+dim\w*|intermediate\s+size)$"),
+        ("heads", r"^(?:n\s*|#\s*|num(?:ber of)?\s+|attention\s+)?heads(?:\s+[ah])?$|^h$"),
+        ("head_dim", r"^d_?\s*k$|^d_?\s*v$|^head\s+dim\w*$"),
+        ("learning_rate", r"^(?:base\s+|peak\s+|max\s+|initial\s+)?(?:lr|learning\s+rate)$"),
+        ("lr_schedule", r"^(?:lr|learning\s+rate)\s+(?:decay|schedule)$|^schedule$"),
+        ("batch_size", r"^batch(?:\s+size)?$"),
+        ("epochs", r"^(?:#\s*|train(?:ing)?\s+)?epochs$"),
+        ("steps", r"^(?:train(?:ing)?\s+)?steps$|^iterations$"),
+        ("warmup", r"^warm-?up(?:\s+steps)?$"),
+        ("weight_decay", r"^weight\s+decay$|^wd$"),
+        ("dropout", r"^dropout(?:\s+rate)?$|^p_?\s*drop$"),
+        ("label_smoothing", r"^label\s+smoothing$|^(?:ε|ϵ)\s*_?ls$"),
+        ("optimizer", r"^optimi[sz]er$"),
+        ("patch_size", r"^patch(?:\s+size)?$"),
+        ("image_size", r"^(?:resolution|image\s+size|input\s+size|res)$"),
+        ("vocab_size", r"^vocab(?:ulary)?(?:\s+size)?$"),
+    ]
+    .into_iter()
+    .map(|(n, p)| (n, crate::re::compile(&format!("(?i){p}"))))
+    .collect()
+});
+
 /// The canonical name a table header stands for ("Hidden size D" -> `hidden_dim`).
 pub fn header_name(header: &str) -> Option<&'static str> {
-    static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-        [
-            ("layers", r"^(?:n\s*|#\s*|num(?:ber of)?\s+)?layers(?:\s+[lnd])?$|^depth$|^n_?layers$|^l$"),
-            ("hidden_dim", r"^(?:hidden\s+size|hidden\s+dim\w*|d_?\s*model|dimension|dim|width|embedding\s+dim\w*|hidden)(?:\s+[dh])?$"),
-            ("ffn_dim", r"^(?:mlp\s+size|mlp\s+dim\w*|d_?\s*ff|ffn\s+(?:size|dim\w*)|feed[- ]forward\s+dim\w*|intermediate\s+size)$"),
-            ("heads", r"^(?:n\s*|#\s*|num(?:ber of)?\s+|attention\s+)?heads(?:\s+[ah])?$|^h$"),
-            ("head_dim", r"^d_?\s*k$|^d_?\s*v$|^head\s+dim\w*$"),
-            ("learning_rate", r"^(?:base\s+|peak\s+|max\s+|initial\s+)?(?:lr|learning\s+rate)$"),
-            ("lr_schedule", r"^(?:lr|learning\s+rate)\s+(?:decay|schedule)$|^schedule$"),
-            ("batch_size", r"^batch(?:\s+size)?$"),
-            ("epochs", r"^(?:#\s*|train(?:ing)?\s+)?epochs$"),
-            ("steps", r"^(?:train(?:ing)?\s+)?steps$|^iterations$"),
-            ("warmup", r"^warm-?up(?:\s+steps)?$"),
-            ("weight_decay", r"^weight\s+decay$|^wd$"),
-            ("dropout", r"^dropout(?:\s+rate)?$|^p_?\s*drop$"),
-            ("label_smoothing", r"^label\s+smoothing$|^(?:ε|ϵ)\s*_?ls$"),
-            ("optimizer", r"^optimi[sz]er$"),
-            ("patch_size", r"^patch(?:\s+size)?$"),
-            ("image_size", r"^(?:resolution|image\s+size|input\s+size|res)$"),
-            ("vocab_size", r"^vocab(?:ulary)?(?:\s+size)?$"),
-        ]
-        .into_iter()
-        .map(|(n, p)| (n, Regex::new(&format!("(?i){p}")).unwrap()))
-        .collect()
-    });
     let h = header.split_whitespace().collect::<Vec<_>>().join(" ");
     HEADERS
         .iter()

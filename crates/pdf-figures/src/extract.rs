@@ -6,12 +6,13 @@ use crate::equations::{self, EquationEntry};
 use crate::error::Error;
 use crate::images::ImageStore;
 use crate::limits::Limits;
-use crate::render::render_region;
+use crate::render::{check_render_size, render_region};
 use crate::structure::Context;
 use crate::tables::{self, TableEntry};
 use crate::{hyperparams, paper_md};
 use hayro::RenderCache;
 use hayro_interpret::InterpreterCache;
+use hayro_syntax::Pdf;
 use pdf_layout::{
     CaptionKind, GraphicKind, PageLayout, Rect, Region, Side, analyze_page, body_font_size, locate,
     select_captions,
@@ -195,6 +196,9 @@ fn latin1_or_utf8(bytes: &[u8]) -> String {
 pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extraction, Error> {
     let bytes = data.len();
     let mut timer = Timer::from_env();
+    // Compiling the hyper-parameter vocabulary is independent of the PDF; the second core does
+    // it while this one interprets the pages.
+    let warm_up = std::thread::spawn(paper_mining::warm_up);
     let pdf = engine::open(data, &opts.limits)?;
     timer.lap("open");
     let n = pdf.pages().len();
@@ -253,12 +257,13 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
 
     let mut files = BTreeMap::new();
     let image_files = image_file_names(&store);
-    let render_cache = RenderCache::new();
+    // Figure and page renders are queued here and run on a second thread beside the structure
+    // passes below; the size check runs now so that an out-of-range render fails first.
+    let mut renders: Vec<(String, usize, Rect)> = Vec::new();
     let mut figures = Vec::new();
     for region in &regions {
         let page_no = region.caption.page;
         let layout = &layouts[page_no - 1];
-        let page = &pdf.pages()[page_no - 1];
         let page_rect = Rect::new(0.0, 0.0, layout.width, layout.height);
         let crop = region
             .bbox
@@ -266,10 +271,8 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             .intersect(&page_rect)
             .unwrap_or(region.bbox);
         let file = format!("figures/fig-{}.png", safe_id(&region.caption.id));
-        files.insert(
-            file.clone(),
-            render_region(page, &render_cache, crop, opts.dpi, page_no)?,
-        );
+        check_render_size(crop, opts.dpi, page_no)?;
+        renders.push((file.clone(), page_no, crop));
         let mut images: Vec<String> = contents[page_no - 1]
             .placements
             .iter()
@@ -298,16 +301,10 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         let text = format!("text/page-{}.txt", layout.number);
         files.insert(text.clone(), layout.text().into_bytes());
         let render = if opts.pages {
-            let name = format!("pages/page-{}.png", layout.number);
-            if show_progress {
-                eprint!("\rpdf-figures: rendering page {}/{n}", layout.number);
-            }
             let rect = Rect::new(0.0, 0.0, layout.width, layout.height);
-            let page = &pdf.pages()[layout.number - 1];
-            files.insert(
-                name.clone(),
-                render_region(page, &render_cache, rect, opts.dpi, layout.number)?,
-            );
+            check_render_size(rect, opts.dpi, layout.number)?;
+            let name = format!("pages/page-{}.png", layout.number);
+            renders.push((name.clone(), layout.number, rect));
             Some(name)
         } else {
             None
@@ -361,22 +358,40 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     let failed = store.images.iter().filter(|i| i.bytes.is_empty()).count();
     skipped.insert("undecodable".to_string(), failed);
 
-    let ctx = Context {
-        pdf: &pdf,
-        layouts: &layouts,
-        captions: &captions,
-        render_cache: &render_cache,
-        dpi: opts.dpi,
-    };
     timer.lap("pages+images");
-    let tables = tables::extract(&ctx, &mut files)?;
-    timer.lap("tables");
-    let equations = equations::extract(&ctx, &mut files)?;
-    timer.lap("equations");
-    let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
-    timer.lap("hyperparams");
-    let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
-    timer.lap("paper.md");
+    let _ = warm_up.join();
+    let (rendered, passes) = std::thread::scope(|scope| {
+        let rendered = scope.spawn(|| render_all(&pdf, &renders, opts.dpi, show_progress));
+        let render_cache = RenderCache::new();
+        let ctx = Context {
+            pdf: &pdf,
+            layouts: &layouts,
+            captions: &captions,
+            render_cache: &render_cache,
+            dpi: opts.dpi,
+        };
+        let mut passes = || -> Result<_, Error> {
+            let mut files = BTreeMap::new();
+            let tables = tables::extract(&ctx, &mut files)?;
+            timer.lap("tables");
+            let equations = equations::extract(&ctx, &mut files)?;
+            timer.lap("equations");
+            let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
+            timer.lap("hyperparams");
+            let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
+            timer.lap("paper.md");
+            Ok((files, tables, equations, hyperparams, paper))
+        };
+        let passes = passes();
+        let rendered = rendered
+            .join()
+            .unwrap_or_else(|_| Err(Error::Input("the renderer failed".into())));
+        timer.lap("renders joined");
+        (rendered, passes)
+    });
+    files.extend(rendered?);
+    let (pass_files, tables, equations, hyperparams, paper) = passes?;
+    files.extend(pass_files);
 
     let meta = pdf.metadata();
     let manifest = Manifest {
@@ -426,6 +441,27 @@ impl Timer {
             self.0 = Some(std::time::Instant::now());
         }
     }
+}
+
+/// Renders the queued (file, 1-based page, region) jobs in order with a cache of its own
+/// (hayro's render cache is single-threaded).
+fn render_all(
+    pdf: &Pdf,
+    jobs: &[(String, usize, Rect)],
+    dpi: f64,
+    show_progress: bool,
+) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let cache = RenderCache::new();
+    let pages = pdf.pages();
+    let mut out = Vec::with_capacity(jobs.len());
+    for (file, page_no, rect) in jobs {
+        if show_progress && file.starts_with("pages/") {
+            eprint!("\rpdf-figures: rendering page {page_no}/{}", pages.len());
+        }
+        let png = render_region(&pages[page_no - 1], &cache, *rect, dpi, *page_no)?;
+        out.push((file.clone(), png));
+    }
+    Ok(out)
 }
 
 fn round2(v: f64) -> f64 {

@@ -9,6 +9,23 @@ use hayro_syntax::page::Page;
 use pdf_layout::Rect;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+/// The pixel size of a render of `region` at `dpi`, or the error naming `--dpi` when it is out
+/// of the renderer's range; callers that queue renders check before queueing.
+pub fn check_render_size(region: Rect, dpi: f64, page_number: usize) -> Result<(u16, u16), Error> {
+    let scale = dpi / 72.0;
+    let (w, h) = (
+        (region.width() * scale).ceil(),
+        (region.height() * scale).ceil(),
+    );
+    if (1.0..=16384.0).contains(&w) && (1.0..=16384.0).contains(&h) {
+        Ok((w as u16, h as u16))
+    } else {
+        Err(Error::Input(format!(
+            "page {page_number}: a {w}x{h} pixel render is out of range (lower --dpi)"
+        )))
+    }
+}
+
 /// Renders `region` (page points, top-left origin) of `page` at `dpi` on white; PNG bytes.
 pub fn render_region<'a>(
     page: &'a Page<'a>,
@@ -18,14 +35,7 @@ pub fn render_region<'a>(
     page_number: usize,
 ) -> Result<Vec<u8>, Error> {
     let scale = dpi / 72.0;
-    let w = (region.width() * scale).ceil();
-    let h = (region.height() * scale).ceil();
-    if !(1.0..=16384.0).contains(&w) || !(1.0..=16384.0).contains(&h) {
-        return Err(Error::Input(format!(
-            "page {page_number}: a {w}x{h} pixel render is out of range (lower --dpi)"
-        )));
-    }
-    let (w, h) = (w as u16, h as u16);
+    let (w, h) = check_render_size(region, dpi, page_number)?;
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = hayro::vello_cpu::RenderContext::new(w, h);
         let transform = Affine::scale(scale)
