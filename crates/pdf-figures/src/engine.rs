@@ -60,6 +60,82 @@ pub fn open(data: Vec<u8>, limits: &Limits) -> Result<Pdf, Error> {
     Ok(pdf)
 }
 
+/// Interprets every page, on up to `threads` threads, and returns the pages' contents in page
+/// order with one image store for the document. The result does not depend on the number of
+/// threads: pages are taken in increasing order from a shared counter, each thread keeps its own
+/// interpreter cache and image store, and the stores are merged as if read in order (an image
+/// drawn on pages of two threads is decoded twice but stored once). On failure the error of the
+/// lowest failing page is returned, as a sequential read would.
+pub fn read_pages(
+    pdf: &Pdf,
+    limits: &Limits,
+    threads: usize,
+    progress: bool,
+) -> Result<(Vec<PageContent>, ImageStore), Error> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let n = pdf.pages().len();
+    let next = AtomicUsize::new(0);
+    let first_error = AtomicUsize::new(usize::MAX);
+    let done = AtomicUsize::new(0);
+    let worker = || {
+        let cache = InterpreterCache::new();
+        let mut store = ImageStore::new(true);
+        let mut read = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n || i > first_error.load(Ordering::Relaxed) {
+                break;
+            }
+            let page = read_page(pdf, i, &cache, &mut store, limits);
+            if page.is_err() {
+                first_error.fetch_min(i, Ordering::Relaxed);
+            }
+            if progress {
+                eprint!(
+                    "\rpdf-figures: reading page {}/{n}",
+                    done.fetch_add(1, Ordering::Relaxed) + 1
+                );
+            }
+            read.push((i, page));
+        }
+        (read, store)
+    };
+    let threads = threads.clamp(1, n);
+    let results: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+        let mine = worker();
+        std::iter::once(Ok(mine))
+            .chain(handles.into_iter().map(|h| h.join()))
+            .collect()
+    });
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    let mut stores = Vec::with_capacity(results.len());
+    let mut pages: Vec<Option<(usize, Result<PageContent, Error>)>> =
+        (0..n).map(|_| None).collect();
+    for (s, result) in results.into_iter().enumerate() {
+        let (read, store) =
+            result.map_err(|_| Error::Input("the PDF interpreter failed".into()))?;
+        for (i, page) in read {
+            pages[i] = Some((s, page));
+        }
+        stores.push(store);
+    }
+    let (store, maps) = ImageStore::merge(stores);
+    let mut contents = Vec::with_capacity(n);
+    // Pages past the first failure may be missing; the failure comes first in this order.
+    for page in pages {
+        let (s, page) = page.ok_or_else(|| Error::Input("the PDF interpreter failed".into()))?;
+        let mut content = page?;
+        for p in &mut content.placements {
+            p.image = maps[s][p.image];
+        }
+        contents.push(content);
+    }
+    Ok((contents, store))
+}
+
 /// Everything read from one page.
 pub struct PageContent {
     /// Glyphs and graphics for layout analysis.

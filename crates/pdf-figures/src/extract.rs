@@ -11,7 +11,6 @@ use crate::structure::Context;
 use crate::tables::{self, TableEntry};
 use crate::{hyperparams, paper_md};
 use hayro::RenderCache;
-use hayro_interpret::InterpreterCache;
 use hayro_syntax::Pdf;
 use pdf_layout::{
     CaptionKind, GraphicKind, PageLayout, Rect, Region, Side, analyze_page, body_font_size, locate,
@@ -32,6 +31,8 @@ pub struct Options {
     pub limits: Limits,
     /// Print a progress line on stderr when it is a terminal and the document is long.
     pub progress: bool,
+    /// Threads to use; 0 picks one per core, at most 4. The output does not depend on it.
+    pub threads: usize,
 }
 
 impl Default for Options {
@@ -41,6 +42,7 @@ impl Default for Options {
             pages: false,
             limits: Limits::default(),
             progress: false,
+            threads: 0,
         }
     }
 }
@@ -196,31 +198,18 @@ fn latin1_or_utf8(bytes: &[u8]) -> String {
 pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extraction, Error> {
     let bytes = data.len();
     let mut timer = Timer::from_env();
-    // Compiling the hyper-parameter vocabulary is independent of the PDF; the second core does
-    // it while this one interprets the pages.
-    let warm_up = std::thread::spawn(paper_mining::warm_up);
+    let threads = match opts.threads {
+        0 => std::thread::available_parallelism().map_or(1, |t| t.get().min(4)),
+        t => t,
+    };
+    // Compiling the hyper-parameter vocabulary is independent of the PDF; a spare core does it
+    // while the pages are interpreted.
+    let warm_up = (threads > 1).then(|| std::thread::spawn(paper_mining::warm_up));
     let pdf = engine::open(data, &opts.limits)?;
     timer.lap("open");
     let n = pdf.pages().len();
     let show_progress = opts.progress && n > 10 && std::io::stderr().is_terminal();
-    let mut store = ImageStore::new(true);
-    let interp_cache = InterpreterCache::new();
-    let mut contents: Vec<PageContent> = Vec::with_capacity(n);
-    for i in 0..n {
-        if show_progress {
-            eprint!("\rpdf-figures: reading page {}/{n}", i + 1);
-        }
-        contents.push(engine::read_page(
-            &pdf,
-            i,
-            &interp_cache,
-            &mut store,
-            &opts.limits,
-        )?);
-    }
-    if show_progress {
-        eprint!("\r\x1b[K");
-    }
+    let (mut contents, store) = engine::read_pages(&pdf, &opts.limits, threads, show_progress)?;
     timer.lap("interpret");
     let mut skipped = BTreeMap::new();
     skipped.insert("stencil_rules".to_string(), store.stencil_rules);
@@ -359,9 +348,12 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     skipped.insert("undecodable".to_string(), failed);
 
     timer.lap("pages+images");
-    let _ = warm_up.join();
+    if let Some(w) = warm_up {
+        let _ = w.join();
+    }
     let (rendered, passes) = std::thread::scope(|scope| {
-        let rendered = scope.spawn(|| render_all(&pdf, &renders, opts.dpi, show_progress));
+        let render = || render_all(&pdf, &renders, opts.dpi, show_progress);
+        let rendered = (threads > 1).then(|| scope.spawn(render));
         let render_cache = RenderCache::new();
         let ctx = Context {
             pdf: &pdf,
@@ -383,9 +375,12 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             Ok((files, tables, equations, hyperparams, paper))
         };
         let passes = passes();
-        let rendered = rendered
-            .join()
-            .unwrap_or_else(|_| Err(Error::Input("the renderer failed".into())));
+        let rendered = match rendered {
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::Input("the renderer failed".into()))),
+            None => render(),
+        };
         timer.lap("renders joined");
         (rendered, passes)
     });

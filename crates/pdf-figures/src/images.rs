@@ -51,6 +51,8 @@ pub struct ImageStore {
     /// The stored images in first-draw order.
     pub images: Vec<StoredImage>,
     by_object: HashMap<(u32, i32), usize>,
+    /// The 1-based page each image was first drawn on, parallel to `images`.
+    first_page: Vec<usize>,
     /// Stencil masks too small to be pictures (1x1 masks scaled into table rules and bars).
     pub stencil_rules: usize,
     /// Whether image files should be produced at all (off when only text is wanted).
@@ -67,7 +69,7 @@ impl ImageStore {
     }
 
     /// Records an image draw; returns the store index, or `None` for stencil rules.
-    pub fn add(&mut self, image: &Image<'_, '_>, _page: usize) -> Option<usize> {
+    pub fn add(&mut self, image: &Image<'_, '_>, page: usize) -> Option<usize> {
         let (width, height) = (image.width(), image.height());
         let stream = match image {
             Image::Stencil(s) => {
@@ -105,10 +107,59 @@ impl ImageStore {
         }
         let index = self.images.len();
         self.images.push(stored);
+        self.first_page.push(page);
         if let Some(key) = object {
             self.by_object.insert(key, index);
         }
         Some(index)
+    }
+}
+
+impl ImageStore {
+    /// One store from stores that each saw some of the pages, as if one store had seen every
+    /// page in order: images sorted by the page they were first drawn on (a store's pages come
+    /// in increasing order, so its images of one page are in draw order), an object seen by
+    /// several stores kept once, at its earliest draw. Returns, per input store, where each of
+    /// its indices went.
+    pub fn merge(stores: Vec<ImageStore>) -> (ImageStore, Vec<Vec<usize>>) {
+        let mut order: Vec<(usize, usize, usize)> = stores
+            .iter()
+            .enumerate()
+            .flat_map(|(s, st)| {
+                st.first_page
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, &p)| (p, s, i))
+            })
+            .collect();
+        order.sort_unstable();
+        let mut maps: Vec<Vec<usize>> = stores.iter().map(|s| vec![0; s.images.len()]).collect();
+        let mut merged = ImageStore {
+            stencil_rules: stores.iter().map(|s| s.stencil_rules).sum(),
+            decode: stores.first().is_some_and(|s| s.decode),
+            ..ImageStore::default()
+        };
+        let mut slots: Vec<Vec<Option<StoredImage>>> = stores
+            .into_iter()
+            .map(|s| s.images.into_iter().map(Some).collect())
+            .collect();
+        for (page, s, i) in order {
+            let image = slots[s][i].take().expect("each image is placed once");
+            if let Some(key) = image.object
+                && let Some(&j) = merged.by_object.get(&key)
+            {
+                maps[s][i] = j;
+                continue;
+            }
+            let j = merged.images.len();
+            if let Some(key) = image.object {
+                merged.by_object.insert(key, j);
+            }
+            merged.images.push(image);
+            merged.first_page.push(page);
+            maps[s][i] = j;
+        }
+        (merged, maps)
     }
 }
 
@@ -367,6 +418,61 @@ fn encode_raster(data: &ImageData, alpha: Option<&LumaData>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store that met `(object, page)` images in this order (`None`: inline).
+    fn store(met: &[(Option<u32>, usize)]) -> ImageStore {
+        let mut s = ImageStore::new(true);
+        for &(object, page) in met {
+            let object = object.map(|n| (n, 0));
+            if let Some(key) = object {
+                s.by_object.insert(key, s.images.len());
+            }
+            s.images.push(StoredImage {
+                object,
+                width: 1,
+                height: 1,
+                ext: "png",
+                bytes: vec![page as u8],
+                raw_jpeg: None,
+                alpha: false,
+                filters: Vec::new(),
+                stencil: false,
+                bits: 8,
+                pdf_bits: Some(8),
+            });
+            s.first_page.push(page);
+        }
+        s.stencil_rules = 1;
+        s
+    }
+
+    #[test]
+    fn merged_stores_equal_one_store_reading_every_page_in_order() {
+        // In page order: p1 draws 7; p2 draws inline, 8; p3 draws 7, 9; p4 draws 8, inline.
+        // Thread a read pages 1 and 4, thread b pages 2 and 3.
+        let a = store(&[(Some(7), 1), (Some(8), 4), (None, 4)]);
+        let b = store(&[(None, 2), (Some(8), 2), (Some(7), 3), (Some(9), 3)]);
+        let (merged, maps) = ImageStore::merge(vec![a, b]);
+        let order: Vec<(Option<(u32, i32)>, u8)> = merged
+            .images
+            .iter()
+            .map(|i| (i.object, i.bytes[0]))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (Some((7, 0)), 1),
+                (None, 2),
+                (Some((8, 0)), 2),
+                (Some((9, 0)), 3),
+                (None, 4)
+            ]
+        );
+        assert_eq!(maps, [vec![0, 2, 4], vec![1, 2, 0, 3]]);
+        assert_eq!(merged.first_page, [1, 2, 2, 3, 4]);
+        assert_eq!(merged.by_object[&(8, 0)], 2);
+        assert_eq!(merged.stencil_rules, 2);
+    }
 
     #[test]
     fn jpeg_component_count_is_read_from_the_frame_header() {

@@ -54,6 +54,9 @@ struct Cli {
     /// Replace the output folder if it exists.
     #[arg(long)]
     force: bool,
+    /// Threads to use (0: one per core, at most 4). The output is the same for any number.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Largest image to decode, in pixels (width x height).
     #[arg(long, default_value_t = Limits::default().max_image_pixels)]
     max_image_pixels: u64,
@@ -101,6 +104,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             max_depth: cli.max_depth,
         },
         progress: true,
+        threads: cli.threads,
     };
     let name = cli.pdf.file_name().map_or_else(
         || cli.pdf.display().to_string(),
