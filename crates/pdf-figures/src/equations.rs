@@ -6,8 +6,9 @@
 //! `equations/eq-p<page>-<k>.png`, k counting the page's unnumbered equations from 1.
 
 use crate::error::Error;
-use crate::render::render_region;
+use crate::render::check_render_size;
 use crate::structure::Context;
+use crate::tables::{PageCrops, render_page_crops};
 use pdf_layout::equations::{Equation, find};
 use pdf_layout::{CaptionKind, Rect, Side, locate};
 use serde::Serialize;
@@ -51,9 +52,18 @@ pub fn extract(
     ctx: &Context<'_>,
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<Vec<EquationEntry>, Error> {
+    let (equations, crops) = entries_and_crops(ctx)?;
+    render_page_crops(ctx, &crops, files)?;
+    Ok(equations)
+}
+
+/// Finds every display equation; its crop is returned for [`render_page_crops`] so that one
+/// render of a page can serve several passes.
+pub fn entries_and_crops(ctx: &Context<'_>) -> Result<(Vec<EquationEntry>, PageCrops), Error> {
     let mut out = Vec::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
     let mut unnumbered: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut crops = PageCrops::new();
     for eq in locate_equations(ctx) {
         let stem = match &eq.number {
             Some(n) => format!("eq-{}", crate::extract::safe_id(n)),
@@ -78,11 +88,8 @@ pub fn extract(
             .inflate(3.0)
             .intersect(&page_rect)
             .unwrap_or(eq.bbox);
-        let page = &ctx.pdf.pages()[eq.page - 1];
-        files.insert(
-            file.clone(),
-            render_region(page, ctx.render_cache, crop, ctx.dpi, eq.page)?,
-        );
+        check_render_size(crop, ctx.dpi, eq.page)?;
+        crops.entry(eq.page).or_default().push((file.clone(), crop));
         let r = eq.bbox.rounded();
         out.push(EquationEntry {
             bbox: [r.x0, r.y0, r.x1, r.y1],
@@ -92,5 +99,5 @@ pub fn extract(
             text: eq.text,
         });
     }
-    Ok(out)
+    Ok((out, crops))
 }

@@ -118,3 +118,52 @@ fn latex_fixture_numbers_exactly_with_linear_text() {
     assert!(text("A.1").contains("frac(1,"), "{}", text("A.1"));
     assert!(ex.files.contains_key("equations/eq-A.1.png"));
 }
+
+/// RGB pixels of a PNG.
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .expect("PNG header");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("PNG data");
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+#[test]
+fn crops_cut_from_one_page_render_equal_crops_rendered_alone() {
+    // Crops at fractional positions: their origins snap to the same device pixels whether the
+    // page is rendered once for both or once per crop, so the pixels must agree exactly (a
+    // render at the unsnapped origin differs by up to 255 at glyph edges).
+    let data = std::fs::read(papers().join("gan.pdf")).expect("gan.pdf");
+    let pdf = pdf_figures::engine::open(data, &pdf_figures::Limits::default()).expect("opens");
+    let page = &pdf.pages()[0];
+    let cache = hayro::RenderCache::new();
+    let regions = [
+        pdf_layout::Rect::new(100.3, 200.7, 300.1, 260.2),
+        pdf_layout::Rect::new(150.55, 400.13, 420.9, 470.6),
+    ];
+    let dpi = 200.0;
+    let together = pdf_figures::tables::render_crops(page, &cache, &regions, dpi, 1).unwrap();
+    assert_eq!(together.len(), 2);
+    for (region, shared) in regions.iter().zip(&together) {
+        let alone = pdf_figures::tables::render_crops(page, &cache, &[*region], dpi, 1).unwrap();
+        let (w, h, a) = decode_png(&alone[0]);
+        let (w2, h2, b) = decode_png(shared);
+        // The size of a crop is its extent at 200 dpi rounded up.
+        assert_eq!(
+            (w, h),
+            (
+                (region.width() * dpi / 72.0).ceil() as u32,
+                (region.height() * dpi / 72.0).ceil() as u32
+            )
+        );
+        assert_eq!((w, h), (w2, h2));
+        let dark = a.iter().filter(|&&v| v < 128).count();
+        assert!(dark > 100, "the crop shows text ({dark} dark samples)");
+        assert!(
+            a == b,
+            "a crop cut from the shared render differs from one rendered alone"
+        );
+    }
+}
