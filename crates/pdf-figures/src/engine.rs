@@ -102,7 +102,9 @@ pub fn read_pages(
     };
     let threads = threads.clamp(1, n);
     let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+        let handles: Vec<_> = (1..threads)
+            .filter_map(|_| spawn_worker(scope, worker))
+            .collect();
         let mine = worker();
         std::iter::once(Ok(mine))
             .chain(handles.into_iter().map(|h| h.join()))
@@ -134,6 +136,23 @@ pub fn read_pages(
         contents.push(content);
     }
     Ok((contents, store))
+}
+
+/// Stack of every worker thread. hayro recurses once per nested form, pattern and glyph (up to
+/// its cap of 50 levels), which a spawned thread's default 2 MiB does not always hold; the main
+/// thread has 8 MiB. Untouched stack pages cost no memory.
+const WORKER_STACK: usize = 64 << 20;
+
+/// Starts a scoped worker thread with a large stack; `None` when the system refuses a thread,
+/// and the caller then does the work itself.
+pub(crate) fn spawn_worker<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> Option<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .stack_size(WORKER_STACK)
+        .spawn_scoped(scope, f)
+        .ok()
 }
 
 /// Everything read from one page.

@@ -209,7 +209,25 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     timer.lap("open");
     let n = pdf.pages().len();
     let show_progress = opts.progress && n > 10 && std::io::stderr().is_terminal();
-    let (mut contents, store) = engine::read_pages(&pdf, &opts.limits, threads, show_progress)?;
+    // The nesting check walks every content stream again; a spare core does it while the pages
+    // are interpreted (hayro caps nesting itself, so reading first is safe), and its failure
+    // wins over anything the pages gave.
+    let check_nesting = || crate::nesting::check(&pdf, opts.limits.max_depth);
+    let (nesting, pages) = std::thread::scope(|scope| {
+        let nesting = (threads > 1)
+            .then(|| engine::spawn_worker(scope, check_nesting))
+            .flatten();
+        let pages = engine::read_pages(&pdf, &opts.limits, threads, show_progress);
+        let nesting = match nesting {
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::Input("the nesting check failed".into()))),
+            None => check_nesting(),
+        };
+        (nesting, pages)
+    });
+    nesting?;
+    let (mut contents, store) = pages?;
     timer.lap("interpret");
     let mut skipped = BTreeMap::new();
     skipped.insert("stencil_rules".to_string(), store.stencil_rules);
@@ -353,7 +371,9 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     }
     let (rendered, passes) = std::thread::scope(|scope| {
         let render = || render_all(&pdf, &renders, opts.dpi, show_progress);
-        let rendered = (threads > 1).then(|| scope.spawn(render));
+        let rendered = (threads > 1)
+            .then(|| engine::spawn_worker(scope, render))
+            .flatten();
         let render_cache = RenderCache::new();
         let ctx = Context {
             pdf: &pdf,

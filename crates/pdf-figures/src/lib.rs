@@ -34,10 +34,13 @@
 //!   hayro-syntax; the ICC profile kept as the PNG's `iCCP`). Other 16-bit images (Lab,
 //!   Separation, DeviceN, CMYK, a non-default Decode array, 16-bit JPEG 2000) are reduced to 8
 //!   bits; each manifest image says `bits` (written) and `pdf_bits` (in the PDF).
-//! - Before any page is interpreted, the nesting of form XObjects, Type 3 glyph procedures,
-//!   tiling patterns and soft-mask groups is measured by following what each content stream
-//!   draws (`--max-depth`, default 32, at most hayro's own cap of 50); a reference cycle is
-//!   refused at any depth. Decoded stream size (`--max-stream-bytes`) and image size
+//! - The nesting of form XObjects, Type 3 glyph procedures, tiling patterns and soft-mask
+//!   groups is measured by following what each content stream draws (`--max-depth`, default
+//!   32, at most hayro's own cap of 50), on a spare core while the pages are interpreted (hayro
+//!   caps the depth itself, so that is safe); a reference cycle is refused at any depth, and a
+//!   refusal discards whatever the pages gave.
+//! - Pages are interpreted on up to four threads (`--threads`); the output is byte-identical
+//!   for any number. Decoded stream size (`--max-stream-bytes`) and image size
 //!   (`--max-image-pixels`) are capped too. Each limit fails with one line naming its flag.
 //! - Only image draws with a visible area are placements: an image clipped away by its form's
 //!   `/BBox` (vit.pdf draws two such colour bars) is neither a file nor a draw.

@@ -41,7 +41,8 @@ impl Default for Limits {
     }
 }
 
-/// Fails when a stream decodes to more than the limit, or content nests too deep.
+/// Fails when a stream decodes to more than the limit. (Nesting depth is checked by
+/// `nesting::check`, beside the interpretation of the pages.)
 pub fn check_streams(pdf: &Pdf, limits: &Limits) -> Result<(), Error> {
     for obj in pdf.objects() {
         let Object::Stream(stream) = obj else {
@@ -58,7 +59,7 @@ pub fn check_streams(pdf: &Pdf, limits: &Limits) -> Result<(), Error> {
             )));
         }
     }
-    crate::nesting::check(pdf, limits.max_depth)
+    Ok(())
 }
 
 fn expands(filter: &Filter) -> bool {
@@ -74,6 +75,17 @@ fn expands(filter: &Filter) -> bool {
 /// output is bounded by the image size, checked when the image is drawn.
 fn bomb(stream: &Stream<'_>, budget: u64) -> Option<Filter> {
     let filters = stream.filters();
+    // Decoding costs as much as hayro's own decode later, so a stream too short to pass the
+    // budget even if every filter expanded it as far as it possibly can is not decoded here.
+    let bound = filters
+        .iter()
+        .take_while(|f| expands(f) || matches!(f, Filter::AsciiHexDecode | Filter::Ascii85Decode))
+        .fold(stream.raw_data().len() as u64, |n, f| {
+            n.saturating_mul(max_expansion(f))
+        });
+    if bound <= budget {
+        return None;
+    }
     let params = decode_params(stream.dict(), filters.len());
     let mut data: Vec<u8> = stream.raw_data().into_owned();
     for (i, filter) in filters.iter().enumerate() {
@@ -105,6 +117,21 @@ fn bomb(stream: &Stream<'_>, budget: u64) -> Option<Filter> {
         }
     }
     None
+}
+
+/// Most bytes one encoded byte can decode to, rounded up. Deflate: a 258-byte match costs at
+/// least one bit of length code and one of distance code, hence the well-known 1032:1 (RFC
+/// 1951). LZW: a code is at least 9 bits and, with at most 4096 table entries, stands for at
+/// most 3841 bytes, so below 3415:1. RunLength: a two-byte run gives 128 bytes, 64:1.
+/// ASCII85: `z` gives four zero bytes. ASCIIHex only shrinks.
+fn max_expansion(filter: &Filter) -> u64 {
+    match filter {
+        Filter::FlateDecode => 1033,
+        Filter::LzwDecode => 3415,
+        Filter::RunLengthDecode => 65,
+        Filter::Ascii85Decode => 4,
+        _ => 1,
+    }
 }
 
 /// `/DecodeParms` per filter (a dictionary for a single filter, else an array).
@@ -330,6 +357,21 @@ mod tests {
             out.push((acc << (8 - bits)) as u8);
         }
         out
+    }
+
+    #[test]
+    fn deflate_at_its_best_stays_under_the_assumed_ratio_and_is_still_caught() {
+        use std::io::Write;
+        // 64 MiB of zeros at the best level is as close to deflate's 1032:1 as zlib gets.
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&vec![0u8; 64 << 20]).unwrap();
+        let raw = e.finish().unwrap();
+        let ratio = (64u64 << 20) / raw.len() as u64;
+        assert!((1000..1033).contains(&ratio), "ratio {ratio}");
+        assert_eq!(flate(&raw, 1 << 40, None), 64 << 20);
+        // The shortcut skips it only when even the largest ratio stays within the budget.
+        let bound = raw.len() as u64 * max_expansion(&Filter::FlateDecode);
+        assert!(bound >= 64 << 20);
     }
 
     #[test]

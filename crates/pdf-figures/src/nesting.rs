@@ -1,4 +1,4 @@
-//! Nesting depth of content streams, measured before any page is interpreted: form XObjects,
+//! Nesting depth of content streams, measured beside the interpretation: form XObjects,
 //! Type 3 glyph procedures, tiling patterns and soft-mask groups each open one more level.
 //!
 //! hayro stops silently at a fixed depth of 50, so a hostile file would be half-drawn without a
