@@ -118,12 +118,17 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         }
     }
 
+    let mut pieces_on_line = vec![0usize; lines.len()];
+    for p in &pieces {
+        pieces_on_line[p.line] += 1;
+    }
+
     // Equation numbers.
     let mut used = vec![false; pieces.len()];
     let mut out: Vec<Equation> = Vec::new();
     for n in 0..pieces.len() {
         let p = &pieces[n];
-        let Some(number) = equation_number(&p.text) else {
+        let Some(number) = p.number.clone() else {
             continue;
         };
         if p.words != 1 {
@@ -146,7 +151,7 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
                 } else {
                     q.bbox.x0 > p.bbox.x1 + 0.8 * em
                 };
-                same_base && same_col && beside && equation_number(&q.text).is_none()
+                same_base && same_col && beside && q.number.is_none()
             })
             .collect();
         let alone_right = at_right && (mates.is_empty() || !is_prose(&pieces, &mates));
@@ -185,7 +190,7 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
             && p.bbox.x0 > col.x0 + 2.0 * em
             && p.bbox.x1 < col.x1 - 2.0 * em;
         let pl = &lines[p.line];
-        let own_line = pieces.iter().filter(|q| q.line == p.line).count() == 1;
+        let own_line = pieces_on_line[p.line] == 1;
         let display = centred && own_line && math_score(&p.glyphs) >= 2 && !is_prose(&pieces, &[n]);
         // A centred title or heading is larger than the body; a lone number is a page number.
         let plain = p
@@ -232,6 +237,9 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
 struct Piece<'a> {
     line: usize,
     text: String,
+    /// [`equation_number`] of the text, parsed once: the searches below ask it of every
+    /// pair of pieces.
+    number: Option<String>,
     bbox: Rect,
     baseline: f64,
     size: f64,
@@ -250,6 +258,7 @@ impl<'a> Piece<'a> {
         let bbox = Rect::union_all(words.iter().map(|w| &w.bbox)).unwrap_or(line.bbox);
         Piece {
             line: line_index,
+            number: equation_number(&text),
             text,
             bbox,
             baseline: line.baseline,
@@ -361,6 +370,9 @@ fn grow(
     em: f64,
     numbered: bool,
 ) {
+    let numbers: Vec<usize> = (0..pieces.len())
+        .filter(|&k| pieces[k].number.is_some())
+        .collect();
     loop {
         let bbox =
             Rect::union_all(group.iter().map(|&i| &pieces[i].bbox)).expect("group is never empty");
@@ -374,27 +386,29 @@ fn grow(
             let gap = (q.bbox.y0 - bbox.y1).max(bbox.y0 - q.bbox.y1);
             // Scripts and limits are smaller and closer; a further full line needs a line gap.
             let close = gap < 0.45 * em || (gap < 0.8 * em && q.size < 0.85 * em);
-            let beside_number = pieces.iter().enumerate().any(|(k, r)| {
-                k != m
-                    && equation_number(&r.text).is_some()
-                    && (r.baseline - q.baseline).abs() < 0.5 * em
-                    && r.bbox.x0 > col.x1 - 4.0 * em
-            });
-            let own = equation_number(&q.text).is_some();
+            // The geometric tests first: they rule out nearly every piece of the page, and the
+            // text tests below would otherwise run for all of them on every growth step.
+            if !(in_col && x_near && close) || q.number.is_some() {
+                return false;
+            }
+            let beside_number = || {
+                numbers.iter().any(|&k| {
+                    let r = &pieces[k];
+                    k != m
+                        && (r.baseline - q.baseline).abs() < 0.5 * em
+                        && r.bbox.x0 > col.x1 - 4.0 * em
+                })
+            };
             // The end of the sentence that introduces the display ("normaliser:").
             let words_only = q.text.split_whitespace().all(|w| {
                 let t = w.trim_end_matches([':', ',', '.', ';']);
                 t.chars().count() >= 2 && t.chars().all(char::is_alphabetic)
             });
             let centredish = q.bbox.width() < 0.95 * col.width();
-            in_col
-                && x_near
-                && close
-                && !own
-                && !words_only
-                && !(numbered && beside_number)
-                && !is_prose(pieces, &[m])
-                && (centredish || q.size < 0.85 * em)
+            if words_only || (numbered && beside_number()) || is_prose(pieces, &[m]) {
+                return false;
+            }
+            (centredish || q.size < 0.85 * em)
                 && math_score(&q.glyphs) + usize::from(q.words <= 3) >= 1
         });
         match next {
