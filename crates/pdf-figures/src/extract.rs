@@ -31,7 +31,8 @@ pub struct Options {
     pub limits: Limits,
     /// Print a progress line on stderr when it is a terminal and the document is long.
     pub progress: bool,
-    /// Threads to use; 0 picks one per core, at most 4. The output does not depend on it.
+    /// Threads for reading, rendering and the structure passes; 0 picks one per core, at most
+    /// 4. The output does not depend on it.
     pub threads: usize,
 }
 

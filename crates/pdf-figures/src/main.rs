@@ -54,7 +54,8 @@ struct Cli {
     /// Replace the output folder if it exists.
     #[arg(long)]
     force: bool,
-    /// Threads to use (0: one per core, at most 4). The output is the same for any number.
+    /// Threads for reading, rendering and mining (0: one per core, at most 4); writing the
+    /// files always uses two. The output is the same for any number.
     #[arg(long, default_value_t = 0)]
     threads: usize,
     /// Largest image to decode, in pixels (width x height).
