@@ -4,7 +4,7 @@
 //! three threads every image is first met by a different thread than in page order.
 
 mod common;
-use common::{Pdf, read_png, run};
+use common::{Pdf, read_png, run_ok_with};
 use serde_json::Value;
 use std::path::Path;
 
@@ -51,14 +51,7 @@ fn document() -> (Vec<u8>, [usize; 3]) {
 }
 
 fn extract(pdf: &[u8], threads: &str) -> (Value, std::path::PathBuf, tempfile::TempDir) {
-    let (output, out, dir) = run(pdf, &["--threads", threads]);
-    assert!(
-        output.status.success(),
-        "pdf-figures --threads {threads} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
-    (serde_json::from_str(&manifest).unwrap(), out, dir)
+    run_ok_with(pdf, &["--threads", threads])
 }
 
 #[test]

@@ -228,10 +228,15 @@ pub fn run(pdf: &[u8], args: &[&str]) -> (Output, PathBuf, tempfile::TempDir) {
 
 /// Runs and expects success; returns the manifest and the out dir.
 pub fn run_ok(pdf: &[u8]) -> (serde_json::Value, PathBuf, tempfile::TempDir) {
-    let (output, out, dir) = run(pdf, &[]);
+    run_ok_with(pdf, &[])
+}
+
+/// [`run_ok`] with extra arguments.
+pub fn run_ok_with(pdf: &[u8], args: &[&str]) -> (serde_json::Value, PathBuf, tempfile::TempDir) {
+    let (output, out, dir) = run(pdf, args);
     assert!(
         output.status.success(),
-        "pdf-figures failed: {}",
+        "pdf-figures {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
