@@ -7,8 +7,8 @@
 
 use crate::error::Error;
 use crate::render::check_render_size;
+use crate::render::{PageCrops, render_page_crops};
 use crate::structure::Context;
-use crate::tables::{PageCrops, render_page_crops};
 use pdf_layout::equations::{Equation, find};
 use pdf_layout::{CaptionKind, Rect, Side, locate};
 use serde::Serialize;

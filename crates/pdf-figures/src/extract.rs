@@ -6,12 +6,11 @@ use crate::equations::{self, EquationEntry};
 use crate::error::Error;
 use crate::images::ImageStore;
 use crate::limits::Limits;
-use crate::render::{check_render_size, render_region};
+use crate::render::{PageCrops, check_render_size, render_all};
 use crate::structure::Context;
 use crate::tables::{self, TableEntry};
 use crate::{hyperparams, paper_md};
 use hayro::RenderCache;
-use hayro_syntax::Pdf;
 use pdf_layout::{
     CaptionKind, GraphicKind, PageLayout, Rect, Region, Side, analyze_page, body_font_size, locate,
     select_captions,
@@ -267,7 +266,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     let image_files = image_file_names(&store);
     // Figure and page renders are queued here and run on a second thread beside the structure
     // passes below; the size check runs now so that an out-of-range render fails first.
-    let mut renders: Vec<(String, usize, Rect)> = Vec::new();
+    let mut crops = PageCrops::new();
     let mut figures = Vec::new();
     for region in &regions {
         let page_no = region.caption.page;
@@ -280,7 +279,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             .unwrap_or(region.bbox);
         let file = format!("figures/fig-{}.png", safe_id(&region.caption.id));
         check_render_size(crop, opts.dpi, page_no)?;
-        renders.push((file.clone(), page_no, crop));
+        crops.entry(page_no).or_default().push((file.clone(), crop));
         let mut images: Vec<String> = contents[page_no - 1]
             .placements
             .iter()
@@ -312,7 +311,10 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             let rect = Rect::new(0.0, 0.0, layout.width, layout.height);
             check_render_size(rect, opts.dpi, layout.number)?;
             let name = format!("pages/page-{}.png", layout.number);
-            renders.push((name.clone(), layout.number, rect));
+            crops
+                .entry(layout.number)
+                .or_default()
+                .push((name.clone(), rect));
             Some(name)
         } else {
             None
@@ -370,44 +372,33 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     if let Some(w) = warm_up {
         let _ = w.join();
     }
-    let (rendered, passes) = std::thread::scope(|scope| {
-        let render = || render_all(&pdf, &renders, opts.dpi, show_progress);
-        let rendered = (threads > 1)
-            .then(|| engine::spawn_worker(scope, render))
-            .flatten();
-        let render_cache = RenderCache::new();
-        let ctx = Context {
-            pdf: &pdf,
-            layouts: &layouts,
-            captions: &captions,
-            render_cache: &render_cache,
-            dpi: opts.dpi,
-        };
-        let mut passes = || -> Result<_, Error> {
-            let mut files = BTreeMap::new();
-            let tables = tables::extract(&ctx, &mut files)?;
-            timer.lap("tables");
-            let equations = equations::extract(&ctx, &mut files)?;
-            timer.lap("equations");
-            let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
-            timer.lap("hyperparams");
-            let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
-            timer.lap("paper.md");
-            Ok((files, tables, equations, hyperparams, paper))
-        };
-        let passes = passes();
-        let rendered = match rendered {
-            Some(handle) => handle
-                .join()
-                .unwrap_or_else(|_| Err(Error::Input("the renderer failed".into()))),
-            None => render(),
-        };
-        timer.lap("renders joined");
-        (rendered, passes)
+    let render_cache = RenderCache::new();
+    let ctx = Context {
+        pdf: &pdf,
+        layouts: &layouts,
+        captions: &captions,
+        render_cache: &render_cache,
+        dpi: opts.dpi,
+    };
+    let (tables, table_crops) = tables::entries_and_crops(&ctx, &mut files)?;
+    timer.lap("tables");
+    let (equations, equation_crops) = equations::entries_and_crops(&ctx)?;
+    timer.lap("equations");
+    for (page, more) in table_crops.into_iter().chain(equation_crops) {
+        crops.entry(page).or_default().extend(more);
+    }
+    // Every page with any crop is rendered once, on the spare cores, while this thread mines
+    // the hyper-parameters and writes paper.md (then it renders too).
+    let (rendered, mined) = render_all(&pdf, &crops, opts.dpi, threads, || {
+        let mut files = BTreeMap::new();
+        let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
+        let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
+        Ok::<_, Error>((files, hyperparams, paper))
     });
+    timer.lap("mine+render");
+    let (mined_files, hyperparams, paper) = mined?;
     files.extend(rendered?);
-    let (pass_files, tables, equations, hyperparams, paper) = passes?;
-    files.extend(pass_files);
+    files.extend(mined_files);
 
     let meta = pdf.metadata();
     let manifest = Manifest {
@@ -457,27 +448,6 @@ impl Timer {
             self.0 = Some(std::time::Instant::now());
         }
     }
-}
-
-/// Renders the queued (file, 1-based page, region) jobs in order with a cache of its own
-/// (hayro's render cache is single-threaded).
-fn render_all(
-    pdf: &Pdf,
-    jobs: &[(String, usize, Rect)],
-    dpi: f64,
-    show_progress: bool,
-) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let cache = RenderCache::new();
-    let pages = pdf.pages();
-    let mut out = Vec::with_capacity(jobs.len());
-    for (file, page_no, rect) in jobs {
-        if show_progress && file.starts_with("pages/") {
-            eprint!("\rpdf-figures: rendering page {page_no}/{}", pages.len());
-        }
-        let png = render_region(&pages[page_no - 1], &cache, *rect, dpi, *page_no)?;
-        out.push((file.clone(), png));
-    }
-    Ok(out)
 }
 
 fn round2(v: f64) -> f64 {

@@ -1,12 +1,18 @@
-//! Rendering a page, or a region of it, to PNG with hayro's renderer.
+//! Rendering regions of pages to PNG with hayro's renderer: every crop of a page (figures,
+//! tables, equations, the page itself) is cut from one render of that page, and pages are
+//! rendered on several threads.
 
 use crate::engine::{interpreter_settings, panic_message};
 use crate::error::Error;
+use crate::structure::Context;
+use hayro::vello_cpu::Pixmap;
 use hayro::{RenderCache, RenderSettings};
 use hayro_interpret::TransformExt;
 use hayro_interpret::kurbo::Affine;
+use hayro_syntax::Pdf;
 use hayro_syntax::page::Page;
 use pdf_layout::Rect;
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The pixel size of a render of `region` at `dpi`, or the error naming `--dpi` when it is out
@@ -26,20 +32,144 @@ pub fn check_render_size(region: Rect, dpi: f64, page_number: usize) -> Result<(
     }
 }
 
-/// Renders `region` (page points, top-left origin) of `page` at `dpi` on white; PNG bytes.
-pub fn render_region<'a>(
+/// Crops still to render: 1-based page -> (file, region in page points), in pass order.
+pub type PageCrops = BTreeMap<usize, Vec<(String, Rect)>>;
+
+/// Renders every page's crops into `files`, one render per page, on this thread.
+pub fn render_page_crops(
+    ctx: &Context<'_>,
+    crops: &PageCrops,
+    files: &mut BTreeMap<String, Vec<u8>>,
+) -> Result<(), Error> {
+    let pages = ctx.pdf.pages();
+    for (&page_no, jobs) in crops {
+        let regions: Vec<Rect> = jobs.iter().map(|(_, r)| *r).collect();
+        let pngs = render_crops(
+            &pages[page_no - 1],
+            ctx.render_cache,
+            &regions,
+            ctx.dpi,
+            page_no,
+        )?;
+        for ((file, _), png) in jobs.iter().zip(pngs) {
+            files.insert(file.clone(), png);
+        }
+    }
+    Ok(())
+}
+
+/// Largest shared render, in pixels (a whole Letter page at 400 dpi); pages whose crops span
+/// more are rendered crop by crop.
+const MAX_SHARED_PIXELS: u64 = 16_000_000;
+
+/// A crop in device pixels of the page render at the chosen dpi.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PixelRect {
+    x0: i64,
+    y0: i64,
+    w: u32,
+    h: u32,
+}
+
+impl PixelRect {
+    /// The crop's size is that of a render of `region` alone (its extent rounded up); its origin
+    /// is rounded to the nearest device pixel so that crops cut from one render of the page
+    /// and crops rendered alone are the same pixels.
+    fn of(region: Rect, dpi: f64, page_number: usize) -> Result<Self, Error> {
+        let (w, h) = check_render_size(region, dpi, page_number)?;
+        let scale = dpi / 72.0;
+        Ok(PixelRect {
+            x0: (region.x0 * scale).round() as i64,
+            y0: (region.y0 * scale).round() as i64,
+            w: u32::from(w),
+            h: u32::from(h),
+        })
+    }
+
+    fn union(self, o: PixelRect) -> PixelRect {
+        let x0 = self.x0.min(o.x0);
+        let y0 = self.y0.min(o.y0);
+        let x1 = (self.x0 + i64::from(self.w)).max(o.x0 + i64::from(o.w));
+        let y1 = (self.y0 + i64::from(self.h)).max(o.y0 + i64::from(o.h));
+        PixelRect {
+            x0,
+            y0,
+            w: (x1 - x0) as u32,
+            h: (y1 - y0) as u32,
+        }
+    }
+}
+
+/// Renders `regions` (page points, top-left origin) of `page` at `dpi` on white; PNG bytes in
+/// the order of `regions`.
+///
+/// Rendering a page interprets all of its content whatever the region, and a page set in
+/// bitmap Type 3 fonts decodes every glyph's program again on each render (hayro keeps no
+/// decoded copy): the LSTM paper's pages cost ~60 ms each, once per crop. So the page is
+/// rendered once over the union of its crops and the crops are cut from that pixmap.
+pub fn render_crops<'a>(
     page: &'a Page<'a>,
     cache: &RenderCache<'a>,
-    region: Rect,
+    regions: &[Rect],
     dpi: f64,
     page_number: usize,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Vec<Vec<u8>>, Error> {
     let scale = dpi / 72.0;
-    let (w, h) = check_render_size(region, dpi, page_number)?;
+    let rects = regions
+        .iter()
+        .map(|r| PixelRect::of(*r, dpi, page_number))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(all) = rects.iter().copied().reduce(PixelRect::union) else {
+        return Ok(Vec::new());
+    };
+    let shared = all.w <= 16384
+        && all.h <= 16384
+        && u64::from(all.w) * u64::from(all.h) <= MAX_SHARED_PIXELS;
+    if !shared {
+        return rects
+            .iter()
+            .map(|&r| {
+                let pixmap = render_pixels(page, cache, r, scale, page_number)?;
+                Ok(crate::png::encode_rgb(&rgb_of(&pixmap, r, r), r.w, r.h))
+            })
+            .collect();
+    }
+    let pixmap = render_pixels(page, cache, all, scale, page_number)?;
+    Ok(rects
+        .iter()
+        .map(|&r| crate::png::encode_rgb(&rgb_of(&pixmap, all, r), r.w, r.h))
+        .collect())
+}
+
+/// The RGB pixels of `crop` from a render of `area` (`crop` lies inside `area`).
+fn rgb_of(pixmap: &Pixmap, area: PixelRect, crop: PixelRect) -> Vec<u8> {
+    let rgba = pixmap.data_as_u8_slice();
+    let stride = area.w as usize * 4;
+    let left = (crop.x0 - area.x0) as usize * 4;
+    let top = (crop.y0 - area.y0) as usize;
+    let mut rgb = Vec::with_capacity(crop.w as usize * crop.h as usize * 3);
+    for row in rgba.chunks_exact(stride).skip(top).take(crop.h as usize) {
+        // On an opaque white background the premultiplied pixels are the straight ones.
+        for p in row[left..left + crop.w as usize * 4].chunks_exact(4) {
+            rgb.extend_from_slice(&p[..3]);
+        }
+    }
+    rgb
+}
+
+/// Renders the device-pixel rectangle `area` of the page at `scale` on white.
+fn render_pixels<'a>(
+    page: &'a Page<'a>,
+    cache: &RenderCache<'a>,
+    area: PixelRect,
+    scale: f64,
+    page_number: usize,
+) -> Result<Pixmap, Error> {
+    let (w, h) = (area.w as u16, area.h as u16);
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut ctx = hayro::vello_cpu::RenderContext::new(w, h);
-        let transform = Affine::scale(scale)
-            * Affine::translate((-region.x0, -region.y0))
+        let transform = Affine::translate((-area.x0 as f64, -area.y0 as f64))
+            * Affine::scale(scale)
             * page.initial_transform(true).to_kurbo();
         hayro::render_into(
             page,
@@ -50,7 +180,7 @@ pub fn render_region<'a>(
             transform,
         );
         ctx.flush();
-        let mut pixmap = hayro::vello_cpu::Pixmap::new(w, h);
+        let mut pixmap = Pixmap::new(w, h);
         ctx.render_with(
             &mut pixmap,
             &mut hayro::vello_cpu::Resources::default(),
@@ -61,13 +191,7 @@ pub fn render_region<'a>(
                 ..Default::default()
             },
         );
-        // On an opaque white background the premultiplied pixels are the straight ones.
-        let rgb: Vec<u8> = pixmap
-            .data_as_u8_slice()
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
-        crate::png::encode_rgb(&rgb, u32::from(w), u32::from(h))
+        pixmap
     }));
     result.map_err(|p| {
         Error::Input(format!(
@@ -75,4 +199,65 @@ pub fn render_region<'a>(
             panic_message(&p)
         ))
     })
+}
+
+/// Rendered crops: (file, PNG bytes).
+pub type Rendered = Vec<(String, Vec<u8>)>;
+
+/// Renders every page's crops, one render per page, on up to `threads` threads, while `side`
+/// runs on the calling thread (which then joins the rendering). The PNGs come back in page
+/// order, whatever thread rendered them; on failure, the error of the lowest failing page.
+pub fn render_all<T>(
+    pdf: &Pdf,
+    crops: &PageCrops,
+    dpi: f64,
+    threads: usize,
+    side: impl FnOnce() -> T,
+) -> (Result<Rendered, Error>, T) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let jobs: Vec<(&usize, &Vec<(String, Rect)>)> = crops.iter().collect();
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let cache = RenderCache::new();
+        let pages = pdf.pages();
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(&page_no, page_crops)) = jobs.get(i) else {
+                break;
+            };
+            let regions: Vec<Rect> = page_crops.iter().map(|(_, r)| *r).collect();
+            let pngs = render_crops(&pages[page_no - 1], &cache, &regions, dpi, page_no);
+            done.push((i, pngs));
+        }
+        done
+    };
+    let (mut done, side) = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.max(1))
+            .filter_map(|_| crate::engine::spawn_worker(scope, worker))
+            .collect();
+        let side = side();
+        let mut done = worker();
+        for h in helpers {
+            // A worker that panicked leaves its pages unrendered; they are reported below.
+            done.extend(h.join().unwrap_or_default());
+        }
+        (done, side)
+    });
+    let mut by_job: Vec<Option<Result<Vec<Vec<u8>>, Error>>> = jobs.iter().map(|_| None).collect();
+    for (i, pngs) in done.drain(..) {
+        by_job[i] = Some(pngs);
+    }
+    let mut out = Vec::new();
+    for (&(&page_no, page_crops), pngs) in jobs.iter().zip(by_job) {
+        match pngs {
+            Some(Ok(pngs)) => out.extend(page_crops.iter().map(|(f, _)| f.clone()).zip(pngs)),
+            Some(Err(e)) => return (Err(e), side),
+            None => {
+                let e = Error::Input(format!("page {page_no}: the renderer failed"));
+                return (Err(e), side);
+            }
+        }
+    }
+    (Ok(out), side)
 }
