@@ -6,6 +6,9 @@
 # pdf-figures / pdfimages (goal < 1.0) and pdf-figures / pdftotext (goal < 2.0).
 #
 # Needs: poppler-utils (pdfimages, pdftotext), ../shared/corpus/papers (or PAPER_REPLICATION_SHARED).
+# Each tool runs REPEAT times per paper (default 3) and its fastest run counts, so that a
+# noisy neighbour on a shared machine does not decide a ratio.
+#
 # Usage: scripts/bench-pdf.sh [paper.pdf ...]     (default: every corpus paper)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,15 +25,29 @@ cargo build --quiet --release -p pdf-figures --manifest-path "$root/Cargo.toml"
 bin=$CARGO_TARGET_DIR/release/pdf-figures
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 now() { date +%s.%N; }
+repeat=${REPEAT:-3}
+# Fastest of $repeat runs of "$@", in seconds.
+best() {
+    local b="" t0 t1 d
+    for _ in $(seq "$repeat"); do
+        t0=$(now); "$@" >/dev/null 2>&1; t1=$(now)
+        d=$(echo "$t1 - $t0" | bc -l)
+        if [ -z "$b" ] || [ "$(echo "$d < $b" | bc -l)" = 1 ]; then b=$d; fi
+    done
+    echo "$b"
+}
+# pdf-figures into a new folder each run (replacing one with --force would add its removal).
+k=0
+figures() { k=$((k + 1)); "$bin" "$1" -o "$2-run$k"; }
 printf '%-14s %10s %10s %10s %8s %8s %8s\n' paper pdfimages pdftotext pdf-figures /images /text figures
 tot_p=0; tot_t=0; tot_f=0; ratios=(); tratios=()
 for pdf in "$@"; do
     name=$(basename "$pdf" .pdf)
     mkdir -p "$tmp/$name-img"
-    t0=$(now); pdfimages -all "$pdf" "$tmp/$name-img/i" 2>/dev/null; t1=$(now)
-    pdftotext "$pdf" "$tmp/$name.txt" 2>/dev/null; t2=$(now)
-    "$bin" "$pdf" -o "$tmp/$name-out" --json > "$tmp/$name.json"; t3=$(now)
-    p=$(echo "$t1 - $t0" | bc -l); t=$(echo "$t2 - $t1" | bc -l); f=$(echo "$t3 - $t2" | bc -l)
+    p=$(best pdfimages -all "$pdf" "$tmp/$name-img/i")
+    t=$(best pdftotext "$pdf" "$tmp/$name.txt")
+    f=$(best figures "$pdf" "$tmp/$name")
+    "$bin" "$pdf" -o "$tmp/$name-out" --json > "$tmp/$name.json"
     r=$(echo "$f / $p" | bc -l); rt=$(echo "$f / $t" | bc -l)
     n=$(grep -c '"caption":' "$tmp/$name.json" || true)
     printf '%-14s %9.3fs %9.3fs %9.3fs %8.2f %8.2f %8s\n' "$name" "$p" "$t" "$f" "$r" "$rt" "$n"

@@ -34,7 +34,7 @@
 
 use crate::number::{NUM, parse_number};
 use regex::Regex;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 /// Every canonical name, in the order of the table above.
 pub const NAMES: &[&str] = &[
@@ -417,10 +417,13 @@ struct Compiled {
     kind: Kind,
 }
 
-static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
-    RULES
-        .iter()
-        .map(|r| Compiled {
+/// Each rule's automaton, built on first use (or by [`force`], on several threads).
+static COMPILED: [OnceLock<Compiled>; RULES.len()] = [const { OnceLock::new() }; RULES.len()];
+
+fn compiled(i: usize) -> &'static Compiled {
+    COMPILED[i].get_or_init(|| {
+        let r = &RULES[i];
+        Compiled {
             name: r.name,
             re: crate::re::compile(
                 &r.pattern
@@ -430,9 +433,9 @@ static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
             ),
             requires: r.requires.map(crate::re::compile),
             kind: r.kind,
-        })
-        .collect()
-});
+        }
+    })
+}
 
 static LIST_NEXT: LazyLock<Regex> = LazyLock::new(|| {
     crate::re::compile(&format!(
@@ -452,9 +455,15 @@ static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
 static COMPARATIVE: LazyLock<Regex> =
     LazyLock::new(|| crate::re::compile(r"(?i)\b(?:over|than|beyond|exceeding)\s+$"));
 
-/// Builds every automaton of this module (see [`crate::warm_up`]).
-pub(crate) fn force() {
-    LazyLock::force(&COMPILED);
+/// Builds the automata of rules `part`, `part + parts`, ... and, for part 0, the module's
+/// other automata (see [`crate::warm_up_part`]).
+pub(crate) fn force(part: usize, parts: usize) {
+    for i in (part..RULES.len()).step_by(parts.max(1)) {
+        compiled(i);
+    }
+    if part != 0 {
+        return;
+    }
     LazyLock::force(&LIST_NEXT);
     LazyLock::force(&MILESTONE);
     LazyLock::force(&COMPARATIVE);
@@ -475,7 +484,7 @@ pub struct Hit {
 /// Every hyper-parameter value stated in one sentence, in rule order, without duplicates.
 pub fn hits(sentence: &str) -> Vec<Hit> {
     let mut out: Vec<Hit> = Vec::new();
-    for rule in COMPILED.iter() {
+    for rule in (0..RULES.len()).map(compiled) {
         if rule
             .requires
             .as_ref()

@@ -204,7 +204,10 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     };
     // Compiling the hyper-parameter vocabulary is independent of the PDF; a spare core does it
     // while the pages are interpreted.
-    let warm_up = (threads > 1).then(|| std::thread::spawn(paper_mining::warm_up));
+    let warm_up: Vec<_> = (0..threads.min(2))
+        .filter(|_| threads > 1)
+        .map(|part| std::thread::spawn(move || paper_mining::warm_up_part(part, 2)))
+        .collect();
     let pdf = engine::open(data, &opts.limits)?;
     timer.lap("open");
     let n = pdf.pages().len();
@@ -369,7 +372,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     skipped.insert("undecodable".to_string(), failed);
 
     timer.lap("pages+images");
-    if let Some(w) = warm_up {
+    for w in warm_up {
         let _ = w.join();
     }
     let render_cache = RenderCache::new();

@@ -71,6 +71,9 @@ struct Cli {
     max_depth: u32,
 }
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Panics from the PDF libraries are caught and reported as one line; keep their default
     // message off stderr.
