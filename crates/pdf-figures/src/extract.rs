@@ -202,11 +202,11 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         0 => std::thread::available_parallelism().map_or(1, |t| t.get().min(4)),
         t => t,
     };
-    // Compiling the hyper-parameter vocabulary is independent of the PDF; a spare core does it
-    // while the pages are interpreted.
-    let warm_up: Vec<_> = (0..threads.min(2))
-        .filter(|_| threads > 1)
-        .map(|part| std::thread::spawn(move || paper_mining::warm_up_part(part, 2)))
+    // Compiling the hyper-parameter vocabulary is independent of the PDF; with spare cores two
+    // threads share it while the pages are interpreted.
+    let warm_up_parts = if threads > 1 { 2 } else { 0 };
+    let warm_up: Vec<_> = (0..warm_up_parts)
+        .map(|part| std::thread::spawn(move || paper_mining::warm_up_part(part, warm_up_parts)))
         .collect();
     let pdf = engine::open(data, &opts.limits)?;
     timer.lap("open");
@@ -267,8 +267,8 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
 
     let mut files = BTreeMap::new();
     let image_files = image_file_names(&store);
-    // Figure and page renders are queued here and run on a second thread beside the structure
-    // passes below; the size check runs now so that an out-of-range render fails first.
+    // Every crop (figures and pages here, tables and equations below) is queued by page and
+    // rendered by `render_all`; sizes are checked now so that an out-of-range render fails first.
     let mut crops = PageCrops::new();
     let mut figures = Vec::new();
     for region in &regions {
