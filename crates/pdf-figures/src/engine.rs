@@ -155,6 +155,42 @@ pub(crate) fn spawn_worker<'scope, T: Send + 'scope>(
         .ok()
 }
 
+/// `f(index, item)` for every item, on up to `threads` threads taking items from a shared
+/// counter; the results in item order. Falls back to this thread alone when no thread starts.
+pub fn map_in_order<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(i, item)));
+        }
+        done
+    };
+    let mut done = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.clamp(1, items.len().max(1)))
+            .filter_map(|_| spawn_worker(scope, worker))
+            .collect();
+        let mut done = worker();
+        for h in helpers {
+            match h.join() {
+                Ok(more) => done.extend(more),
+                // Re-raise a panic of `f` here, as a sequential map would.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 /// Everything read from one page.
 pub struct PageContent {
     /// Glyphs and graphics for layout analysis.

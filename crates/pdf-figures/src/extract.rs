@@ -249,11 +249,9 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     }
     let inputs: Vec<_> = contents.iter().map(|c| c.input.clone()).collect();
     let body_size = body_font_size(&inputs);
-    let layouts: Vec<PageLayout> = inputs
-        .iter()
-        .enumerate()
-        .map(|(i, input)| analyze_page(i + 1, input, body_size))
-        .collect();
+    let layouts: Vec<PageLayout> = engine::map_in_order(&inputs, threads, |i, input| {
+        analyze_page(i + 1, input, body_size)
+    });
     if let Some(n) = std::env::var("PDF_FIGURES_DEBUG_PAGE")
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
