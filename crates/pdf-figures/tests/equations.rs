@@ -9,6 +9,15 @@ use common::shared_papers as papers;
 use common::workspace_root;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// (number, page) of every numbered equation found.
+fn numbered(ex: &pdf_figures::Extraction) -> BTreeSet<(String, usize)> {
+    ex.manifest
+        .equations
+        .iter()
+        .filter_map(|e| e.number.clone().map(|n| (n, e.page)))
+        .collect()
+}
+
 fn ground_truth() -> BTreeMap<String, BTreeSet<(String, usize)>> {
     let path = workspace_root().join("tests/ground-truth/equations.tsv");
     let text = std::fs::read_to_string(&path).expect("tests/ground-truth/equations.tsv");
@@ -35,12 +44,7 @@ fn numbered_equation_recall_and_precision_on_hand_checked_papers() {
         let data = std::fs::read(papers.join(format!("{slug}.pdf"))).unwrap();
         let ex = pdf_figures::extract(data, slug, &pdf_figures::Options::default())
             .unwrap_or_else(|e| panic!("{slug}: {e}"));
-        let got: BTreeSet<(String, usize)> = ex
-            .manifest
-            .equations
-            .iter()
-            .filter_map(|e| e.number.clone().map(|n| (n, e.page)))
-            .collect();
+        let got = numbered(&ex);
         let tp = got.intersection(want).count();
         for m in want.difference(&got) {
             misses.push(format!("{slug}: missed ({}) p.{}", m.0, m.1));
@@ -98,12 +102,7 @@ fn latex_fixture_numbers_exactly_with_linear_text() {
             (n.to_string(), p.parse().expect("page"))
         })
         .collect();
-    let got: BTreeSet<(String, usize)> = ex
-        .manifest
-        .equations
-        .iter()
-        .filter_map(|e| e.number.clone().map(|n| (n, e.page)))
-        .collect();
+    let got = numbered(&ex);
     assert_eq!(got, want);
     // Linear text keeps Greek and marks scripts and fractions.
     let text = |n: &str| {
