@@ -28,25 +28,20 @@ pub mod counts;
 pub mod number;
 mod re;
 pub mod sentences;
+mod trigger;
 pub mod vocab;
 
 pub use number::parse_number;
 pub use sentences::split_sentences;
 
-/// Compiles every pattern now rather than on first use. Building the vocabulary's automata
-/// takes tens of milliseconds; a caller with spare cores (pdf-figures, while it interprets the
-/// pages) runs this on other threads so that mining later finds them ready.
+/// Builds now, rather than on first use, the automata every paper needs: the vocabulary's
+/// triggers and the shared helpers (tens of milliseconds). A caller with a spare core
+/// (pdf-figures, while it interprets the pages) runs this on another thread. The vocabulary
+/// rules' own automata are built during mining, and only for rules whose trigger occurs.
 pub fn warm_up() {
-    warm_up_part(0, 1);
-}
-
-/// One of `parts` shares of [`warm_up`], for running the shares on `parts` threads at once.
-pub fn warm_up_part(part: usize, parts: usize) {
-    vocab::force(part, parts);
-    if part == 0 {
-        counts::force();
-        number::force();
-    }
+    vocab::force();
+    counts::force();
+    number::force();
 }
 
 /// Running text: one paragraph (or caption) with where it is.

@@ -33,6 +33,7 @@
 //! Depth in a model's name ("50-layer", "ViT-L/16") is not a candidate: it names a model.
 
 use crate::number::{NUM, parse_number};
+use crate::trigger::Triggers;
 use regex::Regex;
 use std::sync::{LazyLock, OnceLock};
 
@@ -417,8 +418,27 @@ struct Compiled {
     kind: Kind,
 }
 
-/// Each rule's automaton, built on first use (or by [`force`], on several threads).
+/// Each rule's automaton, built the first time a sentence holds the rule's trigger.
 static COMPILED: [OnceLock<Compiled>; RULES.len()] = [const { OnceLock::new() }; RULES.len()];
+
+/// The rules each sentence can match (see [`crate::trigger`]): most rules of the vocabulary
+/// never occur in a given paper, and their automata are then never built.
+static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| {
+    let skeletons: Vec<String> = RULES
+        .iter()
+        .map(|r| {
+            // The filler and the value match too much to require any literal; "anything" is a
+            // superset of both, so the literals found elsewhere are still required.
+            crate::re::ascii_classes(
+                &r.pattern
+                    .replace("{F}", "(?s:.*)")
+                    .replace("{N}", "(?s:.+)")
+                    .replace("OPT", OPTIMIZERS),
+            )
+        })
+        .collect();
+    Triggers::new(&skeletons)
+});
 
 fn compiled(i: usize) -> &'static Compiled {
     COMPILED[i].get_or_init(|| {
@@ -455,15 +475,10 @@ static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
 static COMPARATIVE: LazyLock<Regex> =
     LazyLock::new(|| crate::re::compile(r"(?i)\b(?:over|than|beyond|exceeding)\s+$"));
 
-/// Builds the automata of rules `part`, `part + parts`, ... and, for part 0, the module's
-/// other automata (see [`crate::warm_up_part`]).
-pub(crate) fn force(part: usize, parts: usize) {
-    for i in (part..RULES.len()).step_by(parts.max(1)) {
-        compiled(i);
-    }
-    if part != 0 {
-        return;
-    }
+/// Builds the triggers and the automata every paper needs (see [`crate::warm_up`]); the rules'
+/// own automata are built when a sentence first holds their trigger.
+pub(crate) fn force() {
+    LazyLock::force(&TRIGGERS);
     LazyLock::force(&LIST_NEXT);
     LazyLock::force(&MILESTONE);
     LazyLock::force(&COMPARATIVE);
@@ -484,7 +499,8 @@ pub struct Hit {
 /// Every hyper-parameter value stated in one sentence, in rule order, without duplicates.
 pub fn hits(sentence: &str) -> Vec<Hit> {
     let mut out: Vec<Hit> = Vec::new();
-    for rule in (0..RULES.len()).map(compiled) {
+    let possible = TRIGGERS.possible(sentence);
+    for rule in (0..RULES.len()).filter(|&i| possible[i]).map(compiled) {
         if rule
             .requires
             .as_ref()
@@ -666,6 +682,51 @@ mod tests {
             .into_iter()
             .filter_map(|(_, n)| n)
             .collect()
+    }
+
+    /// A trigger may let through sentences the rule then rejects, never the reverse: every
+    /// sentence a rule's own automaton matches must be let through for that rule.
+    #[test]
+    fn triggers_never_hide_a_match() {
+        let sentences = [
+            "The LEARNING RATE starts from 0.1; Lr = 0.01, η = 3e-4 and α = 0.001 with β.",
+            "Step size 0.5, a COSINE learning rate schedule, linearly decayed, divided by 10.",
+            "We use 2,000 Warm-up steps, warmup_steps = 4000, and Adam with β₁ = 0.9, Β2 = 0.98.",
+            "Using the AdamW optimizer (optimiser: SGD), ε = 10−9, eps of 1e-8, ϵ_ls = 0.1.",
+            "a Momentum of 0.9, 0.9 momentum, no momentum, Weight-Decay of 5e-4, 1e-4 weight decay.",
+            "L2 penalty 0.01; mini-batch size of 256; 128 sequences per batch; one single image.",
+            "90 epochs, Number of Epochs: 3, 1M training steps, train iterations = 5k, 10 Epochs.",
+            "Dropout 0.1, P_drop = 0.1, 0.3 dropout, without dropout, label-smoothing ε_ls of 0.1.",
+            "L = 12, H = 768, A = 12, N = 6 identical layers, 34 layers, number of weighted layers 34.",
+            "h = 8 heads, 16 attention heads, number of heads is 8, d_model = 512, hidden size 768.",
+            "1000 cells at each layer, 512-dimensional embeddings, d_ff = 2048, FFN size 3072.",
+            "d_k = d_v = 64, 3×3 conv, kernel size 5, filters of size 7, STRIDE of 2, 224×224 crops.",
+            "Resolution 384, patch size 16, 16 × 16 patches, patches of size 14, vocabulary of 30k.",
+            "a 30,000 WordPiece vocabulary, vocab_size = 50257, sequence length of 512, sequences of 128.",
+            "Gradient clipping at 1.0, clipped the gradients at 5, initialized as in [13], Kaiming init.",
+            "ᴋernel, ſtride and Ｋ have no ASCII letters; they must not break anything.",
+        ];
+        for s in sentences {
+            let possible = TRIGGERS.possible(s);
+            for (i, rule) in RULES.iter().enumerate() {
+                if compiled(i).re.is_match(s) {
+                    assert!(
+                        possible[i],
+                        "rule {} ({:?}) matches {s:?}",
+                        rule.name, rule.pattern
+                    );
+                }
+            }
+        }
+        // And the triggers do keep rules out: a sentence about nothing compiles nothing.
+        assert!(
+            TRIGGERS
+                .possible("The cat sat on the mat.")
+                .iter()
+                .filter(|&&p| p)
+                .count()
+                < RULES.len() / 4
+        );
     }
 
     #[test]

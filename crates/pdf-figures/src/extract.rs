@@ -202,12 +202,9 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         0 => std::thread::available_parallelism().map_or(1, |t| t.get().min(4)),
         t => t,
     };
-    // Compiling the hyper-parameter vocabulary is independent of the PDF; with spare cores two
-    // threads share it while the pages are interpreted.
-    let warm_up_parts = if threads > 1 { 2 } else { 0 };
-    let warm_up: Vec<_> = (0..warm_up_parts)
-        .map(|part| std::thread::spawn(move || paper_mining::warm_up_part(part, warm_up_parts)))
-        .collect();
+    // The hyper-parameter vocabulary's shared automata are independent of the PDF; with spare
+    // cores they are built while the pages are interpreted.
+    let warm_up = (threads > 1).then(|| std::thread::spawn(paper_mining::warm_up));
     let pdf = engine::open(data, &opts.limits)?;
     timer.lap("open");
     let n = pdf.pages().len();
@@ -370,7 +367,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     skipped.insert("undecodable".to_string(), failed);
 
     timer.lap("pages+images");
-    for w in warm_up {
+    if let Some(w) = warm_up {
         let _ = w.join();
     }
     let render_cache = RenderCache::new();
