@@ -143,10 +143,16 @@ fn crops_cut_from_one_page_render_equal_crops_rendered_alone() {
         pdf_layout::Rect::new(150.55, 400.13, 420.9, 470.6),
     ];
     let dpi = 200.0;
-    let together = pdf_figures::render::render_crops(page, &cache, &regions, dpi, 1).unwrap();
+    let mut canvas = pdf_figures::render::Canvas::new();
+    let together =
+        pdf_figures::render::render_crops(page, &cache, &mut canvas, &regions, dpi, 1).unwrap();
     assert_eq!(together.len(), 2);
     for (region, shared) in regions.iter().zip(&together) {
-        let alone = pdf_figures::render::render_crops(page, &cache, &[*region], dpi, 1).unwrap();
+        // The canvas is reused on purpose: a smaller render into a buffer that held a larger
+        // one must not show any of it.
+        let alone =
+            pdf_figures::render::render_crops(page, &cache, &mut canvas, &[*region], dpi, 1)
+                .unwrap();
         let (w, h, a) = decode_png(&alone[0]);
         let (w2, h2, b) = decode_png(shared);
         // The size of a crop is its extent at 200 dpi rounded up.
