@@ -33,6 +33,7 @@
 //! Depth in a model's name ("50-layer", "ViT-L/16") is not a candidate: it names a model.
 
 use crate::number::{NUM, parse_number};
+use crate::re::RuleRegex;
 use crate::trigger::Triggers;
 use regex::Regex;
 use std::sync::{LazyLock, OnceLock};
@@ -413,7 +414,7 @@ const RULES: &[Rule] = &[
 
 struct Compiled {
     name: &'static str,
-    re: Regex,
+    re: RuleRegex,
     requires: Option<Regex>,
     kind: Kind,
 }
@@ -445,7 +446,7 @@ fn compiled(i: usize) -> &'static Compiled {
         let r = &RULES[i];
         Compiled {
             name: r.name,
-            re: crate::re::compile(
+            re: RuleRegex::new(
                 &r.pattern
                     .replace("{F}", FILL)
                     .replace("{N}", &format!("(?P<v>{NUM})"))
@@ -509,7 +510,7 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
             continue;
         }
         for caps in rule.re.captures_iter(sentence) {
-            let whole = caps.get(0).unwrap();
+            let whole = caps.whole();
             let mut found: Vec<(String, Option<f64>)> = Vec::new();
             match rule.kind {
                 Text => {
