@@ -258,9 +258,24 @@ pub fn render_all<T>(
     use std::sync::atomic::{AtomicUsize, Ordering};
     let jobs: Vec<(&usize, &Vec<(String, Rect)>)> = crops.iter().collect();
     let next = AtomicUsize::new(0);
+    // The largest render any page needs, so that each thread's buffer is allocated (and its
+    // memory first touched, which is slow on a VM) once rather than on every growth.
+    let largest = crops
+        .iter()
+        .filter_map(|(&page_no, jobs)| {
+            jobs.iter()
+                .filter_map(|(_, r)| PixelRect::of(*r, dpi, page_no).ok())
+                .reduce(PixelRect::union)
+        })
+        .map(|a| u64::from(a.w) * u64::from(a.h))
+        .filter(|&px| px <= MAX_SHARED_PIXELS)
+        .max()
+        .unwrap_or(0) as usize
+        * 4;
     let worker = || {
         let cache = RenderCache::new();
         let mut canvas = Canvas::new();
+        canvas.rgba.reserve_exact(largest);
         let pages = pdf.pages();
         let mut done = Vec::new();
         loop {
