@@ -385,9 +385,24 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     for (page, more) in table_crops.into_iter().chain(equation_crops) {
         crops.entry(page).or_default().extend(more);
     }
+    // The images a page's crops show are decoded and resampled by its render: the pixels of
+    // their sources weigh in the order pages are rendered (see `render_all`).
+    let mut image_pixels: BTreeMap<usize, u64> = BTreeMap::new();
+    for (&page_no, page_crops) in &crops {
+        let shown = contents[page_no - 1].placements.iter().filter(|p| {
+            page_crops
+                .iter()
+                .any(|(_, c)| c.intersect(&p.bbox).is_some())
+        });
+        for p in shown {
+            let image = &store.images[p.image];
+            *image_pixels.entry(page_no).or_default() +=
+                u64::from(image.width) * u64::from(image.height);
+        }
+    }
     // Every page with any crop is rendered once, on the spare cores, while this thread mines
     // the hyper-parameters and writes paper.md (then it renders too).
-    let (rendered, mined) = render_all(&pdf, &crops, opts.dpi, threads, || {
+    let (rendered, mined) = render_all(&pdf, &crops, &image_pixels, opts.dpi, threads, || {
         let mut files = BTreeMap::new();
         let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
         let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
