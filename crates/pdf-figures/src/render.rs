@@ -297,10 +297,7 @@ pub fn render_all<T>(
         canvas.rgba.reserve_exact(largest);
         let pages = pdf.pages();
         let mut done = Vec::new();
-        loop {
-            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                break;
-            };
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
             let (&page_no, page_crops) = jobs[i];
             let regions: Vec<Rect> = page_crops.iter().map(|(_, r)| *r).collect();
             let pngs = render_crops(
