@@ -74,19 +74,19 @@ pub fn read_pages(
 ) -> Result<(Vec<PageContent>, ImageStore), Error> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let n = pdf.pages().len();
-    let next = AtomicUsize::new(0);
     let first_error = AtomicUsize::new(usize::MAX);
     let done = AtomicUsize::new(0);
-    let worker = || {
-        let cache = InterpreterCache::new();
-        let mut store = ImageStore::new(true);
-        let mut read = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n || i > first_error.load(Ordering::Relaxed) {
-                break;
+    let order: Vec<usize> = (0..n).collect();
+    let (results, ()) = crate::pool::share_jobs(
+        &order,
+        threads,
+        || (InterpreterCache::new(), ImageStore::new(true)),
+        |(cache, store), i| {
+            // Pages after a failed one are skipped: the first failure is what is reported.
+            if i > first_error.load(Ordering::Relaxed) {
+                return None;
             }
-            let page = read_page(pdf, i, &cache, &mut store, limits);
+            let page = read_page(pdf, i, cache, store, limits);
             if page.is_err() {
                 first_error.fetch_min(i, Ordering::Relaxed);
             }
@@ -96,20 +96,11 @@ pub fn read_pages(
                     done.fetch_add(1, Ordering::Relaxed) + 1
                 );
             }
-            read.push((i, page));
-        }
-        (read, store)
-    };
-    let threads = threads.clamp(1, n);
-    let results: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads)
-            .filter_map(|_| spawn_worker(scope, worker))
-            .collect();
-        let mine = worker();
-        std::iter::once(Ok(mine))
-            .chain(handles.into_iter().map(|h| h.join()))
-            .collect()
-    });
+            Some(page)
+        },
+        |(_, store)| store,
+        || (),
+    );
     if progress {
         eprint!("\r\x1b[K");
     }
@@ -117,10 +108,12 @@ pub fn read_pages(
     let mut pages: Vec<Option<(usize, Result<PageContent, Error>)>> =
         (0..n).map(|_| None).collect();
     for (s, result) in results.into_iter().enumerate() {
-        let (read, store) =
+        let (store, read) =
             result.map_err(|_| Error::Input("the PDF interpreter failed".into()))?;
         for (i, page) in read {
-            pages[i] = Some((s, page));
+            if let Some(page) = page {
+                pages[i] = Some((s, page));
+            }
         }
         stores.push(store);
     }
@@ -136,59 +129,6 @@ pub fn read_pages(
         contents.push(content);
     }
     Ok((contents, store))
-}
-
-/// Stack of every worker thread. hayro recurses once per nested form, pattern and glyph (up to
-/// its cap of 50 levels), which a spawned thread's default 2 MiB does not always hold; the main
-/// thread has 8 MiB. Untouched stack pages cost no memory.
-const WORKER_STACK: usize = 64 << 20;
-
-/// Starts a scoped worker thread with a large stack; `None` when the system refuses a thread,
-/// and the caller then does the work itself.
-pub(crate) fn spawn_worker<'scope, T: Send + 'scope>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
-    f: impl FnOnce() -> T + Send + 'scope,
-) -> Option<std::thread::ScopedJoinHandle<'scope, T>> {
-    std::thread::Builder::new()
-        .stack_size(WORKER_STACK)
-        .spawn_scoped(scope, f)
-        .ok()
-}
-
-/// `f(index, item)` for every item, on up to `threads` threads taking items from a shared
-/// counter; the results in item order. Falls back to this thread alone when no thread starts.
-pub fn map_in_order<T: Sync, R: Send>(
-    items: &[T],
-    threads: usize,
-    f: impl Fn(usize, &T) -> R + Sync,
-) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else { break };
-            done.push((i, f(i, item)));
-        }
-        done
-    };
-    let mut done = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.clamp(1, items.len().max(1)))
-            .filter_map(|_| spawn_worker(scope, worker))
-            .collect();
-        let mut done = worker();
-        for h in helpers {
-            match h.join() {
-                Ok(more) => done.extend(more),
-                // Re-raise a panic of `f` here, as a sequential map would.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        done
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Everything read from one page.

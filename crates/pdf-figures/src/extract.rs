@@ -215,7 +215,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     let check_nesting = || crate::nesting::check(&pdf, opts.limits.max_depth);
     let (nesting, pages) = std::thread::scope(|scope| {
         let nesting = (threads > 1)
-            .then(|| engine::spawn_worker(scope, check_nesting))
+            .then(|| crate::pool::spawn_worker(scope, check_nesting))
             .flatten();
         let pages = engine::read_pages(&pdf, &opts.limits, threads, show_progress);
         let nesting = match nesting {
@@ -246,7 +246,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     }
     let inputs: Vec<_> = contents.iter().map(|c| c.input.clone()).collect();
     let body_size = body_font_size(&inputs);
-    let layouts: Vec<PageLayout> = engine::map_in_order(&inputs, threads, |i, input| {
+    let layouts: Vec<PageLayout> = crate::pool::map_in_order(&inputs, threads, |i, input| {
         analyze_page(i + 1, input, body_size)
     });
     if let Some(n) = std::env::var("PDF_FIGURES_DEBUG_PAGE")

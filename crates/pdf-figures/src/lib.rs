@@ -61,6 +61,7 @@ mod nesting;
 pub mod output;
 pub mod paper_md;
 mod png;
+pub mod pool;
 pub mod render;
 pub mod structure;
 pub mod tables;

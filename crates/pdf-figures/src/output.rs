@@ -59,7 +59,7 @@ pub fn write(ex: &Extraction, out: &Path, force: bool) -> Result<(), Error> {
         };
         let (first, second) = files.split_at(files.len() / 2);
         std::thread::scope(|scope| {
-            let other = crate::engine::spawn_worker(scope, || write_all(second));
+            let other = crate::pool::spawn_worker(scope, || write_all(second));
             let mine = write_all(first);
             let other = match other {
                 Some(h) => h

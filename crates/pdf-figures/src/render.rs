@@ -262,7 +262,6 @@ pub fn render_all<T>(
     threads: usize,
     side: impl FnOnce() -> T,
 ) -> (Result<Rendered, Error>, T) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let jobs: Vec<(&usize, &Vec<(String, Rect)>)> = crops.iter().collect();
     let area = |&(&page_no, page_crops): &(&usize, &Vec<(String, Rect)>)| {
         page_crops
@@ -276,7 +275,6 @@ pub fn render_all<T>(
         let cost = area(&jobs[i]) + extra.get(jobs[i].0).copied().unwrap_or(0);
         (std::cmp::Reverse(cost), i)
     });
-    let next = AtomicUsize::new(0);
     // The largest render any page needs, so that each thread's buffer is allocated (and its
     // memory first touched, which is slow on a VM) once rather than on every growth.
     let largest = crops
@@ -291,41 +289,29 @@ pub fn render_all<T>(
         .max()
         .unwrap_or(0) as usize
         * 4;
-    let worker = || {
-        let cache = RenderCache::new();
-        let mut canvas = Canvas::new();
-        canvas.rgba.reserve_exact(largest);
-        let pages = pdf.pages();
-        let mut done = Vec::new();
-        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+    let pages = pdf.pages();
+    let (threads, side) = crate::pool::share_jobs(
+        &order,
+        threads,
+        || {
+            let mut canvas = Canvas::new();
+            canvas.rgba.reserve_exact(largest);
+            (RenderCache::new(), canvas)
+        },
+        |(cache, canvas), i| {
             let (&page_no, page_crops) = jobs[i];
             let regions: Vec<Rect> = page_crops.iter().map(|(_, r)| *r).collect();
-            let pngs = render_crops(
-                &pages[page_no - 1],
-                &cache,
-                &mut canvas,
-                &regions,
-                dpi,
-                page_no,
-            );
-            done.push((i, pngs));
-        }
-        done
-    };
-    let (mut done, side) = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.max(1))
-            .filter_map(|_| crate::engine::spawn_worker(scope, worker))
-            .collect();
-        let side = side();
-        let mut done = worker();
-        for h in helpers {
-            // A worker that panicked leaves its pages unrendered; they are reported below.
-            done.extend(h.join().unwrap_or_default());
-        }
-        (done, side)
-    });
+            render_crops(&pages[page_no - 1], cache, canvas, &regions, dpi, page_no)
+        },
+        |_| (),
+        side,
+    );
+    // A thread that panicked leaves its pages unrendered; they are reported below.
+    let done = threads
+        .into_iter()
+        .flat_map(|t| t.map(|((), done)| done).unwrap_or_default());
     let mut by_job: Vec<Option<Result<Vec<Vec<u8>>, Error>>> = jobs.iter().map(|_| None).collect();
-    for (i, pngs) in done.drain(..) {
+    for (i, pngs) in done {
         by_job[i] = Some(pngs);
     }
     let mut out = Vec::new();
