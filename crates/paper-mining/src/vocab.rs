@@ -705,8 +705,20 @@ mod tests {
             "Resolution 384, patch size 16, 16 × 16 patches, patches of size 14, vocabulary of 30k.",
             "a 30,000 WordPiece vocabulary, vocab_size = 50257, sequence length of 512, sequences of 128.",
             "Gradient clipping at 1.0, clipped the gradients at 5, initialized as in [13], Kaiming init.",
-            "ᴋernel, ſtride and Ｋ have no ASCII letters; they must not break anything.",
+            // (?i) folds s to the long s (and k to the Kelvin sign; the ASCII `\b` keeps
+            // either from starting a word): the full rules match these, so their triggers
+            // must too (checked just below).
+            "a kernel ſize of 5 and warmup_ſteps = 4000",
         ];
+        let odd = sentences[sentences.len() - 1];
+        let matching: Vec<&str> = (0..RULES.len())
+            .filter(|&i| compiled(i).re.is_match(odd))
+            .map(|i| RULES[i].name)
+            .collect();
+        assert!(
+            matching.contains(&"kernel_size") && matching.contains(&"warmup"),
+            "{matching:?}"
+        );
         for s in sentences {
             let possible = TRIGGERS.possible(s);
             for (i, rule) in RULES.iter().enumerate() {
