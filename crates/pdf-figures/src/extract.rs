@@ -370,9 +370,14 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     if let Some(w) = warm_up {
         let _ = w.join();
     }
+    // Rendering reads a copy whose Type 3 glyph programs are decoded once (see
+    // `glyph_programs`); everything else reads the file as it is.
+    let decoded_glyphs = crate::glyph_programs::with_decoded_glyph_programs(&pdf);
+    let render_pdf = decoded_glyphs.as_ref().unwrap_or(&pdf);
+    timer.lap("glyph programs");
     let render_cache = RenderCache::new();
     let ctx = Context {
-        pdf: &pdf,
+        pdf: render_pdf,
         layouts: &layouts,
         captions: &captions,
         render_cache: &render_cache,
@@ -402,12 +407,13 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     }
     // Every page with any crop is rendered once, on the spare cores, while this thread mines
     // the hyper-parameters and writes paper.md (then it renders too).
-    let (rendered, mined) = render_all(&pdf, &crops, &image_pixels, opts.dpi, threads, || {
-        let mut files = BTreeMap::new();
-        let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
-        let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
-        Ok::<_, Error>((files, hyperparams, paper))
-    });
+    let (rendered, mined) =
+        render_all(render_pdf, &crops, &image_pixels, opts.dpi, threads, || {
+            let mut files = BTreeMap::new();
+            let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
+            let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
+            Ok::<_, Error>((files, hyperparams, paper))
+        });
     timer.lap("mine+render");
     let (mined_files, hyperparams, paper) = mined?;
     files.extend(rendered?);

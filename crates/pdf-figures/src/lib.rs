@@ -54,6 +54,7 @@ pub mod engine;
 pub mod equations;
 pub mod error;
 pub mod extract;
+pub mod glyph_programs;
 pub mod hyperparams;
 pub mod images;
 pub mod limits;
