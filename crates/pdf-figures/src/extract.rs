@@ -457,12 +457,24 @@ impl Timer {
         Timer(std::env::var_os("PDF_FIGURES_TIMINGS").map(|_| std::time::Instant::now()))
     }
 
-    /// Prints the time since the previous lap under `phase`.
+    /// Prints the time since the previous lap under `phase`, with the process's resident and
+    /// peak resident memory where the OS tells them (on a VM, memory touched for the first
+    /// time can cost as much as the work done in it).
     pub fn lap(&mut self, phase: &str) {
         if let Some(t) = self.0 {
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                    .map_or_else(String::new, |kb| format!(" {:6.1} MB", kb as f64 / 1024.0))
+            };
             eprintln!(
-                "pdf-figures: {phase:<14} {:8.1} ms",
-                t.elapsed().as_secs_f64() * 1e3
+                "pdf-figures: {phase:<14} {:8.1} ms{}{}",
+                t.elapsed().as_secs_f64() * 1e3,
+                field("VmRSS:"),
+                field("VmHWM:"),
             );
             self.0 = Some(std::time::Instant::now());
         }
