@@ -209,22 +209,30 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     timer.lap("open");
     let n = pdf.pages().len();
     let show_progress = opts.progress && n > 10 && std::io::stderr().is_terminal();
-    // The nesting check walks every content stream again; a spare core does it while the pages
-    // are interpreted (hayro caps nesting itself, so reading first is safe), and its failure
-    // wins over anything the pages gave.
-    let check_nesting = || crate::nesting::check(&pdf, opts.limits.max_depth);
-    let (nesting, pages) = std::thread::scope(|scope| {
-        let nesting = (threads > 1)
-            .then(|| crate::pool::spawn_worker(scope, check_nesting))
+    // The nesting check walks every content stream again, and the renderer's copy of the
+    // document (see `glyph_programs`) reads every object: a spare core does both while the
+    // pages are interpreted (hayro caps nesting itself, so reading first is safe), and a
+    // nesting failure wins over anything the pages gave.
+    let check_and_copy = || {
+        let nesting = crate::nesting::check(&pdf, opts.limits.max_depth);
+        let copy = match nesting {
+            Ok(()) => crate::glyph_programs::with_decoded_glyph_programs(&pdf),
+            Err(_) => None,
+        };
+        (nesting, copy)
+    };
+    let ((nesting, decoded_glyphs), pages) = std::thread::scope(|scope| {
+        let side = (threads > 1)
+            .then(|| crate::pool::spawn_worker(scope, check_and_copy))
             .flatten();
         let pages = engine::read_pages(&pdf, &opts.limits, threads, show_progress);
-        let nesting = match nesting {
+        let side = match side {
             Some(handle) => handle
                 .join()
-                .unwrap_or_else(|_| Err(Error::Input("the nesting check failed".into()))),
-            None => check_nesting(),
+                .unwrap_or_else(|_| (Err(Error::Input("the nesting check failed".into())), None)),
+            None => check_and_copy(),
         };
-        (nesting, pages)
+        (side, pages)
     });
     nesting?;
     let (mut contents, store) = pages?;
@@ -370,11 +378,9 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     if let Some(w) = warm_up {
         let _ = w.join();
     }
-    // Rendering reads a copy whose Type 3 glyph programs are decoded once (see
-    // `glyph_programs`); everything else reads the file as it is.
-    let decoded_glyphs = crate::glyph_programs::with_decoded_glyph_programs(&pdf);
+    // Rendering reads the copy whose Type 3 glyph programs are decoded once, when there is
+    // one; everything else reads the file as it is.
     let render_pdf = decoded_glyphs.as_ref().unwrap_or(&pdf);
-    timer.lap("glyph programs");
     let render_cache = RenderCache::new();
     let ctx = Context {
         pdf: render_pdf,

@@ -19,6 +19,7 @@ use hayro_syntax::Pdf;
 use hayro_syntax::object::{Dict, Name, Object, ObjectIdentifier, Stream};
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Glyph programs longer than this, decoded, are left alone: bitmap glyphs are a few hundred
 /// bytes, and a long program costs its decode once per draw relative to far more drawing.
@@ -31,6 +32,11 @@ const MAX_TOTAL_BYTES: usize = 64 << 20;
 /// The document with its compressed Type 3 glyph programs stored decoded, or `None` when it has
 /// none (or the copy cannot be made safely); render from it, read everything else from `pdf`.
 pub fn with_decoded_glyph_programs(pdf: &Pdf) -> Option<Pdf> {
+    // The copy only saves time: a parser panic on a malformed program means no copy.
+    catch_unwind(AssertUnwindSafe(|| copy(pdf))).ok().flatten()
+}
+
+fn copy(pdf: &Pdf) -> Option<Pdf> {
     let original: &[u8] = pdf.data().as_ref();
     if memchr::memmem::find(original, b"/Encrypt").is_some() {
         return None;
