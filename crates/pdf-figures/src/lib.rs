@@ -13,7 +13,9 @@
 //!   paths, images (inline images and images inside forms included, every codec decoded:
 //!   JPEG, JPEG 2000, JBIG2, CCITT, Flate with predictors; colour spaces, Indexed, CMYK, Decode
 //!   arrays and soft masks applied) and Type 3 glyphs; `hayro` renders any region with any
-//!   transform.
+//!   transform. hayro decodes a Type 3 glyph's program again on every draw, so crops are
+//!   rendered from an in-memory copy of the file whose compressed glyph programs are stored
+//!   decoded, as an incremental update ([`glyph_programs`]).
 //! - **lopdf** is not used. The design card named it, but it decodes none of the image codecs,
 //!   misses inline images and images inside forms and has no renderer; the one thing it would
 //!   add here, raw stream access, `hayro-syntax` already has. Test fixtures are written by a
