@@ -188,3 +188,50 @@ fn a_file_with_a_wrong_startxref_gets_a_faithful_copy() {
     assert!(!stream(&copy, f.own_resources).filters().is_empty());
     assert_eq!(render_line(&original), render_line(&copy));
 }
+
+#[test]
+fn lstm_pages_render_the_same_from_the_copy() {
+    // The LSTM paper is set in dvips bitmap fonts whose every glyph program is LZW-compressed
+    // (`mutool show lstm.pdf 45`: `/Filter /LZWDecode`, an inline CCITT bitmap inside).
+    let data = std::fs::read(common::shared_papers().join("lstm.pdf")).unwrap();
+    let original = hayro_syntax::Pdf::new(data).unwrap();
+    let copy = with_decoded_glyph_programs(&original).expect("lstm.pdf gets a copy");
+    let (mut decoded, mut filtered) = (0, 0);
+    for obj in copy.objects() {
+        let hayro_syntax::object::Object::Dict(font) = obj else {
+            continue;
+        };
+        let Some(procs) = font.get::<hayro_syntax::object::Dict<'_>>(b"CharProcs") else {
+            continue;
+        };
+        for name in procs.keys() {
+            let s = procs.get::<Stream<'_>>(name.as_ref()).unwrap();
+            if s.filters().is_empty() {
+                decoded += 1;
+            } else {
+                filtered += 1;
+            }
+        }
+    }
+    assert!(decoded > 500, "{decoded} programs decoded");
+    assert_eq!(filtered, 0);
+    // Page 3 is running text and page 7 holds Figure 1, both in those fonts.
+    for page in [3, 7] {
+        let render = |pdf: &hayro_syntax::Pdf| {
+            let pages = pdf.pages();
+            let (w, h) = pages[page - 1].render_dimensions();
+            let whole = Rect::new(0.0, 0.0, f64::from(w), f64::from(h));
+            render_crops(
+                &pages[page - 1],
+                &RenderCache::new(),
+                &mut Canvas::new(),
+                &[whole],
+                100.0,
+                page,
+            )
+            .unwrap()
+            .remove(0)
+        };
+        assert!(render(&original) == render(&copy), "page {page} differs");
+    }
+}
