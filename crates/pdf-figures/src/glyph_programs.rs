@@ -22,7 +22,8 @@ use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// Glyph programs longer than this, decoded, are left alone: bitmap glyphs are a few hundred
-/// bytes, and a long program costs its decode once per draw relative to far more drawing.
+/// bytes, and decoding a long program again on each draw is small beside the drawing it
+/// describes.
 const MAX_PROGRAM_BYTES: usize = 1 << 20;
 
 /// Most decoded bytes added to the copy in all, so a document cannot double its memory
