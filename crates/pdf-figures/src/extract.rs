@@ -411,15 +411,19 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
                 u64::from(image.width) * u64::from(image.height);
         }
     }
+    // The crops are drawn from a copy without the text that none of them can show (see
+    // `text_culling`).
+    let culled = crate::text_culling::without_distant_text(render_pdf, &crops, opts.dpi);
+    timer.lap("cull text");
+    let crops_pdf = culled.as_ref().unwrap_or(render_pdf);
     // Every page with any crop is rendered once, on the spare cores, while this thread mines
     // the hyper-parameters and writes paper.md (then it renders too).
-    let (rendered, mined) =
-        render_all(render_pdf, &crops, &image_pixels, opts.dpi, threads, || {
-            let mut files = BTreeMap::new();
-            let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
-            let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
-            Ok::<_, Error>((files, hyperparams, paper))
-        });
+    let (rendered, mined) = render_all(crops_pdf, &crops, &image_pixels, opts.dpi, threads, || {
+        let mut files = BTreeMap::new();
+        let hyperparams = hyperparams::mine(&ctx, &tables, &mut files)?;
+        let paper = paper_md::write(&ctx, &figures, &tables, &equations, &mut files)?;
+        Ok::<_, Error>((files, hyperparams, paper))
+    });
     timer.lap("mine+render");
     let (mined_files, hyperparams, paper) = mined?;
     files.extend(rendered?);

@@ -15,7 +15,9 @@
 //!   arrays and soft masks applied) and Type 3 glyphs; `hayro` renders any region with any
 //!   transform. hayro decodes a Type 3 glyph's program again on every draw, so crops are
 //!   rendered from an in-memory copy of the file whose compressed glyph programs are stored
-//!   decoded, as an incremental update ([`glyph_programs`]).
+//!   decoded, as an incremental update ([`glyph_programs`]). hayro also interprets a page's
+//!   whole content whatever the render area, so a second update leaves out of each rendered
+//!   page the lines of text that no crop of it can show ([`text_culling`]).
 //! - **lopdf** is not used. The design card named it, but it decodes none of the image codecs,
 //!   misses inline images and images inside forms and has no renderer; the one thing it would
 //!   add here, raw stream access, `hayro-syntax` already has. Test fixtures are written by a
@@ -68,6 +70,7 @@ pub mod pool;
 pub mod render;
 pub mod structure;
 pub mod tables;
+pub mod text_culling;
 
 pub use error::Error;
 pub use extract::{Extraction, Manifest, Options, extract};

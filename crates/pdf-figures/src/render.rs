@@ -133,7 +133,8 @@ impl PixelRect {
 /// Rendering a page interprets all of its content whatever the region, and a page set in
 /// bitmap Type 3 fonts decodes every glyph's program again on each render (hayro keeps no
 /// decoded copy): the LSTM paper's pages cost ~60 ms each, once per crop. So the page is
-/// rendered once over the union of its crops and the crops are cut from that pixmap.
+/// rendered once over the union of its crops and the crops are cut from that pixmap. (The
+/// extraction renders from a copy without the text that no crop can show: `text_culling`.)
 pub fn render_crops<'a>(
     page: &'a Page<'a>,
     cache: &RenderCache<'a>,
