@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::structure::Context;
 use crate::tables::TableEntry;
 use paper_mining::{Candidate, Mined, Paragraph, Source, TableCell};
+use pdf_layout::hyphens::{Vocabulary, join_lines};
 use pdf_layout::{BlockRole, Line, PageLayout, sections};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -96,6 +97,7 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
             Some((h.page, block.block.bbox.y0, heading_text(h)))
         })
         .collect();
+    let vocabulary = Vocabulary::of_pages(layouts);
     let mut out: Vec<Paragraph> = Vec::new();
     let mut last_body: Option<usize> = None;
     for layout in layouts {
@@ -116,7 +118,7 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
             }
             let section =
                 sections::section_at(&heads, layout.number, k).map_or(String::new(), heading_text);
-            let text = join_lines(lines.iter().map(Line::text));
+            let text = join_lines(lines.iter().map(Line::text), &vocabulary);
             // A paragraph cut by a column break (or by a figure and its caption) continues in a
             // later block of the page.
             if placed.role == BlockRole::Body
@@ -125,8 +127,7 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
                 && !prev.text.ends_with(['.', '!', '?', ':'])
                 && text.chars().next().is_some_and(|c| !c.is_uppercase())
             {
-                prev.text.push(' ');
-                prev.text.push_str(&text);
+                prev.text = join_lines([prev.text.as_str(), text.as_str()], &vocabulary);
                 continue;
             }
             if placed.role == BlockRole::Body {
@@ -148,25 +149,6 @@ fn heading_text(h: &sections::Heading) -> String {
         Some(n) => format!("{n} {}", h.title),
         None => h.title.clone(),
     }
-}
-
-/// Lines joined by spaces; a hyphen at a line end followed by a lower-case letter is a word cut
-/// in two ("tok-" + "enization").
-fn join_lines(lines: impl IntoIterator<Item = String>) -> String {
-    let mut text = String::new();
-    for line in lines {
-        let t = line.trim();
-        if text.ends_with('-')
-            && !text.ends_with("--")
-            && t.chars().next().is_some_and(char::is_lowercase)
-        {
-            text.pop();
-        } else if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(t);
-    }
-    text
 }
 
 /// A table as the miner needs it: id, page, top edge, cells row by row.
@@ -477,19 +459,6 @@ mod tests {
         assert_eq!(
             locator(2, "Abstract", &Source::Sentence("a | b".into()), "b"),
             "p.2, §Abstract \"a \\| b\""
-        );
-    }
-
-    #[test]
-    fn hyphenated_line_ends_are_joined() {
-        let lines = [
-            "after WordPiece tok-",
-            "enization with a self-",
-            "Attention rate",
-        ];
-        assert_eq!(
-            join_lines(lines.map(String::from)),
-            "after WordPiece tokenization with a self- Attention rate"
         );
     }
 

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::extract::Figure;
 use crate::structure::Context;
 use crate::tables::TableEntry;
+use pdf_layout::hyphens::{Vocabulary, join_lines};
 use pdf_layout::sections::{Heading, sections};
 use pdf_layout::{BlockRole, CaptionKind, Line, PageLayout, PlacedBlock, Rect};
 use std::collections::BTreeMap;
@@ -43,6 +44,7 @@ pub fn render(
     tables: &[TableEntry],
     equations: &[EquationEntry],
 ) -> String {
+    let vocabulary = Vocabulary::of_pages(layouts);
     let headings = sections(layouts);
     let body = pdf_layout::sections::body_size(layouts);
     let mut out = String::new();
@@ -72,8 +74,8 @@ pub fn render(
             match placed.role {
                 BlockRole::Margin => continue,
                 BlockRole::Caption => {
-                    flush(&mut out, &mut paragraph);
-                    caption(&mut out, placed, page, figures, tables);
+                    flush(&mut out, &mut paragraph, &vocabulary);
+                    caption(&mut out, placed, page, figures, tables, &vocabulary);
                     continue;
                 }
                 BlockRole::Body | BlockRole::Other => {}
@@ -82,14 +84,14 @@ pub fn render(
                 continue;
             }
             if title == Some((page, k)) {
-                flush(&mut out, &mut paragraph);
-                let text = join_lines(&lines.iter().collect::<Vec<_>>());
+                flush(&mut out, &mut paragraph, &vocabulary);
+                let text = join_lines(lines.iter().map(Line::text), &vocabulary);
                 let _ = writeln!(out, "# {text}\n");
                 continue;
             }
             let mut skip_first = false;
             if let Some(h) = heading {
-                flush(&mut out, &mut paragraph);
+                flush(&mut out, &mut paragraph, &vocabulary);
                 heading_line(&mut out, h);
                 // The heading's own line is replaced; a run-in "Abstract—We ..." stays as text.
                 let alnum =
@@ -110,7 +112,7 @@ pub fn render(
             }
             let block_is_paragraph = placed.role == BlockRole::Body;
             if !block_is_paragraph {
-                flush(&mut out, &mut paragraph);
+                flush(&mut out, &mut paragraph, &vocabulary);
             }
             for (li, line) in lines.iter().enumerate() {
                 if li == 0 && skip_first {
@@ -123,7 +125,7 @@ pub fn render(
                 });
                 match eq {
                     Some(i) => {
-                        flush(&mut out, &mut paragraph);
+                        flush(&mut out, &mut paragraph, &vocabulary);
                         if !eq_done[i] {
                             eq_done[i] = true;
                             equation(&mut out, &equations[i]);
@@ -134,11 +136,11 @@ pub fn render(
                 }
             }
             if !block_is_paragraph {
-                flush(&mut out, &mut paragraph);
+                flush(&mut out, &mut paragraph, &vocabulary);
             }
-            flush(&mut out, &mut paragraph);
+            flush(&mut out, &mut paragraph, &vocabulary);
         }
-        flush(&mut out, &mut paragraph);
+        flush(&mut out, &mut paragraph, &vocabulary);
         for i in page_eqs {
             if !eq_done[i] {
                 eq_done[i] = true;
@@ -190,8 +192,9 @@ fn caption(
     page: usize,
     figures: &[Figure],
     tables: &[TableEntry],
+    vocabulary: &Vocabulary,
 ) {
-    let text = join_lines(&placed.block.lines.iter().collect::<Vec<_>>());
+    let text = join_lines(placed.block.lines.iter().map(Line::text), vocabulary);
     let Some(start) = &placed.caption else {
         let _ = writeln!(out, "{text}\n");
         return;
@@ -237,11 +240,11 @@ fn equation(out: &mut String, e: &EquationEntry) {
     );
 }
 
-fn flush(out: &mut String, paragraph: &mut Vec<&Line>) {
+fn flush(out: &mut String, paragraph: &mut Vec<&Line>, vocabulary: &Vocabulary) {
     if paragraph.is_empty() {
         return;
     }
-    let text = join_lines(paragraph);
+    let text = join_lines(paragraph.iter().map(|l| l.text()), vocabulary);
     paragraph.clear();
     if !text.is_empty() {
         // Text that Markdown would read as a heading, quote or list item stays text.
@@ -251,34 +254,6 @@ fn flush(out: &mut String, paragraph: &mut Vec<&Line>) {
         out.push_str(&text);
         out.push_str("\n\n");
     }
-}
-
-/// Lines joined by spaces; a line ending in a hyphen after a letter joins the next line's word
-/// when that word starts in lower case ("convo-" + "lution"), and keeps the hyphen otherwise
-/// ("ResNet-" + "50").
-pub fn join_lines(lines: &[&Line]) -> String {
-    let mut out = String::new();
-    for line in lines {
-        let t = line.text();
-        let t = t.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if out.ends_with('-') {
-            let before = out[..out.len() - 1].chars().next_back();
-            let next_lower = t.chars().next().is_some_and(char::is_lowercase);
-            if before.is_some_and(char::is_alphabetic) && next_lower {
-                out.pop();
-            }
-            out.push_str(t);
-            continue;
-        }
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(t);
-    }
-    out
 }
 
 /// A footnote: a small-type block at the foot of the page, below the running text of its

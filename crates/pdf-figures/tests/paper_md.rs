@@ -171,3 +171,49 @@ fn captions_in_paper_md_are_the_printed_captions_only() {
         assert_eq!(next, caption);
     }
 }
+
+#[test]
+fn line_end_hyphens_are_dropped_in_cut_words_and_kept_in_compounds() {
+    // Hand-checked on vit.pdf's page text (text/page-N.txt keeps line ends as printed):
+    // "sub-" / "stantially", "mod-" / "els", "Trans-" / "former", "convo-" / "lutional",
+    // "recog-" / "nition" are words cut by the typesetter; "self-" / "attention" (page 10's
+    // reference to Cordonnier et al.) and "ResNet-" / "like" (page 1) are compounds, which the
+    // paper prints hyphenated within lines too (self-attention 20 times, never joined).
+    let ex = extract("vit");
+    let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+    let text: String = ex
+        .files
+        .iter()
+        .filter(|(name, _)| name.starts_with("text/"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    for cut in [
+        "sub-\nstantially",
+        "mod-\nels",
+        "Trans-\nformer",
+        "convo-\nlutional",
+    ] {
+        assert!(text.contains(cut), "vit page text lacks {cut:?}");
+    }
+    for word in [
+        "substantially fewer",
+        "these models yield",
+        "a Transformer",
+        "deep convolutional neural networks",
+        "image recognition",
+    ] {
+        assert!(md.contains(word), "paper.md lacks {word:?}");
+    }
+    assert!(text.contains("between self-\nattention"));
+    assert!(md.contains("between self-attention and convolutional layers"));
+    assert!(md.contains("classic ResNet-like architectures"));
+    let lower = md.to_lowercase();
+    for joined in [
+        "selfattention",
+        "finetuning",
+        "stateoftheart",
+        "selfsupervised",
+    ] {
+        assert!(!lower.contains(joined), "paper.md has {joined:?}");
+    }
+}

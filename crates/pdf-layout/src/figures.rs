@@ -83,7 +83,10 @@ pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
                     page: page.number,
                     block: i,
                     bbox,
-                    text: join_lines(&b.block.lines.iter().map(|l| l.text()).collect::<Vec<_>>()),
+                    text: crate::hyphens::join_lines(
+                        b.block.lines.iter().map(|l| l.text()),
+                        &crate::hyphens::Vocabulary::empty(),
+                    ),
                 },
                 rank,
             ));
@@ -127,20 +130,6 @@ pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
         }
     }
     chosen
-}
-
-/// Joins caption lines into one paragraph.
-pub fn join_lines(lines: &[String]) -> String {
-    let mut out = String::new();
-    for line in lines {
-        if out.ends_with('-') && line.starts_with(|c: char| c.is_lowercase()) {
-            out.pop();
-        } else if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(line);
-    }
-    out
 }
 
 /// Where a figure is looked for relative to its caption.
@@ -583,13 +572,6 @@ mod tests {
         assert!(locate(&[page], &caps, CaptionKind::Figure, Side::Above).is_empty());
     }
 
-    #[test]
-    fn caption_lines_join_and_dehyphenate() {
-        assert_eq!(
-            join_lines(&["Figure 1: a resi-".into(), "dual block".into()]),
-            "Figure 1: a residual block"
-        );
-    }
     const WIDE: &str =
         "This is running body text that fills the whole text width of a one column page nicely ok";
 

@@ -18,6 +18,7 @@ pub mod captions;
 pub mod equations;
 pub mod figures;
 pub mod geom;
+pub mod hyphens;
 pub mod page;
 pub mod sections;
 pub mod tables;

@@ -142,7 +142,10 @@ fn cut_caption(page: &PageLayout, cap: &Caption) -> (Caption, Option<Rect>) {
     };
     let mut cut = cap.clone();
     cut.bbox = Rect::union_all(lines[..k].iter().map(|l| &l.bbox)).unwrap_or(cap.bbox);
-    cut.text = crate::figures::join_lines(&lines[..k].iter().map(|l| l.text()).collect::<Vec<_>>());
+    cut.text = crate::hyphens::join_lines(
+        lines[..k].iter().map(|l| l.text()),
+        &crate::hyphens::Vocabulary::empty(),
+    );
     (cut, Rect::union_all(lines[k..].iter().map(|l| &l.bbox)))
 }
 
