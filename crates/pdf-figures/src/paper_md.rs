@@ -50,6 +50,8 @@ pub fn render(
     let mut out = String::new();
     let mut eq_done = vec![false; equations.len()];
     let title = title_block(layouts, &headings);
+    // The last running-text paragraph written, which the next block may continue.
+    let mut open: Option<Open> = None;
     for layout in layouts {
         let page = layout.number;
         let regions: Vec<Rect> = figures
@@ -135,10 +137,29 @@ pub fn render(
                     None => paragraph.push(line),
                 }
             }
-            if !block_is_paragraph {
+            // A line of running text alone at the top of a column is not a body block to the
+            // layout, but it can end the paragraph before it.
+            let body_size = placed.block.size() >= 0.95 * body;
+            if body_size {
+                let here = Open {
+                    start: 0,
+                    end: 0,
+                    page,
+                    bbox: placed.block.bbox,
+                };
+                // Only a running-text block leaves its paragraph open to the next.
+                let may_open = block_is_paragraph;
+                flush_continuing(
+                    &mut out,
+                    &mut paragraph,
+                    &vocabulary,
+                    &mut open,
+                    here,
+                    may_open,
+                );
+            } else {
                 flush(&mut out, &mut paragraph, &vocabulary);
             }
-            flush(&mut out, &mut paragraph, &vocabulary);
         }
         flush(&mut out, &mut paragraph, &vocabulary);
         for i in page_eqs {
@@ -240,6 +261,81 @@ fn equation(out: &mut String, e: &EquationEntry) {
     );
 }
 
+/// A running-text paragraph written to the Markdown: where its text starts and ends there,
+/// and where its block is on the page.
+#[derive(Clone, Copy)]
+struct Open {
+    start: usize,
+    end: usize,
+    page: usize,
+    bbox: Rect,
+}
+
+/// Writes a block's paragraph. It continues the last running-text one written (`open`) when
+/// the block starts a new column or page, only page breaks (and the footnotes and margins left
+/// out) lie between them, and the text runs on: the last one has no sentence end and this one
+/// starts in lower case (BERT's "... we always predicted the ma-" at the foot of page 15,
+/// "jority class." on page 16). The page marker then follows the whole paragraph. Blocks of
+/// one column are kept apart: the layout split them for a reason (a gap, an indent).
+fn flush_continuing(
+    out: &mut String,
+    paragraph: &mut Vec<&Line>,
+    vocabulary: &Vocabulary,
+    open: &mut Option<Open>,
+    here: Open,
+    may_open: bool,
+) {
+    if paragraph.is_empty() {
+        return;
+    }
+    let text = join_lines(paragraph.iter().map(|l| l.text()), vocabulary);
+    paragraph.clear();
+    if text.is_empty() {
+        return;
+    }
+    if let Some(last) = *open {
+        let only_page_breaks = out[last.end..]
+            .split("\n\n")
+            .all(|p| p.is_empty() || (p.starts_with("<!-- page ") && p.ends_with(" -->")));
+        let new_column = here.page != last.page || here.bbox.y0 < last.bbox.y1;
+        if only_page_breaks
+            && new_column
+            && !out[last.start..last.end].ends_with(['.', '!', '?', ':'])
+            && text.starts_with(char::is_lowercase)
+        {
+            let breaks = out.split_off(last.end);
+            let before = out.split_off(last.start);
+            out.push_str(&join_lines([before.as_str(), text.as_str()], vocabulary));
+            *open = Some(Open {
+                start: last.start,
+                end: out.len(),
+                ..here
+            });
+            out.push_str(&breaks);
+            return;
+        }
+    }
+    let escaped = escape_start(out, &text);
+    let start = out.len();
+    out.push_str(&text);
+    *open = (may_open && !escaped).then_some(Open {
+        start,
+        end: out.len(),
+        ..here
+    });
+    out.push_str("\n\n");
+}
+
+/// Text that Markdown would read as a heading, quote or list item stays text: a backslash
+/// before it. Whether one was written.
+fn escape_start(out: &mut String, text: &str) -> bool {
+    let escape = text.starts_with(['#', '>', '-', '*', '+', '=']);
+    if escape {
+        out.push('\\');
+    }
+    escape
+}
+
 fn flush(out: &mut String, paragraph: &mut Vec<&Line>, vocabulary: &Vocabulary) {
     if paragraph.is_empty() {
         return;
@@ -247,10 +343,7 @@ fn flush(out: &mut String, paragraph: &mut Vec<&Line>, vocabulary: &Vocabulary) 
     let text = join_lines(paragraph.iter().map(|l| l.text()), vocabulary);
     paragraph.clear();
     if !text.is_empty() {
-        // Text that Markdown would read as a heading, quote or list item stays text.
-        if text.starts_with(['#', '>', '-', '*', '+', '=']) {
-            out.push('\\');
-        }
+        escape_start(out, &text);
         out.push_str(&text);
         out.push_str("\n\n");
     }

@@ -217,3 +217,30 @@ fn line_end_hyphens_are_dropped_in_cut_words_and_kept_in_compounds() {
         assert!(!lower.contains(joined), "paper.md has {joined:?}");
     }
 }
+
+#[test]
+fn a_paragraph_cut_by_a_page_break_is_one_paragraph() {
+    // Hand-checked on bert.pdf's page text: page 1 ends "... the original vocabulary id of
+    // the masked" and page 2 begins "word based only on its context."; page 15 ends "... we
+    // always predicted the ma-" (a cut word) and page 16 begins "jority class." (a lone line
+    // the layout does not call running text).
+    let ex = extract("bert");
+    let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+    let page =
+        |n: usize| String::from_utf8(ex.files[&format!("text/page-{n}.txt")].clone()).unwrap();
+    assert!(page(1).contains("vocabulary id of the masked\n"));
+    assert!(page(2).starts_with("word based only on its context."));
+    assert!(page(15).contains("we always predicted the ma-\n"));
+    assert!(page(16).starts_with("jority class."));
+    for joined in [
+        "original vocabulary id of the masked word based only on its context.",
+        "we always predicted the majority class.",
+    ] {
+        assert!(md.contains(joined), "paper.md lacks {joined:?}");
+    }
+    // The page markers follow the paragraphs that run over them.
+    let at = |s: &str| md.find(s).unwrap();
+    assert!(at("the masked word based") < at("<!-- page 2 -->"));
+    assert!(at("predicted the majority class") < at("<!-- page 16 -->"));
+    assert!(at("<!-- page 16 -->") < at("## C Additional Ablation Studies"));
+}
