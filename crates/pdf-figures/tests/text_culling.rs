@@ -64,6 +64,11 @@ const HELVETICA: &str = "/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /
 /// quarter turn, so it runs down the page across the band's x range) and DIAG (at 45
 /// degrees) must stay wherever they are.
 fn mixed_page() -> Vec<u8> {
+    mixed_page_with("")
+}
+
+/// [`mixed_page`] with `extra` in its page dictionary.
+fn mixed_page_with(extra: &str) -> Vec<u8> {
     let first = b"BT /F1 12 Tf 14 TL\n\
         72 680 Td (NEAR) Tj\n\
         0 -200 Td (FAR1) Tj ( more) Tj\n\
@@ -85,7 +90,7 @@ fn mixed_page() -> Vec<u8> {
     let b = pdf.flate_stream("", &second);
     let page = pdf.add(&format!(
         "<< /Type /Page /Parent {pages} 0 R /MediaBox [0 0 612 792] /Contents [{a} 0 R {b} 0 R] \
-         /Resources << {HELVETICA} >> >>"
+         /Resources << {HELVETICA} >> {extra} >>"
     ));
     pdf.finish(pages, &[page], "")
 }
@@ -128,6 +133,26 @@ fn crops_render_the_same_pixels_from_the_copy() {
     let (file_far, copy_far) = (render(&original, 1, &[far]), render(&copy, 1, &[far]));
     assert!(dark_pixels(&file_far[0]) > 300);
     assert_eq!(dark_pixels(&copy_far[0]), 0);
+}
+
+#[test]
+fn a_rotated_page_is_tested_across_its_lines_on_the_device() {
+    // On a page shown a quarter turn round, the text lines run down the rendered page: a crop
+    // is reached by the lines whose band crosses its x range. Two narrow full-height crops at
+    // x 100-130 and 662-692 (the rotated page is 792 wide) take in NEAR and BACK (PDF y 680
+    // and 678) whichever way the page turns; FAR1 (y 480) falls in neither.
+    let original = hayro_syntax::Pdf::new(mixed_page_with("/Rotate 90")).unwrap();
+    let regions = [
+        Rect::new(100.0, 20.0, 130.0, 590.0),
+        Rect::new(662.0, 20.0, 692.0, 590.0),
+    ];
+    let copy = without_distant_text(&original, &crops(1, &regions), DPI).expect("FAR1 goes");
+    let text = content(&copy, 1);
+    assert!(!text.contains("(FAR1)") && text.contains("(NEAR)") && text.contains("(BACK)"));
+    let (from_file, from_copy) = (render(&original, 1, &regions), render(&copy, 1, &regions));
+    let ink: usize = from_file.iter().map(|png| dark_pixels(png)).sum();
+    assert!(ink > 300, "{ink}");
+    assert_eq!(from_file, from_copy);
 }
 
 #[test]
