@@ -347,11 +347,16 @@ impl<'a> Lexer<'a> {
                 }
                 b'+' | b'-' | b'.' | b'0'..=b'9' => {
                     let run = self.regular_run();
+                    // PDF numbers have no exponent; a reader may split "1e5" where Rust's
+                    // parser would not, so anything else is left to the reader alone.
+                    let plain = run
+                        .iter()
+                        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-'));
                     match std::str::from_utf8(run)
                         .ok()
                         .and_then(|s| s.parse::<f64>().ok())
                     {
-                        Some(v) if v.is_finite() => Operand::Number(v),
+                        Some(v) if plain && v.is_finite() => Operand::Number(v),
                         _ => return Some(Err(Unsure)),
                     }
                 }
@@ -816,6 +821,7 @@ mod tests {
     fn lexer_is_unsure_of_broken_content() {
         assert_eq!(ops(b"(open Tj").last().unwrap().0, "?");
         assert_eq!(ops(b"--5 Tw").last().unwrap().0, "?");
+        assert_eq!(ops(b"1e5 Tw").last().unwrap().0, "?");
         assert_eq!(ops(b"1 2 ] Td").last().unwrap().0, "?");
     }
 
