@@ -8,7 +8,8 @@
 //! for pixels no crop keeps. On the LSTM paper (dvips bitmap fonts) glyph programs were half
 //! of all CPU.
 //!
-//! So, once the crops are known, each rendered page's content is scanned and every line of
+//! So, once the crops are known, each rendered page's content is scanned (by
+//! `content_lexer`, which keeps byte offsets) and every line of
 //! text that cannot reach any crop is removed, and the result replaces the page's content
 //! streams in an incremental update (as [`crate::glyph_programs`] does for glyph programs).
 //! Only the renderer reads the copy.
@@ -34,6 +35,7 @@
 //! Removed operators are replaced by a space (`'` and `"` by the line moves they also make),
 //! so a page's crops draw the same pixels; the corpus test compares every crop of two papers.
 
+use crate::content_lexer::{Lexer, Op, Operand, unescape};
 use crate::render::PageCrops;
 use hayro_interpret::TransformExt;
 use hayro_interpret::kurbo::Affine;
@@ -232,308 +234,6 @@ fn glyph_box(program: &[u8]) -> Option<[f64; 6]> {
 fn numbers<const N: usize>(array: Array<'_>) -> Option<[f64; N]> {
     let values: Vec<f64> = array.iter::<f64>().collect();
     values.try_into().ok()
-}
-
-/// One operand, as far as culling needs it.
-#[derive(Clone, Copy, Debug)]
-enum Operand<'a> {
-    Number(f64),
-    Name(&'a [u8]),
-    Other,
-}
-
-impl Operand<'_> {
-    fn number(&self) -> Option<f64> {
-        match self {
-            Operand::Number(v) => Some(*v),
-            _ => None,
-        }
-    }
-}
-
-/// An operator with its operands and where they lie in the content.
-struct Op<'a> {
-    name: &'a [u8],
-    operands: Vec<Operand<'a>>,
-    /// Byte ranges of the operands.
-    spans: Vec<(usize, usize)>,
-    /// From the first operand (or the operator) to the end of the operator.
-    start: usize,
-    end: usize,
-}
-
-/// A content stream scanner that keeps byte offsets (hayro-syntax's does not expose them).
-/// It only recognises what it must: any byte sequence it is unsure of ends the scan with an
-/// error, and the page is then left as it is.
-struct Lexer<'a> {
-    data: &'a [u8],
-    pos: usize,
-}
-
-struct Unsure;
-
-fn is_white(b: u8) -> bool {
-    matches!(b, b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
-}
-
-fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
-}
-
-fn is_regular(b: u8) -> bool {
-    !is_white(b) && !is_delimiter(b)
-}
-
-impl<'a> Lexer<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Lexer { data, pos: 0 }
-    }
-
-    fn skip_space(&mut self) {
-        while let Some(&b) = self.data.get(self.pos) {
-            if is_white(b) {
-                self.pos += 1;
-            } else if b == b'%' {
-                while self
-                    .data
-                    .get(self.pos)
-                    .is_some_and(|&c| c != b'\n' && c != b'\r')
-                {
-                    self.pos += 1;
-                }
-            } else {
-                break;
-            }
-        }
-    }
-
-    fn regular_run(&mut self) -> &'a [u8] {
-        let start = self.pos;
-        while self.data.get(self.pos).is_some_and(|&b| is_regular(b)) {
-            self.pos += 1;
-        }
-        &self.data[start..self.pos]
-    }
-
-    /// The next operator, `None` at the end, `Some(Err)` when unsure.
-    fn next_op(&mut self) -> Option<Result<Op<'a>, Unsure>> {
-        let mut operands = Vec::new();
-        let mut spans = Vec::new();
-        let mut start = None;
-        loop {
-            self.skip_space();
-            let at = self.pos;
-            let Some(&b) = self.data.get(at) else {
-                return if operands.is_empty() {
-                    None
-                } else {
-                    Some(Err(Unsure))
-                };
-            };
-            start.get_or_insert(at);
-            let operand = match b {
-                b'/' => {
-                    self.pos += 1;
-                    Operand::Name(self.regular_run())
-                }
-                b'(' | b'<' | b'[' => {
-                    if self.skip_object().is_err() {
-                        return Some(Err(Unsure));
-                    }
-                    Operand::Other
-                }
-                b'+' | b'-' | b'.' | b'0'..=b'9' => {
-                    let run = self.regular_run();
-                    // PDF numbers have no exponent; a reader may split "1e5" where Rust's
-                    // parser would not, so anything else is left to the reader alone.
-                    let plain = run
-                        .iter()
-                        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'+' | b'-'));
-                    match std::str::from_utf8(run)
-                        .ok()
-                        .and_then(|s| s.parse::<f64>().ok())
-                    {
-                        Some(v) if plain && v.is_finite() => Operand::Number(v),
-                        _ => return Some(Err(Unsure)),
-                    }
-                }
-                _ if is_regular(b) => {
-                    let word = self.regular_run();
-                    if matches!(word, b"true" | b"false" | b"null") {
-                        Operand::Other
-                    } else {
-                        if word == b"BI" && self.skip_inline_image().is_err() {
-                            return Some(Err(Unsure));
-                        }
-                        return Some(Ok(Op {
-                            name: word,
-                            operands,
-                            spans,
-                            start: start.unwrap_or(at),
-                            end: self.pos,
-                        }));
-                    }
-                }
-                _ => return Some(Err(Unsure)),
-            };
-            // Operands pile up only in malformed content; so much of it is not worth a scan.
-            if operands.len() >= 64 {
-                return Some(Err(Unsure));
-            }
-            operands.push(operand);
-            spans.push((at, self.pos));
-        }
-    }
-
-    /// Skips a string, an array or a dictionary starting at the current byte.
-    fn skip_object(&mut self) -> Result<(), Unsure> {
-        let mut depth = 0usize;
-        loop {
-            self.skip_space();
-            let Some(&b) = self.data.get(self.pos) else {
-                return Err(Unsure);
-            };
-            match b {
-                b'(' => self.skip_literal()?,
-                b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
-                    self.pos += 2;
-                    depth += 1;
-                }
-                b'<' => {
-                    let end = memchr::memchr(b'>', &self.data[self.pos..]).ok_or(Unsure)?;
-                    self.pos += end + 1;
-                }
-                b'[' => {
-                    self.pos += 1;
-                    depth += 1;
-                }
-                b']' => {
-                    self.pos += 1;
-                    depth = depth.checked_sub(1).ok_or(Unsure)?;
-                }
-                b'>' if self.data.get(self.pos + 1) == Some(&b'>') => {
-                    self.pos += 2;
-                    depth = depth.checked_sub(1).ok_or(Unsure)?;
-                }
-                b'/' => {
-                    self.pos += 1;
-                    self.regular_run();
-                }
-                _ if is_regular(b) => {
-                    self.regular_run();
-                }
-                _ => return Err(Unsure),
-            }
-            if depth == 0 {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Skips an inline image's dictionary, data and `EI` after its `BI`. Only unfiltered
-    /// images in device colour spaces (or masks) are understood: their data's length follows
-    /// from the dictionary, where any other image's end would have to be guessed.
-    fn skip_inline_image(&mut self) -> Result<(), Unsure> {
-        let number = |v: &[u8]| -> Result<usize, Unsure> {
-            std::str::from_utf8(v)
-                .ok()
-                .and_then(|s| s.parse().ok())
-                .ok_or(Unsure)
-        };
-        let (mut width, mut height, mut bits, mut components, mut mask) =
-            (None, None, None, None, false);
-        loop {
-            self.skip_space();
-            if self.data.get(self.pos) != Some(&b'/') {
-                if self.regular_run() == b"ID" {
-                    break;
-                }
-                return Err(Unsure);
-            }
-            self.pos += 1;
-            let key = self.regular_run();
-            self.skip_space();
-            let value: &[u8] = match self.data.get(self.pos) {
-                Some(b'/') => {
-                    self.pos += 1;
-                    self.regular_run()
-                }
-                Some(&b) if is_regular(b) => self.regular_run(),
-                Some(_) => {
-                    self.skip_object()?;
-                    b""
-                }
-                None => return Err(Unsure),
-            };
-            match key {
-                b"W" | b"Width" => width = Some(number(value)?),
-                b"H" | b"Height" => height = Some(number(value)?),
-                b"BPC" | b"BitsPerComponent" => bits = Some(number(value)?),
-                b"IM" | b"ImageMask" => mask = value == b"true",
-                b"CS" | b"ColorSpace" => {
-                    components = Some(match value {
-                        b"G" | b"DeviceGray" => 1,
-                        b"RGB" | b"DeviceRGB" => 3,
-                        b"CMYK" | b"DeviceCMYK" => 4,
-                        _ => return Err(Unsure),
-                    })
-                }
-                b"F" | b"Filter" => return Err(Unsure),
-                _ => {}
-            }
-        }
-        // Exactly one white-space byte separates `ID` from the data.
-        if !self.data.get(self.pos).is_some_and(|&b| is_white(b)) {
-            return Err(Unsure);
-        }
-        self.pos += 1;
-        let (bits, components) = if mask {
-            (1, 1)
-        } else {
-            (bits.ok_or(Unsure)?, components.ok_or(Unsure)?)
-        };
-        let row = width
-            .ok_or(Unsure)?
-            .checked_mul(bits * components)
-            .ok_or(Unsure)?
-            .div_ceil(8);
-        let len = row.checked_mul(height.ok_or(Unsure)?).ok_or(Unsure)?;
-        if len > self.data.len() - self.pos {
-            return Err(Unsure);
-        }
-        self.pos += len;
-        while self.data.get(self.pos).is_some_and(|&b| is_white(b)) {
-            self.pos += 1;
-        }
-        let after = self.data.get(self.pos + 2).copied();
-        if self.data.get(self.pos..self.pos + 2) != Some(b"EI") || after.is_some_and(is_regular) {
-            return Err(Unsure);
-        }
-        self.pos += 2;
-        Ok(())
-    }
-
-    fn skip_literal(&mut self) -> Result<(), Unsure> {
-        let mut depth = 0usize;
-        while let Some(&b) = self.data.get(self.pos) {
-            self.pos += 1;
-            match b {
-                b'\\' => self.pos += 1,
-                b'(' => depth += 1,
-                b')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(());
-                    }
-                }
-                _ => {}
-            }
-        }
-        Err(Unsure)
-    }
 }
 
 /// What `q` saves that culling reads.
@@ -765,65 +465,9 @@ fn matrix(op: &Op<'_>) -> Option<Affine> {
     Some(Affine::new(m))
 }
 
-/// A name's bytes with `#xx` escapes decoded, as dictionary keys are compared.
-fn unescape(name: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(name.len());
-    let mut i = 0;
-    while i < name.len() {
-        if name[i] == b'#'
-            && let Some(v) = name
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(name[i]);
-        i += 1;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ops(data: &[u8]) -> Vec<(String, usize)> {
-        let mut lexer = Lexer::new(data);
-        let mut out = Vec::new();
-        while let Some(op) = lexer.next_op() {
-            let Ok(op) = op else {
-                out.push(("?".into(), 0));
-                break;
-            };
-            out.push((String::from_utf8_lossy(op.name).into(), op.operands.len()));
-        }
-        out
-    }
-
-    #[test]
-    fn lexer_reads_strings_arrays_and_dictionaries_as_one_operand() {
-        let got = ops(b"/F1 9.96 Tf [(a\\)b(c)) -250 <41 42>] TJ (x\\(y) Tj\n%c Tj\n/P <</MCID 3 /A [1 (]) ]>> BDC");
-        assert_eq!(
-            got,
-            vec![
-                ("Tf".to_string(), 2),
-                ("TJ".to_string(), 1),
-                ("Tj".to_string(), 1),
-                ("BDC".to_string(), 2)
-            ]
-        );
-    }
-
-    #[test]
-    fn lexer_is_unsure_of_broken_content() {
-        assert_eq!(ops(b"(open Tj").last().unwrap().0, "?");
-        assert_eq!(ops(b"--5 Tw").last().unwrap().0, "?");
-        assert_eq!(ops(b"1e5 Tw").last().unwrap().0, "?");
-        assert_eq!(ops(b"1 2 ] Td").last().unwrap().0, "?");
-    }
 
     #[test]
     fn type3_box_is_read_from_d1() {
@@ -832,12 +476,6 @@ mod tests {
             Some([65.0, 0.0, 12.0, 1.0, 52.0, 41.0])
         );
         assert_eq!(glyph_box(b"65 0 d0 q"), None);
-    }
-
-    #[test]
-    fn names_are_unescaped() {
-        assert_eq!(unescape(b"F#201"), b"F 1");
-        assert_eq!(unescape(b"A#zz"), b"A#zz");
     }
 
     #[test]
