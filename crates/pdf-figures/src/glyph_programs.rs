@@ -38,9 +38,6 @@ pub fn with_decoded_glyph_programs(pdf: &Pdf) -> Option<Pdf> {
 }
 
 fn copy(pdf: &Pdf) -> Option<Pdf> {
-    if memchr::memmem::find(pdf.data().as_ref(), b"/Encrypt").is_some() {
-        return None;
-    }
     let programs = compressed_programs(pdf);
     if programs.is_empty() {
         return None;
@@ -50,13 +47,17 @@ fn copy(pdf: &Pdf) -> Option<Pdf> {
 
 /// `pdf` with each stream object in `streams` ((object number, generation) -> data) replaced
 /// by an unfiltered stream of that data, as an incremental update; `None` unless the reopened
-/// copy has the same pages and every replaced stream reads back as its data. The caller checks
-/// that the file is not encrypted (the update would have to be encrypted too).
+/// copy has the same pages and every replaced stream reads back as its data. Never for a file
+/// that names `/Encrypt` anywhere: an update written in the clear would not be decrypted like
+/// the rest.
 pub(crate) fn with_streams_replaced(
     pdf: &Pdf,
     streams: &BTreeMap<(u32, i32), Vec<u8>>,
 ) -> Option<Pdf> {
     let original: &[u8] = pdf.data().as_ref();
+    if memchr::memmem::find(original, b"/Encrypt").is_some() {
+        return None;
+    }
     let prev = last_startxref(original)?;
     let update = incremental_update(original, streams, pdf.xref().root_id(), prev, pdf.len());
     let copy = Pdf::new(update).ok()?;

@@ -65,9 +65,6 @@ pub fn without_distant_text(pdf: &Pdf, crops: &PageCrops, dpi: f64) -> Option<Pd
 }
 
 fn copy(pdf: &Pdf, crops: &PageCrops, dpi: f64) -> Option<Pdf> {
-    if memchr::memmem::find(pdf.data().as_ref(), b"/Encrypt").is_some() {
-        return None;
-    }
     let pages = pdf.pages();
     // A content stream shown on two pages cannot be cut for one of them.
     let mut uses: HashMap<(u32, i32), usize> = HashMap::new();
