@@ -15,6 +15,7 @@
 //! a fix; silent misparses (Mermaid accepts them but draws something else) are warnings.
 
 pub mod check;
+pub mod cli;
 pub mod code;
 pub mod grammar;
 pub mod lexer;

@@ -54,6 +54,7 @@
 //! For tuning the layout rules, `PDF_FIGURES_DEBUG_PAGE=N` prints page N's blocks with their
 //! roles (and `PDF_FIGURES_DEBUG_ALL=1` every graphic box) on stderr.
 
+pub mod cli;
 mod content_lexer;
 pub mod engine;
 pub mod equations;

@@ -15,6 +15,7 @@
 //! them.
 
 pub mod checks;
+pub mod cli;
 pub mod error;
 pub mod init;
 pub mod markdown;

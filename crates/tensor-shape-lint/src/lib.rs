@@ -14,6 +14,7 @@
 //! unknown, which silences checks instead of producing errors (see [`shapes`]).
 
 pub mod checks;
+pub mod cli;
 pub mod diagnostic;
 pub mod output;
 pub mod rules;

@@ -1,0 +1,347 @@
+//! mermaid-gen command line: thin wiring of the library's generators and checker.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::check::{Severity, Verdict};
+use crate::{check, code, markdown, spec, trace};
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+Examples:
+  mermaid-gen spec arch.yaml                 # YAML architecture spec -> flowchart on stdout
+  mermaid-gen spec arch.yaml --fence -o docs/arch.md
+  mermaid-gen code model.py --class ResNet50 # data flow of forward from its shape comments
+  mermaid-gen trace trace.json               # module-level data flow from a runtime trace
+  mermaid-gen shapes trace.json              # left-to-right tensor-shape chart
+  mermaid-gen check README.md docs/*.md      # verdict for every Mermaid block
+  mermaid-gen check --fix notes.md           # quote broken labels in place
+  mermaid-gen check --json --strict diagram.mmd
+
+Exit codes: 0 ok, 1 findings (a block Mermaid would reject; with --strict also warnings),
+2 usage or input error.";
+
+#[derive(Parser)]
+#[command(
+    name = "mermaid-gen",
+    version,
+    about = "Mermaid diagrams that always render, and a checker for hand-written ones",
+    after_help = AFTER_HELP
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(clap::Args)]
+struct OutArgs {
+    /// Write to this file instead of stdout (refuses to overwrite without --force).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    force: bool,
+    /// Wrap the diagram in a ```mermaid fence (for pasting into Markdown).
+    #[arg(long)]
+    fence: bool,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Render a YAML architecture spec (schema: references/mermaid-spec.md).
+    Spec {
+        spec: PathBuf,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Data flow of a model class's `forward`, labelled from its shape comments.
+    Code {
+        model: PathBuf,
+        /// The nn.Module class to draw.
+        #[arg(long = "class")]
+        class: String,
+        /// Maximum number of nodes before dropping functional operations (module level).
+        #[arg(long, default_value_t = 20)]
+        max_nodes: usize,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Module-level data flow of a model from a runtime trace (paper-replication/trace/v1).
+    Trace {
+        trace: PathBuf,
+        /// Maximum number of nodes before switching to coarser (module-level) granularity.
+        #[arg(long, default_value_t = 20)]
+        max_nodes: usize,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Left-to-right tensor-shape chart from a runtime trace.
+    Shapes {
+        trace: PathBuf,
+        #[arg(long, default_value_t = 20)]
+        max_nodes: usize,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Check every Mermaid block in Markdown (.md) or Mermaid (.mmd) files.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Rewrite broken labels in place (quoting them, keeping their text).
+        #[arg(long)]
+        fix: bool,
+        /// Treat warnings (silent misparses) as findings: exit 1.
+        #[arg(long)]
+        strict: bool,
+        /// Machine-readable report on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn fail(path: &Path, cause: impl std::fmt::Display) -> ExitCode {
+    eprintln!("mermaid-gen: {}: {cause}", path.display());
+    ExitCode::from(2)
+}
+
+fn write_output(out: &OutArgs, diagram: &str) -> Result<(), (PathBuf, String)> {
+    let text = if out.fence {
+        format!("```mermaid\n{diagram}```\n")
+    } else {
+        diagram.to_string()
+    };
+    let Some(path) = &out.output else {
+        print!("{text}");
+        return Ok(());
+    };
+    if path.exists() && !out.force {
+        return Err((
+            path.clone(),
+            "already exists (use --force to overwrite)".to_string(),
+        ));
+    }
+    write_atomic(path, &text).map_err(|e| (path.clone(), e.to_string()))
+}
+
+fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.mermaid-gen.tmp"));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
+}
+
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
+    match cli.cmd {
+        Cmd::Spec { spec: path, out } => {
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => return fail(&path, e),
+            };
+            let diagram = match spec::parse_spec(&text).and_then(|s| spec::render_spec(&s)) {
+                Ok(d) => d,
+                Err(e) => return fail(&path, e),
+            };
+            match write_output(&out, &diagram) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err((p, e)) => fail(&p, e),
+            }
+        }
+        Cmd::Code {
+            model,
+            class,
+            max_nodes,
+            out,
+        } => {
+            let text = match std::fs::read_to_string(&model) {
+                Ok(t) => t,
+                Err(e) => return fail(&model, e),
+            };
+            let diagram = match code::code_diagram(&text, &class, max_nodes) {
+                Ok(d) => d,
+                Err(e) => return fail(&model, e),
+            };
+            match write_output(&out, &diagram) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err((p, e)) => fail(&p, e),
+            }
+        }
+        Cmd::Trace {
+            trace: path,
+            max_nodes,
+            out,
+        } => run_trace(&path, max_nodes, &out, false),
+        Cmd::Shapes {
+            trace: path,
+            max_nodes,
+            out,
+        } => run_trace(&path, max_nodes, &out, true),
+        Cmd::Check {
+            files,
+            fix,
+            strict,
+            json,
+        } => run_check(&files, fix, strict, json),
+    }
+}
+
+fn run_trace(path: &Path, max_nodes: usize, out: &OutArgs, shapes: bool) -> ExitCode {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return fail(path, e),
+    };
+    let tr = match trace::parse_trace(&text) {
+        Ok(t) => t,
+        Err(e) => return fail(path, e),
+    };
+    let diagram = if shapes {
+        trace::shapes(&tr, max_nodes)
+    } else {
+        trace::flow(&tr, max_nodes)
+    };
+    let diagram = match diagram {
+        Ok(d) => d,
+        Err(e) => return fail(path, e),
+    };
+    match write_output(out, &diagram) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((p, e)) => fail(&p, e),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonBlock {
+    path: String,
+    /// 1-based line of the first diagram line in the file.
+    line: usize,
+    verdict: Verdict,
+    diagram_type: String,
+    diagnostics: Vec<check::Diagnostic>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    fixed: bool,
+}
+
+fn run_check(files: &[PathBuf], fix: bool, strict: bool, json: bool) -> ExitCode {
+    let mut blocks_out = Vec::new();
+    let (mut n_fail, mut n_warn, mut n_ok, mut n_skip) = (0, 0, 0, 0);
+    for path in files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return fail(path, e),
+        };
+        let is_md = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown"));
+        let blocks = if is_md {
+            markdown::mermaid_blocks(&text)
+        } else {
+            vec![markdown::Block {
+                first_line: 1,
+                fence_line: 1,
+                text: text.clone(),
+                byte_range: 0..text.len(),
+            }]
+        };
+        let mut new_text = text.clone();
+        // Apply fixes from the last block backwards so byte ranges stay valid.
+        let mut reports = Vec::new();
+        for b in &blocks {
+            reports.push(check::check_diagram(&b.text));
+        }
+        let mut fixed_flags = vec![false; blocks.len()];
+        if fix {
+            for (i, b) in blocks.iter().enumerate().rev() {
+                if reports[i].verdict == Verdict::Fail
+                    && let Some(fixed) = check::fix_diagram(&b.text)
+                {
+                    new_text.replace_range(b.byte_range.clone(), &fixed);
+                    reports[i] = check::check_diagram(&fixed);
+                    fixed_flags[i] = true;
+                }
+            }
+            if new_text != text
+                && let Err(e) = write_atomic(path, &new_text)
+            {
+                return fail(path, e);
+            }
+        }
+        for (i, (b, r)) in blocks.iter().zip(reports).enumerate() {
+            match r.verdict {
+                Verdict::Ok => n_ok += 1,
+                Verdict::Fail => n_fail += 1,
+                Verdict::NotChecked => n_skip += 1,
+            }
+            n_warn += r.warnings().count();
+            let offset = b.first_line - 1;
+            let diagnostics: Vec<check::Diagnostic> = r
+                .diagnostics
+                .iter()
+                .map(|d| check::Diagnostic {
+                    line: d.line + offset,
+                    ..d.clone()
+                })
+                .collect();
+            if !json {
+                let p = path.display();
+                match r.verdict {
+                    Verdict::NotChecked => println!(
+                        "{p}:{}: not checked: {} diagram (only flowcharts are checked)",
+                        b.first_line, r.diagram_type
+                    ),
+                    Verdict::Ok if diagnostics.is_empty() => {
+                        let note = if fixed_flags[i] { " (fixed)" } else { "" };
+                        println!("{p}:{}: ok{note}", b.first_line)
+                    }
+                    _ => {}
+                }
+                for d in &diagnostics {
+                    let sev = match d.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                    };
+                    println!("{p}:{}: {sev}[{}]: {}", d.line, d.code, d.message);
+                    if let Some(f) = &d.fix {
+                        println!("    fix: {f}");
+                    }
+                }
+            }
+            blocks_out.push(JsonBlock {
+                path: path.display().to_string(),
+                line: b.first_line,
+                verdict: r.verdict,
+                diagram_type: r.diagram_type.clone(),
+                diagnostics,
+                fixed: fixed_flags[i],
+            });
+        }
+    }
+    if json {
+        let v = serde_json::json!({
+            "blocks": blocks_out,
+            "summary": {"ok": n_ok, "fail": n_fail, "not_checked": n_skip, "warnings": n_warn},
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".into())
+        );
+    } else {
+        println!(
+            "{} blocks: {n_ok} ok, {n_fail} fail, {n_skip} not checked, {n_warn} warnings",
+            n_ok + n_fail + n_skip
+        );
+    }
+    if n_fail > 0 || (strict && n_warn > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,128 @@
+//! Command line for pdf-figures: flags in, files out, one summary or error line.
+
+use crate::{Error, Limits, Options, extract, output};
+use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  pdf-figures paper.pdf -o out/            everything below, into out/
+  pdf-figures paper.pdf -o out/ --pages    also render every page to out/pages/page-N.png
+  pdf-figures paper.pdf -o out/ --json     print the manifest instead of the summary
+  pdf-figures paper.pdf -o out/ --force    replace an existing out/
+
+Output:
+  out/manifest.json        document info; figures (id as printed, 1-based page, bbox in PDF
+                           points from the top-left, caption, kind raster/vector/mixed, files)
+  out/figures/fig-3.png    each figure rendered at --dpi
+  out/images/              embedded rasters: JPEG as stored, others as PNG (alpha from SMask;
+                           16-bit gray/RGB images as 16-bit PNG, see `bits` in the manifest)
+  out/text/page-5.txt      page text in reading order
+  out/paper.md             the paper in reading order with section headings; figures, tables
+                           and equations replaced by links to their files (read this first)
+  out/tables/table-3.md    each captioned table as cells (also .csv and a .png crop)
+  out/equations/eq-4.png   each display equation cropped (numbered: eq-<number>.png), with its
+                           number and linear Unicode text under `equations` in the manifest
+  out/hyperparams.json     hyper-parameters and reported parameter counts with page, section
+                           and the sentence or table cell they come from (.md: the same table)
+
+Limits: a file past --max-image-pixels, --max-stream-bytes or --max-depth (nested forms,
+Type 3 glyphs, patterns) is refused with one line naming the flag; a reference cycle is
+refused at any depth.
+
+Exit codes: 0 ok, 2 bad input or usage (one line on stderr, nothing written).";
+
+/// Read a paper PDF exactly: figures, tables, equations, hyper-parameters, text and paper.md.
+#[derive(Parser, Debug)]
+#[command(name = "pdf-figures", version, after_help = EXAMPLES)]
+struct Cli {
+    /// The PDF to read.
+    pdf: PathBuf,
+    /// Output folder (created; must not exist unless --force).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Render resolution for figure crops and pages, in dots per inch.
+    #[arg(long, default_value_t = 200.0)]
+    dpi: f64,
+    /// Also render every page to pages/page-N.png.
+    #[arg(long)]
+    pages: bool,
+    /// Print manifest.json on stdout instead of the summary.
+    #[arg(long)]
+    json: bool,
+    /// Replace the output folder if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Threads for reading, rendering and mining (0: one per core, at most 4); writing the
+    /// files always uses two. The output is the same for any number.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Largest image to decode, in pixels (width x height).
+    #[arg(long, default_value_t = Limits::default().max_image_pixels)]
+    max_image_pixels: u64,
+    /// Largest decoded size of one Flate, LZW or RunLength stream, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_stream_bytes)]
+    max_stream_bytes: u64,
+    /// Deepest nesting of form XObjects, Type 3 glyphs, tiling patterns and soft-mask groups
+    /// (reference cycles are refused at any depth).
+    #[arg(long, default_value_t = Limits::default().max_depth,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::limits::HAYRO_MAX_DEPTH)))]
+    max_depth: u32,
+}
+
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    // Panics from the PDF libraries are caught and reported as one line; keep their default
+    // message off stderr.
+    std::panic::set_hook(Box::new(|_| {}));
+    let cli = Cli::parse_from(args);
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pdf-figures: {}: {e}", cli.pdf.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), Error> {
+    if !(cli.dpi >= 10.0 && cli.dpi <= 2400.0) {
+        return Err(Error::Input(format!(
+            "--dpi {} is outside 10..=2400",
+            cli.dpi
+        )));
+    }
+    if cli.output.exists() && !cli.force {
+        return Err(Error::OutputExists(cli.output.display().to_string()));
+    }
+    let data = std::fs::read(&cli.pdf).map_err(|e| Error::Io(e.to_string()))?;
+    let opts = Options {
+        dpi: cli.dpi,
+        pages: cli.pages,
+        limits: Limits {
+            max_image_pixels: cli.max_image_pixels,
+            max_stream_bytes: cli.max_stream_bytes,
+            max_depth: cli.max_depth,
+        },
+        progress: true,
+        threads: cli.threads,
+    };
+    let name = cli.pdf.file_name().map_or_else(
+        || cli.pdf.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let ex = extract(data, &name, &opts)?;
+    let mut timer = crate::extract::Timer::from_env();
+    output::write(&ex, &cli.output, cli.force)?;
+    timer.lap("write");
+    if cli.json {
+        print!("{}", output::manifest_json(&ex));
+    } else {
+        print!("{}", output::summary(&ex, &cli.output));
+    }
+    Ok(())
+}

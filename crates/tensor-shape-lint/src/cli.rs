@@ -1,0 +1,366 @@
+//! Command-line entry point: lint files, explain rules, infer and annotate shapes.
+
+use crate::output::{self, Format};
+use crate::rules::{self, Severity};
+use crate::settings::{self, Settings};
+use clap::{Parser, Subcommand};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const AFTER_HELP: &str = "\
+Examples:
+  tensor-shape-lint model.py                       lint one file (exit 1 if findings)
+  tensor-shape-lint src/ --format json             lint a folder, machine-readable output
+  tensor-shape-lint model.py --fix                 apply safe fixes (adds `-> None` to __init__)
+  tensor-shape-lint --explain TSL601               explain a rule
+  tensor-shape-lint --list-rules --format markdown rule reference
+  tensor-shape-lint infer model.py:ResNet --input \"x=[2,3,224,224]\"
+  tensor-shape-lint annotate model.py:Bottleneck --diff
+  tensor-shape-lint --runtime model.py:ResNet --input \"x=[2,3,224,224]\"   real forward, twice
+
+Shape comments: `# x: [B, 64, H//2, W//2] <- Conv2d(3, 64, k=7, s=2, p=3)` after each statement
+of forward; the first lines of forward declare the input: `# x: [B, 3, H, W]`.
+Configuration: [tool.tensor-shape-lint] in pyproject.toml (select, ignore, extend-select,
+symbols, max-forward-statements). Suppress one line with `# noqa: TSL301`.
+Exit status: 0 no findings, 1 findings (warnings or errors), 2 usage or input error.";
+
+#[derive(Parser)]
+#[command(name = "tensor-shape-lint", version, about = "Lint PyTorch model code and check shape comments against the layers", after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Python files or folders (searched recursively for *.py).
+    paths: Vec<PathBuf>,
+    /// Output format: full, concise, json, sarif, github (markdown or text with --list-rules).
+    #[arg(long, default_value = "full")]
+    format: String,
+    /// Rule codes or prefixes to enable (comma-separated), replacing the configuration's.
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Rule codes or prefixes to disable (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// pyproject.toml to read instead of searching upwards from the first path.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Also report inference gaps (TSL690).
+    #[arg(long, short)]
+    verbose: bool,
+    /// Apply safe fixes in place.
+    #[arg(long)]
+    fix: bool,
+    /// Print the documentation of a rule (code or name).
+    #[arg(long, value_name = "CODE")]
+    explain: Option<String>,
+    /// List all rules.
+    #[arg(long)]
+    list_rules: bool,
+    /// FILE.py:Class: run the real forward pass twice (scripts/trace_shapes.py, needs python3
+    /// and torch) and check every shape comment against it (TSL605).
+    #[arg(long, value_name = "FILE.py:Class", requires = "input")]
+    runtime: Option<String>,
+    /// With --runtime: input shapes as for trace_shapes.py, e.g. "x=[2,3,224,224]" (repeatable).
+    #[arg(long)]
+    input: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the shape inferred after every statement of forward.
+    Infer {
+        /// FILE.py:Class
+        target: String,
+        /// Input shape: "x=[2,3,224,224]" (symbols allowed; repeat for several inputs, as with
+        /// --runtime; a `:long:37000` dtype suffix is accepted and ignored).
+        #[arg(long)]
+        input: Vec<String>,
+        /// Constructor keyword arguments as a JSON object: '{"dim": 64}'.
+        #[arg(long, default_value = "{}")]
+        kwargs: String,
+        /// Say why a shape is unknown.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Write the missing shape comments of Class.forward into the file (existing comments are
+    /// never changed).
+    Annotate {
+        /// FILE.py:Class
+        target: String,
+        /// Input shape when forward has no input comment: "x=[B,3,H,W]" (repeatable).
+        #[arg(long)]
+        input: Vec<String>,
+        /// Print the lines that would be added instead of writing the file.
+        #[arg(long)]
+        diff: bool,
+    },
+}
+
+struct Failure(String);
+
+fn fail(path: &Path, cause: impl std::fmt::Display) -> Failure {
+    Failure(format!("{}: {cause}", path.display()))
+}
+
+fn collect_py(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| fail(path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for e in entries {
+            let hidden = e
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            if hidden {
+                continue;
+            }
+            if e.is_dir() || e.extension().is_some_and(|x| x == "py") {
+                collect_py(&e, out)?;
+            }
+        }
+        Ok(())
+    } else if path.is_file() {
+        out.push(path.to_path_buf());
+        Ok(())
+    } else {
+        Err(fail(path, "No such file or directory"))
+    }
+}
+
+/// Writes `content` next to `path` and renames it over `path`.
+fn write_atomic(path: &Path, content: &str) -> Result<(), Failure> {
+    let tmp = path.with_extension("py.tsl-tmp");
+    std::fs::write(&tmp, content).map_err(|e| fail(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        fail(path, e)
+    })
+}
+
+fn read(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| fail(path, e))
+}
+
+/// Repeated `--input` flags; each may still hold several inputs separated by `;`.
+fn parse_inputs(specs: &[String]) -> Result<Inputs, Failure> {
+    crate::parse_inputs(&specs.join(";")).map_err(|e| Failure(e.to_string()))
+}
+
+type Inputs = HashMap<String, Vec<pymodel::DimExpr>>;
+
+/// `FILE.py:Class` and `--input`: the file, the class, the source and the input shapes.
+fn load_target<'t>(
+    target: &'t str,
+    input: &[String],
+) -> Result<(&'t str, &'t str, String, Inputs), Failure> {
+    let (file, class) = crate::split_target(target).map_err(|e| Failure(e.to_string()))?;
+    let src = read(Path::new(file))?;
+    Ok((file, class, src, parse_inputs(input)?))
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    if let Some(code) = &cli.explain {
+        let rule = rules::find(code)
+            .ok_or_else(|| Failure(format!("--explain: unknown rule `{code}`")))?;
+        println!("{}", rules::explain(rule));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if cli.list_rules {
+        match cli.format.as_str() {
+            "markdown" => print!("{}", rules::list(true)),
+            "full" | "text" | "concise" => print!("{}", rules::list(false)),
+            other => {
+                return Err(Failure(format!(
+                    "--list-rules: unknown format `{other}` (markdown or text)"
+                )));
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(target) = &cli.runtime {
+        let (file, class) = crate::split_target(target).map_err(|e| Failure(e.to_string()))?;
+        let script = crate::runtime::find_script().ok_or_else(|| {
+            Failure("--runtime: scripts/trace_shapes.py not found (set TSL_TRACE_SCRIPT)".into())
+        })?;
+        let path = Path::new(file);
+        let diags =
+            crate::runtime::check(path, class, &cli.input, &script).map_err(|e| fail(path, e))?;
+        let format = match cli.format.as_str() {
+            "json" => Format::Json,
+            "sarif" => Format::Sarif,
+            "github" => Format::Github,
+            "concise" => Format::Concise,
+            _ => Format::Full,
+        };
+        let mut sources = HashMap::new();
+        sources.insert(path.display().to_string(), read(path)?);
+        for d in &diags {
+            if !sources.contains_key(&d.path) {
+                sources.insert(d.path.clone(), read(Path::new(&d.path))?);
+            }
+        }
+        print!("{}", output::render(&diags, format, &sources));
+        // Same exit rule as the static lint: notes alone do not fail a run.
+        return Ok(if diags.iter().any(|d| d.severity >= Severity::Warning) {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    match cli.command {
+        Some(Command::Infer {
+            target,
+            input,
+            kwargs,
+            verbose,
+        }) => {
+            let (file, class, src, inputs) = load_target(&target, &input)?;
+            let path = Path::new(file);
+            let text = crate::infer_with(&src, class, &inputs, &kwargs, verbose)
+                .map_err(|e| fail(path, e))?;
+            print!("{text}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Annotate {
+            target,
+            input,
+            diff,
+        }) => {
+            let (file, class, src, inputs) = load_target(&target, &input)?;
+            let path = Path::new(file);
+            let (new, count) = crate::annotate(&src, class, &inputs).map_err(|e| fail(path, e))?;
+            if diff {
+                let old: Vec<&str> = src.lines().collect();
+                let mut j = 0;
+                for (i, line) in new.lines().enumerate() {
+                    if old.get(j) == Some(&line) {
+                        j += 1;
+                    } else if old.get(j).is_some_and(|o| line.starts_with(o)) {
+                        println!("-{}:{}\n+{}:{}", file, j + 1, file, i + 1);
+                        println!("-{}\n+{line}", old[j]);
+                        j += 1;
+                    } else {
+                        println!("+{}:{}: {line}", file, i + 1);
+                    }
+                }
+                eprintln!("tensor-shape-lint: {count} comment(s) would be added");
+            } else {
+                if count > 0 {
+                    write_atomic(path, &new)?;
+                }
+                eprintln!(
+                    "tensor-shape-lint: {}: {count} comment(s) added",
+                    path.display()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        None => {}
+    }
+    let format = match cli.format.as_str() {
+        "full" => Format::Full,
+        "concise" => Format::Concise,
+        "json" => Format::Json,
+        "sarif" => Format::Sarif,
+        "github" => Format::Github,
+        other => return Err(Failure(format!("--format: unknown format `{other}`"))),
+    };
+    if cli.paths.is_empty() {
+        return Err(Failure("no input files (see --help)".into()));
+    }
+    let mut settings = Settings::default();
+    let config = match &cli.config {
+        Some(p) => settings::read_pyproject(p)
+            .map_err(|e| Failure(e.to_string()))?
+            .ok_or_else(|| fail(p, "no [tool.tensor-shape-lint] table"))?
+            .into(),
+        None => settings::find_config(&cli.paths[0])
+            .map_err(|e| Failure(e.to_string()))?
+            .map(|(_, c)| c),
+    };
+    if let Some(c) = &config {
+        settings.apply(c);
+    }
+    if !cli.select.is_empty() {
+        settings.select = cli.select.clone();
+    }
+    settings.ignore.extend(cli.ignore.iter().cloned());
+    settings.verbose = cli.verbose;
+    let mut files = Vec::new();
+    for p in &cli.paths {
+        collect_py(p, &mut files)?;
+    }
+    let mut all = Vec::new();
+    let mut sources = HashMap::new();
+    let mut errors = 0;
+    let mut imported = std::collections::HashSet::new();
+    for f in &files {
+        let src = read(f)?;
+        let shown = f.display().to_string();
+        match crate::lint_source_with_imports(&shown, &src, &settings) {
+            Ok((mut diags, imports)) => {
+                imported.extend(imports);
+                if cli.fix && diags.iter().any(|d| d.fix.is_some()) {
+                    let (fixed, n) = crate::apply_fixes(&src, &diags);
+                    write_atomic(f, &fixed)?;
+                    eprintln!("tensor-shape-lint: {shown}: {n} fix(es) applied");
+                    diags =
+                        crate::lint_source(&shown, &fixed, &settings).map_err(|e| fail(f, e))?;
+                    sources.insert(shown.clone(), fixed);
+                } else {
+                    sources.insert(shown.clone(), src);
+                }
+                all.extend(diags);
+            }
+            Err(e) => {
+                eprintln!("tensor-shape-lint: {shown}: {e}");
+                errors += 1;
+            }
+        }
+    }
+    crate::drop_imported_models(&mut all, &imported);
+    print!("{}", output::render(&all, format, &sources));
+    let failing = all
+        .iter()
+        .filter(|d| d.severity >= Severity::Warning)
+        .count();
+    if matches!(format, Format::Full | Format::Concise) && !all.is_empty() {
+        eprintln!(
+            "tensor-shape-lint: {} finding(s) in {} file(s)",
+            all.len(),
+            files.len()
+        );
+    }
+    Ok(if errors > 0 {
+        ExitCode::from(2)
+    } else if failing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(Failure(msg)) => {
+            eprintln!("tensor-shape-lint: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
