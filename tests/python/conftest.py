@@ -7,6 +7,7 @@ command, never with skipped tests.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,49 @@ except ImportError as exc:
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = REPO / "skill" / "paper-replication" / "scripts"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = Path(os.environ.get("PAPER_REPLICATION_SHARED", REPO.parent / "shared"))
+PYTORCH_CORPUS = REPO / "target" / "corpus" / "pytorch"
+
+
+def corpus_missing() -> str | None:
+    """What the corpus tier lacks here, or None when it can run: the PyTorch sources unpacked
+    in target/corpus/pytorch, or the shared folder's get.sh that unpacks them."""
+    if (PYTORCH_CORPUS / "MANIFEST.tsv").is_file():
+        return None
+    get = SHARED / "corpus" / "pytorch" / "get.sh"
+    if get.is_file():
+        return None
+    return f"{PYTORCH_CORPUS} and {get}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "corpus: needs the shared reference folder (../shared or $PAPER_REPLICATION_SHARED); "
+        "skipped, never passed, without it",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """The corpus tier (tests marked `pytest.mark.corpus`). scripts/test.sh decides it for the
+    whole run through PAPER_REPLICATION_CORPUS: `skip` skips it, `require` runs it (a missing
+    corpus then fails its tests). Unset, as in a direct pytest run, it runs when the corpus is
+    there and is skipped with what is missing otherwise."""
+    mode = os.environ.get("PAPER_REPLICATION_CORPUS", "")
+    if mode == "require":
+        return
+    missing = corpus_missing()
+    if mode == "skip":
+        missing = missing or f"{SHARED} (scripts/test.sh found the shared folder incomplete)"
+    if missing is None:
+        return
+    skip = pytest.mark.skip(
+        reason=f"corpus tier not run: missing {missing}; put the shared/ folder beside the clone "
+        "as ../shared or set PAPER_REPLICATION_SHARED"
+    )
+    for item in items:
+        if "corpus" in item.keywords:
+            item.add_marker(skip)
 
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))

@@ -24,6 +24,9 @@ from pathlib import Path
 import pytest
 import torch
 
+# The corpus tier (see conftest.py): skipped, never passed, without the shared folder.
+pytestmark = pytest.mark.corpus
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO / "target" / "corpus" / "pytorch"
 SHARED = Path(os.environ.get("PAPER_REPLICATION_SHARED", REPO.parent / "shared"))

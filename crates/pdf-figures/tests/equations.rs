@@ -1,13 +1,9 @@
-//! Recall and precision of numbered display equations on real papers of
-//! ../shared/corpus/papers against the hand-checked tests/ground-truth/equations.tsv (paper,
-//! number as printed, 1-based page; each tag checked on the rendered page and against poppler's
-//! `pdftotext -layout` right-margin tags). A found equation counts when its number and page
-//! match; a numbered equation not in the file is a false positive.
+//! Numbered display equations on the LaTeX fixture of tests/pdf/equations, whose numbers are
+//! known from its source. The real-paper recall and precision are in corpus_equations.rs.
 
 mod common;
-use common::shared_papers as papers;
 use common::workspace_root;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// (number, page) of every numbered equation found.
 fn numbered(ex: &pdf_figures::Extraction) -> BTreeSet<(String, usize)> {
@@ -16,70 +12,6 @@ fn numbered(ex: &pdf_figures::Extraction) -> BTreeSet<(String, usize)> {
         .iter()
         .filter_map(|e| e.number.clone().map(|n| (n, e.page)))
         .collect()
-}
-
-fn ground_truth() -> BTreeMap<String, BTreeSet<(String, usize)>> {
-    let path = workspace_root().join("tests/ground-truth/equations.tsv");
-    let text = std::fs::read_to_string(&path).expect("tests/ground-truth/equations.tsv");
-    let mut out: BTreeMap<String, BTreeSet<(String, usize)>> = BTreeMap::new();
-    for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        let f: Vec<&str> = line.split('\t').collect();
-        assert_eq!(f.len(), 3, "bad row {line:?}");
-        out.entry(f[0].to_string())
-            .or_default()
-            .insert((f[1].to_string(), f[2].parse().expect("page")));
-    }
-    out
-}
-
-#[test]
-fn numbered_equation_recall_and_precision_on_hand_checked_papers() {
-    let papers = papers();
-    let gold = ground_truth();
-    assert!(gold.len() >= 6, "at least six hand-checked papers");
-    let (mut tp_all, mut found_all, mut gold_all) = (0, 0, 0);
-    let mut report = String::from("paper          gold  found  tp  recall  precision\n");
-    let mut misses = Vec::new();
-    for (slug, want) in &gold {
-        let data = std::fs::read(papers.join(format!("{slug}.pdf"))).unwrap();
-        let ex = pdf_figures::extract(data, slug, &pdf_figures::Options::default())
-            .unwrap_or_else(|e| panic!("{slug}: {e}"));
-        let got = numbered(&ex);
-        let tp = got.intersection(want).count();
-        for m in want.difference(&got) {
-            misses.push(format!("{slug}: missed ({}) p.{}", m.0, m.1));
-        }
-        for m in got.difference(want) {
-            misses.push(format!("{slug}: unexpected ({}) p.{}", m.0, m.1));
-        }
-        report.push_str(&format!(
-            "{slug:<14} {:>4} {:>6} {:>3} {:>7.3} {:>10.3}\n",
-            want.len(),
-            got.len(),
-            tp,
-            tp as f64 / want.len() as f64,
-            tp as f64 / got.len().max(1) as f64
-        ));
-        tp_all += tp;
-        found_all += got.len();
-        gold_all += want.len();
-        // Every equation has a crop and some text.
-        for e in &ex.manifest.equations {
-            assert!(ex.files.contains_key(&e.file), "{slug}: no crop {}", e.file);
-            assert!(!e.text.is_empty(), "{slug}: empty text for {}", e.file);
-        }
-    }
-    let recall = tp_all as f64 / gold_all as f64;
-    let precision = tp_all as f64 / found_all.max(1) as f64;
-    eprintln!("{report}total recall {recall:.3} precision {precision:.3}\n{misses:#?}");
-    assert!(
-        recall >= 0.98,
-        "numbered-equation recall {recall:.3} < 0.98\n{report}{misses:#?}"
-    );
-    assert!(
-        precision >= 0.95,
-        "numbered-equation precision {precision:.3} < 0.95\n{report}{misses:#?}"
-    );
 }
 
 /// The LaTeX fixture: equation, align (three numbers), equation*, fraction, sum with limits,
@@ -116,59 +48,4 @@ fn latex_fixture_numbers_exactly_with_linear_text() {
     assert!(text("2").contains("β_{1}"), "{}", text("2"));
     assert!(text("A.1").contains("frac(1,"), "{}", text("A.1"));
     assert!(ex.files.contains_key("equations/eq-A.1.png"));
-}
-
-/// RGB pixels of a PNG.
-fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
-        .read_info()
-        .expect("PNG header");
-    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut buf).expect("PNG data");
-    buf.truncate(info.buffer_size());
-    (info.width, info.height, buf)
-}
-
-#[test]
-fn crops_cut_from_one_page_render_equal_crops_rendered_alone() {
-    // Crops at fractional positions: their origins snap to the same device pixels whether the
-    // page is rendered once for both or once per crop, so the pixels must agree exactly (a
-    // render at the unsnapped origin differs by up to 255 at glyph edges).
-    let data = std::fs::read(papers().join("gan.pdf")).expect("gan.pdf");
-    let pdf = pdf_figures::engine::open(data, &pdf_figures::Limits::default()).expect("opens");
-    let page = &pdf.pages()[0];
-    let cache = hayro::RenderCache::new();
-    let regions = [
-        pdf_layout::Rect::new(100.3, 200.7, 300.1, 260.2),
-        pdf_layout::Rect::new(150.55, 400.13, 420.9, 470.6),
-    ];
-    let dpi = 200.0;
-    let mut canvas = pdf_figures::render::Canvas::new();
-    let together =
-        pdf_figures::render::render_crops(page, &cache, &mut canvas, &regions, dpi, 1).unwrap();
-    assert_eq!(together.len(), 2);
-    for (region, shared) in regions.iter().zip(&together) {
-        // The canvas is reused on purpose: a smaller render into a buffer that held a larger
-        // one must not show any of it.
-        let alone =
-            pdf_figures::render::render_crops(page, &cache, &mut canvas, &[*region], dpi, 1)
-                .unwrap();
-        let (w, h, a) = decode_png(&alone[0]);
-        let (w2, h2, b) = decode_png(shared);
-        // The size of a crop is its extent at 200 dpi rounded up.
-        assert_eq!(
-            (w, h),
-            (
-                (region.width() * dpi / 72.0).ceil() as u32,
-                (region.height() * dpi / 72.0).ceil() as u32
-            )
-        );
-        assert_eq!((w, h), (w2, h2));
-        let dark = a.iter().filter(|&&v| v < 128).count();
-        assert!(dark > 100, "the crop shows text ({dark} dark samples)");
-        assert!(
-            a == b,
-            "a crop cut from the shared render differs from one rendered alone"
-        );
-    }
 }

@@ -10,7 +10,6 @@ use hayro_syntax::object::{ObjectIdentifier, Stream};
 use pdf_figures::glyph_programs::with_decoded_glyph_programs;
 use pdf_figures::render::{Canvas, render_crops};
 use pdf_layout::Rect;
-use std::collections::BTreeSet;
 
 /// Glyph A: a bitmap (an 8x8 image mask, as dvips writes them). Its payload avoids white space
 /// and `E` so that no reader can take it for the end of the inline image.
@@ -188,53 +187,4 @@ fn a_file_with_a_wrong_startxref_gets_a_faithful_copy() {
     assert!(stream(&copy, f.lzw).filters().is_empty());
     assert!(!stream(&copy, f.own_resources).filters().is_empty());
     assert_eq!(render_line(&original), render_line(&copy));
-}
-
-#[test]
-fn lstm_pages_render_the_same_from_the_copy() {
-    // The LSTM paper is set in dvips bitmap fonts: mutool finds 26 font dictionaries with
-    // `/CharProcs` naming 718 distinct glyph programs, every one `/Filter /LZWDecode` with an
-    // inline CCITT bitmap inside (`mutool show lstm.pdf 45`).
-    let data = std::fs::read(common::shared_papers().join("lstm.pdf")).unwrap();
-    let original = hayro_syntax::Pdf::new(data).unwrap();
-    let copy = with_decoded_glyph_programs(&original).expect("lstm.pdf gets a copy");
-    let (mut decoded, mut filtered) = (BTreeSet::new(), BTreeSet::new());
-    for obj in copy.objects() {
-        let hayro_syntax::object::Object::Dict(font) = obj else {
-            continue;
-        };
-        let Some(procs) = font.get::<hayro_syntax::object::Dict<'_>>(b"CharProcs") else {
-            continue;
-        };
-        for name in procs.keys() {
-            let s = procs.get::<Stream<'_>>(name.as_ref()).unwrap();
-            let id = (s.obj_id().obj_number, s.obj_id().gen_number);
-            if s.filters().is_empty() {
-                decoded.insert(id);
-            } else {
-                filtered.insert(id);
-            }
-        }
-    }
-    assert_eq!(decoded.len(), 718);
-    assert!(filtered.is_empty(), "{filtered:?} still compressed");
-    // Page 3 is running text and page 7 holds Figure 1, both in those fonts.
-    for page in [3, 7] {
-        let render = |pdf: &hayro_syntax::Pdf| {
-            let pages = pdf.pages();
-            let (w, h) = pages[page - 1].render_dimensions();
-            let whole = Rect::new(0.0, 0.0, f64::from(w), f64::from(h));
-            render_crops(
-                &pages[page - 1],
-                &RenderCache::new(),
-                &mut Canvas::new(),
-                &[whole],
-                100.0,
-                page,
-            )
-            .unwrap()
-            .remove(0)
-        };
-        assert!(render(&original) == render(&copy), "page {page} differs");
-    }
 }

@@ -6,7 +6,6 @@
 mod common;
 use common::{Pdf, read_png, run_ok_with};
 use serde_json::Value;
-use std::path::Path;
 
 /// A 20x20 gray image XObject of one value.
 fn gray_image(pdf: &mut Pdf, value: u8) -> usize {
@@ -92,45 +91,6 @@ fn images_are_stored_in_first_draw_order_whatever_the_thread_count() {
                 samples.iter().all(|&s| s == value),
                 "{file}: not all {value}"
             );
-        }
-    }
-}
-
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                files.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
-#[test]
-fn one_thread_and_four_write_the_same_bytes_on_real_papers() {
-    let papers = common::shared_papers();
-    // vit draws forms with images on several pages; alexnet has CMYK and CalRGB images.
-    for name in ["vit.pdf", "alexnet.pdf"] {
-        let pdf = std::fs::read(papers.join(name)).unwrap();
-        let (_, one, _d1) = extract(&pdf, "1");
-        let (_, four, _d4) = extract(&pdf, "4");
-        let (a, b) = (tree(&one), tree(&four));
-        assert!(a.len() > 20, "{name}: only {} files", a.len());
-        assert_eq!(
-            a.iter().map(|f| &f.0).collect::<Vec<_>>(),
-            b.iter().map(|f| &f.0).collect::<Vec<_>>(),
-            "{name}: file lists differ"
-        );
-        for ((file, x), (_, y)) in a.iter().zip(&b) {
-            assert!(x == y, "{name}: {file} differs between --threads 1 and 4");
         }
     }
 }

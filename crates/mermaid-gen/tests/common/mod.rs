@@ -16,6 +16,10 @@ pub fn workspace_root() -> PathBuf {
 
 /// `<workspace root>/../shared`, or `$PAPER_REPLICATION_SHARED`. Panics with a clear message when
 /// it is missing: tests that need real data must not pass without it.
+///
+/// Only the corpus tier (`tests/corpus*.rs`, built with `--features corpus`) may read it: without
+/// the feature it does not exist, so an ordinary test that needs ../shared fails to compile.
+#[cfg(feature = "corpus")]
 pub fn shared_dir() -> PathBuf {
     let dir = match std::env::var_os("PAPER_REPLICATION_SHARED") {
         Some(d) => PathBuf::from(d),

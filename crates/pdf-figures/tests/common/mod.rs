@@ -280,6 +280,11 @@ pub fn workspace_root() -> PathBuf {
 
 /// `../shared/corpus/papers` (or `$PAPER_REPLICATION_SHARED/corpus/papers`); panics with how to
 /// get it when it is missing, so corpus tests fail loudly instead of passing silently.
+///
+/// Only the corpus tier (`tests/corpus*.rs`, built with `--features corpus`) may read it: without
+/// the feature it does not exist, so a test of the ordinary tier that needs ../shared fails to
+/// compile on every machine instead of failing on clones without ../shared.
+#[cfg(feature = "corpus")]
 pub fn shared_papers() -> PathBuf {
     let dir = std::env::var_os("PAPER_REPLICATION_SHARED")
         .map(PathBuf::from)
