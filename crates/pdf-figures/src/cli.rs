@@ -1,6 +1,6 @@
 //! Command line for pdf-figures: flags in, files out, one summary or error line.
 
-use crate::{Error, Limits, Options, extract, output};
+use crate::{Error, Limits, Options, extract, output, ownership};
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +10,9 @@ Examples:
   pdf-figures paper.pdf -o out/            everything below, into out/
   pdf-figures paper.pdf -o out/ --pages    also render every page to out/pages/page-N.png
   pdf-figures paper.pdf -o out/ --json     print the manifest instead of the summary
-  pdf-figures paper.pdf -o out/ --force    replace an existing out/
+  pdf-figures paper.pdf -o out/ --pages    on an out/ written before from paper.pdf: add the
+                                           page renders (the other files stay as they are)
+  pdf-figures paper.pdf -o out/ --force    replace an out/ that pdf-figures wrote
 
 Output:
   out/manifest.json        document info; figures (id as printed, 1-based page, bbox in PDF
@@ -31,6 +33,11 @@ Limits: a file past --max-image-pixels, --max-stream-bytes or --max-depth (neste
 Type 3 glyphs, patterns) is refused with one line naming the flag; a reference cycle is
 refused at any depth.
 
+Output folder: pdf-figures lists the files it wrote in out/.pdf-figures-files. It refuses an
+existing out/ unless --force is given or --pages adds renders, and even then it refuses a
+folder that holds the input PDF, any file it did not write, or a symbolic link (out/ itself or
+inside it); --force removes only the listed files.
+
 Exit codes: 0 ok, 2 bad input or usage (one line on stderr, nothing written).";
 
 /// Read a paper PDF exactly: figures, tables, equations, hyper-parameters, text and paper.md.
@@ -39,7 +46,8 @@ Exit codes: 0 ok, 2 bad input or usage (one line on stderr, nothing written).";
 struct Cli {
     /// The PDF to read.
     pdf: PathBuf,
-    /// Output folder (created; must not exist unless --force).
+    /// Output folder (created; an existing one only with --force, or --pages to add page
+    /// renders, and only if pdf-figures wrote everything in it).
     #[arg(short, long)]
     output: PathBuf,
     /// Render resolution for figure crops and pages, in dots per inch.
@@ -51,7 +59,7 @@ struct Cli {
     /// Print manifest.json on stdout instead of the summary.
     #[arg(long)]
     json: bool,
-    /// Replace the output folder if it exists.
+    /// Replace the output folder if it exists and holds only files pdf-figures wrote.
     #[arg(long)]
     force: bool,
     /// Threads for reading, rendering and mining (0: one per core, at most 4); writing the
@@ -96,10 +104,9 @@ fn run(cli: &Cli) -> Result<(), Error> {
             cli.dpi
         )));
     }
-    if cli.output.exists() && !cli.force {
-        return Err(Error::OutputExists(cli.output.display().to_string()));
-    }
     let data = std::fs::read(&cli.pdf).map_err(|e| Error::Io(e.to_string()))?;
+    let sha256 = ownership::sha256_hex(&data);
+    let plan = ownership::plan(&cli.output, &cli.pdf, &sha256, cli.force, cli.pages)?;
     let opts = Options {
         dpi: cli.dpi,
         pages: cli.pages,
@@ -117,7 +124,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
     );
     let ex = extract(data, &name, &opts)?;
     let mut timer = crate::extract::Timer::from_env();
-    output::write(&ex, &cli.output, cli.force)?;
+    output::write(&ex, &cli.output, &plan, &sha256)?;
     timer.lap("write");
     if cli.json {
         print!("{}", output::manifest_json(&ex));

@@ -9,6 +9,9 @@ pub enum Error {
     /// Reading the input or writing the output failed.
     #[error("{0}")]
     Io(String),
+    /// The output folder holds something pdf-figures did not write, or cannot be written.
+    #[error("{0}")]
+    Output(String),
     /// The output folder exists and `--force` was not given.
     #[error("{0} already exists (use --force to replace it)")]
     OutputExists(String),

@@ -66,6 +66,7 @@ pub mod images;
 pub mod limits;
 mod nesting;
 pub mod output;
+pub mod ownership;
 pub mod paper_md;
 mod png;
 pub mod pool;

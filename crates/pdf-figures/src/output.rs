@@ -1,7 +1,9 @@
-//! Writing an extraction to a folder atomically: a temporary sibling folder, then a rename.
+//! Writing an extraction to a folder atomically: a temporary sibling folder, then a rename;
+//! what may be replaced is decided by [`ownership`].
 
 use crate::error::Error;
 use crate::extract::Extraction;
+use crate::ownership::{self, Plan};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -14,14 +16,16 @@ pub fn manifest_json(ex: &Extraction) -> String {
     s
 }
 
-/// Writes `manifest.json` and every file under `out`. Nothing is left behind on failure, and an
-/// existing `out` is replaced only with `force`.
-pub fn write(ex: &Extraction, out: &Path, force: bool) -> Result<(), Error> {
+/// Writes `manifest.json`, every file and the list of owned files (see [`ownership`]) under
+/// `out`, as `plan` (from [`ownership::plan`]) allows. The files go into a temporary sibling
+/// folder that is renamed into place, so nothing is left behind on failure; an old output is
+/// moved aside first and then only the files it lists are removed.
+pub fn write(ex: &Extraction, out: &Path, plan: &Plan, input_sha256: &str) -> Result<(), Error> {
     let io = |what: &str, p: &Path, e: std::io::Error| {
         Error::Io(format!("{}: {what}: {e}", p.display()))
     };
-    if out.exists() && !force {
-        return Err(Error::OutputExists(out.display().to_string()));
+    if let Plan::AddPages(owned) = plan {
+        same_as_before(ex, out, owned)?;
     }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -30,15 +34,21 @@ pub fn write(ex: &Extraction, out: &Path, force: bool) -> Result<(), Error> {
     let name = out
         .file_name()
         .ok_or_else(|| Error::Io(format!("{}: not a folder name", out.display())))?;
-    let tmp = parent.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let sibling = |what: &str| {
+        parent.join(format!(
+            ".{}.{what}-{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ))
+    };
+    let tmp = sibling("tmp");
+    if std::fs::symlink_metadata(&tmp).is_ok() {
+        return Err(Error::Output(format!(
+            "{} is in the way (left by an earlier run?); remove it and run again",
+            tmp.display()
+        )));
+    }
     let result = (|| {
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(|e| io("cannot clear", &tmp, e))?;
-        }
         std::fs::create_dir_all(&tmp).map_err(|e| io("cannot create", &tmp, e))?;
         let dirs: BTreeSet<PathBuf> = ex
             .files
@@ -72,15 +82,74 @@ pub fn write(ex: &Extraction, out: &Path, force: bool) -> Result<(), Error> {
         let manifest = tmp.join("manifest.json");
         std::fs::write(&manifest, manifest_json(ex))
             .map_err(|e| io("cannot write", &manifest, e))?;
-        if out.exists() {
-            std::fs::remove_dir_all(out).map_err(|e| io("cannot replace", out, e))?;
+        let names = ex.files.keys().map(String::as_str).chain(["manifest.json"]);
+        let marker = tmp.join(ownership::MARKER);
+        std::fs::write(&marker, ownership::marker_text(input_sha256, names))
+            .map_err(|e| io("cannot write", &marker, e))?;
+        let owned = match plan {
+            Plan::Fresh => {
+                return std::fs::rename(&tmp, out)
+                    .map_err(|e| io("cannot move output into place", out, e));
+            }
+            Plan::Replace(owned) | Plan::AddPages(owned) => owned,
+        };
+        let old = sibling("old");
+        std::fs::rename(out, &old).map_err(|e| io("cannot move aside", out, e))?;
+        if let Err(e) = std::fs::rename(&tmp, out) {
+            let _ = std::fs::rename(&old, out);
+            return Err(io("cannot move output into place", out, e));
         }
-        std::fs::rename(&tmp, out).map_err(|e| io("cannot move output into place", out, e))
+        ownership::remove_owned(&old, owned).map_err(|e| {
+            Error::Io(format!(
+                "{}: the new output is in place, but the old one moved aside to {} was not removed: {e}",
+                out.display(),
+                old.display()
+            ))
+        })
     })();
     if result.is_err() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// `--pages` on an earlier output: everything but the manifest and page renders must come out
+/// byte for byte as before, or the earlier run used other options (`--dpi`, limits) or another
+/// version, and adding renders would silently change the rest.
+fn same_as_before(ex: &Extraction, out: &Path, owned: &ownership::Owned) -> Result<(), Error> {
+    let changed = |rel: &str| {
+        Error::Output(format!(
+            "{}: {rel} would change, so the folder was written with other options (--dpi, limits) or another pdf-figures; rerun with those options, or use --force to replace it",
+            out.display()
+        ))
+    };
+    // The manifest may differ only in the page renders it lists.
+    let without_renders = |mut v: serde_json::Value| {
+        if let Some(pages) = v.get_mut("pages").and_then(|p| p.as_array_mut()) {
+            for page in pages.iter_mut().filter_map(|p| p.as_object_mut()) {
+                page.remove("render");
+            }
+        }
+        v
+    };
+    let before: Option<serde_json::Value> = std::fs::read(out.join("manifest.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let now = serde_json::to_value(&ex.manifest).expect("manifest is plain data");
+    if before.map(without_renders) != Some(without_renders(now)) {
+        return Err(changed("manifest.json"));
+    }
+    for rel in &owned.files {
+        if rel == "manifest.json" || rel == ownership::MARKER || rel.starts_with("pages/") {
+            continue;
+        }
+        let before = std::fs::read(out.join(rel))
+            .map_err(|e| Error::Io(format!("{}: {e}", out.join(rel).display())))?;
+        if ex.files.get(rel) != Some(&before) {
+            return Err(changed(rel));
+        }
+    }
+    Ok(())
 }
 
 /// A short human summary: counts, then one line per figure.

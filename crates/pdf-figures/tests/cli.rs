@@ -392,15 +392,24 @@ fn existing_output_needs_force() {
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
     assert!(out.join("mine.txt").exists(), "existing output was touched");
-    let forced = std::process::Command::new(env!("CARGO_BIN_EXE_pdf-figures"))
-        .arg(&input)
-        .arg("-o")
-        .arg(&out)
-        .arg("--force")
-        .output()
-        .unwrap();
-    assert!(forced.status.success());
-    assert!(!out.join("mine.txt").exists());
+    let force = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pdf-figures"))
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--force")
+            .output()
+            .unwrap()
+    };
+    // --force replaces only what pdf-figures wrote (issue 20): mine.txt stops it.
+    let refused = force();
+    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(out.join("mine.txt")).unwrap(),
+        "keep"
+    );
+    std::fs::remove_file(out.join("mine.txt")).unwrap();
+    assert!(force().status.success());
     assert!(out.join("manifest.json").exists());
 }
 
