@@ -34,6 +34,8 @@ struct ReportJson<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct Report {
     findings: Vec<Finding>,
+    /// `validate --strict`: rules with a stricter upload limit count as errors.
+    strict: bool,
 }
 
 impl Report {
@@ -54,6 +56,20 @@ impl Report {
             rule,
             message: message.into(),
         });
+    }
+
+    /// Judge findings by [`Rule::strict_severity`] from now on (`validate --strict`).
+    pub fn set_strict(&mut self, strict: bool) {
+        self.strict = strict;
+    }
+
+    /// How bad a finding of `rule` is in this report.
+    pub fn severity(&self, rule: Rule) -> Severity {
+        if self.strict {
+            rule.strict_severity()
+        } else {
+            rule.severity()
+        }
     }
 
     pub fn extend(&mut self, other: Report) {
@@ -78,7 +94,7 @@ impl Report {
     pub fn count(&self, severity: Severity) -> usize {
         self.findings()
             .iter()
-            .filter(|f| f.rule.severity() == severity)
+            .filter(|f| self.severity(f.rule) == severity)
             .count()
     }
 
@@ -100,7 +116,7 @@ impl Report {
                 f.file,
                 f.line,
                 f.rule.code(),
-                f.rule.severity(),
+                self.severity(f.rule),
                 f.message
             ));
         }
@@ -124,7 +140,7 @@ impl Report {
                     file: &f.file,
                     line: f.line,
                     code: f.rule.code(),
-                    severity: f.rule.severity(),
+                    severity: self.severity(f.rule),
                     message: &f.message,
                 })
                 .collect(),

@@ -26,7 +26,9 @@ pub const ALLOWED_KEYS: [&str; 6] = [
 
 const NAME_MAX: usize = 64;
 const DESCRIPTION_MAX: usize = 1024;
-const DESCRIPTION_WARN: usize = 250;
+/// claude.ai's guide to custom skills states 200 characters for `description` (see
+/// `skill-pack --explain SP-W3`); the API and the Agent Skills spec allow 1024.
+pub const DESCRIPTION_UPLOAD_MAX: usize = 200;
 const COMPATIBILITY_MAX: usize = 500;
 const BODY_WARN_LINES: usize = 500;
 
@@ -280,12 +282,14 @@ fn check_description(val: &Value, file: &str, line: usize, report: &mut Report) 
             Rule::F6,
             format!("`description` has {len} chars; it must have at most {DESCRIPTION_MAX}"),
         );
-    } else if len > DESCRIPTION_WARN {
+    } else if len > DESCRIPTION_UPLOAD_MAX {
         report.push(
             file,
             line,
             Rule::W3,
-            format!("`description` has {len} chars (guidance: at most {DESCRIPTION_WARN})"),
+            format!(
+                "`description` has {len} chars; claude.ai's custom-skill guide (support.claude.com/en/articles/12512198) allows at most {DESCRIPTION_UPLOAD_MAX}"
+            ),
         );
     }
     for bad in ['<', '>'] {

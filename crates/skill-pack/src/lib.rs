@@ -27,6 +27,7 @@
 
 pub mod bundle;
 pub mod error;
+pub mod explain;
 pub mod finding;
 pub mod frontmatter;
 pub mod layout;

@@ -14,17 +14,23 @@ Exit codes: 0 valid (warnings allowed), 1 validation errors, 2 usage, I/O or bui
 Examples:
   skill-pack validate skill/paper-replication        check the source folder
   skill-pack validate dist/paper-replication.zip     check the upload
+  skill-pack validate --strict dist/paper-replication.zip
+                                                     also refuse a description over 200 chars
   skill-pack validate . --json                       marketplace + every skill it lists
   skill-pack build                                   helpers -> bin/, dist/paper-replication.zip
   skill-pack build --no-cargo --out /tmp/dist        pack bin/ as it is
   skill-pack install --force                         ~/.claude/skills/paper-replication/
-  skill-pack rules                                   the rule codes";
+  skill-pack rules                                   the rule codes
+  skill-pack --explain SP-W3                         why a rule exists, with its sources";
 
 #[derive(Parser)]
 #[command(name = "skill-pack", version, about = "Validate, build, pack and install the paper-replication Agent Skill", after_help = AFTER_HELP)]
 struct Cli {
+    /// Explain where a rule comes from, with its public sources (every rule when no CODE).
+    #[arg(long, value_name = "CODE", num_args = 0..=1, default_missing_value = "")]
+    explain: Option<String>,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
@@ -42,6 +48,10 @@ enum Command {
         /// Print the findings as one JSON object.
         #[arg(long)]
         json: bool,
+        /// Also fail on limits only some upload path states (SP-W3: description over 200 chars
+        /// for claude.ai); `skill-pack --explain` gives the sources.
+        #[arg(long)]
+        strict: bool,
     },
     /// Build the shipped helpers as static x86-64 Linux executables into <skill>/bin/, validate,
     /// and write <out>/<name>.zip plus <name>.zip.sha256 (byte-identical for the same inputs).
@@ -78,7 +88,29 @@ fn rules_help() -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    if let Some(code) = &cli.explain {
+        if code.is_empty() {
+            print!("{}", skill_pack::explain::explain_all());
+            return ExitCode::SUCCESS;
+        }
+        return match skill_pack::explain::rule_by_code(code) {
+            Some(rule) => {
+                print!("{}", skill_pack::explain::explain(rule));
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("skill-pack: --explain: no rule '{code}' (skill-pack rules lists them)");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let Some(command) = cli.command else {
+        eprintln!(
+            "skill-pack: name a command (validate, build, install, rules) or --explain; --help for usage"
+        );
+        return ExitCode::from(2);
+    };
+    match run(command) {
         Ok(code) => code,
         Err(Error::Invalid(_, report)) => {
             print!("{}", report.to_text());
@@ -97,8 +129,10 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             path,
             marketplace,
             json,
+            strict,
         } => {
             let mut report = Report::new();
+            report.set_strict(strict);
             if let Some(file) = &marketplace {
                 report.extend(validate_marketplace(file, &file.to_string_lossy())?);
             }

@@ -84,7 +84,7 @@ rules! {
     M4 => ("SP-M4", Error, "a plugin.json is a JSON object with a kebab-case `name`, and declares no components when the entry is strict: false"),
     W1 => ("SP-W1", Warning, "SKILL.md body over 500 lines"),
     W2 => ("SP-W2", Warning, "reference file over 100 lines without a table of contents near its top"),
-    W3 => ("SP-W3", Warning, "`description` over 250 chars"),
+    W3 => ("SP-W3", Warning, "`description` over 200 chars (claude.ai's limit for uploaded skills; an error under --strict)"),
     W4 => ("SP-W4", Warning, "reference reached only through another reference (deeper than one level)"),
     W5 => ("SP-W5", Warning, "backslash in a path (use forward slashes)"),
 }
@@ -92,6 +92,17 @@ rules! {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+impl Rule {
+    /// Under `validate --strict` this rule counts as an error: a limit some upload path states
+    /// but that validation otherwise only warns about (see `skill-pack --explain`).
+    pub fn strict_severity(self) -> Severity {
+        match self {
+            Rule::W3 => Severity::Error,
+            other => other.severity(),
+        }
     }
 }
 

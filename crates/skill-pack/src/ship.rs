@@ -1,7 +1,9 @@
 //! Which helper binaries ship inside the skill, and building them as static x86-64 executables.
 //!
 //! A workspace crate opts in with `[package.metadata.paper-replication] ship = true`; every
-//! binary target of such a crate is shipped. Discovery goes through
+//! binary target of such a crate is shipped. A multi-call binary (paper-tools) also lists the
+//! helpers it holds, `helpers = ["pdf-figures", ...]`: `scripts/run.py <helper>` calls of those
+//! are served by it. Discovery goes through
 //! `cargo metadata --format-version 1 --no-deps`, the same view of the workspace cargo uses,
 //! so globbed members and `[[bin]]` renames need no parsing of our own.
 
@@ -21,6 +23,8 @@ pub const RUSTFLAGS: &str = "-C target-feature=+crt-static";
 pub struct ShippedBinary {
     pub package: String,
     pub binary: String,
+    /// Helpers a multi-call binary holds (`helpers` in the crate's metadata); empty otherwise.
+    pub holds: Vec<String>,
 }
 
 /// What cargo says about the workspace: shipped binaries and the target directory.
@@ -33,7 +37,11 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn shipped_names(&self) -> BTreeSet<String> {
-        self.shipped.iter().map(|s| s.binary.clone()).collect()
+        self.shipped
+            .iter()
+            .flat_map(|s| std::iter::once(&s.binary).chain(&s.holds))
+            .cloned()
+            .collect()
     }
 }
 
@@ -90,6 +98,12 @@ fn parse_metadata(root: &Path, json: &[u8]) -> Result<Workspace> {
             continue;
         }
         let name = package["name"].as_str().unwrap_or_default().to_string();
+        let holds: Vec<String> = package["metadata"]["paper-replication"]["helpers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|h| h.as_str().map(str::to_string))
+            .collect();
         for target in package["targets"].as_array().into_iter().flatten() {
             let is_bin = target["kind"]
                 .as_array()
@@ -100,6 +114,7 @@ fn parse_metadata(root: &Path, json: &[u8]) -> Result<Workspace> {
                 shipped.push(ShippedBinary {
                     package: name.clone(),
                     binary: binary.to_string(),
+                    holds: holds.clone(),
                 });
             }
         }
@@ -181,8 +196,20 @@ mod tests {
             ws.shipped,
             vec![ShippedBinary {
                 package: "a".into(),
-                binary: "a-cli".into()
+                binary: "a-cli".into(),
+                holds: vec![],
             }]
         );
+    }
+
+    #[test]
+    fn a_multi_call_binary_ships_the_helpers_it_lists() {
+        let json = br#"{"target_directory": "/t", "packages": [
+            {"name": "tools", "metadata": {"paper-replication": {"ship": true,
+              "helpers": ["lint", "draw"]}},
+             "targets": [{"name": "tools", "kind": ["bin"]}]}]}"#;
+        let ws = parse_metadata(Path::new("/w"), json).expect("parses");
+        let names: Vec<String> = ws.shipped_names().into_iter().collect();
+        assert_eq!(names, ["draw", "lint", "tools"]);
     }
 }

@@ -91,14 +91,45 @@ pub fn validate_marketplace(file: &Path, display: &str) -> Result<Report> {
     Ok(report)
 }
 
-/// Helpers the tree itself ships: regular files directly in `bin/`.
+/// The line a multi-call binary carries to say which helpers it holds (paper-tools'
+/// `MANIFEST`): `paper-tools-helpers: a b c` + LF.
+pub const MULTICALL_MARKER: &[u8] = b"paper-tools-helpers: ";
+
+/// Helpers the tree itself ships: regular files directly in `bin/`, plus the helpers a
+/// multi-call binary there names in its embedded manifest line.
 pub fn bin_helpers(tree: &SkillTree) -> BTreeSet<String> {
-    tree.files
-        .keys()
-        .filter_map(|p| p.strip_prefix("bin/"))
-        .filter(|name| !name.contains('/'))
-        .map(str::to_string)
-        .collect()
+    let mut helpers = BTreeSet::new();
+    for (path, file) in &tree.files {
+        let Some(name) = path.strip_prefix("bin/").filter(|n| !n.contains('/')) else {
+            continue;
+        };
+        helpers.insert(name.to_string());
+        if let Ok(data) = file.read() {
+            helpers.extend(multicall_helpers(&data));
+        }
+    }
+    helpers
+}
+
+/// The helper names in a binary's manifest line, or none when it has no such line.
+pub fn multicall_helpers(data: &[u8]) -> Vec<String> {
+    let Some(start) = data
+        .windows(MULTICALL_MARKER.len())
+        .position(|w| w == MULTICALL_MARKER)
+    else {
+        return Vec::new();
+    };
+    let rest = &data[start + MULTICALL_MARKER.len()..];
+    let line = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(0)];
+    let text = String::from_utf8_lossy(line);
+    let names: Vec<String> = text.split(' ').map(str::to_string).collect();
+    // Only a well-formed line counts; anything else is not a manifest.
+    let valid = names.iter().all(|n| {
+        !n.is_empty()
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    });
+    if valid { names } else { Vec::new() }
 }
 
 /// The checks that read file contents, shared by folders and ZIPs.
@@ -112,7 +143,7 @@ pub fn check_content(tree: &SkillTree, shipped: &BTreeSet<String>, report: &mut 
                 call.line,
                 Rule::H1,
                 format!(
-                    "calls helper `{}` through scripts/run.py, but it is not shipped (no bin/{} and no workspace crate with ship = true builds it)",
+                    "calls helper `{}` through scripts/run.py, but it is not shipped (no bin/{}, no multi-call binary in bin/ holds it, and no workspace crate with ship = true builds it)",
                     call.helper, call.helper
                 ),
             );
@@ -125,5 +156,26 @@ fn join_display(display: &str, rel: &str) -> String {
         rel.to_string()
     } else {
         format!("{}/{rel}", display.trim_end_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_line_inside_binary_bytes_names_the_helpers() {
+        let mut data = vec![0x7f, b'E', b'L', b'F', 0, 1, 2];
+        data.extend_from_slice(b"paper-tools-helpers: mermaid-gen pdf-figures\n\0more");
+        assert_eq!(multicall_helpers(&data), ["mermaid-gen", "pdf-figures"]);
+    }
+
+    #[test]
+    fn no_or_malformed_manifest_line_names_nothing() {
+        assert!(multicall_helpers(b"\x7fELF plain binary").is_empty());
+        // No line end, an empty name, a character no helper name has: not a manifest.
+        assert!(multicall_helpers(b"paper-tools-helpers: a b").is_empty());
+        assert!(multicall_helpers(b"paper-tools-helpers: a  b\n").is_empty());
+        assert!(multicall_helpers(b"paper-tools-helpers: a/../b\n").is_empty());
     }
 }
