@@ -13,13 +13,15 @@ Examples:
   mermaid-gen spec arch.yaml --fence -o docs/arch.md
   mermaid-gen code model.py --class ResNet50 # data flow of forward from its shape comments
   mermaid-gen trace trace.json               # module-level data flow from a runtime trace
+  mermaid-gen trace trace.json --depth 2     # open every top-level stage one level down
   mermaid-gen shapes trace.json              # left-to-right tensor-shape chart
   mermaid-gen check README.md docs/*.md      # verdict for every Mermaid block
   mermaid-gen check --fix notes.md           # quote broken labels in place
   mermaid-gen check --json --strict diagram.mmd
 
-Exit codes: 0 ok, 1 findings (a block Mermaid would reject; with --strict also warnings),
-2 usage or input error.";
+Exit codes: 0 ok, 1 findings (check: a block Mermaid would reject, with --strict also
+warnings; trace/shapes: a module call of the trace the diagram does not represent, named on
+stderr), 2 usage or input error.";
 
 #[derive(Parser)]
 #[command(
@@ -67,11 +69,19 @@ enum Cmd {
         out: OutArgs,
     },
     /// Module-level data flow of a model from a runtime trace (paper-replication/trace/v1).
+    ///
+    /// Every leaf module call of the trace is drawn, alone or in a group that gives its count
+    /// and shapes; a call left out makes the exit status 1.
     Trace {
         trace: PathBuf,
-        /// Maximum number of nodes before switching to coarser (module-level) granularity.
+        /// Without --depth: the deepest level of the module tree with at most this many boxes
+        /// (one box per run of top-level stages when even level 2 has more).
         #[arg(long, default_value_t = 20)]
         max_nodes: usize,
+        /// Cut the module tree at this level: 1 = one box per top-level stage (with its
+        /// repeat count), 2 = each stage opened one level, ...
+        #[arg(long)]
+        depth: Option<usize>,
         #[command(flatten)]
         out: OutArgs,
     },
@@ -80,6 +90,9 @@ enum Cmd {
         trace: PathBuf,
         #[arg(long, default_value_t = 20)]
         max_nodes: usize,
+        /// Cut the module tree at this level (as for `trace`).
+        #[arg(long)]
+        depth: Option<usize>,
         #[command(flatten)]
         out: OutArgs,
     },
@@ -177,13 +190,15 @@ where
         Cmd::Trace {
             trace: path,
             max_nodes,
+            depth,
             out,
-        } => run_trace(&path, max_nodes, &out, false),
+        } => run_trace(&path, trace::Cut { max_nodes, depth }, &out, false),
         Cmd::Shapes {
             trace: path,
             max_nodes,
+            depth,
             out,
-        } => run_trace(&path, max_nodes, &out, true),
+        } => run_trace(&path, trace::Cut { max_nodes, depth }, &out, true),
         Cmd::Check {
             files,
             fix,
@@ -193,7 +208,13 @@ where
     }
 }
 
-fn run_trace(path: &Path, max_nodes: usize, out: &OutArgs, shapes: bool) -> ExitCode {
+fn run_trace(path: &Path, cut: trace::Cut, out: &OutArgs, shapes: bool) -> ExitCode {
+    if cut.depth == Some(0) {
+        return fail(
+            path,
+            "--depth must be 1 or more (1 = one box per top-level stage)",
+        );
+    }
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => return fail(path, e),
@@ -202,18 +223,36 @@ fn run_trace(path: &Path, max_nodes: usize, out: &OutArgs, shapes: bool) -> Exit
         Ok(t) => t,
         Err(e) => return fail(path, e),
     };
-    let diagram = if shapes {
-        trace::shapes(&tr, max_nodes)
+    let drawn = if shapes {
+        trace::shapes(&tr, cut)
     } else {
-        trace::flow(&tr, max_nodes)
+        trace::flow(&tr, cut)
     };
-    let diagram = match diagram {
+    let drawn = match drawn {
         Ok(d) => d,
         Err(e) => return fail(path, e),
     };
-    match write_output(out, &diagram) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err((p, e)) => fail(&p, e),
+    if let Err((p, e)) = write_output(out, &drawn.text) {
+        return fail(&p, e);
+    }
+    warn_all(path, &drawn.warnings);
+    let c = &drawn.coverage;
+    if c.lost.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!(
+        "mermaid-gen: {}: the diagram represents {} of {} leaf module calls; not drawn: {}",
+        path.display(),
+        c.represented_calls,
+        c.leaf_calls,
+        c.lost.join(", ")
+    );
+    ExitCode::from(1)
+}
+
+fn warn_all(path: &Path, warnings: &[String]) {
+    for w in warnings {
+        eprintln!("mermaid-gen: {}: warning: {w}", path.display());
     }
 }
 

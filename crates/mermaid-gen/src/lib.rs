@@ -22,5 +22,7 @@ pub mod lexer;
 pub mod markdown;
 pub mod preprocess;
 pub mod spec;
+pub mod tensor_shape;
 pub mod trace;
 mod unicode;
+pub mod units;

@@ -2,9 +2,11 @@
 //! harness): the module-level data flow (`trace`) and the tensor-shape chart (`shapes`).
 //!
 //! A trace lists every module called during one forward pass in first-call order, with its
-//! place in the module tree and the shapes of its tensor inputs and outputs. The diagram picks
-//! the deepest level of that tree whose node count, after collapsing runs of identical sibling
-//! blocks ("Bottleneck x3"), stays within `max_nodes`.
+//! place in the module tree and the shapes of its tensor inputs and outputs. Which modules
+//! become boxes, and the proof that every leaf call is represented, is [`crate::units`]'s job;
+//! this module draws them. Without `--depth`, the diagram is cut at the deepest level of the
+//! tree whose box count stays within `max_nodes` (never above one box per run of top-level
+//! modules: nothing is dropped to fit).
 
 use std::collections::BTreeMap;
 
@@ -12,6 +14,8 @@ use mermaid_writer::{Direction, Flowchart, Id, Shape};
 use serde::Deserialize;
 
 use crate::spec::PALETTE;
+use crate::tensor_shape::has_tensor_shape;
+use crate::units::{Coverage, Item, Tree, auto_depth, box_count, coverage};
 
 pub const SCHEMA: &str = "paper-replication/trace/v1";
 
@@ -50,6 +54,9 @@ pub struct Module {
     pub parent: Option<String>,
     #[serde(default)]
     pub order: u64,
+    /// How many times forward called the module (a shared activation is one record).
+    #[serde(default = "one")]
+    pub calls: u64,
     #[serde(default)]
     pub params: Option<u64>,
     #[serde(default)]
@@ -58,6 +65,10 @@ pub struct Module {
     pub inputs: Vec<serde_json::Value>,
     #[serde(default)]
     pub outputs: Vec<serde_json::Value>,
+}
+
+fn one() -> u64 {
+    1
 }
 
 pub fn parse_trace(text: &str) -> Result<Trace, TraceError> {
@@ -99,166 +110,6 @@ fn shape_label(v: &serde_json::Value, batch: Option<i64>) -> String {
         }
         None => v.to_string(),
     }
-}
-
-fn depth(path: &str) -> usize {
-    if path.is_empty() {
-        0
-    } else {
-        path.split('.').count()
-    }
-}
-
-/// One box of the diagram: a module, or a run of identical consecutive siblings.
-#[derive(Debug, Clone)]
-struct Unit {
-    first: Module,
-    last: Module,
-    count: usize,
-}
-
-impl Unit {
-    fn title(&self) -> String {
-        if self.count > 1 {
-            format!("{} x{}", self.first.ty, self.count)
-        } else {
-            self.first.ty.clone()
-        }
-    }
-}
-
-/// A run of consecutive sibling blocks of one type (`layer1.0 .. layer1.2`, all `Bottleneck`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Repeat {
-    first: String,
-    last: String,
-    count: usize,
-}
-
-/// Every composite module that belongs to a run of two or more identical siblings, keyed by
-/// path.
-fn repeat_groups(modules: &[Module]) -> BTreeMap<String, Repeat> {
-    let has_children = |p: &str| modules.iter().any(|m| m.parent.as_deref() == Some(p));
-    let mut by_parent: BTreeMap<&str, Vec<&Module>> = BTreeMap::new();
-    for m in modules {
-        if let Some(p) = m.parent.as_deref()
-            && !m.path.is_empty()
-            && has_children(&m.path)
-        {
-            by_parent.entry(p).or_default().push(m);
-        }
-    }
-    let mut out = BTreeMap::new();
-    for (_, mut kids) in by_parent {
-        kids.sort_by_key(|m| m.order);
-        let mut i = 0;
-        while i < kids.len() {
-            let mut j = i + 1;
-            while j < kids.len() && same_block(modules, kids[i], kids[j]) {
-                j += 1;
-            }
-            if j - i > 1 {
-                let r = Repeat {
-                    first: kids[i].path.clone(),
-                    last: kids[j - 1].path.clone(),
-                    count: j - i,
-                };
-                for k in &kids[i..j] {
-                    out.insert(k.path.clone(), r.clone());
-                }
-            }
-            i = j;
-        }
-    }
-    out
-}
-
-/// Two sibling blocks count as repeats when they have the same type; generic containers
-/// (`Sequential`, `ModuleList`, …) must also hold the same layer types in the same order.
-fn same_block(modules: &[Module], a: &Module, b: &Module) -> bool {
-    if a.ty != b.ty {
-        return false;
-    }
-    if !matches!(a.ty.as_str(), "Sequential" | "ModuleList" | "ModuleDict") {
-        return true;
-    }
-    let inside = |m: &Module| -> Vec<(String, String)> {
-        let prefix = format!("{}.", m.path);
-        let mut v: Vec<(u64, String, String)> = modules
-            .iter()
-            .filter_map(|x| {
-                x.path
-                    .strip_prefix(&prefix)
-                    .map(|rel| (x.order, rel.to_string(), x.ty.clone()))
-            })
-            .collect();
-        v.sort();
-        v.into_iter().map(|(_, r, t)| (r, t)).collect()
-    };
-    inside(a) == inside(b)
-}
-
-/// Whether `path` lies inside a repeated block other than the first of its run (the first one
-/// is drawn for all of them).
-fn inside_later_repeat(path: &str, groups: &BTreeMap<String, Repeat>) -> bool {
-    let parts: Vec<&str> = path.split('.').collect();
-    (1..parts.len()).any(|n| {
-        let prefix = parts[..n].join(".");
-        groups.get(&prefix).is_some_and(|r| r.first != prefix)
-    })
-}
-
-/// Modules shown at cut depth `d`: those at depth `d`, plus leaves above it, in call order,
-/// with consecutive same-type siblings collapsed (and only the first of a run of identical
-/// blocks opened up).
-fn units_at(modules: &[Module], d: usize) -> Vec<Unit> {
-    let has_children = |p: &str| {
-        modules
-            .iter()
-            .any(|m| m.parent.as_deref() == Some(p) && !m.path.is_empty())
-    };
-    let groups = repeat_groups(modules);
-    let mut chosen: Vec<&Module> = modules
-        .iter()
-        .filter(|m| {
-            let md = depth(&m.path);
-            md >= 1
-                && (md == d || (md < d && !has_children(&m.path)))
-                && !inside_later_repeat(&m.path, &groups)
-        })
-        .collect();
-    chosen.sort_by_key(|m| m.order);
-    let mut units: Vec<Unit> = Vec::new();
-    for m in chosen {
-        if let Some(u) = units.last_mut()
-            && u.last.ty == m.ty
-            && u.last.parent == m.parent
-            && has_children(&m.path)
-        {
-            u.last = m.clone();
-            u.count += 1;
-            continue;
-        }
-        units.push(Unit {
-            first: m.clone(),
-            last: m.clone(),
-            count: 1,
-        });
-    }
-    units
-}
-
-fn choose_units(modules: &[Module], max_nodes: usize) -> Vec<Unit> {
-    let max_depth = modules.iter().map(|m| depth(&m.path)).max().unwrap_or(1);
-    let mut best = units_at(modules, 1);
-    for d in 2..=max_depth {
-        let u = units_at(modules, d);
-        if u.len() > max_nodes.max(1) {
-            break;
-        }
-        best = u;
-    }
-    best
 }
 
 /// Palette kind for a module or operation type name.
@@ -306,130 +157,272 @@ fn root_name(t: &Trace) -> String {
         .unwrap_or_else(|| "model".to_string())
 }
 
-/// Data-flow chart: input, one box per unit (label: type, path, output shape), output.
-pub fn flow(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
-    let batch = batch_of(t);
-    let units = choose_units(&t.modules, max_nodes);
-    let mut f = Flowchart::new(Direction::TB);
-    let mut used: Vec<&str> = vec!["input", "output"];
-    let input_label = t
-        .inputs
-        .iter()
-        .map(|(k, v)| format!("{k}: {}", shape_label(v, batch)))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let input = f.node("input", &format!("Input\n{input_label}"), Shape::Stadium);
-    f.set_class(&input, "input");
-    let groups = repeat_groups(&t.modules);
-    let model_inputs: Vec<String> = t.inputs.values().map(|v| shape_label(v, batch)).collect();
-    // Data flow is not in the trace; edges are inferred from shapes: a unit is fed by the most
-    // recent unit whose output has its input shape, else by the model input of that shape,
-    // else (a join such as a concatenation) by every output not consumed yet.
-    let mut drawn: Vec<(Id, Vec<String>)> = Vec::new();
-    let mut consumed: Vec<bool> = Vec::new();
-    let mut open_parent: Option<String> = None;
-    for (i, u) in units.iter().enumerate() {
-        let parent = u.first.parent.clone().filter(|p| !p.is_empty());
-        let siblings = units
-            .iter()
-            .filter(|x| x.first.parent.as_deref() == parent.as_deref())
-            .count();
-        let want = parent.clone().filter(|_| siblings >= 2);
-        if want != open_parent {
-            if open_parent.is_some() {
-                f.close_subgraph();
-            }
-            if let Some(p) = &want {
-                let ty = t
-                    .modules
-                    .iter()
-                    .find(|m| &m.path == p)
-                    .map(|m| m.ty.as_str())
-                    .unwrap_or("");
-                let title = match groups.get(p) {
-                    Some(r) => format!("{} .. {} ({ty} x{})", r.first, r.last, r.count),
-                    None => format!("{p} ({ty})"),
-                };
-                f.open_subgraph(p, &title, None);
-            }
-            open_parent = want;
+/// A drawn diagram with its bookkeeping: the depth it was cut at, how many of the trace's leaf
+/// calls it represents, and warnings (an input or output node without a tensor shape).
+#[derive(Debug, Clone)]
+pub struct Drawn {
+    pub text: String,
+    pub depth: usize,
+    pub coverage: Coverage,
+    pub warnings: Vec<String>,
+}
+
+/// How to cut the module tree: at `depth` when given, else at the deepest level with at most
+/// `max_nodes` boxes.
+#[derive(Debug, Clone, Copy)]
+pub struct Cut {
+    pub max_nodes: usize,
+    pub depth: Option<usize>,
+}
+
+impl Cut {
+    pub fn auto(max_nodes: usize) -> Cut {
+        Cut {
+            max_nodes,
+            depth: None,
         }
-        let path = if u.count > 1 {
-            format!("{} .. {}", u.first.path, u.last.path)
-        } else {
-            u.first.path.clone()
-        };
-        let out = u
-            .last
-            .outputs
-            .iter()
-            .map(|s| shape_label(s, batch))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let label = format!("{}\n{path}\n{out}", u.title());
-        let id = f.node(&format!("u{i}_{}", u.first.path), &label, Shape::Rect);
-        let kind = kind_of(&u.first.ty);
-        if !used.contains(&kind) {
-            used.push(kind);
-        }
-        f.set_class(&id, kind);
-        let wanted = u.first.inputs.first().map(|s| shape_label(s, batch));
-        let from_unit = wanted
-            .as_ref()
-            .and_then(|w| drawn.iter().rposition(|(_, outs)| outs.contains(w)));
-        if let Some(j) = from_unit {
-            f.edge(&drawn[j].0, &id, None);
-            consumed[j] = true;
-        } else if wanted.as_ref().is_some_and(|w| model_inputs.contains(w)) || drawn.is_empty() {
-            f.edge(&input, &id, None);
-        } else {
-            for (j, (d, _)) in drawn.iter().enumerate() {
-                if !consumed[j] {
-                    f.edge(d, &id, None);
-                    consumed[j] = true;
+    }
+}
+
+/// Shapes of a list of tensors, at most four (`…, +3 more`), joined by `, `.
+fn shapes_text(list: &[serde_json::Value], batch: Option<i64>) -> String {
+    let mut parts: Vec<String> = list.iter().take(4).map(|s| shape_label(s, batch)).collect();
+    if list.len() > 4 {
+        parts.push(format!("… +{} more", list.len() - 4));
+    }
+    if parts.is_empty() {
+        "(no tensor output)".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// `Bottleneck x2`, `ReLU (3 calls)`, `Block x4 (2 calls each)`.
+fn run_title(t: &Trace, run: &[usize]) -> String {
+    let m = &t.modules[run[0]];
+    let mut title = m.ty.clone();
+    if run.len() > 1 {
+        title = format!("{title} x{}", run.len());
+    }
+    match (m.calls, run.len()) {
+        (0 | 1, _) => title,
+        (c, 1) => format!("{title} ({c} calls)"),
+        (c, _) => format!("{title} ({c} calls each)"),
+    }
+}
+
+/// `layer1.1` or `layer1.1 .. layer1.2`.
+fn run_path(t: &Trace, run: &[usize]) -> String {
+    let first = &t.modules[run[0]].path;
+    match run.last() {
+        Some(&l) if run.len() > 1 => format!("{first} .. {}", t.modules[l].path),
+        _ => first.clone(),
+    }
+}
+
+/// `[B, 64, 56, 56] → [B, 256, 56, 56]`: the run's first input and last output.
+fn run_io(t: &Trace, run: &[usize], batch: Option<i64>) -> String {
+    let first = &t.modules[run[0]];
+    let last = &t.modules[*run.last().unwrap_or(&run[0])];
+    format!(
+        "{} → {}",
+        shapes_text(&first.inputs, batch),
+        shapes_text(&last.outputs, batch)
+    )
+}
+
+fn first_shape(list: &[serde_json::Value], batch: Option<i64>) -> Option<String> {
+    list.first().map(|s| shape_label(s, batch))
+}
+
+fn cut_depth(tree: &Tree, cut: Cut, count: impl Fn(&[Item]) -> usize) -> usize {
+    match cut.depth {
+        Some(d) => d.clamp(1, tree.max_depth()),
+        None => auto_depth(tree, cut.max_nodes, count),
+    }
+}
+
+fn io_warning(which: &str, label: &str) -> Option<String> {
+    (!has_tensor_shape(label)).then(|| {
+        format!("the {which} node has no tensor shape (the trace records none): `{label}`")
+    })
+}
+
+struct FlowWriter<'a> {
+    t: &'a Trace,
+    batch: Option<i64>,
+    f: Flowchart,
+    used: Vec<&'static str>,
+    input: Id,
+    model_inputs: Vec<String>,
+    drawn: Vec<(Id, Vec<String>)>,
+    consumed: Vec<bool>,
+}
+
+impl FlowWriter<'_> {
+    fn items(&mut self, items: &[Item]) {
+        for it in items {
+            match it {
+                Item::Box { run } => self.unit(run),
+                Item::Group { run, inner } => {
+                    let m = &self.t.modules[run[0]];
+                    let count = if run.len() > 1 {
+                        format!(" x{}", run.len())
+                    } else {
+                        String::new()
+                    };
+                    let shown = if run.len() > 1 {
+                        format!(", {} drawn", m.path)
+                    } else {
+                        String::new()
+                    };
+                    let title = format!(
+                        "{} ({}{count}{shown})\n{}",
+                        run_path(self.t, run),
+                        m.ty,
+                        run_io(self.t, run, self.batch)
+                    );
+                    self.f.open_subgraph(&m.path, &title, None);
+                    self.items(inner);
+                    self.f.close_subgraph();
                 }
             }
         }
-        let outs = u
-            .last
+    }
+
+    fn unit(&mut self, run: &[usize]) {
+        let t = self.t;
+        let first = &t.modules[run[0]];
+        let last = &t.modules[*run.last().unwrap_or(&run[0])];
+        let shapes = if run.len() > 1 {
+            run_io(t, run, self.batch)
+        } else {
+            shapes_text(&last.outputs, self.batch)
+        };
+        let label = format!("{}\n{}\n{shapes}", run_title(t, run), run_path(t, run));
+        let key = format!("u{}_{}", self.drawn.len(), first.path);
+        let id = self.f.node(&key, &label, Shape::Rect);
+        let kind = kind_of(&first.ty);
+        if !self.used.contains(&kind) {
+            self.used.push(kind);
+        }
+        self.f.set_class(&id, kind);
+        // Data flow is not in the trace; edges are inferred from shapes: a unit is fed by the
+        // most recent unit whose output has its input shape, else by the model input of that
+        // shape, else (a join such as a concatenation) by every output not consumed yet.
+        let wanted = first_shape(&first.inputs, self.batch);
+        let from_unit = wanted
+            .as_ref()
+            .and_then(|w| self.drawn.iter().rposition(|(_, outs)| outs.contains(w)));
+        if let Some(j) = from_unit {
+            self.f.edge(&self.drawn[j].0, &id, None);
+            self.consumed[j] = true;
+        } else if wanted
+            .as_ref()
+            .is_some_and(|w| self.model_inputs.contains(w))
+            || self.drawn.is_empty()
+        {
+            self.f.edge(&self.input, &id, None);
+        } else {
+            for (j, (d, _)) in self.drawn.iter().enumerate() {
+                if !self.consumed[j] {
+                    self.f.edge(d, &id, None);
+                    self.consumed[j] = true;
+                }
+            }
+        }
+        let outs = last
             .outputs
             .iter()
-            .map(|s| shape_label(s, batch))
+            .map(|s| shape_label(s, self.batch))
             .collect();
-        drawn.push((id, outs));
-        consumed.push(false);
+        self.drawn.push((id, outs));
+        self.consumed.push(false);
     }
-    if open_parent.is_some() {
-        f.close_subgraph();
+}
+
+/// The model input label (`x: [B, 3, 224, 224]`), from the trace's inputs or else the root's.
+fn input_label(t: &Trace, batch: Option<i64>) -> String {
+    if t.inputs.is_empty() {
+        let root = t.modules.iter().find(|m| m.path.is_empty());
+        return root
+            .map(|r| shapes_text(&r.inputs, batch))
+            .unwrap_or_else(|| "(no tensor input)".into());
     }
-    let root_out = t
+    t.inputs
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", shape_label(v, batch)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The model output label, from the root's outputs (else the last module's).
+fn output_label(t: &Trace, batch: Option<i64>) -> String {
+    let m = t
         .modules
         .iter()
         .find(|m| m.path.is_empty())
-        .map(|m| {
-            m.outputs
-                .iter()
-                .map(|s| shape_label(s, batch))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
-    let output = f.node("output", &format!("Output\n{root_out}"), Shape::Stadium);
-    f.set_class(&output, "output");
-    for (j, (d, _)) in drawn.iter().enumerate() {
-        if !consumed[j] {
-            f.edge(d, &output, None);
+        .or_else(|| t.modules.iter().max_by_key(|m| m.order));
+    m.map(|m| shapes_text(&m.outputs, batch))
+        .unwrap_or_else(|| "(no tensor output)".into())
+}
+
+/// Data-flow chart: input, one box per run of modules (label: type and count, path, output
+/// shape), opened composites as subgraphs, output.
+pub fn flow(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
+    let batch = batch_of(t);
+    let tree = Tree::new(&t.modules);
+    let depth = cut_depth(&tree, cut, box_count);
+    let items = tree.items(depth);
+    let mut f = Flowchart::new(Direction::TB);
+    let in_label = input_label(t, batch);
+    let input = f.node("input", &format!("Input\n{in_label}"), Shape::Stadium);
+    f.set_class(&input, "input");
+    let mut w = FlowWriter {
+        t,
+        batch,
+        f,
+        used: vec!["input", "output"],
+        input,
+        model_inputs: t.inputs.values().map(|v| shape_label(v, batch)).collect(),
+        drawn: Vec::new(),
+        consumed: Vec::new(),
+    };
+    w.items(&items);
+    let out_label = output_label(t, batch);
+    let output =
+        w.f.node("output", &format!("Output\n{out_label}"), Shape::Stadium);
+    w.f.set_class(&output, "output");
+    for (j, (d, _)) in w.drawn.iter().enumerate() {
+        if !w.consumed[j] {
+            w.f.edge(d, &output, None);
         }
     }
-    if drawn.is_empty() {
-        f.edge(&input, &output, None);
+    if w.drawn.is_empty() {
+        w.f.edge(&w.input, &output, None);
     }
-    add_palette(&mut f, &used);
-    Ok(format!(
-        "%% {} from a runtime trace\n{}",
-        root_name(t),
-        f.render()
-    ))
+    let used = w.used.clone();
+    add_palette(&mut w.f, &used);
+    let cov = coverage(&tree, &items);
+    let warnings = [
+        io_warning("input", &in_label),
+        io_warning("output", &out_label),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    Ok(Drawn {
+        text: format!(
+            "%% {} from a runtime trace (depth {depth}; {} of {} leaf module calls drawn)\n{}",
+            root_name(t),
+            cov.represented_calls,
+            cov.leaf_calls,
+            w.f.render()
+        ),
+        depth,
+        coverage: cov,
+        warnings,
+    })
 }
 
 /// Short description of a layer from its type and `extra_repr` one-liner:
@@ -504,56 +497,143 @@ fn run_length(items: &[String]) -> String {
     out.join(" + ")
 }
 
-/// Left-to-right chart of the shapes the tensor goes through: a node per distinct shape, edges
-/// labelled with the layers between them.
-pub fn shapes(t: &Trace, max_nodes: usize) -> Result<String, TraceError> {
+/// The runs of a cut as the shapes chart walks them: an opened group of one module is walked
+/// through; an opened run of several identical blocks is one step ("Block x4").
+fn flat_runs(items: &[Item], out: &mut Vec<Vec<usize>>) {
+    for it in items {
+        match it {
+            Item::Box { run } => out.push(run.clone()),
+            Item::Group { run, inner } if run.len() == 1 => flat_runs(inner, out),
+            Item::Group { run, .. } => out.push(run.clone()),
+        }
+    }
+}
+
+fn flat_count(items: &[Item]) -> usize {
+    let mut v = Vec::new();
+    flat_runs(items, &mut v);
+    v.len()
+}
+
+/// What an edge of the shapes chart says about one run: `Conv 3x3, s=2`, `Bottleneck x2`.
+fn step_text(t: &Trace, run: &[usize]) -> String {
+    let m = &t.modules[run[0]];
+    let base = if run.len() > 1 {
+        format!("{} x{}", m.ty, run.len())
+    } else {
+        describe(m)
+    };
+    if m.calls > 1 {
+        format!("{base} ({} calls)", m.calls)
+    } else {
+        base
+    }
+}
+
+/// Left-to-right chart of the shapes the tensor goes through: a node per shape reached, edges
+/// labelled with the layers between them. A layer that reads an earlier shape (a branch, a
+/// skip connection) starts from the node of that shape; layers after the last change of shape
+/// end in a node of the same shape, so every layer is on some edge.
+pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
     let batch = batch_of(t);
-    let units = choose_units(&t.modules, max_nodes);
+    let tree = Tree::new(&t.modules);
+    let depth = cut_depth(&tree, cut, flat_count);
+    let mut runs = Vec::new();
+    flat_runs(&tree.items(depth), &mut runs);
     let mut f = Flowchart::new(Direction::LR);
     let first = t
         .inputs
         .values()
         .next()
         .map(|v| shape_label(v, batch))
+        .or_else(|| {
+            t.modules
+                .iter()
+                .find(|m| m.path.is_empty())
+                .and_then(|r| first_shape(&r.inputs, batch))
+        })
         .unwrap_or_else(|| "input".to_string());
-    let mut prev = f.node("s0", &first, Shape::Rect);
-    let mut ids = vec![prev.clone()];
-    let mut current = first;
+    let mut nodes: Vec<(Id, String)> = vec![(f.node("s0", &first, Shape::Rect), first.clone())];
+    let mut prev = 0;
     let mut pending: Vec<String> = Vec::new();
-    let mut n = 0;
-    for u in &units {
-        let Some(out) = u.last.outputs.first().map(|s| shape_label(s, batch)) else {
-            continue;
-        };
-        let what = if u.count > 1 {
-            u.title()
-        } else {
-            describe(&u.first)
-        };
-        pending.push(what);
-        if out != current {
-            n += 1;
-            let id = f.node(&format!("s{n}"), &out, Shape::Rect);
-            ids.push(id.clone());
-            f.edge(&prev, &id, Some(&run_length(&pending)));
+    let mut on_edge = 0;
+    let mut steps = 0;
+    let new_node = |f: &mut Flowchart,
+                    nodes: &mut Vec<(Id, String)>,
+                    from: usize,
+                    shape: &str,
+                    what: &[String]| {
+        let id = f.node(&format!("s{}", nodes.len()), shape, Shape::Rect);
+        f.edge(&nodes[from].0, &id, Some(&run_length(what)));
+        nodes.push((id, shape.to_string()));
+        nodes.len() - 1
+    };
+    for run in &runs {
+        let m0 = &t.modules[run[0]];
+        let last = &t.modules[*run.last().unwrap_or(&run[0])];
+        let current = nodes[prev].1.clone();
+        if let Some(input) = first_shape(&m0.inputs, batch)
+            && input != current
+            && let Some(k) = nodes.iter().rposition(|(_, s)| *s == input)
+        {
+            if !pending.is_empty() {
+                new_node(&mut f, &mut nodes, prev, &current, &pending);
+                on_edge += pending.len();
+                pending.clear();
+            }
+            prev = k;
+        }
+        pending.push(step_text(t, run));
+        steps += 1;
+        let current = nodes[prev].1.clone();
+        if let Some(out) = first_shape(&last.outputs, batch)
+            && out != current
+        {
+            prev = new_node(&mut f, &mut nodes, prev, &out, &pending);
+            on_edge += pending.len();
             pending.clear();
-            prev = id;
-            current = out;
         }
     }
-    let last = ids.len() - 1;
-    for (i, id) in ids.iter().enumerate() {
+    if !pending.is_empty() {
+        let current = nodes[prev].1.clone();
+        prev = new_node(&mut f, &mut nodes, prev, &current, &pending);
+        on_edge += pending.len();
+    }
+    for (i, (id, _)) in nodes.iter().enumerate() {
         let class = match i {
             0 => "input",
-            _ if i == last => "output",
+            _ if i == prev => "output",
             _ => "feature",
         };
         f.set_class(id, class);
     }
     add_palette(&mut f, &["input", "feature", "output"]);
-    Ok(format!(
-        "%% {}: tensor shapes through the forward pass\n{}",
-        root_name(t),
-        f.render()
-    ))
+    // Every run is one step on exactly one edge: a run that did not reach an edge is lost.
+    let mut cov = coverage(
+        &tree,
+        &runs
+            .iter()
+            .map(|r| Item::Box { run: r.clone() })
+            .collect::<Vec<_>>(),
+    );
+    if on_edge != steps {
+        cov.lost
+            .push(format!("{} layer steps not on any edge", steps - on_edge));
+    }
+    let warnings = [io_warning("input", &first)]
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Drawn {
+        text: format!(
+            "%% {}: tensor shapes through the forward pass (depth {depth}; {} of {} leaf module calls drawn)\n{}",
+            root_name(t),
+            cov.represented_calls,
+            cov.leaf_calls,
+            f.render()
+        ),
+        depth,
+        coverage: cov,
+        warnings,
+    })
 }

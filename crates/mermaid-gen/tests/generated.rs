@@ -117,13 +117,16 @@ fn output_file_is_not_overwritten_without_force() {
 fn trace_flow_collapses_repeated_blocks_at_module_level() {
     let trace = data("tiny_cnn_trace.json");
     // Leaf level fits in 20 nodes; the second ResBlock is identical to the first, so only the
-    // first is opened up, in a subgraph titled for both.
+    // first is opened up, in a subgraph titled for both with the true count and shapes (16
+    // channels at 16x16 in and out: conv 3x3 with padding and no stride keeps the size).
     let fine = run_ok(&["trace", &trace]);
     assert_valid_everywhere(&fine);
     assert!(fine.contains("blocks.0.conv2"), "{fine}");
     assert!(!fine.contains("blocks.1.conv1"), "{fine}");
     assert!(
-        fine.contains(r#"["blocks.0 .. blocks.1 (ResBlock x2)"]"#),
+        fine.contains(
+            r#"["blocks.0 .. blocks.1 (ResBlock x2, blocks.0 drawn)<br/>[B, 16, 16, 16] → [B, 16, 16, 16]"]"#
+        ),
         "{fine}"
     );
     // Shapes chain the layers: stem.3 (MaxPool) feeds blocks.0.conv1, conv2 feeds the pool.
@@ -272,22 +275,30 @@ fn trace_edges_follow_shapes_across_a_branch_and_a_join() {
     let out = run_ok(&["trace", &data("tiny_resnet_trace.json")]);
     assert_valid_everywhere(&out);
     for needle in [
-        r#"subgraph g_blocks_0["blocks.0 .. blocks.2 (Block x3)"]"#,
+        r#"subgraph g_blocks_0["blocks.0 .. blocks.2 (Block x3, blocks.0 drawn)<br/>[B, 16, 16, 16] → [B, 16, 16, 16]"]"#,
         "n_input --> n_u0_stem",
-        "n_input --> n_u3_side",
-        "n_u2_blocks_0_conv2 --> n_u4_pool",
-        "n_u3_side --> n_u4_pool",
-        "n_u5_fc --> n_output",
+        // conv1 and conv2 of a Block: same class, same shapes in and out, one box.
+        r#"n_u1_blocks_0_conv1["Conv2d x2<br/>blocks.0.conv1 .. blocks.0.conv2<br/>"#,
+        "n_input --> n_u2_side",
+        "n_u1_blocks_0_conv1 --> n_u3_pool",
+        "n_u2_side --> n_u3_pool",
+        "n_u4_fc --> n_output",
     ] {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
-    assert!(!out.contains("n_u2_blocks_0_conv2 --> n_u3_side"), "{out}");
+    assert!(!out.contains("n_u1_blocks_0_conv1 --> n_u2_side"), "{out}");
     let shapes = run_ok(&["shapes", &data("tiny_resnet_trace.json")]);
     assert_valid_everywhere(&shapes);
-    assert!(
-        shapes.contains(r#"-->|"Conv 3x3 x2 + Conv 1x1, s=2 + AdaptiveAvgPool"|"#),
-        "{shapes}"
-    );
+    // `side` reads the model input, so its edge starts from the input shape, not from the
+    // output of the blocks (which keep [B, 16, 16, 16] and end in a node of that shape).
+    for needle in [
+        r#"n_s0 -->|"Conv 3x3, s=2"| n_s1"#,
+        r#"n_s1 -->|"Block x3"| n_s2"#,
+        r#"n_s2["[B, 16, 16, 16]"]"#,
+        r#"n_s0 -->|"Conv 1x1, s=2"| n_s3"#,
+    ] {
+        assert!(shapes.contains(needle), "missing {needle} in\n{shapes}");
+    }
 }
 
 #[test]

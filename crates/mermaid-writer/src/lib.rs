@@ -28,7 +28,7 @@
 //! assert!(text.contains(r#"n_y["y = F(x) + x"]"#));
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// Layout direction written on the first line.
@@ -172,7 +172,10 @@ pub struct Flowchart {
     class_defs: Vec<(String, String)>,
     class_of: BTreeMap<String, Vec<Id>>,
     ids: BTreeMap<String, Id>,
-    used: BTreeMap<String, usize>,
+    /// Every id handed out, so no two keys (nor two declarations of one key) ever share one.
+    issued: BTreeSet<Id>,
+    /// Ids already declared as a node or subgraph.
+    declared: BTreeSet<Id>,
 }
 
 impl Flowchart {
@@ -185,7 +188,8 @@ impl Flowchart {
             class_defs: Vec::new(),
             class_of: BTreeMap::new(),
             ids: BTreeMap::new(),
-            used: BTreeMap::new(),
+            issued: BTreeSet::new(),
+            declared: BTreeSet::new(),
         }
     }
 
@@ -194,15 +198,34 @@ impl Flowchart {
         if let Some(id) = self.ids.get(&full_key) {
             return id.clone();
         }
-        let base = format!("{prefix}{}", ascii_id_part(key));
-        let n = self.used.entry(base.clone()).or_insert(0);
-        *n += 1;
-        let id = if *n == 1 {
-            Id(base)
-        } else {
-            Id(format!("{base}_{n}"))
-        };
+        let id = self.mint(prefix, key);
         self.ids.insert(full_key, id.clone());
+        id
+    }
+
+    /// A new id for `key`, never issued before: `n_a`, then `n_a_2`, `n_a_3`, … skipping any
+    /// suffixed form another key already produced (`a_2` as a key of its own).
+    fn mint(&mut self, prefix: &str, key: &str) -> Id {
+        let base = format!("{prefix}{}", ascii_id_part(key));
+        let mut id = Id(base.clone());
+        let mut n = 1;
+        while self.issued.contains(&id) {
+            n += 1;
+            id = Id(format!("{base}_{n}"));
+        }
+        self.issued.insert(id.clone());
+        id
+    }
+
+    /// The id for declaring `key`: the one it was referred to by, unless that one is already
+    /// declared, in which case a new id (and `key` now refers to the new declaration).
+    fn declare(&mut self, prefix: &str, key: &str) -> Id {
+        let mut id = self.fresh_id(prefix, key);
+        if self.declared.contains(&id) {
+            id = self.mint(prefix, key);
+            self.ids.insert(format!("{prefix}{key}"), id.clone());
+        }
+        self.declared.insert(id.clone());
         id
     }
 
@@ -223,8 +246,9 @@ impl Flowchart {
     }
 
     /// Adds a node (inside the innermost open subgraph) and returns its id.
+    /// Declaring a key twice gives two nodes with different ids: ids are unique by construction.
     pub fn node(&mut self, key: &str, label: &str, shape: Shape) -> Id {
-        let id = self.node_id(key);
+        let id = self.declare("n_", key);
         let label = label.to_string();
         self.current_items().push(Item::Node {
             id: id.clone(),
@@ -235,8 +259,10 @@ impl Flowchart {
     }
 
     /// Opens a subgraph: nodes added until [`Flowchart::close_subgraph`] go inside it.
+    /// Opening a key twice gives two subgraphs with different ids (Mermaid would otherwise merge
+    /// them into one box).
     pub fn open_subgraph(&mut self, key: &str, title: &str, direction: Option<Direction>) -> Id {
-        let id = self.fresh_id("g_", key);
+        let id = self.declare("g_", key);
         let items = self.current_items();
         items.push(Item::Subgraph {
             id: id.clone(),
@@ -461,6 +487,26 @@ mod tests {
         assert_eq!(g.as_str(), "g_end");
         // The same key always maps to the same id.
         assert_eq!(f.node_id("end"), a);
+        // A key whose id looks like a suffixed one does not collide with it.
+        let e = f.node("a_b_2", "z", Shape::Rect);
+        let g = f.node("a-b", "again", Shape::Rect);
+        assert_eq!(e.as_str(), "n_a_b_2_2");
+        assert_eq!(g.as_str(), "n_a_b_3");
+        // Declaring a key again makes a second node, and the key now names it.
+        assert_eq!(f.node_id("a-b"), g);
+        let s1 = f.open_subgraph("stage", "t", None);
+        f.close_subgraph();
+        let s2 = f.open_subgraph("stage", "t", None);
+        f.close_subgraph();
+        assert_eq!((s1.as_str(), s2.as_str()), ("g_stage", "g_stage_2"));
+    }
+
+    #[test]
+    fn a_node_referred_to_before_it_is_declared_keeps_its_id() {
+        let mut f = Flowchart::new(Direction::TB);
+        let early = f.node_id("x");
+        let x = f.node("x", "X", Shape::Rect);
+        assert_eq!(early, x);
     }
 
     #[test]
