@@ -212,7 +212,12 @@ pub fn parse_ctor_kwargs(json: &str) -> Result<Vec<(String, shapes::value::Val)>
             serde_json::Value::String(s) => Val::Str(s.clone()),
             serde_json::Value::Null => Val::NoneV,
             serde_json::Value::Array(items) => Val::Tuple(items.iter().map(val).collect()),
-            serde_json::Value::Object(_) => Val::Unknown,
+            // `{"ctor": "BatchNorm2d"}`: a torch.nn layer class passed as an argument; any
+            // other object stands for a value the caller cannot write (a module, a function).
+            serde_json::Value::Object(o) => match o.get("ctor").and_then(|c| c.as_str()) {
+                Some(c) if shapes::layers::signature(c).is_some() => Val::Ctor(c.to_string()),
+                _ => Val::Unknown,
+            },
         }
     }
     Ok(map.iter().map(|(k, v)| (k.clone(), val(v))).collect())
@@ -229,7 +234,7 @@ pub fn infer_with(
     let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
     let c = find_class(&file, class)?;
-    let (_, records) = shapes::run_class_with(&file, c, inputs, ctor)
+    let (_, records) = shapes::run_class_with(&file, c, inputs, ctor, true)
         .ok_or_else(|| LintError::Usage("no forward".into()))?;
     Ok(render_inferred(&records, verbose))
 }

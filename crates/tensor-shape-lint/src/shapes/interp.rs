@@ -28,8 +28,10 @@ pub struct Record<'f> {
     pub gap: Option<String>,
     /// Every layer the statement called, in call order.
     pub layers: Vec<LayerCfg>,
-    /// Input symbols a layer fixed to a size (`LayerNorm(192)` on `[B, N, D]`: `D = 192`).
-    pub bindings: Vec<(String, i64)>,
+    /// Symbols a layer fixed: an input symbol to a size (`LayerNorm(192)` on `[B, N, D]`:
+    /// `D = 192`) or a constructor parameter to the input's size (`Conv2d(in_ch, ...)` on
+    /// `[B, C, H, W]`: `in_ch = C`).
+    pub bindings: Vec<(String, DimExpr)>,
 }
 
 /// Hook called after each statement of the top-level function: may replace assigned values
@@ -40,6 +42,9 @@ pub trait Observer<'f> {
 
 pub struct Interp<'f> {
     pub file: &'f ModelFile,
+    /// Whether the checked class's constructor parameters are symbols (comment checking,
+    /// `annotate`) or take their defaults as `Class(**kwargs)` would (`infer`).
+    pub symbolic_params: bool,
     gap: Option<String>,
     problems: Vec<String>,
     layer: Option<LayerCfg>,
@@ -56,6 +61,7 @@ impl<'f> Interp<'f> {
     pub fn new(file: &'f ModelFile) -> Self {
         Self {
             file,
+            symbolic_params: true,
             gap: None,
             problems: Vec::new(),
             layer: None,
@@ -87,7 +93,10 @@ impl<'f> Interp<'f> {
         let Some((_, init)) = class.method("__init__") else {
             return frame.attrs;
         };
-        let mut env = self.bind_params(init, args, kwargs, &mut frame, true);
+        // Only the class checked on its own (depth 0) has parameters nobody passed; a class
+        // built inside another gets the defaults for what its call leaves out, as Python does.
+        let symbolic = depth == 0 && self.symbolic_params;
+        let mut env = self.bind_params(init, args, kwargs, &mut frame, symbolic);
         self.exec_block(init.code(), &mut env, &mut frame, &mut None);
         frame.attrs
     }
@@ -106,29 +115,44 @@ impl<'f> Interp<'f> {
             if i == 0 && p.name == "self" {
                 continue;
             }
-            let v = match p.kind {
-                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords => Val::Unknown,
+            // `None`: not passed. A value passed but unknown stays unknown: the default
+            // only stands in for an argument the call really leaves out.
+            let given = match p.kind {
+                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords => Some(Val::Unknown),
                 pymodel::ParamKind::KeywordOnly => kwargs
                     .iter()
                     .find(|(k, _)| *k == p.name)
-                    .map(|(_, v)| v.clone())
-                    .unwrap_or(Val::Unknown),
+                    .map(|(_, v)| v.clone()),
                 _ => kwargs
                     .iter()
                     .find(|(k, _)| *k == p.name)
                     .map(|(_, v)| v.clone())
-                    .or_else(|| positional.next())
-                    .unwrap_or(Val::Unknown),
+                    .or_else(|| positional.next()),
             };
-            let v = match (v, &p.default) {
-                (Val::Unknown, Some(d)) => {
+            let v = match (given, &p.default) {
+                (Some(v), _) => v,
+                // The class checked on its own: nobody knows how it will be built, so no
+                // default decides anything. An integer is a symbol named after its parameter
+                // (bound later by unification or by a comment); anything else is unknown.
+                (None, d) if symbolic_defaults => {
+                    let dv = match d {
+                        Some(d) => {
+                            let mut empty = HashMap::new();
+                            self.eval(d, &mut empty, frame)
+                        }
+                        None => Val::Int(None),
+                    };
+                    match dv {
+                        Val::Int(_) => Val::Int(Some(DimExpr::Sym(p.name.clone()))),
+                        Val::Float => Val::Float,
+                        _ => Val::Unknown,
+                    }
+                }
+                (None, Some(d)) => {
                     let mut empty = HashMap::new();
                     self.eval(d, &mut empty, frame)
                 }
-                (Val::Unknown, None) if symbolic_defaults => {
-                    Val::Int(Some(DimExpr::Sym(p.name.clone())))
-                }
-                (v, _) => v,
+                (None, None) => Val::Unknown,
             };
             env.insert(p.name.clone(), v);
         }
@@ -228,6 +252,36 @@ impl<'f> Interp<'f> {
             }
             StmtKind::Expr(e) => {
                 self.eval(e, env, frame);
+                // `layers.append(...)`, `self.blocks.extend(...)`: a list or module container
+                // changed in place is no longer the value read before (an empty list read as
+                // "no layers" is a confident identity); it becomes unknown.
+                if let ExprKind::Call(c) = &e.kind
+                    && let ExprKind::Attribute { value, attr } = &c.func.kind
+                    && matches!(
+                        attr.as_str(),
+                        "append"
+                            | "extend"
+                            | "insert"
+                            | "pop"
+                            | "remove"
+                            | "clear"
+                            | "reverse"
+                            | "sort"
+                            | "add_module"
+                            | "register_module"
+                            | "update"
+                            | "setdefault"
+                    )
+                {
+                    self.forget(value, env, frame);
+                }
+                if let ExprKind::Call(c) = &e.kind
+                    && c.func.dotted().as_deref() == Some("setattr")
+                    && let Some(obj) = c.args.first()
+                    && matches!(&obj.kind, ExprKind::Name(n) if n == "self")
+                {
+                    frame.attrs.clear();
+                }
                 self.observe(s, env, observer);
             }
             StmtKind::If { test, body, orelse } => {
@@ -328,7 +382,7 @@ impl<'f> Interp<'f> {
             .iter()
             .filter_map(|b| {
                 let (sym, v) = b[layers::BIND_PREFIX.len()..].split_once('=')?;
-                Some((sym.to_string(), v.parse().ok()?))
+                Some((sym.to_string(), DimExpr::parse(v).ok()?))
             })
             .collect();
         let record = Record {
@@ -430,6 +484,28 @@ impl<'f> Interp<'f> {
                     let item = parts.as_ref().map_or(Val::Unknown, |p| p[i].clone());
                     self.assign(t, item, env, frame);
                 }
+            }
+            // `layers[i] = block`, `self.blocks[k] = ...`: the container changed in place.
+            ExprKind::Subscript { value, .. } => self.forget(value, env, frame),
+            ExprKind::Attribute { value, .. } => self.forget(value, env, frame),
+            ExprKind::Starred(inner) => self.assign(inner, Val::Unknown, env, frame),
+            _ => {}
+        }
+    }
+
+    /// The value named by `target` (`layers`, `self.blocks`) becomes unknown: it was changed
+    /// in a way the interpreter does not follow.
+    fn forget(&mut self, target: &Expr, env: &mut HashMap<String, Val>, frame: &mut Frame<'f>) {
+        match &target.kind {
+            ExprKind::Name(n) if n != "self" => {
+                env.insert(n.clone(), Val::Unknown);
+            }
+            ExprKind::Attribute { value, attr } if matches!(&value.kind, ExprKind::Name(n) if n == "self") =>
+            {
+                frame.attrs.insert(attr.clone(), Val::Unknown);
+            }
+            ExprKind::Attribute { value, .. } | ExprKind::Subscript { value, .. } => {
+                self.forget(value, env, frame)
             }
             _ => {}
         }
@@ -1085,12 +1161,34 @@ impl<'f> Interp<'f> {
                     out.remove(d);
                     Val::Tensor(Some(out))
                 }
-                Some(_) => Val::Tensor(Some(x)),
+                // Unchanged only when the size is known not to be 1.
+                Some(d) if x[d].as_ref().and_then(|v| v.eval(&|_| None).ok()).is_some() => {
+                    Val::Tensor(Some(x))
+                }
+                Some(_) => self.gap("squeeze of a dim whose size is not known"),
                 None => self.gap("squeeze without a known dim"),
             },
             "mean" | "sum" | "amax" | "amin" | "std" | "var" | "prod" | "logsumexp" | "norm" => {
-                let keep = matches!(kw("keepdim"), Some(Val::Bool(Some(true))));
-                let dims: Option<Vec<usize>> = match arg(1, "dim") {
+                // keepdim is the third positional argument except where `unbiased` (std,
+                // var) or `p` (norm) comes first: there only the keyword is read.
+                let positional_keep = !matches!(name, "std" | "var" | "norm");
+                if !positional_keep && args.len() > 2 {
+                    return self.gap(format!("`{name}` with positional options"));
+                }
+                let keep_arg = kw("keepdim")
+                    .or_else(|| kw("keepdims"))
+                    .or_else(|| args.get(2).cloned().filter(|_| positional_keep));
+                let keep = match keep_arg {
+                    None | Some(Val::Bool(Some(false))) => false,
+                    Some(Val::Bool(Some(true))) => true,
+                    Some(_) => return self.gap(format!("`{name}` keepdim unknown")),
+                };
+                let dim = if name == "norm" {
+                    kw("dim")
+                } else {
+                    arg(1, "dim")
+                };
+                let dims: Option<Vec<usize>> = match dim {
                     None if name != "norm" => return self.gap(format!("`{name}` over all dims")),
                     None => return self.gap("norm without dim"),
                     Some(Val::Tuple(items)) => items

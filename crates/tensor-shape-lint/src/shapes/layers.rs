@@ -200,6 +200,29 @@ fn ceil_pool_size(
 /// Reports `what` when both sides are concrete integers that differ. A bare symbol meeting a
 /// concrete size (`LayerNorm(192)` on `[B, N, D]`) is recorded as the binding `D = 192`.
 fn check_size(problems: &mut Vec<String>, what: &str, expected: &Val, got: &Dim) {
+    // A constructor parameter the layer consumes takes the input's size: `Conv2d(in_ch, ...)`
+    // on `[B, C, H, W]` binds `in_ch = C` (the forward only runs when they are equal).
+    // An input symbol met by any size the code fixes is tied to it (`D = dim`), so it is no
+    // longer free: a later `3*D` compares as `3*dim`.
+    if let (Val::Int(Some(p)), Some(g)) = (expected, got)
+        && !matches!(g, DimExpr::Int(_))
+    {
+        match (g, p) {
+            (DimExpr::Sym(s), e) if !e.symbols().contains(s) => {
+                problems.push(format!("{BIND_PREFIX}{s}={e}"));
+                return;
+            }
+            (g, DimExpr::Sym(p)) if !g.symbols().contains(p) => {
+                problems.push(format!("{BIND_PREFIX}{p}={g}"));
+                return;
+            }
+            _ => {}
+        }
+    }
+    if let (Val::Int(Some(DimExpr::Sym(p))), Some(g)) = (expected, got) {
+        problems.push(format!("{BIND_PREFIX}{p}={g}"));
+        return;
+    }
     if let (Val::Int(Some(e)), Some(DimExpr::Sym(s))) = (expected, got)
         && let Some(e) = concrete(e)
     {

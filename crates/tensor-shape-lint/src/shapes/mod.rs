@@ -46,6 +46,9 @@ struct Checker<'f, 'c> {
     steps: HashMap<u32, &'c Step<'f>>,
     unified: HashMap<String, DimExpr>,
     known: HashSet<String>,
+    /// Constructor parameters of the checked class: symbols no comparison may assume a value
+    /// for until something binds them.
+    params: HashSet<String>,
     findings: Vec<Finding>,
     inferred: Vec<Inferred<'f>>,
     /// TSL602 is noted once per forward: the assumption then holds for the rest of it.
@@ -54,7 +57,16 @@ struct Checker<'f, 'c> {
 
 impl<'f> Checker<'f, '_> {
     fn substitute(&self, d: &DimExpr) -> DimExpr {
-        d.substitute(&|s| self.unified.get(s).cloned())
+        // Bindings chain (`D = dim`, then `dim = 192`): substitute until nothing changes.
+        let mut cur = d.clone();
+        for _ in 0..8 {
+            let next = cur.substitute(&|s| self.unified.get(s).cloned());
+            if next == cur {
+                break;
+            }
+            cur = next;
+        }
+        cur
     }
 
     /// Compares a comment with a value; returns the value to continue with.
@@ -116,6 +128,43 @@ impl<'f> Checker<'f, '_> {
                 continue;
             }
             let cs = self.substitute(c);
+            // A constructor parameter met bare takes the comment's size, the first time:
+            // `[B, 128, H, W]` against `[B, mid_ch, H, W]` binds `mid_ch = 128`, so a later
+            // comment that contradicts this one is caught, and no default decides it.
+            let mut free: Vec<String> = inf
+                .symbols()
+                .into_iter()
+                .chain(cs.symbols())
+                .filter(|s| self.params.contains(s) && !self.unified.contains_key(s))
+                .collect();
+            free.sort();
+            free.dedup();
+            if let [p] = free.as_slice() {
+                let diff = sym::simplify(&sym::sub(inf.clone(), cs.clone()));
+                match sym::solve_for(&diff, p, &sym::int(0)) {
+                    Some(Ok(v)) => {
+                        self.unified.insert(p.clone(), v);
+                        out.push(Some(cs));
+                        continue;
+                    }
+                    // `3*dim` can never be 577: wrong whatever the class is built with.
+                    Some(Err(())) => {
+                        different.push(i);
+                        out.push(Some(cs));
+                        continue;
+                    }
+                    None => {}
+                }
+            }
+            if !free.is_empty() {
+                // Depends on a constructor argument nothing has fixed: undecided.
+                out.push(Some(cs));
+                continue;
+            }
+            if sym::simplify(&cs) == sym::simplify(inf) {
+                out.push(Some(inf.clone()));
+                continue;
+            }
             let known = &self.known;
             match agree(&cs, inf, &|s| known.contains(s)) {
                 Agreement::Equal => out.push(Some(inf.clone())),
@@ -278,7 +327,10 @@ impl<'f> Observer<'f> for Checker<'f, '_> {
         let span = note.comment.span;
         if !record.bindings.is_empty() {
             for (sym, v) in &record.bindings {
-                self.unified.entry(sym.clone()).or_insert(DimExpr::Int(*v));
+                let v = self.substitute(v);
+                if !v.symbols().contains(sym) {
+                    self.unified.entry(sym.clone()).or_insert(v);
+                }
             }
             // Values computed before the binding still carry the symbol.
             for v in env.values_mut() {
@@ -338,18 +390,22 @@ pub fn run_class<'f>(
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
 ) -> Option<(Vec<Finding>, Vec<Inferred<'f>>)> {
-    run_class_with(file, class, given, vec![])
+    run_class_with(file, class, given, vec![], false)
 }
 
-/// [`run_class`] with constructor keyword arguments (`Class(**ctor)`).
+/// [`run_class`] with constructor keyword arguments (`Class(**ctor)`). `defaults`: parameters
+/// the call leaves out take their defaults (as `infer` reports `Class(**ctor)`); otherwise they
+/// are symbols (comment checking and `annotate`: the class may be built with any values).
 pub fn run_class_with<'f>(
     file: &'f ModelFile,
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
     ctor: Vec<(String, Val)>,
+    defaults: bool,
 ) -> Option<(Vec<Finding>, Vec<Inferred<'f>>)> {
     let body = file.forward(class)?;
     let mut interp = Interp::new(file);
+    interp.symbolic_params = !defaults;
     let attrs = interp.instantiate(class, vec![], ctor, 0);
     let mut inputs = inputs_from_comments(&body);
     let mut known: HashSet<String> = HashSet::new();
@@ -378,14 +434,21 @@ pub fn run_class_with<'f>(
             known.extend(d.symbols());
         }
     }
-    // Symbols of inferred values come from the input comment or from constructor parameters
-    // without a default (named after the parameter). Symbols that only comments introduce are
-    // not "known": they are bound where they first stand alone (see `Checker::compare`).
-    for (_, c) in file.classes() {
-        if let Some((_, init)) = c.method("__init__") {
-            known.extend(init.params.iter().map(|p| p.name.clone()));
-        }
-    }
+    // Symbols of inferred values come from the input comment or from the constructor's
+    // parameters (named after the parameter, whatever its default: the class may be built
+    // with other values). Parameters are bound by unification or by the first comment that
+    // meets them bare (see `Checker::compare`); until then a comparison with them is undecided.
+    // Symbols that only comments introduce are bound where they first stand alone.
+    let params: HashSet<String> = class
+        .method("__init__")
+        .map(|(_, init)| {
+            init.params
+                .iter()
+                .map(|p| p.name.clone())
+                .filter(|n| n != "self" && !known.contains(n))
+                .collect()
+        })
+        .unwrap_or_default();
     let _ = &attrs;
     let steps = body.steps.iter().map(|s| (s.stmt.span.start, s)).collect();
     let mut checker = Checker {
@@ -393,6 +456,7 @@ pub fn run_class_with<'f>(
         steps,
         unified,
         known,
+        params,
         findings: Vec::new(),
         inferred: Vec::new(),
         divisibility_noted: false,

@@ -152,6 +152,29 @@ fn from_lin(l: &Lin) -> DimExpr {
     }
 }
 
+/// Solves `expr = value` for `sym` when `expr` is `a*sym + rest` with `sym` nowhere else
+/// (`dim*3`, `K + 5*n_b - 10`). `Some(Ok(v))`: the one solution; `Some(Err(()))`: no integer
+/// solution exists (a contradiction whatever `sym` is); `None`: not solvable here.
+pub fn solve_for(expr: &DimExpr, sym: &str, value: &DimExpr) -> Option<Result<DimExpr, ()>> {
+    let mut l = to_lin(expr);
+    let key = DimExpr::Sym(sym.to_string());
+    let a = l.terms.remove(&key)?;
+    if a == 0 || l.terms.keys().any(|t| t.symbols().iter().any(|s| s == sym)) {
+        return None;
+    }
+    // a*sym = value - rest
+    let rhs = to_lin(value).plus(l.scale(-1));
+    if value.symbols().iter().any(|s| s == sym) {
+        return None;
+    }
+    match rhs.as_const() {
+        Some(v) if v % a == 0 => Some(Ok(int(v / a))),
+        Some(_) => Some(Err(())),
+        None if a == 1 => Some(Ok(from_lin(&rhs))),
+        None => None,
+    }
+}
+
 /// Canonical simplified form: `(H + 2 - 3)//1 + 1` becomes `H`, `((H - 1)//2 + 1 - 1)//2 + 1`
 /// becomes `(H - 1)//4 + 1`.
 pub fn simplify(e: &DimExpr) -> DimExpr {

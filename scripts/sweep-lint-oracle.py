@@ -1,0 +1,593 @@
+#!/usr/bin/env python3
+"""The real forward pass as the oracle of tensor-shape-lint's static shapes.
+
+For every class of the PyTorch corpus (timm, torchvision, labml-nn under target/corpus/pytorch)
+that subclasses nn.Module, has a forward with one required input and can be built with default
+arguments, the script
+  1. imports the installed module the corpus file came from (same bytes, checked), builds the
+     class with its defaults and finds an input it runs on (an image, a sequence or a vector);
+  2. records the shape of every tensor assigned in the class's own forward at two input sizes,
+     with the AssignmentTracer of skill/paper-replication/scripts/trace_shapes.py;
+  3. runs `tensor-shape-lint infer FILE:Class` at both sizes (the defaults passed explicitly
+     with --kwargs, as a caller would) and once with a symbolic input (`x=[B, 3, H, W]`, the
+     form shape comments use), evaluated at both sizes;
+  4. compares line by line. A (line, name) the run assigned is "decided" when static inference
+     gives every dim; it is a disagreement when a dim static inference gives differs from the
+     run. Unknown is allowed, wrong is not.
+
+Prints per class only the disagreements, then one summary line:
+  classes N (of M candidates), lines compared L, decided D (rate), disagreements X
+Exit status: 0 no disagreement, 1 disagreements, 2 usage error.
+
+Needs torch, torchvision 0.29.2; timm 1.0.31 and labml-nn 0.5.1 (with labml, einops) for their
+classes: `pip install --no-deps --target target/pydeps timm==1.0.31 labml-nn==0.5.1 labml einops`
+(the script puts target/pydeps on sys.path; classes of packages that do not import are counted
+as skipped, with the reason).
+
+examples:
+  python3 scripts/sweep-lint-oracle.py                         full sweep (~10 min on 1 core)
+  python3 scripts/sweep-lint-oracle.py --only torchvision --limit 40
+  python3 scripts/sweep-lint-oracle.py --subset tests/python/fixtures/oracle_subset.txt --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import importlib
+import inspect
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+SCRIPTS = REPO / "skill" / "paper-replication" / "scripts"
+DEFAULT_CORPUS = REPO / "target" / "corpus" / "pytorch"
+PYDEPS = REPO / "target" / "pydeps"
+
+MAX_PARAMS = 120_000_000
+TIMEOUT_S = 40
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise Timeout()
+
+
+# --------------------------------------------------------------------------------------------
+# Candidates: classes of the corpus files
+
+
+def candidates(corpus: Path, only: list[str], factories: int = 0) -> list[tuple[str, str]]:
+    """(path relative to the corpus, name): classes with forward, in file order, and with
+    `factories` > 0 the first public module-level functions of each file whose parameters all
+    have defaults (model builders such as `resnet18()`), which build the classes that need
+    arguments."""
+    out = []
+    for f in sorted(corpus.rglob("*.py")):
+        rel = f.relative_to(corpus).as_posix()
+        if only and not any(rel.startswith(o) for o in only):
+            continue
+        try:
+            tree = ast.parse(f.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue
+        n = 0
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and any(
+                isinstance(b, ast.FunctionDef) and b.name == "forward" for b in node.body
+            ):
+                out.append((rel, node.name))
+            elif (
+                isinstance(node, ast.FunctionDef)
+                and n < factories
+                and not node.name.startswith("_")
+                and len(node.args.defaults) == len(node.args.args)
+                and all(d is not None for d in node.args.kw_defaults)
+                and node.returns is not None
+                and re.search(r"Module|Net|Model|Former|Transformer|[A-Z]\w+", ast.unparse(node.returns))
+                and not re.search(r"\b(Tensor|Dict|List|Tuple|str|int|bool|None)\b", ast.unparse(node.returns))
+            ):
+                n += 1
+                out.append((rel, node.name))
+    return out
+
+
+def module_name(rel: str) -> str:
+    # corpus layout: <package-dist>/<import path>.py, e.g. timm/timm/models/resnet.py
+    parts = rel.split("/")[1:]
+    if parts[-1] == "__init__.py":
+        parts = parts[:-1]
+    else:
+        parts[-1] = parts[-1][:-3]
+    return ".".join(parts)
+
+
+def forward_input(cls: type) -> str | None:
+    """The one required input of forward, or None when it needs none or several."""
+    try:
+        sig = inspect.signature(cls.forward)
+    except (TypeError, ValueError):
+        return None
+    req = [
+        p
+        for p in list(sig.parameters.values())[1:]
+        if p.default is inspect.Parameter.empty
+        and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return req[0].name if len(req) == 1 else None
+
+
+def json_defaults(cls: type) -> dict[str, Any] | None:
+    """The constructor's defaults that JSON can carry, or None when a parameter has none."""
+    try:
+        sig = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return None
+    out: dict[str, Any] = {}
+    for p in list(sig.parameters.values())[1:]:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.default is inspect.Parameter.empty:
+            return None
+        d = p.default
+        if isinstance(d, (bool, int, float, str)) or d is None:
+            out[p.name] = d
+        elif isinstance(d, (tuple, list)) and all(
+            isinstance(i, int) and not isinstance(i, bool) for i in d
+        ):
+            out[p.name] = list(d)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Constructor arguments of every instance of a corpus class, recorded as the models are built,
+# so the sub-modules a model builds are checked too, with the arguments they were built with.
+
+INIT_ARGS: Any = None  # weakref.WeakKeyDictionary: module -> {class: kwargs or None}
+
+
+def record_inits(cls: type) -> None:
+    import weakref
+
+    global INIT_ARGS
+    if INIT_ARGS is None:
+        INIT_ARGS = weakref.WeakKeyDictionary()
+    orig = cls.__dict__.get("__init__")
+    if orig is None or getattr(orig, "_oracle_wrapped", False):
+        return
+    try:
+        sig = inspect.signature(orig)
+    except (TypeError, ValueError):
+        return
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        orig(self, *args, **kwargs)
+        try:
+            bound = sig.bind(self, *args, **kwargs)
+        except TypeError:
+            return
+        given = set(bound.arguments)
+        bound.apply_defaults()
+        out: dict[str, Any] | None = {}
+        for name, v in list(bound.arguments.items())[1:]:
+            kind = sig.parameters[name].kind
+            if kind == inspect.Parameter.VAR_POSITIONAL:
+                if v:
+                    out = None
+                    break
+                continue
+            items = v.items() if kind == inspect.Parameter.VAR_KEYWORD else [(name, v)]
+            for k, val in items:
+                j = as_json(val)
+                # A default the file states itself is left to static inference to read.
+                if not (isinstance(j, dict) and name not in given):
+                    out[k] = j
+            if out is None:
+                break
+        try:
+            INIT_ARGS.setdefault(self, {})[cls] = out
+        except TypeError:
+            pass
+
+    init._oracle_wrapped = True  # type: ignore[attr-defined]
+    cls.__init__ = init  # type: ignore[misc]
+
+
+def as_json(v: Any) -> Any:
+    """The argument as `infer --kwargs` reads it: numbers, strings, lists of ints; a torch.nn
+    layer class as {"ctor": "BatchNorm2d"}; anything else (a module, a function) as {}, which
+    static inference must treat as unknown, never as the parameter's default."""
+    if isinstance(v, (bool, int, float, str)) or v is None:
+        return v
+    if isinstance(v, (tuple, list)) and all(isinstance(i, int) and not isinstance(i, bool) for i in v):
+        return list(v)
+    if isinstance(v, type) and v.__module__.startswith("torch.nn.modules"):
+        return {"ctor": v.__name__}
+    return {}
+
+
+# --------------------------------------------------------------------------------------------
+# Running the model
+
+
+def input_candidates(model: Any) -> list[list[int]]:
+    """Inputs to try, most common first: images, then sizes named by the model's attributes."""
+    sizes: list[int] = []
+    for attr in (
+        "in_chans", "in_channels", "in_chs", "inplanes", "in_planes", "in_features", "dim",
+        "d_model", "embed_dim", "hidden_dim", "hidden_size", "num_features", "channels",
+        "in_dim", "dim_in", "input_dim", "c_in", "n_channels",
+    ):
+        v = getattr(model, attr, None)
+        if isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 4096 and v not in sizes:
+            sizes.append(v)
+    for m in model.modules():
+        w = getattr(m, "weight", None)
+        if w is not None and getattr(w, "ndim", 0) >= 2:
+            c = int(w.shape[1]) * int(getattr(m, "groups", 1) or 1)
+            if c not in sizes:
+                sizes.append(c)
+            break
+    out = [[2, 3, 224, 224]]
+    for s in sizes[:2]:
+        out += [[2, s, 32, 32], [2, 16, s], [2, s]]
+    return out
+
+
+def second_size(first: list[int]) -> list[list[int]]:
+    """The second input: batch and every size after the channels change; batch only as fallback."""
+    a = list(first)
+    a[0] += 1
+    if len(first) >= 4:
+        for k in range(2, len(first)):
+            a[k] += 32 * (k - 1)
+    elif len(first) == 3:
+        a[1] += 5
+    return [a, [first[0] + 1, *first[1:]]] if a[1:] != first[1:] else [a]
+
+
+def trace_run(model: Any, root: Path, shape: list[int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    import _harness as h
+    import torch
+    from trace_shapes import AssignmentTracer
+
+    gen = torch.Generator().manual_seed(1234)
+    x = torch.randn(*shape, generator=gen)
+    with h.ModuleRecorder(model, root) as rec:
+        tracer = AssignmentTracer(root, rec, frozenset({"forward"}))
+        prev = sys.gettrace()
+        sys.settrace(tracer.global_trace)
+        try:
+            with torch.no_grad():
+                model(x)
+        finally:
+            sys.settrace(prev)
+    return tracer.records, rec.module_list()
+
+
+# --------------------------------------------------------------------------------------------
+# Static inference and comparison
+
+LINE = re.compile(r"^(\d+): ([A-Za-z_]\w*) = (\[[^\]]*\])")
+
+
+def infer(linter: str, file: Path, cls: str, spec: str, kwargs: dict[str, Any]) -> dict[tuple[int, str], list[list[str]]]:
+    r = subprocess.run(
+        [linter, "infer", f"{file}:{cls}", "--input", spec, "--kwargs", json.dumps(kwargs)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    out: dict[tuple[int, str], list[list[str]]] = {}
+    if r.returncode != 0:
+        return out
+    for m in map(LINE.match, r.stdout.splitlines()):
+        if m:
+            dims = [d.strip() for d in m[3][1:-1].split(",")] if m[3] != "[]" else []
+            out.setdefault((int(m[1]), m[2]), []).append(dims)
+    return out
+
+
+def eval_dim(text: str, env: dict[str, int]) -> int | None:
+    if text == "?":
+        return None
+    if not re.fullmatch(r"[\w\s+\-*/()%]+", text):
+        return None
+    names = set(re.findall(r"[A-Za-z_]\w*", text))
+    if not names <= env.keys():
+        return None
+    try:
+        v = eval(text, {"__builtins__": {}}, dict(env))  # noqa: S307 - arithmetic on known names
+    except Exception:
+        return None
+    return v if isinstance(v, int) else None
+
+
+def compare(
+    static: dict[tuple[int, str], list[list[str]]],
+    real: dict[tuple[int, str], list[list[int]]],
+    env: dict[str, int],
+) -> tuple[int, int, list[str]]:
+    """(lines, decided, disagreements) over the (line, name) pairs the run assigned."""
+    lines = decided = 0
+    bad: list[str] = []
+    for key, shapes in sorted(real.items()):
+        lines += 1
+        got = static.get(key, [])
+        evaluated = [[eval_dim(d, env) for d in s] for s in got]
+        full = bool(evaluated) and all(all(d is not None for d in s) for s in evaluated)
+        if full:
+            decided += 1
+        distinct = sorted({tuple(s) for s in shapes})
+
+        def fits(s: list[int | None], r: tuple[int, ...]) -> bool:
+            return len(s) == len(r) and all(d is None or d == v for d, v in zip(s, r))
+
+        # Every claim must fit some real shape; a line claimed in full must cover every real
+        # shape (a loop body read once as if it ran once is a confident wrong claim).
+        wrong = [t for s, t in zip(evaluated, got) if not any(fits(s, r) for r in distinct)]
+        if not wrong and full:
+            if any(not any(fits(s, r) for s in evaluated) for r in distinct):
+                wrong = got
+        if wrong:
+            shown = "; ".join(f"[{', '.join(t)}]" for t in wrong[:2])
+            bad.append(f"line {key[0]} `{key[1]}`: static {shown} but the run gave {[list(r) for r in distinct][:3]}")
+    return lines, decided, bad
+
+
+def symbolic_spec(name: str, shape: list[int]) -> tuple[str, dict[str, int], dict[str, int]]:
+    """`x=[B, 3, H, W]` for an image, `x=[B, N, 64]` for a sequence; the values of both runs."""
+    if len(shape) >= 4:
+        syms = ["B", str(shape[1])] + [f"S{i}" for i in range(len(shape) - 2)]
+        if len(shape) == 4:
+            syms[2:] = ["H", "W"]
+    elif len(shape) == 3:
+        syms = ["B", "N", str(shape[2])]
+    else:
+        syms = ["B"] + [str(d) for d in shape[1:]]
+    return f"{name}=[{', '.join(syms)}]", syms, {}
+
+
+# --------------------------------------------------------------------------------------------
+
+
+class Unit:
+    """One module instance to compare: its class, constructor arguments and, per run, the
+    input it got and the shapes its own forward assigned."""
+
+    def __init__(self, rel: str, cname: str, kwargs: dict[str, Any], arg: str) -> None:
+        self.rel, self.cname, self.kwargs, self.arg = rel, cname, kwargs, arg
+        self.runs: list[tuple[list[int], dict[tuple[int, str], list[list[int]]]]] = []
+
+
+def compare_unit(u: Unit, corpus: Path, linter: str, res: dict[str, Any]) -> None:
+    src = corpus / u.rel
+    label = f"{u.cname}({json.dumps(u.kwargs, sort_keys=True)[1:-1][:60]})"
+    for shape, real in u.runs:
+        spec = f"{u.arg}=[{','.join(map(str, shape))}]"
+        lines, decided, bad = compare(infer(linter, src, u.cname, spec, u.kwargs), real, {})
+        res["lines"] += lines
+        res["decided"] += decided
+        res["disagreements"] += [f"{label} {spec}: {b}" for b in bad]
+    spec, syms, _ = symbolic_spec(u.arg, u.runs[0][0])
+    static = infer(linter, src, u.cname, spec, u.kwargs)
+    for shape, real in u.runs:
+        if len(shape) != len(syms) or any(
+            s.isdigit() and int(s) != v for s, v in zip(syms, shape)
+        ):
+            continue
+        env = {s: v for s, v in zip(syms, shape) if not s.isdigit()}
+        lines, decided, bad = compare(static, real, env)
+        res["lines"] += lines
+        res["decided"] += decided
+        res["disagreements"] += [f"{label} {spec} at {shape}: {b}" for b in bad]
+
+
+def sweep_class(
+    rel: str,
+    cname: str,
+    corpus: Path,
+    linter: str,
+    classes: dict[type, tuple[str, str]],
+    seen: dict[tuple[str, str], set[str]],
+) -> dict[str, Any]:
+    import torch
+
+    res: dict[str, Any] = {"target": f"{rel}:{cname}", "status": "skip"}
+    try:
+        mod = importlib.import_module(module_name(rel))
+    except BaseException as exc:  # noqa: BLE001 - a package that does not import is a skip
+        res["reason"] = f"import: {type(exc).__name__}: {str(exc)[:80]}"
+        return res
+    installed = Path(getattr(mod, "__file__", "") or "")
+    src = corpus / rel
+    if not installed.is_file() or installed.read_bytes() != src.read_bytes():
+        res["reason"] = "installed module differs from the corpus file"
+        return res
+    obj = getattr(mod, cname, None)
+    if isinstance(obj, type):
+        if not issubclass(obj, torch.nn.Module):
+            res["reason"] = "not an nn.Module"
+            return res
+        if inspect.isabstract(obj):
+            res["reason"] = "abstract"
+            return res
+        if json_defaults(obj) is None:
+            res["reason"] = "a constructor parameter has no default"
+            return res
+    if forward_input(obj if isinstance(obj, type) else torch.nn.Module) is None and isinstance(obj, type):
+        res["reason"] = "forward needs no or several inputs"
+        return res
+    try:
+        torch.manual_seed(0)
+        model = obj().eval()
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, (KeyboardInterrupt, Timeout)):
+            raise
+        res["reason"] = f"build: {type(exc).__name__}"
+        return res
+    if not isinstance(model, torch.nn.Module) or forward_input(type(model)) is None:
+        res["reason"] = "not a module with one input"
+        return res
+    if sum(p.numel() for p in model.parameters()) > MAX_PARAMS:
+        res["reason"] = "over 120M parameters"
+        return res
+    top = module_name(rel).split(".")[0]
+    root = Path(os.path.realpath(importlib.import_module(top).__file__)).parent
+    runs = []
+    for shape in input_candidates(model):
+        try:
+            runs.append((shape, *trace_run(model, root, shape)))
+            break
+        except BaseException as exc:  # noqa: BLE001
+            if isinstance(exc, (KeyboardInterrupt, Timeout)):
+                raise
+    if not runs:
+        res["reason"] = "no candidate input runs"
+        return res
+    res["second"] = "skipped: every second size raised"
+    for shape in second_size(runs[0][0]):
+        try:
+            runs.append((shape, *trace_run(model, root, shape)))
+        except BaseException as exc:  # noqa: BLE001
+            if isinstance(exc, (KeyboardInterrupt, Timeout)):
+                raise
+            continue
+        res["second"] = "batch only" if shape[1:] == runs[0][0][1:] else "batch and sizes"
+        break
+    res.update(status="ok", inputs=[r[0] for r in runs], lines=0, decided=0, disagreements=[], units=[])
+    # The model itself, then every sub-module of a corpus class built with JSON arguments.
+    units: list[tuple[str, Unit]] = []
+    for path, m in model.named_modules():
+        t = type(m)
+        if t not in classes:
+            continue
+        kwargs = (INIT_ARGS.get(m, {}) if INIT_ARGS is not None else {}).get(t)
+        a = forward_input(t)
+        if kwargs is None or a is None:
+            continue
+        urel, ucname = classes[t]
+        key = json.dumps(kwargs, sort_keys=True)
+        done = seen.setdefault((urel, ucname), set())
+        if path != "" and (key in done or len(done) >= 3):
+            continue
+        done.add(key)
+        units.append((path, Unit(urel, ucname, kwargs, a)))
+    for shape, records, modules in runs:
+        inputs = {r["path"]: r["inputs"] for r in modules}
+        for path, u in units:
+            ins = [shape] if path == "" else inputs.get(path, [])
+            if len(ins) != 1:
+                continue
+            pkg_rel = "/".join(u.rel.split("/")[2:])
+            func = f"{u.cname}.forward"
+            own: dict[tuple[int, str], list[list[int]]] = {}
+            for r in records:
+                if r["file"] == pkg_rel and r["function"] == func and r["module"] == path and r["call"] == 0:
+                    own.setdefault((r["line"], r["name"]), []).append(r["shape"])
+            if own:
+                u.runs.append((ins[0], own))
+    for path, u in units:
+        if u.runs:
+            res["units"].append(f"{u.rel}:{u.cname}")
+            compare_unit(u, corpus, linter, res)
+    return res
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        prog="sweep-lint-oracle.py",
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    p.add_argument("--linter", help="tensor-shape-lint binary (default: built with cargo)")
+    p.add_argument("--only", action="append", default=[], metavar="PREFIX", help="corpus paths starting with PREFIX (repeatable), e.g. torchvision")
+    p.add_argument("--subset", type=Path, help="file of corpus-relative FILE.py:Class lines")
+    p.add_argument("--factories", type=int, default=2, metavar="N", help="also build models with the first N builder functions of each file (default 2)")
+    p.add_argument("--limit", type=int, help="stop after this many candidate classes")
+    p.add_argument("--json", type=Path, help="write every class's result here")
+    p.add_argument("-v", "--verbose", action="store_true", help="print every class, not only disagreements")
+    args = p.parse_args(argv)
+
+    if not (args.corpus / "MANIFEST.tsv").is_file():
+        print(f"sweep-lint-oracle: {args.corpus}: no corpus (bash ../shared/corpus/pytorch/get.sh {args.corpus})", file=sys.stderr)
+        return 2
+    linter = args.linter or os.environ.get("TENSOR_SHAPE_LINT")
+    if not linter:
+        subprocess.run(["cargo", "build", "--quiet", "-p", "tensor-shape-lint"], cwd=REPO, check=True)
+        linter = str(REPO / "target" / "debug" / "tensor-shape-lint")
+    sys.path.insert(0, str(SCRIPTS))
+    if PYDEPS.is_dir():
+        sys.path.append(str(PYDEPS))
+    import torch
+
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore")
+    if args.subset:
+        todo = [tuple(l.strip().rsplit(":", 1)) for l in args.subset.read_text().splitlines() if l.strip() and not l.startswith("#")]
+    else:
+        todo = candidates(args.corpus, args.only, args.factories)
+    if args.limit:
+        todo = todo[: args.limit]
+    # Every corpus class whose module imports records its constructor arguments.
+    classes: dict[type, tuple[str, str]] = {}
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+        for rel, cname in candidates(args.corpus, []):
+            try:
+                mod = importlib.import_module(module_name(rel))
+            except BaseException:  # noqa: BLE001
+                continue
+            c = getattr(mod, cname, None)
+            f = getattr(mod, "__file__", None)
+            if isinstance(c, type) and f and Path(f).read_bytes() == (args.corpus / rel).read_bytes():
+                classes[c] = (rel, cname)
+                record_inits(c)
+    seen: dict[tuple[str, str], set[str]] = {}
+    signal.signal(signal.SIGALRM, _alarm)
+    results = []
+    for rel, cname in todo:
+        signal.alarm(TIMEOUT_S)
+        try:
+            with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+                r = sweep_class(rel, cname, args.corpus, linter, classes, seen)
+        except Timeout:
+            r = {"target": f"{rel}:{cname}", "status": "skip", "reason": f"over {TIMEOUT_S} s"}
+        finally:
+            signal.alarm(0)
+        results.append(r)
+        if r.get("disagreements") or args.verbose:
+            tail = r.get("reason") or f"{r.get('lines', 0)} lines, {r.get('decided', 0)} decided, second run: {r.get('second')}"
+            print(f"{r['target']}: {r['status']}: {tail}")
+            for d in r.get("disagreements", []):
+                print(f"  {d}")
+    ok = [r for r in results if r["status"] == "ok"]
+    compared = sorted({u for r in ok for u in r.get("units", [])})
+    lines = sum(r["lines"] for r in ok)
+    decided = sum(r["decided"] for r in ok)
+    bad = sum(len(r["disagreements"]) for r in ok)
+    two = sum(1 for r in ok if r.get("second") == "batch and sizes")
+    rate = decided / lines if lines else 0.0
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
+    print(
+        f"sweep-lint-oracle: models {len(ok)} run (of {len(results)} candidates; {two} at two sizes, "
+        f"{len(ok) - two} batch-only), classes compared {len(compared)}, lines compared {lines}, decided {decided} ({rate:.3f}), disagreements {bad}"
+    )
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
