@@ -504,3 +504,41 @@ def test_missing_torch_is_an_input_error_with_the_install_command(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "PyTorch is not installed" in proc.stderr
     assert "pip install torch==2.14.1 torchvision==0.29.2" in proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Degenerate outputs and regularisers in the gradient check (fixtures/degenerate.py)
+
+
+def test_outputs_of_1e_minus_10_fail_finite_as_degenerate(validate, fixtures):
+    code, rep = run_json(validate, f"{fixtures}/degenerate.py:Vanishing", "--input", "x=[2,4]")
+    fin = checks_of(rep)["finite"]
+    assert fin["status"] == "FAIL" and "all near zero" in fin["detail"], fin
+    assert code == 1
+
+
+def test_output_constant_across_the_batch_fails_finite(validate, fixtures):
+    code, rep = run_json(validate, f"{fixtures}/degenerate.py:IgnoresInput", "--input", "x=[3,4]")
+    fin = checks_of(rep)["finite"]
+    assert fin["status"] == "FAIL", fin
+    assert "the same for all 3 samples of the batch although the inputs differ" in fin["detail"]
+    assert code == 1
+
+
+def test_gradient_check_turns_stochastic_depth_and_dropout_off_and_says_so(validate, fixtures):
+    import torch
+    from degenerate import ResidualWithStochasticDepth
+
+    # In plain train mode the p = 1 DropPath drops the branch: it gets no gradient at all, so a
+    # gradient check in train mode would blame correct code.
+    model = ResidualWithStochasticDepth().train()
+    model(torch.randn(2, 4)).sum().backward()
+    assert model.branch.weight.grad is None
+    code, rep = run_json(
+        validate, f"{fixtures}/degenerate.py:ResidualWithStochasticDepth", "--input", "x=[2,4]"
+    )
+    grad = checks_of(rep)["gradients"]
+    assert grad["status"] == "PASS", grad
+    assert "dropout/stochastic depth off (2 modules in eval mode: drop_path, dropout" in grad["detail"]
+    assert grad["data"]["regularisers_off"] == ["drop_path", "dropout"]
+    assert code == 0

@@ -41,6 +41,30 @@ class HarnessError(Exception):
 
 
 # --------------------------------------------------------------------------------------------
+# One line of a report
+
+
+@dataclass
+class Check:
+    name: str
+    status: str  # PASS | FAIL | SKIP
+    detail: str
+    applies: bool = True  # False: a SKIP for a check that does not apply to this run
+    data: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        out = {
+            "name": self.name,
+            "status": self.status,
+            "detail": self.detail,
+            "applies": self.applies,
+        }
+        if self.data is not None:
+            out["data"] = self.data
+        return out
+
+
+# --------------------------------------------------------------------------------------------
 # Target "path/to/model.py:ClassName"
 
 
@@ -67,9 +91,9 @@ def parse_target(spec: str) -> Target:
     return Target(spec, resolved, class_name, resolved.parent, label)
 
 
-def load_class(target: Target) -> tuple[Any, type]:
-    """Import the model file by path, its folder first on sys.path so that sibling imports
-    (`from modules import Block`) resolve to the user's files."""
+def import_file(target: Target) -> Any:
+    """Import the file of a target by path, its folder first on sys.path so that sibling
+    imports (`from modules import Block`) resolve to the user's files."""
     root = str(target.root)
     if root in sys.path:
         sys.path.remove(root)
@@ -89,6 +113,12 @@ def load_class(target: Target) -> tuple[Any, type]:
     except Exception as exc:
         del sys.modules[name]
         raise HarnessError(f"{target.path}: import failed: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def load_class(target: Target) -> tuple[Any, type]:
+    """The file's module and its nn.Module class named by the target."""
+    module = import_file(target)
     cls = getattr(module, target.class_name, None)
     if cls is None:
         classes = sorted(
@@ -101,6 +131,28 @@ def load_class(target: Target) -> tuple[Any, type]:
     if not (inspect.isclass(cls) and issubclass(cls, nn.Module)):
         raise HarnessError(f"{target.path}: {target.class_name} is not an nn.Module subclass")
     return module, cls
+
+
+def load_attr(spec: str, what: str, want: str = "callable") -> Any:
+    """`FILE.py:name` -> the object `name` of that file: a callable (a factory such as
+    `make_targets`) or any object (`config.py:TRAIN`)."""
+    if ":" not in spec:
+        raise HarnessError(f"{what} {spec!r} must be FILE.py:name, e.g. losses.py:make_targets")
+    file_part, name = spec.rsplit(":", 1)
+    if not name.isidentifier():
+        raise HarnessError(f"{what} {spec!r}: {name!r} is not a Python name")
+    path = Path(file_part)
+    if not path.is_file():
+        raise HarnessError(f"{what} {spec!r}: {file_part}: no such file")
+    resolved = path.resolve()
+    target = Target(spec, resolved, name, resolved.parent, os.path.dirname(file_part) or ".")
+    module = import_file(target)
+    if not hasattr(module, name):
+        raise HarnessError(f"{what} {spec!r}: {file_part} defines no {name!r}")
+    obj = getattr(module, name)
+    if want == "callable" and not callable(obj):
+        raise HarnessError(f"{what} {spec!r}: {name} is not callable")
+    return obj
 
 
 def parse_kwargs(text: str | None) -> dict[str, Any]:
@@ -251,6 +303,38 @@ def seed_everything(module: Any, seed: int = 0) -> str:
     except ImportError:
         pass
     return "torch/random/numpy seeded by the harness (the file defines no set_seed)"
+
+
+# --------------------------------------------------------------------------------------------
+# Train mode for gradients: norms learn, regularisers that drop things are off
+
+# Stochastic depth and DropPath modules by class name (timm DropPath, torchvision
+# StochasticDepth, DropBlock, hand-written ones): they can drop a whole branch for the batch,
+# which gives correct code an all-zero gradient.
+REGULARISER_RE = re.compile(r"drop_?path|stochastic_?depth|drop_?block", re.IGNORECASE)
+
+
+def train_without_regularisers(model: nn.Module) -> list[str]:
+    """model.train(), then every dropout or stochastic-depth module back to eval mode; returns
+    their paths. Norm layers stay in train mode (batch statistics, as in training)."""
+    model.train()
+    off = []
+    for path, module in model.named_modules():
+        # a leaf only: a block named "...StochasticDepth..." holds norms that must keep training
+        leaf = next(module.children(), None) is None
+        if isinstance(module, nn.modules.dropout._DropoutNd) or (
+            leaf and REGULARISER_RE.search(type(module).__name__)
+        ):
+            module.training = False  # this module only, not recursively
+            off.append(path or "(root)")
+    return off
+
+
+def describe_regularisers(off: list[str]) -> str:
+    if not off:
+        return "train mode (no dropout or stochastic-depth module found)"
+    shown = ", ".join(off[:3]) + (f", ... ({len(off)} in all)" if len(off) > 3 else "")
+    return f"train mode with dropout/stochastic depth off ({len(off)} modules in eval mode: {shown}; norms in train mode)"
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,8 +4,11 @@
 Loads FILE.py:ClassName, builds it, runs forward (eval mode, no_grad) on generated inputs,
 checks the output shape, counts parameters (total, trainable, buffers) and compares the count
 with the paper's printed number under the precision policy, runs backward (train mode) and
-lists parameters that got no gradient, checks that the outputs are finite, reports parameter
-memory, and checks that two runs after set_seed(0) give identical outputs.
+lists parameters that got no gradient, checks that the outputs are finite and not degenerate,
+reports parameter memory, and checks that two runs after set_seed(0) give identical outputs.
+With --loss it also checks the loss on the model's output and make_targets(batch): a scalar,
+finite, a gradient that reaches the prediction, gradcheck in float64, the declared reduction,
+and zero loss at a declared perfect prediction.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import _harness as h
-from _harness import HarnessError, torch
+import _loss
+from _harness import Check, HarnessError, torch
 
 SCHEMA = "paper-replication/validate/v1"
 
@@ -33,6 +37,21 @@ examples:
       --input "src=[2,7]:long:37000" --input "tgt=[2,5]:long:37000" --paper-params 65M
   python3 scripts/validate_model.py model.py:Llama65B --device meta \\
       --input "ids=[1,16]:long:32000" --expect-output "[1,16,32000]" --paper-params 65.2B
+  python3 scripts/validate_model.py model.py:YOLOv1 --input "x=[2,3,448,448]" \\
+      --loss losses.py:YoloLoss --targets losses.py:make_targets --reduction sum \\
+      --perfect losses.py:perfect_prediction
+
+loss checks (--loss FILE.py:Class, called as loss(prediction, target)): the prediction is the
+  model's output on the inputs; the target comes from make_targets(batch) (--targets, default
+  make_targets in the --loss file), because random targets are rarely valid ones.
+  loss_scalar      a floating-point scalar
+  loss_finite      not NaN or Inf
+  loss_grad        d loss / d prediction is finite and not zero everywhere (not detached)
+  loss_gradcheck   torch.autograd.gradcheck in float64 on one sample and make_targets(1)
+  loss_reduction   the batch repeated twice gives the same loss (--reduction mean) or twice
+                   the loss (sum); SKIP when the target has no batch dimension to repeat
+  loss_invariance  loss(perfect_prediction(prediction, target), target) == 0 (--perfect);
+                   SKIP when none is declared (cross-entropy, for one, is never 0)
 
 inputs: NAME=[d1,d2,...][:dtype][:high]; dtype float32 (default), float16, bfloat16, float64,
   long, int, bool; integer inputs are drawn from [0, high) (default high 2); a bare [d1,...]
@@ -181,26 +200,6 @@ def compare_counts(
 # Checks
 
 
-@dataclass
-class Check:
-    name: str
-    status: str  # PASS | FAIL | SKIP
-    detail: str
-    applies: bool = True  # False: a SKIP for a check that does not apply to this run
-    data: dict[str, Any] | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        out = {
-            "name": self.name,
-            "status": self.status,
-            "detail": self.detail,
-            "applies": self.applies,
-        }
-        if self.data is not None:
-            out["data"] = self.data
-        return out
-
-
 def parse_expect(text: str) -> list[list[int]]:
     try:
         value = json.loads(text)
@@ -246,6 +245,11 @@ def count_elements(model: Any) -> tuple[dict[str, int], dict[str, Any]]:
 def clone_inputs(args: list[Any], kwargs: dict[str, Any]) -> tuple[list[Any], dict[str, Any]]:
     # a model that edits its input in place must not change what the next run sees
     return [a.clone() for a in args], {k: v.clone() for k, v in kwargs.items()}
+
+
+# Every |output| below this is a vanished signal, not a prediction (float32 outputs of a
+# freshly initialised network are of order 1e-3 to 1e1).
+NEAR_ZERO = 1e-6
 
 
 def fmt_num(x: float) -> str:
@@ -295,8 +299,11 @@ class Validator:
             ) from exc
         self.model = h.instantiate(self.cls, self.kwargs, self.device)
         self.in_args, self.in_kwargs = h.make_inputs(self.specs, self.device)
+        loss_spec = _loss.spec_from_args(args)
+        self.loss = _loss.Loss(loss_spec) if loss_spec is not None else None
         self.checks: list[Check] = []
         self.outputs: list[Any] | None = None
+        self.raw_output: Any = None
         self.counts, self.memory = count_elements(self.model)
 
     def run(self) -> None:
@@ -308,15 +315,32 @@ class Validator:
             why = "--device meta: meta tensors carry no data, so numeric checks cannot run (run on cpu with a smaller config to cover them)"
             for name in ("gradients", "finite", "determinism"):
                 self.checks.append(Check(name, "SKIP", why, applies=False))
+            if self.loss is not None:
+                self.checks.append(Check("loss_scalar", "SKIP", why, applies=False))
             return
         if not forward_ok:
             for name in ("gradients", "finite", "determinism"):
                 self.checks.append(Check(name, "SKIP", "forward failed", applies=True))
+            if self.loss is not None:
+                self.checks.append(Check("loss_scalar", "SKIP", "forward failed", applies=True))
             return
         self.check_gradients()
         self.check_finite()
         del self.model  # the determinism check builds two fresh models
         self.check_determinism()
+        if self.loss is not None:
+            self.checks.extend(
+                _loss.loss_checks(
+                    self.loss,
+                    self.raw_output,
+                    self.batch_size(),
+                    lambda: h.seed_everything(self.module, 0),
+                )
+            )
+
+    def batch_size(self) -> int:
+        """The batch: the first dimension of the first input."""
+        return self.specs[0].shape[0]
 
     def check_forward(self) -> bool:
         model = self.model
@@ -343,6 +367,7 @@ class Validator:
                     )
                 )
                 return False
+        self.raw_output = out
         self.outputs = h.flatten_tensors(out)
         if not self.outputs:
             self.checks.append(
@@ -429,7 +454,10 @@ class Validator:
             detail = "the model has no trainable parameter: nothing to train"
             self.checks.append(Check("gradients", "SKIP", detail, applies=False))
             return
-        model.train()
+        # Dropout and stochastic depth off: a branch dropped for the whole batch gives correct
+        # code an all-zero gradient. Norms stay in train mode, as in training.
+        off = h.train_without_regularisers(model)
+        mode = h.describe_regularisers(off)
         model.zero_grad(set_to_none=True)
         args, kwargs = clone_inputs(self.in_args, self.in_kwargs)
         try:
@@ -478,6 +506,7 @@ class Validator:
             "nonfinite_grad": bad,
             "checked": len(named),
             "frozen": frozen,
+            "regularisers_off": off,
         }
         if no_grad or zero or bad:
             parts = []
@@ -496,7 +525,7 @@ class Validator:
                     "gradients",
                     "FAIL",
                     "; ".join(parts)
-                    + " (a parameter the loss never reaches is dead weight or a wiring bug)",
+                    + f" ({mode}; a parameter the loss never reaches is dead weight or a wiring bug)",
                     data=data,
                 )
             )
@@ -506,7 +535,7 @@ class Validator:
             Check(
                 "gradients",
                 "PASS",
-                f"backward in train mode gave all {len(named)} trainable parameter tensors a non-zero finite gradient{extra}",
+                f"backward in {mode} gave all {len(named)} trainable parameter tensors a non-zero finite gradient{extra}",
                 data=data,
             )
         )
@@ -525,8 +554,53 @@ class Validator:
             self.checks.append(
                 Check("finite", "FAIL", f"{where} ({desc})", data={"outputs": stats})
             )
-        else:
-            self.checks.append(Check("finite", "PASS", desc, data={"outputs": stats}))
+            return
+        degenerate = self.degenerate_outputs()
+        if degenerate:
+            self.checks.append(
+                Check(
+                    "finite",
+                    "FAIL",
+                    "; ".join(degenerate)
+                    + f" ({desc}). Finite but degenerate: look for a vanished signal (an "
+                    "initialisation scaled to ~0, a missing residual, a mask that removes "
+                    "everything) or an input that never reaches the output",
+                    data={"outputs": stats, "degenerate": degenerate},
+                )
+            )
+            return
+        self.checks.append(Check("finite", "PASS", desc, data={"outputs": stats}))
+
+    def degenerate_outputs(self) -> list[str]:
+        """Floating outputs that are all near zero, or identical for every sample of a batch
+        whose inputs differ."""
+        found = []
+        batch = self.batch_size()
+        inputs = [*self.in_args, *self.in_kwargs.values()]
+        inputs_differ = batch >= 2 and any(
+            t.dim() >= 1
+            and t.shape[0] == batch
+            and any(not torch.equal(t[0], t[i]) for i in range(1, batch))
+            for t in inputs
+        )
+        for i, t in enumerate(self.outputs or []):
+            if not t.is_floating_point() or t.numel() == 0:
+                continue
+            x = t.detach().to("cpu", torch.float64)
+            peak = float(x.abs().max())
+            if peak < NEAR_ZERO:
+                found.append(f"output {i} {list(t.shape)} is all near zero (max |x| {peak:.3g})")
+                continue
+            if inputs_differ and t.dim() >= 1 and t.shape[0] == batch and t[0].numel() > 0:
+                if all(
+                    bool(torch.allclose(x[0], x[j], rtol=1e-6, atol=1e-9 * peak))
+                    for j in range(1, batch)
+                ):
+                    found.append(
+                        f"output {i} {list(t.shape)} is the same for all {batch} samples of the "
+                        "batch although the inputs differ"
+                    )
+        return found
 
     def check_determinism(self) -> None:
         runs = []
@@ -665,6 +739,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     h.add_model_arguments(p, "cpu (default), cuda, or meta: counts and shapes without data")
+    _loss.add_loss_arguments(p)
     p.add_argument(
         "--expect-output",
         metavar="SHAPE",
