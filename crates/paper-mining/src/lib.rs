@@ -28,11 +28,13 @@ pub mod counts;
 pub mod number;
 mod re;
 pub mod sentences;
+pub mod setting;
 mod trigger;
 pub mod vocab;
 
 pub use number::parse_number;
 pub use sentences::split_sentences;
+pub use setting::{Label, Setting};
 
 /// Builds now, rather than on first use, the automata every paper needs: the vocabulary's
 /// triggers and the shared helpers (tens of milliseconds). A caller with a spare core
@@ -105,6 +107,10 @@ pub struct Candidate {
     pub section: String,
     /// The sentence or cell it comes from.
     pub source: Source,
+    /// The model the sentence or the table row names, if any.
+    pub model: Option<String>,
+    /// The experiment it belongs to.
+    pub setting: Setting,
 }
 
 /// A parameter count the paper reports.
@@ -122,6 +128,8 @@ pub struct ParamCount {
     pub section: String,
     /// The sentence or cell it comes from.
     pub source: Source,
+    /// The experiment it belongs to.
+    pub setting: Setting,
 }
 
 /// Everything mined from one paper, in document order (text before tables on each page).
@@ -136,9 +144,23 @@ pub struct Mined {
 /// Mines paragraphs and table cells.
 pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
     let mut mined = Mined::default();
+    let paper = setting::Paper::of_texts(paragraphs.iter().map(|p| p.text.as_str()));
+    let mut paths = setting::Paths::default();
+    let mut path_of: std::collections::HashMap<String, String> = Default::default();
     for p in paragraphs {
+        let path = path_of
+            .entry(p.section.clone())
+            .or_insert_with(|| paths.path(&p.section))
+            .clone();
         for sentence in split_sentences(&p.text) {
-            for hit in vocab::hits(&sentence) {
+            let hits = vocab::hits(&sentence);
+            let counts = counts::in_sentence(&sentence);
+            if hits.is_empty() && counts.is_empty() {
+                continue;
+            }
+            let setting = setting::classify(&sentence, &path, &paper);
+            let model = setting::model_in(&sentence);
+            for hit in hits {
                 mined.hyperparameters.push(Candidate {
                     name: hit.name,
                     value: hit.value,
@@ -146,9 +168,11 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     page: p.page,
                     section: p.section.clone(),
                     source: Source::Sentence(sentence.clone()),
+                    model: model.clone(),
+                    setting: setting.clone(),
                 });
             }
-            for (model, value, count) in counts::in_sentence(&sentence) {
+            for (model, value, count) in counts {
                 mined.param_counts.push(ParamCount {
                     model,
                     value,
@@ -156,12 +180,18 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     page: p.page,
                     section: p.section.clone(),
                     source: Source::Sentence(sentence.clone()),
+                    setting: setting.clone(),
                 });
             }
         }
     }
     for c in cells {
-        mine_cell(c, &mut mined);
+        let path = path_of
+            .get(&c.section)
+            .cloned()
+            .unwrap_or_else(|| c.section.clone());
+        let setting = setting::classify(&format!("{} {}", c.row, c.column), &path, &paper);
+        mine_cell(c, setting, &mut mined);
     }
     mined
         .hyperparameters
@@ -172,7 +202,7 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
     mined
 }
 
-fn mine_cell(c: &TableCell, mined: &mut Mined) {
+fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     let source = || Source::Cell {
         table: c.table.clone(),
         row: c.row.clone(),
@@ -195,6 +225,7 @@ fn mine_cell(c: &TableCell, mined: &mut Mined) {
                 page: c.page,
                 section: c.section.clone(),
                 source: source(),
+                setting: setting.clone(),
             });
         }
         return;
@@ -206,6 +237,9 @@ fn mine_cell(c: &TableCell, mined: &mut Mined) {
     if text.is_empty() || matches!(text, "-" | "–" | "—") {
         return;
     }
+    let row_model = Some(c.row.trim())
+        .filter(|r| !r.is_empty() && *r != text && parse_number(r).is_none())
+        .map(str::to_string);
     let mut push = |value: &str, number: Option<f64>| {
         mined.hyperparameters.push(Candidate {
             name,
@@ -214,6 +248,8 @@ fn mine_cell(c: &TableCell, mined: &mut Mined) {
             page: c.page,
             section: c.section.clone(),
             source: source(),
+            model: row_model.clone(),
+            setting: setting.clone(),
         });
     };
     if matches!(name, "optimizer" | "lr_schedule") {

@@ -25,10 +25,12 @@ struct HyperparamsFile {
 
 #[derive(Serialize)]
 struct HyperparamEntry {
+    model: Option<String>,
     name: &'static str,
     number: Option<serde_json::Number>,
     page: usize,
     section: String,
+    setting: SettingEntry,
     source: SourceEntry,
     value: String,
 }
@@ -39,8 +41,26 @@ struct CountEntry {
     model: Option<String>,
     page: usize,
     section: String,
+    setting: SettingEntry,
     source: SourceEntry,
     value: String,
+}
+
+/// The experiment a row belongs to: section path, label (`main`, `pre-training`,
+/// `fine-tuning`, `ablation`, `other-task`, `baseline`) and the dataset or task named.
+#[derive(Serialize)]
+struct SettingEntry {
+    dataset: Option<String>,
+    label: &'static str,
+    path: String,
+}
+
+fn setting_entry(s: &paper_mining::Setting) -> SettingEntry {
+    SettingEntry {
+        dataset: s.dataset.clone(),
+        label: s.label.as_str(),
+        path: s.path.clone(),
+    }
 }
 
 /// Either `sentence`, or `table` + `row` + `column` + `cell`.
@@ -228,10 +248,12 @@ fn to_file(m: &Mined) -> HyperparamsFile {
             .hyperparameters
             .iter()
             .map(|c| HyperparamEntry {
+                model: c.model.clone(),
                 name: c.name,
                 number: c.number.and_then(json_number),
                 page: c.page,
                 section: c.section.clone(),
+                setting: setting_entry(&c.setting),
                 source: source_entry(&c.source),
                 value: c.value.clone(),
             })
@@ -244,6 +266,7 @@ fn to_file(m: &Mined) -> HyperparamsFile {
                 model: c.model.clone(),
                 page: c.page,
                 section: c.section.clone(),
+                setting: setting_entry(&c.setting),
                 source: source_entry(&c.source),
                 value: c.value.clone(),
             })

@@ -192,7 +192,7 @@ fn unseen_papers_hyperparameters_counts_and_symbols() {
                 c["value"].as_str().unwrap().into(),
                 c["page"].as_u64().unwrap() as usize,
             );
-            if labels.pages.contains(&f.3) && !found.iter().any(|g| *g == f) {
+            if labels.pages.contains(&f.3) && !found.contains(&f) {
                 found.push(f);
             }
         }
