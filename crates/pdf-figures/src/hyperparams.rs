@@ -183,6 +183,8 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
             .iter()
             .rfind(|(p, y, _)| (*p, *y) <= (page, top))
             .map_or(String::new(), |m| m.2.clone());
+        let grid = regroup(cells);
+        let cells = grid.as_slice();
         let Some(header) = cells.first() else {
             continue;
         };
@@ -205,6 +207,83 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
                     text: text.clone(),
                 });
             }
+        }
+    }
+    out
+}
+
+/// The grid as the miner should see it, where the layout merged what the paper separates:
+/// - a header cell followed by an empty one holds two headers ("Model Parameters" | ""): its
+///   last word moves right;
+/// - a row whose numeric cells each hold N values ("12M 18M 60M 235M") is N rows stacked in
+///   one (a row group): each such cell is split, the others repeat, and a row header ending in N
+///   lower-case words ("ALBERT base large xlarge xxlarge") gives each row its word after the
+///   group's ("ALBERT xlarge").
+fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::with_capacity(cells.len());
+    let Some(header) = cells.first() else {
+        return out;
+    };
+    let mut header = header.clone();
+    for i in 1..header.len() {
+        if header[i].trim().is_empty() {
+            let words: Vec<&str> = header[i - 1].split_whitespace().collect();
+            if words.len() >= 2 {
+                let (keep, last) = words.split_at(words.len() - 1);
+                let (keep, last) = (keep.join(" "), last.join(" "));
+                header[i - 1] = keep;
+                header[i] = last;
+            }
+        }
+    }
+    out.push(header);
+    for row in &cells[1..] {
+        let numeric = |c: &String| {
+            let t: Vec<&str> = c.split_whitespace().collect();
+            (!t.is_empty() && t.iter().all(|w| paper_mining::parse_number(w).is_some()))
+                .then_some(t.len())
+        };
+        let mut sizes: Vec<usize> = row.iter().skip(1).filter_map(numeric).collect();
+        sizes.sort_unstable();
+        // The most common token count of the numeric cells.
+        let n = sizes
+            .iter()
+            .max_by_key(|k| (sizes.iter().filter(|j| j == k).count(), **k))
+            .copied()
+            .unwrap_or(1);
+        if n < 2 {
+            out.push(row.clone());
+            continue;
+        }
+        let head_words: Vec<&str> = row
+            .first()
+            .map_or(Vec::new(), |h| h.split_whitespace().collect());
+        let members = (head_words.len() > n
+            && head_words[head_words.len() - n..]
+                .iter()
+                .all(|w| w.starts_with(|c: char| c.is_lowercase())))
+        .then(|| {
+            let group = head_words[..head_words.len() - n].join(" ");
+            head_words[head_words.len() - n..]
+                .iter()
+                .map(|w| format!("{group} {w}"))
+                .collect::<Vec<_>>()
+        });
+        for k in 0..n {
+            let mut r = Vec::with_capacity(row.len());
+            for (c, cell) in row.iter().enumerate() {
+                let words: Vec<&str> = cell.split_whitespace().collect();
+                r.push(if c == 0 {
+                    members
+                        .as_ref()
+                        .map_or_else(|| cell.clone(), |m| m[k].clone())
+                } else if words.len() == n && numeric(cell).is_some() {
+                    words[k].to_string()
+                } else {
+                    cell.clone()
+                });
+            }
+            out.push(r);
         }
     }
     out
@@ -439,6 +518,48 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| ViT-Huge | 632M | 632000000 | p.5, Table 1, row \"ViT-Huge\", column \"Params\" |"), "{md}");
+    }
+
+    #[test]
+    fn merged_headers_and_row_groups_are_taken_apart() {
+        // ALBERT's Table 1 as the layout reads it: "Model Parameters" in one header cell, and
+        // the four ALBERT sizes stacked in one row.
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let cells = vec![
+            row(&["Model Parameters", "", "Layers", "Hidden"]),
+            row(&["BERT large", "334M", "24", "1024"]),
+            row(&[
+                "ALBERT base large xlarge xxlarge",
+                "12M 18M 60M 235M",
+                "12 24 24 12",
+                "768 1024 2048 4096",
+            ]),
+            // MobileNetV2's Table 7: two output strides of one network in one row.
+            row(&["MNet V1", "11.15M 11.15M", "16 8"]),
+        ];
+        let grid = regroup(&cells);
+        assert_eq!(grid[0], ["Model", "Parameters", "Layers", "Hidden"]);
+        assert_eq!(grid[4], ["ALBERT xlarge", "60M", "24", "2048"]);
+        assert_eq!(grid[6], ["MNet V1", "11.15M", "16"]);
+        assert_eq!(grid[7], ["MNet V1", "11.15M", "8"]);
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("BERT large"), 334_000_000),
+                (Some("ALBERT base"), 12_000_000),
+                (Some("ALBERT large"), 18_000_000),
+                (Some("ALBERT xlarge"), 60_000_000),
+                (Some("ALBERT xxlarge"), 235_000_000),
+                (Some("MNet V1"), 11_150_000),
+                (Some("MNet V1"), 11_150_000),
+            ]
+        );
     }
 
     #[test]
