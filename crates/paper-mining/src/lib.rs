@@ -29,6 +29,7 @@ pub mod number;
 mod re;
 pub mod sentences;
 pub mod setting;
+pub mod symbols;
 mod trigger;
 pub mod vocab;
 
@@ -44,6 +45,7 @@ pub fn warm_up() {
     vocab::force();
     counts::force();
     number::force();
+    symbols::force();
 }
 
 /// Running text: one paragraph (or caption) with where it is.
@@ -132,6 +134,27 @@ pub struct ParamCount {
     pub setting: Setting,
 }
 
+/// A symbol assignment in running text or a caption (`S = 7`, `α ∈ {1, 0.75}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Symbol {
+    /// The symbol as printed.
+    pub symbol: String,
+    /// The words before it, which usually say what it is.
+    pub phrase: String,
+    /// The value as printed.
+    pub value: String,
+    /// The number (a set's first element).
+    pub number: f64,
+    /// 1-based page.
+    pub page: usize,
+    /// Section heading, or "".
+    pub section: String,
+    /// The sentence.
+    pub sentence: String,
+    /// The experiment it belongs to.
+    pub setting: Setting,
+}
+
 /// Everything mined from one paper, in document order (text before tables on each page).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mined {
@@ -139,6 +162,8 @@ pub struct Mined {
     pub hyperparameters: Vec<Candidate>,
     /// Reported parameter counts.
     pub param_counts: Vec<ParamCount>,
+    /// Symbol assignments.
+    pub symbols: Vec<Symbol>,
 }
 
 /// Mines paragraphs and table cells.
@@ -155,10 +180,23 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
         for sentence in split_sentences(&p.text) {
             let hits = vocab::hits(&sentence);
             let counts = counts::in_sentence(&sentence);
-            if hits.is_empty() && counts.is_empty() {
+            let syms = symbols::in_sentence(&sentence);
+            if hits.is_empty() && counts.is_empty() && syms.is_empty() {
                 continue;
             }
             let setting = setting::classify(&sentence, &path, &paper);
+            for f in syms {
+                mined.symbols.push(Symbol {
+                    symbol: f.symbol,
+                    phrase: f.phrase,
+                    value: f.value,
+                    number: f.number,
+                    page: p.page,
+                    section: p.section.clone(),
+                    sentence: sentence.clone(),
+                    setting: setting.clone(),
+                });
+            }
             let model = setting::model_in(&sentence);
             for hit in hits {
                 mined.hyperparameters.push(Candidate {

@@ -21,6 +21,20 @@ use std::collections::BTreeMap;
 struct HyperparamsFile {
     hyperparameters: Vec<HyperparamEntry>,
     param_counts: Vec<CountEntry>,
+    symbols: Vec<SymbolEntry>,
+}
+
+/// A symbol assignment (`S = 7`) with the words before it, its sentence and setting.
+#[derive(Serialize)]
+struct SymbolEntry {
+    number: Option<serde_json::Number>,
+    page: usize,
+    phrase: String,
+    section: String,
+    sentence: String,
+    setting: SettingEntry,
+    symbol: String,
+    value: String,
 }
 
 #[derive(Serialize)]
@@ -350,6 +364,20 @@ fn to_file(m: &Mined) -> HyperparamsFile {
                 value: c.value.clone(),
             })
             .collect(),
+        symbols: m
+            .symbols
+            .iter()
+            .map(|s| SymbolEntry {
+                number: json_number(s.number),
+                page: s.page,
+                phrase: s.phrase.clone(),
+                section: s.section.clone(),
+                sentence: s.sentence.clone(),
+                setting: setting_entry(&s.setting),
+                symbol: s.symbol.clone(),
+                value: s.value.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -436,6 +464,25 @@ fn markdown(m: &Mined) -> String {
     }
     if m.hyperparameters.is_empty() {
         md.push_str("| (none found) | | |\n");
+    }
+    if !m.symbols.is_empty() {
+        md.push_str(
+            "\n## Symbol assignments\n\n| symbol | value | defined as | 来源 (source) |\n|---|---|---|---|\n",
+        );
+        for s in &m.symbols {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                s.symbol.replace('|', "\\|"),
+                s.value.replace('|', "\\|"),
+                s.phrase.replace('|', "\\|"),
+                locator(
+                    s.page,
+                    &s.section,
+                    &Source::Sentence(s.sentence.clone()),
+                    &s.value
+                )
+            ));
+        }
     }
     md.push_str("\n## Reported parameter counts\n\n");
     if m.param_counts.is_empty() {

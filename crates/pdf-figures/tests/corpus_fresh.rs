@@ -366,4 +366,4 @@ const FLOOR_RECALL: f64 = 0.58;
 const FLOOR_PRECISION: f64 = 0.9;
 const FLOOR_COUNTS: f64 = 0.78;
 const FLOOR_COUNTS_MODEL: f64 = 0.75;
-const FLOOR_SYMBOLS: f64 = 0.0;
+const FLOOR_SYMBOLS: f64 = 0.9;
