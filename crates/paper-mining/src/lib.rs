@@ -113,6 +113,8 @@ pub struct Candidate {
     pub model: Option<String>,
     /// The experiment it belongs to.
     pub setting: Setting,
+    /// The same value stated again on the same page, in the same setting, for the same model.
+    pub also: Vec<Source>,
 }
 
 /// A parameter count the paper reports.
@@ -177,7 +179,7 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
             .entry(p.section.clone())
             .or_insert_with(|| paths.path(&p.section))
             .clone();
-        for sentence in split_sentences(&p.text) {
+        for sentence in split_sentences(&p.text).iter().flat_map(|s| list_items(s)) {
             let hits = vocab::hits(&sentence);
             let counts = counts::in_sentence(&sentence);
             let syms = symbols::in_sentence(&sentence);
@@ -208,6 +210,7 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     source: Source::Sentence(sentence.clone()),
                     model: model.clone(),
                     setting: setting.clone(),
+                    also: Vec::new(),
                 });
             }
             for (model, value, count) in counts {
@@ -234,10 +237,75 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
     mined
         .hyperparameters
         .sort_by_key(|c| (c.page, matches!(c.source, Source::Cell { .. })));
+    mined.hyperparameters = merge_duplicates(std::mem::take(&mut mined.hyperparameters));
     mined
         .param_counts
         .sort_by_key(|c| (c.page, matches!(c.source, Source::Cell { .. })));
     mined
+}
+
+/// A run-in list ("– Optimizer: SGD – Momentum: 0.9 – Initial learning rate: 0.045", "• On
+/// JFT: ...") as one item each: a bullet, or a dash before a capitalised word, when the text has
+/// at least two of them. Each item is then a sentence of its own, so that a name stated in
+/// two items is found twice.
+fn list_items(sentence: &str) -> Vec<String> {
+    let mut cuts: Vec<usize> = Vec::new();
+    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let next_upper = chars
+            .get(k + 1)
+            .filter(|(_, n)| *n == ' ')
+            .and_then(|_| chars.get(k + 2))
+            .is_some_and(|(_, n)| n.is_uppercase());
+        let before_space = k == 0 || chars[k - 1].1 == ' ';
+        if c == '•' || (matches!(c, '–' | '—') && before_space && next_upper) {
+            cuts.push(i);
+        }
+    }
+    if cuts.len() < 2 {
+        return vec![sentence.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    for &c in cuts.iter().chain(std::iter::once(&sentence.len())) {
+        let piece = sentence[from..c].trim();
+        if !piece.is_empty() {
+            out.push(piece.to_string());
+        }
+        from = c;
+    }
+    out
+}
+
+/// One row per (name, value, page, setting, model): a value stated in several sentences of a
+/// page ("1×1 kernels" six times) is one candidate with the further sources in `also`.
+fn merge_duplicates(rows: Vec<Candidate>) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::with_capacity(rows.len());
+    for c in rows {
+        let same = |o: &Candidate| {
+            o.name == c.name
+                && o.page == c.page
+                && o.model == c.model
+                && o.setting.label == c.setting.label
+                && o.setting.dataset == c.setting.dataset
+                && matches!(o.source, Source::Sentence(_))
+                    == matches!(c.source, Source::Sentence(_))
+                && match (o.number, c.number) {
+                    (Some(a), Some(b)) => a == b,
+                    (None, None) => o.value.eq_ignore_ascii_case(&c.value),
+                    _ => false,
+                }
+        };
+        match out.iter_mut().find(|o| same(o)) {
+            Some(o) => {
+                if o.source != c.source && !o.also.contains(&c.source) {
+                    o.also.push(c.source);
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
@@ -288,6 +356,7 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
             source: source(),
             model: row_model.clone(),
             setting: setting.clone(),
+            also: Vec::new(),
         });
     };
     if matches!(name, "optimizer" | "lr_schedule") {
@@ -359,6 +428,51 @@ mod tests {
             &mined.param_counts[0].source,
             Source::Cell { table, column, .. } if table == "2" && column == "Params"
         ));
+    }
+
+    #[test]
+    fn run_in_lists_are_items() {
+        assert_eq!(
+            list_items("– Optimizer: SGD – Momentum: 0.9 – Initial learning rate: 0.045"),
+            [
+                "– Optimizer: SGD",
+                "– Momentum: 0.9",
+                "– Initial learning rate: 0.045"
+            ]
+        );
+        // One dash is punctuation, not a list.
+        assert_eq!(
+            list_items("We use SGD – Adam was worse."),
+            ["We use SGD – Adam was worse."]
+        );
+    }
+
+    #[test]
+    fn a_value_stated_again_on_a_page_is_one_row_with_more_sources() {
+        // Issue 18: six "1×1 kernel" rows from one page.
+        let p = Paragraph {
+            page: 3,
+            section: "3 Method".into(),
+            text: "Each block starts with a 1×1 convolution. The block ends with a 1×1 \
+                   convolution. A 3×3 convolution sits between them."
+                .into(),
+        };
+        let mined = mine(&[p], &[]);
+        let k: Vec<(&str, Option<f64>, usize)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.number, c.also.len()))
+            .collect();
+        assert_eq!(
+            k,
+            [("kernel_size", Some(1.0), 1), ("kernel_size", Some(3.0), 0)]
+        );
+        assert_eq!(
+            mined.hyperparameters[0].also,
+            [Source::Sentence(
+                "The block ends with a 1×1 convolution.".into()
+            )]
+        );
     }
 
     #[test]

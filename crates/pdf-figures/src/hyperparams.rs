@@ -39,6 +39,9 @@ struct SymbolEntry {
 
 #[derive(Serialize)]
 struct HyperparamEntry {
+    /// The same value stated again on the page (same setting and model).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also: Vec<SourceEntry>,
     model: Option<String>,
     name: &'static str,
     number: Option<serde_json::Number>,
@@ -341,6 +344,7 @@ fn to_file(m: &Mined) -> HyperparamsFile {
             .hyperparameters
             .iter()
             .map(|c| HyperparamEntry {
+                also: c.also.iter().map(source_entry).collect(),
                 model: c.model.clone(),
                 name: c.name,
                 number: c.number.and_then(json_number),
