@@ -448,6 +448,8 @@ fn markdown(m: &Mined) -> String {
          Candidates mined from the text and the tables: check each against its source before \
          using it. Every value the replication needs that is not listed here goes through the \
          \"Paper did not specify\" protocol.\n\n\
+         \"[fine-tuning]\", \"[other-task: cifar]\" and the like mark values of another experiment \
+         than the paper's main one.\n\n\
          | name | value | 来源 (source) |\n|---|---|---|\n",
     );
     let order = |c: &Candidate| {
@@ -459,11 +461,18 @@ fn markdown(m: &Mined) -> String {
     let mut rows: Vec<&Candidate> = m.hyperparameters.iter().collect();
     rows.sort_by_key(|c| (order(c), c.page));
     for c in rows {
+        // A value of another experiment says so, so that it is not copied as the main one.
+        let setting = match (c.setting.label, &c.setting.dataset) {
+            (paper_mining::Label::Main, _) => String::new(),
+            (l, Some(d)) => format!(" [{}: {d}]", l.as_str()),
+            (l, None) => format!(" [{}]", l.as_str()),
+        };
         md.push_str(&format!(
-            "| {} | {} | {} |\n",
+            "| {} | {} | {}{} |\n",
             c.name,
             c.value.replace('|', "\\|"),
-            locator(c.page, &c.section, &c.source, &c.value)
+            locator(c.page, &c.section, &c.source, &c.value),
+            setting
         ));
     }
     if m.hyperparameters.is_empty() {
@@ -610,6 +619,45 @@ mod tests {
                 (Some("MNet V1"), 11_150_000),
                 (Some("MNet V1"), 11_150_000),
             ]
+        );
+    }
+
+    #[test]
+    fn markdown_marks_values_of_another_setting() {
+        let para = |page, section: &str, text: &str| Paragraph {
+            page,
+            section: section.into(),
+            text: text.into(),
+        };
+        let mined = paper_mining::mine(
+            &[
+                para(
+                    1,
+                    "1 Introduction",
+                    "We classify ImageNet images. ImageNet is large.",
+                ),
+                para(5, "4 Implementation", "We use a weight decay of 0.0001."),
+                para(
+                    9,
+                    "A Implementation Details: CIFAR",
+                    "We use a weight decay of 0.0005.",
+                ),
+            ],
+            &[],
+        );
+        let md = markdown(&mined);
+        assert!(
+            md.contains(
+                "| weight_decay | 0.0001 | p.5, §4 \"We use a weight decay of 0.0001.\" |\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| weight_decay | 0.0005 | p.9, §A Implementation Details: CIFAR \"We use a weight decay of \
+                 0.0005.\" [other-task: cifar] |\n"
+            ),
+            "{md}"
         );
     }
 
