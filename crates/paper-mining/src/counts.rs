@@ -23,7 +23,9 @@ static MODEL: LazyLock<Regex> =
     LazyLock::new(|| crate::re::compile(r"\b[A-Z][A-Za-z0-9]*(?:[-_/.][A-Za-z0-9]+)*"));
 
 static HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    crate::re::compile(r"(?i)^(?:#\s*|num(?:ber)?\s+of\s+|total\s+)?param(?:eter)?s?\b(.*)$")
+    crate::re::compile(
+        r"(?i)^((?:#\s*(?:of\s+)?|num(?:ber)?\s+of\s+|total\s+|(?:million|billion)\s+)?)(?:trainable\s+)?param(?:eter)?s?\b(.*)$",
+    )
 });
 static WHOLE: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(&format!(r"^\s*({NUM})\s*$")));
 
@@ -77,8 +79,34 @@ fn model_before(prefix: &str) -> Option<String> {
 /// ("Params (M)" -> 1e6).
 pub fn count_header(header: &str) -> Option<f64> {
     let h = header.split_whitespace().collect::<Vec<_>>().join(" ");
-    let rest = HEADER.captures(h.trim())?.get(1).map_or("", |m| m.as_str());
-    let rest = rest.to_lowercase();
+    let caps = HEADER.captures(h.trim())?;
+    // "Parameter-sharing" is a column about parameters, not a count of them.
+    if caps
+        .get(2)
+        .is_some_and(|m| m.as_str().starts_with(['-', '_', '/']))
+    {
+        return None;
+    }
+    let rest = format!(
+        "{} {}",
+        caps.get(1).map_or("", |m| m.as_str()),
+        caps.get(2).map_or("", |m| m.as_str())
+    );
+    let rest = rest.to_lowercase().replace(' ', "");
+    // "×10^6", "x106" (a superscript read inline), "(10^6)": the unit as a power of ten.
+    if let Some(at) = rest.find("10^").or_else(|| {
+        rest.find(['×', 'x', '('])
+            .and_then(|i| rest[i..].find("10").map(|j| i + j))
+    }) {
+        let exp: String = rest[at + 2..]
+            .trim_start_matches('^')
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(e @ 3..=12) = exp.parse::<i32>() {
+            return Some(10f64.powi(e));
+        }
+    }
     Some(if rest.contains("(m)") || rest.contains("million") {
         1e6
     } else if rest.contains("(b)") || rest.contains("billion") {
@@ -141,6 +169,15 @@ mod tests {
             Some(1e6)
         );
         assert_eq!(count_header("Model"), None);
+        // Issue 18's headers: MobileNet, Swin, the Transformer, CBAM, Xception, ResNeXt.
+        assert_eq!(count_header("Million Parameters"), Some(1e6));
+        assert_eq!(count_header("#param."), Some(1.0));
+        assert_eq!(count_header("params ×10^6"), Some(1e6));
+        assert_eq!(count_header("params ×106"), Some(1e6));
+        assert_eq!(count_header("Param."), Some(1.0));
+        assert_eq!(count_header("Parameter count"), Some(1.0));
+        assert_eq!(count_header("# of parameters (M)"), Some(1e6));
+        assert_eq!(count_header("Parameter-sharing"), None);
         assert_eq!(in_cell("86M", 1.0), Some(86_000_000));
         assert_eq!(in_cell("6.7B", 1.0), Some(6_700_000_000));
         assert_eq!(in_cell("138", 1e6), Some(138_000_000));

@@ -28,11 +28,14 @@ pub mod counts;
 pub mod number;
 mod re;
 pub mod sentences;
+pub mod setting;
+pub mod symbols;
 mod trigger;
 pub mod vocab;
 
 pub use number::parse_number;
 pub use sentences::split_sentences;
+pub use setting::{Label, Setting};
 
 /// Builds now, rather than on first use, the automata every paper needs: the vocabulary's
 /// triggers and the shared helpers (tens of milliseconds). A caller with a spare core
@@ -42,6 +45,7 @@ pub fn warm_up() {
     vocab::force();
     counts::force();
     number::force();
+    symbols::force();
 }
 
 /// Running text: one paragraph (or caption) with where it is.
@@ -105,6 +109,12 @@ pub struct Candidate {
     pub section: String,
     /// The sentence or cell it comes from.
     pub source: Source,
+    /// The model the sentence or the table row names, if any.
+    pub model: Option<String>,
+    /// The experiment it belongs to.
+    pub setting: Setting,
+    /// The same value stated again on the same page, in the same setting, for the same model.
+    pub also: Vec<Source>,
 }
 
 /// A parameter count the paper reports.
@@ -122,6 +132,29 @@ pub struct ParamCount {
     pub section: String,
     /// The sentence or cell it comes from.
     pub source: Source,
+    /// The experiment it belongs to.
+    pub setting: Setting,
+}
+
+/// A symbol assignment in running text or a caption (`S = 7`, `α ∈ {1, 0.75}`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Symbol {
+    /// The symbol as printed.
+    pub symbol: String,
+    /// The words before it, which usually say what it is.
+    pub phrase: String,
+    /// The value as printed.
+    pub value: String,
+    /// The number (a set's first element).
+    pub number: f64,
+    /// 1-based page.
+    pub page: usize,
+    /// Section heading, or "".
+    pub section: String,
+    /// The sentence.
+    pub sentence: String,
+    /// The experiment it belongs to.
+    pub setting: Setting,
 }
 
 /// Everything mined from one paper, in document order (text before tables on each page).
@@ -131,14 +164,43 @@ pub struct Mined {
     pub hyperparameters: Vec<Candidate>,
     /// Reported parameter counts.
     pub param_counts: Vec<ParamCount>,
+    /// Symbol assignments.
+    pub symbols: Vec<Symbol>,
 }
 
 /// Mines paragraphs and table cells.
 pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
     let mut mined = Mined::default();
+    let paper = setting::Paper::of_texts(paragraphs.iter().map(|p| p.text.as_str()));
+    let mut paths = setting::Paths::default();
+    let mut path_of: std::collections::HashMap<String, String> = Default::default();
     for p in paragraphs {
-        for sentence in split_sentences(&p.text) {
-            for hit in vocab::hits(&sentence) {
+        let path = path_of
+            .entry(p.section.clone())
+            .or_insert_with(|| paths.path(&p.section))
+            .clone();
+        for sentence in split_sentences(&p.text).iter().flat_map(|s| list_items(s)) {
+            let hits = vocab::hits(&sentence);
+            let counts = counts::in_sentence(&sentence);
+            let syms = symbols::in_sentence(&sentence);
+            if hits.is_empty() && counts.is_empty() && syms.is_empty() {
+                continue;
+            }
+            let setting = setting::classify(&sentence, &path, &paper);
+            for f in syms {
+                mined.symbols.push(Symbol {
+                    symbol: f.symbol,
+                    phrase: f.phrase,
+                    value: f.value,
+                    number: f.number,
+                    page: p.page,
+                    section: p.section.clone(),
+                    sentence: sentence.clone(),
+                    setting: setting.clone(),
+                });
+            }
+            let model = setting::model_in(&sentence);
+            for hit in hits {
                 mined.hyperparameters.push(Candidate {
                     name: hit.name,
                     value: hit.value,
@@ -146,9 +208,12 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     page: p.page,
                     section: p.section.clone(),
                     source: Source::Sentence(sentence.clone()),
+                    model: model.clone(),
+                    setting: setting.clone(),
+                    also: Vec::new(),
                 });
             }
-            for (model, value, count) in counts::in_sentence(&sentence) {
+            for (model, value, count) in counts {
                 mined.param_counts.push(ParamCount {
                     model,
                     value,
@@ -156,23 +221,94 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     page: p.page,
                     section: p.section.clone(),
                     source: Source::Sentence(sentence.clone()),
+                    setting: setting.clone(),
                 });
             }
         }
     }
     for c in cells {
-        mine_cell(c, &mut mined);
+        let path = path_of
+            .get(&c.section)
+            .cloned()
+            .unwrap_or_else(|| c.section.clone());
+        let setting = setting::classify(&format!("{} {}", c.row, c.column), &path, &paper);
+        mine_cell(c, setting, &mut mined);
     }
     mined
         .hyperparameters
         .sort_by_key(|c| (c.page, matches!(c.source, Source::Cell { .. })));
+    mined.hyperparameters = merge_duplicates(std::mem::take(&mut mined.hyperparameters));
     mined
         .param_counts
         .sort_by_key(|c| (c.page, matches!(c.source, Source::Cell { .. })));
     mined
 }
 
-fn mine_cell(c: &TableCell, mined: &mut Mined) {
+/// A run-in list ("– Optimizer: SGD – Momentum: 0.9 – Initial learning rate: 0.045", "• On
+/// JFT: ...") as one item each: a bullet, or a dash before a capitalised word, when the text has
+/// at least two of them. Each item is then a sentence of its own, so that a name stated in
+/// two items is found twice.
+fn list_items(sentence: &str) -> Vec<String> {
+    let mut cuts: Vec<usize> = Vec::new();
+    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        let next_upper = chars
+            .get(k + 1)
+            .filter(|(_, n)| *n == ' ')
+            .and_then(|_| chars.get(k + 2))
+            .is_some_and(|(_, n)| n.is_uppercase());
+        let before_space = k == 0 || chars[k - 1].1 == ' ';
+        if c == '•' || (matches!(c, '–' | '—') && before_space && next_upper) {
+            cuts.push(i);
+        }
+    }
+    if cuts.len() < 2 {
+        return vec![sentence.to_string()];
+    }
+    let mut out = Vec::new();
+    let mut from = 0;
+    for &c in cuts.iter().chain(std::iter::once(&sentence.len())) {
+        let piece = sentence[from..c].trim();
+        if !piece.is_empty() {
+            out.push(piece.to_string());
+        }
+        from = c;
+    }
+    out
+}
+
+/// One row per (name, value, page, setting, model): a value stated in several sentences of a
+/// page ("1×1 kernels" six times) is one candidate with the further sources in `also`.
+fn merge_duplicates(rows: Vec<Candidate>) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::with_capacity(rows.len());
+    for c in rows {
+        let same = |o: &Candidate| {
+            o.name == c.name
+                && o.page == c.page
+                && o.model == c.model
+                && o.setting.label == c.setting.label
+                && o.setting.dataset == c.setting.dataset
+                && matches!(o.source, Source::Sentence(_))
+                    == matches!(c.source, Source::Sentence(_))
+                && match (o.number, c.number) {
+                    (Some(a), Some(b)) => a == b,
+                    (None, None) => o.value.eq_ignore_ascii_case(&c.value),
+                    _ => false,
+                }
+        };
+        match out.iter_mut().find(|o| same(o)) {
+            Some(o) => {
+                if o.source != c.source && !o.also.contains(&c.source) {
+                    o.also.push(c.source);
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     let source = || Source::Cell {
         table: c.table.clone(),
         row: c.row.clone(),
@@ -195,6 +331,7 @@ fn mine_cell(c: &TableCell, mined: &mut Mined) {
                 page: c.page,
                 section: c.section.clone(),
                 source: source(),
+                setting: setting.clone(),
             });
         }
         return;
@@ -206,6 +343,9 @@ fn mine_cell(c: &TableCell, mined: &mut Mined) {
     if text.is_empty() || matches!(text, "-" | "–" | "—") {
         return;
     }
+    let row_model = Some(c.row.trim())
+        .filter(|r| !r.is_empty() && *r != text && parse_number(r).is_none())
+        .map(str::to_string);
     let mut push = |value: &str, number: Option<f64>| {
         mined.hyperparameters.push(Candidate {
             name,
@@ -214,6 +354,9 @@ fn mine_cell(c: &TableCell, mined: &mut Mined) {
             page: c.page,
             section: c.section.clone(),
             source: source(),
+            model: row_model.clone(),
+            setting: setting.clone(),
+            also: Vec::new(),
         });
     };
     if matches!(name, "optimizer" | "lr_schedule") {
@@ -285,6 +428,51 @@ mod tests {
             &mined.param_counts[0].source,
             Source::Cell { table, column, .. } if table == "2" && column == "Params"
         ));
+    }
+
+    #[test]
+    fn run_in_lists_are_items() {
+        assert_eq!(
+            list_items("– Optimizer: SGD – Momentum: 0.9 – Initial learning rate: 0.045"),
+            [
+                "– Optimizer: SGD",
+                "– Momentum: 0.9",
+                "– Initial learning rate: 0.045"
+            ]
+        );
+        // One dash is punctuation, not a list.
+        assert_eq!(
+            list_items("We use SGD – Adam was worse."),
+            ["We use SGD – Adam was worse."]
+        );
+    }
+
+    #[test]
+    fn a_value_stated_again_on_a_page_is_one_row_with_more_sources() {
+        // Issue 18: six "1×1 kernel" rows from one page.
+        let p = Paragraph {
+            page: 3,
+            section: "3 Method".into(),
+            text: "Each block starts with a 1×1 convolution. The block ends with a 1×1 \
+                   convolution. A 3×3 convolution sits between them."
+                .into(),
+        };
+        let mined = mine(&[p], &[]);
+        let k: Vec<(&str, Option<f64>, usize)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.number, c.also.len()))
+            .collect();
+        assert_eq!(
+            k,
+            [("kernel_size", Some(1.0), 1), ("kernel_size", Some(3.0), 0)]
+        );
+        assert_eq!(
+            mined.hyperparameters[0].also,
+            [Source::Sentence(
+                "The block ends with a 1×1 convolution.".into()
+            )]
+        );
     }
 
     #[test]

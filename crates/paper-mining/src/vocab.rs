@@ -172,6 +172,23 @@ const RULES: &[Rule] = &[
         r"(?i)\bhalv(?:e|ed|ing)\s+the\s+learning\s+rate",
         Text,
     ),
+    rule(
+        "lr_schedule",
+        r"(?i)\bconstant\s+(?:learning[- ]rate\s+|lr\s+)?schedule",
+        Text,
+    ),
+    rule(
+        "lr_schedule",
+        r"(?i)\blinear-decay\s+(?:learning[- ]rate\s+)?(?:policy|schedule)",
+        Text,
+    ),
+    // "Learning rate decay: decay of rate 0.94 every 2 epochs", "drops every 30 epochs".
+    rule_if(
+        "lr_schedule",
+        r"(?i)\b(?:decay\s+(?:of\s+)?rate\s+(?:of\s+)?\d+(?:\.\d+)?|(?:drops?|dropped|decays?|decayed)(?:\s+by\s+\d+(?:\.\d+)?×?)?)\s+(?:every|per)\s+(?:\d[\d,]*\s+)?(?:epochs?|steps|iterations|samples)",
+        r"(?i)learning[- ]rate|\blr\b",
+        Text,
+    ),
     rule_if(
         "lr_schedule",
         r"(?i)\b(?:multiplied|decayed|reduced|dropped|decays)\s+(?:it\s+|the\s+learning\s+rate\s+)?by\s+(?:a\s+factor\s+of\s+)?\d+(?:\.\d+)?",
@@ -349,6 +366,17 @@ const RULES: &[Rule] = &[
     rule("kernel_size", r"(?i)\bkernel[- ]sizes?\b{F}{N}", Number),
     rule("kernel_size", r"(?i)\bfilters?\s+of\s+size\s+{N}", Number),
     rule("stride", r"(?i)\bstrides?\b{F}{N}", Number),
+    // "the input image is 224×224 randomly cropped", "cropping 224 × 224 center view".
+    rule(
+        "image_size",
+        r"(?i)\binput\s+images?\s+(?:is|are|of)\s+(?P<v>\d{2,4})\s*[×x]\s*(?P<w>\d{2,4})\b",
+        Square,
+    ),
+    rule(
+        "image_size",
+        r"(?i)\b(?P<v>\d{2,4})\s*[×x]\s*(?P<w>\d{2,4})\s+cent(?:er|re)\s+(?:crops?|views?)\b",
+        Square,
+    ),
     rule(
         "image_size",
         r"(?i)\b(?P<v>\d{2,4})\s*[×x]\s*(?P<w>\d{2,4})\s+(?:(?:random(?:ly)?\s+)?crops?|images?|pixels?|resolution|inputs?|input\s+images?)\b",
@@ -403,6 +431,12 @@ const RULES: &[Rule] = &[
     rule(
         "grad_clip",
         r"(?i)\bclip(?:ped|ping)?\s+(?:the\s+)?gradients?\s+(?:norm\s+)?(?:at|to)\s+{N}",
+        Number,
+    ),
+    // "max grad norm of 0.3" (Hugging Face's max_grad_norm).
+    rule(
+        "grad_clip",
+        r"(?i)\bmax(?:imum)?[ _](?:grad(?:ient)?)[ _]norm\b{F}{N}",
         Number,
     ),
     rule(
@@ -739,6 +773,56 @@ mod tests {
                 .filter(|&&p| p)
                 .count()
                 < RULES.len() / 4
+        );
+    }
+
+    #[test]
+    fn phrasings_from_unseen_papers() {
+        assert_eq!(
+            num(
+                "On the ImageNet dataset, the input image is 224×224 randomly cropped",
+                "image_size"
+            ),
+            [224.0]
+        );
+        assert_eq!(
+            num(
+                "cropping 224 × 224 center view from 256× input image",
+                "image_size"
+            ),
+            [224.0]
+        );
+        assert_eq!(
+            num("max grad norm of 0.3 and LoRA dropout", "grad_clip"),
+            [0.3]
+        );
+        for (s, want) in [
+            (
+                "we use a constant learning rate schedule",
+                "constant learning rate schedule",
+            ),
+            (
+                "use linear-decay learning rate policy (decreased from 0.5 to 0)",
+                "linear-decay learning rate policy",
+            ),
+            (
+                "– Learning rate decay: decay of rate 0.94 every 2 epochs",
+                "decay of rate 0.94 every 2 epochs",
+            ),
+            (
+                "The learning rate starts from 0.1 and drops every 30 epochs.",
+                "drops every 30 epochs",
+            ),
+        ] {
+            assert_eq!(one(s, "lr_schedule"), [(want.to_string(), None)], "{s}");
+        }
+        // Without a learning rate, a decay rate is something else (an EMA, batch norm).
+        assert!(
+            one(
+                "exponential moving average with decay 0.9998 every step",
+                "lr_schedule"
+            )
+            .is_empty()
         );
     }
 

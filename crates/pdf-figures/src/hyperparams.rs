@@ -21,14 +21,33 @@ use std::collections::BTreeMap;
 struct HyperparamsFile {
     hyperparameters: Vec<HyperparamEntry>,
     param_counts: Vec<CountEntry>,
+    symbols: Vec<SymbolEntry>,
+}
+
+/// A symbol assignment (`S = 7`) with the words before it, its sentence and setting.
+#[derive(Serialize)]
+struct SymbolEntry {
+    number: Option<serde_json::Number>,
+    page: usize,
+    phrase: String,
+    section: String,
+    sentence: String,
+    setting: SettingEntry,
+    symbol: String,
+    value: String,
 }
 
 #[derive(Serialize)]
 struct HyperparamEntry {
+    /// The same value stated again on the page (same setting and model).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also: Vec<SourceEntry>,
+    model: Option<String>,
     name: &'static str,
     number: Option<serde_json::Number>,
     page: usize,
     section: String,
+    setting: SettingEntry,
     source: SourceEntry,
     value: String,
 }
@@ -39,8 +58,26 @@ struct CountEntry {
     model: Option<String>,
     page: usize,
     section: String,
+    setting: SettingEntry,
     source: SourceEntry,
     value: String,
+}
+
+/// The experiment a row belongs to: section path, label (`main`, `pre-training`,
+/// `fine-tuning`, `ablation`, `other-task`, `baseline`) and the dataset or task named.
+#[derive(Serialize)]
+struct SettingEntry {
+    dataset: Option<String>,
+    label: &'static str,
+    path: String,
+}
+
+fn setting_entry(s: &paper_mining::Setting) -> SettingEntry {
+    SettingEntry {
+        dataset: s.dataset.clone(),
+        label: s.label.as_str(),
+        path: s.path.clone(),
+    }
 }
 
 /// Either `sentence`, or `table` + `row` + `column` + `cell`.
@@ -163,6 +200,8 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
             .iter()
             .rfind(|(p, y, _)| (*p, *y) <= (page, top))
             .map_or(String::new(), |m| m.2.clone());
+        let grid = regroup(cells);
+        let cells = grid.as_slice();
         let Some(header) = cells.first() else {
             continue;
         };
@@ -185,6 +224,83 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
                     text: text.clone(),
                 });
             }
+        }
+    }
+    out
+}
+
+/// The grid as the miner should see it, where the layout merged what the paper separates:
+/// - a header cell followed by an empty one holds two headers ("Model Parameters" | ""): its
+///   last word moves right;
+/// - a row whose numeric cells each hold N values ("12M 18M 60M 235M") is N rows stacked in
+///   one (a row group): each such cell is split, the others repeat, and a row header ending in N
+///   lower-case words ("ALBERT base large xlarge xxlarge") gives each row its word after the
+///   group's ("ALBERT xlarge").
+fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::with_capacity(cells.len());
+    let Some(header) = cells.first() else {
+        return out;
+    };
+    let mut header = header.clone();
+    for i in 1..header.len() {
+        if header[i].trim().is_empty() {
+            let words: Vec<&str> = header[i - 1].split_whitespace().collect();
+            if words.len() >= 2 {
+                let (keep, last) = words.split_at(words.len() - 1);
+                let (keep, last) = (keep.join(" "), last.join(" "));
+                header[i - 1] = keep;
+                header[i] = last;
+            }
+        }
+    }
+    out.push(header);
+    for row in &cells[1..] {
+        let numeric = |c: &String| {
+            let t: Vec<&str> = c.split_whitespace().collect();
+            (!t.is_empty() && t.iter().all(|w| paper_mining::parse_number(w).is_some()))
+                .then_some(t.len())
+        };
+        let mut sizes: Vec<usize> = row.iter().skip(1).filter_map(numeric).collect();
+        sizes.sort_unstable();
+        // The most common token count of the numeric cells.
+        let n = sizes
+            .iter()
+            .max_by_key(|k| (sizes.iter().filter(|j| j == k).count(), **k))
+            .copied()
+            .unwrap_or(1);
+        if n < 2 {
+            out.push(row.clone());
+            continue;
+        }
+        let head_words: Vec<&str> = row
+            .first()
+            .map_or(Vec::new(), |h| h.split_whitespace().collect());
+        let members = (head_words.len() > n
+            && head_words[head_words.len() - n..]
+                .iter()
+                .all(|w| w.starts_with(|c: char| c.is_lowercase())))
+        .then(|| {
+            let group = head_words[..head_words.len() - n].join(" ");
+            head_words[head_words.len() - n..]
+                .iter()
+                .map(|w| format!("{group} {w}"))
+                .collect::<Vec<_>>()
+        });
+        for k in 0..n {
+            let mut r = Vec::with_capacity(row.len());
+            for (c, cell) in row.iter().enumerate() {
+                let words: Vec<&str> = cell.split_whitespace().collect();
+                r.push(if c == 0 {
+                    members
+                        .as_ref()
+                        .map_or_else(|| cell.clone(), |m| m[k].clone())
+                } else if words.len() == n && numeric(cell).is_some() {
+                    words[k].to_string()
+                } else {
+                    cell.clone()
+                });
+            }
+            out.push(r);
         }
     }
     out
@@ -228,10 +344,13 @@ fn to_file(m: &Mined) -> HyperparamsFile {
             .hyperparameters
             .iter()
             .map(|c| HyperparamEntry {
+                also: c.also.iter().map(source_entry).collect(),
+                model: c.model.clone(),
                 name: c.name,
                 number: c.number.and_then(json_number),
                 page: c.page,
                 section: c.section.clone(),
+                setting: setting_entry(&c.setting),
                 source: source_entry(&c.source),
                 value: c.value.clone(),
             })
@@ -244,8 +363,23 @@ fn to_file(m: &Mined) -> HyperparamsFile {
                 model: c.model.clone(),
                 page: c.page,
                 section: c.section.clone(),
+                setting: setting_entry(&c.setting),
                 source: source_entry(&c.source),
                 value: c.value.clone(),
+            })
+            .collect(),
+        symbols: m
+            .symbols
+            .iter()
+            .map(|s| SymbolEntry {
+                number: json_number(s.number),
+                page: s.page,
+                phrase: s.phrase.clone(),
+                section: s.section.clone(),
+                sentence: s.sentence.clone(),
+                setting: setting_entry(&s.setting),
+                symbol: s.symbol.clone(),
+                value: s.value.clone(),
             })
             .collect(),
     }
@@ -314,6 +448,8 @@ fn markdown(m: &Mined) -> String {
          Candidates mined from the text and the tables: check each against its source before \
          using it. Every value the replication needs that is not listed here goes through the \
          \"Paper did not specify\" protocol.\n\n\
+         \"[fine-tuning]\", \"[other-task: cifar]\" and the like mark values of another experiment \
+         than the paper's main one.\n\n\
          | name | value | 来源 (source) |\n|---|---|---|\n",
     );
     let order = |c: &Candidate| {
@@ -325,15 +461,41 @@ fn markdown(m: &Mined) -> String {
     let mut rows: Vec<&Candidate> = m.hyperparameters.iter().collect();
     rows.sort_by_key(|c| (order(c), c.page));
     for c in rows {
+        // A value of another experiment says so, so that it is not copied as the main one.
+        let setting = match (c.setting.label, &c.setting.dataset) {
+            (paper_mining::Label::Main, _) => String::new(),
+            (l, Some(d)) => format!(" [{}: {d}]", l.as_str()),
+            (l, None) => format!(" [{}]", l.as_str()),
+        };
         md.push_str(&format!(
-            "| {} | {} | {} |\n",
+            "| {} | {} | {}{} |\n",
             c.name,
             c.value.replace('|', "\\|"),
-            locator(c.page, &c.section, &c.source, &c.value)
+            locator(c.page, &c.section, &c.source, &c.value),
+            setting
         ));
     }
     if m.hyperparameters.is_empty() {
         md.push_str("| (none found) | | |\n");
+    }
+    if !m.symbols.is_empty() {
+        md.push_str(
+            "\n## Symbol assignments\n\n| symbol | value | defined as | 来源 (source) |\n|---|---|---|---|\n",
+        );
+        for s in &m.symbols {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                s.symbol.replace('|', "\\|"),
+                s.value.replace('|', "\\|"),
+                s.phrase.replace('|', "\\|"),
+                locator(
+                    s.page,
+                    &s.section,
+                    &Source::Sentence(s.sentence.clone()),
+                    &s.value
+                )
+            ));
+        }
     }
     md.push_str("\n## Reported parameter counts\n\n");
     if m.param_counts.is_empty() {
@@ -416,6 +578,87 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| ViT-Huge | 632M | 632000000 | p.5, Table 1, row \"ViT-Huge\", column \"Params\" |"), "{md}");
+    }
+
+    #[test]
+    fn merged_headers_and_row_groups_are_taken_apart() {
+        // ALBERT's Table 1 as the layout reads it: "Model Parameters" in one header cell, and
+        // the four ALBERT sizes stacked in one row.
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let cells = vec![
+            row(&["Model Parameters", "", "Layers", "Hidden"]),
+            row(&["BERT large", "334M", "24", "1024"]),
+            row(&[
+                "ALBERT base large xlarge xxlarge",
+                "12M 18M 60M 235M",
+                "12 24 24 12",
+                "768 1024 2048 4096",
+            ]),
+            // MobileNetV2's Table 7: two output strides of one network in one row.
+            row(&["MNet V1", "11.15M 11.15M", "16 8"]),
+        ];
+        let grid = regroup(&cells);
+        assert_eq!(grid[0], ["Model", "Parameters", "Layers", "Hidden"]);
+        assert_eq!(grid[4], ["ALBERT xlarge", "60M", "24", "2048"]);
+        assert_eq!(grid[6], ["MNet V1", "11.15M", "16"]);
+        assert_eq!(grid[7], ["MNet V1", "11.15M", "8"]);
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("BERT large"), 334_000_000),
+                (Some("ALBERT base"), 12_000_000),
+                (Some("ALBERT large"), 18_000_000),
+                (Some("ALBERT xlarge"), 60_000_000),
+                (Some("ALBERT xxlarge"), 235_000_000),
+                (Some("MNet V1"), 11_150_000),
+                (Some("MNet V1"), 11_150_000),
+            ]
+        );
+    }
+
+    #[test]
+    fn markdown_marks_values_of_another_setting() {
+        let para = |page, section: &str, text: &str| Paragraph {
+            page,
+            section: section.into(),
+            text: text.into(),
+        };
+        let mined = paper_mining::mine(
+            &[
+                para(
+                    1,
+                    "1 Introduction",
+                    "We classify ImageNet images. ImageNet is large.",
+                ),
+                para(5, "4 Implementation", "We use a weight decay of 0.0001."),
+                para(
+                    9,
+                    "A Implementation Details: CIFAR",
+                    "We use a weight decay of 0.0005.",
+                ),
+            ],
+            &[],
+        );
+        let md = markdown(&mined);
+        assert!(
+            md.contains(
+                "| weight_decay | 0.0001 | p.5, §4 \"We use a weight decay of 0.0001.\" |\n"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| weight_decay | 0.0005 | p.9, §A Implementation Details: CIFAR \"We use a weight decay of \
+                 0.0005.\" [other-task: cifar] |\n"
+            ),
+            "{md}"
+        );
     }
 
     #[test]

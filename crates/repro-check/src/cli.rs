@@ -32,6 +32,11 @@ Examples:
   repro-check init --paper \"Attention Is All You Need\" --model Transformer --out output/
   repro-check init --paper \"...\" --model ViT --out output/ --modules patch_embed,encoder_block,head
   repro-check init --paper \"...\" --model ResNet50 --out output/ --hyperparams work/paper/hyperparams.json
+  repro-check init --paper \"...\" --model BertClassifier --out output/ --hyperparams hp.json --setting fine-tuning
+
+With --hyperparams, a value is filled in only where the chosen setting (the paper's main one
+unless --setting names another) states exactly one; every other field lists its candidates
+with page and setting under a TODO(paper).
 
 Writes README.md, docs/ (audit, architecture, one six-part document per module, math,
 diagrams), model.py, modules/, config.py, requirements.txt and verify.toml. Refuses, writing
@@ -51,6 +56,11 @@ assets/templates/ when found (edit them there), else from the copies built into 
         /// paper's parameter count with page and sentence.
         #[arg(long, value_name = "FILE")]
         hyperparams: Option<PathBuf>,
+        /// With --hyperparams: the experiment whose values to fill in, a setting label
+        /// (pre-training, fine-tuning, ablation, other-task, baseline) or a word of its dataset
+        /// or section (CIFAR) [default: the paper's main setting].
+        #[arg(long, value_name = "SETTING", requires = "hyperparams")]
+        setting: Option<String>,
         /// Module file stems, comma-separated (one docs/modules/<m>.md and modules/<m>.py each)
         /// [default: block].
         #[arg(long, value_delimiter = ',', value_name = "M,M,...")]
@@ -132,6 +142,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             model,
             out,
             hyperparams,
+            setting,
             modules,
             force,
             skill_dir,
@@ -142,6 +153,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 model,
                 out,
                 hyperparams,
+                setting,
                 modules,
                 force,
             };

@@ -27,6 +27,9 @@ pub struct InitOptions {
     pub out: PathBuf,
     /// pdf-figures' `hyperparams.json`, to pre-fill values with their page and sentence.
     pub hyperparams: Option<PathBuf>,
+    /// The experiment whose values `hyperparams` fills in (`fine-tuning`, `CIFAR`); `None`
+    /// is the paper's main setting.
+    pub setting: Option<String>,
     /// Module file stems (`stem`, `stage`, `head`); one document and one file each.
     pub modules: Vec<String>,
     /// Replace existing files.
@@ -54,6 +57,9 @@ struct Context<'a> {
     module: Option<&'a Module>,
     hyperparameters: &'a [hyperparams::Hyperparam],
     param_count: Option<&'a hyperparams::ParamCount>,
+    param_count_candidates: &'a [hyperparams::ParamCount],
+    /// How many pre-filled fields still need a choice.
+    hyperparameters_todo: usize,
 }
 
 /// Renders the tree and writes it; returns the written paths relative to `out`, sorted.
@@ -77,7 +83,7 @@ pub fn render(opts: &InitOptions) -> Result<Vec<(String, String)>, Error> {
     }
     let modules = modules(&opts.modules)?;
     let prefill = match &opts.hyperparams {
-        Some(path) => hyperparams::read(path, &opts.model)?,
+        Some(path) => hyperparams::read(path, &opts.model, opts.setting.as_deref())?,
         None => Prefill::default(),
     };
     let templates = templates::load(opts.skill_dir.as_deref())?;
@@ -96,6 +102,12 @@ pub fn render(opts: &InitOptions) -> Result<Vec<(String, String)>, Error> {
         module: None,
         hyperparameters: &prefill.hyperparameters,
         param_count: prefill.param_count.as_ref(),
+        param_count_candidates: &prefill.param_count_candidates,
+        hyperparameters_todo: prefill
+            .hyperparameters
+            .iter()
+            .filter(|h| h.todo.is_some())
+            .count(),
     };
     let mut files = Vec::new();
     for t in &templates {

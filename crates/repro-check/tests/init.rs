@@ -279,16 +279,27 @@ fn bad_arguments_are_one_line_errors() {
 }
 
 /// A hyperparams.json in pdf-figures' schema, written for this test: two sentence sources, a
-/// table source, a repeated name and two parameter counts, one for another model.
+/// table source, a repeated name, values of another setting (CIFAR), two values of one field in
+/// the main setting, and two parameter counts, one for another model.
 const HYPERPARAMS: &str = r#"{
   "hyperparameters": [
     {"name": "weight_decay", "value": "0.0001", "number": 0.0001, "page": 4, "section": "3.4. Implementation",
+     "setting": {"path": "3 Method > 3.4. Implementation", "label": "main", "dataset": null},
+     "source": {"sentence": "We use a weight decay of 0.0001 and a momentum of 0.9."}},
+    {"name": "momentum", "value": "0.9", "number": 0.9, "page": 4, "section": "3.4. Implementation",
+     "setting": {"path": "3 Method > 3.4. Implementation", "label": "main", "dataset": null},
      "source": {"sentence": "We use a weight decay of 0.0001 and a momentum of 0.9."}},
     {"name": "batch_size", "value": "256", "number": 256, "page": 4, "section": "3.4. Implementation",
+     "setting": {"path": "3 Method > 3.4. Implementation", "label": "main", "dataset": "imagenet"},
      "source": {"sentence": "We use SGD with a mini-batch\nsize of 256."}},
+    {"name": "momentum", "value": "0.95", "number": 0.95, "page": 5, "section": "3.5. Schedule",
+     "setting": {"path": "3 Method > 3.5. Schedule", "label": "main", "dataset": null},
+     "source": {"sentence": "The momentum is raised to 0.95 after warm-up."}},
     {"name": "learning_rate", "value": "0.1", "number": 0.1, "page": 7, "section": "4.2. CIFAR-10",
+     "setting": {"path": "4 Experiments > 4.2. CIFAR-10", "label": "other-task", "dataset": "cifar"},
      "source": {"table": "5", "row": "ResNet-50", "column": "lr | base", "cell": "0.1"}},
     {"name": "batch_size", "value": "128", "number": 128, "page": 7, "section": "4.2. CIFAR-10",
+     "setting": {"path": "4 Experiments > 4.2. CIFAR-10", "label": "other-task", "dataset": "cifar"},
      "source": {"sentence": "These models are trained with a mini-batch size of 128."}}
   ],
   "param_counts": [
@@ -312,16 +323,21 @@ fn hyperparams_prefill_values_with_page_and_sentence() {
     assert!(config.contains(
         "    # Section 3.4, page 4: \"We use a weight decay of 0.0001 and a momentum of 0.9.\"\n    weight_decay: float = 0.0001  # Section 3.4, page 4\n"
     ), "{config}");
-    // The sentence's line break is gone; the second batch size is a commented candidate.
+    // The sentence's line break is gone; CIFAR's batch size is listed with its setting, not
+    // chosen: the main setting states one value.
     assert!(config.contains(
-        "    # Section 3.4, page 4: \"We use SGD with a mini-batch size of 256.\"\n    # other candidate: 128 (Section 4.2, page 7: \"These models are trained with a mini-batch size of 128.\")\n    batch_size: int = 256  # Section 3.4, page 4\n"
+        "    # Section 3.4, page 4: \"We use SGD with a mini-batch size of 256.\"\n    # also stated: 128 (other-task, cifar; Section 4.2, page 7: \"These models are trained with a mini-batch size of 128.\")\n    batch_size: int = 256  # Section 3.4, page 4\n"
+    ), "{config}");
+    // Two values in the main setting: both listed with their page, none chosen.
+    assert!(config.contains(
+        "    # TODO(paper): momentum: 2 different values for the main setting; keep the value of the setting being replicated, delete the other lines:\n    #   0.9  (main; Section 3.4, page 4: \"We use a weight decay of 0.0001 and a momentum of 0.9.\")\n    #   0.95  (main; Section 3.5, page 5: \"The momentum is raised to 0.95 after warm-up.\")\n    momentum: float = None  # TODO(paper): choose from the candidates above\n"
+    ), "{config}");
+    // Only another setting states a learning rate: listed, not filled in.
+    assert!(config.contains(
+        "    # TODO(paper): learning_rate: no value for the main setting; only other settings state one; keep the value of the setting being replicated, delete the other lines:\n    #   0.1  (other-task, cifar; Table 5, page 7: row \"ResNet-50\", column \"lr | base\": \"0.1\")\n    learning_rate: float = None  # TODO(paper): choose from the candidates above\n"
     ), "{config}");
     assert!(
-        config.contains("    learning_rate: float = 0.1  # Table 5, page 7\n"),
-        "{config}"
-    );
-    assert!(
-        config.contains("TODO(paper): the 3 fields below were pre-filled"),
+        config.contains("TODO(paper): the 4 fields below were pre-filled"),
         "{config}"
     );
     assert!(
@@ -335,7 +351,7 @@ fn hyperparams_prefill_values_with_page_and_sentence() {
     ), "{audit}");
     // A pipe inside a cell is escaped so the table keeps its columns.
     assert!(audit.contains(
-        "| learning_rate | 0.1 | Table 5, page 7 | 原文：row \"ResNet-50\", column \"lr \\| base\": \"0.1\" |\n"
+        "| learning_rate | TODO(paper): one of 0.1 (Table 5, page 7, other-task, cifar) | TODO(paper): no value for the main setting; only other settings state one | 原文：row \"ResNet-50\", column \"lr \\| base\": \"0.1\" |\n"
     ), "{audit}");
 
     // The count printed for ResNet-50 (not ResNet-110), in validate_model.py's form.
@@ -348,6 +364,81 @@ fn hyperparams_prefill_values_with_page_and_sentence() {
     assert!(
         read(&out, "model.py")
             .contains("PAPER_PARAMS: Optional[str] = \"25.6M\"  # Table 3, page 6\n")
+    );
+}
+
+#[test]
+fn setting_chooses_which_experiment_fills_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hyperparams.json");
+    std::fs::write(&json, HYPERPARAMS).unwrap();
+    let out = dir.path().join("output");
+    let o = init(
+        &out,
+        &[
+            "--hyperparams",
+            json.to_str().unwrap(),
+            "--setting",
+            "CIFAR",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = read(&out, "config.py");
+    assert!(
+        config.contains("    batch_size: int = 128  # Section 4.2, page 7\n"),
+        "{config}"
+    );
+    assert!(
+        config.contains("    learning_rate: float = 0.1  # Table 5, page 7\n"),
+        "{config}"
+    );
+    // The main setting's weight decay is not CIFAR's: listed, not filled in.
+    assert!(
+        config.contains("    # TODO(paper): weight_decay: no value for setting \"CIFAR\"; only other settings state one;"),
+        "{config}"
+    );
+    assert!(
+        config.contains("    weight_decay: float = None  # TODO(paper)"),
+        "{config}"
+    );
+}
+
+#[test]
+fn rows_without_a_setting_never_pick_the_first_mention() {
+    // An older hyperparams.json has no "setting": its rows all count as the main setting, so
+    // two batch sizes are two candidates, not a value and a comment; two counts printed for the
+    // model are listed in verify.toml, not chosen.
+    let old = r#"{"hyperparameters": [
+        {"name": "batch_size", "value": "256", "number": 256, "page": 4, "section": "3.4",
+         "source": {"sentence": "mini-batch size of 256"}},
+        {"name": "batch_size", "value": "128", "number": 128, "page": 7, "section": "4.2",
+         "source": {"sentence": "mini-batch size of 128"}}],
+      "param_counts": [
+        {"model": "ResNet-50", "value": "25.6M", "count": 25600000, "page": 6, "section": "",
+         "source": {"sentence": "ResNet-50 has 25.6M parameters"}},
+        {"model": "ResNet50", "value": "25.5M", "count": 25500000, "page": 3, "section": "",
+         "source": {"sentence": "ResNet50 has 25.5M parameters"}}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hyperparams.json");
+    std::fs::write(&json, old).unwrap();
+    let out = dir.path().join("output");
+    let o = init(&out, &["--hyperparams", json.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = read(&out, "config.py");
+    assert!(
+        config.contains("    batch_size: int = None  # TODO(paper)"),
+        "{config}"
+    );
+    assert!(config.contains("    #   256  (main; Section 3.4, page 4: \"mini-batch size of 256\")\n    #   128  (main; Section 4.2, page 7: \"mini-batch size of 128\")\n"), "{config}");
+    let verify = read(&out, "verify.toml");
+    assert!(
+        verify.contains("# TODO(paper): the paper prints 2 different counts for ResNet50"),
+        "{verify}"
+    );
+    let toml: toml::Table = verify.parse().unwrap();
+    assert_eq!(
+        toml["model"]["paper_params"].as_str(),
+        Some("TODO(paper): e.g. 25.6M")
     );
 }
 

@@ -4,7 +4,15 @@
 //! Schema (pdf-figures `hyperparams.rs`):
 //! `{"hyperparameters":[{"name","value","number","page","section","source":{...}}],
 //!   "param_counts":[{"model","value","count","page","section","source":{...}}]}`, where
-//! `source` is either `{"sentence"}` or `{"table","row","column","cell"}`.
+//! `source` is either `{"sentence"}` or `{"table","row","column","cell"}`, and each row may carry
+//! `"setting":{"path","label","dataset"}` (label `main`, `pre-training`, `fine-tuning`,
+//! `ablation`, `other-task` or `baseline`) and `"model"`.
+//!
+//! A value is filled in only where the chosen setting (`main` unless `--setting` says otherwise)
+//! has exactly one value for the field; several values, or values from other settings only,
+//! become a `TODO(paper)` field listing every candidate with its page and setting. A row
+//! without a `setting` (an older hyperparams.json) counts as `main`, so its conflicts still
+//! surface instead of the first mention winning.
 
 use crate::Error;
 use serde::{Deserialize, Serialize};
@@ -18,6 +26,50 @@ struct File {
     param_counts: Vec<MinedCount>,
 }
 
+#[derive(Clone, Default, Deserialize)]
+struct SettingIn {
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    dataset: Option<String>,
+}
+
+impl SettingIn {
+    fn label(&self) -> &str {
+        self.label.as_deref().unwrap_or("main")
+    }
+
+    /// Whether `--setting want` selects this row: its label ("fine-tuning", also written
+    /// "finetuning" or "fine-tune"), or a word of its dataset or section path ("CIFAR").
+    fn selected_by(&self, want: Option<&str>) -> bool {
+        let Some(want) = want else {
+            return self.label() == "main";
+        };
+        let squash = |s: &str| squash(s);
+        let w = squash(want);
+        if w.is_empty() {
+            return false;
+        }
+        let label = squash(self.label());
+        label == w
+            || (label.starts_with(&w) && w.len() >= 4)
+            || self
+                .dataset
+                .as_deref()
+                .is_some_and(|d| squash(d).contains(&w))
+            || squash(&self.path).contains(&w)
+    }
+
+    fn describe(&self) -> String {
+        match &self.dataset {
+            Some(d) if self.label() != "main" => format!("{}, {d}", self.label()),
+            _ => self.label().to_string(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Mined {
     name: String,
@@ -29,6 +81,8 @@ struct Mined {
     section: String,
     #[serde(default)]
     source: Source,
+    #[serde(default)]
+    setting: SettingIn,
 }
 
 #[derive(Deserialize)]
@@ -71,16 +125,22 @@ pub struct Hyperparam {
     /// The quoted sentence or table cell, on one line.
     pub evidence_py: String,
     pub evidence_md: String,
-    /// Further candidates for the same field, as comments.
+    /// Further mentions of the same field: other settings when the value is filled, every
+    /// candidate to choose from when it is not.
     pub others: Vec<Candidate>,
+    /// `None` when the paper's chosen setting states exactly one value (`value_py` is it);
+    /// otherwise why it was not filled in (`value_py` is then `None`).
+    pub todo: Option<String>,
 }
 
-/// A further mention of an already seen hyper-parameter.
+/// A mention of a hyper-parameter.
 #[derive(Clone, Debug, Serialize)]
 pub struct Candidate {
     pub value_py: String,
     pub locator: String,
     pub evidence_py: String,
+    /// `main`, `fine-tuning`, `other-task, cifar`, ...
+    pub setting: String,
 }
 
 /// The paper's printed parameter count for the model being replicated.
@@ -101,11 +161,14 @@ pub struct ParamCount {
 pub struct Prefill {
     pub hyperparameters: Vec<Hyperparam>,
     pub param_count: Option<ParamCount>,
+    /// Distinct counts printed for the model when there is more than one: listed, not chosen.
+    pub param_count_candidates: Vec<ParamCount>,
 }
 
 /// Reads `path` and keeps the counts printed for `model` (names compared without case and
-/// punctuation: "ResNet-50" is "ResNet50").
-pub fn read(path: &Path, model: &str) -> Result<Prefill, Error> {
+/// punctuation: "ResNet-50" is "ResNet50"); `setting` picks the experiment whose values are
+/// filled in (`None`: the main one).
+pub fn read(path: &Path, model: &str, setting: Option<&str>) -> Result<Prefill, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::input(path.display(), e))?;
     let file: File = serde_json::from_str(&text).map_err(|e| {
         Error::input(
@@ -113,59 +176,132 @@ pub fn read(path: &Path, model: &str) -> Result<Prefill, Error> {
             format!("not a pdf-figures hyperparams.json: {e}"),
         )
     })?;
-    Ok(prefill(file, model))
+    Ok(prefill(file, model, setting))
 }
 
-fn prefill(file: File, model: &str) -> Prefill {
-    let mut hyperparameters: Vec<Hyperparam> = Vec::new();
+fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
+    // Every mention, grouped by field in order of first mention.
+    let mut fields: Vec<(String, Vec<&Mined>)> = Vec::new();
     for m in &file.hyperparameters {
         let field = identifier(&m.name);
-        let value = value_text(&m.value);
-        let (type_py, value_py) = python_value(m.number.as_ref(), &value);
-        let locator = locator(m.page, &m.section, &m.source);
-        let evidence = evidence(&m.source);
-        if let Some(first) = hyperparameters.iter_mut().find(|h| h.field == field) {
-            first.others.push(Candidate {
-                value_py,
-                locator,
-                evidence_py: evidence,
-            });
-            continue;
+        match fields.iter_mut().find(|(f, _)| *f == field) {
+            Some((_, v)) => v.push(m),
+            None => fields.push((field, vec![m])),
         }
-        hyperparameters.push(Hyperparam {
-            name_md: md_cell(&m.name),
-            name: m.name.clone(),
-            field,
-            type_py,
-            value_py,
-            value_md: md_cell(&value),
-            locator_md: md_cell(&locator),
-            locator,
-            evidence_md: md_cell(&evidence),
-            evidence_py: evidence,
-            others: Vec::new(),
+    }
+    let candidate = |m: &Mined| {
+        let value = value_text(&m.value);
+        Candidate {
+            value_py: python_value(m.number.as_ref(), &value).1,
+            locator: locator(m.page, &m.section, &m.source),
+            evidence_py: evidence(&m.source),
+            setting: m.setting.describe(),
+        }
+    };
+    let mut hyperparameters: Vec<Hyperparam> = Vec::new();
+    for (field, mentions) in fields {
+        let (chosen, rest): (Vec<&Mined>, Vec<&Mined>) = mentions
+            .iter()
+            .partition(|m| m.setting.selected_by(setting));
+        let mut values: Vec<String> = Vec::new();
+        for m in &chosen {
+            let v = python_value(m.number.as_ref(), &value_text(&m.value)).1;
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        let which = setting.map_or("the main setting".to_string(), |s| {
+            format!("setting \"{s}\"")
         });
+        let first = chosen.first().copied().unwrap_or(mentions[0]);
+        let value = value_text(&first.value);
+        let (type_py, value_py) = python_value(first.number.as_ref(), &value);
+        let loc = locator(first.page, &first.section, &first.source);
+        let ev = evidence(&first.source);
+        let h = if values.len() == 1 {
+            // One value: filled in; the same value stated again and other settings' values
+            // are listed below it.
+            Hyperparam {
+                name_md: md_cell(&first.name),
+                name: first.name.clone(),
+                field,
+                type_py,
+                value_md: md_cell(&value),
+                value_py,
+                locator_md: md_cell(&loc),
+                locator: loc,
+                evidence_md: md_cell(&ev),
+                evidence_py: ev,
+                others: chosen[1..]
+                    .iter()
+                    .chain(rest.iter())
+                    .map(|m| candidate(m))
+                    .collect(),
+                todo: None,
+            }
+        } else {
+            let reason = if values.is_empty() {
+                format!("no value for {which}; only other settings state one")
+            } else {
+                format!("{} different values for {which}", values.len())
+            };
+            let others: Vec<Candidate> = chosen
+                .iter()
+                .chain(rest.iter())
+                .map(|m| candidate(m))
+                .collect();
+            let listed = others
+                .iter()
+                .map(|c| format!("{} ({}, {})", c.value_py, c.locator, c.setting))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Hyperparam {
+                name_md: md_cell(&first.name),
+                name: first.name.clone(),
+                field,
+                type_py,
+                value_py: "None".into(),
+                value_md: md_cell(&format!("TODO(paper): one of {listed}")),
+                locator_md: md_cell(&format!("TODO(paper): {reason}")),
+                locator: format!("TODO(paper): {reason}"),
+                evidence_md: md_cell(&ev),
+                evidence_py: ev,
+                others,
+                todo: Some(reason),
+            }
+        };
+        hyperparameters.push(h);
     }
     let wanted = squash(model);
-    let param_count = file
+    let mut counts: Vec<ParamCount> = Vec::new();
+    for c in file
         .param_counts
         .iter()
-        .find(|c| c.model.as_deref().is_some_and(|m| squash(m) == wanted))
-        .map(|c| {
-            let value = printed_count(&value_text(&c.value));
-            let locator = locator(c.page, &c.section, &c.source);
-            ParamCount {
-                value_py: json(&value),
-                value_toml: json(&value),
-                locator_toml: json(&locator),
-                evidence_toml: evidence(&c.source),
-                value,
-                locator,
-            }
+        .filter(|c| c.model.as_deref().is_some_and(|m| squash(m) == wanted))
+    {
+        let value = printed_count(&value_text(&c.value));
+        if counts.iter().any(|k| k.value == value) {
+            continue;
+        }
+        let locator = locator(c.page, &c.section, &c.source);
+        counts.push(ParamCount {
+            value_py: json(&value),
+            value_toml: json(&value),
+            locator_toml: json(&locator),
+            evidence_toml: evidence(&c.source),
+            value,
+            locator,
         });
+    }
+    let (param_count, param_count_candidates) = if counts.len() == 1 {
+        (counts.pop(), Vec::new())
+    } else {
+        (None, counts)
+    };
     Prefill {
         hyperparameters,
         param_count,
+        param_count_candidates,
     }
 }
 

@@ -1,0 +1,392 @@
+//! Which experiment a mined value belongs to, and which model a sentence names.
+//!
+//! A paper states the values of several settings side by side: the main training run, a
+//! pre-training and a fine-tuning stage, ablations, other datasets or tasks (CIFAR next to
+//! ImageNet, a COCO detector next to the classifier), and baselines. A value copied into a
+//! replication's config from the wrong one is worse than none, so every mined row carries its
+//! [`Setting`]: the section path it sits under and a [`Label`] read from the sentence and the
+//! headings. The label is conservative in one direction only: whatever is not recognisably
+//! something else is `Main`, and `repro-check init` still refuses to choose when the main
+//! setting has more than one value.
+
+use crate::re::compile;
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// The kind of experiment a value belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Label {
+    /// The paper's own main training run.
+    Main,
+    /// A pre-training stage.
+    PreTraining,
+    /// A fine-tuning stage.
+    FineTuning,
+    /// An ablation or sensitivity study.
+    Ablation,
+    /// Another dataset or task than the paper's main one.
+    OtherTask,
+    /// A baseline or prior model's value.
+    Baseline,
+}
+
+impl Label {
+    /// The name written to `hyperparams.json` and accepted by `repro-check init --setting`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Main => "main",
+            Label::PreTraining => "pre-training",
+            Label::FineTuning => "fine-tuning",
+            Label::Ablation => "ablation",
+            Label::OtherTask => "other-task",
+            Label::Baseline => "baseline",
+        }
+    }
+}
+
+/// Where a value belongs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// The section path, outermost first ("5 Experiments > 5.3 Experiments on CIFAR"), or "".
+    pub path: String,
+    /// What kind of experiment it is.
+    pub label: Label,
+    /// The dataset or task the sentence, table or section names ("cifar", "detection").
+    pub dataset: Option<String>,
+}
+
+/// Datasets, as (pattern, canonical key). ILSVRC is ImageNet; CIFAR-10 and -100 are one family.
+static DATASET: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(imagenet|ilsvrc|cifar|coco|pascal voc|pascal|voc|ade20k|ade-20k|cityscapes|jft|squad|glue|mnli|race|wmt|bookcorpus|book corpus|wikitext|penn treebank|librispeech|mnist|svhn|celeba|lsun|kinetics|flan|oasst1|alpaca|mmlu|fasteval14k)",
+    )
+});
+
+/// Tasks, by their usual words.
+static TASK: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(classification|classifier|detection|detector|segmentation|translation|question answering|language model(?:ing)?)",
+    )
+});
+
+fn dataset_key(m: &str) -> &'static str {
+    match m.to_ascii_lowercase().as_str() {
+        "imagenet" | "ilsvrc" => "imagenet",
+        "cifar" => "cifar",
+        "coco" => "coco",
+        "pascal voc" | "pascal" | "voc" => "voc",
+        "ade20k" | "ade-20k" => "ade20k",
+        "cityscapes" => "cityscapes",
+        "jft" => "jft",
+        "squad" => "squad",
+        "glue" | "mnli" => "glue",
+        "race" => "race",
+        "wmt" => "wmt",
+        "bookcorpus" | "book corpus" => "bookcorpus",
+        "wikitext" => "wikitext",
+        "penn treebank" => "ptb",
+        "librispeech" => "librispeech",
+        "mnist" => "mnist",
+        "svhn" => "svhn",
+        "celeba" => "celeba",
+        "lsun" => "lsun",
+        "kinetics" => "kinetics",
+        "flan" => "flan",
+        "oasst1" => "oasst1",
+        "alpaca" => "alpaca",
+        "mmlu" => "mmlu",
+        "fasteval14k" => "jft",
+        _ => "other",
+    }
+}
+
+fn task_key(m: &str) -> &'static str {
+    let m = m.to_ascii_lowercase();
+    if m.starts_with("classif") {
+        "classification"
+    } else if m.starts_with("detect") {
+        "detection"
+    } else if m.starts_with("segment") {
+        "segmentation"
+    } else if m.starts_with("translation") {
+        "translation"
+    } else if m.starts_with("question") {
+        "question answering"
+    } else {
+        "language modeling"
+    }
+}
+
+/// The paper's main dataset and task: the ones its text names most often.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Paper {
+    pub dataset: Option<&'static str>,
+    pub task: Option<&'static str>,
+}
+
+impl Paper {
+    /// Counts dataset and task names over the running text.
+    pub fn of_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Paper {
+        let mut datasets: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut tasks: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for t in texts {
+            for m in DATASET.find_iter(t) {
+                *datasets.entry(dataset_key(m.as_str())).or_default() += 1;
+            }
+            for m in TASK.find_iter(t) {
+                *tasks.entry(task_key(m.as_str())).or_default() += 1;
+            }
+        }
+        Paper {
+            dataset: most(&datasets),
+            task: most(&tasks),
+        }
+    }
+}
+
+/// The most frequent key, when it is clearly ahead: named at least half as often again as
+/// the next one. A close race is no answer, and then no row is "other" for its dataset.
+fn most(counts: &BTreeMap<&'static str, usize>) -> Option<&'static str> {
+    let mut v: Vec<(&&str, &usize)> = counts.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1));
+    match v.as_slice() {
+        [] => None,
+        [(k, _)] => Some(k),
+        [(k, a), (_, b), ..] => (2 * **a >= 3 * **b).then_some(**k),
+    }
+}
+
+static ABLATION: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?i)\bablat|\bsensitivity (?:to|study|analysis)"));
+static FINE_TUNING: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\bfine-?\s?tun"));
+static PRE_TRAINING: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\bpre-?\s?train"));
+static BASELINE: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?i)\bbaselines?\b|\bprior work\b|\breported by\b"));
+
+/// The setting of a value read from `sentence` (or a table cell's headers) under `path`.
+pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
+    let dataset = DATASET
+        .find(sentence)
+        .or_else(|| DATASET.find(path))
+        .map(|m| dataset_key(m.as_str()));
+    let task = TASK
+        .find(sentence)
+        .or_else(|| TASK.find(path))
+        .map(|m| task_key(m.as_str()));
+    let label = if ABLATION.is_match(sentence) || ABLATION.is_match(path) {
+        Label::Ablation
+    } else if FINE_TUNING.is_match(sentence) || FINE_TUNING.is_match(path) {
+        Label::FineTuning
+    } else if PRE_TRAINING.is_match(sentence) || PRE_TRAINING.is_match(path) {
+        Label::PreTraining
+    } else if BASELINE.is_match(sentence) {
+        Label::Baseline
+    } else if dataset.is_some_and(|d| paper.dataset.is_some_and(|p| p != d))
+        || task.is_some_and(|t| paper.task.is_some_and(|p| p != t))
+    {
+        Label::OtherTask
+    } else {
+        Label::Main
+    };
+    let named = match (dataset, task) {
+        (Some(d), _) if label == Label::OtherTask && paper.dataset.is_some_and(|p| p != d) => {
+            Some(d)
+        }
+        (_, Some(t)) if label == Label::OtherTask => Some(t),
+        (Some(d), _) => Some(d),
+        (None, t) => t,
+    };
+    Setting {
+        path: path.to_string(),
+        label,
+        dataset: named.map(str::to_string),
+    }
+}
+
+/// Section paths from the sequence of headings the paragraphs sit under: "5.3 Experiments on
+/// CIFAR" under "5 Experiments" becomes "5 Experiments > 5.3 Experiments on CIFAR"; an
+/// appendix letter ("A Implementation Details: CIFAR") is its own top level.
+#[derive(Default)]
+pub struct Paths {
+    /// Heading text by its number ("5", "5.3").
+    seen: BTreeMap<String, String>,
+}
+
+impl Paths {
+    pub fn path(&mut self, section: &str) -> String {
+        let section = section.trim();
+        let number: String = section
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('.')
+            .to_string();
+        let numbered = !number.is_empty()
+            && number
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c.is_ascii_uppercase())
+            && number
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && number.len() <= 8;
+        if !numbered {
+            return section.to_string();
+        }
+        self.seen.insert(number.clone(), section.to_string());
+        let mut parts = Vec::new();
+        let pieces: Vec<&str> = number.split('.').collect();
+        for k in 1..pieces.len() {
+            if let Some(h) = self.seen.get(&pieces[..k].join(".")) {
+                parts.push(h.clone());
+            }
+        }
+        parts.push(section.to_string());
+        parts.join(" > ")
+    }
+}
+
+/// Model names a sentence mentions: a capitalised word with a digit or a size suffix
+/// ("ResNet-50", "SSD512", "MobileNetV2", "BERT-large", "EfficientDet-D0", "Inception V3"),
+/// datasets, hardware and units left out.
+static MODEL: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"\b([A-Z][A-Za-z]*[a-z][A-Za-z]*(?:-?[A-Z]?\d+[A-Za-z]?|(?:-| )V\d+)(?:-[A-Za-z0-9]+)?|[A-Z]{2,}[A-Za-z]*(?:-?\d+|-?(?:base|large|xlarge|xxlarge|small|tiny|huge)|-[A-Z]\d*)\b|[A-Z][A-Za-z]+-(?:base|large|xlarge|xxlarge|small|tiny|huge|[A-Z]\d*\b))",
+    )
+});
+
+static NOT_MODEL: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)^(imagenet|ilsvrc|cifar|coco|voc|ade|jft|squad|wmt|mnist|gpu|tpu|k80|v100|p100|a100|titan|table|fig|figure|sec|section|eq|eqn|conv|fc|relu|float|bf|fp|int|top|map|ap|iou|sgd|adam|lamb|lora|nf|pixel|l\d|mnli|sst|race|glue|mmlu|oasst|flan|t5-?\d*$)",
+    )
+});
+
+/// The first model name in `sentence`, if any.
+pub fn model_in(sentence: &str) -> Option<String> {
+    MODEL
+        .find_iter(sentence)
+        .map(|m| m.as_str())
+        .find(|m| {
+            let head: String = m.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+            !NOT_MODEL.is_match(&head) && !NOT_MODEL.is_match(m)
+        })
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_paths_nest_by_number() {
+        let mut p = Paths::default();
+        assert_eq!(p.path("5 Experiments"), "5 Experiments");
+        assert_eq!(
+            p.path("5.3 Experiments on CIFAR"),
+            "5 Experiments > 5.3 Experiments on CIFAR"
+        );
+        assert_eq!(
+            p.path("A Implementation Details: CIFAR"),
+            "A Implementation Details: CIFAR"
+        );
+        assert_eq!(p.path("Abstract"), "Abstract");
+    }
+
+    #[test]
+    fn settings_from_sentence_and_headings() {
+        let paper = Paper {
+            dataset: Some("imagenet"),
+            task: Some("classification"),
+        };
+        let c = |s: &str, path: &str| classify(s, path, &paper);
+        assert_eq!(
+            c(
+                "We use a weight decay of 0.0001.",
+                "4 Implementation details"
+            )
+            .label,
+            Label::Main
+        );
+        let cifar = c(
+            "with a weight decay of 0.0005",
+            "A Implementation Details: CIFAR",
+        );
+        assert_eq!(
+            (cifar.label, cifar.dataset.as_deref()),
+            (Label::OtherTask, Some("cifar"))
+        );
+        let det = c(
+            "We train the RPN step for 120k mini-batches at a learning rate of 0.02",
+            "B Implementation Details: Object Detection",
+        );
+        assert_eq!(
+            (det.label, det.dataset.as_deref()),
+            (Label::OtherTask, Some("detection"))
+        );
+        // Swin's ADE20K warm-up is not the ImageNet classifier's.
+        assert_eq!(
+            c(
+                "On ADE20K we use a linear warmup of 1500 iterations",
+                "4.3 Semantic Segmentation"
+            )
+            .label,
+            Label::OtherTask
+        );
+        assert_eq!(
+            c("In all ablation comparisons we use 160 px", "").label,
+            Label::Ablation
+        );
+        assert_eq!(
+            c("For fine-tuning we use a batch size of 32", "").label,
+            Label::FineTuning
+        );
+        assert_eq!(
+            c("We pre-train at 224 × 224 resolution", "").label,
+            Label::PreTraining
+        );
+        // A paper whose main dataset is unknown labels no dataset "other".
+        assert_eq!(
+            classify("on CIFAR with 0.1", "", &Paper::default()).label,
+            Label::Main
+        );
+    }
+
+    #[test]
+    fn main_dataset_is_the_clear_majority() {
+        let p = Paper::of_texts(["ImageNet and CIFAR", "ImageNet classification", "COCO"]);
+        assert_eq!(p.dataset, Some("imagenet"));
+        assert_eq!(Paper::of_texts(["COCO and ImageNet"]).dataset, None);
+        // 3 against 2 is a clear lead; 4 against 3 is not. PASCAL VOC is one name.
+        let p = Paper::of_texts(["ImageNet ImageNet ImageNet, PASCAL VOC, VOC"]);
+        assert_eq!(p.dataset, Some("imagenet"));
+        let p = Paper::of_texts(["ImageNet ImageNet ImageNet ImageNet, COCO COCO COCO"]);
+        assert_eq!(p.dataset, None);
+    }
+
+    #[test]
+    fn model_names_in_sentences() {
+        assert_eq!(
+            model_in("ALBERT-large has about 18x fewer parameters").as_deref(),
+            Some("ALBERT-large")
+        );
+        assert_eq!(
+            model_in("Our primary network MobileNetV2 uses 3.4 million parameters").as_deref(),
+            Some("MobileNetV2")
+        );
+        assert_eq!(
+            model_in("For SSD512 model, we add extra conv12 2").as_deref(),
+            Some("SSD512")
+        );
+        assert_eq!(
+            model_in("We train on ImageNet-1K with 8 GPUs and K80 cards").as_deref(),
+            None
+        );
+        assert_eq!(model_in("the RPN step of Fast R-CNN").as_deref(), None);
+        assert_eq!(model_in("Swin-T and ViT-B/16").as_deref(), Some("Swin-T"));
+        assert_eq!(
+            model_in("Xception and Inception V3 have nearly the same number").as_deref(),
+            Some("Inception V3")
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! Symbol assignments in running text and captions: `S = 7`, `λcoord = 5`, `α is set to 1`,
+//! `smin is 0.2`, `r ∈ {8, 16, 64}`. They carry a model's architecture and loss weights (the
+//! grid size, the loss balance, the group count), which the vocabulary's named settings do not
+//! cover.
+//!
+//! A symbol is one Latin or Greek letter, optionally with a short lower-case subscript printed
+//! inline (`λcoord`, `smin`, `ar`); the value must be a number standing alone (`G = C`, `d = 4d`
+//! and `x1 = x1,1` are no values). The `is` form ("smin is 0.2") is only read for a single
+//! letter or a letter with a `min`/`max` subscript, so that "the rate is 0.1" is not a symbol.
+
+use crate::number::{NUM, parse_number};
+use crate::re::compile;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// One assignment as found in a sentence.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    /// The symbol as printed (`λcoord`, `C`).
+    pub symbol: String,
+    /// Up to four words before the symbol, the phrase that defines it ("the group number as").
+    pub phrase: String,
+    /// The value as printed (`32`, `{1, 0.75, 0.5}`).
+    pub value: String,
+    /// The number; for a set, its first element.
+    pub number: f64,
+}
+
+const GREEK: &str = "α-ωΑ-Ωϵϕ";
+
+static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?:^|[\s(\[,;:])(?P<s>[A-Za-z](?:_?(?:min|max|[a-z]))?|[{GREEK}][a-z]{{0,6}})\s*=\s*(?P<v>{NUM})(?P<after>\S?)"
+    ))
+});
+
+static IS: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?:^|[\s(,;])(?P<s>[A-Za-z{GREEK}](?:_?(?:min|max))?|[{GREEK}][a-z]{{0,6}})\s+(?:is|are)\s+(?:set\s+to\s+|fixed\s+(?:at|to)\s+|chosen\s+as\s+)?(?:be\s+)?(?P<v>{NUM})(?P<after>\S?)"
+    ))
+});
+
+static SET_TO: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"\bset\s+(?P<s>[A-Za-z](?:_?(?:min|max))?|[{GREEK}][a-z]{{0,6}})\s+(?:to\s+(?:be\s+)?|as\s+)(?P<v>{NUM})(?P<after>\S?)"
+    ))
+});
+
+static IN_SET: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?:^|[\s(,;])(?P<s>[A-Za-z](?:_?(?:min|max|[a-z]))?|[{GREEK}][a-z]{{0,6}})\s*∈\s*(?P<v>\{{[^{{}}]{{1,80}}\}})"
+    ))
+});
+
+/// Words that look like a one-letter symbol but are English.
+fn is_word(s: &str) -> bool {
+    matches!(
+        s,
+        "a" | "A"
+            | "I"
+            | "is"
+            | "as"
+            | "at"
+            | "an"
+            | "in"
+            | "on"
+            | "or"
+            | "of"
+            | "to"
+            | "be"
+            | "we"
+            | "We"
+            | "if"
+            | "it"
+            | "by"
+            | "do"
+            | "no"
+            | "so"
+            | "up"
+            | "In"
+            | "It"
+            | "If"
+    )
+}
+
+fn phrase_before(sentence: &str, at: usize) -> String {
+    let words: Vec<&str> = sentence[..at].split_whitespace().collect();
+    let from = words.len().saturating_sub(4);
+    words[from..].join(" ")
+}
+
+/// Every symbol assignment in `sentence`, in order, each symbol once.
+pub fn in_sentence(sentence: &str) -> Vec<Found> {
+    let mut out: Vec<(usize, Found)> = Vec::new();
+    let wanted = [
+        (&*ASSIGN, sentence.contains('=')),
+        (
+            &*IS,
+            sentence.contains(" is ") || sentence.contains(" are "),
+        ),
+        (&*SET_TO, sentence.contains("set ")),
+    ];
+    for (re, _) in wanted.iter().filter(|(_, w)| *w) {
+        for caps in re.captures_iter(sentence) {
+            let (s, v) = (caps.name("s").unwrap(), caps.name("v").unwrap());
+            let after = caps.name("after").map_or("", |m| m.as_str());
+            // "4d", "0.5N/32", "3×3": the number is part of something else.
+            if after
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || "×/^*+−-".contains(c))
+            {
+                continue;
+            }
+            if is_word(s.as_str()) {
+                continue;
+            }
+            let Some(number) = parse_number(v.as_str()) else {
+                continue;
+            };
+            out.push((
+                s.start(),
+                Found {
+                    symbol: s.as_str().to_string(),
+                    phrase: phrase_before(sentence, s.start()),
+                    value: v.as_str().trim().to_string(),
+                    number,
+                },
+            ));
+        }
+    }
+    let sets = if sentence.contains('∈') {
+        IN_SET.captures_iter(sentence).collect()
+    } else {
+        Vec::new()
+    };
+    for caps in sets {
+        let (s, v) = (caps.name("s").unwrap(), caps.name("v").unwrap());
+        if is_word(s.as_str()) {
+            continue;
+        }
+        let inner = v.as_str().trim_matches(['{', '}']);
+        let Some(number) = inner.split(',').next().and_then(parse_number) else {
+            continue;
+        };
+        out.push((
+            s.start(),
+            Found {
+                symbol: s.as_str().to_string(),
+                phrase: phrase_before(sentence, s.start()),
+                value: v.as_str().to_string(),
+                number,
+            },
+        ));
+    }
+    out.sort_by_key(|(at, _)| *at);
+    let mut seen: Vec<Found> = Vec::new();
+    for (_, f) in out {
+        if !seen
+            .iter()
+            .any(|g| g.symbol == f.symbol && g.number == f.number)
+        {
+            seen.push(f);
+        }
+    }
+    seen
+}
+
+pub(crate) fn force() {
+    LazyLock::force(&ASSIGN);
+    LazyLock::force(&IS);
+    LazyLock::force(&SET_TO);
+    LazyLock::force(&IN_SET);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(s: &str) -> Vec<(String, f64)> {
+        in_sentence(s)
+            .into_iter()
+            .map(|f| (f.symbol, f.number))
+            .collect()
+    }
+
+    #[test]
+    fn assignments_of_issue_18() {
+        // YOLO's grid and loss weights, Swin's C and ResNeXt's cardinality.
+        assert_eq!(
+            pairs("We use S = 7, B = 2. PASCAL VOC has 20 labelled classes so C = 20."),
+            [("S".into(), 7.0), ("B".into(), 2.0), ("C".into(), 20.0)]
+        );
+        assert_eq!(
+            pairs("We set λcoord = 5 and λnoobj = .5."),
+            [("λcoord".into(), 5.0), ("λnoobj".into(), 0.5)]
+        );
+        assert_eq!(
+            pairs("the weight term α is set to 1 by cross validation"),
+            [("α".into(), 1.0)]
+        );
+        assert_eq!(
+            pairs("where smin is 0.2 and smax is 0.9, meaning"),
+            [("smin".into(), 0.2), ("smax".into(), 0.9)]
+        );
+        let set = in_sentence("with width multiplier α ∈ {1, 0.75, 0.5, 0.25} and");
+        assert_eq!(
+            (set[0].symbol.as_str(), set[0].value.as_str(), set[0].number),
+            ("α", "{1, 0.75, 0.5, 0.25}", 1.0)
+        );
+        assert_eq!(set[0].phrase, "with width multiplier");
+        assert_eq!(
+            pairs("When C = 32 and d = 4, Eqn.(4) ≈ 70k."),
+            [("C".into(), 32.0), ("d".into(), 4.0)]
+        );
+        assert_eq!(
+            pairs("We set G = 32 for GN by default."),
+            [("G".into(), 32.0)]
+        );
+    }
+
+    #[test]
+    fn what_is_not_an_assignment() {
+        // A symbol for a symbol, a number glued to a unit or a product, an English word.
+        assert!(pairs("GN becomes IN if we set the group number as G = C.").is_empty());
+        assert!(pairs("bottleneck width = 4d and 0.1N/32 for N").is_empty());
+        assert!(pairs("the learning rate is 0.1 and a rate is 3").is_empty());
+        assert!(pairs("k = 3×3 kernels").is_empty());
+        assert!(pairs("the bottleneck width = 4 here").is_empty());
+    }
+}
