@@ -7,8 +7,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "build the helpers (static, release) and pack dist/paper-replication.zip"
+step "build the helpers (one static multi-call binary, bin/paper-tools) and pack dist/paper-replication.zip"
 cargo run --quiet --release --locked -p skill-pack -- build
+python3 - dist/paper-replication.zip <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    total = sum(i.file_size for i in z.infolist())
+print("uncompressed: %s bytes (budget 20,000,000; upload limit 30,000,000)" % format(total, ","))
+PY
 
 # The demo runs the helpers the way Claude does: through the skill's launcher.
 run() { python3 skill/paper-replication/scripts/run.py "$@"; }

@@ -327,7 +327,8 @@ def build_from_source(root, cache):
                     sys.stderr.flush()
         if process.returncode != 0:
             with open(log_path, errors="replace") as log:
-                tail = log.read().splitlines()[-15:]
+                # cargo echoes whole rustc command lines on some failures: keep each line short.
+                tail = [line[:300] for line in log.read().splitlines()[-15:]]
             raise LaunchError(
                 "building paper-tools failed (cargo exit %d); last lines of %s:\n%s"
                 % (process.returncode, log_path, "\n".join(tail)),
