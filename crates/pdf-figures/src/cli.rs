@@ -122,7 +122,10 @@ fn run(cli: &Cli) -> Result<(), Error> {
         || cli.pdf.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let ex = extract(data, &name, &opts)?;
+    let mut ex = extract(data, &name, &opts)?;
+    if let ownership::Plan::AddPages(owned) = &plan {
+        output::keep_earlier(&mut ex, &cli.output, owned)?;
+    }
     let mut timer = crate::extract::Timer::from_env();
     output::write(&ex, &cli.output, &plan, &sha256)?;
     timer.lap("write");

@@ -24,9 +24,6 @@ pub fn write(ex: &Extraction, out: &Path, plan: &Plan, input_sha256: &str) -> Re
     let io = |what: &str, p: &Path, e: std::io::Error| {
         Error::Io(format!("{}: {what}: {e}", p.display()))
     };
-    if let Plan::AddPages(owned) = plan {
-        same_as_before(ex, out, owned)?;
-    }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -113,17 +110,22 @@ pub fn write(ex: &Extraction, out: &Path, plan: &Plan, input_sha256: &str) -> Re
     result
 }
 
-/// `--pages` on an earlier output: everything but the manifest and page renders must come out
-/// byte for byte as before, or the earlier run used other options (`--dpi`, limits) or another
-/// version, and adding renders would silently change the rest.
-fn same_as_before(ex: &Extraction, out: &Path, owned: &ownership::Owned) -> Result<(), Error> {
+/// `--pages` on an earlier output: the manifest must come out the same apart from the page
+/// renders it lists, or the earlier run used other options (`--dpi`, limits) or another version
+/// and adding renders would silently change the rest. Every earlier file is then kept byte for
+/// byte (a crop can differ in its last bits when the page is also rendered whole), and only
+/// the page renders and the manifest are new.
+pub fn keep_earlier(
+    ex: &mut Extraction,
+    out: &Path,
+    owned: &ownership::Owned,
+) -> Result<(), Error> {
     let changed = |rel: &str| {
         Error::Output(format!(
             "{}: {rel} would change, so the folder was written with other options (--dpi, limits) or another pdf-figures; rerun with those options, or use --force to replace it",
             out.display()
         ))
     };
-    // The manifest may differ only in the page renders it lists.
     let without_renders = |mut v: serde_json::Value| {
         if let Some(pages) = v.get_mut("pages").and_then(|p| p.as_array_mut()) {
             for page in pages.iter_mut().filter_map(|p| p.as_object_mut()) {
@@ -143,11 +145,19 @@ fn same_as_before(ex: &Extraction, out: &Path, owned: &ownership::Owned) -> Resu
         if rel == "manifest.json" || rel == ownership::MARKER || rel.starts_with("pages/") {
             continue;
         }
-        let before = std::fs::read(out.join(rel))
-            .map_err(|e| Error::Io(format!("{}: {e}", out.join(rel).display())))?;
-        if ex.files.get(rel) != Some(&before) {
+        let Some(slot) = ex.files.get_mut(rel) else {
             return Err(changed(rel));
-        }
+        };
+        *slot = std::fs::read(out.join(rel))
+            .map_err(|e| Error::Io(format!("{}: {e}", out.join(rel).display())))?;
+    }
+    let earlier: Vec<&String> = ex
+        .files
+        .keys()
+        .filter(|rel| !rel.starts_with("pages/") && !owned.files.contains(*rel))
+        .collect();
+    if let Some(rel) = earlier.first() {
+        return Err(changed(rel));
     }
     Ok(())
 }

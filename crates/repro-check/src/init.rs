@@ -1,17 +1,17 @@
 //! `repro-check init`: writes the `output/` tree the skill prescribes, from tera templates, with
 //! every gap marked `TODO(paper)` so that `verify` fails until each one is filled.
 //!
-//! Everything is rendered in memory first; if any target file exists (without `--force`) or a
-//! template fails, nothing is written. Each file is written to a temporary name in its folder
-//! and renamed into place.
+//! Everything is rendered in memory first; if any target file exists (without `--force`), a
+//! target would leave `--out`, or a template fails, nothing is written ([`safe_write`]).
 
 pub mod hyperparams;
+pub mod safe_write;
 pub mod templates;
 
 use crate::Error;
 use hyperparams::Prefill;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The placeholder every template uses; `verify` fails while one is left.
 pub const PLACEHOLDER: &str = "TODO(paper)";
@@ -65,7 +65,7 @@ struct Context<'a> {
 /// Renders the tree and writes it; returns the written paths relative to `out`, sorted.
 pub fn run(opts: &InitOptions) -> Result<Vec<String>, Error> {
     let files = render(opts)?;
-    write_all(&opts.out, &files, opts.force)?;
+    safe_write::write_tree(&opts.out, &files, opts.force)?;
     Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
@@ -78,9 +78,10 @@ pub fn render(opts: &InitOptions) -> Result<Vec<(String, String)>, Error> {
     if !is_identifier(&opts.model) || !opts.model.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return Err(Error::Input(format!(
             "--model {}: not a Python class name (letters, digits and _, starting with a letter)",
-            opts.model
+            shorten(&opts.model)
         )));
     }
+    check_name("--model", &opts.model)?;
     let modules = modules(&opts.modules)?;
     let prefill = match &opts.hyperparams {
         Some(path) => hyperparams::read(path, &opts.model, opts.setting.as_deref())?,
@@ -186,9 +187,11 @@ fn modules(names: &[String]) -> Result<Vec<Module>, Error> {
             || name == "__init__"
         {
             return Err(Error::Input(format!(
-                "--modules {name}: not a module file stem (lower-case letters, digits and _)"
+                "--modules {}: not a module file stem (lower-case letters, digits and _)",
+                shorten(&name)
             )));
         }
+        check_name("--modules", &name)?;
         if out.iter().any(|m| m.name == name) {
             return Err(Error::Input(format!("--modules {name}: given twice")));
         }
@@ -198,6 +201,34 @@ fn modules(names: &[String]) -> Result<Vec<Module>, Error> {
         });
     }
     Ok(out)
+}
+
+/// A Python keyword does not parse as a class or module name, and a very long one does not fit
+/// in a file name.
+fn check_name(flag: &str, name: &str) -> Result<(), Error> {
+    if safe_write::PYTHON_KEYWORDS.contains(&name) {
+        return Err(Error::Input(format!(
+            "{flag} {name}: a Python keyword, which cannot name a class or module"
+        )));
+    }
+    if name.len() > safe_write::MAX_NAME_LEN {
+        return Err(Error::Input(format!(
+            "{flag} {}: {} characters, more than the {} a file name allows here",
+            shorten(name),
+            name.len(),
+            safe_write::MAX_NAME_LEN
+        )));
+    }
+    Ok(())
+}
+
+/// A name cut for an error line.
+fn shorten(name: &str) -> String {
+    if name.chars().count() <= 40 {
+        return name.to_string();
+    }
+    let head: String = name.chars().take(40).collect();
+    format!("{head}...")
 }
 
 /// `multi_head_attention` -> `MultiHeadAttention`.
@@ -217,49 +248,6 @@ fn class_name(stem: &str) -> String {
     } else {
         camel
     }
-}
-
-/// Refuses before writing anything if a target exists (without `force`) or a parent path is a
-/// file; then writes each file through a temporary name in its folder.
-fn write_all(out: &Path, files: &[(String, String)], force: bool) -> Result<(), Error> {
-    if out.exists() && !out.is_dir() {
-        return Err(Error::input(out.display(), "exists and is not a folder"));
-    }
-    for (rel, _) in files {
-        let path = out.join(rel);
-        let mut parent = path.parent();
-        while let Some(p) = parent {
-            if p.exists() && !p.is_dir() {
-                return Err(Error::input(p.display(), "exists and is not a folder"));
-            }
-            if p == out {
-                break;
-            }
-            parent = p.parent();
-        }
-        if path.is_dir() {
-            return Err(Error::input(path.display(), "exists and is a folder"));
-        }
-        if path.exists() && !force {
-            return Err(Error::Exists(path.display().to_string()));
-        }
-    }
-    for (rel, text) in files {
-        let path = out.join(rel);
-        let dir = path.parent().unwrap_or(out);
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display(), e))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.repro-check-{}.tmp", std::process::id()));
-        std::fs::write(&tmp, text).map_err(|e| Error::io(tmp.display(), e))?;
-        std::fs::rename(&tmp, &path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            Error::io(path.display(), e)
-        })?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

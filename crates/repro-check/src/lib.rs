@@ -21,6 +21,7 @@ pub mod init;
 pub mod markdown;
 pub mod report;
 pub mod skill;
+pub mod tree_guard;
 pub mod verify_config;
 
 pub use checks::VerifyOptions;
@@ -36,6 +37,12 @@ pub fn verify(root: &Path, opts: &VerifyOptions) -> Result<Vec<Item>, Error> {
     }
     if !root.is_dir() {
         return Err(Error::input(root.display(), "not a folder"));
+    }
+    if let Some((path, what)) = tree_guard::special_file(root) {
+        return Err(Error::input(
+            path.display(),
+            format!("is {what}, not a regular file; verify reads only regular files (remove it)"),
+        ));
     }
     Ok(checks::verify(root, opts))
 }

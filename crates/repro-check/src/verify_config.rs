@@ -140,11 +140,22 @@ pub fn parse(text: &str) -> Result<ModelConfig, ConfigError> {
 /// Reads `root/verify.toml`.
 pub fn read(root: &Path) -> Result<ModelConfig, ConfigError> {
     let path = root.join(FILE_NAME);
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
+    // A FIFO or device here would block or never end: only a regular file is read.
+    let text = crate::tree_guard::read_regular(&path, 1 << 20).map_err(|e| ConfigError {
         line: None,
         message: format!("cannot read: {e}"),
     })?;
-    parse(&text)
+    let config = parse(&text)?;
+    // The target is handed to Python: it must be a file of the checked tree.
+    let (file, _) = config.split_target().expect("checked by parse");
+    crate::tree_guard::inside(root, file).map_err(|message| ConfigError {
+        line: text
+            .lines()
+            .position(|l| l.trim_start().starts_with("target"))
+            .map(|i| i + 1),
+        message: format!("target {message}"),
+    })?;
+    Ok(config)
 }
 
 #[cfg(test)]

@@ -72,15 +72,38 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
         return items;
     };
     let python = interpreter(opts.python.as_deref());
-    let validated = validate(root, &config, &skill, &python);
+    let validated = timed("run.validate", &config.target, || {
+        validate(root, &config, &skill, &python)
+    });
     // Without Python or PyTorch the trace fails for the same reason: say it once, clearly.
     if let Err(reason) = validated {
         items.extend(fail_both(reason));
         return items;
     }
     items.extend(validated.unwrap_or_default());
-    items.extend(trace(root, &config, &skill, &python));
+    items.extend(timed("run.trace", &config.target, || {
+        trace(root, &config, &skill, &python)
+    }));
     items
+}
+
+/// Runs one long item with a line on stderr as it starts and one with the time it took: the
+/// harness and the trace each take from seconds to minutes, and a silent wait looks like a hang.
+/// (stderr, so the report on stdout stays the same from run to run.)
+fn timed<T>(id: &str, target: &str, f: impl FnOnce() -> T) -> T {
+    use std::io::Write;
+    let start = std::time::Instant::now();
+    let _ = writeln!(
+        std::io::stderr(),
+        "repro-check: {id}: running on {target} ..."
+    );
+    let out = f();
+    let _ = writeln!(
+        std::io::stderr(),
+        "repro-check: {id}: done in {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    out
 }
 
 /// The interpreter to run: `--python` (made absolute when it is a path, since the harness runs
