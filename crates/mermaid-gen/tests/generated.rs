@@ -227,7 +227,8 @@ fn code_mode_draws_forward_from_shape_comments() {
         r#"n_v1["stem: Conv2d (Conv 3x3, s=2)<br/>[B, 16, 16, 16]"]"#,
         r#"n_v2["blocks: Block x3<br/>[B, 16, 16, 16]"]"#,
         r#"n_v4(("concat (concat)<br/>[B, 32, 16, 16]"))"#,
-        r#"n_v8(["output"])"#,
+        // The return has no shape comment: the output is the tensor fc returns, [B, 10].
+        r#"n_v8(["output<br/>[B, 10]"])"#,
         "n_v0 --> n_v1",
         "n_v0 --> n_v3",
         "n_v2 --> n_v4",
