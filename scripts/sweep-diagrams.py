@@ -42,6 +42,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+REUSE = False  # --reuse: keep the traces already in --keep
 SCRIPTS = ROOT / "skill/paper-replication/scripts"
 DATA = ROOT / "crates/mermaid-gen/tests/data"
 
@@ -49,6 +50,11 @@ TV_SKIP = {
     # several hundred million parameters: minutes of CPU each, nothing new structurally
     "vit_h_14", "vit_l_16", "vit_l_32", "regnet_y_128gf", "regnet_y_32gf", "regnet_y_16gf",
     "regnet_x_32gf", "efficientnet_b7", "efficientnet_b6", "efficientnet_v2_l",
+    # big variants of families swept in a smaller size (a shared 2-core machine)
+    "convnext_large", "convnext_base", "efficientnet_b5", "efficientnet_b4", "efficientnet_v2_m",
+    "regnet_y_8gf", "regnet_x_16gf", "regnet_x_8gf", "resnet152", "resnext101_64x4d",
+    "resnext101_32x8d", "wide_resnet101_2", "swin_b", "swin_v2_b", "vgg13", "vgg13_bn",
+    "vgg16_bn", "vgg19", "vgg19_bn",
 }  # fmt: skip
 
 TIMM = [
@@ -59,7 +65,10 @@ TIMM = [
     "coat_lite_tiny", "poolformer_s12", "edgenext_xx_small", "mobilevit_xxs", "fastvit_t8",
     "repvit_m1", "hrnet_w18_small", "dla34", "ese_vovnet19b_dw", "xception41", "rexnet_100",
     "lcnet_050", "tinynet_e", "efficientformer_l1", "convmixer_768_32", "res2net50_14w_8s",
-    "selecsls42b", "dpn48b", "nf_resnet26", "gernet_s", "hgnetv2_b0",
+    "selecsls42b", "dpn48b", "nf_resnet26", "gernet_s", "hgnetv2_b0", "resnet10t", "resnet14t",
+    "mobilenetv1_100", "mobileone_s0", "efficientvit_b0", "tiny_vit_5m_224",
+    "vit_small_patch16_224", "convnextv2_atto", "regnety_002", "semnasnet_050", "mnasnet_050",
+    "spnasnet_100", "fbnetc_100", "hardcorenas_a", "mobilenetv4_conv_small",
 ]  # fmt: skip
 
 # The fixed subset of the corpus test: one of each family issue 17 names, plus a few shapes of
@@ -132,6 +141,13 @@ def trace(key, file, cls, inputs, kwargs, work: Path, paths) -> tuple[Path | Non
 
     slug = re.sub(r"\W", "_", key)
     out = work / f"{slug}.trace.json"
+    side = work / f"{slug}.source.json"
+    if REUSE and out.is_file():
+        if side.is_file():
+            src, name = json.loads(side.read_text())
+        else:
+            src, name = source_of(json.loads(out.read_text()), file, cls)
+        return out, src, name
     if file is None:
         wrapper = work / f"w_{slug}.py"
         wrapper.write_text(WRAPPER.format(paths=paths, cls=f"M_{slug}", expr=cls))
@@ -146,18 +162,24 @@ def trace(key, file, cls, inputs, kwargs, work: Path, paths) -> tuple[Path | Non
         code = trace_shapes.main(args)
     if code != 0:
         return None, buf.getvalue().strip().splitlines()[-1:], ""
-    doc = json.loads(out.read_text())
-    if file is None:  # the source file and class of the model's forward, for `code`
-        root_type = doc["modules"][0]["type"]
-        for m in list(sys.modules.values()):
-            c = getattr(m, root_type, None)
-            if inspect.isclass(c) and c.__module__ == getattr(m, "__name__", None):
-                # the class that defines forward (FCN inherits it from a base class)
-                owner = next((k for k in c.__mro__ if "forward" in vars(k)), c)
-                with contextlib.suppress(TypeError, OSError):
-                    return out, inspect.getsourcefile(owner) or "", owner.__name__
-        return out, "", root_type
-    return out, file, cls
+    src, name = source_of(json.loads(out.read_text()), file, cls)
+    side.write_text(json.dumps([src, name]))
+    return out, src, name
+
+
+def source_of(doc, file, cls) -> tuple[str, str]:
+    if file is not None:
+        return file, cls
+    # the source file and class of the model's forward, for `code`
+    root_type = doc["modules"][0]["type"]
+    for m in list(sys.modules.values()):
+        c = getattr(m, root_type, None)
+        if inspect.isclass(c) and c.__module__ == getattr(m, "__name__", None):
+            # the class that defines forward (FCN inherits it from a base class)
+            owner = next((k for k in c.__mro__ if "forward" in vars(k)), c)
+            with contextlib.suppress(TypeError, OSError):
+                return inspect.getsourcefile(owner) or "", owner.__name__
+    return "", root_type
 
 
 def leaves_and_children(mods):
@@ -295,7 +317,10 @@ def main() -> int:
     ap.add_argument("--corpus", default=str(ROOT / "target/corpus/pytorch"))
     ap.add_argument("--bin", default=str(ROOT / "target/debug"), help="folder of the binaries")
     ap.add_argument("--json", action="store_true", help="print the totals as JSON")
+    ap.add_argument("--reuse", action="store_true", help="reuse traces already in --keep")
     a = ap.parse_args()
+    global REUSE
+    REUSE = a.reuse and bool(a.keep)
 
     paths = [p for p in [a.timm, str(Path(a.corpus) / "labml_nn")] if Path(p).is_dir()]
     sys.path[:0] = [str(SCRIPTS), *paths]
@@ -306,6 +331,11 @@ def main() -> int:
     except ImportError:
         timm_ok = False
         print(f"sweep: timm not importable (looked in {a.timm}): timm models left out", file=sys.stderr)
+    # the libraries the wrappers import, so a reused trace finds its model's source too
+    import torchvision  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import labml_nn.unet  # noqa: F401
     mg, rc = Path(a.bin) / "mermaid-gen", Path(a.bin) / "repro-check"
     for b in (mg, rc):
         if not b.is_file():
@@ -324,6 +354,8 @@ def main() -> int:
         item_failures=0,
     )
     failures = []
+    by_kind: dict[str, int] = {}
+    totals["item_failures_by_diagram"] = by_kind
     for key, file, cls, inputs, kwargs in todo:
         tpath, src, cls_name = trace(key, file, cls, inputs, kwargs, work, paths)
         if tpath is None:
@@ -376,7 +408,10 @@ def main() -> int:
         for it in items:
             if it["id"].startswith("diagrams.") and it["status"] == "fail":
                 totals["item_failures"] += 1
-                failures.append(f"{key}: {it['id']}: {it.get('reason')} at {it.get('location')}")
+                where = it.get("location") or ""
+                kind = re.sub(r"^docs/diagrams/([\w-]+)\.md.*", r"\1", where)
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+                failures.append(f"{key}: {it['id']}: {it.get('reason')} at {where}")
         print(f"{key}: {len(doc['modules'])} modules, {len(drawn)} diagrams", file=sys.stderr)
     for f in failures:
         print(f)
@@ -387,7 +422,8 @@ def main() -> int:
             f"{totals['models']} models traced ({totals['not_traced']} could not be), "
             f"{totals['diagrams']} diagrams: {totals['generator_errors']} generator errors, "
             f"{totals['lost']} with lost calls, "
-            f"{totals['parse_failures']} parse failures, {totals['item_failures']} diagrams.* failures"
+            f"{totals['parse_failures']} parse failures, {totals['item_failures']} diagrams.* failures "
+            f"{json.dumps(by_kind, sort_keys=True)}"
         )
     return 1 if failures or totals["not_traced"] else 0
 
