@@ -175,15 +175,6 @@ pub struct Cut {
     pub depth: Option<usize>,
 }
 
-impl Cut {
-    pub fn auto(max_nodes: usize) -> Cut {
-        Cut {
-            max_nodes,
-            depth: None,
-        }
-    }
-}
-
 /// Shapes of a list of tensors, at most four (`…, +3 more`), joined by `, `.
 pub(crate) fn shapes_text(list: &[serde_json::Value], batch: Option<i64>) -> String {
     let mut parts: Vec<String> = list.iter().take(4).map(|s| shape_label(s, batch)).collect();

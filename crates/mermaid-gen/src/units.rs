@@ -10,7 +10,7 @@
 //! neighbour. A run of siblings that is opened up must also have the same inside; only its
 //! first member is drawn, in a group whose title gives the true count and the shapes.
 //!
-//! [`coverage`] then counts, for every leaf call of the trace, whether some box or group
+//! `coverage` then counts, for every leaf call of the trace, whether some box or group
 //! represents it; the generators refuse to pass (exit 1) when one is missing.
 
 use std::collections::{BTreeMap, BTreeSet};
