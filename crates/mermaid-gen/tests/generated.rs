@@ -2,28 +2,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{assert_mermaid_ok, bin};
+use common::{assert_mermaid_ok, bin, data, run_ok};
 use mermaid_gen::check::{Verdict, check_diagram};
-
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().expect("run mermaid-gen");
-    assert!(
-        out.status.success(),
-        "mermaid-gen {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
 
 fn assert_valid_everywhere(diagram: &str) {
     assert_mermaid_ok(diagram);
