@@ -12,6 +12,7 @@ Examples:
   mermaid-gen spec arch.yaml                 # YAML architecture spec -> flowchart on stdout
   mermaid-gen spec arch.yaml --fence -o docs/arch.md
   mermaid-gen code model.py --class ResNet50 # data flow of forward from its shape comments
+  mermaid-gen code model.py --class ResNet50 --trace trace.json  # io shapes measured
   mermaid-gen trace trace.json               # module-level data flow from a runtime trace
   mermaid-gen trace trace.json --depth 2     # open every top-level stage one level down
   mermaid-gen shapes trace.json              # left-to-right tensor-shape chart
@@ -65,6 +66,10 @@ enum Cmd {
         /// Maximum number of nodes before dropping functional operations (module level).
         #[arg(long, default_value_t = 20)]
         max_nodes: usize,
+        /// A runtime trace of this model (trace_shapes.py): the input and output nodes get the
+        /// shapes the real forward pass measured.
+        #[arg(long)]
+        trace: Option<PathBuf>,
         #[command(flatten)]
         out: OutArgs,
     },
@@ -159,33 +164,51 @@ where
                 Ok(t) => t,
                 Err(e) => return fail(&path, e),
             };
-            let diagram = match spec::parse_spec(&text).and_then(|s| spec::render_spec(&s)) {
+            let parsed = spec::parse_spec(&text);
+            let diagram = match parsed.as_ref().map_err(|e| e.to_string()).and_then(|s| {
+                spec::render_spec(s)
+                    .map(|d| (d, spec::spec_warnings(s)))
+                    .map_err(|e| e.to_string())
+            }) {
                 Ok(d) => d,
                 Err(e) => return fail(&path, e),
             };
-            match write_output(&out, &diagram) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err((p, e)) => fail(&p, e),
+            if let Err((p, e)) = write_output(&out, &diagram.0) {
+                return fail(&p, e);
             }
+            warn_all(&path, &diagram.1);
+            ExitCode::SUCCESS
         }
         Cmd::Code {
             model,
             class,
             max_nodes,
+            trace: trace_path,
             out,
         } => {
             let text = match std::fs::read_to_string(&model) {
                 Ok(t) => t,
                 Err(e) => return fail(&model, e),
             };
-            let diagram = match code::code_diagram(&text, &class, max_nodes) {
+            let io = match &trace_path {
+                None => code::IoShapes::default(),
+                Some(p) => match std::fs::read_to_string(p)
+                    .map_err(|e| e.to_string())
+                    .and_then(|t| trace::parse_trace(&t).map_err(|e| e.to_string()))
+                {
+                    Ok(t) => code::IoShapes::from_trace(&t),
+                    Err(e) => return fail(p, e),
+                },
+            };
+            let (diagram, warnings) = match code::code_diagram_with(&text, &class, max_nodes, &io) {
                 Ok(d) => d,
                 Err(e) => return fail(&model, e),
             };
-            match write_output(&out, &diagram) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err((p, e)) => fail(&p, e),
+            if let Err((p, e)) = write_output(&out, &diagram) {
+                return fail(&p, e);
             }
+            warn_all(&model, &warnings);
+            ExitCode::SUCCESS
         }
         Cmd::Trace {
             trace: path,

@@ -14,6 +14,7 @@ use mermaid_writer::{Direction, Flowchart, Shape};
 use pymodel::{BinOp, Call, Expr, ExprKind, ModelFile, ShapeComment, StmtKind};
 
 use crate::spec::PALETTE;
+use crate::tensor_shape::has_tensor_shape;
 use crate::trace::kind_of;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,8 @@ struct Node {
     shape: Option<String>,
     kind: &'static str,
     draw: Shape,
+    /// The module path a `self.attr(...)` call runs, to look up its measured shape.
+    module: Option<String>,
 }
 
 #[derive(Default)]
@@ -133,6 +136,7 @@ impl Ctx {
                         shape: None,
                         kind: "feature",
                         draw: Shape::Circle,
+                        module: None,
                     },
                     &inputs,
                 );
@@ -177,6 +181,7 @@ impl Ctx {
                     shape: None,
                     kind,
                     draw: Shape::Rect,
+                    module: Some(attr.clone()),
                 },
                 &inputs,
             );
@@ -192,6 +197,7 @@ impl Ctx {
                     shape: None,
                     kind: "feature",
                     draw: Shape::Circle,
+                    module: None,
                 },
                 &inputs,
             );
@@ -224,6 +230,7 @@ impl Ctx {
                 shape: None,
                 kind: kind_of(&name),
                 draw: Shape::Round,
+                module: None,
             },
             &inputs,
         );
@@ -261,7 +268,48 @@ fn target_names(e: &Expr) -> Vec<String> {
     }
 }
 
-fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Graph, CodeError> {
+/// Shapes measured by a real forward pass, for the input and output nodes: `inputs` by forward
+/// parameter name (positional inputs of the trace as `0`, `1`, …), `output` the model's.
+#[derive(Debug, Clone, Default)]
+pub struct IoShapes {
+    pub inputs: BTreeMap<String, String>,
+    pub output: Option<String>,
+    /// Output shapes of the modules called exactly once, by path (`stem`, `blocks`).
+    pub modules: BTreeMap<String, String>,
+}
+
+impl IoShapes {
+    /// The model's input and output shapes from a runtime trace.
+    pub fn from_trace(t: &crate::trace::Trace) -> IoShapes {
+        let batch = crate::trace::batch_of(t);
+        let root = t.modules.iter().find(|m| m.path.is_empty());
+        let output = root
+            .filter(|r| !r.outputs.is_empty())
+            .map(|r| crate::trace::shapes_text(&r.outputs, batch));
+        let modules = t
+            .modules
+            .iter()
+            .filter(|m| m.calls == 1 && !m.path.is_empty() && !m.outputs.is_empty())
+            .map(|m| (m.path.clone(), crate::trace::shapes_text(&m.outputs, batch)))
+            .collect();
+        IoShapes {
+            modules,
+            inputs: t
+                .inputs
+                .iter()
+                .map(|(k, v)| (k.clone(), crate::trace::shape_label(v, batch)))
+                .collect(),
+            output,
+        }
+    }
+}
+
+fn build(
+    file: &ModelFile,
+    class_name: &str,
+    keep_functional: bool,
+    io: &IoShapes,
+) -> Result<Graph, CodeError> {
     let (_, class) = file.class(class_name).ok_or_else(|| {
         let names: Vec<String> = file.classes().iter().map(|(_, c)| c.name.clone()).collect();
         CodeError::NoClass(class_name.to_string(), names.join(", "))
@@ -290,14 +338,26 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
             }
         }
     }
-    for p in body.func.params.iter().filter(|p| p.name != "self") {
+    for (i, p) in body
+        .func
+        .params
+        .iter()
+        .filter(|p| p.name != "self")
+        .enumerate()
+    {
+        // A measured shape beats a comment; a comment beats nothing.
+        let measured = io
+            .inputs
+            .get(&p.name)
+            .or_else(|| io.inputs.get(&i.to_string()));
         let id = ctx.graph.add(
             Node {
                 title: p.name.clone(),
                 desc: None,
-                shape: input_shapes.get(&p.name).cloned(),
+                shape: measured.or(input_shapes.get(&p.name)).cloned(),
                 kind: "input",
                 draw: Shape::Stadium,
+                module: None,
             },
             &[],
         );
@@ -352,6 +412,7 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
                             shape: None,
                             kind: "feature",
                             draw: Shape::Circle,
+                            module: None,
                         },
                         &inputs,
                     )]
@@ -363,7 +424,16 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
             }
             StmtKind::Return(Some(value)) if !returned => {
                 let ids = ctx.emit(value);
-                let shape = step.shape().map(|s| s.shape_text());
+                // The measured output, else the return's shape comment, else the shape of the
+                // one node it returns (the same tensor).
+                let shape = io
+                    .output
+                    .clone()
+                    .or_else(|| step.shape().map(|s| s.shape_text()))
+                    .or_else(|| match ids[..] {
+                        [one] => ctx.graph.nodes[one].shape.clone(),
+                        _ => None,
+                    });
                 ctx.graph.add(
                     Node {
                         title: "output".to_string(),
@@ -371,12 +441,19 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
                         shape,
                         kind: "output",
                         draw: Shape::Stadium,
+                        module: None,
                     },
                     &ids,
                 );
                 returned = true;
             }
             _ => {}
+        }
+    }
+    // A shape the forward pass measured beats the comment's.
+    for n in &mut ctx.graph.nodes {
+        if let Some(s) = n.module.as_ref().and_then(|m| io.modules.get(m)) {
+            n.shape = Some(s.clone());
         }
     }
     // Repeated containers get their "Block xN" title.
@@ -395,13 +472,36 @@ fn build(file: &ModelFile, class_name: &str, keep_functional: bool) -> Result<Gr
 
 /// The data-flow diagram of `class_name.forward` in `source`.
 pub fn code_diagram(source: &str, class_name: &str, max_nodes: usize) -> Result<String, CodeError> {
+    code_diagram_with(source, class_name, max_nodes, &IoShapes::default()).map(|(d, _)| d)
+}
+
+/// The diagram and its warnings: an input or output node without a tensor shape (no shape
+/// comment and no trace to measure it).
+pub fn code_diagram_with(
+    source: &str,
+    class_name: &str,
+    max_nodes: usize,
+    io: &IoShapes,
+) -> Result<(String, Vec<String>), CodeError> {
     let file = ModelFile::parse(source).map_err(|e| CodeError::Syntax(e.to_string()))?;
-    let mut g = build(&file, class_name, true)?;
+    let mut g = build(&file, class_name, true, io)?;
     let mut level = "operation level";
     if g.nodes.len() > max_nodes {
-        g = build(&file, class_name, false)?;
+        g = build(&file, class_name, false, io)?;
         level = "module level";
     }
+    let warnings: Vec<String> = g
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, "input" | "output"))
+        .filter(|n| !n.shape.as_deref().is_some_and(has_tensor_shape))
+        .map(|n| {
+            format!(
+                "{} node `{}` has no tensor shape: add a shape comment (`# {}: [B, ...]`) or pass --trace",
+                n.kind, n.title, n.title
+            )
+        })
+        .collect();
     let mut f = Flowchart::new(Direction::TB);
     let mut ids = Vec::new();
     let mut used: Vec<&str> = Vec::new();
@@ -429,8 +529,11 @@ pub fn code_diagram(source: &str, class_name: &str, max_nodes: usize) -> Result<
             f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
         }
     }
-    Ok(format!(
-        "%% {class_name}.forward data flow ({level}, from shape comments)\n{}",
-        f.render()
+    Ok((
+        format!(
+            "%% {class_name}.forward data flow ({level}, from shape comments)\n{}",
+            f.render()
+        ),
+        warnings,
     ))
 }

@@ -5,7 +5,11 @@
 //! (quoted labels, safe ids, comma-separated styles). Three inputs are supported: a YAML
 //! architecture spec ([`spec`]), the shape comments of a model's `forward` read with the shared
 //! `pymodel` crate ([`code`]), and a runtime trace written by the skill's Python harness
-//! ([`trace`], which also draws the "tensor shape changes" chart, [`trace::shapes`]).
+//! ([`trace`], which also draws the "tensor shape changes" chart, [`trace::shapes`]). The trace
+//! generators account for every module call ([`units`]: which calls share a box, and the count
+//! that makes a lost call an exit 1), and every generator judges its input and output nodes by
+//! the one definition of a tensor shape in a label that repro-check also uses
+//! ([`tensor_shape`]).
 //!
 //! The checker ([`check`]) finds every Mermaid block in Markdown, and for flowcharts runs a
 //! re-implementation of Mermaid's own pipeline: the preprocessing of `mermaid.parse`

@@ -308,6 +308,22 @@ pub fn render_spec(spec: &Spec) -> Result<String, SpecError> {
     Ok(out)
 }
 
+/// Input and output nodes whose label would carry no tensor shape (the skill's rule, in the
+/// definition repro-check uses): one warning each.
+pub fn spec_warnings(spec: &Spec) -> Vec<String> {
+    spec.nodes
+        .iter()
+        .filter(|n| matches!(n.kind.as_str(), "input" | "output"))
+        .filter(|n| !crate::tensor_shape::has_tensor_shape(&node_label(n)))
+        .map(|n| {
+            format!(
+                "{} node `{}` has no tensor shape: add `shape: [B, ...]` (`[]` for a scalar)",
+                n.kind, n.id
+            )
+        })
+        .collect()
+}
+
 fn node_label(n: &NodeSpec) -> String {
     let mut label = n.label.clone().unwrap_or_else(|| n.id.clone());
     if let Some(r) = n.repeat

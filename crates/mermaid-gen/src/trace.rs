@@ -91,7 +91,7 @@ pub fn parse_trace(text: &str) -> Result<Trace, TraceError> {
 }
 
 /// `[B, 64, 56, 56]`: the batch dimension (the first dim of the first input) shown as `B`.
-fn shape_label(v: &serde_json::Value, batch: Option<i64>) -> String {
+pub(crate) fn shape_label(v: &serde_json::Value, batch: Option<i64>) -> String {
     match v.as_array() {
         Some(dims) => {
             let parts: Vec<String> = dims
@@ -140,7 +140,7 @@ fn add_palette(f: &mut Flowchart, used: &[&str]) {
     }
 }
 
-fn batch_of(t: &Trace) -> Option<i64> {
+pub(crate) fn batch_of(t: &Trace) -> Option<i64> {
     t.inputs
         .values()
         .next()
@@ -175,17 +175,8 @@ pub struct Cut {
     pub depth: Option<usize>,
 }
 
-impl Cut {
-    pub fn auto(max_nodes: usize) -> Cut {
-        Cut {
-            max_nodes,
-            depth: None,
-        }
-    }
-}
-
 /// Shapes of a list of tensors, at most four (`…, +3 more`), joined by `, `.
-fn shapes_text(list: &[serde_json::Value], batch: Option<i64>) -> String {
+pub(crate) fn shapes_text(list: &[serde_json::Value], batch: Option<i64>) -> String {
     let mut parts: Vec<String> = list.iter().take(4).map(|s| shape_label(s, batch)).collect();
     if list.len() > 4 {
         parts.push(format!("… +{} more", list.len() - 4));
@@ -598,6 +589,19 @@ pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
         let current = nodes[prev].1.clone();
         prev = new_node(&mut f, &mut nodes, prev, &current, &pending);
         on_edge += pending.len();
+    }
+    // The model's output, when forward reshapes after its last module (`y.view(-1, 7, 7, 30)`).
+    let root_out = t
+        .modules
+        .iter()
+        .find(|m| m.path.is_empty())
+        .and_then(|r| first_shape(&r.outputs, batch));
+    if let Some(out) = root_out
+        && out != nodes[prev].1
+        && !runs.is_empty()
+    {
+        let what = ["in forward, no module".to_string()];
+        prev = new_node(&mut f, &mut nodes, prev, &out, &what);
     }
     for (i, (id, _)) in nodes.iter().enumerate() {
         let class = match i {

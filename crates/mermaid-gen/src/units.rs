@@ -10,7 +10,7 @@
 //! neighbour. A run of siblings that is opened up must also have the same inside; only its
 //! first member is drawn, in a group whose title gives the true count and the shapes.
 //!
-//! [`coverage`] then counts, for every leaf call of the trace, whether some box or group
+//! `coverage` then counts, for every leaf call of the trace, whether some box or group
 //! represents it; the generators refuse to pass (exit 1) when one is missing.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,15 +101,6 @@ impl<'a> Tree<'a> {
                 self.leaves_under(c, out);
             }
         }
-    }
-
-    /// Every leaf of the tree in call order.
-    pub fn leaves(&self) -> Vec<usize> {
-        let mut out = Vec::new();
-        for &t in &self.top {
-            self.leaves_under(t, &mut out);
-        }
-        out
     }
 
     fn calls(&self, i: usize) -> u64 {
@@ -226,7 +217,13 @@ pub(crate) fn coverage(tree: &Tree, items: &[Item]) -> Coverage {
     }
     let mut seen = BTreeSet::new();
     walk(tree, items, &mut seen);
-    let all = tree.leaves();
+    // Leaves from the records themselves, not from a walk down the tree: a module the tree
+    // could not attach (a broken parent link) still counts, and is reported lost.
+    let n = tree.modules.len();
+    let mut all: Vec<usize> = (0..n)
+        .filter(|&i| tree.children[i].is_empty() && !(tree.modules[i].path.is_empty() && n > 1))
+        .collect();
+    all.sort_by_key(|&i| (tree.modules[i].order, i));
     let leaf_calls = all.iter().map(|&i| tree.calls(i)).sum();
     let represented_calls = all
         .iter()

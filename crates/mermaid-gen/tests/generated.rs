@@ -2,28 +2,8 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{assert_mermaid_ok, bin};
+use common::{assert_mermaid_ok, bin, data, run_ok};
 use mermaid_gen::check::{Verdict, check_diagram};
-
-fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn run_ok(args: &[&str]) -> String {
-    let out = bin().args(args).output().expect("run mermaid-gen");
-    assert!(
-        out.status.success(),
-        "mermaid-gen {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
 
 fn assert_valid_everywhere(diagram: &str) {
     assert_mermaid_ok(diagram);
@@ -227,7 +207,8 @@ fn code_mode_draws_forward_from_shape_comments() {
         r#"n_v1["stem: Conv2d (Conv 3x3, s=2)<br/>[B, 16, 16, 16]"]"#,
         r#"n_v2["blocks: Block x3<br/>[B, 16, 16, 16]"]"#,
         r#"n_v4(("concat (concat)<br/>[B, 32, 16, 16]"))"#,
-        r#"n_v8(["output"])"#,
+        // The return has no shape comment: the output is the tensor fc returns, [B, 10].
+        r#"n_v8(["output<br/>[B, 10]"])"#,
         "n_v0 --> n_v1",
         "n_v0 --> n_v3",
         "n_v2 --> n_v4",

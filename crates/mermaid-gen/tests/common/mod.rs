@@ -37,6 +37,27 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mermaid-gen"))
 }
 
+/// A file of `tests/data`, as a path string for the command line.
+pub fn data(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Runs mermaid-gen, asserts exit 0 and returns stdout.
+pub fn run_ok(args: &[&str]) -> String {
+    let out = bin().args(args).output().expect("run mermaid-gen");
+    assert!(
+        out.status.success(),
+        "mermaid-gen {args:?} exited {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
 /// The verdict of real Mermaid on one diagram.
 #[derive(Debug, Clone)]
 pub struct Verdict {

@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""Sweep mermaid-gen's generators over real models: every diagram must parse in real Mermaid,
+represent every module call of the trace, and pass repro-check's diagram items.
+
+For each model (the three examples/*, torchvision's classification and segmentation models,
+timm models when timm is importable, labml's U-Net and a hand-written YOLOv1-like stack), at
+its default constructor arguments:
+  1. trace one forward pass with skill/paper-replication/scripts/trace_shapes.py;
+  2. draw `mermaid-gen trace`, `trace --depth 2`, `shapes` and `code --trace`;
+  3. judge each diagram three ways, none of them mermaid-gen's own word:
+     - real Mermaid (tests/mermaid-oracle) parses it;
+     - conservation, recomputed here from the trace and the diagram text: every leaf module of
+       the trace lies under a box's path (`a` or `a .. b`) or under a later member of an opened
+       group; for `shapes`, every top-level module's output shape is a node; and the
+       generator exits 0 (it exits 1 naming any call it lost);
+     - `repro-check verify` on a tree holding the diagrams reports no failing `diagrams.*` item.
+Prints one line per failure and the totals; exit 1 if anything failed.
+
+usage:
+  scripts/sweep-diagrams.py                 # everything (about 110 models; ~10-20 min on 2 cores)
+  scripts/sweep-diagrams.py --subset        # the fixed subset the corpus test runs
+  scripts/sweep-diagrams.py --only swin_t --keep target/sweep   # one model, keep the files
+  scripts/sweep-diagrams.py --strip TRACE.json FIXTURE.json      # a trace cut to a test fixture
+Needs: torch, torchvision; timm from PYTHONPATH or --timm (e.g. `pip install --no-deps --target
+target/pyenv timm==1.0.31`); the corpus (target/corpus/pytorch, scripts/deps.sh) for labml;
+`npm ci --prefix tests/mermaid-oracle`; built binaries (cargo build -p mermaid-gen -p repro-check).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import inspect
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REUSE = False  # --reuse: keep the traces already in --keep
+SCRIPTS = ROOT / "skill/paper-replication/scripts"
+DATA = ROOT / "crates/mermaid-gen/tests/data"
+
+TV_SKIP = {
+    # several hundred million parameters: minutes of CPU each, nothing new structurally
+    "vit_h_14", "vit_l_16", "vit_l_32", "regnet_y_128gf", "regnet_y_32gf", "regnet_y_16gf",
+    "regnet_x_32gf", "efficientnet_b7", "efficientnet_b6", "efficientnet_v2_l",
+    # big variants of families swept in a smaller size (a shared 2-core machine)
+    "convnext_large", "convnext_base", "efficientnet_b5", "efficientnet_b4", "efficientnet_v2_m",
+    "regnet_y_8gf", "regnet_x_16gf", "regnet_x_8gf", "resnet152", "resnext101_64x4d",
+    "resnext101_32x8d", "wide_resnet101_2", "swin_b", "swin_v2_b", "vgg13", "vgg13_bn",
+    "vgg16_bn", "vgg19", "vgg19_bn",
+}  # fmt: skip
+
+TIMM = [
+    "resnet18", "resnet50d", "swin_tiny_patch4_window7_224", "mobilenetv2_100",
+    "mobilenetv3_small_100", "efficientnet_b0", "convnext_atto", "vit_tiny_patch16_224",
+    "deit_tiny_patch16_224", "regnetx_002", "densenet121", "cspdarknet53", "darknet53",
+    "cspresnet50", "ghostnet_100", "mixer_s16_224", "resmlp_12_224", "pit_ti_224", "levit_128s",
+    "coat_lite_tiny", "poolformer_s12", "edgenext_xx_small", "mobilevit_xxs", "fastvit_t8",
+    "repvit_m1", "hrnet_w18_small", "dla34", "ese_vovnet19b_dw", "xception41", "rexnet_100",
+    "lcnet_050", "tinynet_e", "efficientformer_l1", "convmixer_768_32", "res2net50_14w_8s",
+    "selecsls42b", "dpn48b", "nf_resnet26", "gernet_s", "hgnetv2_b0", "resnet10t", "resnet14t",
+    "mobilenetv1_100", "mobileone_s0", "efficientvit_b0", "tiny_vit_5m_224",
+    "vit_small_patch16_224", "convnextv2_atto", "regnety_002", "semnasnet_050", "mnasnet_050",
+    "spnasnet_100", "fbnetc_100", "hardcorenas_a", "mobilenetv4_conv_small",
+]  # fmt: skip
+
+# The fixed subset of the corpus test: one of each family issue 17 names, plus a few shapes of
+# trouble (branches, dict outputs, many identical blocks), small enough for a few minutes.
+SUBSET = [
+    "example:resnet50", "tv:mobilenet_v2", "tv:swin_t", "hand:yolo_like", "labml:unet",
+    "tv:resnet18", "tv:googlenet", "tv:fcn_resnet50", "tv:shufflenet_v2_x0_5", "tv:vit_b_32",
+]  # fmt: skip
+
+
+def models(timm_ok: bool) -> list[tuple[str, str, str, str, dict]]:
+    """(key, file-or-None, class-or-expr, input, kwargs) of every model of the sweep."""
+    out = []
+    for ex in sorted((ROOT / "examples").iterdir()):
+        toml = ex / "verify.toml"
+        if toml.is_file():
+            cfg = tomllib.loads(toml.read_text())["model"]
+            file, cls = cfg["target"].split(":")
+            out.append(
+                (f"example:{ex.name}", str(ex / file), cls, cfg["inputs"], cfg.get("kwargs", {}))
+            )
+    import torchvision
+
+    for name in sorted(torchvision.models.list_models(module=torchvision.models)):
+        if name in TV_SKIP:
+            continue
+        expr = f"torchvision.models.get_model({name!r}, weights=None)"
+        out.append((f"tv:{name}", None, expr, ["x=[2,3,224,224]"], {}))
+    for name in ["fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"]:
+        expr = (
+            f"torchvision.models.get_model({name!r}, weights=None, weights_backbone=None, "
+            "aux_loss=False)"
+        )
+        out.append((f"tv:{name}", None, expr, ["x=[2,3,224,224]"], {}))
+    if timm_ok:
+        for name in TIMM:
+            expr = f"timm.create_model({name!r}, pretrained=False)"
+            out.append((f"timm:{name}", None, expr, ["x=[2,3,224,224]"], {}))
+    out.append(
+        ("labml:unet", None, "UNet(in_channels=3, out_channels=2)", ["x=[2,3,224,224]"], {})
+    )
+    out.append(("hand:yolo_like", str(DATA / "yolo_like.py"), "YoloV1", ["x=[2,3,448,448]"], {}))
+    return out
+
+
+WRAPPER = """import sys
+sys.path[:0] = {paths!r}
+import torch
+import torchvision
+try:
+    import timm
+except ImportError:
+    timm = None
+try:
+    from labml_nn.unet import UNet
+except ImportError:
+    UNet = None
+
+
+class {cls}(torch.nn.Module):
+    # A factory: the harness calls the class, which returns the real model.
+    def __new__(cls):
+        return {expr}
+"""
+
+
+def trace(key, file, cls, inputs, kwargs, work: Path, paths) -> tuple[Path | None, str, str]:
+    """Runs trace_shapes.py; returns (trace path or None, model file, class name)."""
+    import trace_shapes
+
+    slug = re.sub(r"\W", "_", key)
+    out = work / f"{slug}.trace.json"
+    side = work / f"{slug}.source.json"
+    if REUSE and out.is_file():
+        if side.is_file():
+            src, name = json.loads(side.read_text())
+        else:
+            src, name = source_of(json.loads(out.read_text()), file, cls)
+        return out, src, name
+    if file is None:
+        wrapper = work / f"w_{slug}.py"
+        wrapper.write_text(WRAPPER.format(paths=paths, cls=f"M_{slug}", expr=cls))
+        target = f"{wrapper}:M_{slug}"
+    else:
+        target = f"{file}:{cls}"
+    args = [target, *[a for i in inputs for a in ("--input", i)], "--out", str(out), "--force"]
+    if kwargs:
+        args += ["--kwargs", json.dumps(kwargs)]
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
+        code = trace_shapes.main(args)
+    if code != 0:
+        return None, buf.getvalue().strip().splitlines()[-1:], ""
+    src, name = source_of(json.loads(out.read_text()), file, cls)
+    side.write_text(json.dumps([src, name]))
+    return out, src, name
+
+
+def source_of(doc, file, cls) -> tuple[str, str]:
+    if file is not None:
+        return file, cls
+    # the source file and class of the model's forward, for `code`
+    root_type = doc["modules"][0]["type"]
+    for m in list(sys.modules.values()):
+        c = getattr(m, root_type, None)
+        if inspect.isclass(c) and c.__module__ == getattr(m, "__name__", None):
+            # the class that defines forward (FCN inherits it from a base class)
+            owner = next((k for k in c.__mro__ if "forward" in vars(k)), c)
+            with contextlib.suppress(TypeError, OSError):
+                return inspect.getsourcefile(owner) or "", owner.__name__
+    return "", root_type
+
+
+def leaves_and_children(mods):
+    paths = {m["path"] for m in mods}
+    children = {m["path"]: [] for m in mods}
+    for m in mods:
+        if m["path"] == "":
+            continue
+        p = m.get("parent")
+        if p not in paths or p == m["path"]:
+            p = m["path"]
+            while p and p not in paths - {m["path"]}:
+                p = p.rsplit(".", 1)[0] if "." in p else ""
+        children.setdefault(p, []).append(m["path"])
+    order = {m["path"]: m["order"] for m in mods}
+    for v in children.values():
+        v.sort(key=order.get)
+    return children
+
+
+def under(children, p, out):
+    kids = children.get(p, [])
+    if not kids:
+        out.add(p)
+    for k in kids:
+        under(children, k, out)
+
+
+def flow_lost(doc, text) -> list[str]:
+    """Leaves of the trace no box or group of a `trace` diagram covers, read from its labels."""
+    mods = doc["modules"]
+    children = leaves_and_children(mods)
+    sibling_of = {c: p for p, cs in children.items() for c in cs}
+    all_leaves = set()
+    under(children, "", all_leaves) if "" in children else None
+    all_leaves.discard("")
+    if not all_leaves:
+        all_leaves = {m["path"] for m in mods}
+
+    def expand(span):
+        a, _, b = span.partition(" .. ")
+        if not b:
+            return [a]
+        sib = children.get(sibling_of.get(a, ""), [])
+        if a not in sib or b not in sib:
+            return []
+        return sib[sib.index(a) : sib.index(b) + 1]
+
+    covered = set()
+    for label in re.findall(r'^\s*n_u\d+\w*\["([^"]*)"\]', text, re.M):
+        parts = label.split("<br/>")
+        if len(parts) >= 2:
+            for p in expand(parts[1]):
+                under(children, p, covered)
+    for title in re.findall(r'^\s*subgraph \w+\["([^"]*)"\]', text, re.M):
+        span = title.split("<br/>")[0].split(" (")[0]
+        members = expand(span)
+        for p in members[1:]:  # the first is drawn inside the group
+            under(children, p, covered)
+    return sorted(all_leaves - covered)
+
+
+def shape_label(dims, batch):
+    return "[" + ", ".join("B" if i == 0 and d == batch else str(d) for i, d in enumerate(dims)) + "]"
+
+
+def shapes_missing(doc, text) -> list[str]:
+    """Output shapes of top-level modules that are not nodes of a `shapes` diagram."""
+    mods = doc["modules"]
+    first_input = next(iter(doc["inputs"].values()), None)
+    batch = first_input[0] if first_input else None
+    nodes = set(re.findall(r'^\s*n_s\d+\["([^"]*)"\]', text, re.M))
+    children = leaves_and_children(mods)
+    top = children.get("", [])
+    by_path = {m["path"]: m for m in mods}
+    missing = []
+    for p in top:
+        outs = by_path[p]["outputs"]
+        if outs and shape_label(outs[0], batch) not in nodes:
+            missing.append(f"{p} -> {shape_label(outs[0], batch)}")
+    return missing
+
+
+class Oracle:
+    def __init__(self):
+        self.p = subprocess.Popen(
+            ["node", "oracle.mjs"],
+            cwd=ROOT / "tests/mermaid-oracle",
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert '"ready":true' in self.p.stdout.readline(), "the Mermaid oracle did not start"
+        self.n = 0
+
+    def parse(self, code: str) -> tuple[bool, str]:
+        self.n += 1
+        self.p.stdin.write(json.dumps({"id": self.n, "code": code}) + "\n")
+        self.p.stdin.flush()
+        v = json.loads(self.p.stdout.readline())
+        return bool(v["ok"]), v.get("error") or ""
+
+
+def run(cmd) -> tuple[int, str, str]:
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+KEEP = ("path", "type", "parent", "order", "calls", "repr", "inputs", "outputs")
+
+
+def strip(src: str, dst: str) -> int:
+    """A trace cut down to what mermaid-gen reads, one module per line: a small test fixture."""
+    doc = json.loads(Path(src).read_text())
+    mods = [{k: m[k] for k in KEEP if k in m} for m in doc["modules"]]
+    head = {k: doc[k] for k in ("schema", "target", "inputs", "error")}
+    lines = [json.dumps(m, sort_keys=True, separators=(",", ":")) for m in mods]
+    text = json.dumps(head, sort_keys=True)[:-1] + ', "modules": [\n' + ",\n".join(lines) + "\n]}\n"
+    Path(dst).write_text(text)
+    return 0
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--strip"]:
+        return strip(*sys.argv[2:4])
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--subset", action="store_true", help="only the fixed subset of the test")
+    ap.add_argument("--only", action="append", default=[], help="model key or name (repeatable)")
+    ap.add_argument("--keep", metavar="DIR", help="write traces and diagrams here and keep them")
+    ap.add_argument("--timm", default=str(ROOT / "target/pyenv"), help="folder holding timm")
+    ap.add_argument("--corpus", default=str(ROOT / "target/corpus/pytorch"))
+    ap.add_argument("--bin", default=str(ROOT / "target/debug"), help="folder of the binaries")
+    ap.add_argument("--json", action="store_true", help="print the totals as JSON")
+    ap.add_argument("--reuse", action="store_true", help="reuse traces already in --keep")
+    a = ap.parse_args()
+    global REUSE
+    REUSE = a.reuse and bool(a.keep)
+
+    paths = [p for p in [a.timm, str(Path(a.corpus) / "labml_nn")] if Path(p).is_dir()]
+    sys.path[:0] = [str(SCRIPTS), *paths]
+    try:
+        import timm  # noqa: F401
+
+        timm_ok = True
+    except ImportError:
+        timm_ok = False
+        print(f"sweep: timm not importable (looked in {a.timm}): timm models left out", file=sys.stderr)
+    # the libraries the wrappers import, so a reused trace finds its model's source too
+    import torchvision  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import labml_nn.unet  # noqa: F401
+    mg, rc = Path(a.bin) / "mermaid-gen", Path(a.bin) / "repro-check"
+    for b in (mg, rc):
+        if not b.is_file():
+            print(f"sweep: missing {b}: cargo build -p mermaid-gen -p repro-check", file=sys.stderr)
+            return 2
+    todo = models(timm_ok)
+    if a.subset:
+        todo = [m for m in todo if m[0] in SUBSET]
+    if a.only:
+        todo = [m for m in todo if m[0] in a.only or m[0].split(":", 1)[1] in a.only]
+    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="sweep-diagrams-"))
+    work.mkdir(parents=True, exist_ok=True)
+    oracle = Oracle()
+    totals = dict(
+        models=0, not_traced=0, diagrams=0, generator_errors=0, lost=0, parse_failures=0,
+        item_failures=0,
+    )
+    failures = []
+    by_kind: dict[str, int] = {}
+    totals["item_failures_by_diagram"] = by_kind
+    for key, file, cls, inputs, kwargs in todo:
+        tpath, src, cls_name = trace(key, file, cls, inputs, kwargs, work, paths)
+        if tpath is None:
+            totals["not_traced"] += 1
+            print(f"{key}: not traced: {src}", file=sys.stderr)
+            continue
+        totals["models"] += 1
+        doc = json.loads(tpath.read_text())
+        slug = tpath.name.removesuffix(".trace.json")
+        drawn = {}
+        for kind, cmd in [
+            ("trace", [mg, "trace", tpath]),
+            ("trace-depth2", [mg, "trace", tpath, "--depth", "2"]),
+            ("shapes", [mg, "shapes", tpath]),
+            ("code", [mg, "code", src, "--class", cls_name, "--trace", tpath] if src else None),
+        ]:
+            if cmd is None:
+                failures.append(f"{key} code: no source file for {cls_name}")
+                continue
+            code, out, err = run([str(c) for c in cmd])
+            totals["diagrams"] += 1
+            if code == 2 or not out:
+                failures.append(f"{key} {kind}: exit {code}: {err.strip()}")
+                totals["generator_errors"] += 1
+                continue
+            lost = []
+            if code == 1:
+                lost.append(f"generator exit 1: {err.strip()}")
+            if kind.startswith("trace"):
+                lost += flow_lost(doc, out)
+            elif kind == "shapes":
+                lost += shapes_missing(doc, out)
+            if lost:
+                totals["lost"] += 1
+                failures.append(f"{key} {kind}: lost {lost[:5]}")
+            ok, error = oracle.parse(out)
+            if not ok:
+                totals["parse_failures"] += 1
+                failures.append(f"{key} {kind}: real Mermaid: {error.splitlines()[:2]}")
+            drawn[kind] = out
+        tree = work / "trees" / slug
+        (tree / "docs/diagrams").mkdir(parents=True, exist_ok=True)
+        for kind, text in drawn.items():
+            (tree / f"docs/diagrams/{kind}.md").write_text(f"# {kind}\n\n```mermaid\n{text}```\n")
+        code, out, err = run([str(rc), "verify", str(tree), "--json"])
+        items = json.loads(out)["items"] if out.strip().startswith("{") else []
+        if not items:
+            failures.append(f"{key}: repro-check verify gave no report: {err.strip()}")
+            totals["item_failures"] += 1
+        for it in items:
+            if it["id"].startswith("diagrams.") and it["status"] == "fail":
+                totals["item_failures"] += 1
+                where = it.get("location") or ""
+                kind = re.sub(r"^docs/diagrams/([\w-]+)\.md.*", r"\1", where)
+                by_kind[kind] = by_kind.get(kind, 0) + 1
+                failures.append(f"{key}: {it['id']}: {it.get('reason')} at {where}")
+        print(f"{key}: {len(doc['modules'])} modules, {len(drawn)} diagrams", file=sys.stderr)
+    for f in failures:
+        print(f)
+    if a.json:
+        print(json.dumps(totals, sort_keys=True))
+    else:
+        print(
+            f"{totals['models']} models traced ({totals['not_traced']} could not be), "
+            f"{totals['diagrams']} diagrams: {totals['generator_errors']} generator errors, "
+            f"{totals['lost']} with lost calls, "
+            f"{totals['parse_failures']} parse failures, {totals['item_failures']} diagrams.* failures "
+            f"{json.dumps(by_kind, sort_keys=True)}"
+        )
+    return 1 if failures or totals["not_traced"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
