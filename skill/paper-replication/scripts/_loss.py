@@ -212,7 +212,13 @@ def loss_checks(loss: Loss, prediction: Any, batch: int, seed: Any) -> list[Chec
     name = loss.cls.__name__
     checks: list[Check] = []
     seed()
-    target = loss.targets(batch)
+    try:
+        target = loss.targets(batch)
+    except HarnessError as exc:
+        return [Check("loss_scalar", "FAIL", str(exc))] + [
+            Check(n, "SKIP", "no target to check the loss with (see loss_scalar)")
+            for n in ("loss_finite", "loss_grad", "loss_gradcheck", "loss_reduction", "loss_invariance")
+        ]
     pred, leaves = as_leaves(prediction)
     if not leaves:
         why = "the model's output has no floating-point tensor to differentiate"
@@ -332,7 +338,11 @@ def check_gradcheck(
         small_batch = 1
     except NotBatched:
         small, small_batch = prediction, batch
-    target = to_float64(loss.targets(small_batch))
+    try:
+        target = to_float64(loss.targets(small_batch))
+    except HarnessError as exc:
+        checks.append(Check("loss_gradcheck", "FAIL", f"the tiny case has no target: {exc}"))
+        return
     pred64, leaves = as_leaves(small, torch.float64)
     module = copy.deepcopy(loss.module)
     if isinstance(module, torch.nn.Module):
