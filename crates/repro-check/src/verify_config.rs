@@ -21,12 +21,13 @@
 //!
 //! [overfit]                              # optional: settings of run.overfit
 //! optimizer = "config.py:TRAIN"          # the config object with the paper's optimizer
+//! inputs = ["x=[2,3,32,32]"]             # optional: a smaller batch than [model] inputs
 //! lr = 1e-3                              # only when the paper gives a schedule, with lr_reason
 //! lr_reason = "Eq. 3 is a schedule; 1e-3 is its value at step 4000"
 //! factor = 10.0                          # the loss must fall this many times (default 10)
 //! floor = 0.05                           # or reach this value (a loss whose minimum is > 0)
 //! max_steps = 200                        # default 200
-//! max_seconds = 60.0                     # default 60
+//! max_seconds = 60.0                     # CPU seconds, default 60
 //! ```
 //!
 //! Unknown keys are errors (a misspelt `paper_param` would otherwise silently skip the count
@@ -120,6 +121,9 @@ pub struct OverfitConfig {
     /// `FILE.py:NAME` of the config object holding the optimizer (default `config.py:TRAIN`).
     #[serde(default)]
     pub optimizer: Option<String>,
+    /// Smaller input specs for the overfit run (default: `[model] inputs`).
+    #[serde(default)]
+    pub inputs: Option<Vec<String>>,
     /// A fixed learning rate when the paper gives only a schedule.
     #[serde(default)]
     pub lr: Option<f64>,
@@ -135,7 +139,7 @@ pub struct OverfitConfig {
     /// At most this many steps (default 200).
     #[serde(default)]
     pub max_steps: Option<u32>,
-    /// At most this many seconds (default 60).
+    /// At most this many seconds of CPU time (default 60).
     #[serde(default)]
     pub max_seconds: Option<f64>,
 }
@@ -303,6 +307,12 @@ pub fn parse_all(text: &str) -> Result<Config, ConfigError> {
                         .into(),
             });
         }
+        if o.inputs.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ConfigError {
+                line: o_line("inputs"),
+                message: "[overfit] inputs is empty: delete it to use [model] inputs".into(),
+            });
+        }
         if o.factor.is_some_and(|f| f.is_nan() || f <= 1.0) {
             return Err(ConfigError {
                 line: o_line("factor"),
@@ -378,7 +388,7 @@ mod tests {
     fn loss_and_overfit_tables() {
         let c = parse_all(&format!(
             "{MODEL}[loss]\ntarget = \"losses.py:YoloLoss\"\nreduction = \"sum\"\n\
-             kwargs = {{lambda_coord = 5}}\n[overfit]\nfloor = 0.5\n"
+             kwargs = {{lambda_coord = 5}}\n[overfit]\nfloor = 0.5\ninputs = [\"x=[1,3]\"]\n"
         ))
         .unwrap();
         let loss = c.loss.unwrap();
@@ -389,6 +399,7 @@ mod tests {
         let o = c.overfit.unwrap();
         assert_eq!(o.optimizer(), "config.py:TRAIN");
         assert_eq!(o.floor, Some(0.5));
+        assert_eq!(o.inputs, Some(vec!["x=[1,3]".to_string()]));
         assert_eq!(o.factor, None);
         // without the tables: no loss declared
         assert_eq!(parse_all(MODEL).unwrap().loss, None);
@@ -412,5 +423,7 @@ mod tests {
         assert!(e.message.contains("lr_reason"), "{e:?}");
         let e = parse_all(&format!("{MODEL}[overfit]\nfactor = 1.0\n")).unwrap_err();
         assert_eq!(e.line, Some(5), "{e:?}");
+        let e = parse_all(&format!("{MODEL}[overfit]\nfactor = 2.0\ninputs = []\n")).unwrap_err();
+        assert_eq!(e.line, Some(6), "{e:?}");
     }
 }

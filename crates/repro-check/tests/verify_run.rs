@@ -22,8 +22,21 @@ fn a_model_that_misses_the_paper_count_fails_paper_params() {
         "stage_blocks: tuple[int, int, int, int] = (3, 4, 5, 3)",
     );
     let items = check(dir.path(), true);
-    let fails = only_failures(&items, "run.validate.paper_params");
-    let fail = &fails[0];
+    // model.py's own __main__ compares the count with torchvision's 25,557,032 and fails too.
+    assert_eq!(
+        failing(&items),
+        ["run.model_main", "run.validate.paper_params"]
+            .map(String::from)
+            .into(),
+        "{}",
+        show(&items)
+    );
+    let main = items.iter().find(|i| i.id == "run.model_main").unwrap();
+    assert!(main.reason.contains("exited with 1"), "{}", main.reason);
+    let fail = items
+        .iter()
+        .find(|i| i.id == "run.validate.paper_params")
+        .unwrap();
     assert!(fail.reason.contains("24,439,848"), "{}", fail.reason);
     assert!(fail.reason.contains("mismatch"), "{}", fail.reason);
     assert_eq!(fail.location.as_deref(), Some("model.py"));

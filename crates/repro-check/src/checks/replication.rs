@@ -20,8 +20,9 @@ use std::time::{Duration, Instant};
 
 /// Longest a replication's own `__main__` or test suite may run.
 const CHILD_LIMIT: Duration = Duration::from_secs(600);
-/// The overfit run stops itself after `max_seconds` (default 60); this only catches a hang.
-const OVERFIT_GRACE: Duration = Duration::from_secs(120);
+/// The overfit run stops itself after `max_seconds` (default 60) of CPU time, which a busy
+/// machine stretches in wall time; this only catches a hang.
+const OVERFIT_GRACE: Duration = Duration::from_secs(600);
 
 /// A finished child: exit code (None: killed or signalled), stdout, stderr.
 struct Output {
@@ -225,7 +226,7 @@ pub fn overfit(root: &Path, config: &Config, skill: &Path, python: &Path) -> Ite
     cmd.current_dir(root)
         .arg(skill.join("scripts/overfit.py"))
         .arg(&config.model.target);
-    for i in &config.model.inputs {
+    for i in o.inputs.as_ref().unwrap_or(&config.model.inputs) {
         cmd.arg("--input").arg(i);
     }
     if let Some(k) = config.model.kwargs_json() {
