@@ -245,3 +245,11 @@ def test_loss_usage_errors_exit_2(validate, monkeypatch, args, message):
     monkeypatch.chdir(FIXTURES)
     code, out, err = validate("losses.py:Regressor", "--input", "x=[2,4]", *args)
     assert code == 2 and message in err and not out
+
+
+def test_a_factory_that_raises_fails_loss_scalar_with_its_message():
+    pred = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    checks = run_checks("MSE", pred, targets="make_targets_broken")
+    assert checks["loss_scalar"].status == "FAIL"
+    assert "make_targets(2) raised ValueError: no annotations for this batch" in checks["loss_scalar"].detail
+    assert all(c.status == "SKIP" and c.applies for n, c in checks.items() if n != "loss_scalar")

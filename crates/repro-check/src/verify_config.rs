@@ -11,6 +11,23 @@
 //! paper_params = "25.6M"                 # the count as the paper prints it
 //! paper_params_source = "Table 3, p.6"   # where it is printed
 //! explain_mismatch = ""                  # optional: written cause of a known mismatch
+//!
+//! [loss]                                 # optional: the loss as a deliverable
+//! target = "losses.py:YoloLoss"          # FILE:Class, called as loss(prediction, target)
+//! make_targets = "losses.py:make_targets"   # make_targets(batch) -> a valid target (default)
+//! reduction = "sum"                      # "mean" (default) or "sum" over the batch
+//! kwargs = {}                            # loss constructor keyword arguments
+//! perfect_prediction = "losses.py:perfect_prediction"  # optional: loss is 0 there
+//!
+//! [overfit]                              # optional: settings of run.overfit
+//! optimizer = "config.py:TRAIN"          # the config object with the paper's optimizer
+//! inputs = ["x=[2,3,32,32]"]             # optional: a smaller batch than [model] inputs
+//! lr = 1e-3                              # only when the paper gives a schedule, with lr_reason
+//! lr_reason = "Eq. 3 is a schedule; 1e-3 is its value at step 4000"
+//! factor = 10.0                          # the loss must fall this many times (default 10)
+//! floor = 0.05                           # or reach this value (a loss whose minimum is > 0)
+//! max_steps = 200                        # default 200
+//! max_seconds = 60.0                     # CPU seconds, default 60
 //! ```
 //!
 //! Unknown keys are errors (a misspelt `paper_param` would otherwise silently skip the count
@@ -48,10 +65,104 @@ pub struct ModelConfig {
     pub explain_mismatch: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The `[loss]` table: the loss `validate_model.py --loss` checks and `run.overfit` trains with.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-struct File {
-    model: ModelConfig,
+pub struct LossConfig {
+    /// `FILE.py:Class` of the loss module, relative to the checked folder.
+    pub target: String,
+    /// `FILE.py:function` of the target factory; `make_targets` in the loss file when absent.
+    #[serde(default)]
+    pub make_targets: Option<String>,
+    /// `mean` or `sum` over the batch.
+    #[serde(default = "default_reduction")]
+    pub reduction: String,
+    /// Loss constructor keyword arguments.
+    #[serde(default)]
+    pub kwargs: toml::Table,
+    /// `FILE.py:function` returning the prediction at which the loss is 0.
+    #[serde(default)]
+    pub perfect_prediction: Option<String>,
+}
+
+fn default_reduction() -> String {
+    "mean".into()
+}
+
+impl LossConfig {
+    /// The target factory: `make_targets` as given, else `make_targets` in the loss file.
+    pub fn make_targets(&self) -> String {
+        match ModelConfig::given(&self.make_targets) {
+            Some(m) => m.to_string(),
+            None => {
+                let file = self.target.rsplit_once(':').map_or("", |(f, _)| f);
+                format!("{file}:make_targets")
+            }
+        }
+    }
+
+    /// `kwargs` as a JSON object, for `--loss-kwargs`; `None` when empty.
+    pub fn kwargs_json(&self) -> Option<String> {
+        (!self.kwargs.is_empty())
+            .then(|| serde_json::to_string(&self.kwargs).ok())
+            .flatten()
+    }
+
+    /// `perfect_prediction`, when given and not empty.
+    pub fn perfect_prediction(&self) -> Option<&str> {
+        ModelConfig::given(&self.perfect_prediction)
+    }
+}
+
+/// The `[overfit]` table (every key optional).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OverfitConfig {
+    /// `FILE.py:NAME` of the config object holding the optimizer (default `config.py:TRAIN`).
+    #[serde(default)]
+    pub optimizer: Option<String>,
+    /// Smaller input specs for the overfit run (default: `[model] inputs`).
+    #[serde(default)]
+    pub inputs: Option<Vec<String>>,
+    /// A fixed learning rate when the paper gives only a schedule.
+    #[serde(default)]
+    pub lr: Option<f64>,
+    /// Why `lr` is set here and not read from config.py.
+    #[serde(default)]
+    pub lr_reason: Option<String>,
+    /// The factor by which the loss must fall (default 10).
+    #[serde(default)]
+    pub factor: Option<f64>,
+    /// A loss at or below this value also passes.
+    #[serde(default)]
+    pub floor: Option<f64>,
+    /// At most this many steps (default 200).
+    #[serde(default)]
+    pub max_steps: Option<u32>,
+    /// At most this many seconds of CPU time (default 60).
+    #[serde(default)]
+    pub max_seconds: Option<f64>,
+}
+
+/// The default optimizer object of `[overfit]`.
+pub const DEFAULT_OPTIMIZER: &str = "config.py:TRAIN";
+
+impl OverfitConfig {
+    /// The optimizer object, `config.py:TRAIN` when not given.
+    pub fn optimizer(&self) -> &str {
+        ModelConfig::given(&self.optimizer).unwrap_or(DEFAULT_OPTIMIZER)
+    }
+}
+
+/// The whole file: `[model]`, and the optional `[loss]` and `[overfit]`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub model: ModelConfig,
+    #[serde(default)]
+    pub loss: Option<LossConfig>,
+    #[serde(default)]
+    pub overfit: Option<OverfitConfig>,
 }
 
 /// Why `verify.toml` cannot be used, with the 1-based line when one is known.
@@ -100,13 +211,18 @@ fn line_of(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].matches('\n').count() + 1
 }
 
-/// Parses the text of a `verify.toml`.
+/// Parses the text of a `verify.toml`: its `[model]` table.
 pub fn parse(text: &str) -> Result<ModelConfig, ConfigError> {
-    let file: File = toml::from_str(text).map_err(|e| ConfigError {
+    parse_all(text).map(|c| c.model)
+}
+
+/// Parses the text of a `verify.toml`, every table.
+pub fn parse_all(text: &str) -> Result<Config, ConfigError> {
+    let file: Config = toml::from_str(text).map_err(|e| ConfigError {
         line: e.span().map(|s| line_of(text, s.start)),
         message: e.message().trim().to_string(),
     })?;
-    let m = file.model;
+    let m = &file.model;
     let key_line = |key: &str| {
         text.lines()
             .position(|l| l.trim_start().starts_with(key))
@@ -134,27 +250,123 @@ pub fn parse(text: &str) -> Result<ModelConfig, ConfigError> {
             "paper_params has no paper_params_source: say where the paper prints it".into(),
         ));
     }
-    Ok(m)
+    if let Some(loss) = &file.loss {
+        let split = |s: &str| {
+            s.rsplit_once(':')
+                .is_some_and(|(f, n)| f.ends_with(".py") && !n.is_empty())
+        };
+        // the [loss] table's own keys: `target` also names the model's line, so search after it
+        let loss_line = |key: &str| {
+            let start = text.lines().position(|l| l.trim() == "[loss]").unwrap_or(0);
+            text.lines()
+                .skip(start)
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i + start + 1)
+        };
+        if !split(&loss.target) {
+            return Err(ConfigError {
+                line: loss_line("target"),
+                message: format!("[loss] target `{}`: expected FILE.py:Class", loss.target),
+            });
+        }
+        if !split(&loss.make_targets()) {
+            return Err(ConfigError {
+                line: loss_line("make_targets"),
+                message: format!(
+                    "[loss] make_targets `{}`: expected FILE.py:function",
+                    loss.make_targets()
+                ),
+            });
+        }
+        if loss.reduction != "mean" && loss.reduction != "sum" {
+            return Err(ConfigError {
+                line: loss_line("reduction"),
+                message: format!(
+                    "[loss] reduction `{}`: \"mean\" or \"sum\" (how the paper's loss reduces over the batch)",
+                    loss.reduction
+                ),
+            });
+        }
+    }
+    if let Some(o) = &file.overfit {
+        let o_line = |key: &str| {
+            let start = text
+                .lines()
+                .position(|l| l.trim() == "[overfit]")
+                .unwrap_or(0);
+            text.lines()
+                .skip(start)
+                .position(|l| l.trim_start().starts_with(key))
+                .map(|i| i + start + 1)
+        };
+        if o.lr.is_some() && ModelConfig::given(&o.lr_reason).is_none() {
+            return Err(ConfigError {
+                line: o_line("lr"),
+                message:
+                    "[overfit] lr has no lr_reason: say why the learning rate is not config.py's"
+                        .into(),
+            });
+        }
+        if o.inputs.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ConfigError {
+                line: o_line("inputs"),
+                message: "[overfit] inputs is empty: delete it to use [model] inputs".into(),
+            });
+        }
+        if o.factor.is_some_and(|f| f.is_nan() || f <= 1.0) {
+            return Err(ConfigError {
+                line: o_line("factor"),
+                message: "[overfit] factor must be above 1".into(),
+            });
+        }
+        if o.max_seconds.is_some_and(|s| s.is_nan() || s <= 0.0) || o.max_steps == Some(0) {
+            return Err(ConfigError {
+                line: o_line("max_s"),
+                message: "[overfit] max_steps and max_seconds must be positive".into(),
+            });
+        }
+    }
+    Ok(file)
 }
 
-/// Reads `root/verify.toml`.
+/// Reads `root/verify.toml`: its `[model]` table.
 pub fn read(root: &Path) -> Result<ModelConfig, ConfigError> {
+    read_all(root).map(|c| c.model)
+}
+
+/// Reads `root/verify.toml`, every table.
+pub fn read_all(root: &Path) -> Result<Config, ConfigError> {
     let path = root.join(FILE_NAME);
     // A FIFO or device here would block or never end: only a regular file is read.
     let text = crate::tree_guard::read_regular(&path, 1 << 20).map_err(|e| ConfigError {
         line: None,
         message: format!("cannot read: {e}"),
     })?;
-    let config = parse(&text)?;
-    // The target is handed to Python: it must be a file of the checked tree.
-    let (file, _) = config.split_target().expect("checked by parse");
-    crate::tree_guard::inside(root, file).map_err(|message| ConfigError {
-        line: text
-            .lines()
-            .position(|l| l.trim_start().starts_with("target"))
-            .map(|i| i + 1),
-        message: format!("target {message}"),
-    })?;
+    let config = parse_all(&text)?;
+    // Every target is handed to Python: each must be a file of the checked tree.
+    let line_of = |key: &str| {
+        text.lines()
+            .position(|l| l.trim_start().starts_with(key))
+            .map(|i| i + 1)
+    };
+    let (file, _) = config.model.split_target().expect("checked by parse");
+    let mut targets = vec![("target", file.to_string())];
+    if let Some(loss) = &config.loss {
+        for (key, spec) in [
+            ("target", loss.target.clone()),
+            ("make_targets", loss.make_targets()),
+        ] {
+            if let Some((f, _)) = spec.rsplit_once(':') {
+                targets.push((key, f.to_string()));
+            }
+        }
+    }
+    for (key, file) in targets {
+        crate::tree_guard::inside(root, &file).map_err(|message| ConfigError {
+            line: line_of(key),
+            message: format!("{key} {message}"),
+        })?;
+    }
     Ok(config)
 }
 
@@ -194,5 +406,50 @@ mod tests {
         assert!(e.message.contains("paper_params_source"));
         let e = parse("[model]\ntarget = \"m.py:M\"\ninputs = []\n").unwrap_err();
         assert_eq!(e.line, Some(3));
+    }
+
+    const MODEL: &str = "[model]\ntarget = \"model.py:M\"\ninputs = [\"x=[2,3]\"]\n";
+
+    #[test]
+    fn loss_and_overfit_tables() {
+        let c = parse_all(&format!(
+            "{MODEL}[loss]\ntarget = \"losses.py:YoloLoss\"\nreduction = \"sum\"\n\
+             kwargs = {{lambda_coord = 5}}\n[overfit]\nfloor = 0.5\ninputs = [\"x=[1,3]\"]\n"
+        ))
+        .unwrap();
+        let loss = c.loss.unwrap();
+        assert_eq!(loss.make_targets(), "losses.py:make_targets");
+        assert_eq!(loss.reduction, "sum");
+        assert_eq!(loss.kwargs_json().as_deref(), Some("{\"lambda_coord\":5}"));
+        assert_eq!(loss.perfect_prediction(), None);
+        let o = c.overfit.unwrap();
+        assert_eq!(o.optimizer(), "config.py:TRAIN");
+        assert_eq!(o.floor, Some(0.5));
+        assert_eq!(o.inputs, Some(vec!["x=[1,3]".to_string()]));
+        assert_eq!(o.factor, None);
+        // without the tables: no loss declared
+        assert_eq!(parse_all(MODEL).unwrap().loss, None);
+    }
+
+    #[test]
+    fn loss_and_overfit_errors_name_their_line() {
+        let e = parse_all(&format!(
+            "{MODEL}[loss]\ntarget = \"losses.py:L\"\nreduction = \"avg\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.line, Some(6), "{e:?}");
+        assert!(e.message.contains("\"mean\" or \"sum\""), "{e:?}");
+        let e = parse_all(&format!("{MODEL}[loss]\ntarget = \"losses.py\"\n")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e:?}");
+        let e =
+            parse_all(&format!("{MODEL}[loss]\ntarget = \"l.py:L\"\nlambda = 5\n")).unwrap_err();
+        assert_eq!(e.line, Some(6), "{e:?}");
+        let e = parse_all(&format!("{MODEL}[overfit]\nlr = 0.001\n")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e:?}");
+        assert!(e.message.contains("lr_reason"), "{e:?}");
+        let e = parse_all(&format!("{MODEL}[overfit]\nfactor = 1.0\n")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e:?}");
+        let e = parse_all(&format!("{MODEL}[overfit]\nfactor = 2.0\ninputs = []\n")).unwrap_err();
+        assert_eq!(e.line, Some(6), "{e:?}");
     }
 }

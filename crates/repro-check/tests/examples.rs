@@ -6,7 +6,9 @@ mod support;
 
 use support::{require_torch, skill_dir, workspace};
 
-fn verify_run(example: &str) {
+/// `verify --run` on an example: exit 0, nothing failed, and the only skipped items are the
+/// `skips` named here (id and a word of the reason), each of which must be reported as a SKIP.
+fn verify_run(example: &str, skips: &[(&str, &str)], extra_passes: &[&str]) {
     require_torch();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_repro-check"))
         .arg("verify")
@@ -20,11 +22,20 @@ fn verify_run(example: &str) {
     assert_eq!(out.status.code(), Some(0), "{example}:\n{stdout}");
     let summary = stdout.lines().last().unwrap_or("");
     assert!(
-        summary.ends_with(" passed, 0 failed, 0 skipped"),
-        "{example}: {summary}"
+        summary.ends_with(&format!(" passed, 0 failed, {} skipped", skips.len())),
+        "{example}: {summary}\n{stdout}"
     );
+    for (id, why) in skips {
+        assert!(
+            stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("SKIP {id} ")) && l.contains(why)),
+            "{example}: no SKIP {id} ({why}):\n{stdout}"
+        );
+    }
     // Every check the harness makes was run and passed: forward, output shape, parameter
-    // policy, gradients, finite outputs, determinism, and the runtime trace.
+    // policy, gradients, finite outputs, determinism, the runtime trace, and the model file's
+    // own __main__ validation.
     for id in [
         "run.validate.forward",
         "run.validate.output_shape",
@@ -33,7 +44,11 @@ fn verify_run(example: &str) {
         "run.validate.finite",
         "run.validate.determinism",
         "run.trace",
-    ] {
+        "run.model_main",
+    ]
+    .iter()
+    .chain(extra_passes)
+    {
         assert!(
             stdout
                 .lines()
@@ -43,19 +58,39 @@ fn verify_run(example: &str) {
     }
 }
 
+/// The examples that declare no loss yet: the loss items say so, and are skipped.
+const NO_LOSS: &[(&str, &str)] = &[
+    ("run.loss", "no [loss] in verify.toml"),
+    ("run.tests", "no tests/test_*.py"),
+    ("run.overfit", "no [loss] in verify.toml"),
+];
+
 #[test]
-fn resnet50_passes() {
-    verify_run("resnet50");
+fn resnet50_passes_with_its_loss_tests_and_overfit() {
+    // Cross-entropy is never 0 at finite logits: no perfect prediction is declared.
+    verify_run(
+        "resnet50",
+        &[("run.loss.invariance", "no perfect_prediction declared")],
+        &[
+            "run.loss.scalar",
+            "run.loss.finite",
+            "run.loss.grad",
+            "run.loss.gradcheck",
+            "run.loss.reduction",
+            "run.tests",
+            "run.overfit",
+        ],
+    );
 }
 
 #[test]
 fn vit_b16_passes() {
-    verify_run("vit-b16");
+    verify_run("vit-b16", NO_LOSS, &[]);
 }
 
 #[test]
 fn transformer_base_passes_with_its_explained_mismatch() {
-    verify_run("transformer-base");
+    verify_run("transformer-base", NO_LOSS, &[]);
     // The 65M mismatch stays a mismatch: it passes only because verify.toml explains it.
     let toml =
         std::fs::read_to_string(workspace().join("examples/transformer-base/verify.toml")).unwrap();

@@ -45,12 +45,14 @@ const TREE: &[&str] = &[
     "docs/modules/bottleneck.md",
     "docs/modules/head.md",
     "docs/modules/stem.md",
+    "losses.py",
     "model.py",
     "modules/__init__.py",
     "modules/bottleneck.py",
     "modules/head.py",
     "modules/stem.py",
     "requirements.txt",
+    "tests/test_losses.py",
     "verify.toml",
 ];
 
@@ -513,4 +515,36 @@ fn templates_are_read_from_the_skill_folder_when_present() {
     assert!(stderr.contains("README.md.tera: "), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!out2.exists());
+}
+
+#[test]
+fn the_scaffold_makes_the_loss_a_deliverable() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = init(dir.path(), &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // verify.toml declares the loss, its target factory and the overfit settings, and reads.
+    let cfg = repro_check::verify_config::read_all(dir.path()).unwrap();
+    let loss = cfg.loss.expect("[loss]");
+    assert_eq!(loss.target, "losses.py:ResNet50Loss");
+    assert_eq!(loss.make_targets(), "losses.py:make_targets");
+    assert_eq!(
+        cfg.overfit.expect("[overfit]").optimizer(),
+        "config.py:Config"
+    );
+    // losses.py: a (prediction, target) -> scalar module and the factory.
+    let losses = pymodel::ModelFile::parse(read(dir.path(), "losses.py")).unwrap();
+    let (_, class) = losses.class("ResNet50Loss").expect("the loss class");
+    assert!(class.methods().any(|(_, f)| f.name == "forward"));
+    let text = read(dir.path(), "losses.py");
+    assert!(text.contains("def forward(self, prediction: Tensor, target: Tensor) -> Tensor:"));
+    assert!(text.contains("\ndef make_targets(batch: int) -> Tensor:"));
+    // At least three hand-computed cases, each failing with TODO(paper) until filled.
+    let tests = read(dir.path(), "tests/test_losses.py");
+    let cases = tests
+        .matches("pytest.fail(\"TODO(paper): hand-computed case")
+        .count();
+    assert_eq!(cases, 3, "{tests}");
+    // The audit's loss section names them.
+    let audit = read(dir.path(), "docs/audit.md");
+    assert!(audit.contains("tests/test_losses.py"), "{audit}");
 }

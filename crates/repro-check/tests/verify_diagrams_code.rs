@@ -25,7 +25,13 @@ fn the_untouched_example_fails_nothing() {
         );
     }
     // Without --run the runtime items are SKIPs, never passes.
-    for id in ["run.validate", "run.trace"] {
+    for id in [
+        "run.validate",
+        "run.trace",
+        "run.model_main",
+        "run.tests",
+        "run.overfit",
+    ] {
         let item = items.iter().find(|i| i.id == id).unwrap();
         assert_eq!(item.status, Status::Skip);
         assert_eq!(item.reason, "not asked (--run)");

@@ -22,8 +22,21 @@ fn a_model_that_misses_the_paper_count_fails_paper_params() {
         "stage_blocks: tuple[int, int, int, int] = (3, 4, 5, 3)",
     );
     let items = check(dir.path(), true);
-    let fails = only_failures(&items, "run.validate.paper_params");
-    let fail = &fails[0];
+    // model.py's own __main__ compares the count with torchvision's 25,557,032 and fails too.
+    assert_eq!(
+        failing(&items),
+        ["run.model_main", "run.validate.paper_params"]
+            .map(String::from)
+            .into(),
+        "{}",
+        show(&items)
+    );
+    let main = items.iter().find(|i| i.id == "run.model_main").unwrap();
+    assert!(main.reason.contains("exited with 1"), "{}", main.reason);
+    let fail = items
+        .iter()
+        .find(|i| i.id == "run.validate.paper_params")
+        .unwrap();
     assert!(fail.reason.contains("24,439,848"), "{}", fail.reason);
     assert!(fail.reason.contains("mismatch"), "{}", fail.reason);
     assert_eq!(fail.location.as_deref(), Some("model.py"));
@@ -79,9 +92,19 @@ fn without_pytorch_the_run_items_fail_with_the_fix() {
         skill_dir: Some(skill_dir()),
     };
     let items = verify(dir.path(), &opts);
+    // Every item that would run Python fails with the fix: the harness, the trace, model.py's
+    // __main__, the example's tests and its overfit (resnet50 declares a loss and ships tests).
     assert_eq!(
         failing(&items),
-        ["run.trace".to_string(), "run.validate".to_string()].into(),
+        [
+            "run.model_main",
+            "run.overfit",
+            "run.tests",
+            "run.trace",
+            "run.validate"
+        ]
+        .map(String::from)
+        .into(),
         "{}",
         show(&items)
     );
@@ -117,8 +140,106 @@ fn a_bad_verify_toml_fails_config_at_its_line() {
     let fails = only_failures(&items, "run.config");
     let fail = &fails[0];
     assert_eq!(fail.location.as_deref(), Some("verify.toml:7"));
-    for id in ["run.validate", "run.trace"] {
+    for id in [
+        "run.validate",
+        "run.trace",
+        "run.model_main",
+        "run.tests",
+        "run.overfit",
+    ] {
         let item = items.iter().find(|i| i.id == id).unwrap();
         assert_eq!(item.status, Status::Skip, "{id}");
     }
+}
+
+/// A copy of tests/fixtures/loss-tree: a two-output regressor whose masked, weighted MSE is
+/// declared in verify.toml, with one hand-computed case in tests/test_losses.py.
+fn loss_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let from = support::workspace().join("crates/repro-check/tests/fixtures/loss-tree");
+    for rel in [
+        "model.py",
+        "losses.py",
+        "config.py",
+        "verify.toml",
+        "tests/test_losses.py",
+    ] {
+        let to = dir.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from.join(rel), to).unwrap();
+    }
+    dir
+}
+
+/// The failing run.* items (the other groups fail on this small tree and are not the point).
+fn failing_run_items(root: &std::path::Path) -> (Vec<String>, Vec<repro_check::Item>) {
+    let items = check(root, true);
+    let ids = failing(&items)
+        .into_iter()
+        .filter(|id| id.starts_with("run."))
+        .collect();
+    (ids, items)
+}
+
+#[test]
+fn each_loss_defect_fails_exactly_its_items() {
+    require_torch();
+    let dir = loss_tree();
+    let (ids, items) = failing_run_items(dir.path());
+    assert!(ids.is_empty(), "{}", show(&items));
+    for id in [
+        "run.loss.invariance",
+        "run.loss.reduction",
+        "run.model_main",
+        "run.tests",
+        "run.overfit",
+    ] {
+        assert!(
+            items.iter().any(|i| i.id == id && i.status == Status::Pass),
+            "{id}:\n{}",
+            show(&items)
+        );
+    }
+    let cases: &[(&str, &str, &[&str])] = &[
+        // lambda 5 where the paper says 0.5: no generic check can know; the hand case (2.0) does
+        ("LAMBDA = 0.5", "LAMBDA = 5.0", &["run.tests"]),
+        // a sum over the batch: the batch repeated twice doubles the loss. The one-sample hand
+        // case cannot see it.
+        (
+            "LAMBDA * (sq * mask).sum() / mask.sum()",
+            "LAMBDA * (sq * mask).sum()",
+            &["run.loss.reduction"],
+        ),
+        // no gradient reaches the prediction: the loss checks and the overfit both fail
+        (
+            "sq = (prediction - target[\"value\"]) ** 2",
+            "sq = (prediction.detach() - target[\"value\"]) ** 2",
+            &["run.loss.grad", "run.overfit"],
+        ),
+        // the unsupervised column: at the perfect prediction it is still random, and the hand
+        // case's column 1 (100 - 0)^2 = 10,000 costs 5,000 instead of 2
+        (
+            "mask = target[\"mask\"]",
+            "mask = ~target[\"mask\"]",
+            &["run.loss.invariance", "run.tests"],
+        ),
+    ];
+    // The copies run side by side: most of the time is spent starting Python and PyTorch.
+    std::thread::scope(|s| {
+        let runs: Vec<_> = cases
+            .iter()
+            .map(|(old, new, expected)| {
+                s.spawn(move || {
+                    let dir = loss_tree();
+                    edit(dir.path(), "losses.py", old, new);
+                    let (ids, items) = failing_run_items(dir.path());
+                    (*new, *expected, ids, show(&items))
+                })
+            })
+            .collect();
+        for run in runs {
+            let (new, expected, ids, shown) = run.join().unwrap();
+            assert_eq!(ids, expected, "{new}:\n{shown}");
+        }
+    });
 }

@@ -203,6 +203,22 @@ def fmt(x: float) -> str:
 # The checks
 
 
+def not_run(first: Check, reason: str) -> list[Check]:
+    """`first` (a FAIL) and every later loss check skipped for `reason`: a SKIP that applies,
+    so the run still exits 1."""
+    return [first] + [Check(n, "SKIP", reason) for n in LOSS_CHECKS[1:]]
+
+
+LOSS_CHECKS = (
+    "loss_scalar",
+    "loss_finite",
+    "loss_grad",
+    "loss_gradcheck",
+    "loss_reduction",
+    "loss_invariance",
+)
+
+
 def loss_checks(loss: Loss, prediction: Any, batch: int, seed: Any) -> list[Check]:
     """loss_scalar, loss_finite, loss_grad, loss_gradcheck, loss_reduction, loss_invariance.
 
@@ -212,32 +228,29 @@ def loss_checks(loss: Loss, prediction: Any, batch: int, seed: Any) -> list[Chec
     name = loss.cls.__name__
     checks: list[Check] = []
     seed()
-    target = loss.targets(batch)
+    try:
+        target = loss.targets(batch)
+    except HarnessError as exc:
+        return not_run(
+            Check("loss_scalar", "FAIL", str(exc)),
+            "no target to check the loss with (see loss_scalar)",
+        )
     pred, leaves = as_leaves(prediction)
     if not leaves:
         why = "the model's output has no floating-point tensor to differentiate"
-        return [Check("loss_scalar", "FAIL", why)] + [
-            Check(n, "SKIP", why)
-            for n in ("loss_finite", "loss_grad", "loss_gradcheck", "loss_reduction", "loss_invariance")
-        ]
+        return not_run(Check("loss_scalar", "FAIL", why), why)
     try:
         with torch.enable_grad():
             value = loss(pred, target)
     except Exception as exc:
         why = f"{name}(prediction, make_targets({batch})) raised {type(exc).__name__}: {exc}"
-        return [Check("loss_scalar", "FAIL", why)] + [
-            Check(n, "SKIP", "the loss did not run (see loss_scalar)")
-            for n in ("loss_finite", "loss_grad", "loss_gradcheck", "loss_reduction", "loss_invariance")
-        ]
+        return not_run(Check("loss_scalar", "FAIL", why), "the loss did not run (see loss_scalar)")
     shapes = ", ".join(str(list(t.shape)) for t in leaves)
     if not isinstance(value, torch.Tensor):
-        checks.append(
-            Check("loss_scalar", "FAIL", f"{name} returned {type(value).__name__}, not a tensor")
+        return not_run(
+            Check("loss_scalar", "FAIL", f"{name} returned {type(value).__name__}, not a tensor"),
+            "the loss returned no tensor (see loss_scalar)",
         )
-        return checks + [
-            Check(n, "SKIP", "the loss returned no tensor (see loss_scalar)")
-            for n in ("loss_finite", "loss_grad", "loss_gradcheck", "loss_reduction", "loss_invariance")
-        ]
     if value.dim() != 0 or not value.is_floating_point():
         checks.append(
             Check(
@@ -332,7 +345,11 @@ def check_gradcheck(
         small_batch = 1
     except NotBatched:
         small, small_batch = prediction, batch
-    target = to_float64(loss.targets(small_batch))
+    try:
+        target = to_float64(loss.targets(small_batch))
+    except HarnessError as exc:
+        checks.append(Check("loss_gradcheck", "FAIL", f"the tiny case has no target: {exc}"))
+        return
     pred64, leaves = as_leaves(small, torch.float64)
     module = copy.deepcopy(loss.module)
     if isinstance(module, torch.nn.Module):

@@ -9,6 +9,7 @@ pub mod code;
 pub mod diagrams;
 pub mod docs;
 pub mod placeholders;
+pub mod replication;
 pub mod run;
 pub mod structure;
 

@@ -8,6 +8,11 @@
 //! - `run.trace`: tensor-shape-lint's runtime mode (`scripts/trace_shapes.py` twice, at two
 //!   input sizes) finds no shape comment that disagrees with the real tensors; each
 //!   disagreement is a FAIL at its `file:line`.
+//! - `run.loss.<check>`: with a `[loss]` table, the loss checks of `validate_model.py --loss`
+//!   (scalar, finite, grad, gradcheck, reduction, invariance) on the model's output and
+//!   `make_targets(batch)`; SKIP with the reason when no loss is declared.
+//! - `run.model_main`, `run.tests`, `run.overfit`: what the replication itself claims, see
+//!   [`super::replication`].
 //!
 //! Without `--run` both `run.validate` and `run.trace` are SKIP "not asked (--run)". When the
 //! scripts, Python or PyTorch are missing, the items FAIL with the reason and the fix (never a
@@ -16,7 +21,7 @@
 
 use super::VerifyOptions;
 use crate::report::Item;
-use crate::verify_config::{self, ModelConfig};
+use crate::verify_config::{self, LossConfig, ModelConfig};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tensor_shape_lint::rules::Severity;
@@ -31,9 +36,12 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
         return vec![
             Item::skip("run.validate", "not asked (--run)"),
             Item::skip("run.trace", "not asked (--run)"),
+            Item::skip("run.model_main", "not asked (--run)"),
+            Item::skip("run.tests", "not asked (--run)"),
+            Item::skip("run.overfit", "not asked (--run)"),
         ];
     }
-    let config = match verify_config::read(root) {
+    let full = match verify_config::read_all(root) {
         Ok(c) => c,
         Err(e) => {
             let location = Some(match e.line {
@@ -45,9 +53,13 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
                 Item::fail("run.config", e.message, location),
                 Item::skip("run.validate", why),
                 Item::skip("run.trace", why),
+                Item::skip("run.model_main", why),
+                Item::skip("run.tests", why),
+                Item::skip("run.overfit", why),
             ];
         }
     };
+    let config = &full.model;
     let mut items = vec![Item::pass(
         "run.config",
         format!(
@@ -58,11 +70,25 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
     )];
     let (file, _) = config.split_target().expect("checked when read");
     let model_file = Some(file.to_string());
+    // Without the skill's scripts, Python or PyTorch nothing can run: each item that would
+    // have run says why (the tests and the overfit only when there is something to run).
     let fail_both = |reason: String| {
-        vec![
+        let mut v = vec![
             Item::fail("run.validate", reason.clone(), model_file.clone()),
-            Item::fail("run.trace", reason, model_file.clone()),
-        ]
+            Item::fail("run.trace", reason.clone(), model_file.clone()),
+            Item::fail("run.model_main", reason.clone(), model_file.clone()),
+        ];
+        if root.join("tests").is_dir() {
+            v.push(Item::fail(
+                "run.tests",
+                reason.clone(),
+                Some("tests".into()),
+            ));
+        }
+        if full.loss.is_some() {
+            v.push(Item::fail("run.overfit", reason, model_file.clone()));
+        }
+        v
     };
     let Some(skill) = crate::skill::find(opts.skill_dir.as_deref(), crate::skill::SCRIPTS_MARKER)
     else {
@@ -73,7 +99,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
     };
     let python = interpreter(opts.python.as_deref());
     let validated = timed("run.validate", &config.target, || {
-        validate(root, &config, &skill, &python)
+        validate(root, config, full.loss.as_ref(), &skill, &python)
     });
     // Without Python or PyTorch the trace fails for the same reason: say it once, clearly.
     if let Err(reason) = validated {
@@ -81,8 +107,23 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
         return items;
     }
     items.extend(validated.unwrap_or_default());
+    if full.loss.is_none() {
+        items.push(Item::skip(
+            "run.loss",
+            "no [loss] in verify.toml: the loss was not checked (declare it with make_targets, references/runtime-validation.md)",
+        ));
+    }
     items.extend(timed("run.trace", &config.target, || {
-        trace(root, &config, &skill, &python)
+        trace(root, config, &skill, &python)
+    }));
+    items.push(timed("run.model_main", file, || {
+        super::replication::model_main(root, file, &python)
+    }));
+    items.push(timed("run.tests", "tests/", || {
+        super::replication::tests(root, &python)
+    }));
+    items.push(timed("run.overfit", &config.target, || {
+        super::replication::overfit(root, &full, &skill, &python)
     }));
     items
 }
@@ -132,6 +173,7 @@ fn one_line(text: &str) -> String {
 fn validate(
     root: &Path,
     config: &ModelConfig,
+    loss: Option<&LossConfig>,
     skill: &Path,
     python: &Path,
 ) -> Result<Vec<Item>, String> {
@@ -154,6 +196,18 @@ fn validate(
     if let Some(e) = config.explain_mismatch() {
         cmd.arg("--explain-mismatch").arg(e);
     }
+    if let Some(l) = loss {
+        cmd.arg("--loss").arg(&l.target);
+        cmd.arg("--targets").arg(l.make_targets());
+        cmd.arg("--reduction").arg(&l.reduction);
+        if let Some(k) = l.kwargs_json() {
+            cmd.arg("--loss-kwargs").arg(k);
+        }
+        if let Some(p) = l.perfect_prediction() {
+            cmd.arg("--perfect").arg(p);
+        }
+    }
+    cmd.env("PYTHONDONTWRITEBYTECODE", "1");
     cmd.arg("--json");
     let fail = |reason: String| {
         Ok(vec![Item::fail(
@@ -198,12 +252,20 @@ fn validate(
     let mut items = Vec::new();
     for c in checks {
         let name = c["name"].as_str().unwrap_or("unnamed");
-        let id = format!("run.validate.{name}");
+        // loss_scalar -> run.loss.scalar: the loss is a deliverable of its own
+        let id = match name.strip_prefix("loss_") {
+            Some(check) => format!("run.loss.{check}"),
+            None => format!("run.validate.{name}"),
+        };
         let detail = one_line(c["detail"].as_str().unwrap_or(""));
+        let at = match (name.starts_with("loss_"), loss) {
+            (true, Some(l)) => l.target.split(':').next().unwrap_or(file),
+            _ => file,
+        };
         items.push(match c["status"].as_str() {
             Some("PASS") => Item::pass(&id, detail),
             Some("SKIP") => Item::skip(&id, detail),
-            _ => Item::fail(&id, detail, Some(file.to_string())),
+            _ => Item::fail(&id, detail, Some(at.to_string())),
         });
     }
     if items.is_empty() {
@@ -248,7 +310,7 @@ fn trace(root: &Path, config: &ModelConfig, skill: &Path, python: &Path) -> Vec<
         vec![Item::pass(
             "run.trace",
             format!(
-                "every shape comment the forward pass reaches agrees with the real tensors at two input sizes ({} and a larger one)",
+                "every shape comment the forward pass reaches agrees with the real tensors at {} (a second, larger size is tried as well; a model that takes one size only is checked at that size)",
                 config.inputs.join(" ")
             ),
         )]

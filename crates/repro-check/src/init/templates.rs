@@ -21,10 +21,12 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "docs/math/derivations.md.tera",
     "docs/math/formulas.md.tera",
     "docs/modules/module.md.tera",
+    "losses.py.tera",
     "model.py.tera",
     "modules/__init__.py.tera",
     "modules/module.py.tera",
     "requirements.txt.tera",
+    "tests/test_losses.py.tera",
     "verify.toml.tera",
 ];
 
