@@ -113,7 +113,8 @@ pub fn drop_imported_models(
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     pub files: usize,
-    /// Classes with a forward whose shape comments were checked.
+    /// `nn.Module` classes with a forward (their shape comments are checked when forward
+    /// declares its input shape).
     pub classes: usize,
     pub comments: usize,
     pub undecided: usize,

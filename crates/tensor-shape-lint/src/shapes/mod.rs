@@ -532,6 +532,7 @@ pub fn check(ctx: &mut Ctx) {
         let Some(body) = file.forward(class) else {
             continue;
         };
+        ctx.stats.classes += 1;
         if !body.input.iter().any(|n| n.shape().is_some()) {
             continue;
         }
@@ -539,7 +540,6 @@ pub fn check(ctx: &mut Ctx) {
         else {
             continue;
         };
-        ctx.stats.classes += 1;
         ctx.stats.comments += comments;
         ctx.stats.undecided += undecided;
         for f in findings {
