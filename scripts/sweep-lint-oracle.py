@@ -25,8 +25,11 @@ classes: `pip install --no-deps --target target/pydeps timm==1.0.31 labml-nn==0.
 as skipped, with the reason).
 
 examples:
-  python3 scripts/sweep-lint-oracle.py                         full sweep (~10 min on 1 core)
-  python3 scripts/sweep-lint-oracle.py --only torchvision --limit 40
+  python3 scripts/sweep-lint-oracle.py --factories 1           full sweep (over an hour on a
+                                                               loaded 2-core machine)
+  python3 scripts/sweep-lint-oracle.py --only torchvision --factories 1 \
+      --linter target/tsl-after --linter target/tsl-before     one package, two builds
+                                                               compared on the same runs (~10 min)
   python3 scripts/sweep-lint-oracle.py --subset tests/python/fixtures/oracle_subset.txt --json out.json
 """
 
