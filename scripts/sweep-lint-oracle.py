@@ -27,10 +27,10 @@ as skipped, with the reason).
 examples:
   python3 scripts/sweep-lint-oracle.py --factories 1           full sweep (over an hour on a
                                                                loaded 2-core machine)
-  python3 scripts/sweep-lint-oracle.py --only torchvision --factories 1 \
-      --linter target/tsl-after --linter target/tsl-before     one package, two builds
-                                                               compared on the same runs (~10 min)
-  python3 scripts/sweep-lint-oracle.py --subset tests/python/fixtures/oracle_subset.txt --json out.json
+  python3 scripts/sweep-lint-oracle.py --only torchvision --factories 1 --linter NEW --linter OLD
+                                       one package, two builds compared on the same runs (~10 min)
+  python3 scripts/sweep-lint-oracle.py --subset subset.txt --json out.json
+                                       FILE.py:Name lines relative to the corpus (the CI test)
 """
 
 from __future__ import annotations
