@@ -25,9 +25,12 @@ classes: `pip install --no-deps --target target/pydeps timm==1.0.31 labml-nn==0.
 as skipped, with the reason).
 
 examples:
-  python3 scripts/sweep-lint-oracle.py                         full sweep (~10 min on 1 core)
-  python3 scripts/sweep-lint-oracle.py --only torchvision --limit 40
-  python3 scripts/sweep-lint-oracle.py --subset tests/python/fixtures/oracle_subset.txt --json out.json
+  python3 scripts/sweep-lint-oracle.py --factories 1           full sweep (over an hour on a
+                                                               loaded 2-core machine)
+  python3 scripts/sweep-lint-oracle.py --only torchvision --factories 1 --linter NEW --linter OLD
+                                       one package, two builds compared on the same runs (~10 min)
+  python3 scripts/sweep-lint-oracle.py --subset subset.txt --json out.json
+                                       FILE.py:Name lines relative to the corpus (the CI test)
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ SCRIPTS = REPO / "skill" / "paper-replication" / "scripts"
 DEFAULT_CORPUS = REPO / "target" / "corpus" / "pytorch"
 PYDEPS = REPO / "target" / "pydeps"
 
-MAX_PARAMS = 120_000_000
+MAX_PARAMS = 60_000_000
 TIMEOUT_S = 40
 
 
@@ -239,7 +242,8 @@ def input_candidates(model: Any) -> list[list[int]]:
             if c not in sizes:
                 sizes.append(c)
             break
-    out = [[2, 3, 224, 224]]
+    # Small images first (ten times cheaper to trace); 224 for models fixed to it (ViT, Swin).
+    out = [[2, 3, 64, 64], [2, 3, 224, 224]]
     for s in sizes[:2]:
         out += [[2, s, 32, 32], [2, 16, s], [2, s]]
     return out
@@ -371,7 +375,15 @@ class Unit:
         self.runs: list[tuple[list[int], dict[tuple[int, str], list[list[int]]]]] = []
 
 
-def compare_unit(u: Unit, corpus: Path, linter: str, res: dict[str, Any]) -> None:
+def compare_unit(u: Unit, corpus: Path, linters: list[str], res: dict[str, Any]) -> None:
+    for k, linter in enumerate(linters):
+        r = res if k == 0 else res.setdefault("also", {}).setdefault(
+            linter, {"lines": 0, "decided": 0, "disagreements": []}
+        )
+        compare_unit_with(u, corpus, linter, r)
+
+
+def compare_unit_with(u: Unit, corpus: Path, linter: str, res: dict[str, Any]) -> None:
     src = corpus / u.rel
     label = f"{u.cname}({json.dumps(u.kwargs, sort_keys=True)[1:-1][:60]})"
     for shape, real in u.runs:
@@ -398,7 +410,7 @@ def sweep_class(
     rel: str,
     cname: str,
     corpus: Path,
-    linter: str,
+    linter: list[str],
     classes: dict[type, tuple[str, str]],
     seen: dict[tuple[str, str], set[str]],
 ) -> dict[str, Any]:
@@ -441,7 +453,7 @@ def sweep_class(
         res["reason"] = "not a module with one input"
         return res
     if sum(p.numel() for p in model.parameters()) > MAX_PARAMS:
-        res["reason"] = "over 120M parameters"
+        res["reason"] = "over 60M parameters"
         return res
     top = module_name(rel).split(".")[0]
     root = Path(os.path.realpath(importlib.import_module(top).__file__)).parent
@@ -513,7 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    p.add_argument("--linter", help="tensor-shape-lint binary (default: built with cargo)")
+    p.add_argument("--linter", action="append", default=[], help="tensor-shape-lint binary (default: built with cargo); repeat to compare several builds (before/after) on the same runs")
+    p.add_argument("--progress", type=Path, help="append one line per candidate here (to follow a long sweep)")
     p.add_argument("--only", action="append", default=[], metavar="PREFIX", help="corpus paths starting with PREFIX (repeatable), e.g. torchvision")
     p.add_argument("--subset", type=Path, help="file of corpus-relative FILE.py:Class lines")
     p.add_argument("--factories", type=int, default=2, metavar="N", help="also build models with the first N builder functions of each file (default 2)")
@@ -525,10 +538,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.corpus / "MANIFEST.tsv").is_file():
         print(f"sweep-lint-oracle: {args.corpus}: no corpus (bash ../shared/corpus/pytorch/get.sh {args.corpus})", file=sys.stderr)
         return 2
-    linter = args.linter or os.environ.get("TENSOR_SHAPE_LINT")
-    if not linter:
+    linters = args.linter or [os.environ.get("TENSOR_SHAPE_LINT", "")]
+    if not linters[0]:
         subprocess.run(["cargo", "build", "--quiet", "-p", "tensor-shape-lint"], cwd=REPO, check=True)
-        linter = str(REPO / "target" / "debug" / "tensor-shape-lint")
+        linters = [str(REPO / "target" / "debug" / "tensor-shape-lint")]
     sys.path.insert(0, str(SCRIPTS))
     if PYDEPS.is_dir():
         sys.path.append(str(PYDEPS))
@@ -562,31 +575,46 @@ def main(argv: list[str] | None = None) -> int:
         signal.alarm(TIMEOUT_S)
         try:
             with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
-                r = sweep_class(rel, cname, args.corpus, linter, classes, seen)
+                r = sweep_class(rel, cname, args.corpus, linters, classes, seen)
         except Timeout:
             r = {"target": f"{rel}:{cname}", "status": "skip", "reason": f"over {TIMEOUT_S} s"}
         finally:
             signal.alarm(0)
         results.append(r)
+        if args.progress:
+            with open(args.progress, "a") as f:
+                f.write(f"{len(results)}/{len(todo)} {r['target']} {r['status']} {r.get('lines', '')} {r.get('decided', '')} {len(r.get('disagreements', []))}\n")
+                if len(results) % 25 == 0:
+                    f.write(summary(results, linters) + "\n")
         if r.get("disagreements") or args.verbose:
             tail = r.get("reason") or f"{r.get('lines', 0)} lines, {r.get('decided', 0)} decided, second run: {r.get('second')}"
             print(f"{r['target']}: {r['status']}: {tail}")
             for d in r.get("disagreements", []):
                 print(f"  {d}")
-    ok = [r for r in results if r["status"] == "ok"]
-    compared = sorted({u for r in ok for u in r.get("units", [])})
-    lines = sum(r["lines"] for r in ok)
-    decided = sum(r["decided"] for r in ok)
-    bad = sum(len(r["disagreements"]) for r in ok)
-    two = sum(1 for r in ok if r.get("second") == "batch and sizes")
-    rate = decided / lines if lines else 0.0
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
-    print(
+    print(summary(results, linters))
+    return 1 if any(r.get("disagreements") for r in results) else 0
+
+
+def summary(results: list[dict[str, Any]], linters: list[str]) -> str:
+    ok = [r for r in results if r["status"] == "ok"]
+    compared = sorted({u for r in ok for u in r.get("units", [])})
+    two = sum(1 for r in ok if r.get("second") == "batch and sizes")
+    head = (
         f"sweep-lint-oracle: models {len(ok)} run (of {len(results)} candidates; {two} at two sizes, "
-        f"{len(ok) - two} batch-only), classes compared {len(compared)}, lines compared {lines}, decided {decided} ({rate:.3f}), disagreements {bad}"
+        f"{len(ok) - two} batch-only), classes compared {len(compared)}"
     )
-    return 1 if bad else 0
+    parts = []
+    for k, linter in enumerate(linters):
+        rs = [r if k == 0 else r.get("also", {}).get(linter, {}) for r in ok]
+        lines = sum(r.get("lines", 0) for r in rs)
+        decided = sum(r.get("decided", 0) for r in rs)
+        bad = sum(len(r.get("disagreements", [])) for r in rs)
+        rate = decided / lines if lines else 0.0
+        label = f" [{linter}]" if len(linters) > 1 else ""
+        parts.append(f"lines compared {lines}, decided {decided} ({rate:.3f}), disagreements {bad}{label}")
+    return head + ", " + "; ".join(parts)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,11 @@ fn resnet50_passes_with_its_loss_tests_and_overfit() {
 
 #[test]
 fn vit_b16_passes() {
-    verify_run("vit-b16", NO_LOSS, &[]);
+    // The position table is fixed to 14x14 patches: the second run can change only the batch,
+    // so the two-size check is a SKIP with its reason, never reported as passed.
+    let mut skips = NO_LOSS.to_vec();
+    skips.push(("run.trace.two-sizes", "only the batch changed"));
+    verify_run("vit-b16", &skips, &[]);
 }
 
 #[test]

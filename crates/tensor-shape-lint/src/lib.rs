@@ -107,8 +107,50 @@ pub fn drop_imported_models(
     diags.retain(|d| d.subject.as_ref().is_none_or(|s| !imported.contains(s)));
 }
 
+/// What one lint run looked at, for the summary line: shape comments are "decided" when
+/// every dim was compared with an inferred size, "undecided" when inference could not tell
+/// (unknown beats wrong: those lines can never produce TSL601).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub files: usize,
+    /// `nn.Module` classes with a forward (their shape comments are checked when forward
+    /// declares its input shape).
+    pub classes: usize,
+    pub comments: usize,
+    pub undecided: usize,
+}
+
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, o: Stats) {
+        self.files += o.files;
+        self.classes += o.classes;
+        self.comments += o.comments;
+        self.undecided += o.undecided;
+    }
+}
+
 /// Lints a parsed file.
 pub fn lint_file(path: &str, file: &ModelFile, settings: &Settings) -> Vec<Diagnostic> {
+    lint_file_stats(path, file, settings).0
+}
+
+/// [`lint_source_with_imports`] plus the file's [`Stats`].
+pub fn lint_source_stats(
+    path: &str,
+    source: &str,
+    settings: &Settings,
+) -> Result<(Vec<Diagnostic>, Vec<String>, Stats), LintError> {
+    let file = ModelFile::parse(source)?;
+    let (diags, stats) = lint_file_stats(path, &file, settings);
+    Ok((diags, imported_names(&file), stats))
+}
+
+/// [`lint_file`] plus what it checked.
+pub fn lint_file_stats(
+    path: &str,
+    file: &ModelFile,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, Stats) {
     let mut ctx = checks::Ctx::new(file, path, settings);
     checks::structure::check(&mut ctx);
     checks::types::check(&mut ctx);
@@ -116,6 +158,7 @@ pub fn lint_file(path: &str, file: &ModelFile, settings: &Settings) -> Vec<Diagn
     checks::unspecified::check(&mut ctx);
     checks::pitfalls::check(&mut ctx);
     shapes::check(&mut ctx);
+    let ctx_stats = ctx.stats;
     let mut diags: Vec<Diagnostic> = ctx
         .diags
         .into_iter()
@@ -129,7 +172,9 @@ pub fn lint_file(path: &str, file: &ModelFile, settings: &Settings) -> Vec<Diagn
             .then(a.message.cmp(&b.message))
     });
     diags.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.message == b.message);
-    diags
+    let mut stats = ctx_stats;
+    stats.files = 1;
+    (diags, stats)
 }
 
 /// Applies the fixes of `diags` to `source` (non-overlapping edits, last first).
@@ -234,7 +279,7 @@ pub fn infer_with(
     let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
     let c = find_class(&file, class)?;
-    let (_, records) = shapes::run_class_with(&file, c, inputs, ctor, true)
+    let (_, records, _) = shapes::run_class_with(&file, c, inputs, ctor, true)
         .ok_or_else(|| LintError::Usage("no forward".into()))?;
     Ok(render_inferred(&records, verbose))
 }
@@ -344,7 +389,7 @@ pub fn annotate(
     }
     let none = HashMap::new();
     let given = if has_input { &none } else { inputs };
-    let (_, records) = shapes::run_class(&file, c, given).expect("has forward");
+    let (_, records, _) = shapes::run_class(&file, c, given).expect("has forward");
     // Insertions: (byte offset, text), applied from the end.
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let indent_of = |line: u32| {

@@ -160,7 +160,8 @@ fn check_trace(
     label: &str,
     out: &mut Vec<Diagnostic>,
     seen: &mut HashSet<(String, u32)>,
-) {
+) -> usize {
+    let mut compared = 0;
     let modules: HashMap<&str, &serde_json::Value> = trace["modules"]
         .as_array()
         .map(|m| {
@@ -237,6 +238,7 @@ fn check_trace(
             continue;
         };
         let sc = note.shape().expect("checked");
+        compared += 1;
         let problem = if sc.dims.len() != real.len() {
             Some(format!(
                 "{}-D, comment has {} dims",
@@ -276,6 +278,7 @@ fn check_trace(
             out.push(d);
         }
     }
+    compared
 }
 
 /// Runs the model twice through `trace_shapes.py` and compares every assignment with its
@@ -289,6 +292,61 @@ pub fn check(
     check_with(path, class, inputs, script, &TraceOptions::default())
 }
 
+/// What `--runtime` ran: the findings and whether the two-size check really happened.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub diags: Vec<Diagnostic>,
+    /// The first input set (always run).
+    pub first: String,
+    pub second: SecondRun,
+    /// Assignments of the user's files compared with a comment, over all runs.
+    pub compared: usize,
+}
+
+/// The second run: only [`SecondRun::Ran`] with sizes that differ beyond the batch is the
+/// two-size check; anything else is a SKIP of it, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecondRun {
+    /// Ran with these inputs (batch and sizes differ from the first).
+    Ran(String),
+    /// The second size raised; the batch-only fallback ran (`ran`), so a hard-coded size of
+    /// H, W or the sequence is not caught.
+    BatchOnly {
+        tried: String,
+        why: String,
+        ran: String,
+    },
+    /// No second run was checked.
+    Skipped(String),
+}
+
+impl Report {
+    /// The summary line of a `--runtime` run.
+    pub fn summary(&self) -> String {
+        let findings = self
+            .diags
+            .iter()
+            .filter(|d| d.severity >= crate::rules::Severity::Warning)
+            .count();
+        let sizes = match &self.second {
+            SecondRun::Ran(s) => format!("two sizes: {} and {s}", self.first),
+            SecondRun::BatchOnly { tried, why, ran } => format!(
+                "SKIP two-size check: {tried} raised ({why}); ran {} and batch-only {ran}",
+                self.first
+            ),
+            SecondRun::Skipped(why) => {
+                format!("SKIP two-size check: {why}; ran {} only", self.first)
+            }
+        };
+        format!(
+            "tensor-shape-lint --runtime: {sizes}; {} assignments compared, {} finding{}",
+            self.compared,
+            findings,
+            if findings == 1 { "" } else { "s" }
+        )
+    }
+}
+
 /// [`check`] with another interpreter or constructor arguments (repro-check's `verify --run`).
 pub fn check_with(
     path: &Path,
@@ -297,6 +355,21 @@ pub fn check_with(
     script: &Path,
     opts: &TraceOptions,
 ) -> Result<Vec<Diagnostic>, LintError> {
+    Ok(check_report(path, class, inputs, &[], script, opts)?.diags)
+}
+
+/// Runs the model with `inputs` and with `second` (the second size; guessed by
+/// [`second_input`] when empty, with a batch-only fallback when the guess raises) and compares
+/// every assignment with its shape comment. An explicit second size is never replaced: when it
+/// raises, the two-size check is a SKIP with the reason.
+pub fn check_report(
+    path: &Path,
+    class: &str,
+    inputs: &[String],
+    second: &[String],
+    script: &Path,
+    opts: &TraceOptions,
+) -> Result<Report, LintError> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| LintError::Usage(format!("{}: {e}", path.display())))?;
     let file = ModelFile::parse(source)?;
@@ -306,10 +379,15 @@ pub fn check_with(
             path.display()
         )));
     }
-    let second: Vec<String> = inputs
-        .iter()
-        .map(|i| second_input(i))
-        .collect::<Result<_, _>>()?;
+    let explicit = !second.is_empty();
+    let second: Vec<String> = if explicit {
+        second.to_vec()
+    } else {
+        inputs
+            .iter()
+            .map(|i| second_input(i))
+            .collect::<Result<_, _>>()?
+    };
     // One folder per call: a library user may run several checks at once in one process.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -327,7 +405,16 @@ pub fn check_with(
         .iter()
         .map(|i| batch_only_input(i))
         .collect::<Result<_, _>>()?;
-    let mut sets = vec![inputs.to_vec(), second];
+    let first = inputs.join(" ");
+    let mut second_run = SecondRun::Skipped("no second run".into());
+    if second == inputs {
+        second_run = SecondRun::Skipped("the second size equals the first".into());
+    }
+    let mut sets = vec![inputs.to_vec()];
+    if second != inputs {
+        sets.push(second);
+    }
+    let mut compared = 0;
     let mut k = 0;
     while let Some(set) = sets.get(k).cloned() {
         let json = dir.join(format!("trace{k}.json"));
@@ -343,22 +430,39 @@ pub fn check_with(
                         )));
                         break;
                     }
-                    if k == 2 && batch_only != sets[1] {
-                        eprintln!(
-                            "tensor-shape-lint: note: second run with {} raised ({msg}); retrying with {}",
-                            set.join(" "),
-                            batch_only.join(" ")
-                        );
+                    let why: String = msg
+                        .lines()
+                        .next()
+                        .unwrap_or("?")
+                        .chars()
+                        .take(160)
+                        .collect();
+                    if k == 2 && !explicit && batch_only != sets[1] {
+                        second_run = SecondRun::BatchOnly {
+                            tried: set.join(" "),
+                            why,
+                            ran: batch_only.join(" "),
+                        };
                         sets.push(batch_only.clone());
-                    } else {
-                        eprintln!(
-                            "tensor-shape-lint: note: second run with {} raised ({msg}); only the first run was checked",
+                    } else if k == 2 {
+                        second_run = SecondRun::Skipped(format!(
+                            "second run with {} raised ({why})",
                             set.join(" ")
-                        );
+                        ));
+                    } else {
+                        // The batch-only fallback raised too.
+                        second_run = SecondRun::Skipped(format!(
+                            "second runs with {} and {} raised ({why})",
+                            sets[1].join(" "),
+                            set.join(" ")
+                        ));
                     }
                     continue;
                 }
-                check_trace(
+                if k == 2 {
+                    second_run = SecondRun::Ran(set.join(" "));
+                }
+                compared += check_trace(
                     &root,
                     &mut files,
                     &trace,
@@ -376,7 +480,24 @@ pub fn check_with(
     let _ = std::fs::remove_dir_all(&dir);
     result?;
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(out)
+    // A second size that differs only in the batch does not test H, W or the sequence.
+    if let SecondRun::Ran(s) = &second_run
+        && explicit
+        && sets[1]
+            .iter()
+            .zip(inputs)
+            .all(|(b, a)| batch_only_input(a).ok().as_deref() == Some(b.as_str()))
+    {
+        second_run = SecondRun::Skipped(format!(
+            "the second size {s} differs from the first only in the batch"
+        ));
+    }
+    Ok(Report {
+        diags: out,
+        first,
+        second: second_run,
+        compared,
+    })
 }
 
 #[cfg(test)]

@@ -569,10 +569,213 @@ fn runtime_retries_a_fixed_size_model_with_batch_only() {
         Some(1),
         "needs python3 + torch: {out}{err}"
     );
-    assert!(err.contains("retrying with x=[3,3,8,8]"), "{err}");
+    // The retry is said in the summary line, as a SKIP of the two-size check.
+    assert!(
+        err.contains("SKIP two-size check: x=[3,3,40,72] raised (")
+            && err.contains("batch-only x=[3,3,8,8]"),
+        "{err}"
+    );
     assert!(
         out.contains("fixed.py:13:") && out.contains("`2` = 2 but the real size is 3"),
         "{out}"
     );
     assert!(!out.contains("fixed.py:12:"), "{out}");
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every static run ends with one summary line. The mistakes fixtures by hand: five files with
+/// one class each; shape comments 1 + 1 + 2 + 4 + 2 = 10, all decided; findings: TSL601 +
+/// TSL603 (stride_forgotten), TSL601 (swapped_hw, wrong_channel), TSL604 (wrong_flatten,
+/// wrong_in_channels) = 6.
+#[test]
+fn summary_line_on_every_static_run() {
+    let o = run(&["--format", "concise", fixture("mistakes").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains(
+            "tensor-shape-lint: 5 files, 5 classes, 10 shape comments checked (0 undecided), 6 findings"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // A clean run prints it too (ruff's "All checks passed!"), and JSON output stays one
+    // document on stdout.
+    let o = run(&[
+        "--format",
+        "json",
+        fixture("models/unet_block.py").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let _: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("stdout is JSON");
+    assert!(
+        stderr(&o).contains("tensor-shape-lint: 1 file, 2 classes, ")
+            && stderr(&o).contains(" 0 findings"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Constructor parameters are symbols, never their defaults. Swin's patch merging: with
+/// `dim = 96` substituted, `[B, N, 2*C]` was "wrong" (192); `LayerNorm(4*dim)` on
+/// `[B, N, 4*C]` forces `dim = C`, so `2*C` is right for every binding and `3*C` wrong for
+/// every binding. The pooled size `(4096 - k)//k + 1` depends on `k`, which nothing binds:
+/// undecided, visible with --verbose, never TSL601.
+#[test]
+fn constructor_parameters_are_symbols() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "import torch\nimport torch.nn as nn\n\n\nclass Merge(nn.Module):\n    def __init__(self, dim: int = 96, hidden: int = 4096, k: int = 2) -> None:\n        super().__init__()\n        self.norm = nn.LayerNorm(4 * dim)\n        self.reduction = nn.Linear(4 * dim, 2 * dim)\n        self.fc = nn.Linear(2 * dim, hidden)\n        self.pool = nn.MaxPool1d(k, stride=k)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, N, 4*C]\n        x = self.norm(x)  # x: [B, N, 4*C] <- LayerNorm(4*C)\n        y = self.reduction(x)  # y: [B, N, 2*C] <- Linear(4*C, 2*C)\n        z = self.fc(y)  # z: [B, N, 4096] <- Linear(2*C, 4096)\n        w = self.pool(z)  # w: [B, N, 2048] <- MaxPool1d(2)\n        return w\n";
+    let good = dir.path().join("good.py");
+    std::fs::write(&good, src).unwrap();
+    let o = run(&[
+        "--select",
+        "TSL6",
+        "--format",
+        "concise",
+        good.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("1 file, 1 class, 4 shape comments checked (1 undecided), 0 findings"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "-v",
+        "--select",
+        "TSL6",
+        "--format",
+        "concise",
+        good.to_str().unwrap(),
+    ]);
+    assert!(
+        stdout(&o).contains(
+            "good.py:18:27: TSL690 comment undecided: `w`: dim 3 depends on constructor argument `k`"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let bad = dir.path().join("bad.py");
+    std::fs::write(&bad, src.replace("y: [B, N, 2*C]", "y: [B, N, 3*C]")).unwrap();
+    let o = run(&[
+        "--select",
+        "TSL6",
+        "--format",
+        "concise",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("bad.py:16:32: TSL601 `y`: comment says [B, N, 3*C]"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// A list filled by `append` in a loop and unpacked into `nn.Sequential` is not "no layers":
+/// the stage's output is unknown (two 2x2 poolings really halve H twice), and no comment on it
+/// is judged.
+#[test]
+fn containers_built_at_run_time_are_unknown_not_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("stage.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Stage(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        layers = []\n        for _ in range(2):\n            layers.append(nn.MaxPool2d(2))\n        self.body = nn.Sequential(*layers)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 8, H, W]\n        y = self.body(x)  # y: [B, 8, H//4, W//4] <- 2 x MaxPool2d(2)\n        return y\n",
+    )
+    .unwrap();
+    let target = format!("{}:Stage", p.display());
+    let o = run(&["infer", &target, "--input", "x=[2,8,32,32]"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("15: y = ?"), "{}", stdout(&o));
+    let o = run(&[
+        "--select",
+        "TSL6",
+        "--format",
+        "concise",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+/// Needs python3 with torch. `--input2` sets the second size; a model that only runs at its
+/// configured size (Linear after flatten of an 8x8 map) falls back to a batch-only second run,
+/// and the summary says the two-size check was skipped, never "two sizes".
+#[test]
+fn runtime_second_size_is_explicit_or_a_skip() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    let runtime = |target: &str, args: &[&str]| {
+        bin()
+            .env("TSL_TRACE_SCRIPT", &script)
+            .args(["--runtime", target, "--format", "concise"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let unet = format!("{}:UNetLevel", fixture("models/unet_block.py").display());
+    let o = runtime(
+        &unet,
+        &["--input", "x=[2,64,64,96]", "--input2", "x=[3,64,32,64]"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("tensor-shape-lint --runtime: two sizes: x=[2,64,64,96] and x=[3,64,32,64];"),
+        "{}",
+        stderr(&o)
+    );
+    // The planted H/W swap is caught at the explicit non-square second size as well.
+    let swap = format!("{}:Stem", fixture("mistakes/swapped_hw.py").display());
+    let o = runtime(
+        &swap,
+        &["--input", "x=[2,3,64,64]", "--input2", "x=[3,3,32,96]"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("TSL605 runtime: `x` is [3, 64, 16, 48]"),
+        "{}",
+        stdout(&o)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("fixed.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Fixed(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, kernel_size=3, padding=1)\n        self.fc = nn.Linear(4 * 8 * 8, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, 8, 8]\n        y = self.conv(x)  # y: [B, 4, 8, 8] <- Conv2d(3, 4, k=3, p=1)\n        y = y.flatten(1)  # y: [B, 256] <- flatten\n        y = self.fc(y)  # y: [B, 10] <- Linear(256, 10)\n        return y\n",
+    )
+    .unwrap();
+    let fixed = format!("{}:Fixed", p.display());
+    let o = runtime(&fixed, &["--input", "x=[2,3,8,8]"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("tensor-shape-lint --runtime: SKIP two-size check: x=[3,3,40,72] raised (")
+            && err.contains("ran x=[2,3,8,8] and batch-only x=[3,3,8,8]"),
+        "{err}"
+    );
+    assert!(!err.contains("two sizes:"), "{err}");
+    // An explicit second size is never replaced by a guess.
+    let o = runtime(
+        &fixed,
+        &["--input", "x=[2,3,8,8]", "--input2", "x=[3,3,16,16]"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("SKIP two-size check: second run with x=[3,3,16,16] raised (")
+            && stderr(&o).contains("ran x=[2,3,8,8] only"),
+        "{}",
+        stderr(&o)
+    );
+    let o = runtime(
+        &fixed,
+        &["--input", "x=[2,3,8,8]", "--input2", "x=[3,3,8,8]"],
+    );
+    assert!(
+        stderr(&o).contains("SKIP two-size check: the second size x=[3,3,8,8] differs from the first only in the batch"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -25,7 +25,7 @@ use crate::verify_config::{self, LossConfig, ModelConfig};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tensor_shape_lint::rules::Severity;
-use tensor_shape_lint::runtime::{TraceOptions, check_with};
+use tensor_shape_lint::runtime::{SecondRun, TraceOptions, check_report};
 
 /// What to install when PyTorch is missing (the versions the skill's harness is tested with).
 const TORCH_HINT: &str = "pip install torch==2.14.1 torchvision==0.29.2";
@@ -282,8 +282,8 @@ fn trace(root: &Path, config: &ModelConfig, skill: &Path, python: &Path) -> Vec<
         python: Some(python.to_path_buf()),
         kwargs: config.kwargs_json(),
     };
-    let diags = match check_with(&root.join(file), class, &config.inputs, &script, &opts) {
-        Ok(d) => d,
+    let report = match check_report(&root.join(file), class, &config.inputs, &[], &script, &opts) {
+        Ok(r) => r,
         Err(e) => {
             return vec![Item::fail(
                 "run.trace",
@@ -292,7 +292,8 @@ fn trace(root: &Path, config: &ModelConfig, skill: &Path, python: &Path) -> Vec<
             )];
         }
     };
-    let failing: Vec<Item> = diags
+    let failing: Vec<Item> = report
+        .diags
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
         .map(|d| {
@@ -306,15 +307,41 @@ fn trace(root: &Path, config: &ModelConfig, skill: &Path, python: &Path) -> Vec<
             )
         })
         .collect();
-    if failing.is_empty() {
-        vec![Item::pass(
+    if !failing.is_empty() {
+        return failing;
+    }
+    match &report.second {
+        SecondRun::Ran(second) => vec![Item::pass(
             "run.trace",
             format!(
-                "every shape comment the forward pass reaches agrees with the real tensors at {} (a second, larger size is tried as well; a model that takes one size only is checked at that size)",
-                config.inputs.join(" ")
+                "every shape comment the forward pass reaches agrees with the real tensors at two input sizes ({} and {second})",
+                report.first
             ),
-        )]
-    } else {
-        failing
+        )],
+        // A single size (or a batch-only second run) is not the two-size check: say so.
+        other => {
+            let why = match other {
+                SecondRun::BatchOnly { tried, why, ran } => {
+                    format!(
+                        "{tried} raised ({why}); only the batch changed in the second run ({ran})"
+                    )
+                }
+                SecondRun::Skipped(why) => why.clone(),
+                SecondRun::Ran(_) => unreachable!(),
+            };
+            vec![
+                Item::pass(
+                    "run.trace",
+                    format!(
+                        "every shape comment the forward pass reaches agrees with the real tensors at {}",
+                        report.first
+                    ),
+                ),
+                Item::skip(
+                    "run.trace.two-sizes",
+                    format!("two-size shape check: {why}"),
+                ),
+            ]
+        }
     }
 }

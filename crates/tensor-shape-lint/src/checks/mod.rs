@@ -17,6 +17,7 @@ pub struct Ctx<'a> {
     pub path: &'a str,
     pub settings: &'a Settings,
     pub diags: Vec<Diagnostic>,
+    pub stats: crate::Stats,
 }
 
 impl<'a> Ctx<'a> {
@@ -26,6 +27,7 @@ impl<'a> Ctx<'a> {
             path,
             settings,
             diags: Vec::new(),
+            stats: crate::Stats::default(),
         }
     }
 

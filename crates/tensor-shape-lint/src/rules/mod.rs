@@ -452,6 +452,17 @@ rule! {
     /// symbols (B, H, W, ... get distinct sizes), so swapped H/W cannot pass by coincidence.
     /// Reported only where the inference is certain; unknown operations are skipped.
     ///
+    /// Constructor parameters are symbols named after them, never their defaults: the class
+    /// may be built with other values. A parameter is bound where the code consumes the input
+    /// (`Conv2d(in_channels, ...)` on `[B, C, H, W]` gives `in_channels = C`, `LayerNorm(4*dim)`
+    /// on `[..., 4*C]` gives `dim = C`) or by the first comment that meets it (`[B, N, 576]`
+    /// against `[B, N, dim*3]` gives `dim = 192`). TSL601 fires only on a contradiction that
+    /// holds under every binding consistent with that; any other comment is undecided
+    /// (TSL690 with `--verbose`, counted in the summary line). Lists filled at run time
+    /// (`append` loops, comprehensions, `Sequential(*layers)`) are unknown, never identity.
+    /// Write a size the paper fixes in code as a named parameter and declare clashing paper
+    /// symbols once: `# symbols: n_box = boxes per cell (YOLO's B), n_cls = classes (C)`.
+    ///
     /// ## Why is this bad?
     /// A wrong comment misleads the reader, and usually means the code does not do what the
     /// paper describes (a forgotten stride, a wrong channel count).
@@ -534,7 +545,8 @@ rule! {
     /// ## What it does
     /// Reports (only with `--verbose`) where shape inference stops: an operation or layer the
     /// checker does not model, a sub-module it cannot resolve. The variable then takes the shape
-    /// from its comment, if any.
+    /// from its comment, if any. Also every shape comment left undecided, with the reason
+    /// ("dim 3 depends on constructor argument `k` that nothing binds").
     ///
     /// ## Why is this bad?
     /// It is not: it tells you which comments were not checked, so you know what to verify by

@@ -219,8 +219,13 @@ fn check_size(problems: &mut Vec<String>, what: &str, expected: &Val, got: &Dim)
             _ => {}
         }
     }
-    if let (Val::Int(Some(DimExpr::Sym(p))), Some(g)) = (expected, got) {
-        problems.push(format!("{BIND_PREFIX}{p}={g}"));
+    // `LayerNorm(4*dim)` on `[..., 4*C]`: `dim = C`, when the equation has one solution.
+    if let (Val::Int(Some(e)), Some(g)) = (expected, got)
+        && let [p] = e.symbols().as_slice()
+        && !g.symbols().contains(p)
+        && let Some(Ok(v)) = super::sym::solve_for(&sub(e.clone(), g.clone()), p, &int(0))
+    {
+        problems.push(format!("{BIND_PREFIX}{p}={v}"));
         return;
     }
     if let (Val::Int(Some(e)), Some(DimExpr::Sym(s))) = (expected, got)

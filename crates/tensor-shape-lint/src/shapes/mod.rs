@@ -18,7 +18,7 @@ use interp::{Interp, Observer, Record};
 use pymodel::{
     ClassDef, DimExpr, ModelFile, ShapeComment, Span, Step, Stmt, StmtKind, format_shape,
 };
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use sym::{Agreement, agree, pretty};
 use value::{LayerCfg, Val};
 
@@ -53,6 +53,9 @@ struct Checker<'f, 'c> {
     inferred: Vec<Inferred<'f>>,
     /// TSL602 is noted once per forward: the assumption then holds for the rest of it.
     divisibility_noted: bool,
+    /// Shape comments compared, by comment position: why it was undecided (`None`: decided).
+    /// A comment inside a loop is decided only if every visit decided it.
+    verdicts: BTreeMap<u32, Option<String>>,
 }
 
 impl<'f> Checker<'f, '_> {
@@ -92,10 +95,12 @@ impl<'f> Checker<'f, '_> {
             other => other,
         };
         let Val::Tensor(Some(dims)) = v else {
+            self.verdict(comment_span, Some(format!("`{name}`: shape not inferred")));
             let a = annotated(self);
             return a;
         };
         if dims.len() != sc.dims.len() {
+            self.verdict(comment_span, None);
             self.findings.push(Finding {
                 rule: &ShapeMismatch::INFO,
                 span: comment_span,
@@ -114,8 +119,10 @@ impl<'f> Checker<'f, '_> {
         let mut different = Vec::new();
         let mut divisible = Vec::new();
         let mut out = Vec::new();
+        let mut undecided: Vec<String> = Vec::new();
         for (i, (c, inf)) in sc.dims.iter().zip(dims).enumerate() {
             let Some(inf) = inf else {
+                undecided.push(format!("dim {} not inferred", i + 1));
                 out.push(Some(self.substitute(c)));
                 continue;
             };
@@ -131,6 +138,10 @@ impl<'f> Checker<'f, '_> {
             // A constructor parameter met bare takes the comment's size, the first time:
             // `[B, 128, H, W]` against `[B, mid_ch, H, W]` binds `mid_ch = 128`, so a later
             // comment that contradicts this one is caught, and no default decides it.
+            if sym::simplify(&cs) == sym::simplify(inf) {
+                out.push(Some(inf.clone()));
+                continue;
+            }
             let mut free: Vec<String> = inf
                 .symbols()
                 .into_iter()
@@ -158,11 +169,12 @@ impl<'f> Checker<'f, '_> {
             }
             if !free.is_empty() {
                 // Depends on a constructor argument nothing has fixed: undecided.
+                undecided.push(format!(
+                    "dim {} depends on constructor argument `{}` that nothing binds",
+                    i + 1,
+                    free.join("`, `")
+                ));
                 out.push(Some(cs));
-                continue;
-            }
-            if sym::simplify(&cs) == sym::simplify(inf) {
-                out.push(Some(inf.clone()));
                 continue;
             }
             let known = &self.known;
@@ -176,9 +188,19 @@ impl<'f> Checker<'f, '_> {
                     different.push(i);
                     out.push(Some(cs));
                 }
-                Agreement::Unknown => out.push(Some(cs)),
+                Agreement::Unknown => {
+                    undecided.push(format!(
+                        "dim {}: `{cs}` and `{}` not comparable",
+                        i + 1,
+                        pretty(inf)
+                    ));
+                    out.push(Some(cs))
+                }
             }
         }
+        let why = (different.is_empty() && !undecided.is_empty())
+            .then(|| format!("`{name}`: {}", undecided.join("; ")));
+        self.verdict(comment_span, why);
         let inferred_text = format_shape(
             &dims
                 .iter()
@@ -214,6 +236,13 @@ impl<'f> Checker<'f, '_> {
             });
         }
         Val::Tensor(Some(out))
+    }
+
+    fn verdict(&mut self, span: Span, why: Option<String>) {
+        let e = self.verdicts.entry(span.start).or_insert(None);
+        if e.is_none() {
+            *e = why;
+        }
     }
 
     fn check_description(&mut self, span: Span, sc: &ShapeComment, cfg: &LayerCfg) {
@@ -384,12 +413,15 @@ fn inputs_from_comments(body: &pymodel::Body) -> HashMap<String, Val> {
     env
 }
 
+/// Findings, inferred values, and (shape comments compared, of which undecided).
+pub type ClassRun<'f> = (Vec<Finding>, Vec<Inferred<'f>>, (usize, usize));
+
 /// Runs the checker over one class; `given` overrides input shapes (for `infer`).
 pub fn run_class<'f>(
     file: &'f ModelFile,
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
-) -> Option<(Vec<Finding>, Vec<Inferred<'f>>)> {
+) -> Option<ClassRun<'f>> {
     run_class_with(file, class, given, vec![], false)
 }
 
@@ -402,7 +434,7 @@ pub fn run_class_with<'f>(
     given: &HashMap<String, Vec<DimExpr>>,
     ctor: Vec<(String, Val)>,
     defaults: bool,
-) -> Option<(Vec<Finding>, Vec<Inferred<'f>>)> {
+) -> Option<ClassRun<'f>> {
     let body = file.forward(class)?;
     let mut interp = Interp::new(file);
     interp.symbolic_params = !defaults;
@@ -460,6 +492,7 @@ pub fn run_class_with<'f>(
         findings: Vec::new(),
         inferred: Vec::new(),
         divisibility_noted: false,
+        verdicts: BTreeMap::new(),
     };
     let (_, fwd) = class.method("forward")?;
     {
@@ -469,12 +502,28 @@ pub fn run_class_with<'f>(
     let _ = checker.file;
     // A statement inside a loop is seen once per iteration: keep each finding once.
     let mut seen = BTreeSet::new();
-    let findings = checker
+    let mut findings: Vec<Finding> = checker
         .findings
         .into_iter()
         .filter(|f| seen.insert((f.span.start, f.rule.code, f.message.clone())))
         .collect();
-    Some((findings, checker.inferred))
+    // Undecided comments are visible with --verbose (TSL690), never as TSL601.
+    let mut undecided = 0;
+    for (start, why) in &checker.verdicts {
+        if let Some(why) = why {
+            undecided += 1;
+            let line = file.lines().line_of(*start);
+            let end = file.lines().line_start(line) + file.line_text(line).len() as u32;
+            findings.push(Finding {
+                rule: &InferenceGap::INFO,
+                span: Span::new(*start, end.max(*start)),
+                message: format!("comment undecided: {why}"),
+                notes: vec![],
+            });
+        }
+    }
+    let comments = checker.verdicts.len();
+    Some((findings, checker.inferred, (comments, undecided)))
 }
 
 pub fn check(ctx: &mut Ctx) {
@@ -483,12 +532,16 @@ pub fn check(ctx: &mut Ctx) {
         let Some(body) = file.forward(class) else {
             continue;
         };
+        ctx.stats.classes += 1;
         if !body.input.iter().any(|n| n.shape().is_some()) {
             continue;
         }
-        let Some((findings, _)) = run_class(file, class, &HashMap::new()) else {
+        let Some((findings, _, (comments, undecided))) = run_class(file, class, &HashMap::new())
+        else {
             continue;
         };
+        ctx.stats.comments += comments;
+        ctx.stats.undecided += undecided;
         for f in findings {
             let d = ctx.report(f.rule, f.span, f.message);
             d.notes.extend(f.notes);

@@ -170,7 +170,15 @@ pub fn solve_for(expr: &DimExpr, sym: &str, value: &DimExpr) -> Option<Result<Di
     match rhs.as_const() {
         Some(v) if v % a == 0 => Some(Ok(int(v / a))),
         Some(_) => Some(Err(())),
-        None if a == 1 => Some(Ok(from_lin(&rhs))),
+        // `4*dim = 4*C`: exact when every coefficient divides.
+        None if rhs.c % a == 0 && rhs.terms.values().all(|k| k % a == 0) => {
+            let mut q = rhs;
+            q.c /= a;
+            for k in q.terms.values_mut() {
+                *k /= a;
+            }
+            Some(Ok(from_lin(&q)))
+        }
         None => None,
     }
 }
