@@ -548,3 +548,53 @@ fn the_scaffold_makes_the_loss_a_deliverable() {
     let audit = read(dir.path(), "docs/audit.md");
     assert!(audit.contains("tests/test_losses.py"), "{audit}");
 }
+
+/// The scaffold's own count check reads every form the paper may print and validate_model.py
+/// accepts ("60 million" crashed it with decimal.InvalidOperation), and an unreadable count is a
+/// failed check with the fix, not a traceback. The function is run alone (no PyTorch needed).
+#[test]
+fn the_scaffold_count_check_reads_words_and_refuses_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(init(&out, &[]).status.success());
+    let script = r#"
+import ast, sys
+from decimal import Decimal, InvalidOperation
+src = open(sys.argv[1]).read()
+tree = ast.parse(src)
+keep = [n for n in tree.body
+        if (isinstance(n, ast.FunctionDef) and n.name == "paper_count_verdict")
+        or (isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "").startswith("_SCALE"))
+        or (isinstance(n, ast.Assign) and any(getattr(t, "id", "").startswith("_SCALE") for t in n.targets))]
+ns = {"Decimal": Decimal, "InvalidOperation": InvalidOperation, "Tuple": tuple}
+exec(compile(ast.Module(body=keep, type_ignores=[]), "model.py", "exec"), ns)
+v = ns["paper_count_verdict"]
+# AlexNet: 60,965,224 parameters against the printed "60 million" (unit 10M: |diff| 965,224 <= 5M).
+print(v(60965224, "60 million")[0], v(60965224, "60M")[0], v(25557032, "25.6 million")[0],
+      v(86567656, "86,567,656")[0], v(76000000, "60 million")[0])
+try:
+    v(1, "about sixty million")
+except ValueError as e:
+    print("refused:", e)
+"#;
+    let run = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(out.join("model.py"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut lines = stdout.lines();
+    // 25.6 million: unit 0.1M, |25,557,032 - 25,600,000| = 42,968 <= 50,000; 76M vs 60 (unit 10M): mismatch.
+    assert_eq!(lines.next(), Some("match match match match mismatch"));
+    let refused = lines.next().unwrap_or("");
+    assert!(
+        refused.starts_with("refused: PAPER_PARAMS 'about sixty million' is not a count"),
+        "{refused}"
+    );
+}
