@@ -196,7 +196,19 @@ where
                     .map_err(|e| e.to_string())
                     .and_then(|t| trace::parse_trace(&t).map_err(|e| e.to_string()))
                 {
-                    Ok(t) => code::IoShapes::from_trace(&t),
+                    // A trace of another class (the whole model, when --class is one of its
+                    // modules) measures other tensors: its shapes would be confidently wrong here.
+                    Ok(t) => match t.modules.iter().find(|m| m.path.is_empty()) {
+                        Some(root) if root.ty != class => {
+                            eprintln!(
+                                "mermaid-gen: {}: warning: the trace is of {}, not {class}: its shapes are not used (trace {class} itself to label this diagram)",
+                                p.display(),
+                                root.ty
+                            );
+                            code::IoShapes::default()
+                        }
+                        _ => code::IoShapes::from_trace(&t),
+                    },
                     Err(e) => return fail(p, e),
                 },
             };

@@ -304,3 +304,32 @@ fn code_mode_keeps_every_input_and_never_relabels_a_pass_through() {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
 }
+
+/// A trace of the whole model says nothing about one of its modules: `code --class Block` with
+/// TinyResNet's trace must not label Block's output with the model's `[B, 10]` (a dogfood run
+/// drew AlexNet's `[B, 1000]` on its feature extractor), and it says why the trace went unused.
+#[test]
+fn code_ignores_a_trace_of_another_class() {
+    let model = data("tiny_resnet.py");
+    let trace = data("tiny_resnet_trace.json");
+    let out = bin()
+        .args(["code", &model, "--class", "Block", "--trace", &trace])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let diagram = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!diagram.contains("[B, 10]"), "{diagram}");
+    // Block's own comments still label it: the residual join of its shape-keeping convs.
+    assert!(
+        diagram.contains(r#"n_v4(("+ (residual add)<br/>[B, C, H, W]"))"#),
+        "{diagram}"
+    );
+    assert!(
+        err.contains("the trace is of TinyResNet, not Block"),
+        "{err}"
+    );
+    // The model's own class still takes the measured output.
+    let whole = run_ok(&["code", &model, "--class", "TinyResNet", "--trace", &trace]);
+    assert!(whole.contains("[B, 10]"), "{whole}");
+}
