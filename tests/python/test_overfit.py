@@ -103,3 +103,34 @@ def test_schedule_only_config_needs_lr(overfit):
 def test_no_loss_is_a_usage_error(overfit):
     code, _, err = overfit(*BASE, "--optimizer", "losses.py:TRAIN")
     assert code == 2 and "--loss" in err
+
+
+@pytest.mark.parametrize(
+    "wording, expected",
+    [
+        ("stochastic gradient descent", "sgd"),  # AlexNet, Section 6, as init pre-fills it
+        ("SGD with momentum", "sgd"),
+        ("Nesterov momentum", "sgd"),
+        ("Adam optimizer", "adam"),
+        ("AdamW", "adamw"),
+        ("RMSProp", "rmsprop"),
+        ("LAMB", "lamb"),  # unknown stays unknown: build_optimizer refuses it by name
+    ],
+)
+def test_a_papers_optimizer_wording_reads_as_the_optimizer_it_names(wording, expected):
+    import _loss
+
+    assert _loss._optimizer_key(wording) == expected
+
+
+def test_an_unknown_optimizer_is_refused_naming_the_config_field():
+    import _loss
+    import torch
+
+    class Settings:
+        optimizer = "LAMB"
+        lr = 0.1
+
+    with pytest.raises(_loss.HarnessError) as err:
+        _loss.build_optimizer([torch.nn.Parameter(torch.zeros(1))], Settings(), None)
+    assert "config field optimizer = 'LAMB'" in str(err.value)

@@ -529,6 +529,23 @@ def field(obj: Any, *names: str) -> Any:
     return None
 
 
+def _optimizer_key(kind: str) -> str:
+    """The optimizer a config names, also in a paper's words: "stochastic gradient descent" and
+    "SGD with momentum" are SGD (the scaffold pre-fills config.py with the paper's wording)."""
+    key = "".join(c for c in kind.lower() if c.isalnum())
+    if key in ("sgd", "sgdm", "momentum", "rmsprop", "adam", "adamw"):
+        return key
+    if "adamw" in key:
+        return "adamw"
+    if key.startswith("adam"):
+        return "adam"
+    if key.startswith("rmsprop"):
+        return "rmsprop"
+    if key.startswith(("sgd", "stochasticgradientdescent", "momentumsgd", "nesterov")):
+        return "sgd"
+    return key
+
+
 def build_optimizer(
     params: Any, settings: Any, lr_override: float | None
 ) -> tuple[Any, str]:
@@ -551,7 +568,7 @@ def build_optimizer(
             + "): the paper may use a schedule; set [overfit] lr in verify.toml and say why"
         )
     wd = float(field(settings, "weight_decay") or 0.0)
-    key = kind.lower().replace("_", "").replace("-", "")
+    key = _optimizer_key(kind)
     decoupled = bool(field(settings, "decoupled_weight_decay"))
     used = {"lr": float(lr), "weight_decay": wd}
     if key in ("sgd", "sgdm", "momentum"):
@@ -581,8 +598,8 @@ def build_optimizer(
         name = "RMSprop"
     else:
         raise HarnessError(
-            f"optimizer {kind!r}: the overfit step knows SGD, Adam, AdamW and RMSprop; set "
-            "[overfit] in verify.toml to one of them and say why in the report"
+            f"config field optimizer = {kind!r}: the overfit step knows SGD, Adam, AdamW and "
+            "RMSprop; write the one the paper uses in that field (its wording can stay in a comment)"
         )
     desc = ", ".join(f"{k}={v}" for k, v in used.items())
     return opt, f"{name}({desc}; lr from {lr_from})"
