@@ -131,7 +131,9 @@ const RULES: &[Rule] = &[
     rule_if(
         "learning_rate",
         r"α\s*=\s*{N}",
-        r"(?i)β|learning rate|step ?size",
+        // Adam's α comes with β1/β2; a bare β beside α is another formula's (AlexNet's local
+        // response normalisation: "k = 2, n = 5, α = 10−4, and β = 0.75").
+        r"(?i)β\s*_?\s*[12₁₂]|learning rate|step ?size",
         Number,
     ),
     rule("learning_rate", r"(?i)\bstep ?size\b{F}{N}", Number),
@@ -824,6 +826,18 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    /// AlexNet §4.3 (p. 3): the normalisation's constants are no learning rate. Found by a
+    /// replication that followed SKILL.md: init wrote learning_rate = 0.0001 into config.py.
+    #[test]
+    fn an_alpha_beside_a_bare_beta_is_no_learning_rate() {
+        let lrn = "The constants k, n, α, and β are hyper-parameters whose values are determined \
+                   using a validation set; we used k = 2, n = 5, α = 10−4, and β = 0.75.";
+        let names = |s: &str| hits(s).iter().map(|h| h.name).collect::<Vec<_>>();
+        assert!(!names(lrn).contains(&"learning_rate"), "{:?}", names(lrn));
+        let adam = "We use Adam with α = 0.001, β1 = 0.9 and β2 = 0.999.";
+        assert!(names(adam).contains(&"learning_rate"), "{:?}", names(adam));
     }
 
     #[test]
