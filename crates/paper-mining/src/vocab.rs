@@ -118,7 +118,7 @@ const fn rule_if(
 }
 
 /// Words allowed between a trigger and its value ("learning rate *is set to* 0.1").
-const FILL: &str = r"(?:\s*(?:\b(?:of|is|was|were|are|be|been|to|at|from|as|by|with|and|the|a|an|we|use|used|set|sets|setting|equal|equals|fixed|initial|initially|start|starts|started|starting|peak|base|maximum|max|value|values|chosen|kept|always|constant|typically|then|among|about|approximately|around|roughly|size|rate|ratio|probability|global|norm|over|for|first|during|in|period|phase|linearly)\b|[=:≈~∼]|\([^()]{0,24}\)|[\{\[(]))*\s*";
+const FILL: &str = r"(?:\s*(?:\b(?:of|is|was|were|are|be|been|to|at|from|as|by|with|and|the|a|an|we|use|used|set|sets|setting|equal|equals|fixed|initial|initially|initialized|initialised|start|starts|started|starting|peak|base|maximum|max|value|values|chosen|kept|always|constant|typically|then|among|about|approximately|around|roughly|size|rate|ratio|probability|global|norm|over|for|first|during|in|period|phase|linearly)\b|[=:≈~∼]|\([^()]{0,24}\)|[\{\[(]))*\s*";
 
 const OPTIMIZERS: &str = r"(?P<v>SGD|AdamW|Adam|AdaMax|Adagrad|AdaGrad|RMSProp|RMSprop|Adadelta|AdaDelta|LAMB|LARS|Adafactor|[Ss]tochastic gradient descent|[Mm]omentum SGD)";
 
@@ -280,7 +280,14 @@ const RULES: &[Rule] = &[
     rule("dropout", r"(?i){N}\s+drop-?out\b", Number),
     rule(
         "dropout",
-        r"(?i)\b(?:no|without|not\s+use|not\s+apply)\s+(?:any\s+)?drop-?out\b",
+        r"(?i)\b(?:no|not\s+use|not\s+apply)\s+(?:any\s+)?drop-?out\b",
+        Zero,
+    ),
+    rule(
+        "dropout",
+        // "without dropout" not before a comma: "Without dropout, our network exhibits
+        // substantial overfitting" (AlexNet §5.2) says what dropout is for, not that it is off.
+        r"(?i)\bwithout\s+(?:any\s+)?drop-?out\b(?:\s*[^,\s]|\s*$)",
         Zero,
     ),
     rule(
@@ -838,6 +845,20 @@ mod tests {
         assert!(!names(lrn).contains(&"learning_rate"), "{:?}", names(lrn));
         let adam = "We use Adam with α = 0.001, β1 = 0.9 and β2 = 0.999.";
         assert!(names(adam).contains(&"learning_rate"), "{:?}", names(adam));
+        // §5.2 motivates dropout with a counterfactual; a setting still reads as 0.
+        let why = "Without dropout, our network exhibits substantial overfitting.";
+        assert!(!names(why).contains(&"dropout"), "{:?}", names(why));
+        // The rate itself is in §6: "The learning rate was initialized at 0.01 and reduced three
+        // times prior to termination."
+        let lr = hits("The learning rate was initialized at 0.01 and reduced three times.");
+        assert!(
+            lr.iter().any(|h| h.name == "learning_rate" && h.number == Some(0.01)),
+            "{:?}",
+            lr.iter().map(|h| (h.name, h.number)).collect::<Vec<_>>()
+        );
+        for off in ["We train without dropout.", "We use no dropout and no weight decay"] {
+            assert!(names(off).contains(&"dropout"), "{off}: {:?}", names(off));
+        }
     }
 
     #[test]
