@@ -852,11 +852,15 @@ mod tests {
         // times prior to termination."
         let lr = hits("The learning rate was initialized at 0.01 and reduced three times.");
         assert!(
-            lr.iter().any(|h| h.name == "learning_rate" && h.number == Some(0.01)),
+            lr.iter()
+                .any(|h| h.name == "learning_rate" && h.number == Some(0.01)),
             "{:?}",
             lr.iter().map(|h| (h.name, h.number)).collect::<Vec<_>>()
         );
-        for off in ["We train without dropout.", "We use no dropout and no weight decay"] {
+        for off in [
+            "We train without dropout.",
+            "We use no dropout and no weight decay",
+        ] {
             assert!(names(off).contains(&"dropout"), "{off}: {:?}", names(off));
         }
     }
