@@ -15,18 +15,16 @@ missing), PyTorch and torchvision 0.29.2, cargo (or $TENSOR_SHAPE_LINT).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from test_lint_corpus import corpus, linter  # one way to fetch the corpus and build the linter
 
 pytestmark = pytest.mark.corpus
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / "target" / "corpus" / "pytorch"
-SHARED = Path(os.environ.get("PAPER_REPLICATION_SHARED", REPO.parent / "shared"))
 SWEEP = REPO / "scripts" / "sweep-lint-oracle.py"
 
 # Model builders of torchvision whose blocks cover convolutions, pooling, depthwise and
@@ -43,24 +41,6 @@ SUBSET = [
     "torchvision/torchvision/models/regnet.py:regnet_x_400mf",
     "torchvision/torchvision/models/swin_transformer.py:swin_t",
 ]
-
-
-def corpus() -> Path:
-    if not (CORPUS / "MANIFEST.tsv").is_file():
-        get = SHARED / "corpus" / "pytorch" / "get.sh"
-        if not get.is_file():
-            pytest.fail(f"corpus missing and {get} not found: set PAPER_REPLICATION_SHARED to the shared folder")
-        subprocess.run(["bash", str(get), str(CORPUS)], check=True)
-    return CORPUS
-
-
-def linter() -> str:
-    if os.environ.get("TENSOR_SHAPE_LINT"):
-        return os.environ["TENSOR_SHAPE_LINT"]
-    target = REPO / "target" / "tensor-shape-lint"
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
-    subprocess.run(["cargo", "build", "--quiet", "-p", "tensor-shape-lint"], cwd=REPO, env=env, check=True)
-    return str(target / "debug" / "tensor-shape-lint")
 
 
 def test_static_shapes_never_contradict_the_real_forward_pass(tmp_path: Path) -> None:
