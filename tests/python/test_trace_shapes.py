@@ -283,3 +283,27 @@ def test_helper_methods_are_traced_only_when_named(trace):
     assert [(r["function"], r["module"], r["name"], r["shape"]) for r in recs] == [
         ("Scale._scaled", "scale", "scaled", [2, 4, 4, 6])
     ]
+
+
+def test_each_call_of_a_module_records_its_place(tmp_path, capsys):
+    """`seq`: each call's [start, end) in the count of module calls started. SharedRelu's forward
+    (crates/mermaid-gen/tests/data/shared_relu.py), read by hand, starts the root (0), then
+    conv1 1, relu 2, pool 3, conv2 4, relu 5, pool 6, conv3 7, relu 8, drop 9, fc1 10, relu 11,
+    drop 12, fc2 13, relu 14, fc3 15; a leaf's call ends where the next one starts."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[2] / "crates/mermaid-gen/tests/data/shared_relu.py"
+    out = tmp_path / "t.json"
+    assert ts.main([f"{fixture}:SharedRelu", "--input", "x=[2,3,64,64]", "--out", str(out)]) == 0
+    capsys.readouterr()
+    mods = {m["path"]: m for m in json.loads(out.read_text())["modules"]}
+    assert mods[""]["seq"] == [[0, 16]]
+    assert mods["relu"]["seq"] == [[2, 3], [5, 6], [8, 9], [11, 12], [14, 15]]
+    assert mods["pool"]["seq"] == [[3, 4], [6, 7]]
+    assert mods["drop"]["seq"] == [[9, 10], [12, 13]]
+    assert mods["fc3"]["seq"] == [[15, 16]]
+    assert mods["relu"]["calls"] == 5 and "seq_truncated" not in mods["relu"]
+    # the shapes of every call of a reused module, in call order
+    assert [c["outputs"] for c in mods["relu"]["call_shapes"]] == [
+        [[2, 16, 32, 32]], [[2, 32, 16, 16]], [[2, 32, 8, 8]], [[2, 64]], [[2, 64]]
+    ]

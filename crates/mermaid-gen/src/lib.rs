@@ -6,7 +6,8 @@
 //! architecture spec ([`spec`]), the shape comments of a model's `forward` read with the shared
 //! `pymodel` crate ([`code`]), and a runtime trace written by the skill's Python harness
 //! ([`trace`], which also draws the "tensor shape changes" chart, [`trace::shapes`]). The trace
-//! generators account for every module call ([`units`]: which calls share a box, and the count
+//! generators draw a module called at several places at each of them ([`calls`]), account for
+//! every module call ([`units`]: which calls share a box, and the count
 //! that makes a lost call an exit 1), and every generator judges its input and output nodes by
 //! the one definition of a tensor shape in a label that repro-check also uses
 //! ([`tensor_shape`]).
@@ -18,6 +19,7 @@
 //! (mermaid 12.3.0 under Node) on a corpus of real-world blocks. Failures come with the line and
 //! a fix; silent misparses (Mermaid accepts them but draws something else) are warnings.
 
+mod calls;
 pub mod check;
 pub mod cli;
 pub mod code;

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use mermaid_writer::{Direction, Flowchart, Id, Shape};
 use serde::Deserialize;
 
+use crate::calls::place_calls;
 use crate::spec::PALETTE;
 use crate::tensor_shape::has_tensor_shape;
 use crate::units::{Coverage, Item, Tree, auto_depth, box_count, coverage};
@@ -33,7 +34,7 @@ pub enum TraceError {
     Raised(String),
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Clone)]
 pub struct Trace {
     pub schema: String,
     #[serde(default)]
@@ -61,6 +62,23 @@ pub struct Module {
     pub params: Option<u64>,
     #[serde(default)]
     pub repr: Option<String>,
+    #[serde(default)]
+    pub inputs: Vec<serde_json::Value>,
+    #[serde(default)]
+    pub outputs: Vec<serde_json::Value>,
+    /// Each call's `[start, end)` in the count of module calls started (see [`crate::calls`]).
+    #[serde(default)]
+    pub seq: Vec<[u64; 2]>,
+    /// More calls than the harness places: `seq` holds only the first ones.
+    #[serde(default)]
+    pub seq_truncated: bool,
+    /// The shapes of each call, when there are several (the harness keeps the first 100).
+    #[serde(default)]
+    pub call_shapes: Vec<CallShapes>,
+}
+
+#[derive(Debug, Deserialize, Clone, Default)]
+pub struct CallShapes {
     #[serde(default)]
     pub inputs: Vec<serde_json::Value>,
     #[serde(default)]
@@ -361,6 +379,8 @@ fn output_label(t: &Trace, batch: Option<i64>) -> String {
 /// Data-flow chart: input, one box per run of modules (label: type and count, path, output
 /// shape), opened composites as subgraphs, output.
 pub fn flow(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
+    let (placed, placing) = place_calls(t);
+    let t = &placed;
     let batch = batch_of(t);
     let tree = Tree::new(&t.modules);
     let depth = cut_depth(&tree, cut, box_count);
@@ -401,6 +421,7 @@ pub fn flow(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
     ]
     .into_iter()
     .flatten()
+    .chain(placing)
     .collect();
     Ok(Drawn {
         text: format!(
@@ -526,6 +547,8 @@ fn step_text(t: &Trace, run: &[usize]) -> String {
 /// skip connection) starts from the node of that shape; layers after the last change of shape
 /// end in a node of the same shape, so every layer is on some edge.
 pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
+    let (placed, placing) = place_calls(t);
+    let t = &placed;
     let batch = batch_of(t);
     let tree = Tree::new(&t.modules);
     let depth = cut_depth(&tree, cut, flat_count);
@@ -627,6 +650,7 @@ pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
     let warnings = [io_warning("input", &first)]
         .into_iter()
         .flatten()
+        .chain(placing)
         .collect();
     Ok(Drawn {
         text: format!(

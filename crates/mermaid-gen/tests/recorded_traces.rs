@@ -5,7 +5,9 @@
 //! to the fields mermaid-gen reads with `scripts/sweep-diagrams.py --strip`):
 //! - `swin_t_trace.json`: torchvision 0.29.2 `swin_t(weights=None)`, input [2, 3, 224, 224];
 //! - `mobilenet_v2_trace.json`: torchvision 0.29.2 `mobilenet_v2(weights=None)`, same input;
-//! - `yolo_like_trace.json`: `yolo_like.py:YoloV1` (the 24 convs of YOLOv1), [2, 3, 448, 448].
+//! - `yolo_like_trace.json`: `yolo_like.py:YoloV1` (the 24 convs of YOLOv1), [2, 3, 448, 448];
+//! - `shared_relu_trace.json`: `shared_relu.py:SharedRelu` (one ReLU called at five places),
+//!   [2, 3, 64, 64]. It and the Swin-T trace carry each call's place (`seq`).
 //!
 //! Expected stages come from the papers, not from mermaid-gen: Swin-T (Liu et al. 2021, Table 7
 //! and Sec. 3.1) has C = 96 and 2-2-6-2 blocks at H/4, H/8, H/16, H/32 with a patch merging
@@ -257,4 +259,182 @@ fn a_trace_whose_calls_cannot_all_be_drawn_exits_1_naming_them() {
             "{cmd}: {err}"
         );
     }
+}
+
+/// Node labels of a `trace` flowchart (type and path lines), in declaration order.
+fn flow_nodes(diagram: &str) -> Vec<String> {
+    diagram
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("n_u") && !l.contains("-->"))
+        .filter_map(|l| l.split_once("[\"").map(|(_, r)| r.to_string()))
+        .map(|r| {
+            let parts: Vec<&str> = r.split("<br/>").collect();
+            format!("{} {}", parts[0], parts.get(1).unwrap_or(&""))
+        })
+        .collect()
+}
+
+#[test]
+fn a_module_called_at_five_places_is_drawn_at_each() {
+    // shared_relu.py's forward, read by hand: one `self.relu` after conv1, conv2, conv3, fc1
+    // and fc2; one `self.pool` after the first two; one `self.drop` before fc1 and fc2.
+    let trace = data("shared_relu_trace.json");
+    let flow = run_ok(&["trace", &trace]);
+    assert_sound(&flow, &trace);
+    let want = [
+        "Conv2d conv1",
+        "ReLU relu (call 1 of 5)",
+        "MaxPool2d pool (call 1 of 2)",
+        "Conv2d conv2",
+        "ReLU relu (call 2 of 5)",
+        "MaxPool2d pool (call 2 of 2)",
+        "Conv2d conv3",
+        "ReLU relu (call 3 of 5)",
+        "Dropout drop (call 1 of 2)",
+        "Linear fc1",
+        "ReLU relu (call 4 of 5)",
+        "Dropout drop (call 2 of 2)",
+        "Linear fc2",
+        "ReLU relu (call 5 of 5)",
+        "Linear fc3",
+    ];
+    assert_eq!(flow_nodes(&flow), want, "{flow}");
+    // A chain: every node feeds the next one (no branch in this forward).
+    let ids: Vec<&str> = flow
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("n_u") && !l.contains("-->"))
+        .map(|l| l.split('[').next().unwrap())
+        .collect();
+    for w in ids.windows(2) {
+        assert!(
+            flow.contains(&format!("{} --> {}", w[0], w[1])),
+            "{w:?}:\n{flow}"
+        );
+    }
+    // The shapes chart puts each ReLU on the edge where it runs: five in all, and the last
+    // edge carries the two after fc1 and fc2.
+    let shapes = run_ok(&["shapes", &trace]);
+    assert_sound(&shapes, &trace);
+    assert_eq!(count_of(&shapes, "ReLU"), 5, "{shapes}");
+    assert!(
+        shapes.contains("|\"ReLU + Dropout + Linear 64→64 + ReLU + Linear 64→10\"|"),
+        "{shapes}"
+    );
+}
+
+#[test]
+fn without_call_order_a_reused_module_is_drawn_once_and_says_so() {
+    // The same trace as an older harness wrote it: no `seq`.
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data("shared_relu_trace.json")).unwrap())
+            .unwrap();
+    for m in v["modules"].as_array_mut().unwrap() {
+        m.as_object_mut().unwrap().remove("seq");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("old.json");
+    std::fs::write(&p, v.to_string()).unwrap();
+    let out = bin().args(["trace", p.to_str().unwrap()]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for named in [
+        "3 module(s) run more than once",
+        "`relu` x5",
+        "`pool` x2",
+        "`drop` x2",
+    ] {
+        assert!(err.contains(named), "{named} missing: {err}");
+    }
+    assert!(err.contains("does not say where each call sits"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one warning line: {err}");
+}
+
+/// A trace of hand-written calls: `seq` spans in the count of calls started.
+fn hand_trace(modules: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.json");
+    std::fs::write(
+        &p,
+        format!(
+            r#"{{"schema": "paper-replication/trace/v1", "inputs": {{"x": [2, 4]}}, "modules": [{modules}]}}"#
+        ),
+    )
+    .unwrap();
+    let s = p.to_str().unwrap().to_string();
+    (dir, s)
+}
+
+#[test]
+fn calls_that_follow_each_other_stay_one_box_with_their_count() {
+    // A cell run three times in a row (starts 1, 2, 3: nothing else starts between them), then
+    // a head: one box "Cell (3 calls)", not three.
+    let (_d, p) = hand_trace(
+        r#"{"path": "", "type": "Net", "order": 0, "seq": [[0, 5]], "inputs": [[2, 4]], "outputs": [[2, 3]]},
+{"path": "cell", "type": "Cell", "parent": "", "order": 1, "calls": 3, "seq": [[1, 2], [2, 3], [3, 4]], "inputs": [[2, 4]], "outputs": [[2, 4]]},
+{"path": "head", "type": "Linear", "parent": "", "order": 2, "seq": [[4, 5]], "inputs": [[2, 4]], "outputs": [[2, 3]]}"#,
+    );
+    let out = bin().args(["trace", &p]).output().unwrap();
+    let flow = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        flow_nodes(&flow),
+        ["Cell (3 calls) cell", "Linear head"],
+        "{flow}"
+    );
+    assert!(
+        flow.contains("(depth 1; 4 of 4 leaf module calls drawn)"),
+        "{flow}"
+    );
+}
+
+#[test]
+fn a_shared_block_is_split_with_its_inside() {
+    // `block` (with a child `fc`) runs at starts 1 and 4, and `mid` at 3 between them: two
+    // pieces, each holding its own call of `fc` (starts 2 and 5), drawn open at depth 2.
+    let (_d, p) = hand_trace(
+        r#"{"path": "", "type": "Net", "order": 0, "seq": [[0, 6]], "inputs": [[2, 4]], "outputs": [[2, 4]]},
+{"path": "block", "type": "Block", "parent": "", "order": 1, "calls": 2, "seq": [[1, 3], [4, 6]], "inputs": [[2, 4]], "outputs": [[2, 4]], "call_shapes": [{"inputs": [[2, 4]], "outputs": [[2, 4]]}, {"inputs": [[2, 4]], "outputs": [[2, 4]]}]},
+{"path": "block.fc", "type": "Linear", "parent": "block", "order": 2, "calls": 2, "seq": [[2, 3], [5, 6]], "inputs": [[2, 4]], "outputs": [[2, 4]]},
+{"path": "mid", "type": "ReLU", "parent": "", "order": 3, "seq": [[3, 4]], "inputs": [[2, 4]], "outputs": [[2, 4]]}"#,
+    );
+    let flow = run_ok(&["trace", &p, "--depth", "2"]);
+    assert_eq!(
+        flow_nodes(&flow),
+        [
+            "Linear block (call 1 of 2).fc",
+            "ReLU mid",
+            "Linear block (call 2 of 2).fc"
+        ],
+        "{flow}"
+    );
+    assert!(flow.contains("3 of 3 leaf module calls drawn"), "{flow}");
+}
+
+#[test]
+fn a_call_outside_its_owner_is_not_placed_and_says_so() {
+    // `a.x` belongs to `a` (called once, span [1, 3)) but its second call starts at 4, inside
+    // `b`: it has no place under `a`, so nothing is split and a warning says why.
+    let (_d, p) = hand_trace(
+        r#"{"path": "", "type": "Net", "order": 0, "seq": [[0, 5]], "inputs": [[2, 4]], "outputs": [[2, 4]]},
+{"path": "a", "type": "Block", "parent": "", "order": 1, "seq": [[1, 3]], "inputs": [[2, 4]], "outputs": [[2, 4]]},
+{"path": "a.x", "type": "ReLU", "parent": "a", "order": 2, "calls": 2, "seq": [[2, 3], [4, 5]], "inputs": [[2, 4]], "outputs": [[2, 4]]},
+{"path": "b", "type": "Block", "parent": "", "order": 3, "seq": [[3, 5]], "inputs": [[2, 4]], "outputs": [[2, 4]]}"#,
+    );
+    let out = bin().args(["trace", &p]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let flow = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("runs outside the calls of the module that owns it"),
+        "{err}"
+    );
+    // Leaves: a.x (two calls) and b (one).
+    assert!(flow.contains("3 of 3 leaf module calls drawn"), "{flow}");
 }

@@ -391,6 +391,10 @@ def class_location(cls: type, root: Path) -> tuple[str | None, int | None]:
     return Path(os.path.realpath(src)).relative_to(root).as_posix(), line
 
 
+# Calls placed per module (`seq`); a module called more often keeps the first ones and says so.
+SEQ_LIMIT = 1000
+
+
 @dataclass
 class ModuleRecorder:
     """Forward pre/post hooks on every module of the model.
@@ -403,7 +407,10 @@ class ModuleRecorder:
     root: Path
     paths: dict[int, str] = field(default_factory=dict)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
-    stack: list[tuple[str, list[list[int]]]] = field(default_factory=list)
+    stack: list[tuple[str, list[list[int]], int]] = field(default_factory=list)
+    # Pre-hooks run so far: a call's [start, end) in this count places it among all the other
+    # calls, so a module called at several places (one shared ReLU) can be drawn at each.
+    started: int = 0
     recent: collections.deque = field(default_factory=lambda: collections.deque(maxlen=5))
     handles: list[Any] = field(default_factory=list)
 
@@ -454,21 +461,29 @@ class ModuleRecorder:
                     rec["repr"] = f"{type(mod).__name__}({extra})"
                 self.records[path] = rec
             rec["calls"] += 1
-            self.stack.append((path, shapes))
+            self.stack.append((path, shapes, self.started))
+            self.started += 1
 
         return hook
 
     def _post_hook(self, path: str):
         def hook(mod: nn.Module, args: Any, kwargs: Any, output: Any) -> None:
             # entries above ours belong to sub-modules whose exception was caught in between
+            start = None
             while self.stack:
-                top, in_shapes = self.stack.pop()
+                top, in_shapes, start = self.stack.pop()
                 if top == path:
                     break
             out = shapes_of(output)
             rec = self.records[path]
             if rec["outputs"] is None:
                 rec["outputs"] = out
+            if start is not None:
+                seq = rec.setdefault("seq", [])
+                if len(seq) < SEQ_LIMIT:
+                    seq.append([start, self.started])
+                else:
+                    rec["seq_truncated"] = True
             if rec["calls"] > 1:
                 rec.setdefault(
                     "call_shapes", [{"inputs": rec["inputs"], "outputs": rec["outputs"]}]
@@ -509,7 +524,7 @@ class ModuleRecorder:
 
     def error_context(self) -> dict[str, Any]:
         if self.stack:
-            path, shapes = self.stack[-1]
+            path, shapes, _ = self.stack[-1]
             typ = self.records[path]["type"]
         else:
             path, shapes, typ = None, [], None
