@@ -288,7 +288,7 @@ def run(cmd) -> tuple[int, str, str]:
     return r.returncode, r.stdout, r.stderr
 
 
-KEEP = ("path", "type", "parent", "order", "calls", "repr", "inputs", "outputs", "seq", "seq_truncated", "call_shapes")
+KEEP = ("path", "type", "parent", "order", "calls", "repr", "inputs", "outputs", "seq", "seq_truncated", "call_shapes", "forward_class")
 
 
 def strip(src: str, dst: str) -> int:

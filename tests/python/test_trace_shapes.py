@@ -307,3 +307,17 @@ def test_each_call_of_a_module_records_its_place(tmp_path, capsys):
     assert [c["outputs"] for c in mods["relu"]["call_shapes"]] == [
         [[2, 16, 32, 32]], [[2, 32, 16, 16]], [[2, 32, 8, 8]], [[2, 64]], [[2, 64]]
     ]
+
+
+def test_an_inherited_forward_names_its_class(tmp_path, capsys):
+    """Net inherits Base.forward (crates/mermaid-gen/tests/data/delegating.py): the root record
+    says so, so that `mermaid-gen code --class Base` can use the trace; nn.Conv2d runs its own."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[2] / "crates/mermaid-gen/tests/data/delegating.py"
+    out = tmp_path / "t.json"
+    assert ts.main([f"{fixture}:Net", "--input", "x=[2,3,32,32]", "--out", str(out)]) == 0
+    capsys.readouterr()
+    mods = {m["path"]: m for m in json.loads(out.read_text())["modules"]}
+    assert mods[""]["type"] == "Net" and mods[""]["forward_class"] == "Base"
+    assert "forward_class" not in mods["conv"]

@@ -199,7 +199,10 @@ where
                     // A trace of another class (the whole model, when --class is one of its
                     // modules) measures other tensors: its shapes would be confidently wrong here.
                     Ok(t) => match t.modules.iter().find(|m| m.path.is_empty()) {
-                        Some(root) if root.ty != class => {
+                        Some(root)
+                            if root.ty != class
+                                && root.forward_class.as_deref() != Some(class.as_str()) =>
+                        {
                             eprintln!(
                                 "mermaid-gen: {}: warning: the trace is of {}, not {class}: its shapes are not used (trace {class} itself to label this diagram)",
                                 p.display(),

@@ -4,14 +4,17 @@
 //!
 //! Calls of sub-modules (`self.conv1(x)`) become nodes; `a + b` of two tensors and
 //! `torch.cat`/`torch.stack` become joins; a `for blk in self.blocks` loop is one node; layers
-//! built as `nn.Sequential(*[Block(...) for _ in range(n)])` are labelled "Block xn". With more
-//! than `max_nodes` nodes, functional operations (`F.relu`, `x.view`, …) are dropped and only
-//! module calls and joins remain (module-level granularity).
+//! built as `nn.Sequential(*[Block(...) for _ in range(n)])` are labelled "Block xn". A call of
+//! one of the class's own methods (`self._forward(x)`) is drawn through: its body joins the
+//! graph, its parameters bound to the arguments. A value stored into a container
+//! (`out["aux"] = y`) flows into what the container later feeds. With more than `max_nodes`
+//! nodes, functional operations (`F.relu`, `x.view`, …) are dropped and only module calls and
+//! joins remain (module-level granularity).
 
 use std::collections::BTreeMap;
 
 use mermaid_writer::{Direction, Flowchart, Shape};
-use pymodel::{BinOp, Call, Expr, ExprKind, ModelFile, ShapeComment, StmtKind};
+use pymodel::{BinOp, Call, ClassDef, Expr, ExprKind, ModelFile, ShapeComment, Step, StmtKind};
 
 use crate::spec::PALETTE;
 use crate::tensor_shape::has_tensor_shape;
@@ -58,7 +61,15 @@ impl Graph {
     }
 }
 
-struct Ctx {
+/// Methods drawn through at most this deep (`forward` -> `_forward` -> `_block` -> ...).
+const INLINE_DEPTH: usize = 4;
+
+struct Ctx<'f> {
+    file: &'f ModelFile,
+    class: &'f ClassDef,
+    io: &'f IoShapes,
+    /// The methods being drawn through, innermost last (a recursive one is drawn as a box).
+    inlining: Vec<String>,
     layers: BTreeMap<String, String>,
     /// Loop variables bound to a module container: `blk` in `for blk in self.blocks`.
     loop_vars: BTreeMap<String, String>,
@@ -109,7 +120,7 @@ fn layer_title(call: &Call, ctor_name: &str) -> String {
     }
 }
 
-impl Ctx {
+impl Ctx<'_> {
     /// The nodes whose outputs make up the value of `e`, adding nodes for the operations in it.
     fn emit(&mut self, e: &Expr) -> Vec<usize> {
         match &e.kind {
@@ -160,6 +171,9 @@ impl Ctx {
             v.extend(c.keywords.iter().flat_map(|k| s.emit(&k.value)));
             v
         };
+        if let Some(ids) = self.inline(&dotted, c) {
+            return ids;
+        }
         // self.attr(...), self.method(...), self.attr.method(...) or a loop variable over a
         // module container: a module-level step.
         let module = dotted
@@ -255,6 +269,176 @@ impl Ctx {
             n.desc = Some(d.trim().to_string());
         }
     }
+
+    /// Draws the statements of a body; returns the value of its first `return`. In `forward`
+    /// itself (`top`), the return becomes the output node.
+    fn run_steps(&mut self, steps: &[Step<'_>], top: bool) -> Option<Vec<usize>> {
+        let mut returned = None;
+        for step in steps {
+            match &step.stmt.kind {
+                StmtKind::For { target, iter, .. } => {
+                    if let (ExprKind::Name(var), Some(d)) = (&target.kind, iter.dotted())
+                        && let Some(attr) = d.strip_prefix("self.")
+                        && self.layers.contains_key(attr)
+                    {
+                        self.loop_vars.insert(var.clone(), attr.to_string());
+                    }
+                }
+                StmtKind::Assign { targets, value } => {
+                    let first_new = self.graph.nodes.len();
+                    let ids = self.emit(value);
+                    self.label_last(&ids, step.shape(), first_new);
+                    for t in targets {
+                        for name in target_names(t) {
+                            self.producer.insert(name, ids.clone());
+                        }
+                        // `out["aux"] = y`, `x[:, 0] = y`: the container now holds y as well.
+                        if let Some(name) = stored_into(t) {
+                            let held = self.producer.entry(name).or_default();
+                            for &i in &ids {
+                                if !held.contains(&i) {
+                                    held.push(i);
+                                }
+                            }
+                        }
+                    }
+                }
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                } => {
+                    let first_new = self.graph.nodes.len();
+                    let ids = self.emit(value);
+                    self.label_last(&ids, step.shape(), first_new);
+                    for name in target_names(target) {
+                        self.producer.insert(name, ids.clone());
+                    }
+                }
+                StmtKind::AugAssign { target, op, value } => {
+                    let first_new = self.graph.nodes.len();
+                    let left = self.emit(target);
+                    let right = self.emit(value);
+                    let ids = if left.is_empty() || right.is_empty() {
+                        if left.is_empty() { right } else { left }
+                    } else {
+                        let sym = if matches!(op, BinOp::Add) { "+" } else { "op" };
+                        let inputs: Vec<usize> = left.into_iter().chain(right).collect();
+                        vec![self.graph.add(
+                            Node {
+                                title: sym.to_string(),
+                                desc: None,
+                                shape: None,
+                                kind: "feature",
+                                draw: Shape::Circle,
+                                module: None,
+                            },
+                            &inputs,
+                        )]
+                    };
+                    self.label_last(&ids, step.shape(), first_new);
+                    for name in target_names(target) {
+                        self.producer.insert(name, ids.clone());
+                    }
+                }
+                StmtKind::Return(Some(value)) if returned.is_none() && !top => {
+                    returned = Some(self.emit(value));
+                }
+                StmtKind::Return(Some(value)) if returned.is_none() => {
+                    let ids = self.emit(value);
+                    // The measured output, else the return's shape comment, else the shape of the
+                    // one node it returns (the same tensor).
+                    let shape = self
+                        .io
+                        .output
+                        .clone()
+                        .or_else(|| step.shape().map(|s| s.shape_text()))
+                        .or_else(|| match ids[..] {
+                            [one] => self.graph.nodes[one].shape.clone(),
+                            _ => None,
+                        });
+                    self.graph.add(
+                        Node {
+                            title: "output".to_string(),
+                            desc: None,
+                            shape,
+                            kind: "output",
+                            draw: Shape::Stadium,
+                            module: None,
+                        },
+                        &ids,
+                    );
+                    returned = Some(Vec::new());
+                }
+                _ => {}
+            }
+        }
+        returned
+    }
+
+    /// `self.method(args)` for a method of the class: its body drawn with its parameters bound
+    /// to the arguments' nodes, in a scope of its own; the value is what it returns (else its
+    /// inputs, so the flow goes on).
+    fn inline(&mut self, dotted: &str, c: &Call) -> Option<Vec<usize>> {
+        let name = dotted.strip_prefix("self.")?;
+        if name.contains('.')
+            || self.layers.contains_key(name)
+            || self.inlining.len() >= INLINE_DEPTH
+            || self.inlining.iter().any(|m| m == name)
+        {
+            return None;
+        }
+        let (stmt, func) = self.class.method(name)?;
+        let body = self.file.body(stmt, func);
+        let args: Vec<Vec<usize>> = c.args.iter().map(|a| self.emit(a)).collect();
+        let kwargs: Vec<(String, Vec<usize>)> = c
+            .keywords
+            .iter()
+            .filter_map(|k| Some((k.name.clone()?, self.emit(&k.value))))
+            .collect();
+        let all: Vec<usize> = args
+            .iter()
+            .chain(kwargs.iter().map(|(_, v)| v))
+            .flatten()
+            .copied()
+            .collect();
+        let mut scope = BTreeMap::new();
+        let params: Vec<&str> = func
+            .params
+            .iter()
+            .map(|p| p.name.as_str())
+            .filter(|p| *p != "self")
+            .collect();
+        for (p, ids) in params.iter().zip(&args) {
+            scope.insert(p.to_string(), ids.clone());
+        }
+        for (k, ids) in kwargs {
+            scope.insert(k, ids);
+        }
+        let outer = std::mem::replace(&mut self.producer, scope);
+        let outer_loops = std::mem::take(&mut self.loop_vars);
+        self.inlining.push(name.to_string());
+        let steps = body.steps.clone();
+        let ret = self.run_steps(&steps, false);
+        self.inlining.pop();
+        self.producer = outer;
+        self.loop_vars = outer_loops;
+        Some(match ret {
+            Some(ids) if !ids.is_empty() => ids,
+            _ => all,
+        })
+    }
+}
+
+/// `out` for a store into `out[...]` (or `out[...][...]`).
+fn stored_into(e: &Expr) -> Option<String> {
+    match &e.kind {
+        ExprKind::Subscript { value, .. } => match &value.kind {
+            ExprKind::Name(n) => Some(n.clone()),
+            _ => stored_into(value),
+        },
+        _ => None,
+    }
 }
 
 fn target_names(e: &Expr) -> Vec<String> {
@@ -318,6 +502,10 @@ fn build(
         .forward(class)
         .ok_or_else(|| CodeError::NoForward(class_name.to_string()))?;
     let mut ctx = Ctx {
+        file,
+        class,
+        io,
+        inlining: Vec::new(),
         layers: BTreeMap::new(),
         loop_vars: BTreeMap::new(),
         producer: BTreeMap::new(),
@@ -363,93 +551,8 @@ fn build(
         );
         ctx.producer.insert(p.name.clone(), vec![id]);
     }
-    let mut returned = false;
-    for step in &body.steps {
-        match &step.stmt.kind {
-            StmtKind::For { target, iter, .. } => {
-                if let (ExprKind::Name(var), Some(d)) = (&target.kind, iter.dotted())
-                    && let Some(attr) = d.strip_prefix("self.")
-                    && ctx.layers.contains_key(attr)
-                {
-                    ctx.loop_vars.insert(var.clone(), attr.to_string());
-                }
-            }
-            StmtKind::Assign { targets, value } => {
-                let first_new = ctx.graph.nodes.len();
-                let ids = ctx.emit(value);
-                ctx.label_last(&ids, step.shape(), first_new);
-                for t in targets {
-                    for name in target_names(t) {
-                        ctx.producer.insert(name, ids.clone());
-                    }
-                }
-            }
-            StmtKind::AnnAssign {
-                target,
-                value: Some(value),
-                ..
-            } => {
-                let first_new = ctx.graph.nodes.len();
-                let ids = ctx.emit(value);
-                ctx.label_last(&ids, step.shape(), first_new);
-                for name in target_names(target) {
-                    ctx.producer.insert(name, ids.clone());
-                }
-            }
-            StmtKind::AugAssign { target, op, value } => {
-                let first_new = ctx.graph.nodes.len();
-                let left = ctx.emit(target);
-                let right = ctx.emit(value);
-                let ids = if left.is_empty() || right.is_empty() {
-                    if left.is_empty() { right } else { left }
-                } else {
-                    let sym = if matches!(op, BinOp::Add) { "+" } else { "op" };
-                    let inputs: Vec<usize> = left.into_iter().chain(right).collect();
-                    vec![ctx.graph.add(
-                        Node {
-                            title: sym.to_string(),
-                            desc: None,
-                            shape: None,
-                            kind: "feature",
-                            draw: Shape::Circle,
-                            module: None,
-                        },
-                        &inputs,
-                    )]
-                };
-                ctx.label_last(&ids, step.shape(), first_new);
-                for name in target_names(target) {
-                    ctx.producer.insert(name, ids.clone());
-                }
-            }
-            StmtKind::Return(Some(value)) if !returned => {
-                let ids = ctx.emit(value);
-                // The measured output, else the return's shape comment, else the shape of the
-                // one node it returns (the same tensor).
-                let shape = io
-                    .output
-                    .clone()
-                    .or_else(|| step.shape().map(|s| s.shape_text()))
-                    .or_else(|| match ids[..] {
-                        [one] => ctx.graph.nodes[one].shape.clone(),
-                        _ => None,
-                    });
-                ctx.graph.add(
-                    Node {
-                        title: "output".to_string(),
-                        desc: None,
-                        shape,
-                        kind: "output",
-                        draw: Shape::Stadium,
-                        module: None,
-                    },
-                    &ids,
-                );
-                returned = true;
-            }
-            _ => {}
-        }
-    }
+    let steps = body.steps.clone();
+    ctx.run_steps(&steps, true);
     // A shape the forward pass measured beats the comment's.
     for n in &mut ctx.graph.nodes {
         if let Some(s) = n.module.as_ref().and_then(|m| io.modules.get(m)) {

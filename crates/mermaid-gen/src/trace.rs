@@ -72,6 +72,9 @@ pub struct Module {
     /// More calls than the harness places: `seq` holds only the first ones.
     #[serde(default)]
     pub seq_truncated: bool,
+    /// The class that defines the `forward` that ran, when the module inherits it.
+    #[serde(default)]
+    pub forward_class: Option<String>,
     /// The shapes of each call, when there are several (the harness keeps the first 100).
     #[serde(default)]
     pub call_shapes: Vec<CallShapes>,

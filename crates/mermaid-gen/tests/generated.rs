@@ -333,3 +333,40 @@ fn code_ignores_a_trace_of_another_class() {
     let whole = run_ok(&["code", &model, "--class", "TinyResNet", "--trace", &trace]);
     assert!(whole.contains("[B, 10]"), "{whole}");
 }
+
+/// GoogLeNet's forward only calls `self._transform_input` and `self._forward`; FCN's is
+/// inherited and returns a dict. delegating.py has all three: the diagram must follow the
+/// methods into their bodies, take the trace of Net for Base (whose forward it ran), and feed
+/// the output from both dict entries. The graph below is read by hand from delegating.py; the
+/// shapes are the trace's (Conv 3x3 p=1 keeps 32x32, the 2x2 pool halves it).
+#[test]
+fn code_draws_through_own_methods_an_inherited_forward_and_a_dict_output() {
+    let model = data("delegating.py");
+    let trace = data("delegating_trace.json");
+    let out = bin()
+        .args(["code", &model, "--class", "Base", "--trace", &trace])
+        .output()
+        .unwrap();
+    let diagram = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err, "", "no warning: the trace is of Base's forward");
+    assert_valid_everywhere(&diagram);
+    for needle in [
+        r#"n_v0(["x<br/>[B, 3, 32, 32]"])"#,
+        r#"n_v1["conv<br/>[B, 8, 32, 32]"]"#,
+        r#"n_v2["pool<br/>[B, 8, 16, 16]"]"#,
+        r#"n_v3["head<br/>[B, 4, 16, 16]"]"#,
+        r#"n_v4["aux<br/>[B, 2, 16, 16]"]"#,
+        r#"n_v5(["output<br/>[B, 4, 16, 16], [B, 2, 16, 16]"])"#,
+        "n_v0 --> n_v1",
+        "n_v1 --> n_v2",
+        "n_v2 --> n_v3",
+        "n_v2 --> n_v4",
+        "n_v3 --> n_v5",
+        "n_v4 --> n_v5",
+    ] {
+        assert!(diagram.contains(needle), "missing {needle} in\n{diagram}");
+    }
+    assert_eq!(diagram.matches(" --> ").count(), 6, "{diagram}");
+}

@@ -456,6 +456,11 @@ class ModuleRecorder:
                     "inputs": shapes,
                     "outputs": None,
                 }
+                # The class whose forward runs, when inherited (FCN runs
+                # _SimpleSegmentationModel.forward): what `mermaid-gen code --class` draws.
+                owner = next((k for k in type(mod).__mro__ if "forward" in vars(k)), None)
+                if owner is not None and owner is not type(mod):
+                    rec["forward_class"] = owner.__name__
                 extra = mod.extra_repr()
                 if extra and "\n" not in extra:
                     rec["repr"] = f"{type(mod).__name__}({extra})"
