@@ -607,7 +607,6 @@ pub fn code_diagram_with(
         .collect();
     let mut f = Flowchart::new(Direction::TB);
     let mut ids = Vec::new();
-    let mut used: Vec<&str> = Vec::new();
     for (i, n) in g.nodes.iter().enumerate() {
         let title = match &n.desc {
             Some(d) => format!("{} ({d})", n.title),
@@ -619,18 +618,14 @@ pub fn code_diagram_with(
         };
         let id = f.node(&format!("v{i}"), &label, n.draw);
         f.set_class(&id, n.kind);
-        if !used.contains(&n.kind) {
-            used.push(n.kind);
-        }
         ids.push(id);
     }
     for (a, b) in &g.edges {
         f.edge(&ids[*a], &ids[*b], None);
     }
+    // Every palette class, used or not: the same classDef lines in every diagram (SKILL.md).
     for (kind, fill, stroke) in PALETTE {
-        if used.contains(kind) {
-            f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
-        }
+        f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
     }
     Ok((
         format!(

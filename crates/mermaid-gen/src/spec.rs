@@ -286,11 +286,10 @@ pub fn render_spec(spec: &Spec) -> Result<String, SpecError> {
         };
         f.edge_with(&from, &to, e.label.as_deref(), stroke);
     }
-    let used: BTreeSet<&str> = spec.nodes.iter().map(|n| n.kind.as_str()).collect();
+    // Every palette class in every diagram, used or not: the same classDef lines everywhere
+    // (SKILL.md), so a node added by hand later has its class ready.
     for (kind, fill, stroke) in PALETTE {
-        if used.contains(kind) {
-            f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
-        }
+        f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
     }
     for n in &spec.nodes {
         if let Some(id) = written.get(n.id.as_str()) {

@@ -153,11 +153,10 @@ pub(crate) fn kind_of(ty: &str) -> &'static str {
     }
 }
 
-fn add_palette(f: &mut Flowchart, used: &[&str]) {
+/// Every palette class, used or not: the same classDef lines in every diagram (SKILL.md).
+fn add_palette(f: &mut Flowchart) {
     for (kind, fill, stroke) in PALETTE {
-        if used.contains(kind) {
-            f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
-        }
+        f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
     }
 }
 
@@ -264,7 +263,6 @@ struct FlowWriter<'a> {
     t: &'a Trace,
     batch: Option<i64>,
     f: Flowchart,
-    used: Vec<&'static str>,
     input: Id,
     model_inputs: Vec<String>,
     drawn: Vec<(Id, Vec<String>)>,
@@ -315,9 +313,6 @@ impl FlowWriter<'_> {
         let key = format!("u{}_{}", self.drawn.len(), first.path);
         let id = self.f.node(&key, &label, Shape::Rect);
         let kind = kind_of(&first.ty);
-        if !self.used.contains(&kind) {
-            self.used.push(kind);
-        }
         self.f.set_class(&id, kind);
         // Data flow is not in the trace; edges are inferred from shapes: a unit is fed by the
         // most recent unit whose output has its input shape, else by the model input of that
@@ -396,7 +391,6 @@ pub fn flow(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
         t,
         batch,
         f,
-        used: vec!["input", "output"],
         input,
         model_inputs: t.inputs.values().map(|v| shape_label(v, batch)).collect(),
         drawn: Vec::new(),
@@ -415,8 +409,7 @@ pub fn flow(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
     if w.drawn.is_empty() {
         w.f.edge(&w.input, &output, None);
     }
-    let used = w.used.clone();
-    add_palette(&mut w.f, &used);
+    add_palette(&mut w.f);
     let cov = coverage(&tree, &items);
     let warnings = [
         io_warning("input", &in_label),
@@ -637,7 +630,7 @@ pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
         };
         f.set_class(id, class);
     }
-    add_palette(&mut f, &["input", "feature", "output"]);
+    add_palette(&mut f);
     // Every run is one step on exactly one edge: a run that did not reach an edge is lost.
     let mut cov = coverage(
         &tree,

@@ -370,3 +370,29 @@ fn code_draws_through_own_methods_an_inherited_forward_and_a_dict_output() {
     }
     assert_eq!(diagram.matches(" --> ").count(), 6, "{diagram}");
 }
+
+/// SKILL.md: the five-colour palette "as classDef lines, the same in every diagram". Each
+/// generator writes all six classDef lines (input and output share a colour), used or not.
+#[test]
+fn every_generator_writes_the_whole_palette() {
+    // The palette as SKILL.md writes it, not as mermaid-gen's source does.
+    let skill =
+        std::fs::read_to_string(common::workspace_root().join("skill/paper-replication/SKILL.md"))
+            .unwrap();
+    let palette: Vec<&str> = skill
+        .lines()
+        .filter(|l| l.starts_with("classDef "))
+        .collect();
+    assert_eq!(palette.len(), 6, "SKILL.md's palette block");
+    let outputs = [
+        run_ok(&["spec", &data("resnet_block.yaml")]),
+        run_ok(&["trace", &data("tiny_cnn_trace.json")]),
+        run_ok(&["shapes", &data("tiny_cnn_trace.json")]),
+        run_ok(&["code", &data("tiny_resnet.py"), "--class", "TinyResNet"]),
+    ];
+    for out in &outputs {
+        for line in &palette {
+            assert_eq!(out.matches(line).count(), 1, "{line} in\n{out}");
+        }
+    }
+}
