@@ -314,27 +314,38 @@ impl FlowWriter<'_> {
         let id = self.f.node(&key, &label, Shape::Rect);
         let kind = kind_of(&first.ty);
         self.f.set_class(&id, kind);
-        // Data flow is not in the trace; edges are inferred from shapes: a unit is fed by the
-        // most recent unit whose output has its input shape, else by the model input of that
-        // shape, else (a join such as a concatenation) by every output not consumed yet.
-        let wanted = first_shape(&first.inputs, self.batch);
-        let from_unit = wanted
-            .as_ref()
-            .and_then(|w| self.drawn.iter().rposition(|(_, outs)| outs.contains(w)));
-        if let Some(j) = from_unit {
-            self.f.edge(&self.drawn[j].0, &id, None);
-            self.consumed[j] = true;
-        } else if wanted
-            .as_ref()
-            .is_some_and(|w| self.model_inputs.contains(w))
-            || self.drawn.is_empty()
-        {
-            self.f.edge(&self.input, &id, None);
-        } else {
-            for (j, (d, _)) in self.drawn.iter().enumerate() {
-                if !self.consumed[j] {
-                    self.f.edge(d, &id, None);
-                    self.consumed[j] = true;
+        // Data flow is not in the trace; edges are inferred from shapes. Each tensor input of
+        // the unit (a join such as U-Net's up-block takes two: the upsampled path and the
+        // skip) is fed by the most recent unit whose output has its shape, else by the model
+        // input of that shape. A unit none of whose inputs can be placed (a join of tensors
+        // made in forward, such as a concatenation) is fed by every output not consumed yet.
+        let mut wanted: Vec<String> = Vec::new();
+        for s in &first.inputs {
+            let label = shape_label(s, self.batch);
+            if !wanted.contains(&label) {
+                wanted.push(label);
+            }
+        }
+        let mut fed = false;
+        for w in &wanted {
+            if let Some(j) = self.drawn.iter().rposition(|(_, outs)| outs.contains(w)) {
+                self.f.edge(&self.drawn[j].0, &id, None);
+                self.consumed[j] = true;
+                fed = true;
+            } else if self.model_inputs.contains(w) {
+                self.f.edge(&self.input, &id, None);
+                fed = true;
+            }
+        }
+        if !fed {
+            if self.drawn.is_empty() {
+                self.f.edge(&self.input, &id, None);
+            } else {
+                for (j, (d, _)) in self.drawn.iter().enumerate() {
+                    if !self.consumed[j] {
+                        self.f.edge(d, &id, None);
+                        self.consumed[j] = true;
+                    }
                 }
             }
         }

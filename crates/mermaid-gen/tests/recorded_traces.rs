@@ -8,6 +8,7 @@
 //! - `yolo_like_trace.json`: `yolo_like.py:YoloV1` (the 24 convs of YOLOv1), [2, 3, 448, 448];
 //! - `shared_relu_trace.json`: `shared_relu.py:SharedRelu` (one ReLU called at five places),
 //!   [2, 3, 64, 64]. It and the Swin-T trace carry each call's place (`seq`).
+//! - `tiny_unet_trace.json`: `tiny_unet.py:TinyUNet` (two levels, two skips), [2, 1, 32, 32].
 //!
 //! Expected stages come from the papers, not from mermaid-gen: Swin-T (Liu et al. 2021, Table 7
 //! and Sec. 3.1) has C = 96 and 2-2-6-2 blocks at H/4, H/8, H/16, H/32 with a patch merging
@@ -437,4 +438,33 @@ fn a_call_outside_its_owner_is_not_placed_and_says_so() {
     );
     // Leaves: a.x (two calls) and b (one).
     assert!(flow.contains("3 of 3 leaf module calls drawn"), "{flow}");
+}
+
+#[test]
+fn u_net_skips_are_drawn_into_the_up_blocks() {
+    // tiny_unet.py's forward, read by hand: up1(x3, x2) and up2(y, x1). Each up-block is fed by
+    // the path below it and by the encoder level of its resolution (the dogfood U-Net lost all
+    // four skips when only the first input was followed).
+    let trace = data("tiny_unet_trace.json");
+    let flow = run_ok(&["trace", &trace, "--depth", "1"]);
+    assert_sound(&flow, &trace);
+    let mut edges: Vec<&str> = flow
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains(" --> "))
+        .collect();
+    edges.sort();
+    let mut want = vec![
+        "n_input --> n_u0_inc",
+        "n_u0_inc --> n_u1_down1",
+        "n_u1_down1 --> n_u2_down2",
+        "n_u2_down2 --> n_u3_up1",
+        "n_u1_down1 --> n_u3_up1",
+        "n_u3_up1 --> n_u4_up2",
+        "n_u0_inc --> n_u4_up2",
+        "n_u4_up2 --> n_u5_outc",
+        "n_u5_outc --> n_output",
+    ];
+    want.sort();
+    assert_eq!(edges, want, "{flow}");
 }
