@@ -371,3 +371,19 @@ fn view_after_transpose_only_where_pytorch_fails() {
         );
     }
 }
+
+/// A loss owns no weights, so it needs no `_init_weights` (the U-Net dogfood run got TSL104 on
+/// its cross-entropy module); a loss that learns something (a `nn.Parameter`, a `Linear`) still
+/// does.
+#[test]
+fn a_weightless_loss_needs_no_init_weights() {
+    let ce = format!(
+        "{HEAD}class WeightedCrossEntropyLoss(nn.Module):\n    \"\"\"Eq. (1) of Ronneberger et al., 2015.\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.ce = nn.CrossEntropyLoss(reduction=\"none\")\n\n    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:\n        return self.ce(logits, target).mean()\n"
+    );
+    assert_eq!(codes(&ce, "TSL104"), Vec::<&str>::new(), "{ce}");
+    let learned = ce.replace(
+        "        self.ce = nn.CrossEntropyLoss(reduction=\"none\")\n",
+        "        self.ce = nn.CrossEntropyLoss(reduction=\"none\")\n        self.log_var = nn.Parameter(torch.zeros(2))\n",
+    );
+    assert_eq!(codes(&learned, "TSL104"), vec!["TSL104"], "{learned}");
+}

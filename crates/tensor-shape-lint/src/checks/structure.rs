@@ -65,6 +65,9 @@ pub fn check(ctx: &mut Ctx) {
             break;
         }
         match class.method("_init_weights") {
+            // A loss that owns no weights has nothing to initialise (the U-Net dogfood run got
+            // this finding on a cross-entropy module).
+            None if is_weightless_loss(class) => {}
             None => {
                 ctx.report(
                     &MissingInitWeights::INFO,
@@ -135,6 +138,47 @@ fn calls_super_init(init: &FunctionDef) -> bool {
         });
     }
     found
+}
+
+/// `YoloLoss(nn.Module)` or a subclass of `_Loss`, with no `nn.Parameter` and no layer of its own
+/// that holds weights (a `Linear`, a `Conv…`, an `Embedding`…).
+fn is_weightless_loss(class: &pymodel::ClassDef) -> bool {
+    let named_loss = class.name.ends_with("Loss")
+        || class
+            .bases
+            .iter()
+            .filter_map(|b| b.dotted())
+            .any(|b| b.ends_with("Loss"));
+    if !named_loss {
+        return false;
+    }
+    let mut weights = false;
+    for s in &class.body {
+        s.walk(&mut |s| {
+            for e in s.exprs() {
+                e.walk(&mut |e| {
+                    if let ExprKind::Call(c) = &e.kind
+                        && let Some(name) = c.func.dotted()
+                    {
+                        let last = name.rsplit('.').next().unwrap_or("");
+                        weights |= last == "Parameter"
+                            || last.starts_with("Conv")
+                            || matches!(
+                                last,
+                                "Linear"
+                                    | "Bilinear"
+                                    | "Embedding"
+                                    | "LayerNorm"
+                                    | "BatchNorm1d"
+                                    | "BatchNorm2d"
+                                    | "GroupNorm"
+                            );
+                    }
+                });
+            }
+        });
+    }
+    !weights
 }
 
 fn references_attr(body: &[Stmt], attr_name: &str) -> bool {
