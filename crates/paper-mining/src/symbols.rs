@@ -89,6 +89,44 @@ fn phrase_before(sentence: &str, at: usize) -> String {
     words[from..].join(" ")
 }
 
+static RESULT: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"^(?:\s*[·×*/+−^-]\s*{NUM})+\s*=\s*(?P<r>{NUM})(?P<after>\S?)"
+    ))
+});
+
+enum Arithmetic {
+    /// No operator follows the number.
+    None,
+    /// An expression ending in `= result` (end offset of the result, its value).
+    Result(usize, f64),
+    /// An expression with no stated result.
+    Open,
+}
+
+/// What follows a number at `at`: nothing, an expression with its result, or an open one.
+fn arithmetic_after(sentence: &str, at: usize) -> Arithmetic {
+    let rest = &sentence[at..];
+    let next = rest.trim_start().chars().next();
+    if !next.is_some_and(|c| "·×*/+−^-".contains(c)) {
+        return Arithmetic::None;
+    }
+    match RESULT.captures(rest) {
+        Some(c)
+            if !c
+                .name("after")
+                .is_some_and(|a| a.as_str().chars().next().is_some_and(char::is_alphanumeric)) =>
+        {
+            let r = c.name("r").expect("group");
+            match parse_number(r.as_str()) {
+                Some(n) => Arithmetic::Result(at + r.end(), n),
+                None => Arithmetic::Open,
+            }
+        }
+        _ => Arithmetic::Open,
+    }
+}
+
 /// Every symbol assignment in `sentence`, in order, each symbol once.
 pub fn in_sentence(sentence: &str) -> Vec<Found> {
     let mut out: Vec<(usize, Found)> = Vec::new();
@@ -115,15 +153,22 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
             if is_word(s.as_str()) {
                 continue;
             }
-            let Some(number) = parse_number(v.as_str()) else {
-                continue;
+            // "N = 9 · 64 = 576": the number opens a product; its result is the value, and
+            // without one the symbol's value is unknown, not the first factor.
+            let (value, number) = match arithmetic_after(sentence, v.end()) {
+                Arithmetic::None => match parse_number(v.as_str()) {
+                    Some(n) => (v.as_str().trim().to_string(), n),
+                    None => continue,
+                },
+                Arithmetic::Result(end, n) => (sentence[v.start()..end].trim().to_string(), n),
+                Arithmetic::Open => continue,
             };
             out.push((
                 s.start(),
                 Found {
                     symbol: s.as_str().to_string(),
                     phrase: phrase_before(sentence, s.start()),
-                    value: v.as_str().trim().to_string(),
+                    value,
                     number,
                 },
             ));
@@ -227,5 +272,19 @@ mod tests {
         assert!(pairs("the learning rate is 0.1 and a rate is 3").is_empty());
         assert!(pairs("k = 3×3 kernels").is_empty());
         assert!(pairs("the bottleneck width = 4 here").is_empty());
+        // A product with no stated result has no value here (not its first factor).
+        assert!(pairs("the fan-in is N = 9 · C for a 3x3 kernel").is_empty());
+    }
+
+    #[test]
+    fn a_product_takes_its_stated_result() {
+        // U-Net, Sec. 3: N is the number of incoming nodes, 9 · 64 = 576 (the U-Net dogfood
+        // run got N = 9, the first factor).
+        let f = in_sentence(
+            "E.g. for a 3x3 convolution and 64 feature channels in the previous layer N = 9 · 64 = 576.",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].symbol.as_str(), f[0].number), ("N", 576.0));
+        assert_eq!(f[0].value, "9 · 64 = 576");
     }
 }
