@@ -164,6 +164,17 @@ static PRE_TRAINING: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\bpre-?\s?
 static BASELINE: LazyLock<Regex> =
     LazyLock::new(|| compile(r"(?i)\bbaselines?\b|\bprior work\b|\breported by\b"));
 
+static CITED: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"\bet al\.?\s*(?:\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\d{4}[a-z]?\))"));
+static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:we|our|ours|us)\b"));
+
+/// A sentence about a cited work and not about ours: "The breakthrough by Krizhevsky et al.
+/// [7] was due to ... a large network with 8 layers" (U-Net's introduction; the dogfood run got
+/// `layers = 8` as the main setting). "We follow He et al. [12] and use ..." stays ours.
+fn about_cited_work(sentence: &str) -> bool {
+    CITED.is_match(sentence) && !FIRST_PERSON.is_match(sentence)
+}
+
 /// The setting of a value read from `sentence` (or a table cell's headers) under `path`.
 pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
     let dataset = DATASET
@@ -180,7 +191,7 @@ pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
         Label::FineTuning
     } else if PRE_TRAINING.is_match(sentence) || PRE_TRAINING.is_match(path) {
         Label::PreTraining
-    } else if BASELINE.is_match(sentence) {
+    } else if BASELINE.is_match(sentence) || about_cited_work(sentence) {
         Label::Baseline
     } else if dataset.is_some_and(|d| paper.dataset.is_some_and(|p| p != d))
         || task.is_some_and(|t| paper.task.is_some_and(|p| p != t))
@@ -350,6 +361,32 @@ mod tests {
             classify("on CIFAR with 0.1", "", &Paper::default()).label,
             Label::Main
         );
+    }
+
+    #[test]
+    fn a_sentence_about_a_cited_work_is_not_ours() {
+        let paper = Paper {
+            dataset: None,
+            task: Some("segmentation"),
+        };
+        let c = |s: &str| classify(s, "1 Introduction", &paper).label;
+        // U-Net, Sec. 1: AlexNet's depth, not U-Net's.
+        assert_eq!(
+            c(
+                "The breakthrough by Krizhevsky et al. [7] was due to supervised training of a large network with 8 layers and millions of parameters."
+            ),
+            Label::Baseline
+        );
+        assert_eq!(
+            c("as shown by Smith et al. (2019), a depth of 12 suffices"),
+            Label::Baseline
+        );
+        // Ours, even when it follows a cited work.
+        assert_eq!(
+            c("We follow He et al. [12] and use a momentum of 0.9."),
+            Label::Main
+        );
+        assert_eq!(c("Our network has 23 convolutional layers."), Label::Main);
     }
 
     #[test]
