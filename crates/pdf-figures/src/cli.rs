@@ -90,8 +90,8 @@ struct Cli {
     /// glyph programs), each stream counted every time it is drawn.
     #[arg(long, default_value_t = Limits::default().max_content_bytes)]
     max_content_bytes: u64,
-    /// Most draws of forms, tiling patterns, soft masks and Type 3 fonts for the whole
-    /// document.
+    /// Most draws of forms, tiling pattern cells (every copy), soft masks and Type 3 fonts
+    /// for the whole document.
     #[arg(long, default_value_t = Limits::default().max_nested_draws)]
     max_nested_draws: u64,
 }

@@ -51,6 +51,14 @@ impl Cost {
         }
     }
 
+    fn times(self, n: u64) -> Cost {
+        Cost {
+            ops: self.ops.saturating_mul(n),
+            bytes: self.bytes.saturating_mul(n),
+            draws: self.draws.saturating_mul(n),
+        }
+    }
+
     fn add(&mut self, other: Cost) {
         self.ops = self.ops.saturating_add(other.ops);
         self.bytes = self.bytes.saturating_add(other.bytes);
@@ -121,6 +129,8 @@ struct Child<'a> {
     resources: Resources<'a>,
     /// Identity of the resources for memoisation; `None` when it cannot be named.
     resources_id: Option<ObjectIdentifier>,
+    /// How many times one use runs the content: 1, or a tiling pattern's cell copies.
+    copies: u64,
 }
 
 struct Walker<'l> {
@@ -354,16 +364,15 @@ impl Walker<'_> {
                     if let Some(chain) = self.cycle(*target) {
                         return Err(Stop::Cycle(chain));
                     }
-                    for &(link, h, c) in levels {
+                    for &(link, h, all) in levels {
                         if self.path.len() as u32 + 1 + h > self.limits.max_depth {
                             let mut chain = self.path.clone();
                             chain.push(link);
                             return Err(Stop::TooDeep(chain));
                         }
                         height = height.max(1 + h);
-                        let drawn = c.drawn();
-                        cost.add(drawn);
-                        self.run.add(drawn);
+                        cost.add(all);
+                        self.run.add(all);
                     }
                     self.over()?;
                     continue;
@@ -419,11 +428,16 @@ impl Walker<'_> {
                 }
                 let mut levels = Vec::with_capacity(children.len());
                 for child in children {
-                    let link = child.link;
+                    let (link, copies) = (child.link, child.copies);
                     let (h, c) = self.child_height(child)?;
-                    levels.push((link, h, c));
+                    // `run` holds one drawn copy already; a tiling pattern runs its cell for
+                    // every copy.
+                    self.run.add(c.drawn().times(copies.saturating_sub(1)));
+                    self.over()?;
+                    let all = c.drawn().times(copies);
+                    levels.push((link, h, all));
                     height = height.max(1 + h);
-                    cost.add(c.drawn());
+                    cost.add(all);
                 }
                 if let Some(key) = use_key {
                     self.uses.insert(key, (target, levels));
@@ -526,12 +540,48 @@ fn form<'a>(
         }
         None => (parent.clone(), parent_id),
     };
+    let copies = if what == "tiling pattern" {
+        tile_copies(dict)
+    } else {
+        1
+    };
     Some(Child {
         link: (stream.obj_id(), what),
         content: Content::Stream(stream),
         resources,
         resources_id,
+        copies,
     })
+}
+
+/// How many copies of a tiling pattern's cell the renderer may draw for one fill, at most:
+/// per axis the cell's extent over the step, rounded up, plus two (hayro draws every copy
+/// whose cell overlaps the tile it renders). A 1 KB pattern with a step of 0.01 over a page
+/// would otherwise run its cell billions of times.
+fn tile_copies(dict: &Dict<'_>) -> u64 {
+    /// hayro-interpret's `SCALAR_NEARLY_ZERO`.
+    const NEARLY_ZERO: f64 = 1.0 / 256.0;
+    let bbox: Vec<f64> = dict
+        .get::<Array<'_>>(b"BBox")
+        .map(|a| a.iter::<f64>().collect())
+        .unwrap_or_default();
+    let (Some(x_step), Some(y_step), [x0, y0, x1, y1]) = (
+        dict.get::<f64>(b"XStep"),
+        dict.get::<f64>(b"YStep"),
+        bbox.as_slice(),
+    ) else {
+        return 1;
+    };
+    let axis = |extent: f64, step: f64| -> u64 {
+        let step = step.abs();
+        // hayro drops a pattern whose step is nearly zero: it draws nothing.
+        if step.is_nan() || step <= NEARLY_ZERO {
+            return 1;
+        }
+        // `as` saturates: a huge ratio becomes u64::MAX.
+        ((extent.abs() / step).ceil() as u64).saturating_add(2)
+    };
+    axis(x1 - x0, x_step).saturating_mul(axis(y1 - y0, y_step))
 }
 
 /// A Type 3 font's glyph procedures as one nested level (all of them: which glyphs a string
@@ -565,5 +615,6 @@ fn type3_procs<'a>(
         content: Content::Glyphs(procs),
         resources,
         resources_id,
+        copies: 1,
     }]
 }

@@ -231,3 +231,50 @@ fn a_fifo_or_a_device_as_input_is_refused_before_opening() {
         assert!(!out.exists());
     }
 }
+
+/// A page that fills its area with a tiling pattern of the given box and steps, whose cell
+/// strokes one line (3 operators); the page's own content is 4 operators (cs, scn, re, f).
+fn tiling(bbox: &str, x_step: &str, y_step: &str) -> Vec<u8> {
+    page_over(|pdf| {
+        let cell = "0 0 m 1 1 l S";
+        let pattern = pdf.stream(
+            &format!(
+                "/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [{bbox}] /XStep {x_step} /YStep {y_step} /Resources << >>"
+            ),
+            cell.as_bytes(),
+        );
+        let content = pdf.stream("", b"/Pattern cs /P1 scn 0 0 612 792 re f");
+        (
+            format!("{content} 0 R"),
+            format!("/Pattern << /P1 {pattern} 0 R >>"),
+        )
+    })
+}
+
+#[test]
+fn a_tiling_pattern_counts_every_copy_of_its_cell() {
+    // Per axis: the cell's extent over the step, rounded up, plus two: (10/10 + 2) x (10/5 + 2)
+    // = 12 copies, so 12 draws and 4 + 12 x 3 = 40 operators.
+    let pdf = tiling("0 0 10 10", "10", "5");
+    passes(
+        &pdf,
+        &["--max-nested-draws", "12", "--max-page-operators", "40"],
+    );
+    refused(&pdf, &["--max-nested-draws", "11"], "more than 11 draws");
+    refused(
+        &pdf,
+        &["--max-page-operators", "39"],
+        "more than 39 content operators",
+    );
+}
+
+#[test]
+fn a_tiling_pattern_with_a_tiny_step_is_refused_not_rendered_for_ever() {
+    // A step of 0.01 over a page-sized cell: (61,200 + 2) x (79,200 + 2) copies. Before the
+    // budget, rendering this 1 KB file with --pages ran past a minute.
+    refused(
+        &tiling("0 0 612 792", "0.01", "0.01"),
+        &["--pages"],
+        "(raise the limit with --max-",
+    );
+}
