@@ -29,9 +29,11 @@ Output:
   out/hyperparams.json     hyper-parameters and reported parameter counts with page, section
                            and the sentence or table cell they come from (.md: the same table)
 
-Limits: a file past --max-image-pixels, --max-stream-bytes or --max-depth (nested forms,
-Type 3 glyphs, patterns) is refused with one line naming the flag; a reference cycle is
-refused at any depth.
+Limits: a file past --max-image-pixels, --max-stream-bytes, --max-depth (nested forms,
+Type 3 glyphs, patterns), --max-page-operators, --max-operators, --max-content-bytes or
+--max-nested-draws is refused with one line naming the flag, before any page is interpreted;
+a reference cycle is refused at any depth. The input must be a regular file (not a FIFO or a
+device). Each default leaves a real paper at least ten times the room.
 
 Output folder: pdf-figures lists the files it wrote in out/.pdf-figures-files. It refuses an
 existing out/ unless --force is given or --pages adds renders, and even then it refuses a
@@ -77,6 +79,21 @@ struct Cli {
     #[arg(long, default_value_t = Limits::default().max_depth,
           value_parser = clap::value_parser!(u32).range(1..=i64::from(crate::limits::HAYRO_MAX_DEPTH)))]
     max_depth: u32,
+    /// Most content operators interpreted for one page, nested forms counted each time they
+    /// are drawn.
+    #[arg(long, default_value_t = Limits::default().max_page_operators)]
+    max_page_operators: u64,
+    /// Most content operators interpreted for the whole document.
+    #[arg(long, default_value_t = Limits::default().max_operators)]
+    max_operators: u64,
+    /// Most decoded content bytes for the whole document (page contents, forms, patterns,
+    /// glyph programs), each stream counted every time it is drawn.
+    #[arg(long, default_value_t = Limits::default().max_content_bytes)]
+    max_content_bytes: u64,
+    /// Most draws of forms, tiling pattern cells (every copy), soft masks and Type 3 fonts
+    /// for the whole document.
+    #[arg(long, default_value_t = Limits::default().max_nested_draws)]
+    max_nested_draws: u64,
 }
 
 pub fn main_with_args<I, T>(args: I) -> ExitCode
@@ -104,7 +121,7 @@ fn run(cli: &Cli) -> Result<(), Error> {
             cli.dpi
         )));
     }
-    let data = std::fs::read(&cli.pdf).map_err(|e| Error::Io(e.to_string()))?;
+    let data = crate::input::read_regular(&cli.pdf)?;
     let sha256 = ownership::sha256_hex(&data);
     let plan = ownership::plan(&cli.output, &cli.pdf, &sha256, cli.force, cli.pages)?;
     let opts = Options {
@@ -114,6 +131,10 @@ fn run(cli: &Cli) -> Result<(), Error> {
             max_image_pixels: cli.max_image_pixels,
             max_stream_bytes: cli.max_stream_bytes,
             max_depth: cli.max_depth,
+            max_page_operators: cli.max_page_operators,
+            max_operators: cli.max_operators,
+            max_content_bytes: cli.max_content_bytes,
+            max_nested_draws: cli.max_nested_draws,
         },
         progress: true,
         threads: cli.threads,

@@ -209,32 +209,32 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     timer.lap("open");
     let n = pdf.pages().len();
     let show_progress = opts.progress && n > 10 && std::io::stderr().is_terminal();
-    // The nesting check walks every content stream again, and the renderer's copy of the
-    // document (see `glyph_programs`) reads every object: a spare core does both while the
-    // pages are interpreted (hayro caps nesting itself, so reading first is safe), and a
-    // nesting failure wins over anything the pages gave.
-    let check_and_copy = || {
-        let nesting = crate::nesting::check(&pdf, opts.limits.max_depth);
-        let copy = match nesting {
-            Ok(()) => crate::glyph_programs::with_decoded_glyph_programs(&pdf),
-            Err(_) => None,
-        };
-        (nesting, copy)
-    };
-    let ((nesting, decoded_glyphs), pages) = std::thread::scope(|scope| {
+    // Nesting and the budgets of interpretation are checked before any page is interpreted
+    // (issue 20: interpreting first let a hostile file take minutes or gigabytes). The
+    // renderer's copy of the document (see `glyph_programs`) reads every object: a spare core
+    // makes it while the pages are interpreted.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::nesting::check(&pdf, &opts.limits)
+    }))
+    .unwrap_or_else(|panic| {
+        Err(Error::Input(format!(
+            "damaged PDF: reading the content streams failed ({})",
+            engine::panic_message(&panic)
+        )))
+    })?;
+    timer.lap("budgets");
+    let (decoded_glyphs, pages) = std::thread::scope(|scope| {
+        let copy = || crate::glyph_programs::with_decoded_glyph_programs(&pdf);
         let side = (threads > 1)
-            .then(|| crate::pool::spawn_worker(scope, check_and_copy))
+            .then(|| crate::pool::spawn_worker(scope, copy))
             .flatten();
         let pages = engine::read_pages(&pdf, &opts.limits, threads, show_progress);
-        let side = match side {
-            Some(handle) => handle
-                .join()
-                .unwrap_or_else(|_| (Err(Error::Input("the nesting check failed".into())), None)),
-            None => check_and_copy(),
+        let copy = match side {
+            Some(handle) => handle.join().ok().flatten(),
+            None => copy(),
         };
-        (side, pages)
+        (copy, pages)
     });
-    nesting?;
     let (mut contents, store) = pages?;
     timer.lap("interpret");
     let mut skipped = BTreeMap::new();

@@ -40,9 +40,13 @@
 //!   bits; each manifest image says `bits` (written) and `pdf_bits` (in the PDF).
 //! - The nesting of form XObjects, Type 3 glyph procedures, tiling patterns and soft-mask
 //!   groups is measured by following what each content stream draws (`--max-depth`, default
-//!   32, at most hayro's own cap of 50), on a spare core while the pages are interpreted (hayro
-//!   caps the depth itself, so that is safe); a reference cycle is refused at any depth, and a
-//!   refusal discards whatever the pages gave.
+//!   32, at most hayro's own cap of 50), before any page is interpreted; a reference cycle is
+//!   refused at any depth. The same walk counts what interpreting the pages will cost, content
+//!   drawn twice counted twice (issue 20): operators per page (`--max-page-operators`) and per
+//!   document (`--max-operators`), decoded content bytes (`--max-content-bytes`, page content
+//!   streams measured before they are decoded) and draws of nested content
+//!   (`--max-nested-draws`; a tiling pattern counts every copy of its cell the renderer may
+//!   draw). The input must be a regular file ([`input`]).
 //! - Pages are interpreted on up to four threads (`--threads`); the output is byte-identical
 //!   for any number. Decoded stream size (`--max-stream-bytes`) and image size
 //!   (`--max-image-pixels`) are capped too. Each limit fails with one line naming its flag.
@@ -63,6 +67,7 @@ pub mod extract;
 pub mod glyph_programs;
 pub mod hyperparams;
 pub mod images;
+pub mod input;
 pub mod limits;
 mod nesting;
 pub mod output;

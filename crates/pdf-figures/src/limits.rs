@@ -27,6 +27,17 @@ pub struct Limits {
     pub max_stream_bytes: u64,
     /// Deepest nesting of forms, Type 3 glyphs, tiling patterns and soft-mask groups.
     pub max_depth: u32,
+    /// Most content operators interpreted for one page, nested content included as often
+    /// as it is drawn.
+    pub max_page_operators: u64,
+    /// Most content operators interpreted for the whole document.
+    pub max_operators: u64,
+    /// Most decoded content bytes for the whole document: page content streams, forms,
+    /// patterns, soft masks and Type 3 glyph programs, each counted every time it is drawn.
+    pub max_content_bytes: u64,
+    /// Most draws of nested content (forms, tiling patterns, soft masks, Type 3 font
+    /// selections) for the whole document.
+    pub max_nested_draws: u64,
 }
 
 impl Default for Limits {
@@ -37,12 +48,21 @@ impl Default for Limits {
             // Papers nest two or three levels (page > included PDF figure > its forms); 32
             // leaves room for generous producers while staying under hayro's cap of 50.
             max_depth: 32,
+            // The largest of the 25 corpus papers (papers and papers-fresh; with
+            // PDF_FIGURES_TIMINGS=1 a run prints its document's use) and the room each
+            // default leaves: 238 k operators on one page (vit 82 k, lstm 238 k; 21x), 2.3 M
+            // in one paper (lstm; 21x), 80 MB of decoded content (lstm, whose plots draw
+            // forms 6,610 times; 13x), 6,610 nested draws (lstm; 15x).
+            max_page_operators: 5_000_000,
+            max_operators: 50_000_000,
+            max_content_bytes: 1 << 30,
+            max_nested_draws: 100_000,
         }
     }
 }
 
-/// Fails when a stream decodes to more than the limit. (Nesting depth is checked by
-/// `nesting::check`, beside the interpretation of the pages.)
+/// Fails when a stream decodes to more than the limit. (Nesting depth and the budgets of
+/// interpretation are checked by `nesting::check`, before the pages are interpreted.)
 pub fn check_streams(pdf: &Pdf, limits: &Limits) -> Result<(), Error> {
     for obj in pdf.objects() {
         let Object::Stream(stream) = obj else {
@@ -69,23 +89,48 @@ fn expands(filter: &Filter) -> bool {
     )
 }
 
+/// Whether `stream` decodes to more than `budget` bytes (counted, not decoded, when it may).
+pub(crate) fn decodes_past(stream: &Stream<'_>, budget: u64) -> bool {
+    bound(stream) > budget && measure(stream, budget).0 > budget
+}
+
+/// The decoded size of `stream`, counted up to just past `budget` (a stream whose first filter
+/// is an image codec counts its encoded bytes); as cheap as decoding, with no output kept.
+pub(crate) fn decoded_len(stream: &Stream<'_>, budget: u64) -> u64 {
+    measure(stream, budget).0
+}
+
+/// Most bytes `stream` can decode to, from its length and filters alone.
+pub(crate) fn bound(stream: &Stream<'_>) -> u64 {
+    stream
+        .filters()
+        .iter()
+        .take_while(|f| expands(f) || matches!(f, Filter::AsciiHexDecode | Filter::Ascii85Decode))
+        .fold(stream.raw_data().len() as u64, |n, f| {
+            n.saturating_mul(max_expansion(f))
+        })
+}
+
 /// The filter whose output exceeds `budget`, if any. ASCII filters only shrink and are decoded;
 /// the last expanding filter of the chain is only counted; one followed by another expanding
 /// filter is decoded (within the budget) to feed the next. Image codecs end the walk: their
 /// output is bounded by the image size, checked when the image is drawn.
 fn bomb(stream: &Stream<'_>, budget: u64) -> Option<Filter> {
-    let filters = stream.filters();
     // Decoding costs as much as hayro's own decode later, so a stream too short to pass the
     // budget even if every filter expanded it as far as it possibly can is not decoded here.
-    let bound = filters
-        .iter()
-        .take_while(|f| expands(f) || matches!(f, Filter::AsciiHexDecode | Filter::Ascii85Decode))
-        .fold(stream.raw_data().len() as u64, |n, f| {
-            n.saturating_mul(max_expansion(f))
-        });
-    if bound <= budget {
+    if bound(stream) <= budget {
         return None;
     }
+    measure(stream, budget).1
+}
+
+/// The decoded size of `stream` counted up to past `budget`, and the filter that passed the
+/// budget if one did. ASCII filters only shrink and are decoded; the last expanding filter of
+/// the chain is only counted; one followed by another expanding filter is decoded (within the
+/// budget) to feed the next. Image codecs end the walk: their output is bounded by the image
+/// size, checked when the image is drawn.
+fn measure(stream: &Stream<'_>, budget: u64) -> (u64, Option<Filter>) {
+    let filters = stream.filters();
     let params = decode_params(stream.dict(), filters.len());
     let mut data: Vec<u8> = stream.raw_data().into_owned();
     for (i, filter) in filters.iter().enumerate() {
@@ -106,17 +151,17 @@ fn bomb(stream: &Stream<'_>, budget: u64) -> Option<Filter> {
                     _ => run_length(&data, budget, sink),
                 };
                 if size > budget {
-                    return Some(*filter);
+                    return (size, Some(*filter));
                 }
                 if last {
-                    return None;
+                    return (size, None);
                 }
                 data = out;
             }
-            _ => return None,
+            _ => break,
         }
     }
-    None
+    (data.len() as u64, None)
 }
 
 /// Most bytes one encoded byte can decode to, rounded up. Deflate: a 258-byte match costs at

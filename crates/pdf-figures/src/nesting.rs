@@ -8,20 +8,63 @@
 //! and `gs`), not everything its resource dictionary lists, because producers that share one
 //! resource dictionary between all forms would otherwise look cyclic. Results are memoised per
 //! (stream, resources) so a wide graph of shared forms costs one visit each.
+//!
+//! The same walk adds up what interpreting each page will cost (issue 20), before any page is
+//! interpreted: operators, decoded content bytes and nested draws, each counted as many times
+//! as the content is drawn (a form drawn six times costs six times its content). Memoised
+//! costs make that arithmetic, not work: a 3 KB file whose forms draw forms 6^8 times is
+//! refused after walking nine streams. A page's content streams are measured before they are
+//! decoded, so forty references to one 250 MB stream are refused without decoding 10 GB.
 
 use crate::error::Error;
-use crate::limits::HAYRO_MAX_DEPTH;
+use crate::limits::{HAYRO_MAX_DEPTH, Limits};
 use hayro_syntax::Pdf;
 use hayro_syntax::content::UntypedIter;
-use hayro_syntax::object::{Dict, Name, ObjRef, Object, ObjectIdentifier, Stream};
-use hayro_syntax::page::Resources;
+use hayro_syntax::object::{Array, Dict, Name, ObjRef, Object, ObjectIdentifier, Stream};
+use hayro_syntax::page::{Page, Resources};
 use std::collections::HashMap;
 
 /// A nested stream on the current path: its object and what kind of stream it is.
 type Link = (ObjectIdentifier, &'static str);
 
-/// What a resource use led to: the referenced object, and each nested level with its height.
-type Use = (Option<ObjectIdentifier>, Vec<(Link, u32)>);
+/// What a resource use led to: the referenced object, and each nested level with its height
+/// and its cost.
+type Use = (Option<ObjectIdentifier>, Vec<(Link, u32, Cost)>);
+
+/// What interpreting some content costs, nested content included as often as it is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cost {
+    /// Content operators.
+    pub(crate) ops: u64,
+    /// Decoded content bytes.
+    pub(crate) bytes: u64,
+    /// Draws of nested content: forms, tiling patterns, soft masks, Type 3 font selections.
+    pub(crate) draws: u64,
+}
+
+impl Cost {
+    /// This cost as one draw: the content's own cost plus the draw itself.
+    fn drawn(self) -> Cost {
+        Cost {
+            draws: self.draws.saturating_add(1),
+            ..self
+        }
+    }
+
+    fn times(self, n: u64) -> Cost {
+        Cost {
+            ops: self.ops.saturating_mul(n),
+            bytes: self.bytes.saturating_mul(n),
+            draws: self.draws.saturating_mul(n),
+        }
+    }
+
+    fn add(&mut self, other: Cost) {
+        self.ops = self.ops.saturating_add(other.ops);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+        self.draws = self.draws.saturating_add(other.draws);
+    }
+}
 
 /// What ended the walk.
 enum Stop {
@@ -29,6 +72,8 @@ enum Stop {
     TooDeep(Vec<Link>),
     /// A stream that contains itself; the chain ends with its second appearance.
     Cycle(Vec<Link>),
+    /// A budget ran out: what ran out, the limit and the flag that raises it.
+    Budget(&'static str, u64, &'static str),
 }
 
 /// Where a nested level's content streams are.
@@ -41,17 +86,38 @@ enum Content<'a> {
 }
 
 impl Content<'_> {
-    /// The decoded streams; an undecodable one draws nothing, so it nests nothing.
-    fn decoded(&self) -> Vec<Vec<u8>> {
-        let decode = |s: &Stream<'_>| s.decoded().ok().map(|d| d.into_owned());
+    /// The decoded streams, each measured before it is decoded; `None` when together they
+    /// would pass `room` bytes. An undecodable stream draws nothing, so it nests nothing.
+    fn decoded(&self, room: u64) -> Option<Vec<Vec<u8>>> {
+        let mut left = room;
+        let mut out = Vec::new();
+        let mut take = |s: &Stream<'_>| {
+            if crate::limits::decodes_past(s, left) {
+                return false;
+            }
+            if let Ok(d) = s.decoded() {
+                left = left.saturating_sub(d.len() as u64);
+                out.push(d.into_owned());
+            }
+            true
+        };
         match self {
-            Content::Stream(s) => decode(s).into_iter().collect(),
-            Content::Glyphs(procs) => procs
-                .keys()
-                .filter_map(|k| procs.get::<Stream<'_>>(k.as_ref()))
-                .filter_map(|s| decode(&s))
-                .collect(),
+            Content::Stream(s) => {
+                if !take(s) {
+                    return None;
+                }
+            }
+            Content::Glyphs(procs) => {
+                for k in procs.keys() {
+                    if let Some(s) = procs.get::<Stream<'_>>(k.as_ref())
+                        && !take(&s)
+                    {
+                        return None;
+                    }
+                }
+            }
         }
+        Some(out)
     }
 }
 
@@ -63,46 +129,78 @@ struct Child<'a> {
     resources: Resources<'a>,
     /// Identity of the resources for memoisation; `None` when it cannot be named.
     resources_id: Option<ObjectIdentifier>,
+    /// How many times one use runs the content: 1, or a tiling pattern's cell copies.
+    copies: u64,
 }
 
-struct Walker {
-    max_depth: u32,
-    /// Height (levels below) of a stream run with given resources, for finished walks.
-    heights: HashMap<(ObjectIdentifier, Option<ObjectIdentifier>), u32>,
-    /// Height of streams whose whole subtree looks up no resource (Type 3 bitmap glyphs, plain
-    /// drawings): valid whatever resources they run with.
-    free_heights: HashMap<ObjectIdentifier, u32>,
+struct Walker<'l> {
+    limits: &'l Limits,
+    /// Everything counted so far, the current page's partial walk included: the budgets are
+    /// checked against it while the walk goes on, so that no walk outgrows them.
+    run: Cost,
+    /// What `run` was when the current page began.
+    page_start: Cost,
+    /// Height (levels below) and cost of a stream run with given resources, for finished
+    /// walks.
+    heights: HashMap<(ObjectIdentifier, Option<ObjectIdentifier>), (u32, Cost)>,
+    /// Height and cost of streams whose whole subtree looks up no resource (Type 3 bitmap
+    /// glyphs, plain drawings): valid whatever resources they run with.
+    free_heights: HashMap<ObjectIdentifier, (u32, Cost)>,
     /// What a (resources, operator, name) use led to: the referenced object and the nested
     /// levels with their heights. Papers select the same font thousands of times.
     uses: HashMap<(ObjectIdentifier, Vec<u8>), Use>,
+    /// Decoded sizes of page content streams already measured.
+    sizes: HashMap<ObjectIdentifier, u64>,
     /// Resource lookups so far, to tell whether a subtree made any.
     lookups: usize,
     path: Vec<Link>,
 }
 
-/// Fails when some page nests content streams deeper than `max_depth` or in a cycle.
-pub fn check(pdf: &Pdf, max_depth: u32) -> Result<(), Error> {
+/// Fails when some page nests content streams deeper than `limits.max_depth` or in a cycle,
+/// or when interpreting the pages would pass a budget; returns what the document costs.
+pub(crate) fn check(pdf: &Pdf, limits: &Limits) -> Result<Cost, Error> {
     let mut walker = Walker {
-        max_depth,
+        limits,
+        run: Cost::default(),
+        page_start: Cost::default(),
         heights: HashMap::new(),
         free_heights: HashMap::new(),
         uses: HashMap::new(),
+        sizes: HashMap::new(),
         lookups: 0,
         path: Vec::new(),
     };
+    let mut worst_page = 0;
     for (i, page) in pdf.pages().iter().enumerate() {
-        let Some(content) = page.page_stream() else {
-            continue;
-        };
-        let resources_id = page
-            .raw()
-            .get::<Dict<'_>>(b"Resources")
-            .and_then(|d| d.obj_id());
-        if let Err(stop) = walker.height(&[content], page.resources(), resources_id) {
-            return Err(walker.error(i + 1, stop));
-        }
+        walker.page_start = walker.run;
+        walker
+            .page(page)
+            .map_err(|stop| walker.error(i + 1, stop))?;
+        worst_page = worst_page.max(walker.run.ops - walker.page_start.ops);
     }
-    Ok(())
+    if std::env::var_os("PDF_FIGURES_TIMINGS").is_some() {
+        let c = walker.run;
+        eprintln!(
+            "pdf-figures: budget use: {} operators (at most {worst_page} on a page), {} content bytes, {} nested draws",
+            c.ops, c.bytes, c.draws
+        );
+    }
+    Ok(walker.run)
+}
+
+/// The content streams a page's `/Contents` names, in order, repetitions included, and the
+/// bytes hayro adds when it joins them (a space after each stream of an array).
+fn page_contents<'a>(page: &Page<'a>) -> (Vec<Stream<'a>>, u64) {
+    let raw = page.raw();
+    if let Some(s) = raw.get::<Stream<'a>>(b"Contents") {
+        return (vec![s], 0);
+    }
+    let streams: Vec<Stream<'a>> = raw
+        .get::<Array<'a>>(b"Contents")
+        .map(|a| a.iter::<Stream<'a>>().collect())
+        .unwrap_or_default();
+    let joints = streams.len() as u64;
+    (streams, joints)
 }
 
 fn chain_text(chain: &[Link]) -> String {
@@ -122,43 +220,138 @@ fn chain_text(chain: &[Link]) -> String {
     }
 }
 
-impl Walker {
+impl Walker<'_> {
     fn error(&self, page: usize, stop: Stop) -> Error {
         match stop {
             Stop::TooDeep(chain) => Error::Input(format!(
                 "page {page}: content nested more than {} levels deep ({}); raise the limit with --max-depth (at most {HAYRO_MAX_DEPTH})",
-                self.max_depth,
+                self.limits.max_depth,
                 chain_text(&chain),
             )),
             Stop::Cycle(chain) => Error::Input(format!(
                 "page {page}: reference cycle {}: content that draws itself is infinitely deep, beyond any --max-depth",
                 chain_text(&chain),
             )),
+            Stop::Budget(what, limit, flag) => Error::Input(format!(
+                "page {page}: more than {limit} {what} (raise the limit with {flag})"
+            )),
         }
     }
 
-    /// Levels of nesting below content `streams` run with `resources`.
+    /// The budget `run` has passed, if any.
+    fn over(&self) -> Result<(), Stop> {
+        let (l, run) = (self.limits, &self.run);
+        if run.ops - self.page_start.ops > l.max_page_operators {
+            return Err(Stop::Budget(
+                "content operators on one page",
+                l.max_page_operators,
+                "--max-page-operators",
+            ));
+        }
+        if run.ops > l.max_operators {
+            return Err(Stop::Budget(
+                "content operators in the document",
+                l.max_operators,
+                "--max-operators",
+            ));
+        }
+        if run.bytes > l.max_content_bytes {
+            return Err(Stop::Budget(
+                "bytes of decoded content in the document, each stream counted every time it is drawn",
+                l.max_content_bytes,
+                "--max-content-bytes",
+            ));
+        }
+        if run.draws > l.max_nested_draws {
+            return Err(Stop::Budget(
+                "draws of forms, tiling patterns, soft masks and Type 3 fonts in the document",
+                l.max_nested_draws,
+                "--max-nested-draws",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Bytes not yet spent of the content budget.
+    fn room(&self) -> u64 {
+        self.limits.max_content_bytes.saturating_sub(self.run.bytes)
+    }
+
+    /// Walks one page. Its content streams are measured (repetitions included) before the
+    /// page's content is decoded, unless their sizes bounded from their filters fit already.
+    fn page(&mut self, page: &Page<'_>) -> Result<(), Stop> {
+        let (contents, joints) = page_contents(page);
+        let bound = contents
+            .iter()
+            .fold(joints, |n, s| n.saturating_add(crate::limits::bound(s)));
+        let measured = bound > self.room();
+        if measured {
+            self.run.bytes = self.run.bytes.saturating_add(joints);
+            for s in contents {
+                let id = s.obj_id();
+                let size = match self.sizes.get(&id) {
+                    Some(&n) => n,
+                    None => {
+                        let n = crate::limits::decoded_len(&s, self.room());
+                        self.sizes.insert(id, n);
+                        n
+                    }
+                };
+                self.run.bytes = self.run.bytes.saturating_add(size);
+                self.over()?;
+            }
+        }
+        let Some(content) = page.page_stream() else {
+            return Ok(());
+        };
+        if !measured {
+            self.run.bytes = self.run.bytes.saturating_add(content.len() as u64);
+            self.over()?;
+        }
+        // Resources written inline in the page belong to the page: its object names them.
+        let resources_id = page
+            .raw()
+            .get::<Dict<'_>>(b"Resources")
+            .and_then(|d| d.obj_id())
+            .or_else(|| page.raw().obj_id());
+        self.height(&[content], page.resources(), resources_id)?;
+        self.over()
+    }
+
+    /// Levels of nesting below content `streams` run with `resources`, and what they cost
+    /// (their own bytes are counted by the caller).
     fn height(
         &mut self,
         streams: &[&[u8]],
         resources: &Resources<'_>,
         resources_id: Option<ObjectIdentifier>,
-    ) -> Result<u32, Stop> {
+    ) -> Result<(u32, Cost), Stop> {
         let mut height = 0;
+        let mut cost = Cost {
+            bytes: streams.iter().map(|s| s.len() as u64).sum(),
+            ..Cost::default()
+        };
         for data in streams {
             let mut ops = UntypedIter::new(data);
             while let Some(op) = ops.next() {
-                let names: Vec<Name<'_>> = op
-                    .operands()
-                    .filter_map(|o| match o {
-                        Object::Name(n) => Some(n.clone()),
-                        _ => None,
-                    })
-                    .collect();
+                cost.ops += 1;
+                self.run.ops += 1;
+                if self.run.ops & 0xfff == 0 {
+                    self.over()?;
+                }
                 let operator: &[u8] = op.operator;
                 let name = match operator {
-                    b"Do" | b"Tf" | b"gs" => names.first(),
-                    b"scn" | b"SCN" => names.last(),
+                    b"Do" | b"Tf" | b"gs" => op.operands().find_map(|o| match o {
+                        Object::Name(n) => Some(n),
+                        _ => None,
+                    }),
+                    b"scn" | b"SCN" => op
+                        .operands()
+                        .filter_map(|o| match o {
+                            Object::Name(n) => Some(n),
+                            _ => None,
+                        })
+                        .last(),
                     _ => None,
                 };
                 let Some(name) = name else {
@@ -171,14 +364,17 @@ impl Walker {
                     if let Some(chain) = self.cycle(*target) {
                         return Err(Stop::Cycle(chain));
                     }
-                    for &(link, h) in levels {
-                        if self.path.len() as u32 + 1 + h > self.max_depth {
+                    for &(link, h, all) in levels {
+                        if self.path.len() as u32 + 1 + h > self.limits.max_depth {
                             let mut chain = self.path.clone();
                             chain.push(link);
                             return Err(Stop::TooDeep(chain));
                         }
                         height = height.max(1 + h);
+                        cost.add(all);
+                        self.run.add(all);
                     }
+                    self.over()?;
                     continue;
                 }
                 // The reference is read before resolving it: hayro-syntax resolves nothing
@@ -232,17 +428,23 @@ impl Walker {
                 }
                 let mut levels = Vec::with_capacity(children.len());
                 for child in children {
-                    let link = child.link;
-                    let h = self.child_height(child)?;
-                    levels.push((link, h));
+                    let (link, copies) = (child.link, child.copies);
+                    let (h, c) = self.child_height(child)?;
+                    // `run` holds one drawn copy already; a tiling pattern runs its cell for
+                    // every copy.
+                    self.run.add(c.drawn().times(copies.saturating_sub(1)));
+                    self.over()?;
+                    let all = c.drawn().times(copies);
+                    levels.push((link, h, all));
                     height = height.max(1 + h);
+                    cost.add(all);
                 }
                 if let Some(key) = use_key {
                     self.uses.insert(key, (target, levels));
                 }
             }
         }
-        Ok(height)
+        Ok((height, cost))
     }
 
     /// The chain to `target` when it is on the current path.
@@ -253,7 +455,9 @@ impl Walker {
         Some(chain)
     }
 
-    fn child_height(&mut self, child: Child<'_>) -> Result<u32, Stop> {
+    /// Height and cost of one nested stream. Whatever the memo answers is added to `run`
+    /// here; a stream walked afresh adds its own parts as it goes.
+    fn child_height(&mut self, child: Child<'_>) -> Result<(u32, Cost), Stop> {
         let (id, _) = child.link;
         let key = (id, child.resources_id);
         let depth = self.path.len() as u32 + 1;
@@ -265,13 +469,15 @@ impl Walker {
         let known = self
             .free_heights
             .get(&id)
-            .or_else(|| self.heights.get(&key));
-        if let Some(&h) = known {
-            return if depth + h > self.max_depth {
-                Err(too_deep(&self.path))
-            } else {
-                Ok(h)
-            };
+            .or_else(|| self.heights.get(&key))
+            .copied();
+        if let Some((h, c)) = known {
+            if depth + h > self.limits.max_depth {
+                return Err(too_deep(&self.path));
+            }
+            self.run.add(c.drawn());
+            self.over()?;
+            return Ok((h, c));
         }
         // Object number 0 marks an inline dictionary, which cannot refer back to itself.
         if id.obj_number != 0 && self.path.iter().any(|(p, _)| *p == id) {
@@ -279,23 +485,36 @@ impl Walker {
             chain.push(child.link);
             return Err(Stop::Cycle(chain));
         }
-        if depth > self.max_depth {
+        if depth > self.limits.max_depth {
             return Err(too_deep(&self.path));
         }
+        self.run.draws += 1;
+        let Some(decoded) = child.content.decoded(self.room()) else {
+            self.run.bytes = self.run.bytes.saturating_add(self.room()).saturating_add(1);
+            return Err(self.over().err().unwrap_or(Stop::Budget(
+                "bytes of decoded content",
+                self.limits.max_content_bytes,
+                "--max-content-bytes",
+            )));
+        };
+        let streams: Vec<&[u8]> = decoded.iter().map(Vec::as_slice).collect();
+        self.run.bytes = self
+            .run
+            .bytes
+            .saturating_add(streams.iter().map(|s| s.len() as u64).sum());
+        self.over()?;
         self.path.push(child.link);
         let lookups = self.lookups;
-        let decoded = child.content.decoded();
-        let streams: Vec<&[u8]> = decoded.iter().map(Vec::as_slice).collect();
-        let h = self.height(&streams, &child.resources, child.resources_id)?;
+        let (h, c) = self.height(&streams, &child.resources, child.resources_id)?;
         self.path.pop();
         // Streams run with unnamed (inline, inherited) resources may resolve names differently
         // elsewhere, so only named pairs are remembered.
         if id.obj_number != 0 && self.lookups == lookups {
-            self.free_heights.insert(id, h);
+            self.free_heights.insert(id, (h, c));
         } else if id.obj_number != 0 && child.resources_id.is_some() {
-            self.heights.insert(key, h);
+            self.heights.insert(key, (h, c));
         }
-        Ok(h)
+        Ok((h, c))
     }
 }
 
@@ -321,12 +540,48 @@ fn form<'a>(
         }
         None => (parent.clone(), parent_id),
     };
+    let copies = if what == "tiling pattern" {
+        tile_copies(dict)
+    } else {
+        1
+    };
     Some(Child {
         link: (stream.obj_id(), what),
         content: Content::Stream(stream),
         resources,
         resources_id,
+        copies,
     })
+}
+
+/// How many copies of a tiling pattern's cell the renderer may draw for one fill, at most:
+/// per axis the cell's extent over the step, rounded up, plus two (hayro draws every copy
+/// whose cell overlaps the tile it renders). A 1 KB pattern with a step of 0.01 over a page
+/// would otherwise run its cell billions of times.
+fn tile_copies(dict: &Dict<'_>) -> u64 {
+    /// hayro-interpret's `SCALAR_NEARLY_ZERO`.
+    const NEARLY_ZERO: f64 = 1.0 / 256.0;
+    let bbox: Vec<f64> = dict
+        .get::<Array<'_>>(b"BBox")
+        .map(|a| a.iter::<f64>().collect())
+        .unwrap_or_default();
+    let (Some(x_step), Some(y_step), [x0, y0, x1, y1]) = (
+        dict.get::<f64>(b"XStep"),
+        dict.get::<f64>(b"YStep"),
+        bbox.as_slice(),
+    ) else {
+        return 1;
+    };
+    let axis = |extent: f64, step: f64| -> u64 {
+        let step = step.abs();
+        // hayro drops a pattern whose step is nearly zero: it draws nothing.
+        if step.is_nan() || step <= NEARLY_ZERO {
+            return 1;
+        }
+        // `as` saturates: a huge ratio becomes u64::MAX.
+        ((extent.abs() / step).ceil() as u64).saturating_add(2)
+    };
+    axis(x1 - x0, x_step).saturating_mul(axis(y1 - y0, y_step))
 }
 
 /// A Type 3 font's glyph procedures as one nested level (all of them: which glyphs a string
@@ -360,5 +615,6 @@ fn type3_procs<'a>(
         content: Content::Glyphs(procs),
         resources,
         resources_id,
+        copies: 1,
     }]
 }

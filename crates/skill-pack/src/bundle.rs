@@ -134,7 +134,7 @@ fn load_skill(source: &Path) -> Result<SkillTree> {
     let mut report = Report::new();
     let display = source.to_string_lossy().into_owned();
     let tree = if source.is_file() {
-        let data = fs::read(source).map_err(|e| Error::io(source, e))?;
+        let data = crate::validate::read_zip_file(source)?;
         report.extend(validate_zip_bytes(data.clone(), &display)?);
         read_zip_tree(data, &display, &mut Report::new())
             .map_err(|e| Error::Zip {

@@ -31,6 +31,13 @@ const DESCRIPTION_MAX: usize = 1024;
 pub const DESCRIPTION_UPLOAD_MAX: usize = 200;
 const COMPATIBILITY_MAX: usize = 500;
 const BODY_WARN_LINES: usize = 500;
+/// Largest front matter parsed (issue 20: 100 k `[` took minutes in the YAML parsers). The
+/// allowed keys hold at most 64 + 1024 + 500 characters plus a short license, tool list and
+/// metadata; 64 KiB is 25 times that, and this skill's front matter is 0.3 KiB.
+pub const FRONT_MATTER_MAX: usize = 64 * 1024;
+/// Deepest flow (`[`, `{`) or block nesting parsed: the fields are flat strings, `metadata` a
+/// one-level mapping and `allowed-tools` a list, so 3 levels; 32 is ten times that.
+pub const FRONT_MATTER_DEPTH_MAX: usize = 32;
 
 static NAME_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z0-9]+(-[a-z0-9]+)*$").expect("valid regex"));
@@ -61,7 +68,11 @@ pub fn check_skill_md(tree: &SkillTree, report: &mut Report) -> Option<FrontMatt
         return None;
     }
     let Some(text) = tree.text("SKILL.md") else {
-        report.push(file, 0, Rule::F1, "SKILL.md is not readable UTF-8 text");
+        let why = match tree.files["SKILL.md"].read() {
+            Err(e) => format!("SKILL.md cannot be read: {e}"),
+            Ok(_) => "SKILL.md is not readable UTF-8 text".to_string(),
+        };
+        report.push(file, 0, Rule::F1, why);
         return None;
     };
     if !text.starts_with("---\n") {
@@ -91,6 +102,10 @@ pub fn check_skill_md(tree: &SkillTree, report: &mut Report) -> Option<FrontMatt
         return None;
     };
     let yaml = lines[1..close].join("\n");
+    if let Some(why) = too_large(&yaml) {
+        report.push(file, 2, Rule::F1, why);
+        return None;
+    }
     // Line n of the YAML text is line n + 1 of the file.
     scan_tokens(&yaml, &file, report);
     let value = match serde_yaml::from_str::<Value>(&yaml) {
@@ -369,6 +384,56 @@ fn describe(value: &Value) -> String {
 }
 
 /// Token-level strictness: the constructs strictyaml refuses and PyYAML's surprising scalars.
+/// Why the front matter is refused before any YAML parser reads it: too long, or nested
+/// deeper than any skill's (YAML parsers take time that grows faster than the nesting).
+fn too_large(yaml: &str) -> Option<String> {
+    if yaml.len() > FRONT_MATTER_MAX {
+        return Some(format!(
+            "front matter is {} bytes; at most {FRONT_MATTER_MAX} are read (the allowed fields need under 2 KiB)",
+            yaml.len()
+        ));
+    }
+    let depth = nesting_depth(yaml);
+    (depth > FRONT_MATTER_DEPTH_MAX).then(|| {
+        format!(
+            "front matter nests {depth} levels deep; at most {FRONT_MATTER_DEPTH_MAX} are read (its fields need 3)"
+        )
+    })
+}
+
+/// An upper bound of the YAML nesting: open flow brackets outside quotes and comments, plus the
+/// block level (each deeper indentation on a line's start opens one).
+fn nesting_depth(yaml: &str) -> usize {
+    let (mut flow, mut deepest) = (0usize, 0usize);
+    let mut indents: Vec<usize> = Vec::new();
+    for line in yaml.lines() {
+        if flow == 0 {
+            let indent = line.len() - line.trim_start_matches([' ', '-']).len();
+            if !line.trim().is_empty() && !line.trim_start().starts_with('#') {
+                while indents.last().is_some_and(|&i| i >= indent) {
+                    indents.pop();
+                }
+                indents.push(indent);
+            }
+        }
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '\'' | '"') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            deepest = deepest.max(indents.len() + flow);
+        }
+        deepest = deepest.max(indents.len() + flow);
+    }
+    deepest
+}
+
 fn scan_tokens(yaml: &str, file: &str, report: &mut Report) {
     let mut scanner = Scanner::new(yaml.chars());
     for token in scanner.by_ref() {
@@ -472,6 +537,20 @@ mod tests {
         assert_eq!(pyyaml_surprise("true"), None);
         assert_eq!(pyyaml_surprise("paper-replication"), None);
         assert_eq!(pyyaml_surprise("1.0.0"), None);
+    }
+
+    #[test]
+    fn nesting_depth_counts_flow_brackets_and_block_levels_outside_quotes() {
+        assert_eq!(nesting_depth("name: a\ndescription: b"), 1);
+        assert_eq!(nesting_depth("metadata:\n  author: x\n  version: y"), 2);
+        assert_eq!(nesting_depth("allowed-tools:\n  - Read\n  - Bash"), 2);
+        assert_eq!(nesting_depth("a: [[1, {b: 2}]]"), 4);
+        // Brackets in quotes or comments open nothing.
+        assert_eq!(nesting_depth("a: '[[['\nb: \"{{\" # [[["), 1);
+        assert_eq!(
+            nesting_depth(&format!("d: {}", "[".repeat(100_000))),
+            100_001
+        );
     }
 
     #[test]

@@ -12,6 +12,12 @@ pub const MAX_FILES: usize = 200;
 /// The uncompressed total must stay below this many bytes (decimal MB, §1 Z5).
 pub const MAX_BYTES: u64 = 30_000_000;
 
+/// Longest entry name read, in bytes; this skill's longest is under 60 (issue 20: a name of
+/// 30 k parts took 886 MB).
+pub const MAX_NAME_BYTES: usize = 1024;
+/// Most parts (folders and the file) in an entry name; this skill's deepest has 3.
+pub const MAX_NAME_PARTS: usize = 32;
+
 /// Why a ZIP could not be read at all (exit 2, not a finding).
 #[derive(Debug, thiserror::Error)]
 pub enum ZipReadError {
@@ -19,6 +25,22 @@ pub enum ZipReadError {
     Archive(#[from] zip::result::ZipError),
     #[error("cannot read entry {0}: {1}")]
     Entry(String, std::io::Error),
+    #[error(
+        "entry {0}: name of {1} bytes in {2} parts; no skill needs more than {MAX_NAME_BYTES} bytes or {MAX_NAME_PARTS} parts"
+    )]
+    Name(String, usize, usize),
+    #[error(
+        "entry {0} inflates to more than the {1} bytes it declares, a ZIP bomb? (not read further)"
+    )]
+    Bomb(String, u64),
+}
+
+/// The start of a long entry name, for a one-line message.
+fn short(name: &str) -> String {
+    match name.char_indices().nth(60) {
+        Some((at, _)) => format!("{}...", &name[..at]),
+        None => name.to_string(),
+    }
 }
 
 /// Checks the rules that a folder shares with the ZIP it will become (Z2 nested SKILL.md, Z3,
@@ -98,6 +120,10 @@ pub fn read_zip_tree(
         let size = entry.size();
         let executable = entry.unix_mode().is_some_and(|m| m & 0o111 != 0);
         drop(entry);
+        let parts = raw_name.split(['/', '\\']).count();
+        if raw_name.len() > MAX_NAME_BYTES || parts > MAX_NAME_PARTS {
+            return Err(ZipReadError::Name(short(&raw_name), raw_name.len(), parts));
+        }
         if raw_name.contains('\\') {
             report.push(
                 shown(&raw_name),
@@ -136,7 +162,7 @@ pub fn read_zip_tree(
             );
             continue;
         }
-        total += size;
+        total = total.saturating_add(size);
         // Junk is judged on the whole name (`__MACOSX/` sits beside the folder) and on the path
         // inside the top folder (`evals/` is junk only at the skill root).
         let junk = junk_reason(&name)
@@ -241,6 +267,19 @@ pub fn read_zip_tree(
         if junk_reason(rel).is_some() || oversized {
             continue;
         }
+        // An entry that alone breaks the upload limit (Z5 already failed) is listed with its
+        // size but never inflated.
+        if info.size > crate::tree::MAX_FILE_READ {
+            tree.insert(
+                rel.to_string(),
+                SkillFile {
+                    size: info.size,
+                    executable: info.executable,
+                    bytes: Bytes::NotInflated,
+                },
+            );
+            continue;
+        }
         let mut file = archive.by_index(info.index)?;
         let mut bytes = Vec::with_capacity(info.size as usize);
         // The declared size may lie (zip bombs): never read more than it promises.
@@ -248,6 +287,9 @@ pub fn read_zip_tree(
             .take(info.size + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| ZipReadError::Entry(info.name.clone(), e))?;
+        if bytes.len() as u64 > info.size {
+            return Err(ZipReadError::Bomb(info.name.clone(), info.size));
+        }
         tree.insert(
             rel.to_string(),
             SkillFile {

@@ -298,9 +298,17 @@ pub fn check_encodings(tree: &SkillTree, report: &mut Report) {
         if !TEXT_EXTENSIONS.contains(&ext.as_str()) {
             continue;
         }
-        let Ok(data) = file.read() else {
-            report.push(tree.shown(rel), 0, Rule::E1, "file cannot be read");
-            continue;
+        let data = match file.read() {
+            Ok(data) => data,
+            Err(e) => {
+                report.push(
+                    tree.shown(rel),
+                    0,
+                    Rule::E1,
+                    format!("file cannot be read: {e}"),
+                );
+                continue;
+            }
         };
         if data.starts_with(b"\xef\xbb\xbf") {
             report.push(

@@ -16,7 +16,13 @@ use std::path::{Path, PathBuf};
 pub enum Bytes {
     Disk(PathBuf),
     Memory(Vec<u8>),
+    /// A ZIP entry too large to inflate: its declared size alone breaks the upload limit.
+    NotInflated,
 }
+
+/// Largest file read into memory: one larger breaks the upload limit on its own (Z5), so its
+/// bytes can change no verdict (issue 20: a folder holding a 3 GB file took 3.2 GB).
+pub const MAX_FILE_READ: u64 = crate::layout::MAX_BYTES;
 
 /// One regular file of the skill.
 #[derive(Clone, Debug)]
@@ -27,10 +33,31 @@ pub struct SkillFile {
 }
 
 impl SkillFile {
+    /// The file's bytes; an error for a file over [`MAX_FILE_READ`], which is never read.
     pub fn read(&self) -> io::Result<Vec<u8>> {
+        let too_large = |size: u64| {
+            io::Error::other(format!(
+                "{size} bytes, more than a whole upload may hold ({MAX_FILE_READ}); not read"
+            ))
+        };
         match &self.bytes {
-            Bytes::Disk(path) => fs::read(path),
+            Bytes::Disk(path) => {
+                use std::io::Read;
+                let file = fs::File::open(path)?;
+                let size = file.metadata()?.len();
+                if size > MAX_FILE_READ {
+                    return Err(too_large(size));
+                }
+                // The file may grow after it was measured: never read past the cap.
+                let mut data = Vec::with_capacity(size as usize);
+                file.take(MAX_FILE_READ + 1).read_to_end(&mut data)?;
+                if data.len() as u64 > MAX_FILE_READ {
+                    return Err(too_large(data.len() as u64));
+                }
+                Ok(data)
+            }
             Bytes::Memory(data) => Ok(data.clone()),
+            Bytes::NotInflated => Err(too_large(self.size)),
         }
     }
 }

@@ -32,7 +32,7 @@ pub fn validate_path(path: &Path, display: &str) -> Result<Report> {
         if path.extension().is_some_and(|e| e == "json") {
             return validate_marketplace(path, display);
         }
-        let data = fs::read(path).map_err(|e| Error::io(path, e))?;
+        let data = read_zip_file(path)?;
         return validate_zip_bytes(data, display).map_err(|e| match e {
             Error::Input { message, .. } => Error::input(path, message),
             other => other,
@@ -46,6 +46,34 @@ pub fn validate_path(path: &Path, display: &str) -> Result<Report> {
         );
     }
     validate_dir(path, display, HelperLookup::Workspace)
+}
+
+/// Largest ZIP file read: an upload holds less than 30 MB uncompressed, and a ZIP is never much
+/// larger than what it holds, so a file eight times that is no skill (issue 20).
+pub const MAX_ZIP_FILE: u64 = 8 * crate::layout::MAX_BYTES;
+
+/// The bytes of a skill ZIP, refusing anything but a regular file of at most [`MAX_ZIP_FILE`].
+pub fn read_zip_file(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::input(path, "not a regular file"));
+    }
+    if meta.len() > MAX_ZIP_FILE {
+        return Err(Error::input(
+            path,
+            format!(
+                "{} bytes: far over the upload limit of {} bytes uncompressed; not read",
+                meta.len(),
+                crate::layout::MAX_BYTES
+            ),
+        ));
+    }
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_ZIP_FILE + 1).read_to_end(&mut data))
+        .map_err(|e| Error::io(path, e))?;
+    Ok(data)
 }
 
 /// Validates a skill directory.

@@ -1,0 +1,280 @@
+//! Hostile input (issue 20): the crafted cases of the issue, built at test time, each refused
+//! with exit 2, one line on stderr and no output folder; and each budget's edge, counted by
+//! hand, with the flag that raises it.
+
+mod common;
+
+use common::Pdf;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn pdf_figures(input: &Path, out: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pdf-figures"))
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs on `pdf`; expects exit 2 with exactly one line on stderr that contains `needle`, and
+/// no output folder.
+fn refused(pdf: &[u8], args: &[&str], needle: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.pdf");
+    std::fs::write(&input, pdf).unwrap();
+    let out = dir.path().join("out");
+    let o = pdf_figures(&input, &out, args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains(needle), "{err}");
+    assert!(!out.exists(), "{args:?} left {}", out.display());
+}
+
+fn passes(pdf: &[u8], args: &[&str]) {
+    let (o, out, _d) = common::run(pdf, args);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.join("manifest.json").is_file());
+}
+
+/// One page whose `/Contents` is `contents` (a reference or an array) over streams added by
+/// `setup`, with `resources`.
+fn page_over(setup: impl FnOnce(&mut Pdf) -> (String, String)) -> Vec<u8> {
+    let mut pdf = Pdf::default();
+    let pages = pdf.reserve();
+    let (contents, resources) = setup(&mut pdf);
+    let page = pdf.add(&format!(
+        "<< /Type /Page /Parent {pages} 0 R /MediaBox [0 0 612 792] /Contents {contents} /Resources << {resources} >> >>"
+    ));
+    pdf.finish(pages, &[page], "")
+}
+
+/// A page that draws form 1 `fan` times, form 1 draws form 2 `fan` times, ... down to form
+/// `levels`, which strokes a line: fan + fan^2 + ... + fan^levels form draws in all.
+fn fan_out(fan: usize, levels: usize) -> Vec<u8> {
+    page_over(|pdf| {
+        let forms: Vec<usize> = (0..levels).map(|_| pdf.reserve()).collect();
+        let draws = "q 0.9 0 0 0.9 1 1 cm /F Do Q ".repeat(fan);
+        for (i, &form) in forms.iter().enumerate() {
+            let (content, resources) = match forms.get(i + 1) {
+                Some(next) => (draws.clone(), format!("/XObject << /F {next} 0 R >>")),
+                None => ("0 0 m 100 100 l S".to_string(), String::new()),
+            };
+            pdf.set(
+                form,
+                &format!(
+                    "<< /Type /XObject /Subtype /Form /BBox [0 0 612 792] /Resources << {resources} >> /Length {} >>\nstream\n{content}\nendstream",
+                    content.len()
+                ),
+            );
+        }
+        let content = pdf.stream("", draws.as_bytes());
+        (
+            format!("{content} 0 R"),
+            format!("/XObject << /F {} 0 R >>", forms[0]),
+        )
+    })
+}
+
+#[test]
+fn forty_references_to_one_250_mb_content_stream_are_refused_before_decoding() {
+    // The issue's 243 KB file: 250 MB of spaces, Flate-compressed, named 40 times in one
+    // page's /Contents (10 GB once concatenated). Each stream passes --max-stream-bytes.
+    let pdf = page_over(|pdf| {
+        let s = pdf.flate_stream("", &vec![b' '; 250 << 20]);
+        (
+            format!("[{}]", format!("{s} 0 R ").repeat(40)),
+            String::new(),
+        )
+    });
+    assert!(pdf.len() < 400_000, "{}", pdf.len());
+    refused(&pdf, &[], "--max-content-bytes");
+}
+
+#[test]
+fn a_stream_of_238_mb_of_path_operators_is_refused_by_the_operator_budget() {
+    // 17 M copies of "0 0 m 1 1 l S\n": three operators in 14 bytes, 51 M operators.
+    let ops = b"0 0 m 1 1 l S\n".repeat(17_000_000);
+    let pdf = page_over(|pdf| (format!("{} 0 R", pdf.flate_stream("", &ops)), String::new()));
+    drop(ops);
+    refused(&pdf, &[], "--max-page-operators");
+}
+
+#[test]
+fn forms_drawing_forms_6_to_the_8th_times_are_refused_by_the_draw_budget() {
+    // 6 + 36 + ... + 6^8 = 2,015,538 form draws from a 3 KB file.
+    let pdf = fan_out(6, 8);
+    assert!(pdf.len() < 4_000, "{}", pdf.len());
+    refused(&pdf, &[], "--max-nested-draws");
+}
+
+#[test]
+fn nested_draws_are_counted_every_time_and_the_flag_raises_the_budget() {
+    // 6 + 36 + 216 + 1296 = 1554 draws.
+    let pdf = fan_out(6, 4);
+    passes(&pdf, &[]);
+    passes(&pdf, &["--max-nested-draws", "1554"]);
+    refused(
+        &pdf,
+        &["--max-nested-draws", "1553"],
+        "more than 1553 draws",
+    );
+}
+
+#[test]
+fn page_operators_are_counted_exactly() {
+    // 100 x "0 0 m 1 1 l S": 300 operators on the page.
+    let pdf = page_over(|pdf| {
+        let s = pdf.stream("", "0 0 m 1 1 l S ".repeat(100).as_bytes());
+        (format!("{s} 0 R"), String::new())
+    });
+    passes(&pdf, &["--max-page-operators", "300"]);
+    refused(
+        &pdf,
+        &["--max-page-operators", "299"],
+        "page 1: more than 299 content operators on one page (raise the limit with --max-page-operators)",
+    );
+}
+
+#[test]
+fn operators_drawn_in_forms_count_on_the_page_and_in_the_document() {
+    // Two pages, each drawing a form of 3 operators 4 times with 4 operators of its own:
+    // 4 + 4 x 3 = 16 operators per page, 32 in the document.
+    let mut pdf = Pdf::default();
+    let pages = pdf.reserve();
+    let form = pdf.stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 612 792]",
+        b"0 0 m 1 1 l S",
+    );
+    let kids: Vec<usize> = (0..2)
+        .map(|_| {
+            pdf.page(
+                pages,
+                b"/F Do /F Do /F Do /F Do",
+                &format!("/XObject << /F {form} 0 R >>"),
+                "",
+            )
+        })
+        .collect();
+    let pdf = pdf.finish(pages, &kids, "");
+    passes(
+        &pdf,
+        &["--max-page-operators", "16", "--max-operators", "32"],
+    );
+    refused(
+        &pdf,
+        &["--max-page-operators", "15"],
+        "page 1: more than 15",
+    );
+    refused(
+        &pdf,
+        &["--max-operators", "31"],
+        "page 2: more than 31 content operators in the document",
+    );
+}
+
+#[test]
+fn content_bytes_count_every_reference_measured_or_not() {
+    // A 1000-byte content stream named three times: hayro concatenates them with a space
+    // after each, 3 x 1001 = 3003 bytes. Stored plainly its size is known from its length;
+    // Flate-compressed it is measured before decoding.
+    let text = format!("{}\n", "%".repeat(999));
+    for flate in [false, true] {
+        let pdf = page_over(|pdf| {
+            let s = if flate {
+                pdf.flate_stream("", text.as_bytes())
+            } else {
+                pdf.stream("", text.as_bytes())
+            };
+            (format!("[{s} 0 R {s} 0 R {s} 0 R]"), String::new())
+        });
+        passes(&pdf, &["--max-content-bytes", "3003"]);
+        refused(
+            &pdf,
+            &["--max-content-bytes", "3002"],
+            "more than 3002 bytes of decoded content",
+        );
+    }
+}
+
+#[test]
+fn a_fifo_or_a_device_as_input_is_refused_before_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("in.pdf");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (input, what) in [
+        (fifo.as_path(), "a FIFO"),
+        (Path::new("/dev/zero"), "a device"),
+        (dir.path(), "a folder"),
+    ] {
+        let out = dir.path().join("out");
+        let o = pdf_figures(input, &out, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.contains(&format!("not a regular file ({what})")),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
+}
+
+/// A page that fills its area with a tiling pattern of the given box and steps, whose cell
+/// strokes one line (3 operators); the page's own content is 4 operators (cs, scn, re, f).
+fn tiling(bbox: &str, x_step: &str, y_step: &str) -> Vec<u8> {
+    page_over(|pdf| {
+        let cell = "0 0 m 1 1 l S";
+        let pattern = pdf.stream(
+            &format!(
+                "/Type /Pattern /PatternType 1 /PaintType 1 /TilingType 1 /BBox [{bbox}] /XStep {x_step} /YStep {y_step} /Resources << >>"
+            ),
+            cell.as_bytes(),
+        );
+        let content = pdf.stream("", b"/Pattern cs /P1 scn 0 0 612 792 re f");
+        (
+            format!("{content} 0 R"),
+            format!("/Pattern << /P1 {pattern} 0 R >>"),
+        )
+    })
+}
+
+#[test]
+fn a_tiling_pattern_counts_every_copy_of_its_cell() {
+    // Per axis: the cell's extent over the step, rounded up, plus two: (10/10 + 2) x (10/5 + 2)
+    // = 12 copies, so 12 draws and 4 + 12 x 3 = 40 operators.
+    let pdf = tiling("0 0 10 10", "10", "5");
+    passes(
+        &pdf,
+        &["--max-nested-draws", "12", "--max-page-operators", "40"],
+    );
+    refused(&pdf, &["--max-nested-draws", "11"], "more than 11 draws");
+    refused(
+        &pdf,
+        &["--max-page-operators", "39"],
+        "more than 39 content operators",
+    );
+}
+
+#[test]
+fn a_tiling_pattern_with_a_tiny_step_is_refused_not_rendered_for_ever() {
+    // A step of 0.01 over a page-sized cell: (61,200 + 2) x (79,200 + 2) copies. Before the
+    // budget, rendering this 1 KB file with --pages ran past a minute.
+    refused(
+        &tiling("0 0 612 792", "0.01", "0.01"),
+        &["--pages"],
+        "(raise the limit with --max-",
+    );
+}
