@@ -21,33 +21,30 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::Once;
 
 /// The default size budget for one input file: 64 MiB. The largest real inputs the helpers
 /// read are model files and Markdown documents of well under 1 MiB (the largest Python file in
 /// torch 2.x itself is about 0.6 MB), so this fits real input 100x over.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
 
-/// Installs (once per process) a panic hook that ends the process with status 0, silently,
-/// when printing to stdout or stderr failed because the reader went away (EPIPE). Every other
-/// panic goes to the hook installed before.
+/// Installs a panic hook that ends the process with status 0, silently, when printing to
+/// stdout or stderr failed because the reader went away (EPIPE). Every other panic goes to the
+/// hook installed before. Call it after any other `set_hook` (it wraps what is there; calling
+/// it twice only wraps twice).
 pub fn quiet_broken_pipe() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let message = info
-                .payload()
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| info.payload().downcast_ref::<&str>().copied())
-                .unwrap_or("");
-            if is_broken_pipe_panic(message) {
-                std::process::exit(0);
-            }
-            previous(info);
-        }));
-    });
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if is_broken_pipe_panic(message) {
+            std::process::exit(0);
+        }
+        previous(info);
+    }));
 }
 
 /// std's message for a failed `print!`/`eprint!` to a closed pipe:
