@@ -34,6 +34,25 @@ stderr), 2 usage or input error.";
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    /// Budget: largest input file read (spec, model, trace, Markdown), in bytes; larger files,
+    /// FIFOs and devices are refused with exit 2.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = cli_guard::DEFAULT_MAX_FILE_BYTES)]
+    max_file_bytes: u64,
+    /// Budget: deepest nesting of a Python model file (`code`; real model code stays under
+    /// 100) and of spec groups (`spec`); deeper input is refused with exit 2.
+    #[arg(long, global = true, value_name = "LEVELS", default_value_t = pymodel::nesting::DEFAULT_MAX_NESTING,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    max_nesting: usize,
+}
+
+/// The `--max-file-bytes` budget, set once from the command line before any file is read.
+static MAX_FILE_BYTES: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(cli_guard::DEFAULT_MAX_FILE_BYTES);
+
+/// Reads an input file: a regular file within the size budget, as UTF-8 text.
+fn read_input(path: &Path) -> Result<String, cli_guard::ReadError> {
+    let max = MAX_FILE_BYTES.load(std::sync::atomic::Ordering::Relaxed);
+    cli_guard::read_text_limited(path, max)
 }
 
 #[derive(clap::Args)]
@@ -56,6 +75,10 @@ enum Cmd {
         spec: PathBuf,
         #[command(flatten)]
         out: OutArgs,
+        /// Budget: YAML nodes of the spec once anchors and aliases are expanded; a spec over it
+        /// (an alias bomb) is refused with exit 2.
+        #[arg(long, value_name = "NODES", default_value_t = crate::yaml_budget::DEFAULT_MAX_YAML_NODES)]
+        max_yaml_nodes: usize,
     },
     /// Data flow of a model class's `forward`, labelled from its shape comments.
     Code {
@@ -157,13 +180,30 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    cli_guard::quiet_broken_pipe();
     let cli = Cli::parse_from(args);
+    MAX_FILE_BYTES.store(cli.max_file_bytes, std::sync::atomic::Ordering::Relaxed);
+    pymodel::set_max_nesting(cli.max_nesting);
+    // Syntax trees of model files and specs are walked and dropped recursively: the budget
+    // bounds their depth, and this stack fits the budget.
+    let stack = pymodel::nesting::stack_bytes(cli.max_nesting);
+    cli_guard::run_with_stack(stack, move || run(cli))
+}
+
+fn run(cli: Cli) -> ExitCode {
     match cli.cmd {
-        Cmd::Spec { spec: path, out } => {
-            let text = match std::fs::read_to_string(&path) {
+        Cmd::Spec {
+            spec: path,
+            out,
+            max_yaml_nodes,
+        } => {
+            let text = match read_input(&path) {
                 Ok(t) => t,
                 Err(e) => return fail(&path, e),
             };
+            if let Err(e) = crate::yaml_budget::count_nodes(&text, max_yaml_nodes) {
+                return fail(&path, e);
+            }
             let parsed = spec::parse_spec(&text);
             let diagram = match parsed.as_ref().map_err(|e| e.to_string()).and_then(|s| {
                 spec::render_spec(s)
@@ -186,13 +226,13 @@ where
             trace: trace_path,
             out,
         } => {
-            let text = match std::fs::read_to_string(&model) {
+            let text = match read_input(&model) {
                 Ok(t) => t,
                 Err(e) => return fail(&model, e),
             };
             let io = match &trace_path {
                 None => code::IoShapes::default(),
-                Some(p) => match std::fs::read_to_string(p)
+                Some(p) => match read_input(p)
                     .map_err(|e| e.to_string())
                     .and_then(|t| trace::parse_trace(&t).map_err(|e| e.to_string()))
                 {
@@ -253,7 +293,7 @@ fn run_trace(path: &Path, cut: trace::Cut, out: &OutArgs, shapes: bool) -> ExitC
             "--depth must be 1 or more (1 = one box per top-level stage)",
         );
     }
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_input(path) {
         Ok(t) => t,
         Err(e) => return fail(path, e),
     };
@@ -310,7 +350,7 @@ fn run_check(files: &[PathBuf], fix: bool, strict: bool, json: bool) -> ExitCode
     let mut blocks_out = Vec::new();
     let (mut n_fail, mut n_warn, mut n_ok, mut n_skip) = (0, 0, 0, 0);
     for path in files {
-        let text = match std::fs::read_to_string(path) {
+        let text = match read_input(path) {
             Ok(t) => t,
             Err(e) => return fail(path, e),
         };

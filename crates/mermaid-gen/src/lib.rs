@@ -32,3 +32,4 @@ pub mod tensor_shape;
 pub mod trace;
 mod unicode;
 pub mod units;
+pub mod yaml_budget;

@@ -72,6 +72,8 @@ pub fn main_with_args<I>(args: I) -> ExitCode
 where
     I: IntoIterator<Item = OsString>,
 {
+    // `paper-tools --list | head -1`: a closed pipe ends quietly (each helper installs it too).
+    cli_guard::quiet_broken_pipe();
     let mut args: Vec<OsString> = args.into_iter().collect();
     // Called as `pdf-figures` (a link or a renamed copy): argv is already the helper's.
     let called_as = args

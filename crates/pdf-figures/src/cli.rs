@@ -104,6 +104,8 @@ where
     // Panics from the PDF libraries are caught and reported as one line; keep their default
     // message off stderr.
     std::panic::set_hook(Box::new(|_| {}));
+    // Installed after (and wrapping) the silent hook: a closed stdout pipe ends with status 0.
+    cli_guard::quiet_broken_pipe();
     let cli = Cli::parse_from(args);
     match run(&cli) {
         Ok(()) => ExitCode::SUCCESS,

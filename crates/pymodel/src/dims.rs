@@ -45,12 +45,15 @@ impl DimExpr {
     /// Parses one dimension, e.g. `H//2 + 1`.
     pub fn parse(text: &str) -> Result<DimExpr, DimError> {
         let err = |reason: &str| DimError::Syntax {
-            text: text.trim().to_string(),
+            text: shorten(text.trim()),
             reason: reason.to_string(),
         };
         let tokens = tokenize(text).map_err(|r| err(&r))?;
         if tokens.is_empty() {
             return Err(err("empty"));
+        }
+        if nesting_bound(&tokens) > MAX_DIM_NESTING {
+            return Err(err(&format!("nested deeper than {MAX_DIM_NESTING} levels")));
         }
         let mut p = Parser { tokens, pos: 0 };
         let e = p.sum().map_err(|r| err(&r))?;
@@ -200,6 +203,40 @@ enum Tok {
     SlashSlash,
     LParen,
     RParen,
+}
+
+/// `text` itself, or its first 60 characters and `…` when longer: a message stays one short line.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// How deep one dimension may nest. The parser, evaluation and printing recurse, so a comment
+/// of 100k `+` terms or parentheses would overflow the stack; real dimensions such as
+/// `(H + 2*p - d*(k - 1) - 1)//s + 1` nest under 15.
+pub const MAX_DIM_NESTING: usize = 100;
+
+/// An upper bound of the parsed tree's depth: every operator may add a level above its
+/// operands, and every parenthesis a parser frame.
+fn nesting_bound(tokens: &[Tok]) -> usize {
+    let ops = tokens
+        .iter()
+        .filter(|t| matches!(t, Tok::Plus | Tok::Minus | Tok::Star | Tok::SlashSlash))
+        .count();
+    let (mut open, mut deepest) = (0usize, 0usize);
+    for t in tokens {
+        match t {
+            Tok::LParen => {
+                open += 1;
+                deepest = deepest.max(open);
+            }
+            Tok::RParen => open = open.saturating_sub(1),
+            _ => {}
+        }
+    }
+    ops + deepest
 }
 
 fn tokenize(text: &str) -> Result<Vec<Tok>, String> {
@@ -368,6 +405,19 @@ mod tests {
             Err(DimError::Syntax { .. })
         ));
         assert!(matches!(DimExpr::parse(""), Err(DimError::Syntax { .. })));
+        // Over the nesting budget: a refusal, not a stack overflow (parse, eval and Display
+        // all recurse).
+        for deep in [
+            format!("{}H{}", "(".repeat(100_000), ")".repeat(100_000)),
+            vec!["H"; 100_000].join(" + "),
+            format!("{}H", "-".repeat(100_000)),
+        ] {
+            let e = DimExpr::parse(&deep).unwrap_err().to_string();
+            assert!(e.contains("nested deeper than 100 levels"), "{e}");
+            assert!(e.len() < 200, "{e}");
+        }
+        let at_budget = vec!["H"; 101].join("+");
+        assert!(DimExpr::parse(&at_budget).is_ok());
     }
 
     #[test]

@@ -32,13 +32,15 @@
 pub mod dims;
 pub mod lines;
 pub mod model;
+pub mod nesting;
 mod parse;
 pub mod shape_comment;
 pub mod syntax;
 
 pub use dims::{DimError, DimExpr, floor_div};
 pub use lines::LineIndex;
-pub use model::{Body, Layer, ModelFile, Note, Step};
+pub use model::{Body, Layer, ModelFile, Note, ParseError, Step};
+pub use nesting::{NestingError, check_nesting, max_nesting, set_max_nesting};
 pub use parse::SyntaxError;
 pub use shape_comment::{DescriptionCall, ShapeComment, ShapeCommentError, format_shape};
 pub use syntax::*;

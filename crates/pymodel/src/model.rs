@@ -6,6 +6,15 @@ use crate::parse::{SyntaxError, parse_module};
 use crate::shape_comment::{ShapeComment, ShapeCommentError};
 use crate::syntax::*;
 
+/// Why a file could not be read as a model: a syntax error, or nesting over the budget.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error(transparent)]
+    Syntax(#[from] SyntaxError),
+    #[error(transparent)]
+    Nesting(#[from] crate::nesting::NestingError),
+}
+
 /// A parsed Python file plus the line index needed to report positions.
 #[derive(Clone, Debug)]
 pub struct ModelFile {
@@ -86,8 +95,10 @@ pub struct Body<'a> {
 
 impl ModelFile {
     /// Parses `source`; the first syntax error is returned as error.
-    pub fn parse(source: impl Into<String>) -> Result<Self, SyntaxError> {
+    pub fn parse(source: impl Into<String>) -> Result<Self, ParseError> {
         let source = source.into();
+        // Before any tree exists: every pass over it (and its drop) recurses as deep as it is.
+        crate::nesting::check_nesting(&source, crate::nesting::max_nesting())?;
         let lines = LineIndex::new(&source);
         let module = parse_module(&source, &lines)?;
         Ok(Self {

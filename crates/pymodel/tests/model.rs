@@ -124,7 +124,9 @@ fn forward_steps_carry_their_comments() {
 
 #[test]
 fn syntax_errors_have_positions() {
-    let err = ModelFile::parse("def f(:\n    pass\n").unwrap_err();
+    let Err(pymodel::ParseError::Syntax(err)) = ModelFile::parse("def f(:\n    pass\n") else {
+        panic!("a syntax error expected");
+    };
     assert_eq!(err.line, 1);
     assert!(err.col >= 6, "{err}");
 }

@@ -101,6 +101,14 @@ the current folder.")]
         /// The skill folder with scripts/validate_model.py.
         #[arg(long, value_name = "DIR")]
         skill_dir: Option<PathBuf>,
+        /// Budget: largest file read as text (.md, .py, .toml, .json, ...), in bytes; a tree
+        /// holding a larger one is refused with exit 2.
+        #[arg(long, value_name = "BYTES", default_value_t = cli_guard::DEFAULT_MAX_FILE_BYTES)]
+        max_file_bytes: u64,
+        /// Budget: deepest nesting of a Python file (real model code stays under 100).
+        #[arg(long, value_name = "LEVELS", default_value_t = pymodel::nesting::DEFAULT_MAX_NESTING,
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+        max_nesting: usize,
     },
 }
 
@@ -109,6 +117,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    cli_guard::quiet_broken_pipe();
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -126,7 +135,15 @@ where
             return ExitCode::from(2);
         }
     };
-    match run(cli.command) {
+    let nesting = match &cli.command {
+        Command::Verify { max_nesting, .. } => *max_nesting,
+        Command::Init { .. } => pymodel::nesting::DEFAULT_MAX_NESTING,
+    };
+    pymodel::set_max_nesting(nesting);
+    // verify lints model files and checks diagrams, whose trees are walked and dropped
+    // recursively: the budget bounds their depth, and this stack fits the budget.
+    let stack = pymodel::nesting::stack_bytes(nesting);
+    match cli_guard::run_with_stack(stack, move || run(cli.command)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("repro-check: {e}");
@@ -175,6 +192,8 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             json,
             python,
             skill_dir,
+            max_file_bytes,
+            max_nesting: _,
         } => {
             if let Some(dir) = &skill_dir
                 && !dir.is_dir()
@@ -185,6 +204,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
                 run,
                 python,
                 skill_dir: skill::find(skill_dir.as_deref(), skill::SCRIPTS_MARKER),
+                max_file_bytes,
             };
             let items = crate::verify(&root, &opts)?;
             if json {

@@ -44,5 +44,14 @@ pub fn verify(root: &Path, opts: &VerifyOptions) -> Result<Vec<Item>, Error> {
             format!("is {what}, not a regular file; verify reads only regular files (remove it)"),
         ));
     }
+    if let Some((path, size)) = tree_guard::oversized_file(root, opts.file_budget()) {
+        return Err(Error::input(
+            path.display(),
+            format!(
+                "is {size} bytes, more than the {}-byte budget per file (raise it with --max-file-bytes)",
+                opts.file_budget()
+            ),
+        ));
+    }
     Ok(checks::verify(root, opts))
 }

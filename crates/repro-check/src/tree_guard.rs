@@ -9,6 +9,55 @@ use std::path::{Component, Path, PathBuf};
 /// Folders `verify` does not descend into (caches and version control, as the checks skip them).
 const SKIPPED_DIRS: &[&str] = &[".git", "__pycache__", "node_modules", ".venv"];
 
+/// Extensions of the files `verify` reads as text (Markdown, Python, TOML, requirements,
+/// traces and specs). Other files (checkpoints, images) are never opened, so their size is free.
+const READ_EXTENSIONS: &[&str] = &["md", "py", "toml", "txt", "json", "yaml", "yml", "mmd"];
+
+/// The first file under `root` that `verify` would read as text and that is larger than
+/// `max` bytes, with its size: checked by stat before anything is read, so a 3 GB `model.py`
+/// or `audit.md` is refused by its size instead of being loaded.
+pub fn oversized_file(root: &Path, max: u64) -> Option<(PathBuf, u64)> {
+    let mut stack = vec![root.to_path_buf()];
+    let mut seen = 0usize;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            seen += 1;
+            if seen > 200_000 {
+                return None;
+            }
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                let name = entry.file_name();
+                if !SKIPPED_DIRS.iter().any(|s| name == *s) {
+                    stack.push(path);
+                }
+                continue;
+            }
+            let read = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| READ_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()));
+            if !read {
+                continue;
+            }
+            // Follows links: a link to a huge file is read as that file.
+            if let Ok(meta) = std::fs::metadata(&path)
+                && meta.is_file()
+                && meta.len() > max
+            {
+                return Some((path, meta.len()));
+            }
+        }
+    }
+    None
+}
+
 /// The first entry under `root` that is neither a regular file, a folder, nor a symbolic link
 /// to one of those (a FIFO, socket or device, or a link to one), with what it is.
 pub fn special_file(root: &Path) -> Option<(PathBuf, &'static str)> {

@@ -90,6 +90,7 @@ fn without_pytorch_the_run_items_fail_with_the_fix() {
         run: true,
         python: Some(fake.clone()),
         skill_dir: Some(skill_dir()),
+        ..VerifyOptions::default()
     };
     let items = verify(dir.path(), &opts);
     // Every item that would run Python fails with the fix: the harness, the trace, model.py's

@@ -87,6 +87,8 @@ fn rules_help() -> String {
 }
 
 fn main() -> ExitCode {
+    // `skill-pack --explain | head` closes the pipe early: end quietly, no panic.
+    cli_guard::quiet_broken_pipe();
     let cli = Cli::parse();
     if let Some(code) = &cli.explain {
         if code.is_empty() {

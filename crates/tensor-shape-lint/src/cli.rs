@@ -69,6 +69,15 @@ struct Cli {
     /// if the guess raises, batch + 1 alone: a SKIP of the two-size check, said in the summary.
     #[arg(long, value_name = "NAME=[...]", requires = "runtime")]
     input2: Vec<String>,
+    /// Budget: deepest nesting of brackets, operators, call chains and blocks in a Python file
+    /// (real model code stays under 100); deeper files are refused with exit 2.
+    #[arg(long, global = true, value_name = "LEVELS", default_value_t = pymodel::nesting::DEFAULT_MAX_NESTING,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    max_nesting: usize,
+    /// Budget: largest Python file read, in bytes; larger files, FIFOs and devices are refused
+    /// with exit 2.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = cli_guard::DEFAULT_MAX_FILE_BYTES)]
+    max_file_bytes: u64,
 }
 
 #[derive(Subcommand)]
@@ -146,8 +155,13 @@ fn write_atomic(path: &Path, content: &str) -> Result<(), Failure> {
     })
 }
 
+/// The `--max-file-bytes` budget, set once from the command line before any file is read.
+static MAX_FILE_BYTES: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(cli_guard::DEFAULT_MAX_FILE_BYTES);
+
 fn read(path: &Path) -> Result<String, Failure> {
-    std::fs::read_to_string(path).map_err(|e| fail(path, e))
+    let max = MAX_FILE_BYTES.load(std::sync::atomic::Ordering::Relaxed);
+    cli_guard::read_text_limited(path, max).map_err(|e| fail(path, e))
 }
 
 /// Repeated `--input` flags; each may still hold several inputs separated by `;`.
@@ -322,6 +336,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let mut stats = crate::Stats::default();
     for f in &files {
         let src = read(f)?;
+        // Over the budget is an input error for the whole run (exit 2, one line), not a finding.
+        pymodel::check_nesting(&src, cli.max_nesting).map_err(|e| fail(f, e))?;
         let shown = f.display().to_string();
         match crate::lint_source_stats(&shown, &src, &settings) {
             Ok((mut diags, imports, file_stats)) => {
@@ -398,6 +414,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
+    cli_guard::quiet_broken_pipe();
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -406,7 +423,12 @@ where
             return ExitCode::from(code);
         }
     };
-    match run(cli) {
+    pymodel::set_max_nesting(cli.max_nesting);
+    MAX_FILE_BYTES.store(cli.max_file_bytes, std::sync::atomic::Ordering::Relaxed);
+    // Every pass over a syntax tree (and its drop) recurses as deep as the tree: the budget
+    // bounds the depth, and this stack fits the budget.
+    let stack = pymodel::nesting::stack_bytes(cli.max_nesting);
+    match cli_guard::run_with_stack(stack, move || run(cli)) {
         Ok(code) => code,
         Err(Failure(msg)) => {
             eprintln!("tensor-shape-lint: {msg}");

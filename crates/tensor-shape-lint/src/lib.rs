@@ -30,7 +30,7 @@ use std::collections::HashMap;
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
     #[error("{0}")]
-    Syntax(#[from] pymodel::SyntaxError),
+    Syntax(#[from] pymodel::ParseError),
     #[error("{0}")]
     Usage(String),
 }

@@ -175,16 +175,26 @@ fn usage_example(rel: &str, doc: &Doc, part: Option<Section<'_>>) -> Vec<Item> {
         }
         examples += 1;
         let (source, lines) = without_prompts(code);
-        if let Err(e) = pymodel::ModelFile::parse(source) {
-            let code_line = lines
-                .get(e.line.saturating_sub(1) as usize)
-                .copied()
-                .unwrap_or(1);
-            items.push(Item::fail(
-                USAGE,
-                format!("usage example does not parse: {}", e.message),
-                at(rel, b.line + code_line),
-            ));
+        match pymodel::ModelFile::parse(source) {
+            Ok(_) => {}
+            Err(pymodel::ParseError::Syntax(e)) => {
+                let code_line = lines
+                    .get(e.line.saturating_sub(1) as usize)
+                    .copied()
+                    .unwrap_or(1);
+                items.push(Item::fail(
+                    USAGE,
+                    format!("usage example does not parse: {}", e.message),
+                    at(rel, b.line + code_line),
+                ));
+            }
+            Err(e @ pymodel::ParseError::Nesting(_)) => {
+                items.push(Item::fail(
+                    USAGE,
+                    format!("usage example is not read: {e}"),
+                    at(rel, b.line),
+                ));
+            }
         }
     }
     if examples == 0 {

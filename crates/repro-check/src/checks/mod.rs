@@ -25,6 +25,20 @@ pub struct VerifyOptions {
     pub python: Option<PathBuf>,
     /// The skill folder, where `scripts/validate_model.py` and `scripts/trace_shapes.py` live.
     pub skill_dir: Option<PathBuf>,
+    /// Largest file `verify` reads as text, in bytes (`--max-file-bytes`); `0` means
+    /// [`cli_guard::DEFAULT_MAX_FILE_BYTES`].
+    pub max_file_bytes: u64,
+}
+
+impl VerifyOptions {
+    /// The size budget per file read, with the default applied.
+    pub fn file_budget(&self) -> u64 {
+        if self.max_file_bytes == 0 {
+            cli_guard::DEFAULT_MAX_FILE_BYTES
+        } else {
+            self.max_file_bytes
+        }
+    }
 }
 
 /// Runs every check on the tree at `root`, in checklist order.
