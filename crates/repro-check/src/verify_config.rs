@@ -24,8 +24,8 @@
 //! inputs = ["x=[2,3,32,32]"]             # optional: a smaller batch than [model] inputs
 //! lr = 1e-3                              # only when the paper gives a schedule, with lr_reason
 //! lr_reason = "Eq. 3 is a schedule; 1e-3 is its value at step 4000"
-//! factor = 10.0                          # the loss must fall this many times (default 10)
-//! floor = 0.05                           # or reach this value (a loss whose minimum is > 0)
+//! factor = 2.0                           # goal: fit + (constant - fit) / factor (default 2)
+//! floor = 0.05                           # or reach this value
 //! max_steps = 200                        # default 200
 //! max_seconds = 60.0                     # CPU seconds, default 60
 //! ```
@@ -130,7 +130,9 @@ pub struct OverfitConfig {
     /// Why `lr` is set here and not read from config.py.
     #[serde(default)]
     pub lr_reason: Option<String>,
-    /// The factor by which the loss must fall (default 10).
+    /// The goal is `fit + min(constant - fit, first - fit) / factor` (default 2), where
+    /// `constant` is the least loss one prediction shared by the batch reaches and `fit` the
+    /// least a free prediction per sample reaches (scripts/overfit.py).
     #[serde(default)]
     pub factor: Option<f64>,
     /// A loss at or below this value also passes.

@@ -159,6 +159,96 @@ fn a_formula_without_symbol_table_fails_formulas_only() {
 }
 
 #[test]
+fn a_formula_without_number_or_locator_fails_formulas_only() {
+    // The line before the second formula loses its "(Section 4.2, Figure 2)": nothing says
+    // where in the paper the formula is.
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/audit.md",
+            "为两层卷积（Section 4.2，Figure 2）：",
+            "为两层卷积：",
+        );
+    });
+    let formula = line_of(dir.path(), "docs/audit.md", "\\mathcal{F}(x) = W_2") - 1;
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "audit.formulas");
+    assert_eq!(f[0].location, Some(format!("docs/audit.md:{formula}")));
+    assert!(
+        f[0].reason.starts_with("formula has no number or locator"),
+        "{}",
+        f[0].reason
+    );
+}
+
+#[test]
+fn placeholder_symbols_and_rows_are_not_substance() {
+    // Every symbol row of the second formula back to the scaffold's placeholder, and one
+    // hyper-parameter row too: each fails its own item, beside the placeholder scan.
+    let dir = fixture(|root| {
+        replace(
+            root,
+            "docs/audit.md",
+            "| $W_1, W_2$ | 3x3 卷积权重 | `[16, 16, 3, 3]` | Section 4.2 |\n| $\\sigma$ | ReLU | — | Section 3.2 |",
+            "| $W_1$ | TODO(paper): 含义 | `[B, C, H, W]` | TODO(paper): 出处 |",
+        );
+        replace(
+            root,
+            "docs/audit.md",
+            "| 动量 | 0.9 | Section 4.2, page 7 | SGD |",
+            "| TODO(paper): 参数 | TODO(paper): 取值 | TODO(paper): Table / Section / page | |",
+        );
+    });
+    let f = failures(dir.path());
+    let ids: Vec<&str> = f.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["placeholders.todo", "audit.formulas", "audit.hyperparams"],
+        "{f:#?}"
+    );
+    assert!(
+        f[1].reason.contains("symbol table has no filled row"),
+        "{}",
+        f[1].reason
+    );
+    assert!(
+        f[2].reason
+            .starts_with("row `TODO(paper): 参数` is still the scaffold's template"),
+        "{}",
+        f[2].reason
+    );
+}
+
+#[test]
+fn a_part_that_is_only_a_placeholder_fails_its_item() {
+    let dir = fixture(|root| {
+        let path = root.join("docs/audit.md");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let start = text.find("## 6.").unwrap();
+        let body = text[start..].find('\n').unwrap() + start + 1;
+        let end = text[body..]
+            .find("\n## ")
+            .map_or(text.len(), |i| i + body + 1);
+        let new = format!(
+            "{}\nTODO(paper): 仍有歧义的每一处。\n\n{}",
+            &text[..body],
+            &text[end..]
+        );
+        std::fs::write(&path, new).unwrap();
+    });
+    let f = failures(dir.path());
+    let ids: Vec<&str> = f.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["placeholders.todo", "audit.gaps"], "{f:#?}");
+    assert!(
+        f[1].reason
+            .contains("still holds only the scaffold's `TODO(paper)` placeholder"),
+        "{}",
+        f[1].reason
+    );
+}
+
+#[test]
 fn a_formula_inside_a_code_fence_is_not_a_formula() {
     // Fencing the only-table formula pair turns both into code: the section keeps one real
     // formula (with its table), so the item still passes and counts one formula.
@@ -166,7 +256,7 @@ fn a_formula_inside_a_code_fence_is_not_a_formula() {
         replace(
             root,
             "docs/audit.md",
-            "其中 $\\mathcal{F}$ 为两层卷积：\n\n$$\n\\mathcal{F}(x) = W_2 \\, \\sigma(W_1 x)\n$$\n",
+            "其中 $\\mathcal{F}$ 为两层卷积（Section 4.2，Figure 2）：\n\n$$\n\\mathcal{F}(x) = W_2 \\, \\sigma(W_1 x)\n$$\n",
             "```latex\n$$\n\\mathcal{F}(x) = W_2 \\, \\sigma(W_1 x)\n$$\n```\n",
         );
     });

@@ -1,13 +1,19 @@
 //! Checklist items of the "audit" group: `docs/audit.md` in SKILL.md's Phase 1 format.
 //!
 //! - `audit.problem`, `audit.contributions`, `audit.loss`, `audit.gaps`: the part exists and
-//!   says something;
-//! - `audit.formulas`: at least one `$$...$$` formula, each followed by its symbol table (one
-//!   short paragraph such as "其中：" may sit in between);
+//!   says something that is not a `TODO(paper)` placeholder; the loss part also names its
+//!   hand-computed cases (a case list whose items are all placeholders fails);
+//! - `audit.formulas`: at least one `$$...$$` formula, each with its locator (an equation
+//!   number, `\tag{}`, or a Section / Appendix / Figure / Table / page in it or in the paragraph
+//!   just before it) and followed by its symbol table (one short paragraph such as "其中：" may
+//!   sit in between) with at least one filled row; a formula or row with `TODO(paper)` in it is
+//!   the scaffold's, not the paper's;
 //! - `audit.hyperparams`: a table with a source column whose every row names a source, rows
 //!   that cite "Paper did not specify" name the id of their entry (`see U1`), and every such
-//!   entry in the audit has its four fields (Recommended, Reference, Alternatives, Impact).
+//!   entry in the audit has its four fields (Recommended, Reference, Alternatives, Impact); a
+//!   row or field still holding `TODO(paper)` is a template, not a value.
 
+use super::substance::{self, is_placeholder};
 use super::{VerifyOptions, at, read_text};
 use crate::markdown::{Doc, Kind, Section};
 use crate::report::Item;
@@ -91,13 +97,14 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
         }
     };
     let doc = Doc::parse(&text);
+    let lines: Vec<&str> = text.lines().collect();
     let mut items = Vec::new();
-    items.extend(stated(&doc, &PROBLEM));
-    items.extend(stated(&doc, &CONTRIBUTIONS));
-    items.extend(formulas(&doc));
-    items.extend(stated(&doc, &LOSS));
+    items.extend(stated(&doc, &lines, &PROBLEM));
+    items.extend(stated(&doc, &lines, &CONTRIBUTIONS));
+    items.extend(formulas(&doc, &lines));
+    items.extend(loss(&doc, &lines));
     items.extend(hyperparams(&doc, &text));
-    items.extend(stated(&doc, &GAPS));
+    items.extend(stated(&doc, &lines, &GAPS));
     items
 }
 
@@ -111,8 +118,8 @@ fn section<'a>(doc: &'a Doc, part: &Part) -> Result<Section<'a>, Item> {
     })
 }
 
-/// The part exists and has content.
-fn stated(doc: &Doc, part: &Part) -> Vec<Item> {
+/// The part exists and has content that is not a placeholder.
+fn stated(doc: &Doc, lines: &[&str], part: &Part) -> Vec<Item> {
     match section(doc, part) {
         Err(item) => vec![item],
         Ok(s) if !s.has_content() => vec![Item::fail(
@@ -120,12 +127,71 @@ fn stated(doc: &Doc, part: &Part) -> Vec<Item> {
             format!("section {} is empty", part.name),
             at(FILE, s.line),
         )],
+        Ok(s) if !substance::has_substance(lines, &s) => vec![Item::fail(
+            part.id,
+            format!(
+                "section {} still holds only the scaffold's `TODO(paper)` placeholder",
+                part.name
+            ),
+            at(FILE, s.line),
+        )],
         Ok(_) => vec![Item::pass(part.id, format!("{} stated", part.name))],
     }
 }
 
-/// Every display formula of the core-formula part is followed by a symbol table.
-fn formulas(doc: &Doc) -> Vec<Item> {
+/// A list item: `1. ...`, `- ...`, `* ...`.
+static LIST_ITEM: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:\d+[.)]|[-*+])\s+\S").unwrap());
+
+/// The loss part is stated, and its hand-computed cases are not all placeholders.
+fn loss(doc: &Doc, lines: &[&str]) -> Vec<Item> {
+    let items = stated(doc, lines, &LOSS);
+    if items.iter().any(|i| i.status == crate::Status::Fail) {
+        return items;
+    }
+    let Ok(s) = section(doc, &LOSS) else {
+        return items;
+    };
+    let (from, to) = (
+        s.line,
+        s.body
+            .last()
+            .map_or(s.line, |b| b.end_line)
+            .min(lines.len()),
+    );
+    let list: Vec<(usize, &str)> = (from..to)
+        .map(|i| (i + 1, lines[i]))
+        .filter(|(_, l)| LIST_ITEM.is_match(l))
+        .collect();
+    let todo: Vec<usize> = list
+        .iter()
+        .filter(|(_, l)| is_placeholder(l))
+        .map(|(n, _)| *n)
+        .collect();
+    if !todo.is_empty() && todo.len() == list.len() {
+        return vec![Item::fail(
+            LOSS.id,
+            format!(
+                "the loss has no hand-computed case: all {} listed case(s) are still `TODO(paper)` placeholders (name each case of tests/test_losses.py: inputs, expected value)",
+                todo.len()
+            ),
+            at(FILE, todo[0]),
+        )];
+    }
+    items
+}
+
+/// A formula's locator: an equation number or a place in the paper.
+static LOCATOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:eq|eqs|equation|equations)\.?\s*\(?\s*[A-Z]?\d|\\tag\*?\{[^}]*\d|\b(?:section|sec|appendix|app|figure|fig|table|tab|algorithm|alg)\.?\s*[A-Z]?\d|\bappendix\s+[A-Z]\b|§\s*\d|\bp{1,2}\.\s*\d|式\s*[（(]?\s*\d|第\s*\d+\s*(?:节|页|章)",
+    )
+    .unwrap()
+});
+
+/// Every display formula of the core-formula part has a locator and is followed by a symbol
+/// table with a filled row; none is the scaffold's placeholder.
+fn formulas(doc: &Doc, lines: &[&str]) -> Vec<Item> {
     let s = match section(doc, &FORMULAS) {
         Err(item) => return vec![item],
         Ok(s) => s,
@@ -142,12 +208,42 @@ fn formulas(doc: &Doc) -> Vec<Item> {
     }
     let mut items = Vec::new();
     for &i in &maths {
-        if !followed_by_table(&s.body[i + 1..]) {
+        let math = substance::block_text(lines, &s.body[i]);
+        let line = at(FILE, s.body[i].line);
+        if is_placeholder(&math) {
             items.push(Item::fail(
                 FORMULAS.id,
-                "formula has no symbol table after it",
-                at(FILE, s.body[i].line),
+                "formula is still the scaffold's placeholder (`TODO(paper)` in it): write the paper's equation with its number",
+                line,
             ));
+            continue;
+        }
+        let before = s.body[..i]
+            .iter()
+            .rev()
+            .find(|b| b.is_content())
+            .filter(|b| b.kind == Kind::Paragraph)
+            .map(|b| substance::block_text(lines, b))
+            .unwrap_or_default();
+        if !LOCATOR.is_match(&math) && !LOCATOR.is_match(&before) {
+            items.push(Item::fail(
+                FORMULAS.id,
+                "formula has no number or locator: give the paper's equation number (`\\tag{3}`, `(Eq. 3)`) or, for an unnumbered one, where it is (Section 3.2, p.4) in it or in the line before it",
+                line.clone(),
+            ));
+        }
+        match followed_by_table(&s.body[i + 1..]) {
+            None => items.push(Item::fail(
+                FORMULAS.id,
+                "formula has no symbol table after it",
+                line,
+            )),
+            Some(rows) if substance::filled_rows(rows) == 0 => items.push(Item::fail(
+                FORMULAS.id,
+                "formula's symbol table has no filled row: every row still holds a `TODO(paper)` placeholder",
+                line,
+            )),
+            Some(_) => {}
         }
     }
     if items.is_empty() {
@@ -162,17 +258,20 @@ fn formulas(doc: &Doc) -> Vec<Item> {
     items
 }
 
-/// The next content block is a table with at least one row, after at most one paragraph.
-fn followed_by_table(rest: &[crate::markdown::Block]) -> bool {
+/// The rows of the table that is the next content block, after at most one paragraph, when
+/// it has two columns and a row.
+fn followed_by_table(rest: &[crate::markdown::Block]) -> Option<&[(usize, Vec<String>)]> {
     let mut paragraphs = 0;
     for b in rest.iter().filter(|b| b.is_content()) {
         match &b.kind {
-            Kind::Table { header, rows } => return header.len() >= 2 && !rows.is_empty(),
+            Kind::Table { header, rows } => {
+                return (header.len() >= 2 && !rows.is_empty()).then_some(rows.as_slice());
+            }
             Kind::Paragraph if paragraphs == 0 => paragraphs += 1,
-            _ => return false,
+            _ => return None,
         }
     }
-    false
+    None
 }
 
 static UNSPECIFIED_CELL: LazyLock<Regex> = LazyLock::new(|| {
@@ -230,10 +329,16 @@ pub fn entries(text: &str) -> Vec<Entry> {
     for (i, raw) in text.lines().enumerate() {
         let line = strip(raw);
         if let Some(c) = ENTRY_HEADER.captures(&line) {
+            let what = c[2].trim();
             out.push(Entry {
                 id: c.get(1).map(|m| m.as_str().to_uppercase()),
                 line: i + 1,
-                what: c[2].trim().to_string(),
+                // the scaffold's "TODO(paper): what exactly is missing" names nothing
+                what: if is_placeholder(what) {
+                    String::new()
+                } else {
+                    what.to_string()
+                },
                 fields: [false; 4],
             });
             open = true;
@@ -253,7 +358,8 @@ pub fn entries(text: &str) -> Vec<Entry> {
                 .position(|f| f.eq_ignore_ascii_case(&c[1]))
                 .expect("the pattern names only these fields");
             let entry = out.last_mut().expect("open only after a header");
-            entry.fields[k] |= !c[2].trim().is_empty();
+            let value = c[2].trim();
+            entry.fields[k] |= !value.is_empty() && !is_placeholder(value);
         }
     }
     out
@@ -310,7 +416,15 @@ fn hyperparams(doc: &Doc, text: &str) -> Vec<Item> {
             rows_seen += 1;
             let name = cells.first().map_or("", |c| c.trim());
             let source = cells.get(col).map_or("", |c| c.trim());
-            if blank_source(source) {
+            if cells.iter().any(|c| is_placeholder(c)) {
+                items.push(Item::fail(
+                    HYPERPARAMS.id,
+                    format!(
+                        "row `{name}` is still the scaffold's template (`TODO(paper)` in it): the paper's value and where it is printed, or the protocol's entry"
+                    ),
+                    at(FILE, *line),
+                ));
+            } else if blank_source(source) {
                 items.push(Item::fail(
                     HYPERPARAMS.id,
                     format!("row `{name}` has no source"),

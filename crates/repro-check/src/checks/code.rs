@@ -6,7 +6,9 @@
 //! findings about a class another linted file imports are dropped (it is a component), and a
 //! finding fails the item when the binary would exit 1 for it (severity warning or error; notes
 //! such as TSL602 "assumes H even" do not). Each failing finding is its own FAIL item at
-//! `file:line`.
+//! `file:line`. A file that still holds the scaffold's `TODO(paper)` fails too: its layers and
+//! shape comments are the template's placeholder (an `nn.Identity` body lints clean), not the
+//! paper's model.
 
 use super::VerifyOptions;
 use crate::report::{Item, Status};
@@ -52,6 +54,22 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
                 continue;
             }
         };
+        let todo: Vec<usize> = source
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| super::substance::is_placeholder(l))
+            .map(|(i, _)| i + 1)
+            .collect();
+        if let Some(first) = todo.first() {
+            items.push(Item::fail(
+                ID,
+                format!(
+                    "still the scaffold: {} line(s) with `TODO(paper)`, the first at line {first}; its layers and shape comments are the template's placeholder, not the paper's",
+                    todo.len()
+                ),
+                Some(format!("{rel}:{first}")),
+            ));
+        }
         match tensor_shape_lint::lint_source_with_imports(rel, &source, &settings) {
             Ok((diags, imports)) => {
                 imported.extend(imports);

@@ -10,7 +10,8 @@
 //!   nodes coloured as a loss, and at least half of all nodes carry one. What counts as a shape
 //!   is mermaid-gen's own definition ([`mermaid_gen::tensor_shape::has_tensor_shape`]):
 //!   `[B, 64, 56, 56]`, batch-folded `[B*nW, 49, 96]`, a mask `[nW, 49, 49]`, a bias table
-//!   `[3, 49, 49]`, a scalar `[]` or `scalar`. `docs/diagrams/` must hold at least one flowchart.
+//!   `[3, 49, 49]`, a scalar `[]` or `scalar`; a label holding the scaffold's `TODO(paper)`
+//!   has none. `docs/diagrams/` must hold at least one flowchart.
 //! - `diagrams.palette`: in every key diagram each `classDef` and `style` fill is one of the five
 //!   palette colours (`#e1f5fe` input/output, `#fff3e0` core, `#e8f5e9` feature, `#fce4ec`
 //!   attention, `#f3e5f5` loss), a class named after a palette role has that role's colour, and
@@ -437,7 +438,12 @@ impl Graph {
 fn check_shapes(g: &Graph, at: &dyn Fn(usize) -> Option<String>, out: &mut Vec<Item>) {
     let has_in: BTreeSet<&str> = g.edges.iter().map(|(_, b)| b.as_str()).collect();
     let has_out: BTreeSet<&str> = g.edges.iter().map(|(a, _)| a.as_str()).collect();
-    let shaped = |n: &Node| n.label.as_deref().is_some_and(has_tensor_shape);
+    // `TODO(paper): [B, ...]` is the scaffold's placeholder for a shape, not a shape
+    let shaped = |n: &Node| {
+        n.label
+            .as_deref()
+            .is_some_and(|l| has_tensor_shape(l) && !super::substance::is_placeholder(l))
+    };
     let mut with_shape = 0;
     for (id, node) in &g.nodes {
         if shaped(node) {
@@ -455,7 +461,12 @@ fn check_shapes(g: &Graph, at: &dyn Fn(usize) -> Option<String>, out: &mut Vec<I
         out.push(Item::fail(
             "diagrams.shapes",
             format!(
-                "{role} node `{id}` has no tensor shape in brackets in its label (write it on a second line: `{id}[\"...<br/>[B, C, H, W]\"]`; a scalar is `[]`)"
+                "{role} node `{id}` has no tensor shape in brackets in its label{} (write it on a second line: `{id}[\"...<br/>[B, C, H, W]\"]`; a scalar is `[]`)",
+                if node.label.as_deref().is_some_and(super::substance::is_placeholder) {
+                    " (`TODO(paper): [B, ...]` is the scaffold's placeholder, not a shape)"
+                } else {
+                    ""
+                }
             ),
             at(node.line),
         ));
@@ -466,7 +477,7 @@ fn check_shapes(g: &Graph, at: &dyn Fn(usize) -> Option<String>, out: &mut Vec<I
         out.push(Item::fail(
             "diagrams.shapes",
             format!(
-                "only {with_shape} of {total} nodes carry a tensor shape in brackets; at least half must"
+                "only {with_shape} of {total} nodes carry a tensor shape in brackets (a `TODO(paper)` label counts as none); at least half must"
             ),
             at(line),
         ));

@@ -1,8 +1,10 @@
 //! Checklist items of the "docs" group: every module document in `docs/modules/` has the six
 //! parts in order, each with content (`docs.six_parts`), a Mermaid data-flow diagram
 //! (`docs.dataflow`) and a Python usage example that parses (`docs.usage`, ruff's parser via
-//! `pymodel`).
+//! `pymodel`). A part, diagram or example that still holds the scaffold's `TODO(paper)` is a
+//! placeholder and fails its item.
 
+use super::substance::{self, is_placeholder};
 use super::{VerifyOptions, at, files_in, read_text};
 use crate::markdown::{Block, Doc, Kind, Section, title_matches};
 use crate::report::Item;
@@ -53,9 +55,10 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
             }
         };
         let doc = Doc::parse(&text);
+        let lines: Vec<&str> = text.lines().collect();
         let sections = doc.sections();
         let parts = assign_parts(&sections);
-        six.extend(six_parts(rel, &parts));
+        six.extend(six_parts(rel, &lines, &parts));
         flow.extend(dataflow(rel, &doc, parts[2]));
         usage.extend(usage_example(rel, &doc, parts[4]));
     }
@@ -97,7 +100,7 @@ fn assign_parts<'a>(sections: &[Section<'a>]) -> [Option<Section<'a>>; 6] {
     out
 }
 
-fn six_parts(rel: &str, parts: &[Option<Section<'_>>; 6]) -> Vec<Item> {
+fn six_parts(rel: &str, lines: &[&str], parts: &[Option<Section<'_>>; 6]) -> Vec<Item> {
     let mut items = Vec::new();
     let missing: Vec<&str> = PARTS
         .iter()
@@ -129,6 +132,12 @@ fn six_parts(rel: &str, parts: &[Option<Section<'_>>; 6]) -> Vec<Item> {
                 format!("part {name} is empty"),
                 at(rel, s.line),
             ));
+        } else if !substance::has_substance(lines, s) {
+            items.push(Item::fail(
+                SIX,
+                format!("part {name} still holds only the scaffold's `TODO(paper)` placeholder"),
+                at(rel, s.line),
+            ));
         }
     }
     items
@@ -145,10 +154,21 @@ fn blocks_of<'a>(doc: &'a Doc, part: Option<Section<'a>>) -> (&'a [Block], Optio
 
 fn dataflow(rel: &str, doc: &Doc, part: Option<Section<'_>>) -> Vec<Item> {
     let (blocks, line) = blocks_of(doc, part);
-    let has = blocks
+    let diagrams: Vec<&Block> = blocks
         .iter()
-        .any(|b| matches!(&b.kind, Kind::Fence { info, .. } if info == "mermaid"));
-    if has {
+        .filter(|b| matches!(&b.kind, Kind::Fence { info, .. } if info == "mermaid"))
+        .collect();
+    let template = |b: &Block| matches!(&b.kind, Kind::Fence { code, .. } if is_placeholder(code));
+    if let Some(b) = diagrams.first()
+        && diagrams.iter().all(|b| template(b))
+    {
+        return vec![Item::fail(
+            FLOW,
+            "the data-flow diagram is still the scaffold's (`TODO(paper)` in its labels): draw the module's layers with their shapes",
+            at(rel, b.line),
+        )];
+    }
+    if !diagrams.is_empty() {
         return Vec::new();
     }
     let loc = line.map_or(Some(rel.to_string()), |l| at(rel, l));
@@ -174,6 +194,14 @@ fn usage_example(rel: &str, doc: &Doc, part: Option<Section<'_>>) -> Vec<Item> {
             continue;
         }
         examples += 1;
+        if is_placeholder(code) {
+            items.push(Item::fail(
+                USAGE,
+                "usage example is still the scaffold's (`TODO(paper)` in it): constructor arguments, a real input and the shape a real run printed",
+                at(rel, b.line),
+            ));
+            continue;
+        }
         let (source, lines) = without_prompts(code);
         match pymodel::ModelFile::parse(source) {
             Ok(_) => {}

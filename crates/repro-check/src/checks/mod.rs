@@ -12,6 +12,7 @@ pub mod placeholders;
 pub mod replication;
 pub mod run;
 pub mod structure;
+pub mod substance;
 
 use crate::report::Item;
 use std::path::{Path, PathBuf};

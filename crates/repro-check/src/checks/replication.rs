@@ -5,8 +5,9 @@
 //! - `run.tests`: the replication's tests, `python -m pytest -q tests`; PASS with pytest's
 //!   summary line; SKIP with the reason when the tree has no `tests/` folder with a test file.
 //! - `run.overfit`: `scripts/overfit.py` on one tiny batch with `[loss]` and the optimizer of
-//!   `[overfit]` (default `config.py:TRAIN`); the loss curve is the detail. SKIP with the reason
-//!   when `verify.toml` declares no `[loss]`.
+//!   `[overfit]` (default `config.py:TRAIN`); the loss curve is the detail. PASS when the loss
+//!   gets well below what a constant prediction reaches, FAIL on a defect it names, SKIP with
+//!   the reason when it cannot decide within the budget or `verify.toml` declares no `[loss]`.
 //!
 //! Every child runs in the checked folder, without writing `__pycache__` or `.pytest_cache`
 //! into it, and is stopped after a time limit (a FAIL, never a hang).
@@ -284,6 +285,8 @@ pub fn overfit(root: &Path, config: &Config, skill: &Path, python: &Path) -> Ite
     let text = format!("{detail}; loss@step: {curve}");
     match report["status"].as_str() {
         Some("PASS") => Item::pass(id, text),
+        // undecided within the budget: no defect seen, no fit either (overfit.py says which)
+        Some("SKIP") => Item::skip(id, text),
         _ => Item::fail(id, text, loc),
     }
 }
