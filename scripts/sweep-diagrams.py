@@ -157,6 +157,9 @@ def trace(key, file, cls, inputs, kwargs, work: Path, paths) -> tuple[Path | Non
     args = [target, *[a for i in inputs for a in ("--input", i)], "--out", str(out), "--force"]
     if kwargs:
         args += ["--kwargs", json.dumps(kwargs)]
+    # The examples share module names (config, modules): one model's must not shadow the next's.
+    for name in ["config", "losses", "modules", *[m for m in sys.modules if m.startswith("modules.")]]:
+        sys.modules.pop(name, None)
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
         code = trace_shapes.main(args)
