@@ -136,3 +136,28 @@ fn crops_cut_from_one_page_render_equal_crops_rendered_alone() {
         );
     }
 }
+
+/// U-Net (read on its rendered pages): page 1 has no equation, only the authors' e-mail and
+/// home-page line and the code URL, set centred; page 4's only display is Eq. (1). The inline
+/// soft-max "The soft-max is defined as p_k(x) = exp(a_k(x))/(Σ ...)" sits in a paragraph, and
+/// its sentence must stay in paper.md (the U-Net dogfood run found both defects).
+#[test]
+fn addresses_and_inline_math_in_a_paragraph_are_not_display_equations() {
+    let data = std::fs::read(papers().join("unet.pdf")).unwrap();
+    let ex = pdf_figures::extract(data, "unet", &pdf_figures::Options::default()).unwrap();
+    let on = |page: usize| -> Vec<Option<String>> {
+        ex.manifest
+            .equations
+            .iter()
+            .filter(|e| e.page == page)
+            .map(|e| e.number.clone())
+            .collect()
+    };
+    assert_eq!(on(1), Vec::<Option<String>>::new());
+    assert_eq!(on(4), vec![Some("1".to_string())]);
+    let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+    assert!(
+        md.contains("combined with the cross entropy loss function. The soft-max is"),
+        "the sentence before the inline soft-max is in paper.md"
+    );
+}

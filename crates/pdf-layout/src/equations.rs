@@ -207,9 +207,22 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         }
         let _ = pl.role;
         let _ = pl.block_lines;
+        // An address line (author e-mail, home page, code URL) is set centred and full of
+        // slashes and dots, and is never an equation.
+        if is_address(&p.text) {
+            continue;
+        }
         used[n] = true;
         let mut group = vec![n];
-        grow(&pieces, &mut used, &mut group, col, em, false);
+        if grow(&pieces, &mut used, &mut group, col, em, false) {
+            // Limits of inline math that sits in a paragraph line (U-Net's "The soft-max is
+            // defined as p_k(x) = exp(a_k(x)) / Σ ..."): cropping it would cut the sentence
+            // out of paper.md. No equation rather than a wrong one.
+            for &g in &group {
+                used[g] = false;
+            }
+            continue;
+        }
         out.push(build(layout, &pieces, &group, None));
     }
     out.sort_by(|a, b| {
@@ -362,6 +375,9 @@ fn nearest_above(pieces: &[Piece], used: &[bool], n: usize, col: Column, em: f64
 /// Adds the non-prose pieces stacked directly above and below the group (fraction parts,
 /// limits, further lines of a split equation). Pieces carrying their own equation number, or
 /// beside one, stay out: `align` gives every line its own number.
+///
+/// Returns whether a close piece was left out because it starts as a sentence does ("defined
+/// as p(x) = ..."): the group is then part of a paragraph line, not a display.
 fn grow(
     pieces: &[Piece],
     used: &mut [bool],
@@ -369,7 +385,8 @@ fn grow(
     col: Column,
     em: f64,
     numbered: bool,
-) {
+) -> bool {
+    let mut beside_text = false;
     let numbers: Vec<usize> = (0..pieces.len())
         .filter(|&k| pieces[k].number.is_some())
         .collect();
@@ -405,6 +422,10 @@ fn grow(
                 t.chars().count() >= 2 && t.chars().all(char::is_alphabetic)
             });
             let centredish = q.bbox.width() < 0.95 * col.width();
+            if starts_as_prose(&q.text) {
+                beside_text = true;
+                return false;
+            }
             if words_only || (numbered && beside_number()) || is_prose(pieces, &[m]) {
                 return false;
             }
@@ -419,6 +440,31 @@ fn grow(
             None => break,
         }
     }
+    beside_text
+}
+
+/// The first two words are ordinary lower-case words ("defined as", "which gives"): a line of
+/// running text, even when math follows on it.
+fn starts_as_prose(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let wordy = |w: Option<&str>| {
+        w.is_some_and(|w| {
+            let t = w.trim_end_matches([',', ':', ';']);
+            t.chars().count() >= 2 && t.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+        })
+    };
+    wordy(words.next()) && wordy(words.next())
+}
+
+/// An e-mail address or a web address.
+fn is_address(text: &str) -> bool {
+    text.contains("http://")
+        || text.contains("https://")
+        || text.contains("www.")
+        || text.split_whitespace().any(|w| {
+            w.split_once('@')
+                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !b.starts_with('.'))
+        })
 }
 
 /// Assembles an equation from its pieces: box, and linear text with fraction bars.
@@ -798,6 +844,20 @@ mod tests {
             .map(|e| (e.number.as_deref(), e.text.as_str()))
             .collect();
         assert_eq!(got, [(Some("5"), "a = b + c"), (Some("6"), "d = e")]);
+    }
+
+    #[test]
+    fn addresses_and_sentence_starts_are_recognised() {
+        assert!(is_address(
+            "ronneber@informatik.uni-freiburg.de, WWW home page: x"
+        ));
+        assert!(is_address(
+            "at http://lmb.informatik.uni-freiburg.de/people/"
+        ));
+        assert!(!is_address("p(x) = a/b + c@d"));
+        assert!(starts_as_prose("defined as p_k(x) = exp(a)"));
+        assert!(!starts_as_prose("where x_i = 1"));
+        assert!(!starts_as_prose("E = w(x) log p"));
     }
 
     #[test]
