@@ -269,22 +269,37 @@ fn merge_fragments(frags: &mut Vec<Fragment<'_>>) {
 pub type BlockBreak = dyn Fn(&Line) -> bool;
 
 /// Groups lines (sorted top to bottom) into blocks of closely stacked, overlapping lines.
+/// A line that stops inside a sentence: it ends in a lower-case word, a comma or a hyphen.
+fn ends_mid_sentence(text: &str) -> bool {
+    text.trim_end()
+        .chars()
+        .last()
+        .is_some_and(|c| c.is_lowercase() || matches!(c, ',' | '-' | '–'))
+}
+
 pub fn blocks_from_lines(lines: Vec<Line>, starts_block: &BlockBreak) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     for line in lines {
         let em = line.size.max(1.0);
+        let joins = |b: &Block| {
+            let last = b.lines.last().expect("blocks are never empty");
+            let gap = line.bbox.y0 - last.bbox.y1;
+            let overlap = b.bbox.x_overlap(&line.bbox);
+            gap < 0.6 * em
+                && gap > -0.5 * em
+                && overlap > 0.5 * line.bbox.width().min(b.bbox.width())
+                && (last.size - line.size).abs() < 1.5
+        };
         let target = if starts_block(&line) {
-            None
+            // "...; see" then "Figure 1. The main idea in [9] is ..." (U-Net, p. 2): a line
+            // that reads like a caption start but continues a sentence left open just above
+            // it is running text.
+            blocks
+                .iter()
+                .rposition(joins)
+                .filter(|&i| ends_mid_sentence(&blocks[i].lines.last().expect("non-empty").text()))
         } else {
-            blocks.iter().rposition(|b| {
-                let last = b.lines.last().expect("blocks are never empty");
-                let gap = line.bbox.y0 - last.bbox.y1;
-                let overlap = b.bbox.x_overlap(&line.bbox);
-                gap < 0.6 * em
-                    && gap > -0.5 * em
-                    && overlap > 0.5 * line.bbox.width().min(b.bbox.width())
-                    && (last.size - line.size).abs() < 1.5
-            })
+            blocks.iter().rposition(joins)
         };
         match target {
             Some(i) => {
@@ -358,7 +373,8 @@ pub(crate) mod tests {
     #[test]
     fn paragraph_lines_form_one_block_and_caption_starts_another() {
         let mut g = Vec::new();
-        for (i, t) in ["first line of text", "second line here", "Figure 1: A cap"]
+        // The paragraph ends its sentence, then a caption starts.
+        for (i, t) in ["first line of text", "second line here.", "Figure 1: A cap"]
             .iter()
             .enumerate()
         {
@@ -367,6 +383,26 @@ pub(crate) mod tests {
         let lines = lines_from_glyphs(&g);
         let blocks = blocks_from_lines(lines, &|l: &Line| l.text().starts_with("Figure"));
         assert_eq!(blocks.len(), 2);
-        assert_eq!(blocks[0].text(), "first line of text\nsecond line here");
+        assert_eq!(blocks[0].text(), "first line of text\nsecond line here.");
+    }
+
+    #[test]
+    fn a_caption_look_alike_that_continues_a_sentence_stays_in_the_paragraph() {
+        // U-Net, p. 2: "...; see" / "Figure 1. The main idea in [9] is ..." (its captions
+        // read "Fig. 1.").
+        let mut g = Vec::new();
+        for (i, t) in [
+            "more precise segmentations; see",
+            "Figure 1. The main idea in",
+            "next line",
+        ]
+        .iter()
+        .enumerate()
+        {
+            g.extend(glyphs_at(t, 72.0, 100.0 + 12.0 * i as f64, 10.0));
+        }
+        let lines = lines_from_glyphs(&g);
+        let blocks = blocks_from_lines(lines, &|l: &Line| l.text().starts_with("Figure"));
+        assert_eq!(blocks.len(), 1, "{blocks:?}");
     }
 }
