@@ -396,13 +396,21 @@ class Overfit:
             if paper.spread is not None
             else "whether the input reaches the output could not be measured"
         )
+        at_constant = self.base is not None and self.base.const is not None and min(
+            paper.best, probe.best
+        ) >= self.base.const.value - 1e-3 * max(1.0, abs(self.base.const.value))
+        why = (
+            "A small-weight initialisation (AlexNet's N(0, 0.01)) can keep a deep network at the "
+            "constant prediction for thousands of steps"
+            if at_constant
+            else "The loss was still above the goal when the budget ran out"
+        )
         return "SKIP", (
             f"undecided within the budget: {said}; {probe.desc}: best {probe.best:.6g} "
             f"({self.probe_said(probe)}); neither reached the {self.goal_text}. No defect was "
             f"seen: the graph reaches every parameter, the loss is bounded and tells the samples "
-            f"apart, {reach}. A small-weight initialisation (N(0, 0.01)) can keep a deep network "
-            "at the constant prediction for thousands of steps; rerun overfit.py with larger "
-            f"--max-steps and --max-seconds to decide{self.tail()}"
+            f"apart, {reach}. {why}; rerun overfit.py with larger --max-steps and --max-seconds, "
+            f"or train a smaller configuration of the same code ([overfit] target){self.tail()}"
         )
 
     def paper_said(self, run: Run) -> str:
