@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import pytest
 from conftest import FIXTURES
@@ -259,3 +260,44 @@ def test_alexnet_with_the_papers_initialisation_is_never_failed(capsys, monkeypa
         assert code == 3
         assert "undecided within the budget" in rep["detail"]
         assert "the input reaches the output" in rep["detail"]
+
+
+@pytest.mark.parametrize(
+    "rel, old, new, expected",
+    [
+        # the stem's output detached: every later layer still trains and could fit the batch,
+        # only the gradient check sees the stem frozen
+        ("modules/stem.py", "x = self.pool(x)", "x = self.pool(x).detach()",
+         "FAIL overfit: 3 trainable parameter tensor(s) get no gradient from the loss: "
+         "stem.conv.weight, stem.bn.weight, stem.bn.bias"),
+        # the loss negated: unbounded below before any training step
+        ("losses.py", "return F.cross_entropy(logits, labels)",
+         "return -F.cross_entropy(logits, labels)", "FAIL overfit: the loss has no lower bound"),
+    ],
+)
+def test_one_defect_copies_of_the_resnet50_example_fail_naming_it(
+    tmp_path, capsys, monkeypatch, rel, old, new, expected
+):
+    import shutil
+
+    import overfit as of
+
+    from conftest import REPO
+
+    root = tmp_path / "resnet50"
+    shutil.copytree(REPO / "examples" / "resnet50", root,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    path = root / rel
+    text = path.read_text()
+    assert text.count(old) == 1, f"{rel}: {old!r}"
+    path.write_text(text.replace(old, new))
+    monkeypatch.chdir(root)
+    for name in ("model", "config", "losses", "modules", "modules.stem"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    code = of.main([
+        "model.py:ResNet50", "--input", "x=[2,3,32,32]", "--loss", "losses.py:ClassificationLoss",
+        "--targets", "losses.py:make_targets", "--optimizer", "config.py:TRAIN",
+    ])
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith(expected), last
+    assert code == 1
