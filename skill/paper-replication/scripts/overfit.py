@@ -230,7 +230,18 @@ class Overfit:
 
     def yardsticks(self, out: Any, first: float) -> tuple[str, str] | None:
         a = self.args
-        base = bl.compute(self.loss, out, self.targets, self.batch)
+        try:
+            base = bl.compute(self.loss, out, self.targets, self.batch)
+        except Exception as exc:  # noqa: BLE001 - the loss ran on the model's output; say why
+            if a.floor is None:
+                return (
+                    "SKIP",
+                    f"no yardstick: the loss raised {type(exc).__name__}: {exc} on a free copy of "
+                    "the model's prediction, so learning the batch cannot be told from learning a "
+                    "constant; declare [overfit] floor to decide by value",
+                )
+            self.goal, self.goal_text = None, f"the floor {a.floor:g}"
+            return None
         self.base = base
         if base.fit.error:
             return "FAIL", f"on a free prediction: {base.fit.error}"
