@@ -301,3 +301,28 @@ def test_one_defect_copies_of_the_resnet50_example_fail_naming_it(
     last = capsys.readouterr().out.splitlines()[-1]
     assert last.startswith(expected), last
     assert code == 1
+
+
+def test_the_alexnet_fixture_is_the_papers_network():
+    """The fixture's count by hand, layer by layer (weights + biases; conv2, conv4 and conv5 see
+    half their input channels, groups=2): conv1 96*3*11*11+96 = 34,944; conv2 256*48*25+256 =
+    307,456; conv3 384*256*9+384 = 885,120; conv4 384*192*9+384 = 663,936; conv5 256*192*9+256
+    = 442,624; fc6 4096*9216+4096 = 37,752,832; fc7 4096*4096+4096 = 16,781,312; fc8
+    1000*4096+1000 = 4,097,000; total 60,965,224 (the paper: "60 million parameters")."""
+    import sys as _sys
+
+    import torch
+
+    _sys.path.insert(0, str(FIXTURES))
+    try:
+        import alexnet_paper
+    finally:
+        _sys.path.remove(str(FIXTURES))
+    model = alexnet_paper.AlexNet()
+    assert sum(p.numel() for p in model.parameters()) == 60_965_224
+    assert model(torch.zeros(1, 3, 227, 227)).shape == (1, 1000)
+    # Section 5: N(0, 0.01) weights; biases 1 in conv2, conv4, conv5, fc6, fc7 and 0 elsewhere
+    assert abs(float(model.fc6.weight.detach().std()) - 0.01) < 1e-4
+    assert {n: float(m.bias.detach().mean()) for n, m in model.named_children() if hasattr(m, "bias")
+            and m.bias is not None} == {"conv1": 0.0, "conv2": 1.0, "conv3": 0.0, "conv4": 1.0,
+                                        "conv5": 1.0, "fc6": 1.0, "fc7": 1.0, "fc8": 0.0}
