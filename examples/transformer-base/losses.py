@@ -20,7 +20,8 @@ TARGET_LENGTH = 5
 
 
 class LabelSmoothedCrossEntropy(nn.Module):
-    """L = -(1/N) sum over the N non-padding positions (b, t) of sum_k q_k log softmax(z_bt)_k,
+    """The Transformer's training loss (Vaswani et al. 2017, Section 5.4):
+    L = -(1/N) sum over the N non-padding positions (b, t) of sum_k q_k log softmax(z_bt)_k,
     with q_k = (1 - eps) [k = y_bt] + eps / V (eps = TRAIN.label_smoothing, V the vocabulary)."""
 
     def __init__(

@@ -17,7 +17,8 @@ from config import TRAIN
 
 
 class ClassificationLoss(nn.Module):
-    """L = -(1/B) sum_b sum_k q_bk log softmax(z_b)_k, with the smoothed target
+    """ViT's classification loss (Dosovitskiy et al. 2020, Section 3.1, Table 3):
+    L = -(1/B) sum_b sum_k q_bk log softmax(z_b)_k, with the smoothed target
     q_bk = (1 - eps) [k = y_b] + eps / K (eps = TRAIN.label_smoothing, K classes)."""
 
     def __init__(self, label_smoothing: float = TRAIN.label_smoothing) -> None:
