@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import pytest
 from conftest import FIXTURES
@@ -259,3 +260,69 @@ def test_alexnet_with_the_papers_initialisation_is_never_failed(capsys, monkeypa
         assert code == 3
         assert "undecided within the budget" in rep["detail"]
         assert "the input reaches the output" in rep["detail"]
+
+
+@pytest.mark.parametrize(
+    "rel, old, new, expected",
+    [
+        # the stem's output detached: every later layer still trains and could fit the batch,
+        # only the gradient check sees the stem frozen
+        ("modules/stem.py", "x = self.pool(x)", "x = self.pool(x).detach()",
+         "FAIL overfit: 3 trainable parameter tensor(s) get no gradient from the loss: "
+         "stem.conv.weight, stem.bn.weight, stem.bn.bias"),
+        # the loss negated: unbounded below before any training step
+        ("losses.py", "return F.cross_entropy(logits, labels)",
+         "return -F.cross_entropy(logits, labels)", "FAIL overfit: the loss has no lower bound"),
+    ],
+)
+def test_one_defect_copies_of_the_resnet50_example_fail_naming_it(
+    tmp_path, capsys, monkeypatch, rel, old, new, expected
+):
+    import shutil
+
+    import overfit as of
+
+    from conftest import REPO
+
+    root = tmp_path / "resnet50"
+    shutil.copytree(REPO / "examples" / "resnet50", root,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    path = root / rel
+    text = path.read_text()
+    assert text.count(old) == 1, f"{rel}: {old!r}"
+    path.write_text(text.replace(old, new))
+    monkeypatch.chdir(root)
+    for name in ("model", "config", "losses", "modules", "modules.stem"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    code = of.main([
+        "model.py:ResNet50", "--input", "x=[2,3,32,32]", "--loss", "losses.py:ClassificationLoss",
+        "--targets", "losses.py:make_targets", "--optimizer", "config.py:TRAIN",
+    ])
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith(expected), last
+    assert code == 1
+
+
+def test_the_alexnet_fixture_is_the_papers_network():
+    """The fixture's count by hand, layer by layer (weights + biases; conv2, conv4 and conv5 see
+    half their input channels, groups=2): conv1 96*3*11*11+96 = 34,944; conv2 256*48*25+256 =
+    307,456; conv3 384*256*9+384 = 885,120; conv4 384*192*9+384 = 663,936; conv5 256*192*9+256
+    = 442,624; fc6 4096*9216+4096 = 37,752,832; fc7 4096*4096+4096 = 16,781,312; fc8
+    1000*4096+1000 = 4,097,000; total 60,965,224 (the paper: "60 million parameters")."""
+    import sys as _sys
+
+    import torch
+
+    _sys.path.insert(0, str(FIXTURES))
+    try:
+        import alexnet_paper
+    finally:
+        _sys.path.remove(str(FIXTURES))
+    model = alexnet_paper.AlexNet()
+    assert sum(p.numel() for p in model.parameters()) == 60_965_224
+    assert model(torch.zeros(1, 3, 227, 227)).shape == (1, 1000)
+    # Section 5: N(0, 0.01) weights; biases 1 in conv2, conv4, conv5, fc6, fc7 and 0 elsewhere
+    assert abs(float(model.fc6.weight.detach().std()) - 0.01) < 1e-4
+    assert {n: float(m.bias.detach().mean()) for n, m in model.named_children() if hasattr(m, "bias")
+            and m.bias is not None} == {"conv1": 0.0, "conv2": 1.0, "conv3": 0.0, "conv4": 1.0,
+                                        "conv5": 1.0, "fc6": 1.0, "fc7": 1.0, "fc8": 0.0}

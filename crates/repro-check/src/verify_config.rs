@@ -24,6 +24,8 @@
 //! inputs = ["x=[2,3,32,32]"]             # optional: a smaller batch than [model] inputs
 //! lr = 1e-3                              # only when the paper gives a schedule, with lr_reason
 //! lr_reason = "Eq. 3 is a schedule; 1e-3 is its value at step 4000"
+//! target = "overfit_model.py:SmallViT"  # optional: a smaller configuration of the same code
+//! target_reason = "one ViT-B step takes ~10 CPU s"
 //! factor = 2.0                           # goal: fit + (constant - fit) / factor (default 2)
 //! floor = 0.05                           # or reach this value
 //! max_steps = 200                        # default 200
@@ -130,6 +132,13 @@ pub struct OverfitConfig {
     /// Why `lr` is set here and not read from config.py.
     #[serde(default)]
     pub lr_reason: Option<String>,
+    /// `FILE.py:Class` of a smaller configuration of the same model code to train (default:
+    /// `[model] target`), for a model whose one step takes too long at the paper's size.
+    #[serde(default)]
+    pub target: Option<String>,
+    /// Why the overfit trains `target` and not the model itself.
+    #[serde(default)]
+    pub target_reason: Option<String>,
     /// The goal is `fit + min(constant - fit, first - fit) / factor` (default 2), where
     /// `constant` is the least loss one prediction shared by the batch reaches and `fit` the
     /// least a free prediction per sample reaches (scripts/overfit.py).
@@ -153,6 +162,16 @@ impl OverfitConfig {
     /// The optimizer object, `config.py:TRAIN` when not given.
     pub fn optimizer(&self) -> &str {
         ModelConfig::given(&self.optimizer).unwrap_or(DEFAULT_OPTIMIZER)
+    }
+
+    /// The smaller stand-in class, when given and not empty.
+    pub fn target(&self) -> Option<&str> {
+        ModelConfig::given(&self.target)
+    }
+
+    /// Why the stand-in is trained, when given and not empty.
+    pub fn target_reason(&self) -> Option<&str> {
+        ModelConfig::given(&self.target_reason)
     }
 }
 
@@ -309,6 +328,14 @@ pub fn parse_all(text: &str) -> Result<Config, ConfigError> {
                         .into(),
             });
         }
+        if ModelConfig::given(&o.target).is_some() && ModelConfig::given(&o.target_reason).is_none()
+        {
+            return Err(ConfigError {
+                line: o_line("target"),
+                message: "[overfit] target has no target_reason: say why the overfit trains another class than [model] target"
+                    .into(),
+            });
+        }
         if o.inputs.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError {
                 line: o_line("inputs"),
@@ -449,6 +476,9 @@ mod tests {
         let e = parse_all(&format!("{MODEL}[overfit]\nlr = 0.001\n")).unwrap_err();
         assert_eq!(e.line, Some(5), "{e:?}");
         assert!(e.message.contains("lr_reason"), "{e:?}");
+        let e = parse_all(&format!("{MODEL}[overfit]\ntarget = \"small.py:S\"\n")).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e:?}");
+        assert!(e.message.contains("target_reason"), "{e:?}");
         let e = parse_all(&format!("{MODEL}[overfit]\nfactor = 1.0\n")).unwrap_err();
         assert_eq!(e.line, Some(5), "{e:?}");
         let e = parse_all(&format!("{MODEL}[overfit]\nfactor = 2.0\ninputs = []\n")).unwrap_err();

@@ -230,7 +230,18 @@ class Overfit:
 
     def yardsticks(self, out: Any, first: float) -> tuple[str, str] | None:
         a = self.args
-        base = bl.compute(self.loss, out, self.targets, self.batch)
+        try:
+            base = bl.compute(self.loss, out, self.targets, self.batch)
+        except Exception as exc:  # noqa: BLE001 - the loss ran on the model's output; say why
+            if a.floor is None:
+                return (
+                    "SKIP",
+                    f"no yardstick: the loss raised {type(exc).__name__}: {exc} on a free copy of "
+                    "the model's prediction, so learning the batch cannot be told from learning a "
+                    "constant; declare [overfit] floor to decide by value",
+                )
+            self.goal, self.goal_text = None, f"the floor {a.floor:g}"
+            return None
         self.base = base
         if base.fit.error:
             return "FAIL", f"on a free prediction: {base.fit.error}"
@@ -396,13 +407,21 @@ class Overfit:
             if paper.spread is not None
             else "whether the input reaches the output could not be measured"
         )
+        at_constant = self.base is not None and self.base.const is not None and min(
+            paper.best, probe.best
+        ) >= self.base.const.value - 1e-3 * max(1.0, abs(self.base.const.value))
+        why = (
+            "A small-weight initialisation (AlexNet's N(0, 0.01)) can keep a deep network at the "
+            "constant prediction for thousands of steps"
+            if at_constant
+            else "The loss was still above the goal when the budget ran out"
+        )
         return "SKIP", (
             f"undecided within the budget: {said}; {probe.desc}: best {probe.best:.6g} "
             f"({self.probe_said(probe)}); neither reached the {self.goal_text}. No defect was "
             f"seen: the graph reaches every parameter, the loss is bounded and tells the samples "
-            f"apart, {reach}. A small-weight initialisation (N(0, 0.01)) can keep a deep network "
-            "at the constant prediction for thousands of steps; rerun overfit.py with larger "
-            f"--max-steps and --max-seconds to decide{self.tail()}"
+            f"apart, {reach}. {why}; rerun overfit.py with larger --max-steps and --max-seconds, "
+            f"or train a smaller configuration of the same code ([overfit] target){self.tail()}"
         )
 
     def paper_said(self, run: Run) -> str:

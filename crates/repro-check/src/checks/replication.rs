@@ -223,14 +223,18 @@ pub fn overfit(root: &Path, config: &Config, skill: &Path, python: &Path) -> Ite
         );
     };
     let o = config.overfit.clone().unwrap_or_default();
+    let target = o.target().unwrap_or(&config.model.target);
     let mut cmd = Command::new(python);
     cmd.current_dir(root)
         .arg(skill.join("scripts/overfit.py"))
-        .arg(&config.model.target);
+        .arg(target);
     for i in o.inputs.as_ref().unwrap_or(&config.model.inputs) {
         cmd.arg("--input").arg(i);
     }
-    if let Some(k) = config.model.kwargs_json() {
+    // the model's kwargs are for the model's class, not for a smaller stand-in
+    if let Some(k) = config.model.kwargs_json()
+        && o.target().is_none()
+    {
         cmd.arg("--kwargs").arg(k);
     }
     cmd.arg("--loss")
@@ -282,7 +286,10 @@ pub fn overfit(root: &Path, config: &Config, skill: &Path, python: &Path) -> Ite
     };
     let detail = report["detail"].as_str().unwrap_or("").to_string();
     let curve = report["curve_text"].as_str().unwrap_or("");
-    let text = format!("{detail}; loss@step: {curve}");
+    let mut text = format!("{detail}; loss@step: {curve}");
+    if let (Some(t), Some(why)) = (o.target(), o.target_reason()) {
+        text = format!("{t}, not the paper-size model ({why}): {text}");
+    }
     match report["status"].as_str() {
         Some("PASS") => Item::pass(id, text),
         // undecided within the budget: no defect seen, no fit either (overfit.py says which)
