@@ -253,3 +253,16 @@ def test_a_factory_that_raises_fails_loss_scalar_with_its_message():
     assert checks["loss_scalar"].status == "FAIL"
     assert "make_targets(2) raised ValueError: no annotations for this batch" in checks["loss_scalar"].detail
     assert all(c.status == "SKIP" and c.applies for n, c in checks.items() if n != "loss_scalar")
+
+
+def test_a_factory_may_take_the_prediction_to_size_its_target(validate):
+    """U-Net's output is smaller than its input by what the input fixes (dogfood run): with
+    make_targets(batch, prediction) the target takes the output's size. x=[2,1,8,10] through
+    an unpadded 3x3 conv gives [2, 3, 6, 8], so the target is [2, 6, 8]."""
+    code, out, err = validate(
+        f"{LOSSES}:ValidConv", "--input", "x=[2,1,8,10]",
+        "--loss", f"{LOSSES}:PixelCE", "--targets", f"{LOSSES}:make_pixel_targets",
+    )  # fmt: skip
+    assert "PASS loss_scalar: PixelCE(prediction [2, 3, 6, 8], make_targets(2))" in out, out + err
+    assert "FAIL" not in out, out
+    assert code == 0

@@ -10,6 +10,7 @@ out of range, masks with no positive), so the factory says what a valid one is.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import math
 from dataclasses import dataclass
@@ -115,8 +116,22 @@ class Loss:
         self.make_targets = h.load_attr(spec.targets, "--targets")
         self.perfect = h.load_attr(spec.perfect, "--perfect") if spec.perfect else None
 
-    def targets(self, batch: int) -> Any:
+    def wants_prediction(self) -> bool:
+        """`make_targets(batch, prediction)`: the target's size follows the output's (U-Net's
+        valid convolutions give an output smaller than the input, by an amount the input sets)."""
         try:
+            params = list(inspect.signature(self.make_targets).parameters.values())
+        except (TypeError, ValueError):
+            return False
+        positional = [
+            q for q in params if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)
+        ]
+        return len(positional) >= 2 or any(q.name == "prediction" for q in params)
+
+    def targets(self, batch: int, prediction: Any = None) -> Any:
+        try:
+            if prediction is not None and self.wants_prediction():
+                return self.make_targets(batch, prediction)
             return self.make_targets(batch)
         except Exception as exc:
             raise HarnessError(
@@ -229,7 +244,7 @@ def loss_checks(loss: Loss, prediction: Any, batch: int, seed: Any) -> list[Chec
     checks: list[Check] = []
     seed()
     try:
-        target = loss.targets(batch)
+        target = loss.targets(batch, prediction)
     except HarnessError as exc:
         return not_run(
             Check("loss_scalar", "FAIL", str(exc)),
@@ -346,7 +361,7 @@ def check_gradcheck(
     except NotBatched:
         small, small_batch = prediction, batch
     try:
-        target = to_float64(loss.targets(small_batch))
+        target = to_float64(loss.targets(small_batch, small))
     except HarnessError as exc:
         checks.append(Check("loss_gradcheck", "FAIL", f"the tiny case has no target: {exc}"))
         return

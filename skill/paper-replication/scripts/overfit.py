@@ -160,7 +160,12 @@ class Overfit:
         self.model, self.off = self.fresh_model()
         self.in_args, self.in_kwargs = h.make_inputs(self.specs, args.device)
         self.batch = self.specs[0].shape[0]
-        self.targets = self.loss.targets(self.batch)
+        prediction = None
+        if self.loss.wants_prediction():
+            # The target's size follows the output's: one forward pass (no gradient) to see it.
+            with torch.no_grad():
+                prediction = self.model(*self.in_args, **self.in_kwargs)
+        self.targets = self.loss.targets(self.batch, prediction)
         params = [p for p in self.model.parameters() if p.requires_grad]
         if not params:
             raise HarnessError("the model has no trainable parameter: nothing to overfit")
