@@ -40,6 +40,8 @@ pub(crate) struct Cost {
     pub(crate) bytes: u64,
     /// Draws of nested content: forms, tiling patterns, soft masks, Type 3 font selections.
     pub(crate) draws: u64,
+    /// Bytes of the strings text operators show: at least one per glyph.
+    pub(crate) glyphs: u64,
 }
 
 impl Cost {
@@ -56,6 +58,7 @@ impl Cost {
             ops: self.ops.saturating_mul(n),
             bytes: self.bytes.saturating_mul(n),
             draws: self.draws.saturating_mul(n),
+            glyphs: self.glyphs.saturating_mul(n),
         }
     }
 
@@ -63,6 +66,7 @@ impl Cost {
         self.ops = self.ops.saturating_add(other.ops);
         self.bytes = self.bytes.saturating_add(other.bytes);
         self.draws = self.draws.saturating_add(other.draws);
+        self.glyphs = self.glyphs.saturating_add(other.glyphs);
     }
 }
 
@@ -170,22 +174,40 @@ pub(crate) fn check(pdf: &Pdf, limits: &Limits) -> Result<Cost, Error> {
         lookups: 0,
         path: Vec::new(),
     };
-    let mut worst_page = 0;
+    let (mut worst_page, mut worst_text) = (0, 0);
     for (i, page) in pdf.pages().iter().enumerate() {
         walker.page_start = walker.run;
         walker
             .page(page)
             .map_err(|stop| walker.error(i + 1, stop))?;
         worst_page = worst_page.max(walker.run.ops - walker.page_start.ops);
+        worst_text = worst_text.max(walker.run.glyphs - walker.page_start.glyphs);
     }
     if std::env::var_os("PDF_FIGURES_TIMINGS").is_some() {
         let c = walker.run;
         eprintln!(
-            "pdf-figures: budget use: {} operators (at most {worst_page} on a page), {} content bytes, {} nested draws",
-            c.ops, c.bytes, c.draws
+            "pdf-figures: budget use: {} operators (at most {worst_page} on a page), {} content bytes, {} nested draws, {} text bytes (at most {worst_text} on a page)",
+            c.ops, c.bytes, c.draws, c.glyphs
         );
     }
     Ok(walker.run)
+}
+
+/// Bytes of the strings among a text operator's operands (`TJ` holds them in an array).
+fn shown_bytes<'a, 'b: 'a>(operands: impl Iterator<Item = &'a Object<'b>>) -> u64 {
+    operands
+        .map(|o| match o {
+            Object::String(s) => s.as_bytes().len() as u64,
+            Object::Array(a) => a
+                .iter::<Object<'_>>()
+                .map(|o| match o {
+                    Object::String(s) => s.as_bytes().len() as u64,
+                    _ => 0,
+                })
+                .sum(),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// The content streams a page's `/Contents` names, in order, repetitions included, and the
@@ -260,6 +282,20 @@ impl Walker<'_> {
                 "bytes of decoded content in the document, each stream counted every time it is drawn",
                 l.max_content_bytes,
                 "--max-content-bytes",
+            ));
+        }
+        if run.glyphs - self.page_start.glyphs > l.max_page_glyphs {
+            return Err(Stop::Budget(
+                "bytes of text shown on one page (at least one per glyph)",
+                l.max_page_glyphs,
+                "--max-page-glyphs",
+            ));
+        }
+        if run.glyphs > l.max_glyphs {
+            return Err(Stop::Budget(
+                "bytes of text shown in the document (at least one per glyph)",
+                l.max_glyphs,
+                "--max-glyphs",
             ));
         }
         if run.draws > l.max_nested_draws {
@@ -340,6 +376,13 @@ impl Walker<'_> {
                     self.over()?;
                 }
                 let operator: &[u8] = op.operator;
+                if matches!(operator, b"Tj" | b"TJ" | b"'" | b"\"") {
+                    let shown = shown_bytes(op.operands());
+                    cost.glyphs += shown;
+                    self.run.glyphs += shown;
+                    self.over()?;
+                    continue;
+                }
                 let name = match operator {
                     b"Do" | b"Tf" | b"gs" => op.operands().find_map(|o| match o {
                         Object::Name(n) => Some(n),
