@@ -10,8 +10,9 @@
 //! (stream, resources) so a wide graph of shared forms costs one visit each.
 //!
 //! The same walk adds up what interpreting each page will cost (issue 20), before any page is
-//! interpreted: operators, decoded content bytes and nested draws, each counted as many times
-//! as the content is drawn (a form drawn six times costs six times its content). Memoised
+//! interpreted: operators, decoded content bytes, nested draws and bytes of text shown, each
+//! counted as many times as the content is drawn (a form drawn six times costs six times its
+//! content, a tiling pattern every copy of its cell, a Type 3 glyph its costliest procedure). Memoised
 //! costs make that arithmetic, not work: a 3 KB file whose forms draw forms 6^8 times is
 //! refused after walking nine streams. A page's content streams are measured before they are
 //! decoded, so forty references to one 250 MB stream are refused without decoding 10 GB.
@@ -59,6 +60,16 @@ impl Cost {
             bytes: self.bytes.saturating_mul(n),
             draws: self.draws.saturating_mul(n),
             glyphs: self.glyphs.saturating_mul(n),
+        }
+    }
+
+    /// The larger of each part.
+    fn max(self, other: Cost) -> Cost {
+        Cost {
+            ops: self.ops.max(other.ops),
+            bytes: self.bytes.max(other.bytes),
+            draws: self.draws.max(other.draws),
+            glyphs: self.glyphs.max(other.glyphs),
         }
     }
 
@@ -155,6 +166,9 @@ struct Walker<'l> {
     uses: HashMap<(ObjectIdentifier, Vec<u8>), Use>,
     /// Decoded sizes of page content streams already measured.
     sizes: HashMap<ObjectIdentifier, u64>,
+    /// Per Type 3 font, the costliest of its glyph procedures: the renderer runs one for
+    /// every glyph shown.
+    glyph_costs: HashMap<ObjectIdentifier, Cost>,
     /// Resource lookups so far, to tell whether a subtree made any.
     lookups: usize,
     path: Vec<Link>,
@@ -171,6 +185,7 @@ pub(crate) fn check(pdf: &Pdf, limits: &Limits) -> Result<Cost, Error> {
         free_heights: HashMap::new(),
         uses: HashMap::new(),
         sizes: HashMap::new(),
+        glyph_costs: HashMap::new(),
         lookups: 0,
         path: Vec::new(),
     };
@@ -367,6 +382,8 @@ impl Walker<'_> {
             bytes: streams.iter().map(|s| s.len() as u64).sum(),
             ..Cost::default()
         };
+        // The Type 3 font selected last in this content, by what one glyph of it costs.
+        let mut type3: Option<Cost> = None;
         for data in streams {
             let mut ops = UntypedIter::new(data);
             while let Some(op) = ops.next() {
@@ -380,6 +397,13 @@ impl Walker<'_> {
                     let shown = shown_bytes(op.operands());
                     cost.glyphs += shown;
                     self.run.glyphs += shown;
+                    // A glyph's own run is bounded by the text budget, not counted as a draw
+                    // (a Type 3 paper shows tens of thousands); what it draws counts.
+                    if let Some(each) = type3 {
+                        let glyphs = each.times(shown);
+                        cost.add(glyphs);
+                        self.run.add(glyphs);
+                    }
                     self.over()?;
                     continue;
                 }
@@ -416,6 +440,9 @@ impl Walker<'_> {
                         height = height.max(1 + h);
                         cost.add(all);
                         self.run.add(all);
+                    }
+                    if operator == b"Tf" {
+                        type3 = target.and_then(|t| self.glyph_costs.get(&t)).copied();
                     }
                     self.over()?;
                     continue;
@@ -481,6 +508,9 @@ impl Walker<'_> {
                     levels.push((link, h, all));
                     height = height.max(1 + h);
                     cost.add(all);
+                }
+                if operator == b"Tf" {
+                    type3 = target.and_then(|t| self.glyph_costs.get(&t)).copied();
                 }
                 if let Some(key) = use_key {
                     self.uses.insert(key, (target, levels));
@@ -548,7 +578,23 @@ impl Walker<'_> {
         self.over()?;
         self.path.push(child.link);
         let lookups = self.lookups;
-        let (h, c) = self.height(&streams, &child.resources, child.resources_id)?;
+        let (h, c) = match child.content {
+            // Each glyph procedure alone too: one runs for every glyph shown.
+            Content::Glyphs(_) => {
+                let (mut h, mut all, mut each) = (0, Cost::default(), Cost::default());
+                for glyph in &streams {
+                    let (hg, cg) = self.height(&[glyph], &child.resources, child.resources_id)?;
+                    h = h.max(hg);
+                    all.add(cg);
+                    each = each.max(cg);
+                }
+                if id.obj_number != 0 {
+                    self.glyph_costs.insert(id, each);
+                }
+                (h, all)
+            }
+            Content::Stream(_) => self.height(&streams, &child.resources, child.resources_id)?,
+        };
         self.path.pop();
         // Streams run with unnamed (inline, inherited) resources may resolve names differently
         // elsewhere, so only named pairs are remembered.
