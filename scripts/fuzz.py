@@ -408,10 +408,10 @@ def fuzz(target: Target, bins: Path, cases: int, seed: int, crashes: Path, quiet
             if code == 2 and lines != 1:
                 multi_line += 1
             why = None
-            if code < 0 or code in (101, 134):
+            if wall > TIME_LIMIT:
+                why = f"time {wall:.1f} s (killed)"
+            elif code < 0 or code in (101, 134):
                 why = f"abort (exit {code})"
-            elif wall > TIME_LIMIT:
-                why = f"time {wall:.1f} s"
             elif peak >= MEMORY_LIMIT:
                 why = f"peak {peak >> 20} MB"
             if why:

@@ -30,10 +30,11 @@ Output:
                            and the sentence or table cell they come from (.md: the same table)
 
 Limits: a file past --max-image-pixels, --max-stream-bytes, --max-depth (nested forms,
-Type 3 glyphs, patterns), --max-page-operators, --max-operators, --max-content-bytes or
---max-nested-draws is refused with one line naming the flag, before any page is interpreted;
-a reference cycle is refused at any depth. The input must be a regular file (not a FIFO or a
-device). Each default leaves a real paper at least ten times the room.
+Type 3 glyphs, patterns), --max-page-operators, --max-operators, --max-content-bytes,
+--max-nested-draws, --max-page-glyphs or --max-glyphs is refused with one line naming the
+flag, before any page is interpreted; a reference cycle is refused at any depth. The input
+must be a regular file (not a FIFO or a device). Each default leaves a real paper at least
+ten times the room.
 
 Output folder: pdf-figures lists the files it wrote in out/.pdf-figures-files. It refuses an
 existing out/ unless --force is given or --pages adds renders, and even then it refuses a
@@ -94,6 +95,13 @@ struct Cli {
     /// for the whole document.
     #[arg(long, default_value_t = Limits::default().max_nested_draws)]
     max_nested_draws: u64,
+    /// Most bytes of text shown (Tj, TJ, ', ") on one page, forms counted each time they are
+    /// drawn: at least one per glyph.
+    #[arg(long, default_value_t = Limits::default().max_page_glyphs)]
+    max_page_glyphs: u64,
+    /// Most bytes of text shown for the whole document.
+    #[arg(long, default_value_t = Limits::default().max_glyphs)]
+    max_glyphs: u64,
 }
 
 pub fn main_with_args<I, T>(args: I) -> ExitCode
@@ -137,6 +145,8 @@ fn run(cli: &Cli) -> Result<(), Error> {
             max_operators: cli.max_operators,
             max_content_bytes: cli.max_content_bytes,
             max_nested_draws: cli.max_nested_draws,
+            max_page_glyphs: cli.max_page_glyphs,
+            max_glyphs: cli.max_glyphs,
         },
         progress: true,
         threads: cli.threads,

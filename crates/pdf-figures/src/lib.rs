@@ -46,7 +46,8 @@
 //!   document (`--max-operators`), decoded content bytes (`--max-content-bytes`, page content
 //!   streams measured before they are decoded) and draws of nested content
 //!   (`--max-nested-draws`; a tiling pattern counts every copy of its cell the renderer may
-//!   draw). The input must be a regular file ([`input`]).
+//!   draw), and bytes of text shown per page and document (`--max-page-glyphs`,
+//!   `--max-glyphs`). The input must be a regular file ([`input`]).
 //! - Pages are interpreted on up to four threads (`--threads`); the output is byte-identical
 //!   for any number. Decoded stream size (`--max-stream-bytes`) and image size
 //!   (`--max-image-pixels`) are capped too. Each limit fails with one line naming its flag.

@@ -38,6 +38,10 @@ pub struct Limits {
     /// Most draws of nested content (forms, tiling patterns, soft masks, Type 3 font
     /// selections) for the whole document.
     pub max_nested_draws: u64,
+    /// Most bytes of text shown on one page (each glyph takes one or two).
+    pub max_page_glyphs: u64,
+    /// Most bytes of text shown for the whole document.
+    pub max_glyphs: u64,
 }
 
 impl Default for Limits {
@@ -50,13 +54,19 @@ impl Default for Limits {
             max_depth: 32,
             // The largest of the 25 corpus papers (papers and papers-fresh; with
             // PDF_FIGURES_TIMINGS=1 a run prints its document's use) and the room each
-            // default leaves: 238 k operators on one page (vit 82 k, lstm 238 k; 21x), 2.3 M
-            // in one paper (lstm; 21x), 80 MB of decoded content (lstm, whose plots draw
-            // forms 6,610 times; 13x), 6,610 nested draws (lstm; 15x).
+            // default leaves: 253 k operators on one page (lstm; 20x), 2.8 M in one paper
+            // (lstm, Type 3 glyphs counted per glyph shown; 18x), 104 MB of decoded content
+            // (lstm, whose plots draw forms 6,610 times; 10.3x), 6,610 nested draws (lstm;
+            // 15x).
             max_page_operators: 5_000_000,
             max_operators: 50_000_000,
             max_content_bytes: 1 << 30,
             max_nested_draws: 100_000,
+            // Text: 85 k bytes shown in the wordiest paper (lstm), 8.4 k on one page (24x). A
+            // 1 MB string drawn twice (2 M glyphs on one line, a fuzz case) took 14 s and
+            // 1.37 GB, so the document cap stays well under that: 11.8x.
+            max_page_glyphs: 200_000,
+            max_glyphs: 1_000_000,
         }
     }
 }

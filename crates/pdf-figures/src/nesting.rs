@@ -10,8 +10,9 @@
 //! (stream, resources) so a wide graph of shared forms costs one visit each.
 //!
 //! The same walk adds up what interpreting each page will cost (issue 20), before any page is
-//! interpreted: operators, decoded content bytes and nested draws, each counted as many times
-//! as the content is drawn (a form drawn six times costs six times its content). Memoised
+//! interpreted: operators, decoded content bytes, nested draws and bytes of text shown, each
+//! counted as many times as the content is drawn (a form drawn six times costs six times its
+//! content, a tiling pattern every copy of its cell, a Type 3 glyph its costliest procedure). Memoised
 //! costs make that arithmetic, not work: a 3 KB file whose forms draw forms 6^8 times is
 //! refused after walking nine streams. A page's content streams are measured before they are
 //! decoded, so forty references to one 250 MB stream are refused without decoding 10 GB.
@@ -40,6 +41,8 @@ pub(crate) struct Cost {
     pub(crate) bytes: u64,
     /// Draws of nested content: forms, tiling patterns, soft masks, Type 3 font selections.
     pub(crate) draws: u64,
+    /// Bytes of the strings text operators show: at least one per glyph.
+    pub(crate) glyphs: u64,
 }
 
 impl Cost {
@@ -56,6 +59,17 @@ impl Cost {
             ops: self.ops.saturating_mul(n),
             bytes: self.bytes.saturating_mul(n),
             draws: self.draws.saturating_mul(n),
+            glyphs: self.glyphs.saturating_mul(n),
+        }
+    }
+
+    /// The larger of each part.
+    fn max(self, other: Cost) -> Cost {
+        Cost {
+            ops: self.ops.max(other.ops),
+            bytes: self.bytes.max(other.bytes),
+            draws: self.draws.max(other.draws),
+            glyphs: self.glyphs.max(other.glyphs),
         }
     }
 
@@ -63,6 +77,7 @@ impl Cost {
         self.ops = self.ops.saturating_add(other.ops);
         self.bytes = self.bytes.saturating_add(other.bytes);
         self.draws = self.draws.saturating_add(other.draws);
+        self.glyphs = self.glyphs.saturating_add(other.glyphs);
     }
 }
 
@@ -151,6 +166,9 @@ struct Walker<'l> {
     uses: HashMap<(ObjectIdentifier, Vec<u8>), Use>,
     /// Decoded sizes of page content streams already measured.
     sizes: HashMap<ObjectIdentifier, u64>,
+    /// Per Type 3 font, the costliest of its glyph procedures: the renderer runs one for
+    /// every glyph shown.
+    glyph_costs: HashMap<ObjectIdentifier, Cost>,
     /// Resource lookups so far, to tell whether a subtree made any.
     lookups: usize,
     path: Vec<Link>,
@@ -167,25 +185,44 @@ pub(crate) fn check(pdf: &Pdf, limits: &Limits) -> Result<Cost, Error> {
         free_heights: HashMap::new(),
         uses: HashMap::new(),
         sizes: HashMap::new(),
+        glyph_costs: HashMap::new(),
         lookups: 0,
         path: Vec::new(),
     };
-    let mut worst_page = 0;
+    let (mut worst_page, mut worst_text) = (0, 0);
     for (i, page) in pdf.pages().iter().enumerate() {
         walker.page_start = walker.run;
         walker
             .page(page)
             .map_err(|stop| walker.error(i + 1, stop))?;
         worst_page = worst_page.max(walker.run.ops - walker.page_start.ops);
+        worst_text = worst_text.max(walker.run.glyphs - walker.page_start.glyphs);
     }
     if std::env::var_os("PDF_FIGURES_TIMINGS").is_some() {
         let c = walker.run;
         eprintln!(
-            "pdf-figures: budget use: {} operators (at most {worst_page} on a page), {} content bytes, {} nested draws",
-            c.ops, c.bytes, c.draws
+            "pdf-figures: budget use: {} operators (at most {worst_page} on a page), {} content bytes, {} nested draws, {} text bytes (at most {worst_text} on a page)",
+            c.ops, c.bytes, c.draws, c.glyphs
         );
     }
     Ok(walker.run)
+}
+
+/// Bytes of the strings among a text operator's operands (`TJ` holds them in an array).
+fn shown_bytes<'a, 'b: 'a>(operands: impl Iterator<Item = &'a Object<'b>>) -> u64 {
+    operands
+        .map(|o| match o {
+            Object::String(s) => s.as_bytes().len() as u64,
+            Object::Array(a) => a
+                .iter::<Object<'_>>()
+                .map(|o| match o {
+                    Object::String(s) => s.as_bytes().len() as u64,
+                    _ => 0,
+                })
+                .sum(),
+            _ => 0,
+        })
+        .sum()
 }
 
 /// The content streams a page's `/Contents` names, in order, repetitions included, and the
@@ -262,6 +299,20 @@ impl Walker<'_> {
                 "--max-content-bytes",
             ));
         }
+        if run.glyphs - self.page_start.glyphs > l.max_page_glyphs {
+            return Err(Stop::Budget(
+                "bytes of text shown on one page (at least one per glyph)",
+                l.max_page_glyphs,
+                "--max-page-glyphs",
+            ));
+        }
+        if run.glyphs > l.max_glyphs {
+            return Err(Stop::Budget(
+                "bytes of text shown in the document (at least one per glyph)",
+                l.max_glyphs,
+                "--max-glyphs",
+            ));
+        }
         if run.draws > l.max_nested_draws {
             return Err(Stop::Budget(
                 "draws of forms, tiling patterns, soft masks and Type 3 fonts in the document",
@@ -331,6 +382,8 @@ impl Walker<'_> {
             bytes: streams.iter().map(|s| s.len() as u64).sum(),
             ..Cost::default()
         };
+        // The Type 3 font selected last in this content, by what one glyph of it costs.
+        let mut type3: Option<Cost> = None;
         for data in streams {
             let mut ops = UntypedIter::new(data);
             while let Some(op) = ops.next() {
@@ -340,6 +393,20 @@ impl Walker<'_> {
                     self.over()?;
                 }
                 let operator: &[u8] = op.operator;
+                if matches!(operator, b"Tj" | b"TJ" | b"'" | b"\"") {
+                    let shown = shown_bytes(op.operands());
+                    cost.glyphs += shown;
+                    self.run.glyphs += shown;
+                    // A glyph's own run is bounded by the text budget, not counted as a draw
+                    // (a Type 3 paper shows tens of thousands); what it draws counts.
+                    if let Some(each) = type3 {
+                        let glyphs = each.times(shown);
+                        cost.add(glyphs);
+                        self.run.add(glyphs);
+                    }
+                    self.over()?;
+                    continue;
+                }
                 let name = match operator {
                     b"Do" | b"Tf" | b"gs" => op.operands().find_map(|o| match o {
                         Object::Name(n) => Some(n),
@@ -373,6 +440,9 @@ impl Walker<'_> {
                         height = height.max(1 + h);
                         cost.add(all);
                         self.run.add(all);
+                    }
+                    if operator == b"Tf" {
+                        type3 = target.and_then(|t| self.glyph_costs.get(&t)).copied();
                     }
                     self.over()?;
                     continue;
@@ -438,6 +508,9 @@ impl Walker<'_> {
                     levels.push((link, h, all));
                     height = height.max(1 + h);
                     cost.add(all);
+                }
+                if operator == b"Tf" {
+                    type3 = target.and_then(|t| self.glyph_costs.get(&t)).copied();
                 }
                 if let Some(key) = use_key {
                     self.uses.insert(key, (target, levels));
@@ -505,7 +578,23 @@ impl Walker<'_> {
         self.over()?;
         self.path.push(child.link);
         let lookups = self.lookups;
-        let (h, c) = self.height(&streams, &child.resources, child.resources_id)?;
+        let (h, c) = match child.content {
+            // Each glyph procedure alone too: one runs for every glyph shown.
+            Content::Glyphs(_) => {
+                let (mut h, mut all, mut each) = (0, Cost::default(), Cost::default());
+                for glyph in &streams {
+                    let (hg, cg) = self.height(&[glyph], &child.resources, child.resources_id)?;
+                    h = h.max(hg);
+                    all.add(cg);
+                    each = each.max(cg);
+                }
+                if id.obj_number != 0 {
+                    self.glyph_costs.insert(id, each);
+                }
+                (h, all)
+            }
+            Content::Stream(_) => self.height(&streams, &child.resources, child.resources_id)?,
+        };
         self.path.pop();
         // Streams run with unnamed (inline, inherited) resources may resolve names differently
         // elsewhere, so only named pairs are remembered.

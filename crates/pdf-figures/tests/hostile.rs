@@ -278,3 +278,123 @@ fn a_tiling_pattern_with_a_tiny_step_is_refused_not_rendered_for_ever() {
         "(raise the limit with --max-",
     );
 }
+
+/// Pages that each show the strings of `content` in Helvetica.
+fn text_pages(content: &str, n: usize) -> Vec<u8> {
+    let mut pdf = Pdf::default();
+    let pages = pdf.reserve();
+    let font = pdf.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    let kids: Vec<usize> = (0..n)
+        .map(|_| {
+            pdf.page(
+                pages,
+                content.as_bytes(),
+                &format!("/Font << /F1 {font} 0 R >>"),
+                "",
+            )
+        })
+        .collect();
+    pdf.finish(pages, &kids, "")
+}
+
+#[test]
+fn shown_text_is_counted_per_page_and_per_document() {
+    // (abc) Tj, [(de) 120 (f)] TJ and (gh) ': 3 + 3 + 2 = 8 bytes of text per page.
+    let pdf = text_pages(
+        "BT /F1 10 Tf 72 700 Td (abc) Tj [(de) 120 (f)] TJ (gh) ' ET",
+        2,
+    );
+    passes(&pdf, &["--max-page-glyphs", "8", "--max-glyphs", "16"]);
+    refused(
+        &pdf,
+        &["--max-page-glyphs", "7"],
+        "page 1: more than 7 bytes of text shown on one page",
+    );
+    refused(
+        &pdf,
+        &["--max-glyphs", "15"],
+        "page 2: more than 15 bytes of text shown in the document",
+    );
+}
+
+#[test]
+fn a_line_of_a_million_glyphs_is_refused_by_the_text_budget() {
+    // What the fuzz loop found (pdf case 6955 of seed 20): a 1 MB string shown by a form
+    // drawn twice took 14 s and 1.37 GB.
+    let text = "ab cd ".repeat(170_000);
+    let pdf = text_pages(&format!("BT /F1 10 Tf 72 700 Td ({text}) Tj ET"), 1);
+    refused(&pdf, &[], "--max-page-glyphs");
+}
+
+/// A page showing `text` in a Type 3 font whose glyph `a` runs `proc_a` (with `resources`)
+/// and whose glyph `b` is `10 0 d0` (one operator).
+fn type3_page(text: &str, proc_a: &str, setup: impl FnOnce(&mut Pdf) -> String) -> Vec<u8> {
+    page_over(|pdf| {
+        let resources = setup(pdf);
+        let a = pdf.stream("", proc_a.as_bytes());
+        let b = pdf.stream("", b"10 0 d0");
+        let font = pdf.add(&format!(
+            "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 10 10] /FontMatrix [0.1 0 0 0.1 0 0] \
+             /CharProcs << /a {a} 0 R /b {b} 0 R >> /Encoding << /Type /Encoding /Differences [97 /a /b] >> \
+             /FirstChar 97 /LastChar 98 /Widths [10 10] /Resources << {resources} >> >>"
+        ));
+        let content = pdf.stream(
+            "",
+            format!("BT /T3 12 Tf 72 700 Td ({text}) Tj ET").as_bytes(),
+        );
+        (
+            format!("{content} 0 R"),
+            format!("/Font << /T3 {font} 0 R >>"),
+        )
+    })
+}
+
+#[test]
+fn each_type3_glyph_shown_counts_its_costliest_procedure() {
+    // Page: BT, Tf, Td, Tj, ET = 5 operators. Selecting the font walks both procedures once
+    // (a: d1, re, f = 3; b: d0 = 1) and is one draw; each of the 3 glyphs shown then costs
+    // the costliest procedure (3 operators, no draw of its own): 5 + 4 + 9 = 18 operators,
+    // 1 draw.
+    let pdf = type3_page("aab", "10 0 0 0 10 10 d1 0 0 10 10 re f", |_| String::new());
+    passes(
+        &pdf,
+        &["--max-page-operators", "18", "--max-nested-draws", "1"],
+    );
+    refused(&pdf, &["--max-page-operators", "17"], "more than 17");
+    refused(&pdf, &["--max-nested-draws", "0"], "more than 0 draws");
+}
+
+#[test]
+fn type3_glyphs_that_draw_form_fan_outs_are_refused() {
+    // Glyph `a` draws a form that draws 6 forms, each drawing 6, ... down to a stroke:
+    // 1 + 6 + 36 + 216 + 1296 = 1555 draws per glyph, and the page shows 1000 of them: about
+    // 1.56 M draws (and 1000 x 5444 = 5.4 M operators) from a 3 KB file. The operators run out first.
+    let pdf = type3_page(&"a".repeat(1000), "10 0 d0 /F Do", |pdf| {
+        let leaf = pdf.stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 10 10]",
+            b"0 0 m 1 1 l S",
+        );
+        let mut next = leaf;
+        for _ in 0..3 {
+            next = pdf.stream(
+                &format!(
+                    "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /F {next} 0 R >> >>"
+                ),
+                "/F Do ".repeat(6).as_bytes(),
+            );
+        }
+        let top = pdf.stream(
+            &format!(
+                "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /F {next} 0 R >> >>"
+            ),
+            "/F Do ".repeat(6).as_bytes(),
+        );
+        format!("/XObject << /F {top} 0 R >>")
+    });
+    refused(&pdf, &[], "(raise the limit with --max-page-operators)");
+    refused(
+        &pdf,
+        &["--max-page-operators", "100000000"],
+        "(raise the limit with --max-nested-draws)",
+    );
+}

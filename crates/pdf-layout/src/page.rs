@@ -2,7 +2,7 @@
 
 use crate::captions::{CaptionStart, caption_start};
 use crate::geom::Rect;
-use crate::text::{Block, Glyph, Line, blocks_from_lines, lines_from_glyphs};
+use crate::text::{Block, Glyph, Line, Word, blocks_from_lines, lines_from_glyphs};
 use serde::Serialize;
 
 /// What drew a graphic.
@@ -142,13 +142,29 @@ pub fn analyze_page(number: usize, input: &PageInput, body_size: f64) -> PageLay
 
 /// Splits a line where a caption starts after a wide gap: a caption set beside running text
 /// (a wrapped figure) shares baselines with it.
+/// The words joined by spaces, up to the first 256 bytes or so: a caption start is a label,
+/// a short id and what follows it, so a longer line (issue 20: one line of 1 M glyphs) need
+/// not be joined whole for every word it has.
+fn text_from(words: &[Word]) -> String {
+    let mut text = String::new();
+    for w in words {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(&w.text);
+        if text.len() >= 256 {
+            break;
+        }
+    }
+    text
+}
+
 fn split_at_captions(lines: Vec<Line>) -> Vec<Line> {
     let mut out = Vec::with_capacity(lines.len());
     for line in lines {
         let at = (1..line.words.len()).find(|&i| {
             let gap = line.words[i].bbox.x0 - line.words[i - 1].bbox.x1;
-            let rest: Vec<&str> = line.words[i..].iter().map(|w| w.text.as_str()).collect();
-            gap > 0.8 * line.size && caption_start(&rest.join(" ")).is_some()
+            gap > 0.8 * line.size && caption_start(&text_from(&line.words[i..])).is_some()
         });
         match at {
             Some(i) => {

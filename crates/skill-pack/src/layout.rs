@@ -35,12 +35,22 @@ pub enum ZipReadError {
     Bomb(String, u64),
 }
 
-/// The start of a long entry name, for a one-line message.
+/// An entry name for a one-line message: control characters escaped (a name may hold a line
+/// break), a long one cut after 60 characters.
 fn short(name: &str) -> String {
-    match name.char_indices().nth(60) {
-        Some((at, _)) => format!("{}...", &name[..at]),
-        None => name.to_string(),
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if i == 60 {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
     }
+    out
 }
 
 /// Checks the rules that a folder shares with the ZIP it will become (Z2 nested SKILL.md, Z3,
@@ -286,9 +296,9 @@ pub fn read_zip_tree(
         file.by_ref()
             .take(info.size + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| ZipReadError::Entry(info.name.clone(), e))?;
+            .map_err(|e| ZipReadError::Entry(short(&info.name), e))?;
         if bytes.len() as u64 > info.size {
-            return Err(ZipReadError::Bomb(info.name.clone(), info.size));
+            return Err(ZipReadError::Bomb(short(&info.name), info.size));
         }
         tree.insert(
             rel.to_string(),

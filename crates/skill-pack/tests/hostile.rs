@@ -185,3 +185,23 @@ fn a_zip_far_over_the_upload_limit_or_not_a_file_is_refused_unread() {
     );
     refused(&validate(&fifo, tmp.path()), "s.zip");
 }
+
+#[test]
+fn an_entry_name_with_a_line_break_stays_on_one_error_line() {
+    // Found by scripts/fuzz.py (zip case 3390 of seed 20): an entry named "s/SKILL\nmd" whose
+    // checksum is wrong printed its name across two lines.
+    let tmp = TempDir::new().unwrap();
+    let zip = tmp.path().join("s.zip");
+    write_zip(&zip, &[("s/SKILL\nmd", b"hello")]);
+    let mut data = std::fs::read(&zip).unwrap();
+    let at = |sig: &[u8]| data.windows(4).position(|w| w == sig).unwrap();
+    let (local, central) = (at(b"PK\x03\x04"), at(b"PK\x01\x02"));
+    // CRC-32 at offset 14 of the local header and 16 of the central directory entry.
+    data[local + 14..local + 18].copy_from_slice(&[1, 2, 3, 4]);
+    data[central + 16..central + 20].copy_from_slice(&[1, 2, 3, 4]);
+    std::fs::write(&zip, data).unwrap();
+    refused(
+        &validate(&zip, tmp.path()),
+        "cannot read entry s/SKILL\\nmd:",
+    );
+}
