@@ -26,6 +26,7 @@ pub const EMBEDDED: &[(&str, &str)] = embedded![
     "modules/__init__.py.tera",
     "modules/module.py.tera",
     "requirements.txt.tera",
+    "tests/conftest.py.tera",
     "tests/test_losses.py.tera",
     "verify.toml.tera",
 ];
