@@ -144,7 +144,10 @@ fn collect_py(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
         // A FIFO or device given by name: refused by what it is, never opened.
         Err(fail(
             path,
-            format!("is {}, not a regular file", cli_guard::describe(meta.file_type())),
+            format!(
+                "is {}, not a regular file",
+                cli_guard::describe(meta.file_type())
+            ),
         ))
     } else {
         Err(fail(path, "No such file or directory"))
