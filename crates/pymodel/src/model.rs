@@ -27,6 +27,8 @@ pub struct ModelFile {
     class_paths: Vec<(usize, Vec<(usize, usize)>)>,
     /// The first class of each name, as an index into `class_paths`.
     class_by_name: std::collections::HashMap<String, usize>,
+    /// The first module-level function of each name, as an index into the module body.
+    function_by_name: std::collections::HashMap<String, usize>,
 }
 
 fn collect_class_paths(
@@ -135,7 +137,13 @@ impl ModelFile {
             module,
             class_paths,
             class_by_name: std::collections::HashMap::new(),
+            function_by_name: std::collections::HashMap::new(),
         };
+        for (i, s) in file.module.body.iter().enumerate() {
+            if let StmtKind::FunctionDef(f) = &s.kind {
+                file.function_by_name.entry(f.name.clone()).or_insert(i);
+            }
+        }
         let mut by_name = std::collections::HashMap::new();
         for (i, (_, c)) in file.classes().into_iter().enumerate() {
             by_name.entry(c.name.clone()).or_insert(i);
@@ -205,6 +213,15 @@ impl ModelFile {
     /// The first class named `name`.
     pub fn class(&self, name: &str) -> Option<(&Stmt, &ClassDef)> {
         self.class_at(*self.class_by_name.get(name)?)
+    }
+
+    /// The first module-level function named `name` (a lookup, not a scan of the module).
+    pub fn function(&self, name: &str) -> Option<(&Stmt, &FunctionDef)> {
+        let stmt = self.module.body.get(*self.function_by_name.get(name)?)?;
+        match &stmt.kind {
+            StmtKind::FunctionDef(f) => Some((stmt, &**f)),
+            _ => None,
+        }
     }
 
     /// Module-level functions, in source order.
