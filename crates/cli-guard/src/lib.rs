@@ -108,6 +108,17 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// For callers whose errors carry an `io::Error`: the budget refusals become `Other` errors
+/// with the same one-line message.
+impl From<ReadError> for std::io::Error {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Io(io) => io,
+            other => std::io::Error::other(other.to_string()),
+        }
+    }
+}
+
 /// What a non-regular file is, in words.
 pub fn describe(kind: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;

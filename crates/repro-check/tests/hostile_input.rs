@@ -127,6 +127,35 @@ fn init_with_ten_thousand_modules_finishes_and_writes_them_all() {
 }
 
 #[test]
+fn init_refuses_a_fifo_as_hyperparams_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("hp.json");
+    if !Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return;
+    }
+    let out = run(
+        &[
+            "init",
+            "--paper",
+            "P",
+            "--model",
+            "Net",
+            "--out",
+            "out",
+            "--hyperparams",
+            "hp.json",
+        ],
+        dir.path(),
+    );
+    out.assert_refused("is a FIFO, not a regular file");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
 fn a_closed_stdout_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&good(), &dir.path().join("out"));

@@ -209,6 +209,19 @@ fn fifos_devices_and_oversized_files_are_refused_before_reading() {
         )
         .assert_refused("is a device, not a regular file");
     }
+    // A FIFO as the configuration file.
+    std::fs::write(dir.path().join("ok.py"), "x = 1\n").unwrap();
+    let conf = dir.path().join("pyproject.toml");
+    if Command::new("mkfifo")
+        .arg(&conf)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        run(&["ok.py", "--config", "pyproject.toml"], dir.path())
+            .assert_refused("is a FIFO, not a regular file");
+        std::fs::remove_file(&conf).unwrap();
+    }
+    std::fs::remove_file(dir.path().join("ok.py")).unwrap();
     // 3 GB, sparse: no disk used, refused by its size before any read.
     let big = std::fs::File::create(dir.path().join("big.py")).unwrap();
     big.set_len(3 << 30).unwrap();
