@@ -108,6 +108,17 @@ impl std::fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+/// For callers whose errors carry an `io::Error`: the budget refusals become `Other` errors
+/// with the same one-line message.
+impl From<ReadError> for std::io::Error {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Io(io) => io,
+            other => std::io::Error::other(other.to_string()),
+        }
+    }
+}
+
 /// What a non-regular file is, in words.
 pub fn describe(kind: std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
@@ -217,5 +228,91 @@ mod tests {
             read_text_limited(&big, 10).unwrap_err().to_string(),
             "is not UTF-8 text"
         );
+    }
+}
+
+/// For the helpers' CLI tests of hostile input: run a command under a wall-clock limit and
+/// report how it ended.
+pub mod testing {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// How a bounded run ended.
+    #[derive(Debug)]
+    pub struct Outcome {
+        /// The exit status, `None` when killed by a signal (an abort) or by the limit.
+        pub code: Option<i32>,
+        pub stdout: String,
+        pub stderr: String,
+        pub timed_out: bool,
+        pub elapsed: Duration,
+    }
+
+    impl Outcome {
+        /// The non-empty lines of stderr.
+        pub fn stderr_lines(&self) -> Vec<&str> {
+            self.stderr
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .collect()
+        }
+
+        /// Asserts the contract of issue 20 for a refused input: exit 2, exactly one line on
+        /// stderr that contains `needle`, no abort and no timeout.
+        pub fn assert_refused(&self, needle: &str) {
+            assert!(!self.timed_out, "timed out: {self:?}");
+            assert_eq!(self.code, Some(2), "{self:?}");
+            let lines = self.stderr_lines();
+            assert_eq!(lines.len(), 1, "not one line on stderr: {lines:?}");
+            assert!(
+                lines[0].contains(needle),
+                "`{needle}` not in {:?}",
+                lines[0]
+            );
+        }
+    }
+
+    /// Runs `cmd` (stdin closed), killing it after `limit`. Output is read by threads so a
+    /// full pipe cannot stall the child.
+    pub fn run_bounded(cmd: &mut Command, limit: Duration) -> Outcome {
+        let started = Instant::now();
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let mut out = child.stdout.take().expect("piped");
+        let mut err = child.stderr.take().expect("piped");
+        let out_thread = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = out.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        });
+        let err_thread = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = err.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        });
+        let mut timed_out = false;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if started.elapsed() > limit {
+                timed_out = true;
+                let _ = child.kill();
+                break child.wait().expect("wait after kill");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Outcome {
+            code: status.code(),
+            stdout: out_thread.join().unwrap_or_default(),
+            stderr: err_thread.join().unwrap_or_default(),
+            timed_out,
+            elapsed: started.elapsed(),
+        }
     }
 }

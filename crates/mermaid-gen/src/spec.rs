@@ -1,6 +1,6 @@
 //! The YAML architecture spec (`mermaid-gen spec arch.yaml`): schema, validation, rendering.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use mermaid_writer::{Direction, Flowchart, Id, Shape, Stroke};
 use serde::Deserialize;
@@ -48,6 +48,10 @@ pub enum SpecError {
     TwoParents(String),
     #[error("subgraphs nest in a cycle through `{0}`")]
     SubgraphCycle(String),
+    #[error(
+        "subgraph `{id}` is nested more than {limit} levels deep (raise the budget with --max-nesting)"
+    )]
+    TooDeep { id: String, limit: usize },
     #[error(
         "edges form a cycle: {0} (mark the edge that closes a loop with `back: true`, or set `allow_cycles: true`)"
     )]
@@ -227,16 +231,7 @@ pub fn render_spec(spec: &Spec) -> Result<String, SpecError> {
             }
         }
     }
-    for s in &spec.subgraphs {
-        let mut seen = BTreeSet::new();
-        let mut cur = s.id.as_str();
-        while let Some(p) = parent.get(cur) {
-            if !seen.insert(*p) || *p == s.id {
-                return Err(SpecError::SubgraphCycle(s.id.clone()));
-            }
-            cur = p;
-        }
-    }
+    subgraph_depths(spec, &parent, pymodel::max_nesting())?;
     for (i, e) in spec.edges.iter().enumerate() {
         for end in [&e.from, &e.to] {
             if !ids.contains(end.as_str()) {
@@ -270,9 +265,10 @@ pub fn render_spec(spec: &Spec) -> Result<String, SpecError> {
             write_node(&mut f, n, &mut written);
         }
     }
+    let by_id = ById::new(spec);
     for s in &spec.subgraphs {
         if !parent.contains_key(s.id.as_str()) {
-            write_subgraph(&mut f, spec, s, &mut written)?;
+            write_subgraph(&mut f, &by_id, s, &mut written)?;
         }
     }
     for e in &spec.edges {
@@ -349,9 +345,68 @@ fn write_node<'a>(f: &mut Flowchart, n: &'a NodeSpec, written: &mut BTreeMap<&'a
     written.insert(n.id.as_str(), id);
 }
 
+/// Checks that subgraphs nest without a cycle and at most `limit` deep. Each subgraph's depth
+/// is computed once along its parent chain and remembered, so the check is linear (walking
+/// every chain to the root was quadratic: 10k nested subgraphs took 64 s). Rendering recurses
+/// once per level, so the depth is a budget.
+fn subgraph_depths(
+    spec: &Spec,
+    parent: &BTreeMap<&str, &str>,
+    limit: usize,
+) -> Result<(), SpecError> {
+    let mut depth: HashMap<&str, usize> = HashMap::new();
+    for s in &spec.subgraphs {
+        // Climb until a subgraph of known depth or the top, then assign depths on the way down.
+        let mut chain: Vec<&str> = vec![s.id.as_str()];
+        let mut on_chain: HashSet<&str> = HashSet::from([s.id.as_str()]);
+        let mut base = 0;
+        while let Some(&p) = parent.get(*chain.last().expect("never empty")) {
+            if let Some(&d) = depth.get(p) {
+                base = d;
+                break;
+            }
+            if !on_chain.insert(p) {
+                return Err(SpecError::SubgraphCycle(s.id.clone()));
+            }
+            chain.push(p);
+        }
+        for (i, id) in chain.iter().rev().enumerate() {
+            let d = base + i + 1;
+            if d > limit {
+                return Err(SpecError::TooDeep {
+                    id: (*id).to_string(),
+                    limit,
+                });
+            }
+            depth.insert(id, d);
+        }
+    }
+    Ok(())
+}
+
+/// Nodes and subgraphs by id, for member lookups (a scan of the spec per member was quadratic).
+struct ById<'a> {
+    nodes: HashMap<&'a str, &'a NodeSpec>,
+    subgraphs: HashMap<&'a str, &'a SubgraphSpec>,
+}
+
+impl<'a> ById<'a> {
+    fn new(spec: &'a Spec) -> Self {
+        let mut nodes = HashMap::new();
+        for n in &spec.nodes {
+            nodes.entry(n.id.as_str()).or_insert(n);
+        }
+        let mut subgraphs = HashMap::new();
+        for s in &spec.subgraphs {
+            subgraphs.entry(s.id.as_str()).or_insert(s);
+        }
+        Self { nodes, subgraphs }
+    }
+}
+
 fn write_subgraph<'a>(
     f: &mut Flowchart,
-    spec: &'a Spec,
+    spec: &ById<'a>,
     s: &'a SubgraphSpec,
     written: &mut BTreeMap<&'a str, Id>,
 ) -> Result<(), SpecError> {
@@ -364,9 +419,9 @@ fn write_subgraph<'a>(
     let id = f.open_subgraph(&s.id, &title, parse_direction(s.direction.as_deref())?);
     written.insert(s.id.as_str(), id);
     for m in &s.members {
-        if let Some(n) = spec.nodes.iter().find(|n| &n.id == m) {
+        if let Some(n) = spec.nodes.get(m.as_str()) {
             write_node(f, n, written);
-        } else if let Some(sub) = spec.subgraphs.iter().find(|x| &x.id == m) {
+        } else if let Some(sub) = spec.subgraphs.get(m.as_str()) {
             write_subgraph(f, spec, sub, written)?;
         }
     }

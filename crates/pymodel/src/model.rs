@@ -21,6 +21,32 @@ pub struct ModelFile {
     source: String,
     lines: LineIndex,
     module: Module,
+    /// Where each class statement sits, in source order: the index in the module body, then
+    /// (block, statement) pairs down through nested blocks. Built once, so that [`Self::class`]
+    /// is a lookup and not a walk of the file (a walk per lookup was quadratic in the classes).
+    class_paths: Vec<(usize, Vec<(usize, usize)>)>,
+    /// The first class of each name, as an index into `class_paths`.
+    class_by_name: std::collections::HashMap<String, usize>,
+    /// The first module-level function of each name, as an index into the module body.
+    function_by_name: std::collections::HashMap<String, usize>,
+}
+
+fn collect_class_paths(
+    stmt: &Stmt,
+    top: usize,
+    path: &mut Vec<(usize, usize)>,
+    out: &mut Vec<(usize, Vec<(usize, usize)>)>,
+) {
+    if matches!(stmt.kind, StmtKind::ClassDef(_)) {
+        out.push((top, path.clone()));
+    }
+    for (b, block) in stmt.blocks().into_iter().enumerate() {
+        for (i, s) in block.iter().enumerate() {
+            path.push((b, i));
+            collect_class_paths(s, top, path, out);
+            path.pop();
+        }
+    }
 }
 
 /// `self.<attr> = <ctor>(...)` inside `__init__`.
@@ -101,11 +127,29 @@ impl ModelFile {
         crate::nesting::check_nesting(&source, crate::nesting::max_nesting())?;
         let lines = LineIndex::new(&source);
         let module = parse_module(&source, &lines)?;
-        Ok(Self {
+        let mut class_paths = Vec::new();
+        for (top, stmt) in module.body.iter().enumerate() {
+            collect_class_paths(stmt, top, &mut Vec::new(), &mut class_paths);
+        }
+        let mut file = Self {
             source,
             lines,
             module,
-        })
+            class_paths,
+            class_by_name: std::collections::HashMap::new(),
+            function_by_name: std::collections::HashMap::new(),
+        };
+        for (i, s) in file.module.body.iter().enumerate() {
+            if let StmtKind::FunctionDef(f) = &s.kind {
+                file.function_by_name.entry(f.name.clone()).or_insert(i);
+            }
+        }
+        let mut by_name = std::collections::HashMap::new();
+        for (i, (_, c)) in file.classes().into_iter().enumerate() {
+            by_name.entry(c.name.clone()).or_insert(i);
+        }
+        file.class_by_name = by_name;
+        Ok(file)
     }
 
     pub fn source(&self) -> &str {
@@ -149,20 +193,35 @@ impl ModelFile {
 
     /// Every class in the file, nested ones included, in source order, with its statement.
     pub fn classes(&self) -> Vec<(&Stmt, &ClassDef)> {
-        let mut out = Vec::new();
-        for s in &self.module.body {
-            s.walk(&mut |s| {
-                if let StmtKind::ClassDef(c) = &s.kind {
-                    out.push((s, &**c));
-                }
-            });
+        (0..self.class_paths.len())
+            .filter_map(|i| self.class_at(i))
+            .collect()
+    }
+
+    fn class_at(&self, i: usize) -> Option<(&Stmt, &ClassDef)> {
+        let (top, path) = self.class_paths.get(i)?;
+        let mut stmt = self.module.body.get(*top)?;
+        for &(b, s) in path {
+            stmt = stmt.blocks().get(b)?.get(s)?;
         }
-        out
+        match &stmt.kind {
+            StmtKind::ClassDef(c) => Some((stmt, &**c)),
+            _ => None,
+        }
     }
 
     /// The first class named `name`.
     pub fn class(&self, name: &str) -> Option<(&Stmt, &ClassDef)> {
-        self.classes().into_iter().find(|(_, c)| c.name == name)
+        self.class_at(*self.class_by_name.get(name)?)
+    }
+
+    /// The first module-level function named `name` (a lookup, not a scan of the module).
+    pub fn function(&self, name: &str) -> Option<(&Stmt, &FunctionDef)> {
+        let stmt = self.module.body.get(*self.function_by_name.get(name)?)?;
+        match &stmt.kind {
+            StmtKind::FunctionDef(f) => Some((stmt, &**f)),
+            _ => None,
+        }
     }
 
     /// Module-level functions, in source order.

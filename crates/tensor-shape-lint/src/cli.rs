@@ -140,6 +140,15 @@ fn collect_py(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
     } else if path.is_file() {
         out.push(path.to_path_buf());
         Ok(())
+    } else if let Ok(meta) = std::fs::metadata(path) {
+        // A FIFO or device given by name: refused by what it is, never opened.
+        Err(fail(
+            path,
+            format!(
+                "is {}, not a regular file",
+                cli_guard::describe(meta.file_type())
+            ),
+        ))
     } else {
         Err(fail(path, "No such file or directory"))
     }

@@ -40,11 +40,16 @@ pub fn render(diags: &[Diagnostic], format: Format, sources: &HashMap<String, St
         Format::Full => {
             let renderer = Renderer::plain();
             let mut out = String::new();
+            // One line index per file, not per finding (that was quadratic in big files).
+            let mut indexes: HashMap<&str, pymodel::LineIndex> = HashMap::new();
             for d in diags {
                 out.push_str(&concise_line(d));
                 out.push('\n');
                 if let Some(src) = sources.get(&d.path) {
-                    out.push_str(&frame(&renderer, d, src));
+                    let index = indexes
+                        .entry(d.path.as_str())
+                        .or_insert_with(|| pymodel::LineIndex::new(src));
+                    out.push_str(&frame(&renderer, d, src, index));
                     out.push_str("\n\n");
                 }
             }
@@ -94,8 +99,7 @@ pub fn render(diags: &[Diagnostic], format: Format, sources: &HashMap<String, St
 }
 
 /// A code frame of the lines the finding covers (at most 6), rendered by annotate-snippets.
-fn frame(renderer: &Renderer, d: &Diagnostic, src: &str) -> String {
-    let index = pymodel::LineIndex::new(src);
+fn frame(renderer: &Renderer, d: &Diagnostic, src: &str, index: &pymodel::LineIndex) -> String {
     let last = d.end_line.min(d.line + 5);
     let start = index.line_start(d.line) as usize;
     let end = if (last as usize) < index.len() {

@@ -185,7 +185,7 @@ fn check_trace(
         };
         let entry = files.entry(f.to_string()).or_insert_with(|| {
             let p = root.join(f);
-            let src = std::fs::read_to_string(&p).ok()?;
+            let src = cli_guard::read_text_limited(&p, cli_guard::DEFAULT_MAX_FILE_BYTES).ok()?;
             Some((ModelFile::parse(src).ok()?, p.display().to_string()))
         });
         let Some((file, path)) = entry.as_ref() else {
@@ -370,7 +370,7 @@ pub fn check_report(
     script: &Path,
     opts: &TraceOptions,
 ) -> Result<Report, LintError> {
-    let source = std::fs::read_to_string(path)
+    let source = cli_guard::read_text_limited(path, cli_guard::DEFAULT_MAX_FILE_BYTES)
         .map_err(|e| LintError::Usage(format!("{}: {e}", path.display())))?;
     let file = ModelFile::parse(source)?;
     if file.class(class).is_none() {

@@ -86,10 +86,14 @@ impl Settings {
 
 /// Reads `[tool.tensor-shape-lint]` from a `pyproject.toml`; `Ok(None)` if it has no such table.
 pub fn read_pyproject(path: &Path) -> Result<Option<ConfigSection>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    // A FIFO or a huge file named pyproject.toml is refused, not read.
+    let text =
+        cli_guard::read_text_limited(path, cli_guard::DEFAULT_MAX_FILE_BYTES).map_err(|e| {
+            ConfigError::Read {
+                path: path.to_path_buf(),
+                source: e.into(),
+            }
+        })?;
     let invalid = |message: String| ConfigError::Invalid {
         path: path.to_path_buf(),
         message,

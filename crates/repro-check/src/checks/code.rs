@@ -75,6 +75,11 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
                 imported.extend(imports);
                 findings.extend(diags);
             }
+            // Over the nesting budget the file is not read at all: saying it does not parse
+            // would be wrong.
+            Err(tensor_shape_lint::LintError::Syntax(pymodel::ParseError::Nesting(e))) => {
+                items.push(Item::fail(ID, format!("not read: {e}"), Some(rel.clone())))
+            }
             Err(e) => items.push(Item::fail(
                 ID,
                 format!("does not parse as Python: {e}"),

@@ -169,7 +169,9 @@ pub struct Prefill {
 /// punctuation: "ResNet-50" is "ResNet50"); `setting` picks the experiment whose values are
 /// filled in (`None`: the main one).
 pub fn read(path: &Path, model: &str, setting: Option<&str>) -> Result<Prefill, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::input(path.display(), e))?;
+    // pdf-figures writes this file; a FIFO or a multi-GB file in its place is refused unread.
+    let text = cli_guard::read_text_limited(path, cli_guard::DEFAULT_MAX_FILE_BYTES)
+        .map_err(|e| Error::input(path.display(), e))?;
     let file: File = serde_json::from_str(&text).map_err(|e| {
         Error::input(
             path.display(),

@@ -3,6 +3,7 @@
 use super::{Ctx, header_span, module_classes};
 use crate::rules::*;
 use pymodel::{BinOp, ClassDef, Expr, ExprKind, ModelFile, StmtKind};
+use std::collections::HashSet;
 
 /// Symbols every file may use without declaring them.
 pub const STANDARD_SYMBOLS: &[&str] = &[
@@ -112,15 +113,15 @@ pub fn produces_tensor(e: &Expr) -> bool {
     }
 }
 
-/// Names from the code a shape comment of `class` may use as symbols.
-fn code_names(file: &ModelFile, class: &ClassDef) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+/// Names from the code of `class` a shape comment may use as symbols (with [`module_names`]).
+fn code_names(class: &ClassDef) -> HashSet<String> {
+    let mut out: HashSet<String> = HashSet::new();
     for (_, f) in class.methods() {
         out.extend(f.params.iter().map(|p| p.name.clone()));
         for s in &f.body {
             s.walk(&mut |s| {
                 for n in s.assigned_names() {
-                    out.push(n.strip_prefix("self.").unwrap_or(&n).to_string());
+                    out.insert(n.strip_prefix("self.").unwrap_or(&n).to_string());
                 }
                 if let StmtKind::For { target, .. } = &s.kind {
                     out.extend(target.dotted());
@@ -128,10 +129,17 @@ fn code_names(file: &ModelFile, class: &ClassDef) -> Vec<String> {
             });
         }
     }
-    for s in &file.module().body {
-        out.extend(s.assigned_names());
-    }
     out
+}
+
+/// Names assigned at module level: computed once per file, not once per class (that made the
+/// linter quadratic in the classes of a file).
+fn module_names(file: &ModelFile) -> HashSet<String> {
+    file.module()
+        .body
+        .iter()
+        .flat_map(|s| s.assigned_names())
+        .collect()
 }
 
 pub fn check(ctx: &mut Ctx) {
@@ -143,6 +151,7 @@ pub fn check(ctx: &mut Ctx) {
     let mut declared = declared_symbols(file);
     declared.extend(ctx.settings.symbols.iter().cloned());
     let mut reported_file_level = false;
+    let module_level = module_names(file);
     for (_, class) in module_classes(file) {
         let Some(body) = file.forward(class) else {
             continue;
@@ -158,11 +167,12 @@ pub fn check(ctx: &mut Ctx) {
             }
             continue;
         }
-        let allowed_code = code_names(file, class);
+        let allowed_code = code_names(class);
         let allowed = |sym: &str| {
             is_standard(sym)
                 || declared.iter().any(|d| d == sym)
-                || allowed_code.iter().any(|n| n == sym)
+                || allowed_code.contains(sym)
+                || module_level.contains(sym)
         };
         let tensor_inputs = body.func.params.iter().skip(1).count();
         if tensor_inputs > 0 && !body.input.iter().any(|n| n.shape().is_some()) {

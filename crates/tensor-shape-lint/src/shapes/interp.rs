@@ -917,11 +917,7 @@ impl<'f> Interp<'f> {
             }
             // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
             if !env.contains_key(d)
-                && let Some((_, f)) = self
-                    .file
-                    .functions()
-                    .into_iter()
-                    .find(|(_, f)| f.name == *d)
+                && let Some((_, f)) = self.file.function(d)
             {
                 if frame.depth >= MAX_DEPTH {
                     return self.gap("calls nested too deep");
