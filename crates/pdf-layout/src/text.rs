@@ -294,10 +294,12 @@ pub fn blocks_from_lines(lines: Vec<Line>, starts_block: &BlockBreak) -> Vec<Blo
             // "...; see" then "Figure 1. The main idea in [9] is ..." (U-Net, p. 2): a line
             // that reads like a caption start but continues a sentence left open just above
             // it is running text.
-            blocks
-                .iter()
-                .rposition(joins)
-                .filter(|&i| ends_mid_sentence(&blocks[i].lines.last().expect("non-empty").text()))
+            // It starts where the line above starts: a caption beside a wrapped paragraph
+            // (wrapfig) starts far to its right.
+            blocks.iter().rposition(joins).filter(|&i| {
+                let last = blocks[i].lines.last().expect("non-empty");
+                ends_mid_sentence(&last.text()) && (line.bbox.x0 - last.bbox.x0).abs() < em
+            })
         } else {
             blocks.iter().rposition(joins)
         };
