@@ -146,7 +146,7 @@ def trace(key, file, cls, inputs, kwargs, work: Path, paths) -> tuple[Path | Non
         if side.is_file():
             src, name = json.loads(side.read_text())
         else:
-            src, name = source_of(json.loads(out.read_text()), file, cls)
+            src, name = source_of(json.loads(out.read_text()), file, cls, key)
         return out, src, name
     if file is None:
         wrapper = work / f"w_{slug}.py"
@@ -165,17 +165,23 @@ def trace(key, file, cls, inputs, kwargs, work: Path, paths) -> tuple[Path | Non
         code = trace_shapes.main(args)
     if code != 0:
         return None, buf.getvalue().strip().splitlines()[-1:], ""
-    src, name = source_of(json.loads(out.read_text()), file, cls)
+    src, name = source_of(json.loads(out.read_text()), file, cls, key)
     side.write_text(json.dumps([src, name]))
     return out, src, name
 
 
-def source_of(doc, file, cls) -> tuple[str, str]:
+def source_of(doc, file, cls, key: str = "") -> tuple[str, str]:
     if file is not None:
         return file, cls
-    # the source file and class of the model's forward, for `code`
+    # the source file and class of the model's forward, for `code`; a class name two libraries
+    # share (timm's and torchvision's VisionTransformer) is looked up in the model's own first
     root_type = doc["modules"][0]["type"]
-    for m in list(sys.modules.values()):
+    own = {"timm": "timm", "tv": "torchvision", "labml": "labml"}.get(key.split(":")[0], "")
+    mods = sorted(
+        list(sys.modules.values()),
+        key=lambda m: not (own and getattr(m, "__name__", "").startswith(own)),
+    )
+    for m in mods:
         c = getattr(m, root_type, None)
         if inspect.isclass(c) and c.__module__ == getattr(m, "__name__", None):
             # the class that defines forward (FCN inherits it from a base class)
@@ -223,6 +229,9 @@ def flow_lost(doc, text) -> list[str]:
         all_leaves = {m["path"] for m in mods}
 
     def expand(span):
+        # a module called at several places is drawn once per call: "relu (call 2 of 5)", and
+        # the inside of a shared block "block (call 2 of 2).fc"; each stands for its module
+        span = re.sub(r" \(call \d+ of \d+\)", "", span)
         a, _, b = span.partition(" .. ")
         if not b:
             return [a]
