@@ -565,7 +565,7 @@ PRESCRIBED = (
     "README.md", "docs/architecture.md", "docs/math/formulas.md", "docs/diagrams/overview.md",
     "docs/diagrams/tensor_shapes.md", "model.py", "modules/__init__.py", "config.py", "requirements.txt",
 )
-SIX_PARTS = ("概述 (Overview)", "数学原理 (Math)", "数据流图 (Data flow)", "实现 (Implementation)",
+SIX_PARTS = ("概述 (Overview)", "数学原理 (Math)", "数据流图 (Data flow)", "代码实现 (Implementation)",
              "使用示例 (Usage)", "注意事项 (Caveats)")
 
 
