@@ -70,6 +70,9 @@ struct Ctx<'f> {
     io: &'f IoShapes,
     /// The methods being drawn through, innermost last (a recursive one is drawn as a box).
     inlining: Vec<String>,
+    /// The statement being drawn has a shape comment: the author documented the call at this
+    /// level (`memory = self.encode(src)  # [B, N, 512]`), so a method call is one box.
+    commented: bool,
     layers: BTreeMap<String, String>,
     /// Loop variables bound to a module container: `blk` in `for blk in self.blocks`.
     loop_vars: BTreeMap<String, String>,
@@ -275,6 +278,7 @@ impl Ctx<'_> {
     fn run_steps(&mut self, steps: &[Step<'_>], top: bool) -> Option<Vec<usize>> {
         let mut returned = None;
         for step in steps {
+            self.commented = step.shape().is_some();
             match &step.stmt.kind {
                 StmtKind::For { target, iter, .. } => {
                     if let (ExprKind::Name(var), Some(d)) = (&target.kind, iter.dotted())
@@ -381,7 +385,8 @@ impl Ctx<'_> {
     /// inputs, so the flow goes on).
     fn inline(&mut self, dotted: &str, c: &Call) -> Option<Vec<usize>> {
         let name = dotted.strip_prefix("self.")?;
-        if name.contains('.')
+        if self.commented
+            || name.contains('.')
             || self.layers.contains_key(name)
             || self.inlining.len() >= INLINE_DEPTH
             || self.inlining.iter().any(|m| m == name)
@@ -421,6 +426,7 @@ impl Ctx<'_> {
         let steps = body.steps.clone();
         let ret = self.run_steps(&steps, false);
         self.inlining.pop();
+        self.commented = false;
         self.producer = outer;
         self.loop_vars = outer_loops;
         Some(match ret {
@@ -506,6 +512,7 @@ fn build(
         class,
         io,
         inlining: Vec::new(),
+        commented: false,
         layers: BTreeMap::new(),
         loop_vars: BTreeMap::new(),
         producer: BTreeMap::new(),
@@ -538,11 +545,22 @@ fn build(
             .inputs
             .get(&p.name)
             .or_else(|| io.inputs.get(&i.to_string()));
+        let shape = measured.or(input_shapes.get(&p.name)).cloned();
+        // An optional parameter this run does not give and no comment shapes (`mask=None`,
+        // `is_causal=False`, `**kwargs`) is not an input of the drawn data flow.
+        let optional = p.default.is_some()
+            || matches!(
+                p.kind,
+                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords
+            );
+        if optional && shape.is_none() {
+            continue;
+        }
         let id = ctx.graph.add(
             Node {
                 title: p.name.clone(),
                 desc: None,
-                shape: measured.or(input_shapes.get(&p.name)).cloned(),
+                shape,
                 kind: "input",
                 draw: Shape::Stadium,
                 module: None,

@@ -396,3 +396,48 @@ fn every_generator_writes_the_whole_palette() {
         }
     }
 }
+
+/// The granularity is the author's: a method call whose statement carries a shape comment is
+/// one box (transformer-base's `memory = self.encode(...)  # memory: [B, N, 512]`), one without
+/// is drawn through (GoogLeNet's `self._forward(x)`). An optional parameter that nothing gives
+/// a shape (`mask=None`) is no input node. The graph is read by hand from the source below.
+#[test]
+fn commented_method_calls_stay_boxes_and_optional_parameters_are_not_inputs() {
+    let src = r#"import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.fc2 = nn.Linear(8, 8)
+        self.head = nn.Linear(8, 2)
+
+    def encode(self, x):
+        return self.fc2(self.fc1(x))
+
+    def forward(self, x, mask=None):
+        # x: [B, 4]
+        h = self.encode(x)
+        # h: [B, 8] <- fc1, fc2
+        return self.head(h)
+        # [B, 2]
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(&p, src).unwrap();
+    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Net"]);
+    assert_valid_everywhere(&out);
+    for needle in [
+        r#"n_v0(["x<br/>[B, 4]"])"#,
+        r#"n_v1["encode (fc1, fc2)<br/>[B, 8]"]"#,
+        r#"n_v2["head: Linear"]"#,
+        "n_v0 --> n_v1",
+        "n_v1 --> n_v2",
+        "n_v2 --> n_v3",
+    ] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+    assert!(!out.contains("mask"), "{out}");
+    assert!(!out.contains("fc1:"), "encode is one box: {out}");
+}
