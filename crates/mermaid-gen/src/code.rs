@@ -14,7 +14,9 @@
 use std::collections::BTreeMap;
 
 use mermaid_writer::{Direction, Flowchart, Shape};
-use pymodel::{BinOp, Call, ClassDef, Expr, ExprKind, ModelFile, ShapeComment, Step, StmtKind};
+use pymodel::{
+    BinOp, Call, ClassDef, Expr, ExprKind, ModelFile, ShapeComment, Step, Stmt, StmtKind,
+};
 
 use crate::spec::PALETTE;
 use crate::tensor_shape::has_tensor_shape;
@@ -77,8 +79,38 @@ struct Ctx<'f> {
     /// Loop variables bound to a module container: `blk` in `for blk in self.blocks`.
     loop_vars: BTreeMap<String, String>,
     producer: BTreeMap<String, Vec<usize>>,
+    /// Names that hold a Python list (`to_cat = []`): `to_cat + [x]` joins lists, no node.
+    lists: std::collections::BTreeSet<String>,
+    /// Parameters of a drawn-through method bound to a literal (`pre_logits=False` not passed):
+    /// `x if pre_logits else self.head(x)` takes its known branch.
+    consts: BTreeMap<String, bool>,
+    /// How many places of the class call `self.<attr>(...)`: a call the trace saw, made at one
+    /// place only, proves that place ran.
+    call_sites: BTreeMap<String, usize>,
+    /// The shape comment of forward's own `return`, for the output node.
+    return_shape: Option<String>,
     graph: Graph,
     keep_functional: bool,
+}
+
+/// What drawing a block of statements found out about leaving it.
+#[derive(Default)]
+struct Flow {
+    /// The values the block may return (every `return` that may run).
+    returns: Vec<usize>,
+    /// A `return` may run.
+    any_return: bool,
+    /// Every path through the block leaves it (`return` or `raise`).
+    always: bool,
+}
+
+/// Which arms of an `if` ran, as far as the evidence goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Arms {
+    Body,
+    Orelse,
+    /// Undecided: both are drawn as alternatives that join where the flow meets again.
+    Both,
 }
 
 /// `Block x3` for `nn.Sequential(*[Block(...) for _ in range(3)])` and the like.
@@ -129,9 +161,31 @@ impl Ctx<'_> {
         match &e.kind {
             ExprKind::Name(n) => self.producer.get(n).cloned().unwrap_or_default(),
             ExprKind::Call(c) => self.emit_call(c),
+            ExprKind::IfExp { test, body, orelse } => match self.const_test(test) {
+                Some(true) => self.emit(body),
+                Some(false) => self.emit(orelse),
+                None => {
+                    let mut ids = self.emit(body);
+                    for id in self.emit(orelse) {
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                        }
+                    }
+                    ids
+                }
+            },
             ExprKind::BinOp { op, left, right } => {
                 let l = self.emit(left);
                 let r = self.emit(right);
+                // `to_cat + [x]` joins two lists: the values, no operation.
+                let is_list = |e: &Expr| match &e.kind {
+                    ExprKind::List(_) => true,
+                    ExprKind::Name(n) => self.lists.contains(n),
+                    _ => false,
+                };
+                if matches!(op, BinOp::Add) && (is_list(left) || is_list(right)) {
+                    return l.into_iter().chain(r).collect();
+                }
                 if l.is_empty() || r.is_empty() {
                     return if l.is_empty() { r } else { l };
                 }
@@ -179,10 +233,25 @@ impl Ctx<'_> {
         }
         // self.attr(...), self.method(...), self.attr.method(...) or a loop variable over a
         // module container: a module-level step.
+        // `self.blocks[i](x)`: a call of the container's members.
+        let indexed = match &c.func.kind {
+            ExprKind::Subscript { .. } => self_module(&c.func),
+            _ => None,
+        };
         let module = dotted
             .strip_prefix("self.")
             .map(str::to_string)
-            .or_else(|| self.loop_vars.get(&dotted).cloned());
+            .or_else(|| self.loop_vars.get(&dotted).cloned())
+            .or(indexed)
+            // `self.cls_token.expand(...)`: a method of a parameter or buffer is a tensor
+            // operation, not a module.
+            .filter(|attr| {
+                let head = attr.split('.').next().unwrap_or("");
+                !matches!(
+                    self.io.root_attrs.get(head).map(String::as_str),
+                    Some("parameter" | "buffer")
+                )
+            });
         if let Some(attr) = module {
             let inputs = arg_inputs(self);
             let title = match self.layers.get(&attr) {
@@ -219,6 +288,14 @@ impl Ctx<'_> {
                 &inputs,
             );
             return vec![id];
+        }
+        // `skips.pop()`: a value the list holds (which one is not drawn apart).
+        if last == "pop"
+            && let ExprKind::Attribute { value, .. } = &c.func.kind
+            && let ExprKind::Name(list) = &value.kind
+            && self.lists.contains(list)
+        {
+            return self.producer.get(list).cloned().unwrap_or_default();
         }
         // Functional call or tensor method: inputs are the receiver and the arguments.
         let mut inputs = match &c.func.kind {
@@ -273,27 +350,126 @@ impl Ctx<'_> {
         }
     }
 
-    /// Draws the statements of a body; returns the value of its first `return`. In `forward`
-    /// itself (`top`), the return becomes the output node.
-    fn run_steps(&mut self, steps: &[Step<'_>], top: bool) -> Option<Vec<usize>> {
-        let mut returned = None;
-        for step in steps {
-            self.commented = step.shape().is_some();
-            match &step.stmt.kind {
-                StmtKind::For { target, iter, .. } => {
+    /// Draws a block of statements (its shape comments looked up in `steps`). A statement after
+    /// one that always leaves is not drawn; an `if` draws the arm the evidence says ran, or both
+    /// as alternatives.
+    fn run_block(&mut self, stmts: &[Stmt], steps: &StepMap<'_>) -> Flow {
+        let mut flow = Flow::default();
+        for (i, stmt) in stmts.iter().enumerate() {
+            if flow.always {
+                break;
+            }
+            let step = steps.get(&(stmt as *const Stmt as usize));
+            let shape = step.and_then(|s| s.shape());
+            self.commented = shape.is_some();
+            match &stmt.kind {
+                StmtKind::For {
+                    target,
+                    iter,
+                    body,
+                    orelse,
+                } => {
                     if let (ExprKind::Name(var), Some(d)) = (&target.kind, iter.dotted())
                         && let Some(attr) = d.strip_prefix("self.")
                         && self.layers.contains_key(attr)
                     {
                         self.loop_vars.insert(var.clone(), attr.to_string());
                     }
+                    // The body is drawn once (a loop may not run, so it never always returns).
+                    let inner = self.run_block(body, steps);
+                    flow.any_return |= inner.any_return;
+                    flow.returns.extend(inner.returns);
+                    let inner = self.run_block(orelse, steps);
+                    flow.any_return |= inner.any_return;
+                    flow.returns.extend(inner.returns);
+                }
+                StmtKind::While { body, .. } => {
+                    let inner = self.run_block(body, steps);
+                    flow.any_return |= inner.any_return;
+                    flow.returns.extend(inner.returns);
+                }
+                StmtKind::With { body, .. } => {
+                    let inner = self.run_block(body, steps);
+                    self.absorb(&mut flow, inner);
+                }
+                StmtKind::Try {
+                    body, finalbody, ..
+                } => {
+                    // The exception handlers are the path that failed: not drawn.
+                    let inner = self.run_block(body, steps);
+                    self.absorb(&mut flow, inner);
+                    let inner = self.run_block(finalbody, steps);
+                    self.absorb(&mut flow, inner);
+                }
+                StmtKind::If { test, body, orelse } => {
+                    let arms = self.decide(test, body, orelse, &stmts[i + 1..]);
+                    match arms {
+                        Arms::Body => {
+                            let inner = self.run_block(body, steps);
+                            self.absorb(&mut flow, inner);
+                        }
+                        Arms::Orelse => {
+                            let inner = self.run_block(orelse, steps);
+                            self.absorb(&mut flow, inner);
+                        }
+                        Arms::Both => {
+                            let before = (self.producer.clone(), self.lists.clone());
+                            let a = self.run_block(body, steps);
+                            let after_a = std::mem::replace(&mut self.producer, before.0);
+                            self.lists.extend(before.1);
+                            let b = self.run_block(orelse, steps);
+                            // A path that left the block does not reach what follows.
+                            if a.always && !b.always {
+                                // keep the else arm's values
+                            } else if b.always && !a.always {
+                                self.producer = after_a;
+                            } else {
+                                for (name, ids) in after_a {
+                                    let held = self.producer.entry(name).or_default();
+                                    for id in ids {
+                                        if !held.contains(&id) {
+                                            held.push(id);
+                                        }
+                                    }
+                                }
+                            }
+                            flow.any_return |= a.any_return || b.any_return;
+                            flow.returns.extend(a.returns);
+                            flow.returns.extend(b.returns);
+                            flow.always = a.always && b.always;
+                        }
+                    }
+                }
+                StmtKind::Expr(e) => {
+                    // `skips.append(x)`, `feats.extend(ys)`: the list now holds x as well.
+                    if let ExprKind::Call(c) = &e.kind
+                        && let ExprKind::Attribute { value, attr } = &c.func.kind
+                        && let ExprKind::Name(list) = &value.kind
+                        && matches!(attr.as_str(), "append" | "extend" | "insert")
+                        && !self.layers.contains_key(list)
+                    {
+                        let ids: Vec<usize> = c.args.iter().flat_map(|a| self.emit(a)).collect();
+                        self.lists.insert(list.clone());
+                        let held = self.producer.entry(list.clone()).or_default();
+                        for id in ids {
+                            if !held.contains(&id) {
+                                held.push(id);
+                            }
+                        }
+                    }
                 }
                 StmtKind::Assign { targets, value } => {
                     let first_new = self.graph.nodes.len();
                     let ids = self.emit(value);
-                    self.label_last(&ids, step.shape(), first_new);
+                    self.label_last(&ids, shape, first_new);
+                    let is_list = matches!(value.kind, ExprKind::List(_));
                     for t in targets {
                         for name in target_names(t) {
+                            if is_list {
+                                self.lists.insert(name.clone());
+                            } else {
+                                self.lists.remove(&name);
+                            }
                             self.producer.insert(name, ids.clone());
                         }
                         // `out["aux"] = y`, `x[:, 0] = y`: the container now holds y as well.
@@ -314,7 +490,7 @@ impl Ctx<'_> {
                 } => {
                     let first_new = self.graph.nodes.len();
                     let ids = self.emit(value);
-                    self.label_last(&ids, step.shape(), first_new);
+                    self.label_last(&ids, shape, first_new);
                     for name in target_names(target) {
                         self.producer.insert(name, ids.clone());
                     }
@@ -340,44 +516,211 @@ impl Ctx<'_> {
                             &inputs,
                         )]
                     };
-                    self.label_last(&ids, step.shape(), first_new);
+                    self.label_last(&ids, shape, first_new);
                     for name in target_names(target) {
                         self.producer.insert(name, ids.clone());
                     }
                 }
-                StmtKind::Return(Some(value)) if returned.is_none() && !top => {
-                    returned = Some(self.emit(value));
+                StmtKind::Return(value) => {
+                    if let Some(v) = value {
+                        let first_new = self.graph.nodes.len();
+                        let ids = self.emit(v);
+                        self.label_last(&ids, shape, first_new);
+                        for id in ids {
+                            if !flow.returns.contains(&id) {
+                                flow.returns.push(id);
+                            }
+                        }
+                        if let Some(sc) = shape
+                            && self.inlining.is_empty()
+                            && self.return_shape.is_none()
+                        {
+                            self.return_shape = Some(sc.shape_text());
+                        }
+                    }
+                    flow.any_return = true;
+                    flow.always = true;
                 }
-                StmtKind::Return(Some(value)) if returned.is_none() => {
-                    let ids = self.emit(value);
-                    // The measured output, else the return's shape comment, else the shape of the
-                    // one node it returns (the same tensor).
-                    let shape = self
-                        .io
-                        .output
-                        .clone()
-                        .or_else(|| step.shape().map(|s| s.shape_text()))
-                        .or_else(|| match ids[..] {
-                            [one] => self.graph.nodes[one].shape.clone(),
-                            _ => None,
-                        });
-                    self.graph.add(
-                        Node {
-                            title: "output".to_string(),
-                            desc: None,
-                            shape,
-                            kind: "output",
-                            draw: Shape::Stadium,
-                            module: None,
-                        },
-                        &ids,
-                    );
-                    returned = Some(Vec::new());
-                }
+                StmtKind::Other(_) if self.is_raise(stmt) => flow.always = true,
                 _ => {}
             }
         }
-        returned
+        flow
+    }
+
+    /// Adds what a nested block found out to the enclosing block's flow, when the nested block
+    /// runs whenever the enclosing one does.
+    fn absorb(&self, flow: &mut Flow, inner: Flow) {
+        flow.any_return |= inner.any_return;
+        flow.always |= inner.always;
+        for id in inner.returns {
+            if !flow.returns.contains(&id) {
+                flow.returns.push(id);
+            }
+        }
+    }
+
+    /// Whether `self.<attr>` ran in the traced forward pass: `Some(true)` called,
+    /// `Some(false)` a module never called or an attribute that is `None`, `None` unknown
+    /// (no trace, or not a module).
+    fn ran(&self, attr: &str) -> Option<bool> {
+        if !self.io.traced {
+            return None;
+        }
+        let prefix = format!("{attr}.");
+        let called = self
+            .io
+            .called
+            .iter()
+            .any(|p| p == attr || p.starts_with(&prefix));
+        if called {
+            return Some(true);
+        }
+        // `head.()` stands for a method of attribute `head`: evidence only when it is None.
+        if let Some(head) = attr.strip_suffix(".()") {
+            return self
+                .io
+                .root_attrs
+                .get(head)
+                .is_some_and(|k| k == "none")
+                .then_some(false);
+        }
+        let none = self.io.root_attrs.get(attr).is_some_and(|k| k == "none");
+        let uncalled = self
+            .io
+            .uncalled
+            .iter()
+            .any(|p| p == attr || p.starts_with(&prefix));
+        (none || uncalled).then_some(false)
+    }
+
+    /// Which arms of `if test: body else: orelse` to draw. A literal test decides; then a
+    /// module the trace never called (or a `None` attribute) rules out the arm whose own
+    /// statements call it; then a module called at one place only proves its arm ran; then an
+    /// arm that always returns did not run when a statement after the `if` (`rest`) ran.
+    fn decide(&self, test: &Expr, body: &[Stmt], orelse: &[Stmt], rest: &[Stmt]) -> Arms {
+        if let Some(v) = self.const_test(test) {
+            return if v { Arms::Body } else { Arms::Orelse };
+        }
+        let dead_body = self.arm_dead(body);
+        let dead_else = self.arm_dead(orelse);
+        if dead_body && !dead_else {
+            return Arms::Orelse;
+        }
+        if dead_else && !dead_body {
+            return Arms::Body;
+        }
+        let ran_body = self.stmts_ran(body);
+        let ran_else = self.stmts_ran(orelse);
+        if ran_body && !ran_else {
+            return Arms::Body;
+        }
+        if ran_else && !ran_body {
+            return Arms::Orelse;
+        }
+        if !ran_body && self.always_leaves(body) && self.stmts_ran(rest) {
+            return Arms::Orelse;
+        }
+        Arms::Both
+    }
+
+    /// A literal truth value: `True`, `not x`, or a drawn-through method's parameter left at a
+    /// literal default.
+    fn const_test(&self, test: &Expr) -> Option<bool> {
+        match &test.kind {
+            ExprKind::Bool(b) => Some(*b),
+            ExprKind::NoneLit => Some(false),
+            ExprKind::Name(n) => self.consts.get(n).copied(),
+            // `self.flag`, recorded by the trace as true or false.
+            ExprKind::Attribute { .. } => {
+                let attr = test.dotted()?.strip_prefix("self.")?.to_string();
+                match self.io.root_attrs.get(&attr)?.as_str() {
+                    "true" => Some(true),
+                    "false" | "none" => Some(false),
+                    _ => None,
+                }
+            }
+            // `self.attr is None` / `self.attr is not None` (a comparison keeps no operator in
+            // the syntax tree, so its text is read).
+            ExprKind::Other(_) => {
+                let text = self.file.text(test.span).trim();
+                let (attr, negated) = if let Some(a) = text.strip_suffix(" is not None") {
+                    (a, true)
+                } else {
+                    (text.strip_suffix(" is None")?, false)
+                };
+                let attr = attr.trim().strip_prefix("self.")?;
+                if !attr.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    return None;
+                }
+                let is_none = match self.io.root_attrs.get(attr)?.as_str() {
+                    "none" => true,
+                    "module" | "parameter" | "buffer" | "true" | "false" => false,
+                    _ => return None,
+                };
+                Some(is_none != negated)
+            }
+            ExprKind::UnaryOp {
+                op: pymodel::UnaryOp::Not,
+                operand,
+            } => self.const_test(operand).map(|v| !v),
+            _ => None,
+        }
+    }
+
+    /// An arm whose own statements (up to the first that leaves) call a module that never ran.
+    /// Calls under a conditional expression, a comprehension or a lambda are not evidence.
+    fn arm_dead(&self, arm: &[Stmt]) -> bool {
+        for s in arm {
+            let mut attrs = Vec::new();
+            for e in s.exprs() {
+                sure_module_calls(e, &self.loop_vars, &mut attrs);
+            }
+            if attrs.iter().any(|a| self.ran(a) == Some(false)) {
+                return true;
+            }
+            if matches!(s.kind, StmtKind::Return(_)) || self.is_raise(s) {
+                break;
+            }
+        }
+        false
+    }
+
+    /// Some statement of `stmts` (nested ones included) calls a module that ran and that the
+    /// class calls at this one place.
+    fn stmts_ran(&self, stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|s| {
+            let mut attrs = Vec::new();
+            for e in s.exprs() {
+                e.walk(&mut |x| {
+                    if let ExprKind::Call(c) = &x.kind
+                        && let Some(a) = self_module(&c.func)
+                    {
+                        attrs.push(a);
+                    }
+                });
+            }
+            attrs
+                .iter()
+                .any(|a| self.ran(a) == Some(true) && self.call_sites.get(a) == Some(&1))
+                || s.blocks().iter().any(|b| self.stmts_ran(b))
+        })
+    }
+
+    fn is_raise(&self, stmt: &Stmt) -> bool {
+        matches!(stmt.kind, StmtKind::Other(_))
+            && self.file.text(stmt.span).trim_start().starts_with("raise")
+    }
+
+    /// Every path through `stmts` ends in `return` or `raise`.
+    fn always_leaves(&self, stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|s| match &s.kind {
+            StmtKind::Return(_) => true,
+            StmtKind::If { body, orelse, .. } => {
+                self.always_leaves(body) && self.always_leaves(orelse)
+            }
+            _ => self.is_raise(s),
+        })
     }
 
     /// `self.method(args)` for a method of the class: its body drawn with its parameters bound
@@ -417,21 +760,54 @@ impl Ctx<'_> {
         for (p, ids) in params.iter().zip(&args) {
             scope.insert(p.to_string(), ids.clone());
         }
+        // A parameter the call leaves at a literal default (`pre_logits=False`) is known.
+        let mut consts = BTreeMap::new();
+        let given: Vec<&str> = c
+            .keywords
+            .iter()
+            .filter_map(|k| k.name.as_deref())
+            .collect();
+        let positional = func.params.iter().filter(|p| p.name != "self");
+        for (i, p) in positional.enumerate() {
+            if i < c.args.len() || given.contains(&p.name.as_str()) {
+                continue;
+            }
+            let literal = match p.default.as_ref().map(|d| &d.kind) {
+                Some(ExprKind::Bool(b)) => Some(*b),
+                Some(ExprKind::NoneLit) => Some(false),
+                _ => None,
+            };
+            if let Some(v) = literal {
+                consts.insert(p.name.clone(), v);
+            }
+        }
+        if c.args
+            .iter()
+            .any(|a| matches!(a.kind, ExprKind::Starred(_)))
+            || c.keywords.iter().any(|k| k.name.is_none())
+        {
+            consts.clear();
+        }
         for (k, ids) in kwargs {
             scope.insert(k, ids);
         }
         let outer = std::mem::replace(&mut self.producer, scope);
         let outer_loops = std::mem::take(&mut self.loop_vars);
+        let outer_lists = std::mem::take(&mut self.lists);
+        let outer_consts = std::mem::replace(&mut self.consts, consts);
         self.inlining.push(name.to_string());
-        let steps = body.steps.clone();
-        let ret = self.run_steps(&steps, false);
+        let steps = step_map(&body.steps);
+        let flow = self.run_block(func.code(), &steps);
         self.inlining.pop();
         self.commented = false;
         self.producer = outer;
         self.loop_vars = outer_loops;
-        Some(match ret {
-            Some(ids) if !ids.is_empty() => ids,
-            _ => all,
+        self.lists = outer_lists;
+        self.consts = outer_consts;
+        Some(if flow.returns.is_empty() {
+            all
+        } else {
+            flow.returns
         })
     }
 }
@@ -458,6 +834,82 @@ fn target_names(e: &Expr) -> Vec<String> {
     }
 }
 
+/// Statements of a body by address, to find each one's shape comment.
+type StepMap<'f> = BTreeMap<usize, Step<'f>>;
+
+fn step_map<'f>(steps: &[Step<'f>]) -> StepMap<'f> {
+    steps
+        .iter()
+        .map(|s| (s.stmt as *const Stmt as usize, s.clone()))
+        .collect()
+}
+
+/// `attr` of a call of `self.attr(...)` or `self.attr[i](...)`.
+fn self_module(func: &Expr) -> Option<String> {
+    let target = match &func.kind {
+        ExprKind::Subscript { value, .. } => value,
+        _ => func,
+    };
+    let dotted = target.dotted()?;
+    let attr = dotted.strip_prefix("self.")?;
+    (!attr.contains('.')).then(|| attr.to_string())
+}
+
+/// The modules an expression surely calls when it is evaluated: not under a conditional
+/// expression, a boolean operator, a comprehension or a lambda (all in `Other` or `IfExp`).
+fn sure_module_calls(e: &Expr, loop_vars: &BTreeMap<String, String>, out: &mut Vec<String>) {
+    match &e.kind {
+        ExprKind::IfExp { test, .. } => sure_module_calls(test, loop_vars, out),
+        ExprKind::Other(_) => {}
+        ExprKind::Call(c) => {
+            if let Some(a) = self_module(&c.func) {
+                out.push(a);
+            } else if let Some(d) = c.func.dotted()
+                && let Some(rest) = d.strip_prefix("self.")
+                && let Some((head, _)) = rest.split_once('.')
+            {
+                // `self.reg_token.expand(...)`: it ran only if `reg_token` was not None.
+                out.push(format!("{head}.()"));
+            } else if let ExprKind::Name(n) = &c.func.kind
+                && let Some(a) = loop_vars.get(n)
+            {
+                out.push(a.clone());
+            }
+            for child in e.children() {
+                sure_module_calls(child, loop_vars, out);
+            }
+        }
+        _ => {
+            for child in e.children() {
+                sure_module_calls(child, loop_vars, out);
+            }
+        }
+    }
+}
+
+/// How many places of the class's methods call each `self.attr(...)`.
+fn count_call_sites(class: &ClassDef) -> BTreeMap<String, usize> {
+    fn stmts(body: &[Stmt], out: &mut BTreeMap<String, usize>) {
+        for s in body {
+            for e in s.exprs() {
+                e.walk(&mut |x| {
+                    if let ExprKind::Call(c) = &x.kind
+                        && let Some(a) = self_module(&c.func)
+                    {
+                        *out.entry(a).or_default() += 1;
+                    }
+                });
+            }
+            for b in s.blocks() {
+                stmts(b, out);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    stmts(&class.body, &mut out);
+    out
+}
+
 /// Shapes measured by a real forward pass, for the input and output nodes: `inputs` by forward
 /// parameter name (positional inputs of the trace as `0`, `1`, …), `output` the model's.
 #[derive(Debug, Clone, Default)]
@@ -466,6 +918,16 @@ pub struct IoShapes {
     pub output: Option<String>,
     /// Output shapes of the modules called exactly once, by path (`stem`, `blocks`).
     pub modules: BTreeMap<String, String>,
+    /// A container the forward indexes (`self.blocks[i](x)`): its members' one type and count.
+    pub members: BTreeMap<String, (String, usize)>,
+    /// The shapes came from a trace: the sets below are evidence of what ran.
+    pub traced: bool,
+    /// Every module path the forward pass called.
+    pub called: std::collections::BTreeSet<String>,
+    /// Module paths of the model it never called.
+    pub uncalled: std::collections::BTreeSet<String>,
+    /// The root's attributes by kind (`module`, `parameter`, `buffer`, `none`).
+    pub root_attrs: BTreeMap<String, String>,
 }
 
 impl IoShapes {
@@ -476,14 +938,64 @@ impl IoShapes {
         let output = root
             .filter(|r| !r.outputs.is_empty())
             .map(|r| crate::trace::shapes_text(&r.outputs, batch));
-        let modules = t
+        let mut modules: BTreeMap<String, String> = t
             .modules
             .iter()
             .filter(|m| m.calls == 1 && !m.path.is_empty() && !m.outputs.is_empty())
             .map(|m| (m.path.clone(), crate::trace::shapes_text(&m.outputs, batch)))
             .collect();
+        // A box that stands for several calls (a module called in a loop, or the members of a
+        // container called as `self.blocks[i](x)`) shows the first and last output shapes.
+        let mut several: BTreeMap<String, Vec<(u64, String)>> = BTreeMap::new();
+        let mut members: BTreeMap<String, (String, usize)> = BTreeMap::new();
+        for m in t.modules.iter().filter(|m| !m.path.is_empty()) {
+            if m.calls > 1 && !m.call_shapes.is_empty() {
+                let outs = m
+                    .call_shapes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (i as u64, crate::trace::shapes_text(&c.outputs, batch)));
+                several.entry(m.path.clone()).or_default().extend(outs);
+            } else if m.calls == 1
+                && let Some((parent, index)) = m.path.rsplit_once('.')
+                && let Ok(index) = index.parse::<u64>()
+                && !t.modules.iter().any(|p| p.path == parent)
+                && !m.outputs.is_empty()
+            {
+                let entry = members
+                    .entry(parent.to_string())
+                    .or_insert_with(|| (m.ty.clone(), 0));
+                if entry.0 != m.ty {
+                    entry.0.clear();
+                }
+                entry.1 += 1;
+                let out = crate::trace::shapes_text(&m.outputs, batch);
+                several
+                    .entry(parent.to_string())
+                    .or_default()
+                    .push((index, out));
+            }
+        }
+        for (path, mut outs) in several {
+            outs.sort_by_key(|(i, _)| *i);
+            let (Some((_, first)), Some((_, last))) = (outs.first(), outs.last()) else {
+                continue;
+            };
+            let label = if outs.iter().all(|(_, o)| o == first) {
+                first.clone()
+            } else {
+                format!("{first} … {last}")
+            };
+            modules.entry(path).or_insert(label);
+        }
+        members.retain(|_, (ty, _)| !ty.is_empty());
         IoShapes {
             modules,
+            members,
+            traced: true,
+            called: t.modules.iter().map(|m| m.path.clone()).collect(),
+            uncalled: t.uncalled.iter().cloned().collect(),
+            root_attrs: t.root_attrs.clone(),
             inputs: t
                 .inputs
                 .iter()
@@ -516,6 +1028,10 @@ fn build(
         layers: BTreeMap::new(),
         loop_vars: BTreeMap::new(),
         producer: BTreeMap::new(),
+        lists: Default::default(),
+        consts: BTreeMap::new(),
+        call_sites: count_call_sites(class),
+        return_shape: None,
         graph: Graph::default(),
         keep_functional,
     };
@@ -569,12 +1085,43 @@ fn build(
         );
         ctx.producer.insert(p.name.clone(), vec![id]);
     }
-    let steps = body.steps.clone();
-    ctx.run_steps(&steps, true);
+    let steps = step_map(&body.steps);
+    let flow = ctx.run_block(body.func.code(), &steps);
+    if flow.any_return {
+        // The measured output, else the return's shape comment, else the shape of the one
+        // node it returns (the same tensor).
+        let shape = io
+            .output
+            .clone()
+            .or_else(|| ctx.return_shape.clone())
+            .or_else(|| match flow.returns[..] {
+                [one] => ctx.graph.nodes[one].shape.clone(),
+                _ => None,
+            });
+        ctx.graph.add(
+            Node {
+                title: "output".to_string(),
+                desc: None,
+                shape,
+                kind: "output",
+                draw: Shape::Stadium,
+                module: None,
+            },
+            &flow.returns,
+        );
+    }
     // A shape the forward pass measured beats the comment's.
     for n in &mut ctx.graph.nodes {
         if let Some(s) = n.module.as_ref().and_then(|m| io.modules.get(m)) {
             n.shape = Some(s.clone());
+        }
+    }
+    // A container the source does not count gets its count from the trace.
+    for (attr, (ty, n)) in &io.members {
+        if let Some(t) = titles.get_mut(attr)
+            && matches!(t.as_str(), "ModuleList" | "Sequential")
+        {
+            *t = format!("{ty} x{n}");
         }
     }
     // Repeated containers get their "Block xN" title.

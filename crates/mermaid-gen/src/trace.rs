@@ -44,6 +44,12 @@ pub struct Trace {
     pub modules: Vec<Module>,
     #[serde(default)]
     pub error: Option<serde_json::Value>,
+    /// Modules of the model forward never called (a branch not taken).
+    #[serde(default)]
+    pub uncalled: Vec<String>,
+    /// What each attribute of the root module is: `module`, `parameter`, `buffer` or `none`.
+    #[serde(default)]
+    pub root_attrs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

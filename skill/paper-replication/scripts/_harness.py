@@ -527,6 +527,34 @@ class ModuleRecorder:
             out.append(rec)
         return out
 
+    def uncalled(self, limit: int = 2000) -> list[str]:
+        """Modules of the model that forward never called: a branch that did not run, for
+        `mermaid-gen code`, which draws the source and must not draw a path that was not taken."""
+        out = [p for p, _ in self.model.named_modules() if p and p not in self.records]
+        return sorted(out)[:limit]
+
+    def root_attrs(self, limit: int = 2000) -> dict[str, str]:
+        """What each attribute of the root module is (module, parameter, buffer, none, true,
+        false), so a reader of the source can tell `self.cls_token.expand(...)` (a tensor) from
+        a module call, `self.attn_pool = None` from a module, and which arm of
+        `if self.no_embed_class:` ran."""
+        kinds: dict[str, str] = {}
+        for name, value in vars(self.model).items():
+            if name.startswith("_"):
+                continue
+            if value is None:
+                kinds[name] = "none"
+            elif isinstance(value, bool):
+                # `if self.no_embed_class:` in forward takes the branch this value selects
+                kinds[name] = "true" if value else "false"
+        for name, value in self.model._modules.items():
+            kinds[name] = "none" if value is None else "module"
+        for name, value in self.model._parameters.items():
+            kinds[name] = "none" if value is None else "parameter"
+        for name, value in self.model._buffers.items():
+            kinds[name] = "none" if value is None else "buffer"
+        return dict(sorted(kinds.items())[:limit])
+
     def error_context(self) -> dict[str, Any]:
         if self.stack:
             path, shapes, _ = self.stack[-1]

@@ -247,6 +247,8 @@ def trace(
         "inputs": {s.label: s.shape for s in specs},
         "input_dtypes": {s.label: h.dtype_name(s.dtype) for s in specs},
         "modules": rec.module_list(),
+        "uncalled": rec.uncalled(),
+        "root_attrs": rec.root_attrs(),
         "assignments": tracer.records,
         "functions": sorted(functions),
         "error": error,
