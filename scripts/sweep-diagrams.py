@@ -308,6 +308,8 @@ def strip(src: str, dst: str) -> int:
     doc = json.loads(Path(src).read_text())
     mods = [{k: m[k] for k in KEEP if k in m} for m in doc["modules"]]
     head = {k: doc[k] for k in ("schema", "target", "inputs", "error")}
+    # what `code` reads as evidence of the branches that ran (traces since session 9)
+    head.update({k: doc[k] for k in ("uncalled", "root_attrs") if k in doc})
     lines = [json.dumps(m, sort_keys=True, separators=(",", ":")) for m in mods]
     text = json.dumps(head, sort_keys=True)[:-1] + ', "modules": [\n' + ",\n".join(lines) + "\n]}\n"
     Path(dst).write_text(text)

@@ -321,3 +321,25 @@ def test_an_inherited_forward_names_its_class(tmp_path, capsys):
     mods = {m["path"]: m for m in json.loads(out.read_text())["modules"]}
     assert mods[""]["type"] == "Net" and mods[""]["forward_class"] == "Base"
     assert "forward_class" not in mods["conv"]
+
+
+def test_the_trace_names_modules_never_called_and_the_roots_attribute_kinds(tmp_path, capsys):
+    """Branchy (crates/mermaid-gen/tests/data/branchy.py), read by hand: `pool` is built but
+    use_pool is False, and the ModuleList `down` is only indexed (its members run), so both are
+    never called themselves; `aux` is None; the flags are booleans; there are no parameters or
+    buffers on the root itself. `mermaid-gen code --trace` reads these as evidence of the
+    branches that ran."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parents[2] / "crates/mermaid-gen/tests/data/branchy.py"
+    out = tmp_path / "t.json"
+    assert ts.main([f"{fixture}:Branchy", "--input", "x=[2,3,16,16]", "--out", str(out)]) == 0
+    capsys.readouterr()
+    doc = json.loads(out.read_text())
+    assert doc["uncalled"] == ["down", "pool"]
+    assert doc["root_attrs"] == {
+        "aux": "none", "down": "module", "head": "module", "merge": "module", "pool": "module",
+        "stem": "module", "training": "false", "use_pool": "false",
+    }  # fmt: skip
+    called = {m["path"] for m in doc["modules"]}
+    assert called == {"", "stem", "down.0", "down.1", "merge", "head"}

@@ -9,6 +9,8 @@
 //! - `shared_relu_trace.json`: `shared_relu.py:SharedRelu` (one ReLU called at five places),
 //!   [2, 3, 64, 64]. It and the Swin-T trace carry each call's place (`seq`).
 //! - `tiny_unet_trace.json`: `tiny_unet.py:TinyUNet` (two levels, two skips), [2, 1, 32, 32].
+//! - `branchy_trace.json`: `branchy.py:Branchy` (branches the trace decides), [2, 3, 16, 16],
+//!   with the modules never called and the root's attribute kinds.
 //!
 //! Expected stages come from the papers, not from mermaid-gen: Swin-T (Liu et al. 2021, Table 7
 //! and Sec. 3.1) has C = 96 and 2-2-6-2 blocks at H/4, H/8, H/16, H/32 with a patch merging
@@ -467,4 +469,88 @@ fn u_net_skips_are_drawn_into_the_up_blocks() {
     ];
     want.sort();
     assert_eq!(edges, want, "{flow}");
+}
+
+/// `(from, to)` titles of a `code` diagram's edges, the node ids replaced by their first label
+/// line.
+fn titled_edges(diagram: &str) -> Vec<(String, String)> {
+    let mut titles = std::collections::BTreeMap::new();
+    for line in diagram.lines().map(str::trim) {
+        if let Some((id, rest)) = line.split_once(['[', '('])
+            && id.starts_with("n_")
+            && !id.contains(' ')
+        {
+            let title = rest.trim_start_matches(['[', '(', '"']);
+            let title = title.split(['<', '"']).next().unwrap_or("").to_string();
+            titles.insert(id.to_string(), title);
+        }
+    }
+    let mut edges: Vec<(String, String)> = diagram
+        .lines()
+        .filter_map(|l| l.trim().split_once(" --> "))
+        .map(|(a, b)| (titles[a].clone(), titles[b].clone()))
+        .collect();
+    edges.sort();
+    edges
+}
+
+#[test]
+fn code_draws_only_the_branches_the_trace_ran() {
+    // branchy.py read by hand (its docstring): stem -> down[0..2] -> concat with the stem's
+    // output kept in a list -> merge -> head. `aux` is None, `pool` is never called, the early
+    // return of _features and the pre_logits arm of _head never run.
+    let src = data("branchy.py");
+    let trace = data("branchy_trace.json");
+    let diagram = run_ok(&["code", &src, "--class", "Branchy", "--trace", &trace]);
+    assert_mermaid_ok(&diagram);
+    let e = |a: &str, b: &str| (a.to_string(), b.to_string());
+    let mut want = vec![
+        e("x", "stem: Conv2d"),
+        e("stem: Conv2d", "down: Conv2d x2"),
+        e("down: Conv2d x2", "concat"),
+        e("stem: Conv2d", "concat"),
+        e("concat", "merge: Conv2d"),
+        e("merge: Conv2d", "head: Conv2d"),
+        e("head: Conv2d", "output"),
+    ];
+    want.sort();
+    assert_eq!(titled_edges(&diagram), want, "{diagram}");
+    // Both down convolutions output [2, 8, 16, 16]: one shape for the box of two calls.
+    assert!(
+        diagram.contains("down: Conv2d x2<br/>[B, 8, 16, 16]"),
+        "{diagram}"
+    );
+}
+
+#[test]
+fn without_a_trace_undecided_branches_are_alternatives_that_reach_the_output() {
+    // No evidence: `aux` and `pool` may run, so both are drawn, and each joins the flow again
+    // (before, the arm not drawn last was a dead end repro-check read as an unshaped output).
+    // The pre_logits default is a literal, so _head's identity arm is still out.
+    let src = data("branchy.py");
+    let diagram = run_ok(&["code", &src, "--class", "Branchy"]);
+    assert_mermaid_ok(&diagram);
+    let edges = titled_edges(&diagram);
+    let e = |a: &str, b: &str| (a.to_string(), b.to_string());
+    for want in [
+        e("stem: Conv2d", "aux"),
+        e("aux", "head: Conv2d"),
+        e("down: Conv2d x2", "pool: MaxPool2d"),
+        e("pool: MaxPool2d", "concat"),
+        e("down: Conv2d x2", "concat"),
+        e("merge: Conv2d", "head: Conv2d"),
+        e("head: Conv2d", "output"),
+    ] {
+        assert!(edges.contains(&want), "missing {want:?} in {diagram}");
+    }
+    let sources: BTreeSet<&String> = edges.iter().map(|(a, _)| a).collect();
+    let sinks: Vec<&String> = edges
+        .iter()
+        .map(|(_, b)| b)
+        .filter(|b| !sources.contains(b))
+        .collect();
+    assert!(
+        sinks.iter().all(|s| *s == "output"),
+        "dead ends: {sinks:?}\n{diagram}"
+    );
 }
