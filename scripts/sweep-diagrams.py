@@ -96,13 +96,13 @@ def models(timm_ok: bool) -> list[tuple[str, str, str, str, dict]]:
         if name in TV_SKIP:
             continue
         expr = f"torchvision.models.get_model({name!r}, weights=None)"
-        out.append((f"tv:{name}", None, expr, ["x=[2,3,224,224]"], {}))
+        out.append((f"tv:{name}", None, expr, ["[2,3,224,224]"], {}))
     for name in ["fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"]:
         expr = (
             f"torchvision.models.get_model({name!r}, weights=None, weights_backbone=None, "
             "aux_loss=False)"
         )
-        out.append((f"tv:{name}", None, expr, ["x=[2,3,224,224]"], {}))
+        out.append((f"tv:{name}", None, expr, ["[2,3,224,224]"], {}))
     if timm_ok:
         for name in TIMM:
             expr = f"timm.create_model({name!r}, pretrained=False)"

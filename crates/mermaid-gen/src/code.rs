@@ -911,7 +911,7 @@ fn count_call_sites(class: &ClassDef) -> BTreeMap<String, usize> {
 }
 
 /// Shapes measured by a real forward pass, for the input and output nodes: `inputs` by forward
-/// parameter name (positional inputs of the trace as `0`, `1`, …), `output` the model's.
+/// parameter name (positional inputs of the trace as `arg0`, `arg1`, …), `output` the model's.
 #[derive(Debug, Clone, Default)]
 pub struct IoShapes {
     pub inputs: BTreeMap<String, String>,
@@ -1060,7 +1060,7 @@ fn build(
         let measured = io
             .inputs
             .get(&p.name)
-            .or_else(|| io.inputs.get(&i.to_string()));
+            .or_else(|| io.inputs.get(&format!("arg{i}")));
         let shape = measured.or(input_shapes.get(&p.name)).cloned();
         // An optional parameter this run does not give and no comment shapes (`mask=None`,
         // `is_causal=False`, `**kwargs`) is not an input of the drawn data flow.

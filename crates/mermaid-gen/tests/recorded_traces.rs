@@ -554,3 +554,29 @@ fn without_a_trace_undecided_branches_are_alternatives_that_reach_the_output() {
         "dead ends: {sinks:?}\n{diagram}"
     );
 }
+
+#[test]
+fn a_positional_input_of_the_trace_shapes_forwards_first_parameter() {
+    // trace_shapes.py labels an input given without a name `arg0` (its InputSpec.label); the
+    // first parameter of forward is that input. Branchy's trace, re-labelled as if traced with
+    // `--input "[2,3,16,16]"`.
+    let text = std::fs::read_to_string(data("branchy_trace.json")).unwrap();
+    let relabelled = text.replace(r#""inputs": {"x":"#, r#""inputs": {"arg0":"#);
+    assert_ne!(text, relabelled);
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("t.json");
+    std::fs::write(&trace, relabelled).unwrap();
+    let src = data("branchy.py");
+    let diagram = run_ok(&[
+        "code",
+        &src,
+        "--class",
+        "Branchy",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert!(
+        diagram.contains(r#"n_v0(["x<br/>[B, 3, 16, 16]"])"#),
+        "{diagram}"
+    );
+}
