@@ -275,6 +275,37 @@ def shapes_missing(doc, text) -> list[str]:
     return missing
 
 
+def code_mismatch(doc, text) -> list[str]:
+    """A `code --trace` diagram against the run: a module box of the root's attribute the run
+    never called is a branch drawn that did not run; a root child the run called and no box
+    names is a step left out. Read from the trace and the box titles (`attr: Type`)."""
+    mods = [m for m in doc["modules"] if m["path"]]
+    heads_ran = {m["path"].split(".")[0] for m in mods}
+    # a root attribute called only inside another top-level call (CoaT hands its shared cpe1 to
+    # its blocks) is drawn inside that box, not as a box of forward's own
+    spans = {}
+    for m in mods:
+        spans.setdefault(m["path"].split(".")[0], []).extend(m.get("seq", []))
+    def nested(head):
+        own = spans.get(head, [])
+        return bool(own) and all(
+            any(o != head and s <= a and e <= t for o, ss in spans.items() for s, t in ss)
+            for a, e in own
+        )
+    top = {h for h in heads_ran if not nested(h)}
+    attrs = doc.get("root_attrs", {})
+    never = {u.split(".")[0] for u in doc.get("uncalled", [])} - heads_ran
+    never |= {a for a, kind in attrs.items() if kind == "none"}
+    drawn = set()
+    for label in re.findall(r'^\s*n_v\d+\["([^"]*)"\]', text, re.M):
+        title = label.split("<br/>")[0]
+        head = re.split(r"[:. (\[]", title, maxsplit=1)[0]
+        drawn.add(head)
+    out = [f"drawn, never ran: {h}" for h in sorted(drawn & never)]
+    out += [f"ran, not drawn: {h}" for h in sorted(top - drawn)]
+    return out
+
+
 class Oracle:
     def __init__(self):
         self.p = subprocess.Popen(
@@ -402,6 +433,8 @@ def main() -> int:
                 lost += flow_lost(doc, out)
             elif kind == "shapes":
                 lost += shapes_missing(doc, out)
+            elif kind == "code" and "uncalled" in doc:
+                lost += code_mismatch(doc, out)
             if lost:
                 totals["lost"] += 1
                 failures.append(f"{key} {kind}: lost {lost[:5]}")

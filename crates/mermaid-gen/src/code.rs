@@ -369,7 +369,18 @@ impl Ctx<'_> {
                     body,
                     orelse,
                 } => {
-                    if let (ExprKind::Name(var), Some(d)) = (&target.kind, iter.dotted())
+                    // `for blk in self.blocks` and `for i, blk in enumerate(self.blocks)`.
+                    let (var, over) = match (&target.kind, &iter.kind) {
+                        (ExprKind::Tuple(items), ExprKind::Call(c))
+                            if items.len() == 2
+                                && c.args.len() == 1
+                                && c.func.dotted().as_deref() == Some("enumerate") =>
+                        {
+                            (&items[1].kind, c.args[0].dotted())
+                        }
+                        (kind, _) => (kind, iter.dotted()),
+                    };
+                    if let (ExprKind::Name(var), Some(d)) = (var, over)
                         && let Some(attr) = d.strip_prefix("self.")
                         && self.layers.contains_key(attr)
                     {
