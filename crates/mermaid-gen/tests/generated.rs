@@ -441,3 +441,42 @@ class Net(nn.Module):
     assert!(!out.contains("mask"), "{out}");
     assert!(!out.contains("fc1:"), "encode is one box: {out}");
 }
+
+#[test]
+fn code_reads_an_enumerated_container_as_one_loop_box() {
+    // timm's FastViT: `for idx, block in enumerate(self.stages)`. The loop variable is a call of
+    // the container, drawn once between the stem and the head (before, an anonymous "call" box,
+    // and the trace's `stages` was left out).
+    let src = r#"import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Linear(4, 8)
+        self.stages = nn.ModuleList([nn.Linear(8, 8) for _ in range(3)])
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for idx, block in enumerate(self.stages):
+            x = block(x)
+        return self.head(x)
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(&p, src).unwrap();
+    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Net"]);
+    assert_valid_everywhere(&out);
+    for needle in [
+        r#"n_v1["stem: Linear"]"#,
+        r#"n_v2["stages: Linear x3"]"#,
+        r#"n_v3["head: Linear"]"#,
+        "n_v1 --> n_v2",
+        "n_v2 --> n_v3",
+        "n_v3 --> n_v4",
+    ] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+    assert!(!out.contains("call"), "{out}");
+}
