@@ -182,6 +182,32 @@ class NotBatched(Exception):
     """A part of a target whose batch dimension cannot be told."""
 
 
+def all_batched(value: Any, batch: int) -> bool:
+    """Every tensor in `value` has the batch as its first dimension (and there is one)."""
+    if isinstance(value, torch.Tensor):
+        return value.dim() >= 1 and value.shape[0] == batch
+    if isinstance(value, (list, tuple)):
+        return bool(value) and all(all_batched(v, batch) for v in value)
+    if isinstance(value, dict):
+        return bool(value) and all(all_batched(v, batch) for v in value.values())
+    return False
+
+
+def per_sample(value: list | tuple, batch: int) -> bool:
+    """A list as long as the batch is one entry per sample, unless every entry also carries the
+    batch first: then it may as well be a model's (loc, conf) output at batch 2, and which one
+    it is cannot be told (NotBatched)."""
+    if len(value) != batch:
+        return False
+    if all_batched(value, batch):
+        raise NotBatched(
+            f"a {type(value).__name__} of {len(value)} entries, each with the batch {batch} "
+            "first, reads both as one entry per sample and as batched outputs; declare a batch "
+            f"size other than {batch} in verify.toml to decide"
+        )
+    return True
+
+
 def repeat_batch(value: Any, batch: int) -> Any:
     """The batch twice over: tensors whose first dimension is the batch are concatenated with
     themselves, per-sample lists (length == batch) repeated. Anything else is ambiguous."""
@@ -190,7 +216,7 @@ def repeat_batch(value: Any, batch: int) -> Any:
             return torch.cat([value, value], dim=0)
         raise NotBatched(f"a tensor of shape {list(value.shape)} has no batch dimension {batch}")
     if isinstance(value, (list, tuple)):
-        if len(value) == batch:
+        if per_sample(value, batch):
             return type(value)(list(value) + list(value))
         return type(value)(repeat_batch(v, batch) for v in value)
     if isinstance(value, dict):
@@ -204,6 +230,8 @@ def first_sample(value: Any, batch: int) -> Any:
             return value[:1]
         raise NotBatched(f"a tensor of shape {list(value.shape)} has no batch dimension {batch}")
     if isinstance(value, (list, tuple)):
+        if per_sample(value, batch):
+            return type(value)(list(value)[:1])
         return type(value)(first_sample(v, batch) for v in value)
     if isinstance(value, dict):
         return {k: first_sample(v, batch) for k, v in value.items()}
