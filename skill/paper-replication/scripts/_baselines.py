@@ -42,6 +42,8 @@ class Fit:
     value: float
     unbounded: bool = False
     error: str | None = None
+    # the prediction at the end (detached), to start another fit from it
+    point: Any = None
 
 
 @dataclass
@@ -143,7 +145,9 @@ def minimise(loss_fn: Any, prediction: Any, targets: Any, batch: int, shared: bo
     except Exception:  # noqa: BLE001 - a refinement only; Adam's value stands
         pass
     low = min(seen)
-    return Fit(low, unbounded=low < 0 and -low > 1e3 * scale)
+    with torch.no_grad():
+        point = _loss.map_tensors(build(), lambda t: t.detach().clone())
+    return Fit(low, unbounded=low < 0 and -low > 1e3 * scale, point=point)
 
 
 def batched(prediction: Any, batch: int) -> bool:
@@ -208,6 +212,17 @@ def compute(loss_fn: Any, prediction: Any, targets: Any, batch: int) -> Baseline
                     else "a batch of one sample: every prediction is a constant one",
                 )
             const = minimise(loss_fn, prediction, targets, batch, shared=True)
+            # The shared predictions are among the free ones, so the fit can never be worse
+            # than the constant: a free fit that ends above it did not converge (a loss whose
+            # gradient reaches a few entries per step, as hard-negative mining does). Starting
+            # the free fit again from the constant's point settles it: a layout bug leaves no
+            # per-sample direction to improve there, anything else finds one.
+            if const.point is not None and not const.unbounded and math.isfinite(const.value):
+                warm = minimise(loss_fn, const.point, targets, batch, shared=False)
+                if math.isfinite(warm.value) and (
+                    not math.isfinite(fit.value) or warm.value < fit.value
+                ):
+                    fit = Fit(warm.value, warm.unbounded or fit.unbounded, fit.error, warm.point)
     finally:
         torch.set_num_threads(threads)
     return Baselines(fit, const)
