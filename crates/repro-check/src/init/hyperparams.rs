@@ -8,9 +8,10 @@
 //! `"setting":{"path","label","dataset"}` (label `main`, `pre-training`, `fine-tuning`,
 //! `ablation`, `other-task` or `baseline`) and `"model"`.
 //!
-//! A value is filled in only where the chosen setting (`main` unless `--setting` says otherwise)
-//! has exactly one value for the field; several values, or values from other settings only,
-//! become a `TODO(paper)` field listing every candidate with its page and setting. A row
+//! A value is filled in only where every mention of the field states the same value, or, with
+//! `--setting`, where the chosen setting states exactly one; several values, or values from
+//! other settings only, become a `TODO(paper)` field listing every candidate with its page and
+//! setting (the setting labels are guessed from the paper's wording and can be wrong). A row
 //! without a `setting` (an older hyperparams.json) counts as `main`, so its conflicts still
 //! surface instead of the first mention winning.
 
@@ -215,12 +216,24 @@ fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
         let which = setting.map_or("the main setting".to_string(), |s| {
             format!("setting \"{s}\"")
         });
+        // Every value any setting states: the setting labels are read from the paper's
+        // wording and can be wrong (SSD's "batch size 8" of a timing run was labelled main,
+        // its training batch of 32 fine-tuning), so without --setting a value is filled in only
+        // when no setting states another.
+        let mut all_values: Vec<String> = Vec::new();
+        for m in &mentions {
+            let v = python_value(m.number.as_ref(), &value_text(&m.value)).1;
+            if !all_values.contains(&v) {
+                all_values.push(v);
+            }
+        }
+        let unanimous = setting.is_some() || all_values.len() == 1;
         let first = chosen.first().copied().unwrap_or(mentions[0]);
         let value = value_text(&first.value);
         let (type_py, value_py) = python_value(first.number.as_ref(), &value);
         let loc = locator(first.page, &first.section, &first.source);
         let ev = evidence(&first.source);
-        let h = if values.len() == 1 {
+        let h = if values.len() == 1 && unanimous {
             // One value: filled in; the same value stated again and other settings' values
             // are listed below it.
             Hyperparam {
@@ -244,6 +257,12 @@ fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
         } else {
             let reason = if values.is_empty() {
                 format!("no value for {which}; only other settings state one")
+            } else if values.len() == 1 {
+                format!(
+                    "one value for {which} and {} more in other settings; settings are guessed \
+                     from the wording, so none is chosen (--setting fills from one)",
+                    all_values.len() - 1
+                )
             } else {
                 format!("{} different values for {which}", values.len())
             };
