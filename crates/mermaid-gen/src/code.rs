@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use mermaid_writer::{Direction, Flowchart, Shape};
 use pymodel::{
-    BinOp, Call, ClassDef, Expr, ExprKind, ModelFile, ShapeComment, Step, Stmt, StmtKind,
+    BinOp, Call, ClassDef, Expr, ExprKind, FunctionDef, ModelFile, ShapeComment, Step, Stmt,
+    StmtKind,
 };
 
 use crate::spec::PALETTE;
@@ -51,6 +52,25 @@ struct Graph {
 }
 
 impl Graph {
+    /// Drops the placeholder nodes (kind `hidden`) and their edges, renumbering the rest.
+    fn compact(&mut self) {
+        let mut new_id = vec![usize::MAX; self.nodes.len()];
+        let mut kept = Vec::new();
+        for (i, n) in std::mem::take(&mut self.nodes).into_iter().enumerate() {
+            if n.kind != "hidden" {
+                new_id[i] = kept.len();
+                kept.push(n);
+            }
+        }
+        self.nodes = kept;
+        self.edges = self
+            .edges
+            .iter()
+            .filter(|(a, b)| new_id[*a] != usize::MAX && new_id[*b] != usize::MAX)
+            .map(|(a, b)| (new_id[*a], new_id[*b]))
+            .collect();
+    }
+
     fn add(&mut self, node: Node, inputs: &[usize]) -> usize {
         self.nodes.push(node);
         let id = self.nodes.len() - 1;
@@ -68,7 +88,9 @@ const INLINE_DEPTH: usize = 4;
 
 struct Ctx<'f> {
     file: &'f ModelFile,
-    class: &'f ClassDef,
+    /// The class that runs and its bases found in the file, nearest first: a method is looked
+    /// up along it as Python does (timm's LevitDistilled overrides forward_head, not forward).
+    lineage: Vec<&'f ClassDef>,
     io: &'f IoShapes,
     /// The methods being drawn through, innermost last (a recursive one is drawn as a box).
     inlining: Vec<String>,
@@ -213,6 +235,31 @@ impl Ctx<'_> {
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 items.iter().flat_map(|i| self.emit(i)).collect()
             }
+            ExprKind::Other(_) => {
+                // `[t(x) for i, t in enumerate(self.transition1)]`: the comprehension's variable
+                // calls the container's members (the syntax tree keeps no target, so the text
+                // is read).
+                let bound = comprehension_over(self.file.text(e.span))
+                    .filter(|(_, attr)| self.is_module(attr));
+                let saved = bound.as_ref().map(|(var, attr)| {
+                    (
+                        var.clone(),
+                        self.loop_vars.insert(var.clone(), attr.clone()),
+                    )
+                });
+                let ids = e
+                    .children()
+                    .into_iter()
+                    .flat_map(|c| self.emit(c))
+                    .collect();
+                if let Some((var, before)) = saved {
+                    match before {
+                        Some(b) => self.loop_vars.insert(var, b),
+                        None => self.loop_vars.remove(&var),
+                    };
+                }
+                ids
+            }
             _ => e
                 .children()
                 .into_iter()
@@ -238,10 +285,12 @@ impl Ctx<'_> {
             ExprKind::Subscript { .. } => self_module(&c.func),
             _ => None,
         };
-        let module = dotted
+        // `down.forward(y)` / `self.head.forward(x)`: the module called past its hooks.
+        let called = dotted.strip_suffix(".forward").unwrap_or(&dotted);
+        let module = called
             .strip_prefix("self.")
             .map(str::to_string)
-            .or_else(|| self.loop_vars.get(&dotted).cloned())
+            .or_else(|| self.loop_vars.get(called).cloned())
             .or(indexed)
             // `self.cls_token.expand(...)`: a method of a parameter or buffer is a tensor
             // operation, not a module.
@@ -382,12 +431,62 @@ impl Ctx<'_> {
                     };
                     if let (ExprKind::Name(var), Some(d)) = (var, over)
                         && let Some(attr) = d.strip_prefix("self.")
-                        && self.layers.contains_key(attr)
+                        && self.is_module(attr)
                     {
                         self.loop_vars.insert(var.clone(), attr.to_string());
                     }
                     // The body is drawn once (a loop may not run, so it never always returns).
+                    // A name the body reads and changes carries a value from one iteration to
+                    // the next (`y = incre(x) + down(y)`): its readers are fed both by the value
+                    // before the loop and by the body's own result.
+                    let carried: Vec<String> = loop_carried(body)
+                        .into_iter()
+                        .filter(|n| self.producer.contains_key(n))
+                        .collect();
+                    let mut holders = Vec::new();
+                    for name in &carried {
+                        let ph = self.graph.add(
+                            Node {
+                                title: name.clone(),
+                                desc: None,
+                                shape: None,
+                                kind: "hidden",
+                                draw: Shape::Rect,
+                                module: None,
+                            },
+                            &[],
+                        );
+                        let before = self.producer.insert(name.clone(), vec![ph]);
+                        holders.push((name.clone(), ph, before.unwrap_or_default()));
+                    }
                     let inner = self.run_block(body, steps);
+                    for (name, ph, before) in holders {
+                        let after: Vec<usize> = self
+                            .producer
+                            .get(&name)
+                            .cloned()
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|&i| i != ph)
+                            .collect();
+                        let readers: Vec<usize> = self
+                            .graph
+                            .edges
+                            .iter()
+                            .filter(|(a, _)| *a == ph)
+                            .map(|(_, b)| *b)
+                            .collect();
+                        for r in readers {
+                            for &src in before.iter().chain(after.iter()) {
+                                // a box fed by its own output is the loop itself (`Block xN`)
+                                if src != r && !self.graph.edges.contains(&(src, r)) {
+                                    self.graph.edges.push((src, r));
+                                }
+                            }
+                        }
+                        let value = if after.is_empty() { before } else { after };
+                        self.producer.insert(name, value);
+                    }
                     flow.any_return |= inner.any_return;
                     flow.returns.extend(inner.returns);
                     let inner = self.run_block(orelse, steps);
@@ -469,6 +568,7 @@ impl Ctx<'_> {
                         }
                     }
                 }
+                StmtKind::Assign { targets, value } if self.module_alias(targets, value) => {}
                 StmtKind::Assign { targets, value } => {
                     let first_new = self.graph.nodes.len();
                     let ids = self.emit(value);
@@ -718,6 +818,37 @@ impl Ctx<'_> {
         })
     }
 
+    /// `self.<attr>` holds a module: built in `__init__` as one, or called in the traced run
+    /// (`self.incre_modules, ... = self._make_head(...)` builds them out of sight).
+    fn is_module(&self, attr: &str) -> bool {
+        self.layers.contains_key(attr)
+            || self.ran(attr) == Some(true)
+            || self.io.root_attrs.get(attr).is_some_and(|k| k == "module")
+    }
+
+    /// `down = self.downsamp[i - 1]` or `blk = self.block`: the name now calls that module.
+    fn module_alias(&mut self, targets: &[Expr], value: &Expr) -> bool {
+        let [target] = targets else {
+            return false;
+        };
+        let ExprKind::Name(name) = &target.kind else {
+            return false;
+        };
+        let attr = match &value.kind {
+            ExprKind::Subscript { value: inner, .. } => inner.dotted(),
+            _ => value.dotted(),
+        };
+        let Some(attr) = attr.as_deref().and_then(|d| d.strip_prefix("self.")) else {
+            return false;
+        };
+        if !self.is_module(attr) {
+            return false;
+        }
+        self.loop_vars.insert(name.clone(), attr.to_string());
+        self.producer.remove(name);
+        true
+    }
+
     fn is_raise(&self, stmt: &Stmt) -> bool {
         matches!(stmt.kind, StmtKind::Other(_))
             && self.file.text(stmt.span).trim_start().starts_with("raise")
@@ -747,7 +878,7 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let (stmt, func) = self.class.method(name)?;
+        let (stmt, func) = self.lineage.iter().find_map(|c| c.method(name))?;
         let body = self.file.body(stmt, func);
         let args: Vec<Vec<usize>> = c.args.iter().map(|a| self.emit(a)).collect();
         let kwargs: Vec<(String, Vec<usize>)> = c
@@ -898,27 +1029,144 @@ fn sure_module_calls(e: &Expr, loop_vars: &BTreeMap<String, String>, out: &mut V
     }
 }
 
-/// How many places of the class's methods call each `self.attr(...)`.
-fn count_call_sites(class: &ClassDef) -> BTreeMap<String, usize> {
-    fn stmts(body: &[Stmt], out: &mut BTreeMap<String, usize>) {
+/// Names a loop body reads and also assigns (or appends to): values that flow from one
+/// iteration to the next.
+fn loop_carried(body: &[Stmt]) -> Vec<String> {
+    fn walk(body: &[Stmt], read: &mut Vec<String>, written: &mut Vec<String>) {
         for s in body {
-            for e in s.exprs() {
-                e.walk(&mut |x| {
-                    if let ExprKind::Call(c) = &x.kind
-                        && let Some(a) = self_module(&c.func)
-                    {
-                        *out.entry(a).or_default() += 1;
+            match &s.kind {
+                StmtKind::Assign { targets, value } => {
+                    value.walk(&mut |e| {
+                        if let ExprKind::Name(n) = &e.kind {
+                            read.push(n.clone());
+                        }
+                    });
+                    for t in targets {
+                        written.extend(target_names(t));
                     }
-                });
+                }
+                StmtKind::AugAssign { target, value, .. } => {
+                    for e in [target, value] {
+                        e.walk(&mut |e| {
+                            if let ExprKind::Name(n) = &e.kind {
+                                read.push(n.clone());
+                            }
+                        });
+                    }
+                    written.extend(target_names(target));
+                }
+                _ => {
+                    for e in s.exprs() {
+                        e.walk(&mut |e| {
+                            if let ExprKind::Name(n) = &e.kind {
+                                read.push(n.clone());
+                            }
+                        });
+                    }
+                }
             }
+            for b in s.blocks() {
+                walk(b, read, written);
+            }
+        }
+    }
+    let (mut read, mut written) = (Vec::new(), Vec::new());
+    walk(body, &mut read, &mut written);
+    let mut out: Vec<String> = written.into_iter().filter(|w| read.contains(w)).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `(variable, attr)` of a comprehension `[... for var in self.attr]` or
+/// `[... for i, var in enumerate(self.attr)]` (one generator).
+fn comprehension_over(text: &str) -> Option<(String, String)> {
+    let t = text.trim();
+    if !(t.starts_with('[') || t.starts_with('(') || t.starts_with('{')) {
+        return None;
+    }
+    let (_, rest) = t.split_once(" for ")?;
+    let (targets, iter) = rest.split_once(" in ")?;
+    if iter.contains(" for ") {
+        return None;
+    }
+    let var = targets
+        .rsplit(',')
+        .next()?
+        .trim()
+        .trim_matches(['(', ')'])
+        .trim();
+    let iter = iter.trim().trim_end_matches([']', ')', '}']).trim();
+    let iter = iter
+        .split(" if ")
+        .next()?
+        .trim()
+        .strip_prefix("enumerate(")
+        .map_or(iter, |i| i.trim_end_matches(')'));
+    let attr = iter.trim().strip_prefix("self.")?;
+    let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_');
+    (ident(var) && ident(attr)).then(|| (var.to_string(), attr.to_string()))
+}
+
+/// `class` and its bases defined in the same file, nearest first (depth-first, as far as single
+/// inheritance goes; a base from another file ends the line).
+fn lineage_of<'f>(file: &'f ModelFile, class: &'f ClassDef) -> Vec<&'f ClassDef> {
+    let mut out = vec![class];
+    let mut i = 0;
+    while i < out.len() && out.len() < 16 {
+        let bases: Vec<String> = out[i]
+            .bases
+            .iter()
+            .filter_map(|b| b.dotted())
+            .map(|d| d.rsplit('.').next().unwrap_or("").to_string())
+            .collect();
+        for b in bases {
+            if let Some((_, c)) = file.class(&b)
+                && !out.iter().any(|k| std::ptr::eq(*k, c))
+            {
+                out.push(c);
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// How many places call each `self.attr(...)` in forward and the methods it reaches (a
+/// method forward never calls, such as `forward_intermediates`, cannot have run).
+fn count_call_sites(lineage: &[&ClassDef], forward: &FunctionDef) -> BTreeMap<String, usize> {
+    fn stmts<'a>(body: &'a [Stmt], out: &mut Vec<&'a Expr>) {
+        for s in body {
+            out.extend(s.exprs());
             for b in s.blocks() {
                 stmts(b, out);
             }
         }
     }
-    let mut out = BTreeMap::new();
-    stmts(&class.body, &mut out);
-    out
+    let mut counts = BTreeMap::new();
+    let mut seen: Vec<String> = vec![forward.name.clone()];
+    let mut queue: Vec<&FunctionDef> = vec![forward];
+    while let Some(f) = queue.pop() {
+        let mut exprs = Vec::new();
+        stmts(&f.body, &mut exprs);
+        for e in exprs {
+            e.walk(&mut |x| {
+                if let ExprKind::Call(c) = &x.kind
+                    && let Some(a) = self_module(&c.func)
+                {
+                    match lineage.iter().find_map(|k| k.method(&a)) {
+                        Some((_, m)) if !seen.contains(&a) => {
+                            seen.push(a);
+                            queue.push(m);
+                        }
+                        Some(_) => {}
+                        None => *counts.entry(a).or_default() += 1,
+                    }
+                }
+            });
+        }
+    }
+    counts
 }
 
 /// Shapes measured by a real forward pass, for the input and output nodes: `inputs` by forward
@@ -929,6 +1177,8 @@ pub struct IoShapes {
     pub output: Option<String>,
     /// Output shapes of the modules called exactly once, by path (`stem`, `blocks`).
     pub modules: BTreeMap<String, String>,
+    /// The type of the traced object (the root module).
+    pub root_type: Option<String>,
     /// A container the forward indexes (`self.blocks[i](x)`): its members' one type and count.
     pub members: BTreeMap<String, (String, usize)>,
     /// The shapes came from a trace: the sets below are evidence of what ran.
@@ -1003,6 +1253,7 @@ impl IoShapes {
         IoShapes {
             modules,
             members,
+            root_type: root.map(|r| r.ty.clone()),
             traced: true,
             called: t.modules.iter().map(|m| m.path.clone()).collect(),
             uncalled: t.uncalled.iter().cloned().collect(),
@@ -1027,12 +1278,25 @@ fn build(
         let names: Vec<String> = file.classes().iter().map(|(_, c)| c.name.clone()).collect();
         CodeError::NoClass(class_name.to_string(), names.join(", "))
     })?;
-    let body = file
-        .forward(class)
+    // The traced object may be a subclass of the class asked for (its forward inherited from
+    // it): its overrides are what ran.
+    let lineage = io
+        .root_type
+        .as_deref()
+        .filter(|t| *t != class_name)
+        .and_then(|t| file.class(t))
+        .map(|(_, c)| lineage_of(file, c))
+        .filter(|l| l.iter().any(|c| c.name == class_name))
+        .unwrap_or_else(|| lineage_of(file, class));
+    let (def_stmt, func) = lineage
+        .iter()
+        .find_map(|c| c.method("forward"))
         .ok_or_else(|| CodeError::NoForward(class_name.to_string()))?;
+    let body = file.body(def_stmt, func);
+    let call_sites = count_call_sites(&lineage, func);
     let mut ctx = Ctx {
         file,
-        class,
+        lineage: lineage.clone(),
         io,
         inlining: Vec::new(),
         commented: false,
@@ -1041,15 +1305,18 @@ fn build(
         producer: BTreeMap::new(),
         lists: Default::default(),
         consts: BTreeMap::new(),
-        call_sites: count_call_sites(class),
+        call_sites,
         return_shape: None,
         graph: Graph::default(),
         keep_functional,
     };
     let mut titles: BTreeMap<String, String> = BTreeMap::new();
-    for l in file.layers(class) {
-        titles.insert(l.attr.clone(), layer_title(l.call, l.ctor_name()));
-        ctx.layers.insert(l.attr.clone(), l.ctor_name().to_string());
+    // Bases first, so that a subclass's own layer of the same name wins.
+    for c in lineage.iter().rev() {
+        for l in file.layers(c) {
+            titles.insert(l.attr.clone(), layer_title(l.call, l.ctor_name()));
+            ctx.layers.insert(l.attr.clone(), l.ctor_name().to_string());
+        }
     }
     // Inputs: every parameter of forward, with its shape from the comments at the top.
     let mut input_shapes: BTreeMap<String, String> = BTreeMap::new();
@@ -1146,6 +1413,7 @@ fn build(
             n.title = format!("{attr}: {rest}");
         }
     }
+    ctx.graph.compact();
     Ok(ctx.graph)
 }
 

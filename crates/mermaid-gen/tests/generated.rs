@@ -354,10 +354,11 @@ fn code_draws_through_own_methods_an_inherited_forward_and_a_dict_output() {
     assert_valid_everywhere(&diagram);
     for needle in [
         r#"n_v0(["x<br/>[B, 3, 32, 32]"])"#,
-        r#"n_v1["conv<br/>[B, 8, 32, 32]"]"#,
-        r#"n_v2["pool<br/>[B, 8, 16, 16]"]"#,
-        r#"n_v3["head<br/>[B, 4, 16, 16]"]"#,
-        r#"n_v4["aux<br/>[B, 2, 16, 16]"]"#,
+        // The traced object is a Net: its __init__ built the layers, so they carry their type.
+        r#"n_v1["conv: Conv2d<br/>[B, 8, 32, 32]"]"#,
+        r#"n_v2["pool: MaxPool2d<br/>[B, 8, 16, 16]"]"#,
+        r#"n_v3["head: Conv2d<br/>[B, 4, 16, 16]"]"#,
+        r#"n_v4["aux: Conv2d<br/>[B, 2, 16, 16]"]"#,
         r#"n_v5(["output<br/>[B, 4, 16, 16], [B, 2, 16, 16]"])"#,
         "n_v0 --> n_v1",
         "n_v1 --> n_v2",
@@ -479,4 +480,107 @@ class Net(nn.Module):
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
     assert!(!out.contains("call"), "{out}");
+}
+
+#[test]
+fn code_feeds_a_value_carried_around_a_loop_back_into_its_readers() {
+    // timm's HRNet head: `y = incre(x) + down(y)` in a loop. Read by hand: `down` reads the y
+    // of the previous iteration, which is the first arm's `inc` or the second arm's sum; before,
+    // `down` had no input at all (y was None before the loop) and read as a second input.
+    let src = r#"import torch.nn as nn
+
+
+class Carried(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.inc = nn.ModuleList([nn.Linear(4, 4) for _ in range(3)])
+        self.down = nn.Linear(4, 4)
+
+    def forward(self, x):
+        y = None
+        for i, blk in enumerate(self.inc):
+            if y is None:
+                y = blk(x)
+            else:
+                y = blk(x) + self.down(y)
+        return y
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(&p, src).unwrap();
+    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Carried"]);
+    assert_valid_everywhere(&out);
+    for needle in [
+        r#"n_v0(["x"])"#,
+        r#"n_v1["inc: Linear x3"]"#,
+        r#"n_v2["inc: Linear x3"]"#,
+        r#"n_v3["down: Linear"]"#,
+        r#"n_v4(("+"))"#,
+        r#"n_v5(["output"])"#,
+    ] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
+    let mut edges: Vec<&str> = out
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.contains(" --> "))
+        .collect();
+    edges.sort();
+    let mut want = vec![
+        "n_v0 --> n_v1",
+        "n_v0 --> n_v2",
+        "n_v1 --> n_v3",
+        "n_v4 --> n_v3",
+        "n_v2 --> n_v4",
+        "n_v3 --> n_v4",
+        "n_v1 --> n_v5",
+        "n_v4 --> n_v5",
+    ];
+    want.sort();
+    assert_eq!(edges, want, "{out}");
+}
+
+#[test]
+fn code_looks_methods_up_along_the_class_and_its_bases() {
+    // timm's LevitDistilled inherits forward but overrides forward_head to add head_dist; the
+    // drawn head must be the override (before: Base's, with head_dist missing).
+    let src = r#"import torch.nn as nn
+
+
+class Base(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Linear(4, 8)
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.stem(x)
+        return self.forward_head(x)
+
+    def forward_head(self, x):
+        return self.head(x)
+
+
+class Distilled(Base):
+    def __init__(self) -> None:
+        super().__init__()
+        self.head_dist = nn.Linear(8, 2)
+
+    def forward_head(self, x):
+        return (self.head(x) + self.head_dist(x)) / 2
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(&p, src).unwrap();
+    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Distilled"]);
+    assert_valid_everywhere(&out);
+    for needle in [
+        r#"n_v1["stem: Linear"]"#,
+        r#"n_v2["head: Linear"]"#,
+        r#"n_v3["head_dist: Linear"]"#,
+        "n_v1 --> n_v2",
+        "n_v1 --> n_v3",
+    ] {
+        assert!(out.contains(needle), "missing {needle} in\n{out}");
+    }
 }
