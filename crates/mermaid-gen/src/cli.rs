@@ -80,7 +80,9 @@ enum Cmd {
         #[arg(long, value_name = "NODES", default_value_t = crate::yaml_budget::DEFAULT_MAX_YAML_NODES)]
         max_yaml_nodes: usize,
     },
-    /// Data flow of a model class's `forward`, labelled from its shape comments.
+    /// Data flow of a model class's `forward`, labelled from its shape comments. With --trace,
+    /// only the branches the run took are drawn; exit 1 when nothing but the input and output
+    /// could be drawn.
     Code {
         model: PathBuf,
         /// The nn.Module class to draw.
@@ -255,7 +257,11 @@ fn run(cli: Cli) -> ExitCode {
                     Err(e) => return fail(p, e),
                 },
             };
-            let (diagram, warnings) = match code::code_diagram_with(&text, &class, max_nodes, &io) {
+            let code::CodeDiagram {
+                text: diagram,
+                warnings,
+                empty,
+            } = match code::code_diagram_with(&text, &class, max_nodes, &io) {
                 Ok(d) => d,
                 Err(e) => return fail(&model, e),
             };
@@ -263,7 +269,11 @@ fn run(cli: Cli) -> ExitCode {
                 return fail(&p, e);
             }
             warn_all(&model, &warnings);
-            ExitCode::SUCCESS
+            if empty {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Cmd::Trace {
             trace: path,

@@ -182,6 +182,15 @@ impl Ctx<'_> {
     fn emit(&mut self, e: &Expr) -> Vec<usize> {
         match &e.kind {
             ExprKind::Name(n) => self.producer.get(n).cloned().unwrap_or_default(),
+            // `x.shape[0]`, `x.dtype`: metadata, no data flows from x.
+            ExprKind::Attribute { attr, .. }
+                if matches!(
+                    attr.as_str(),
+                    "shape" | "ndim" | "dtype" | "device" | "is_cuda" | "requires_grad"
+                ) =>
+            {
+                Vec::new()
+            }
             ExprKind::Call(c) => self.emit_call(c),
             ExprKind::IfExp { test, body, orelse } => match self.const_test(test) {
                 Some(true) => self.emit(body),
@@ -322,7 +331,21 @@ impl Ctx<'_> {
             );
             return vec![id];
         }
-        let last = dotted.rsplit('.').next().unwrap_or("").to_string();
+        // `(x * x).sum(1)`: a method of an expression has no dotted name; its name is the
+        // attribute (it was drawn as an anonymous "call").
+        let last = match &c.func.kind {
+            ExprKind::Attribute { attr, .. } => attr.clone(),
+            _ => dotted.rsplit('.').next().unwrap_or("").to_string(),
+        };
+        // `x.size(0)`, `x.dim()`: a tensor's metadata, not its data (SSD's head read
+        // `x.shape[0]` and was drawn fed by x).
+        if matches!(
+            last.as_str(),
+            "size" | "dim" | "ndimension" | "numel" | "stride" | "get_device" | "is_contiguous"
+        ) && matches!(c.func.kind, ExprKind::Attribute { .. })
+        {
+            return Vec::new();
+        }
         if matches!(last.as_str(), "cat" | "stack" | "concat" | "concatenate") {
             let inputs = arg_inputs(self);
             let id = self.graph.add(
@@ -1419,7 +1442,7 @@ fn build(
 
 /// The data-flow diagram of `class_name.forward` in `source`.
 pub fn code_diagram(source: &str, class_name: &str, max_nodes: usize) -> Result<String, CodeError> {
-    code_diagram_with(source, class_name, max_nodes, &IoShapes::default()).map(|(d, _)| d)
+    code_diagram_with(source, class_name, max_nodes, &IoShapes::default()).map(|d| d.text)
 }
 
 /// The diagram and its warnings: an input or output node without a tensor shape (no shape
@@ -1429,7 +1452,7 @@ pub fn code_diagram_with(
     class_name: &str,
     max_nodes: usize,
     io: &IoShapes,
-) -> Result<(String, Vec<String>), CodeError> {
+) -> Result<CodeDiagram, CodeError> {
     let file = ModelFile::parse(source).map_err(|e| CodeError::Syntax(e.to_string()))?;
     let mut g = build(&file, class_name, true, io)?;
     let mut level = "operation level";
@@ -1437,7 +1460,19 @@ pub fn code_diagram_with(
         g = build(&file, class_name, false, io)?;
         level = "module level";
     }
-    let warnings: Vec<String> = g
+    let mut warnings: Vec<String> = Vec::new();
+    // A forward whose result no module or operation produces (it returns a buffer, or calls
+    // what this reader does not follow) has no data flow to draw: say so, never a lone box.
+    let empty = !g
+        .nodes
+        .iter()
+        .any(|n| !matches!(n.kind, "input" | "output"));
+    if empty {
+        warnings.push(format!(
+            "{class_name}.forward draws no module call or tensor operation from its inputs to its output: nothing to diagram (draw it by hand, or pass the class that does the work)"
+        ));
+    }
+    let warnings_io: Vec<String> = g
         .nodes
         .iter()
         .filter(|n| matches!(n.kind, "input" | "output"))
@@ -1449,6 +1484,7 @@ pub fn code_diagram_with(
             )
         })
         .collect();
+    warnings.extend(warnings_io);
     let mut f = Flowchart::new(Direction::TB);
     let mut ids = Vec::new();
     for (i, n) in g.nodes.iter().enumerate() {
@@ -1471,11 +1507,20 @@ pub fn code_diagram_with(
     for (kind, fill, stroke) in PALETTE {
         f.class_def(kind, &[("fill", fill), ("stroke", stroke)]);
     }
-    Ok((
-        format!(
+    Ok(CodeDiagram {
+        text: format!(
             "%% {class_name}.forward data flow ({level}, from shape comments)\n{}",
             f.render()
         ),
         warnings,
-    ))
+        empty,
+    })
+}
+
+/// A drawn `forward`: the Mermaid text, the warnings for stderr, and whether nothing but the
+/// input and output nodes could be drawn (the caller exits 1: no picture is not a picture).
+pub struct CodeDiagram {
+    pub text: String,
+    pub warnings: Vec<String>,
+    pub empty: bool,
 }

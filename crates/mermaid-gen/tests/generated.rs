@@ -584,3 +584,66 @@ class Distilled(Base):
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
 }
+
+#[test]
+fn code_reads_tensor_metadata_as_no_data_and_a_forward_with_nothing_to_draw_exits_1() {
+    // SSD dogfood: the head's `x.shape[0]` drew an edge from x into the reshape, L2Norm's
+    // `(x * x).sum(1)` an anonymous "call", and DefaultBoxes (forward returns a buffer) a lone
+    // `output` box with exit 0.
+    let src = r#"import torch
+import torch.nn as nn
+
+
+class Head(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loc = nn.Conv2d(8, 16, 3, padding=1)
+
+    def forward(self, x, feat):
+        n = x.shape[0]
+        y = self.loc(feat)
+        return y.reshape(n, -1, 4)
+
+
+class Norm(nn.Module):
+    def forward(self, x):
+        return x / (x * x).sum(1, keepdim=True).sqrt()
+
+
+class Boxes(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("boxes", torch.zeros(8732, 4))
+
+    def forward(self):
+        return self.boxes
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(&p, src).unwrap();
+    let path = p.to_str().unwrap();
+    let head = run_ok(&["code", path, "--class", "Head"]);
+    assert!(head.contains(r#"n_v2["loc: Conv2d"]"#), "{head}");
+    assert!(head.contains(r#"n_v3("reshape")"#), "{head}");
+    assert!(
+        head.contains("n_v1 --> n_v2") && head.contains("n_v2 --> n_v3"),
+        "{head}"
+    );
+    assert!(
+        !head.contains("n_v0 --> n_v3"),
+        "x only gives its batch size: {head}"
+    );
+    let norm = run_ok(&["code", path, "--class", "Norm"]);
+    assert!(
+        norm.contains(r#"("sum")"#) && norm.contains(r#"("sqrt")"#),
+        "{norm}"
+    );
+    assert!(!norm.contains("call"), "{norm}");
+    let out = bin()
+        .args(["code", path, "--class", "Boxes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Boxes.forward draws no module call"), "{err}");
+}
