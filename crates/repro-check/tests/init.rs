@@ -605,3 +605,53 @@ except ValueError as e:
         "{refused}"
     );
 }
+
+/// The scaffold's `__main__` validation on a model with two outputs (SSD's boxes and scores):
+/// the dogfood run had to rewrite it, since it took the output for one tensor. Shapes, finite
+/// values, gradient flow and determinism are checked per output. Needs PyTorch (scripts/deps.sh).
+#[test]
+fn the_scaffold_validation_checks_every_output_of_a_two_output_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(init(&out, &[]).status.success());
+    let script = r#"
+import runpy, sys, torch
+ns = runpy.run_path(sys.argv[1], run_name="scaffold")
+g = ns["validate"].__globals__
+
+class TwoOut(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.loc = torch.nn.Linear(4, 3)
+        self.conf = torch.nn.Linear(4, 5)
+
+    def forward(self, x):
+        return self.loc(x), self.conf(x)
+
+g["build_model"] = TwoOut
+g["INPUT_SHAPES"] = [(2, 4)]
+g["ONE_SIZE_REASON"] = "a test of two outputs"
+g["expected_output_shape"] = lambda shape: [(shape[0], 3), (shape[0], 5)]
+sys.exit(g["validate"]())
+"#;
+    let run = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(out.join("model.py"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for line in [
+        "[PASS] output shape for input [2, 4]: [[2, 3], [2, 5]], expected [[2, 3], [2, 5]]",
+        "[PASS] gradient flow",
+        "[PASS] seed determinism",
+        "SUMMARY: PASSED",
+    ] {
+        assert!(stdout.contains(line), "missing {line} in\n{stdout}");
+    }
+}
