@@ -507,6 +507,14 @@ static LIST_NEXT: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// The words after a list item that make it a value of another quantity ("10−3, 0.9 momentum",
+/// "0.1, 5e-4 weight decay").
+static LIST_OWNER: LazyLock<Regex> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)^\s*(?:momentum|weight[- ]decay|decay|dropout|batch|mini-?batch|epochs?|iterations?|steps?|warm-?up|label smoothing|β|beta|ε|epsilon|drop[- ]?path|layers?|heads?|channels?)\b",
+    )
+});
+
 /// A schedule milestone or a warm-up length, not the training length ("divide it by 10 at 32k
 /// iterations", "warmup over the first 10,000 steps", "after 5 epochs").
 static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
@@ -524,6 +532,7 @@ static COMPARATIVE: LazyLock<Regex> =
 pub(crate) fn force() {
     LazyLock::force(&TRIGGERS);
     LazyLock::force(&LIST_NEXT);
+    LazyLock::force(&LIST_OWNER);
     LazyLock::force(&MILESTONE);
     LazyLock::force(&COMPARATIVE);
     LazyLock::force(&HEADERS);
@@ -596,7 +605,9 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                     {
                         let n = next.name("v").unwrap();
                         let (s, e) = (end + n.start(), end + n.end());
-                        if !clean_edges(sentence, s, e) {
+                        // "learning rate 10−3, 0.9 momentum": the next number names its own
+                        // quantity, so it is no further value of this list.
+                        if !clean_edges(sentence, s, e) || LIST_OWNER.is_match(&sentence[e..]) {
                             break;
                         }
                         found.push((n.as_str().to_string(), parse_number(n.as_str())));
@@ -782,6 +793,21 @@ mod tests {
                 .filter(|&&p| p)
                 .count()
                 < RULES.len() / 4
+        );
+    }
+
+    #[test]
+    fn a_list_stops_at_a_number_that_names_another_quantity() {
+        // SSD (Liu et al. 2016), p. 7: "initial learning rate 10−3, 0.9 momentum, 0.0005 weight
+        // decay": 0.9 is the momentum, not a second learning rate (the dogfood run saw
+        // learning_rate 0.9 as a candidate).
+        let s = "We fine-tune the resulting model using SGD with initial learning rate 10−3, 0.9 momentum, 0.0005 weight decay, and batch size 32.";
+        assert_eq!(num(s, "learning_rate"), [1e-3]);
+        assert_eq!(num(s, "momentum"), [0.9]);
+        // A real list still reads as one ("learning rates of 5e-5, 3e-5, 2e-5").
+        assert_eq!(
+            num("We tried learning rates of 5e-5, 3e-5 and 2e-5 for fine-tuning.", "learning_rate"),
+            [5e-5, 3e-5, 2e-5]
         );
     }
 
