@@ -806,7 +806,10 @@ mod tests {
         assert_eq!(num(s, "momentum"), [0.9]);
         // A real list still reads as one ("learning rates of 5e-5, 3e-5, 2e-5").
         assert_eq!(
-            num("We tried learning rates of 5e-5, 3e-5 and 2e-5 for fine-tuning.", "learning_rate"),
+            num(
+                "We tried learning rates of 5e-5, 3e-5 and 2e-5 for fine-tuning.",
+                "learning_rate"
+            ),
             [5e-5, 3e-5, 2e-5]
         );
     }
