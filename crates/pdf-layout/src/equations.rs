@@ -177,12 +177,31 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         out.push(build(layout, &pieces, &group, Some(number)));
     }
 
+    // The front matter (title, authors with their affiliation marks, addresses) ends where the
+    // abstract starts: no display equation stands above it (SSD's author and affiliation lines,
+    // full of superscript digits, were read as two equations).
+    let abstract_top = lines
+        .iter()
+        .filter(|l| {
+            let t = l.line.text();
+            let t = t.trim_start();
+            let word: String = t.chars().take_while(|c| c.is_alphabetic()).collect();
+            word.eq_ignore_ascii_case("abstract")
+        })
+        .map(|l| l.line.bbox.y0)
+        .fold(None, |acc: Option<f64>, y| {
+            Some(acc.map_or(y, |a| a.min(y)))
+        });
+
     // Unnumbered display lines: centred math with no prose.
     for n in 0..pieces.len() {
         if used[n] {
             continue;
         }
         let p = &pieces[n];
+        if abstract_top.is_some_and(|top| p.bbox.y1 <= top) {
+            continue;
+        }
         let col = column_of(&p.bbox);
         let em = body.max(1.0);
         // Set apart on both sides: a display is indented from both column edges.
@@ -858,6 +877,40 @@ mod tests {
         assert!(starts_as_prose("defined as p_k(x) = exp(a)"));
         assert!(!starts_as_prose("where x_i = 1"));
         assert!(!starts_as_prose("E = w(x) log p"));
+    }
+
+    #[test]
+    fn nothing_above_the_abstract_is_a_display_equation() {
+        // SSD's author and affiliation lines ("Wei Liu¹, ...", "¹UNC ²Zoox ³{dumitru,szegedy}")
+        // are centred and symbol-heavy: the front matter ends at "Abstract", and only the
+        // display below it is an equation. Without the rule both centred lines are found.
+        let mut glyphs = Vec::new();
+        for i in 0..4 {
+            glyphs.extend(glyphs_at(PARA, 72.0, 100.0 + 12.0 * i as f64, 10.0));
+        }
+        glyphs.extend(glyphs_at("α = β + γ", 215.0, 170.0, 10.0));
+        glyphs.extend(glyphs_at(
+            "Abstract. We present a method for detecting",
+            72.0,
+            200.0,
+            10.0,
+        ));
+        for i in 0..4 {
+            glyphs.extend(glyphs_at(PARA, 72.0, 220.0 + 12.0 * i as f64, 10.0));
+        }
+        glyphs.extend(glyphs_at("α = β + γ", 215.0, 300.0, 10.0));
+        for i in 0..4 {
+            glyphs.extend(glyphs_at(PARA, 72.0, 330.0 + 12.0 * i as f64, 10.0));
+        }
+        let input = PageInput {
+            width: 612.0,
+            height: 792.0,
+            glyphs,
+            graphics: vec![],
+        };
+        let eqs = find(&analyze_page(1, &input, 10.0), &[]);
+        assert_eq!(eqs.len(), 1, "{eqs:?}");
+        assert!(eqs[0].bbox.y0 > 280.0, "{eqs:?}");
     }
 
     #[test]
