@@ -42,6 +42,12 @@ pub struct Limits {
     pub max_page_glyphs: u64,
     /// Most bytes of text shown for the whole document.
     pub max_glyphs: u64,
+    /// Most bytes of decoded images for the whole document: each image object once, each
+    /// inline image every time it is drawn.
+    pub max_image_bytes: u64,
+    /// Most paths painted for the whole document, nested content counted as often as it is
+    /// drawn.
+    pub max_paints: u64,
 }
 
 impl Default for Limits {
@@ -67,6 +73,15 @@ impl Default for Limits {
             // 1.37 GB, so the document cap stays well under that: 11.8x.
             max_page_glyphs: 200_000,
             max_glyphs: 1_000_000,
+            // Decoded images: 45 MB in the most (xception: 10 image objects; lstm's 1.16 GB
+            // of Type 3 bitmap glyphs are read as text, not decoded), so 512 MiB leaves 11.9x.
+            // The written files stay in memory until the end, and for an image that does not
+            // compress they are as large as its decoded bytes: this keeps that under 1 GB.
+            max_image_bytes: 512 << 20,
+            // Paths painted: each is a graphic the layout keeps and sorts. 19.7 k in the most
+            // (vit; 6.9 k on one page, ssd), so 500 k leaves 25x. Ten pages each just under the
+            // page operator budget, all strokes (16.7 M paths), took 45 s and 2.3 GB.
+            max_paints: 500_000,
         }
     }
 }
