@@ -60,12 +60,15 @@ impl Default for Limits {
             max_depth: 32,
             // The largest of the 25 corpus papers (papers and papers-fresh; with
             // PDF_FIGURES_TIMINGS=1 a run prints its document's use) and the room each
-            // default leaves: 253 k operators on one page (lstm; 20x), 2.8 M in one paper
-            // (lstm, Type 3 glyphs counted per glyph shown; 18x), 104 MB of decoded content
+            // default leaves: 253 k operators on one page (lstm; 11.9x), 2.8 M in one paper
+            // (lstm, Type 3 glyphs counted per glyph shown; 10.7x), 104 MB of decoded content
             // (lstm, whose plots draw forms 6,610 times; 10.3x), 6,610 nested draws (lstm;
-            // 15x).
-            max_page_operators: 5_000_000,
-            max_operators: 50_000_000,
+            // 15x). Ten pages each just under the page budget cost what the document budget
+            // allows: at 5 M and 50 M, 50 M `cm` operators took 31 s and 1.17 GB and a path
+            // of 5 M segments per page 1.48 GB; at 3 M and 30 M the worst such file measured
+            // stays under 30 s and 1 GB on the 2-core machine (tests/hostile.rs builds them).
+            max_page_operators: 3_000_000,
+            max_operators: 30_000_000,
             max_content_bytes: 1 << 30,
             max_nested_draws: 100_000,
             // Text: 85 k bytes shown in the wordiest paper (lstm), 8.4 k on one page (24x). A

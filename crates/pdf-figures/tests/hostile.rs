@@ -538,3 +538,63 @@ fn decoded_image_bytes_are_capped_for_the_whole_document() {
     );
     passes(&images_page(3000, 200, 1, ""), &[]);
 }
+
+/// `pages` pages that all show one Flate content stream (`content`) in Helvetica.
+fn pages_sharing(content: &[u8], pages: usize) -> Vec<u8> {
+    let mut pdf = Pdf::default();
+    let parent = pdf.reserve();
+    let font = pdf.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    let c = pdf.flate_stream("", content);
+    let kids: Vec<usize> = (0..pages)
+        .map(|_| {
+            pdf.add(&format!(
+                "<< /Type /Page /Parent {parent} 0 R /MediaBox [0 0 612 792] /Contents {c} 0 R /Resources << /Font << /F1 {font} 0 R >> >> >>"
+            ))
+        })
+        .collect();
+    pdf.finish(parent, &kids, "")
+}
+
+#[test]
+fn many_pages_each_just_under_the_page_budgets_are_caught_by_the_document_budgets() {
+    // Eleven pages of 2,999,998 operators (`q Q` pairs), each under the page budget (3 M):
+    // 32,999,978 in all, past the document's 30 M.
+    let qq = pages_sharing(&b"q Q\n".repeat(1_499_999), 11);
+    refused(
+        &qq,
+        &[],
+        "page 11: more than 30000000 content operators in the document (raise the limit with --max-operators)",
+    );
+    // Ten pages of 999,999 strokes (2,999,997 operators each, under both operator budgets):
+    // 10 M paths, past the paint budget (500 k) on the first page. At the old budgets (5 M a
+    // page, 50 M in all) ten such pages ran 45 s and took 2.36 GB.
+    let strokes: Vec<u8> = (0..999_999)
+        .flat_map(|i| {
+            format!(
+                "{} {} m {} {} l S\n",
+                i % 500,
+                i / 500 % 700,
+                i % 500 + 1,
+                i / 500 % 700 + 1
+            )
+            .into_bytes()
+        })
+        .collect();
+    refused(
+        &pages_sharing(&strokes, 10),
+        &[],
+        "page 1: more than 500000 paths painted in the document",
+    );
+    // Five pages each just under the page text budget (200 k bytes), in 99,990 two-glyph runs
+    // placed apart: 999,900 bytes, under the document's 1 M. Read, not refused (the line
+    // builder was quadratic in the runs of a page: 67 s for these five pages).
+    let runs: Vec<u8> = std::iter::once(b"BT /F1 1 Tf\n".to_vec())
+        .chain(
+            (0..99_990)
+                .map(|i| format!("1 0 0 1 {} {} Tm (ab) Tj\n", i % 600, i % 700).into_bytes()),
+        )
+        .chain(std::iter::once(b"ET\n".to_vec()))
+        .flatten()
+        .collect();
+    passes(&pages_sharing(&runs, 5), &[]);
+}
