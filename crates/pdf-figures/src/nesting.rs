@@ -621,18 +621,10 @@ impl Walker<'_> {
     /// What decoding an image produces ([`image_bytes`]), or nothing for an image past
     /// `--max-image-pixels`: that one is refused by name when it is drawn, never decoded.
     fn image_bytes(&self, dict: &Dict<'_>) -> u64 {
-        let n = image_bytes(dict);
-        let pixels = |long: &[u8], short: &[u8]| {
-            dict.get::<i64>(long)
-                .or_else(|| dict.get::<i64>(short))
-                .map_or(0, |n| n.max(0) as u64)
-        };
-        if pixels(b"Width", b"W").saturating_mul(pixels(b"Height", b"H"))
-            > self.limits.max_image_pixels
-        {
+        if image_pixels(dict) > self.limits.max_image_pixels {
             return 0;
         }
-        n
+        image_bytes(dict)
     }
 
     /// The chain to `target` when it is on the current path.
@@ -725,6 +717,16 @@ impl Walker<'_> {
     }
 }
 
+/// Width x height from an image dictionary (full or abbreviated keys); 0 when absent.
+fn image_pixels(dict: &Dict<'_>) -> u64 {
+    let dim = |long: &[u8], short: &[u8]| -> u64 {
+        dict.get::<i64>(long)
+            .or_else(|| dict.get::<i64>(short))
+            .map_or(0, |n| n.max(0) as u64)
+    };
+    dim(b"Width", b"W").saturating_mul(dim(b"Height", b"H"))
+}
+
 fn is_image(stream: &Stream<'_>) -> bool {
     stream
         .dict()
@@ -736,13 +738,7 @@ fn is_image(stream: &Stream<'_>) -> bool {
 /// abbreviated one): a stencil mask one byte per pixel, any other image three (hayro decodes
 /// every colour space to 8-bit RGB), plus a byte per pixel of its soft mask or mask.
 fn image_bytes(dict: &Dict<'_>) -> u64 {
-    let dim = |d: &Dict<'_>, long: &[u8], short: &[u8]| -> u64 {
-        d.get::<i64>(long)
-            .or_else(|| d.get::<i64>(short))
-            .map_or(0, |n| n.max(0) as u64)
-    };
-    let pixels = |d: &Dict<'_>| dim(d, b"Width", b"W").saturating_mul(dim(d, b"Height", b"H"));
-    let own = pixels(dict);
+    let own = image_pixels(dict);
     let stencil = dict
         .get::<bool>(b"ImageMask")
         .or_else(|| dict.get::<bool>(b"IM"))
@@ -754,7 +750,7 @@ fn image_bytes(dict: &Dict<'_>) -> u64 {
         .get::<Stream<'_>>(b"SMask")
         .or_else(|| dict.get::<Stream<'_>>(b"Mask"));
     let alpha = match mask {
-        Some(mask) => pixels(mask.dict()),
+        Some(mask) => image_pixels(mask.dict()),
         // A colour-key mask (an array) gives an alpha plane of the image's size.
         None if dict.contains_key(b"Mask") => own,
         None => 0,
