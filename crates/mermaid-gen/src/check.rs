@@ -993,6 +993,7 @@ pub fn fix_line(line: &str) -> Option<String> {
         let indent = &line[..line.len() - trimmed.len()];
         return Some(format!("{indent}subgraph {fixed}"));
     }
+    let closers = Closers::new(&c);
     while i < c.len() {
         let ch = c[i];
         let prev_is_id = i > 0 && (c[i - 1].is_alphanumeric() || matches!(c[i - 1], '_' | '-'));
@@ -1003,7 +1004,7 @@ pub fn fix_line(line: &str) -> Option<String> {
                 '{' => '}',
                 _ => '|',
             };
-            if let Some(end) = matching(&c, i, ch, close) {
+            if let Some(end) = closers.matching(&c, i, ch) {
                 let content: String = c[i + 1..end].iter().collect();
                 let (pre, inner, post) = split_double_shape(ch, &content);
                 if let Some(q) = quote_if_needed(inner) {
@@ -1028,34 +1029,58 @@ pub fn fix_line(line: &str) -> Option<String> {
 }
 
 fn link_before(c: &[char], i: usize) -> bool {
-    let before: String = c[..i].iter().collect();
-    let b = before.trim_end();
-    b.ends_with('>')
-        || b.ends_with("--")
-        || b.ends_with("-.")
-        || b.ends_with("==")
-        || b.ends_with('-')
-        || b.ends_with('o') && b.ends_with("--o")
-        || b.ends_with("--x")
+    // Only the text just before `i` matters: walking back over the blanks keeps a line of many
+    // `|` linear (collecting the whole prefix for each was quadratic).
+    let mut j = i;
+    while j > 0 && c[j - 1].is_whitespace() {
+        j -= 1;
+    }
+    let b = &c[..j];
+    let ends = |s: &str| {
+        let s: Vec<char> = s.chars().collect();
+        b.ends_with(&s)
+    };
+    ends(">") || ends("--") || ends("-.") || ends("==") || ends("-") || ends("--o") || ends("--x")
 }
 
-fn matching(c: &[char], open_at: usize, open: char, close: char) -> Option<usize> {
-    if open == '|' {
-        return (open_at + 1..c.len()).find(|&j| c[j] == '|');
-    }
-    let mut depth = 0i32;
-    for (j, &ch) in c.iter().enumerate().skip(open_at) {
-        if ch == open {
-            depth += 1;
-        } else if ch == close {
-            depth -= 1;
-            if depth == 0 {
-                return Some(j);
+/// The closer of each `[`, `(` and `{` of one line, found in one pass per pair: the first
+/// closer after the opener where the count of that pair returns to zero, or for an opener that
+/// is never closed the last closer on the line (scanning from each opener was quadratic on a
+/// line of many unclosed openers).
+struct Closers {
+    matched: Vec<Option<usize>>,
+    last: [Option<usize>; 3],
+}
+
+const PAIRS: [(char, char); 3] = [('[', ']'), ('(', ')'), ('{', '}')];
+
+impl Closers {
+    fn new(c: &[char]) -> Closers {
+        let mut matched = vec![None; c.len()];
+        let mut last = [None; 3];
+        for (p, (open, close)) in PAIRS.iter().enumerate() {
+            let mut stack = Vec::new();
+            for (j, ch) in c.iter().enumerate() {
+                if ch == open {
+                    stack.push(j);
+                } else if ch == close {
+                    last[p] = Some(j);
+                    if let Some(o) = stack.pop() {
+                        matched[o] = Some(j);
+                    }
+                }
             }
         }
+        Closers { matched, last }
     }
-    // Unbalanced: take the last closer on the line.
-    (open_at + 1..c.len()).rev().find(|&j| c[j] == close)
+
+    fn matching(&self, c: &[char], open_at: usize, open: char) -> Option<usize> {
+        if open == '|' {
+            return (open_at + 1..c.len()).find(|&j| c[j] == '|');
+        }
+        let p = PAIRS.iter().position(|(o, _)| *o == open)?;
+        self.matched[open_at].or(self.last[p].filter(|&j| j > open_at))
+    }
 }
 
 /// `([x])`, `[[x]]`, `[(x)]`, `((x))`, `{{x}}`: the inner opener/closer stay outside the quotes.

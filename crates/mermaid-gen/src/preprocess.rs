@@ -45,6 +45,12 @@ impl Tracked {
         self.lines.splice(start..end, lines);
     }
 
+    /// Copies `from..to` of `self` into `out` with their lines.
+    fn copy_to(&self, out: &mut Tracked, from: usize, to: usize) {
+        out.chars.extend_from_slice(&self.chars[from..to]);
+        out.lines.extend_from_slice(&self.lines[from..to]);
+    }
+
     fn starts_with(&self, at: usize, s: &str) -> bool {
         s.chars()
             .enumerate()
@@ -220,24 +226,30 @@ fn cleanup_text(t: &mut Tracked) {
             while k < t.chars.len() && t.chars[k] != '>' {
                 k += 1;
             }
-            if k < t.chars.len() {
-                // Inside j..k replace ="([^"]*)" by ='$1'.
-                let mut p = j;
-                while p + 1 < k {
-                    if t.chars[p] == '='
-                        && t.chars[p + 1] == '"'
-                        && let Some(q) = (p + 2..k).find(|&q| t.chars[q] == '"')
-                    {
-                        t.chars[p + 1] = '\'';
-                        t.chars[q] = '\'';
-                        p = q + 1;
-                        continue;
-                    }
-                    p += 1;
-                }
-                i = k + 1;
-                continue;
+            if k == t.chars.len() {
+                // No `>` after this `<`, so none after any later one either: stopping here
+                // keeps a text of many `<a` linear.
+                break;
             }
+            // Inside j..k replace ="([^"]*)" by ='$1'.
+            let mut p = j;
+            while p + 1 < k {
+                if t.chars[p] == '=' && t.chars[p + 1] == '"' {
+                    match (p + 2..k).find(|&q| t.chars[q] == '"') {
+                        Some(q) => {
+                            t.chars[p + 1] = '\'';
+                            t.chars[q] = '\'';
+                            p = q + 1;
+                            continue;
+                        }
+                        // No closing `"` before `>`: no later `="` in this tag closes either.
+                        None => break,
+                    }
+                }
+                p += 1;
+            }
+            i = k + 1;
+            continue;
         }
         i += 1;
     }
@@ -303,6 +315,9 @@ fn remove_front_matter(t: &mut Tracked) -> Option<String> {
 /// Removes `%%{ … }%%` directives and returns their argument text (`{…}` after `init:`).
 fn remove_directives(t: &mut Tracked) -> Vec<String> {
     let mut removed = Vec::new();
+    // Built in one pass (removing each directive in place made many directives quadratic).
+    let mut out = Tracked::default();
+    let mut kept = 0;
     let mut i = 0;
     while i + 2 < t.chars.len() {
         if t.starts_with(i, "%%{") {
@@ -336,11 +351,17 @@ fn remove_directives(t: &mut Tracked) -> Vec<String> {
                     };
                     removed.push(t.chars[a + 1..close].iter().collect());
                 }
-                t.splice(i, end, "");
+                t.copy_to(&mut out, kept, i);
+                kept = end;
+                i = end;
                 continue;
             }
         }
         i += 1;
+    }
+    if kept > 0 {
+        t.copy_to(&mut out, kept, t.chars.len());
+        *t = out;
     }
     removed
 }
@@ -564,67 +585,96 @@ pub fn bad_config_colour(config: &str) -> Option<String> {
 
 /// `/^\s*%%(?!{)[^\n]+\n?/gm` removed, then `trimStart`.
 fn cleanup_comments(t: &mut Tracked) {
+    // Built in one pass, in the input's positions (removing each comment line in place made
+    // many comment lines quadratic).
+    let n = t.chars.len();
+    let mut out = Tracked::default();
+    let mut kept = 0;
     let mut p = 0;
-    loop {
-        if p > t.chars.len() {
-            break;
-        }
+    while p <= n {
         let mut q = p;
-        while q < t.chars.len() && is_js_space(t.chars[q]) {
+        while q < n && is_js_space(t.chars[q]) {
             q += 1;
         }
         let is_comment =
             t.starts_with(q, "%%") && t.chars.get(q + 2).is_some_and(|c| *c != '{' && *c != '\n');
         if is_comment {
             let mut e = q + 2;
-            while e < t.chars.len() && t.chars[e] != '\n' {
+            while e < n && t.chars[e] != '\n' {
                 e += 1;
             }
-            if e < t.chars.len() {
+            if e < n {
                 e += 1;
             }
-            t.splice(p, e, "");
+            t.copy_to(&mut out, kept, p);
+            kept = e;
+            if e == n {
+                break;
+            }
+            p = e;
             continue;
         }
-        match (p..t.chars.len()).find(|&i| t.chars[i] == '\n') {
+        // Every line start up to q sees the same blanks and then q, so none of them starts a
+        // comment either: the next candidate is the line after q (this keeps blank lines
+        // linear).
+        match (q..n).find(|&i| t.chars[i] == '\n') {
             Some(nl) => p = nl + 1,
             None => break,
         }
     }
-    let lead = t.chars.iter().take_while(|c| is_js_space(**c)).count();
-    t.splice(0, lead, "");
+    t.copy_to(&mut out, kept, n);
+    let lead = out.chars.iter().take_while(|c| is_js_space(**c)).count();
+    out.chars.drain(..lead);
+    out.lines.drain(..lead);
+    *t = out;
 }
 
 /// Mermaid's `encodeEntities`: a trailing `;` dropped from style/classDef lines with a colour,
 /// then `#name;` / `#123;` turned into placeholders the lexer sees as ordinary text.
 fn encode_entities(t: &mut Tracked) {
     for kw in ["style", "classDef"] {
+        let n = t.chars.len();
+        let mut semis = Vec::new();
         let mut i = 0;
-        while i < t.chars.len() {
+        while i < n {
             if !t.starts_with(i, kw) {
                 i += 1;
                 continue;
             }
             let from = i + kw.len();
             let mut eol = from;
-            while eol < t.chars.len() && !is_line_terminator(t.chars[eol]) {
+            while eol < n && !is_line_terminator(t.chars[eol]) {
                 eol += 1;
             }
             let last_semi = (from..eol).rev().find(|&k| t.chars[k] == ';');
-            let ok = last_semi.is_some_and(|k| has_colon_hash(&t.chars[from..k]));
-            if let Some(k) = last_semi.filter(|_| ok) {
-                t.splice(k, k + 1, "");
-                i = k;
-            } else {
-                i += 1;
+            if let Some(k) = last_semi.filter(|&k| has_colon_hash(&t.chars[from..k])) {
+                semis.push(k);
             }
+            // A later keyword on this line sees a suffix of this one's text, so it cannot match
+            // where this one did not; after a match no `;` is left behind it. Either way the
+            // next match starts on another line (trying each keyword of a line of many
+            // keywords was quadratic).
+            i = eol;
+        }
+        if !semis.is_empty() {
+            let mut out = Tracked::default();
+            let mut kept = 0;
+            for k in semis {
+                t.copy_to(&mut out, kept, k);
+                kept = k + 1;
+            }
+            t.copy_to(&mut out, kept, n);
+            *t = out;
         }
     }
+    let n = t.chars.len();
+    let mut out = Tracked::default();
+    let mut kept = 0;
     let mut i = 0;
-    while i < t.chars.len() {
+    while i < n {
         if t.chars[i] == '#' {
             let mut j = i + 1;
-            while j < t.chars.len() && is_js_word(t.chars[j]) {
+            while j < n && is_js_word(t.chars[j]) {
                 j += 1;
             }
             if j > i + 1 && t.chars.get(j) == Some(&';') {
@@ -635,28 +685,36 @@ fn encode_entities(t: &mut Tracked) {
                 } else {
                     format!("\u{FB02}\u{B0}{inner}\u{B6}\u{DF}")
                 };
-                let n = rep.chars().count();
-                t.splice(i, j + 1, &rep);
-                i += n;
+                t.copy_to(&mut out, kept, i);
+                let line = t.lines[i];
+                for c in rep.chars() {
+                    out.chars.push(c);
+                    out.lines.push(line);
+                }
+                kept = j + 1;
+                i = j + 1;
                 continue;
             }
         }
         i += 1;
     }
+    if kept > 0 {
+        t.copy_to(&mut out, kept, n);
+        *t = out;
+    }
 }
 
-/// `:\S*#` somewhere in the slice (the middle of `style.*:\S*#.*;`).
+/// `:\S*#` somewhere in the slice (the middle of `style.*:\S*#.*;`), in one pass: a `#` matches
+/// when a `:` came before it with no space between.
 fn has_colon_hash(s: &[char]) -> bool {
-    for (c, ch) in s.iter().enumerate() {
+    let mut colon = false;
+    for ch in s {
         if *ch == ':' {
-            for x in &s[c + 1..] {
-                if *x == '#' {
-                    return true;
-                }
-                if is_js_space(*x) {
-                    break;
-                }
-            }
+            colon = true;
+        } else if *ch == '#' && colon {
+            return true;
+        } else if is_js_space(*ch) {
+            colon = false;
         }
     }
     false
@@ -669,24 +727,35 @@ pub fn is_line_terminator(c: char) -> bool {
 
 /// `src.replace(/}\s*\n/g, "}\n")` from mermaid's `flowParser.ts`.
 fn squeeze_after_brace(t: &mut Tracked) {
+    let n = t.chars.len();
+    let mut out = Tracked::default();
+    let mut kept = 0;
     let mut i = 0;
-    while i < t.chars.len() {
+    while i < n {
         if t.chars[i] == '}' {
             let mut j = i + 1;
             let mut last_nl = None;
-            while j < t.chars.len() && is_js_space(t.chars[j]) {
+            while j < n && is_js_space(t.chars[j]) {
                 if t.chars[j] == '\n' {
                     last_nl = Some(j);
                 }
                 j += 1;
             }
             if let Some(nl) = last_nl {
-                t.splice(i + 1, nl + 1, "\n");
-                i += 2;
+                // The blanks become one newline, on the line of the first blank.
+                t.copy_to(&mut out, kept, i + 1);
+                out.chars.push('\n');
+                out.lines.push(t.lines[i + 1]);
+                kept = nl + 1;
+                i = nl + 1;
                 continue;
             }
         }
         i += 1;
+    }
+    if kept > 0 {
+        t.copy_to(&mut out, kept, n);
+        *t = out;
     }
 }
 

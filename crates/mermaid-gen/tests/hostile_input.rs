@@ -1,6 +1,9 @@
 //! Issue 20's crafted inputs for mermaid-gen, built at test time: an alias bomb, 10k nested
-//! subgraphs, a 10k-node one-line chain, a FIFO and an oversized file. Each run ends with 0, 1
-//! or 2 within the limit, one stderr line when it refuses, and no file left behind.
+//! subgraphs, a 10k-node one-line chain, the shapes of the fuzz loop's slow mutants, a FIFO and
+//! an oversized file. Each run ends with 0, 1 or 2 within the limit, one stderr line when it
+//! refuses, and no file left behind.
+
+mod common;
 
 use cli_guard::testing::{Outcome, run_bounded};
 use std::path::Path;
@@ -165,4 +168,64 @@ fn a_closed_stdout_pipe_ends_quietly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The shapes of the inputs the fuzz loop (`scripts/fuzz.py --seed 20 --target mermaid`) saw run
+/// past 30 s: 300-430 KB mutants holding one line of tens of thousands of `classDef` (cases
+/// 1501, 1564, 2130, ...), plus the other text the preprocessor and the fix suggestion scanned
+/// once per occurrence. Each pattern is written at 40,000 repeats (the fuzz mutants' size) and
+/// at 50; real Mermaid's verdict on the small one is the expected verdict of both (the verdict
+/// does not depend on the count: Mermaid's grammar has no counting rule).
+const SLOW_SHAPES: &[(&str, &str, &str, &str)] = &[
+    // (name, before, repeated unit, after)
+    (
+        "one line of classDef",
+        "flowchart TD\n    A --> ",
+        "classDef",
+        "\n",
+    ),
+    (
+        "a style of colons",
+        "flowchart TD\n    A --> B\n    style A ",
+        ":",
+        ";\n",
+    ),
+    ("a link of pipes", "flowchart TD\n    A --", "|", "\n"),
+    ("unclosed openers", "flowchart TD\n    ", "A[", "\n"),
+    ("tags without >", "flowchart TD\n    A[", "<a", "]\n"),
+    ("comment lines", "flowchart TD\n", "%% c\n", "    A --> B\n"),
+    ("blank lines", "flowchart TD\n", "\n", "    A --> B\n"),
+    ("entities", "flowchart TD\n    A[\"", "#35;", "\"] --> B\n"),
+    (
+        "braces before blank lines",
+        "flowchart TD\n",
+        "    A{x}\n \n",
+        "",
+    ),
+    (
+        "directives",
+        "",
+        "%%{init: {}}%%\n",
+        "flowchart TD\n    A --> B\n",
+    ),
+];
+
+#[test]
+fn the_fuzz_loops_slow_shapes_check_like_real_mermaid() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, before, unit, after) in SLOW_SHAPES {
+        let small = format!("{before}{}{after}", unit.repeat(50));
+        let expected = if common::mermaid_parse(&small).ok {
+            0
+        } else {
+            1
+        };
+        for n in [50, 40_000] {
+            let text = format!("{before}{}{after}", unit.repeat(n));
+            std::fs::write(dir.path().join("d.md"), format!("```mermaid\n{text}```\n")).unwrap();
+            let out = run(&["check", "d.md"], dir.path());
+            assert_eq!(out.code, Some(expected), "{name} x{n}: {out:?}");
+        }
+    }
+    assert_eq!(names(dir.path()), ["d.md"]);
 }

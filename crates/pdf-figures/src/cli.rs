@@ -31,10 +31,10 @@ Output:
 
 Limits: a file past --max-image-pixels, --max-stream-bytes, --max-depth (nested forms,
 Type 3 glyphs, patterns), --max-page-operators, --max-operators, --max-content-bytes,
---max-nested-draws, --max-page-glyphs or --max-glyphs is refused with one line naming the
-flag, before any page is interpreted; a reference cycle is refused at any depth. The input
-must be a regular file (not a FIFO or a device). Each default leaves a real paper at least
-ten times the room.
+--max-nested-draws, --max-page-glyphs, --max-glyphs, --max-image-bytes or --max-paints is
+refused with one line naming the flag, before any page is interpreted; a reference cycle is refused at any
+depth. The input must be a regular file (not a FIFO or a device). Each default leaves a real
+paper at least ten times the room.
 
 Output folder: pdf-figures lists the files it wrote in out/.pdf-figures-files. It refuses an
 existing out/ unless --force is given or --pages adds renders, and even then it refuses a
@@ -102,6 +102,14 @@ struct Cli {
     /// Most bytes of text shown for the whole document.
     #[arg(long, default_value_t = Limits::default().max_glyphs)]
     max_glyphs: u64,
+    /// Most bytes of decoded images for the whole document (width x height x 3 per image
+    /// object, plus its alpha plane; inline images each time they are drawn).
+    #[arg(long, default_value_t = Limits::default().max_image_bytes)]
+    max_image_bytes: u64,
+    /// Most paths painted (S, f, B, sh, ...) for the whole document, forms counted each time
+    /// they are drawn.
+    #[arg(long, default_value_t = Limits::default().max_paints)]
+    max_paints: u64,
 }
 
 pub fn main_with_args<I, T>(args: I) -> ExitCode
@@ -147,6 +155,8 @@ fn run(cli: &Cli) -> Result<(), Error> {
             max_nested_draws: cli.max_nested_draws,
             max_page_glyphs: cli.max_page_glyphs,
             max_glyphs: cli.max_glyphs,
+            max_image_bytes: cli.max_image_bytes,
+            max_paints: cli.max_paints,
         },
         progress: true,
         threads: cli.threads,

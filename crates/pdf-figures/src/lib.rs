@@ -47,7 +47,10 @@
 //!   streams measured before they are decoded) and draws of nested content
 //!   (`--max-nested-draws`; a tiling pattern counts every copy of its cell the renderer may
 //!   draw), and bytes of text shown per page and document (`--max-page-glyphs`,
-//!   `--max-glyphs`). The input must be a regular file ([`input`]).
+//!   `--max-glyphs`), bytes of decoded images per document (`--max-image-bytes`: each
+//!   image object once, inline images every draw) and paths painted per document
+//!   (`--max-paints`). The input must be a regular file
+//!   ([`input`]).
 //! - Pages are interpreted on up to four threads (`--threads`); the output is byte-identical
 //!   for any number. Decoded stream size (`--max-stream-bytes`) and image size
 //!   (`--max-image-pixels`) are capped too. Each limit fails with one line naming its flag.

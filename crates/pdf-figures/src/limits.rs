@@ -42,6 +42,12 @@ pub struct Limits {
     pub max_page_glyphs: u64,
     /// Most bytes of text shown for the whole document.
     pub max_glyphs: u64,
+    /// Most bytes of decoded images for the whole document: each image object once, each
+    /// inline image every time it is drawn.
+    pub max_image_bytes: u64,
+    /// Most paths painted for the whole document, nested content counted as often as it is
+    /// drawn.
+    pub max_paints: u64,
 }
 
 impl Default for Limits {
@@ -54,12 +60,15 @@ impl Default for Limits {
             max_depth: 32,
             // The largest of the 25 corpus papers (papers and papers-fresh; with
             // PDF_FIGURES_TIMINGS=1 a run prints its document's use) and the room each
-            // default leaves: 253 k operators on one page (lstm; 20x), 2.8 M in one paper
-            // (lstm, Type 3 glyphs counted per glyph shown; 18x), 104 MB of decoded content
+            // default leaves: 253 k operators on one page (lstm; 11.9x), 2.8 M in one paper
+            // (lstm, Type 3 glyphs counted per glyph shown; 10.7x), 104 MB of decoded content
             // (lstm, whose plots draw forms 6,610 times; 10.3x), 6,610 nested draws (lstm;
-            // 15x).
-            max_page_operators: 5_000_000,
-            max_operators: 50_000_000,
+            // 15x). Ten pages each just under the page budget cost what the document budget
+            // allows: at 5 M and 50 M, 50 M `cm` operators took 31 s and 1.17 GB and a path
+            // of 5 M segments per page 1.48 GB; at 3 M and 30 M the worst such file measured
+            // stays under 30 s and 1 GB on the 2-core machine (tests/hostile.rs builds them).
+            max_page_operators: 3_000_000,
+            max_operators: 30_000_000,
             max_content_bytes: 1 << 30,
             max_nested_draws: 100_000,
             // Text: 85 k bytes shown in the wordiest paper (lstm), 8.4 k on one page (24x). A
@@ -67,6 +76,15 @@ impl Default for Limits {
             // 1.37 GB, so the document cap stays well under that: 11.8x.
             max_page_glyphs: 200_000,
             max_glyphs: 1_000_000,
+            // Decoded images: 45 MB in the most (xception: 10 image objects; lstm's 1.16 GB
+            // of Type 3 bitmap glyphs are read as text, not decoded), so 512 MiB leaves 11.9x.
+            // The written files stay in memory until the end, and for an image that does not
+            // compress they are as large as its decoded bytes: this keeps that under 1 GB.
+            max_image_bytes: 512 << 20,
+            // Paths painted: each is a graphic the layout keeps and sorts. 19.7 k in the most
+            // (vit; 6.9 k on one page, ssd), so 500 k leaves 25x. Ten pages each just under the
+            // page operator budget, all strokes (16.7 M paths), took 45 s and 2.3 GB.
+            max_paints: 500_000,
         }
     }
 }

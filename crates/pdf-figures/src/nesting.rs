@@ -43,6 +43,11 @@ pub(crate) struct Cost {
     pub(crate) draws: u64,
     /// Bytes of the strings text operators show: at least one per glyph.
     pub(crate) glyphs: u64,
+    /// Bytes the image decoder produces: inline images every time they are drawn here, image
+    /// XObjects once per document (the walker counts those itself, see `Walker::images`).
+    pub(crate) image_bytes: u64,
+    /// Paths painted (`S`, `f`, `B`, ... and `sh`): each becomes a graphic the layout keeps.
+    pub(crate) paints: u64,
 }
 
 impl Cost {
@@ -60,6 +65,8 @@ impl Cost {
             bytes: self.bytes.saturating_mul(n),
             draws: self.draws.saturating_mul(n),
             glyphs: self.glyphs.saturating_mul(n),
+            image_bytes: self.image_bytes.saturating_mul(n),
+            paints: self.paints.saturating_mul(n),
         }
     }
 
@@ -70,6 +77,8 @@ impl Cost {
             bytes: self.bytes.max(other.bytes),
             draws: self.draws.max(other.draws),
             glyphs: self.glyphs.max(other.glyphs),
+            image_bytes: self.image_bytes.max(other.image_bytes),
+            paints: self.paints.max(other.paints),
         }
     }
 
@@ -78,6 +87,8 @@ impl Cost {
         self.bytes = self.bytes.saturating_add(other.bytes);
         self.draws = self.draws.saturating_add(other.draws);
         self.glyphs = self.glyphs.saturating_add(other.glyphs);
+        self.image_bytes = self.image_bytes.saturating_add(other.image_bytes);
+        self.paints = self.paints.saturating_add(other.paints);
     }
 }
 
@@ -169,6 +180,20 @@ struct Walker<'l> {
     /// Per Type 3 font, the costliest of its glyph procedures: the renderer runs one for
     /// every glyph shown.
     glyph_costs: HashMap<ObjectIdentifier, Cost>,
+    /// The same for Type 3 fonts written inline in a resource dictionary (no object number
+    /// to name them), by the (resources, `Tf` name) use that selects them.
+    inline_glyph_costs: HashMap<(ObjectIdentifier, Vec<u8>), Cost>,
+    /// The costliest glyph procedure of the Type 3 font walked last, for the `Tf` that
+    /// selected it (inline fonts included).
+    walked_glyph_cost: Option<Cost>,
+    /// Image XObjects already counted: each is decoded once per document (per thread at
+    /// most, and the store keeps one copy), however often it is drawn.
+    images: std::collections::HashSet<ObjectIdentifier>,
+    /// Levels of Type 3 glyph procedures the walk is in. Images there are not counted as
+    /// decoded images: the pages' interpretation reads Type 3 glyphs as text and never
+    /// decodes them (lstm's bitmap font shows 1.16 GB of glyph bitmaps); the text, operator
+    /// and content budgets bound them.
+    in_glyphs: u32,
     /// Resource lookups so far, to tell whether a subtree made any.
     lookups: usize,
     path: Vec<Link>,
@@ -186,10 +211,14 @@ pub(crate) fn check(pdf: &Pdf, limits: &Limits) -> Result<Cost, Error> {
         uses: HashMap::new(),
         sizes: HashMap::new(),
         glyph_costs: HashMap::new(),
+        inline_glyph_costs: HashMap::new(),
+        walked_glyph_cost: None,
+        images: std::collections::HashSet::new(),
+        in_glyphs: 0,
         lookups: 0,
         path: Vec::new(),
     };
-    let (mut worst_page, mut worst_text) = (0, 0);
+    let (mut worst_page, mut worst_text, mut worst_paints) = (0, 0, 0);
     for (i, page) in pdf.pages().iter().enumerate() {
         walker.page_start = walker.run;
         walker
@@ -197,12 +226,19 @@ pub(crate) fn check(pdf: &Pdf, limits: &Limits) -> Result<Cost, Error> {
             .map_err(|stop| walker.error(i + 1, stop))?;
         worst_page = worst_page.max(walker.run.ops - walker.page_start.ops);
         worst_text = worst_text.max(walker.run.glyphs - walker.page_start.glyphs);
+        worst_paints = worst_paints.max(walker.run.paints - walker.page_start.paints);
     }
     if std::env::var_os("PDF_FIGURES_TIMINGS").is_some() {
         let c = walker.run;
         eprintln!(
-            "pdf-figures: budget use: {} operators (at most {worst_page} on a page), {} content bytes, {} nested draws, {} text bytes (at most {worst_text} on a page)",
-            c.ops, c.bytes, c.draws, c.glyphs
+            "pdf-figures: budget use: {} operators (at most {worst_page} on a page), {} content bytes, {} nested draws, {} text bytes (at most {worst_text} on a page), {} decoded image bytes ({} image objects), {} paths painted (at most {worst_paints} on a page)",
+            c.ops,
+            c.bytes,
+            c.draws,
+            c.glyphs,
+            c.image_bytes,
+            walker.images.len(),
+            c.paints
         );
     }
     Ok(walker.run)
@@ -313,6 +349,20 @@ impl Walker<'_> {
                 "--max-glyphs",
             ));
         }
+        if run.image_bytes > l.max_image_bytes {
+            return Err(Stop::Budget(
+                "bytes of decoded images in the document (width x height x 3, plus the alpha plane)",
+                l.max_image_bytes,
+                "--max-image-bytes",
+            ));
+        }
+        if run.paints > l.max_paints {
+            return Err(Stop::Budget(
+                "paths painted in the document (S, f, B, sh and the like)",
+                l.max_paints,
+                "--max-paints",
+            ));
+        }
         if run.draws > l.max_nested_draws {
             return Err(Stop::Budget(
                 "draws of forms, tiling patterns, soft masks and Type 3 fonts in the document",
@@ -393,6 +443,29 @@ impl Walker<'_> {
                     self.over()?;
                 }
                 let operator: &[u8] = op.operator;
+                if matches!(
+                    operator,
+                    b"S" | b"s" | b"f" | b"F" | b"f*" | b"B" | b"B*" | b"b" | b"b*" | b"sh"
+                ) {
+                    cost.paints += 1;
+                    self.run.paints += 1;
+                    if self.run.paints & 0xfff == 0 {
+                        self.over()?;
+                    }
+                    continue;
+                }
+                if operator == b"BI" && self.in_glyphs == 0 {
+                    // An inline image is decoded every time it is drawn.
+                    for o in op.operands() {
+                        if let Object::Stream(image) = o {
+                            let n = self.image_bytes(image.dict());
+                            cost.image_bytes = cost.image_bytes.saturating_add(n);
+                            self.run.image_bytes = self.run.image_bytes.saturating_add(n);
+                        }
+                    }
+                    self.over()?;
+                    continue;
+                }
                 if matches!(operator, b"Tj" | b"TJ" | b"'" | b"\"") {
                     let shown = shown_bytes(op.operands());
                     cost.glyphs += shown;
@@ -442,7 +515,14 @@ impl Walker<'_> {
                         self.run.add(all);
                     }
                     if operator == b"Tf" {
-                        type3 = target.and_then(|t| self.glyph_costs.get(&t)).copied();
+                        type3 = target
+                            .and_then(|t| self.glyph_costs.get(&t))
+                            .or_else(|| {
+                                use_key
+                                    .as_ref()
+                                    .and_then(|k| self.inline_glyph_costs.get(k))
+                            })
+                            .copied();
                     }
                     self.over()?;
                     continue;
@@ -452,9 +532,17 @@ impl Walker<'_> {
                 // otherwise look like a missing resource.
                 let (target, children): (Option<ObjRef>, Vec<Child<'_>>) = match operator {
                     b"Do" => {
-                        let child = resources
-                            .get_x_object(name)
-                            .and_then(|s| form(s, "form XObject", resources, resources_id));
+                        let xobject = resources.get_x_object(name);
+                        if let Some(image) = xobject.as_ref().filter(|s| is_image(s))
+                            && self.in_glyphs == 0
+                            && self.images.insert(image.obj_id())
+                        {
+                            let n = self.image_bytes(image.dict());
+                            self.run.image_bytes = self.run.image_bytes.saturating_add(n);
+                            self.over()?;
+                        }
+                        let child =
+                            xobject.and_then(|s| form(s, "form XObject", resources, resources_id));
                         (
                             resources.x_objects.get_ref(name),
                             child.into_iter().collect(),
@@ -497,6 +585,7 @@ impl Walker<'_> {
                     return Err(Stop::Cycle(chain));
                 }
                 let mut levels = Vec::with_capacity(children.len());
+                self.walked_glyph_cost = None;
                 for child in children {
                     let (link, copies) = (child.link, child.copies);
                     let (h, c) = self.child_height(child)?;
@@ -510,7 +599,16 @@ impl Walker<'_> {
                     cost.add(all);
                 }
                 if operator == b"Tf" {
-                    type3 = target.and_then(|t| self.glyph_costs.get(&t)).copied();
+                    // A font stored inline has no object to look it up by: what its walk
+                    // just measured counts (issue 20: its glyphs were shown for free).
+                    let walked = self.walked_glyph_cost.take();
+                    type3 = target
+                        .and_then(|t| self.glyph_costs.get(&t))
+                        .copied()
+                        .or(walked);
+                    if let (Some(key), Some(each), None) = (&use_key, type3, target) {
+                        self.inline_glyph_costs.insert(key.clone(), each);
+                    }
                 }
                 if let Some(key) = use_key {
                     self.uses.insert(key, (target, levels));
@@ -518,6 +616,15 @@ impl Walker<'_> {
             }
         }
         Ok((height, cost))
+    }
+
+    /// What decoding an image produces ([`image_bytes`]), or nothing for an image past
+    /// `--max-image-pixels`: that one is refused by name when it is drawn, never decoded.
+    fn image_bytes(&self, dict: &Dict<'_>) -> u64 {
+        if image_pixels(dict) > self.limits.max_image_pixels {
+            return 0;
+        }
+        image_bytes(dict)
     }
 
     /// The chain to `target` when it is on the current path.
@@ -582,15 +689,18 @@ impl Walker<'_> {
             // Each glyph procedure alone too: one runs for every glyph shown.
             Content::Glyphs(_) => {
                 let (mut h, mut all, mut each) = (0, Cost::default(), Cost::default());
+                self.in_glyphs += 1;
                 for glyph in &streams {
                     let (hg, cg) = self.height(&[glyph], &child.resources, child.resources_id)?;
                     h = h.max(hg);
                     all.add(cg);
                     each = each.max(cg);
                 }
+                self.in_glyphs -= 1;
                 if id.obj_number != 0 {
                     self.glyph_costs.insert(id, each);
                 }
+                self.walked_glyph_cost = Some(each);
                 (h, all)
             }
             Content::Stream(_) => self.height(&streams, &child.resources, child.resources_id)?,
@@ -605,6 +715,47 @@ impl Walker<'_> {
         }
         Ok((h, c))
     }
+}
+
+/// Width x height from an image dictionary (full or abbreviated keys); 0 when absent.
+fn image_pixels(dict: &Dict<'_>) -> u64 {
+    let dim = |long: &[u8], short: &[u8]| -> u64 {
+        dict.get::<i64>(long)
+            .or_else(|| dict.get::<i64>(short))
+            .map_or(0, |n| n.max(0) as u64)
+    };
+    dim(b"Width", b"W").saturating_mul(dim(b"Height", b"H"))
+}
+
+fn is_image(stream: &Stream<'_>) -> bool {
+    stream
+        .dict()
+        .get::<Name<'_>>(b"Subtype")
+        .is_some_and(|s| s.as_ref() == b"Image")
+}
+
+/// What decoding an image produces, from its dictionary (an XObject's or an inline image's
+/// abbreviated one): a stencil mask one byte per pixel, any other image three (hayro decodes
+/// every colour space to 8-bit RGB), plus a byte per pixel of its soft mask or mask.
+fn image_bytes(dict: &Dict<'_>) -> u64 {
+    let own = image_pixels(dict);
+    let stencil = dict
+        .get::<bool>(b"ImageMask")
+        .or_else(|| dict.get::<bool>(b"IM"))
+        .unwrap_or(false);
+    if stencil {
+        return own;
+    }
+    let mask = dict
+        .get::<Stream<'_>>(b"SMask")
+        .or_else(|| dict.get::<Stream<'_>>(b"Mask"));
+    let alpha = match mask {
+        Some(mask) => image_pixels(mask.dict()),
+        // A colour-key mask (an array) gives an alpha plane of the image's size.
+        None if dict.contains_key(b"Mask") => own,
+        None => 0,
+    };
+    own.saturating_mul(3).saturating_add(alpha)
 }
 
 /// The form `stream` (or tiling pattern, or group) with its own resources or the caller's.

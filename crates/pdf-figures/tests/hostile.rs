@@ -103,7 +103,9 @@ fn a_stream_of_238_mb_of_path_operators_is_refused_by_the_operator_budget() {
     let ops = b"0 0 m 1 1 l S\n".repeat(17_000_000);
     let pdf = page_over(|pdf| (format!("{} 0 R", pdf.flate_stream("", &ops)), String::new()));
     drop(ops);
-    refused(&pdf, &[], "--max-page-operators");
+    // 17 M strokes: the paint budget (500 k paths) ends it first; without it, the operators.
+    refused(&pdf, &[], "(raise the limit with --max-paints)");
+    refused(&pdf, &["--max-paints", "100000000"], "--max-page-operators");
 }
 
 #[test]
@@ -329,23 +331,36 @@ fn a_line_of_a_million_glyphs_is_refused_by_the_text_budget() {
 /// A page showing `text` in a Type 3 font whose glyph `a` runs `proc_a` (with `resources`)
 /// and whose glyph `b` is `10 0 d0` (one operator).
 fn type3_page(text: &str, proc_a: &str, setup: impl FnOnce(&mut Pdf) -> String) -> Vec<u8> {
+    type3_page_stored(text, proc_a, false, setup)
+}
+
+/// [`type3_page`] with the font dictionary stored as its own object, or (`inline`) written
+/// directly in the page's `/Resources /Font`.
+fn type3_page_stored(
+    text: &str,
+    proc_a: &str,
+    inline: bool,
+    setup: impl FnOnce(&mut Pdf) -> String,
+) -> Vec<u8> {
     page_over(|pdf| {
         let resources = setup(pdf);
         let a = pdf.stream("", proc_a.as_bytes());
         let b = pdf.stream("", b"10 0 d0");
-        let font = pdf.add(&format!(
+        let font = format!(
             "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 10 10] /FontMatrix [0.1 0 0 0.1 0 0] \
              /CharProcs << /a {a} 0 R /b {b} 0 R >> /Encoding << /Type /Encoding /Differences [97 /a /b] >> \
              /FirstChar 97 /LastChar 98 /Widths [10 10] /Resources << {resources} >> >>"
-        ));
+        );
+        let font = if inline {
+            font
+        } else {
+            format!("{} 0 R", pdf.add(&font))
+        };
         let content = pdf.stream(
             "",
             format!("BT /T3 12 Tf 72 700 Td ({text}) Tj ET").as_bytes(),
         );
-        (
-            format!("{content} 0 R"),
-            format!("/Font << /T3 {font} 0 R >>"),
-        )
+        (format!("{content} 0 R"), format!("/Font << /T3 {font} >>"))
     })
 }
 
@@ -362,6 +377,65 @@ fn each_type3_glyph_shown_counts_its_costliest_procedure() {
     );
     refused(&pdf, &["--max-page-operators", "17"], "more than 17");
     refused(&pdf, &["--max-nested-draws", "0"], "more than 0 draws");
+}
+
+#[test]
+fn an_inline_type3_font_counts_its_glyphs_like_a_stored_one() {
+    // The same page as above with the font dictionary written inside /Resources /Font: the
+    // same 18 operators and 1 draw (before, its glyphs cost nothing: 5 + 4 = 9 operators).
+    let pdf = type3_page_stored("aab", "10 0 0 0 10 10 d1 0 0 10 10 re f", true, |_| {
+        String::new()
+    });
+    passes(
+        &pdf,
+        &["--max-page-operators", "18", "--max-nested-draws", "1"],
+    );
+    refused(&pdf, &["--max-page-operators", "17"], "more than 17");
+    refused(&pdf, &["--max-nested-draws", "0"], "more than 0 draws");
+    // Selected twice (the second `Tf` answered from the memo), each glyph still counts, as
+    // for a stored font: page 7 operators (BT Tf Td Tj Tf Tj ET), each selection walks the
+    // procedures (4 operators, one draw) twice, and 3 + 2 glyphs of 3 operators each:
+    // 7 + 8 + 15 = 30.
+    for inline in [false, true] {
+        let pdf = page_over(|pdf| {
+            let a = pdf.stream("", b"10 0 0 0 10 10 d1 0 0 10 10 re f");
+            let b = pdf.stream("", b"10 0 d0");
+            let content = pdf.stream("", b"BT /T3 12 Tf 72 700 Td (aab) Tj /T3 12 Tf (ab) Tj ET");
+            let font = format!(
+                "<< /Type /Font /Subtype /Type3 /FontBBox [0 0 10 10] \
+                 /FontMatrix [0.1 0 0 0.1 0 0] /CharProcs << /a {a} 0 R /b {b} 0 R >> \
+                 /Encoding << /Type /Encoding /Differences [97 /a /b] >> /FirstChar 97 \
+                 /LastChar 98 /Widths [10 10] >>"
+            );
+            let font = if inline {
+                font
+            } else {
+                format!("{} 0 R", pdf.add(&font))
+            };
+            (format!("{content} 0 R"), format!("/Font << /T3 {font} >>"))
+        });
+        passes(&pdf, &["--max-page-operators", "30"]);
+        refused(&pdf, &["--max-page-operators", "29"], "more than 29");
+    }
+    // A thousand glyphs whose procedure fans out, in an inline font: refused like the stored
+    // one below.
+    let fan = type3_page_stored(&"a".repeat(1000), "10 0 d0 /F Do", true, |pdf| {
+        let leaf = pdf.stream(
+            "/Type /XObject /Subtype /Form /BBox [0 0 10 10]",
+            b"0 0 m 1 1 l S",
+        );
+        let mut next = leaf;
+        for _ in 0..4 {
+            next = pdf.stream(
+                &format!(
+                    "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /F {next} 0 R >> >>"
+                ),
+                "/F Do ".repeat(6).as_bytes(),
+            );
+        }
+        format!("/XObject << /F {next} 0 R >>")
+    });
+    refused(&fan, &[], "(raise the limit with --max-page-operators)");
 }
 
 #[test]
@@ -391,10 +465,136 @@ fn type3_glyphs_that_draw_form_fan_outs_are_refused() {
         );
         format!("/XObject << /F {top} 0 R >>")
     });
+    // The Tj adds the 1000 glyphs' cost at once: past the page operators first; raised, the
+    // 1000 x 1296 = 1.3 M strokes pass the paint budget (500 k); raised too, the draws.
     refused(&pdf, &[], "(raise the limit with --max-page-operators)");
     refused(
         &pdf,
         &["--max-page-operators", "100000000"],
+        "(raise the limit with --max-paints)",
+    );
+    refused(
+        &pdf,
+        &[
+            "--max-page-operators",
+            "100000000",
+            "--max-paints",
+            "100000000",
+        ],
         "(raise the limit with --max-nested-draws)",
     );
+}
+
+/// A page drawing `count` distinct `side` x `side` RGB image objects (all zero, Flate), each
+/// drawn `draws` times, then the inline images of `inline`.
+fn images_page(count: usize, side: usize, draws: usize, inline: &str) -> Vec<u8> {
+    page_over(|pdf| {
+        let pixels = vec![0u8; side * side * 3];
+        let mut names = String::new();
+        let mut content = String::new();
+        for i in 0..count {
+            let im = pdf.flate_stream(
+                &format!(
+                    "/Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceRGB /BitsPerComponent 8"
+                ),
+                &pixels,
+            );
+            names += &format!("/Im{i} {im} 0 R ");
+            for _ in 0..draws {
+                content += &format!("q 10 0 0 10 {} 700 cm /Im{i} Do Q\n", 20 + i % 50 * 11);
+            }
+        }
+        content += inline;
+        let c = pdf.stream("", content.as_bytes());
+        (format!("{c} 0 R"), format!("/XObject << {names}>>"))
+    })
+}
+
+#[test]
+fn decoded_image_bytes_are_capped_for_the_whole_document() {
+    // 100 image objects of 10 x 10 RGB, each drawn twice: decoded once each, 100 x 300 =
+    // 30,000 bytes; an inline 4 x 5 gray image drawn by two operators: decoded both times,
+    // 2 x 4 x 5 x 3 = 120 bytes (every image is decoded to RGB). 30,120 in all.
+    let inline = "q 4 0 0 5 72 72 cm BI /W 4 /H 5 /CS /G /BPC 8 ID \
+                  \x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00 EI Q\n";
+    let pdf = images_page(100, 10, 2, &format!("{inline}{inline}"));
+    passes(&pdf, &["--max-image-bytes", "30120"]);
+    refused(
+        &pdf,
+        &["--max-image-bytes", "30119"],
+        "page 1: more than 30119 bytes of decoded images in the document (width x height x 3, plus the alpha plane) (raise the limit with --max-image-bytes)",
+    );
+    // Many small images past the default (512 MiB): 6,000 objects of 200 x 200 RGB are
+    // 720,000,000 bytes once decoded, from a 3 MB file; refused before any is decoded.
+    let many = images_page(6000, 200, 1, "");
+    assert!(many.len() < 4 << 20, "{} bytes", many.len());
+    refused(&many, &[], "more than 536870912 bytes of decoded images");
+    // The flag raises it: 719,999,999 bytes still refused, and a page of half as many
+    // passes the default (360,000,000 bytes).
+    refused(
+        &many,
+        &["--max-image-bytes", "719999999"],
+        "more than 719999999 bytes of decoded images",
+    );
+    passes(&images_page(3000, 200, 1, ""), &[]);
+}
+
+/// `pages` pages that all show one Flate content stream (`content`) in Helvetica.
+fn pages_sharing(content: &[u8], pages: usize) -> Vec<u8> {
+    let mut pdf = Pdf::default();
+    let parent = pdf.reserve();
+    let font = pdf.add("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    let c = pdf.flate_stream("", content);
+    let kids: Vec<usize> = (0..pages)
+        .map(|_| {
+            pdf.add(&format!(
+                "<< /Type /Page /Parent {parent} 0 R /MediaBox [0 0 612 792] /Contents {c} 0 R /Resources << /Font << /F1 {font} 0 R >> >> >>"
+            ))
+        })
+        .collect();
+    pdf.finish(parent, &kids, "")
+}
+
+#[test]
+fn many_pages_each_just_under_the_page_budgets_are_caught_by_the_document_budgets() {
+    // Eleven pages of 2,999,998 operators (`q Q` pairs), each under the page budget (3 M):
+    // 32,999,978 in all, past the document's 30 M.
+    let qq = pages_sharing(&b"q Q\n".repeat(1_499_999), 11);
+    refused(
+        &qq,
+        &[],
+        "page 11: more than 30000000 content operators in the document (raise the limit with --max-operators)",
+    );
+    // Ten pages of 999,999 strokes (2,999,997 operators each, under both operator budgets):
+    // 10 M paths, past the paint budget (500 k) on the first page. At the old budgets (5 M a
+    // page, 50 M in all) ten such pages ran 45 s and took 2.36 GB.
+    let strokes: Vec<u8> = (0..999_999)
+        .flat_map(|i| {
+            format!(
+                "{} {} m {} {} l S\n",
+                i % 500,
+                i / 500 % 700,
+                i % 500 + 1,
+                i / 500 % 700 + 1
+            )
+            .into_bytes()
+        })
+        .collect();
+    refused(
+        &pages_sharing(&strokes, 10),
+        &[],
+        "page 1: more than 500000 paths painted in the document",
+    );
+    // Five pages each just under the page text budget (200 k bytes), in 99,990 two-glyph runs
+    // placed apart: 999,900 bytes, under the document's 1 M. Read, not refused (the line
+    // builder was quadratic in the runs of a page: 67 s for these five pages).
+    let runs: Vec<u8> = std::iter::once(b"BT /F1 1 Tf\n".to_vec())
+        .chain(
+            (0..99_990)
+                .map(|i| format!("1 0 0 1 {} {} Tm (ab) Tj\n", i % 600, i % 700).into_bytes()),
+        )
+        .chain(std::iter::once(b"ET\n".to_vec()))
+        .flatten()
+        .collect();
+    passes(&pages_sharing(&runs, 5), &[]);
 }

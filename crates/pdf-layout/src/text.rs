@@ -228,11 +228,18 @@ fn merge_fragments(frags: &mut Vec<Fragment<'_>>) {
     let mut merged = true;
     while merged {
         merged = false;
-        let mut i = 0;
-        while i < frags.len() {
-            let mut j = i + 1;
-            while j < frags.len() {
-                let (a, b) = (&frags[i], &frags[j]);
+        // An absorbed fragment leaves an empty slot instead of being removed from the middle
+        // of the vector: removing shifted the rest for every merge, quadratic on a page of
+        // many fragments (issue 20: 100 k two-glyph runs took 12 s in this loop).
+        let mut slots: Vec<Option<Fragment<'_>>> = frags.drain(..).map(Some).collect();
+        for i in 0..slots.len() {
+            if slots[i].is_none() {
+                continue;
+            }
+            for j in i + 1..slots.len() {
+                let (Some(a), Some(b)) = (&slots[i], &slots[j]) else {
+                    continue;
+                };
                 let em = a.size.max(b.size).max(1.0);
                 if b.baseline - a.baseline > 0.7 * em {
                     break;
@@ -253,15 +260,13 @@ fn merge_fragments(frags: &mut Vec<Fragment<'_>>) {
                     && (a.size - b.size).abs() < 0.5
                     && a.size > 0.0;
                 if same_line && (gap < 0.8 * em || (numbering && gap < 1.6 * em)) {
-                    let b = frags.remove(j);
-                    frags[i].absorb(b);
+                    let b = slots[j].take().expect("checked above");
+                    slots[i].as_mut().expect("checked above").absorb(b);
                     merged = true;
-                } else {
-                    j += 1;
                 }
             }
-            i += 1;
         }
+        frags.extend(slots.into_iter().flatten());
     }
 }
 

@@ -340,7 +340,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     let mut all = Vec::new();
     let mut sources = HashMap::new();
-    let mut errors = 0;
+    // Files that do not parse: the run ends with exit 2 and ONE stderr line naming the first.
+    let mut not_parsed: Vec<String> = Vec::new();
     let mut imported = std::collections::HashSet::new();
     let mut stats = crate::Stats::default();
     for f in &files {
@@ -364,23 +365,32 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 }
                 all.extend(diags);
             }
-            Err(e) => {
-                eprintln!("tensor-shape-lint: {shown}: {e}");
-                errors += 1;
-            }
+            Err(e) => not_parsed.push(format!("{shown}: {e}")),
         }
     }
+    let errors = not_parsed.len();
     crate::drop_imported_models(&mut all, &imported);
     print!("{}", output::render(&all, format, &sources));
     let failing = all
         .iter()
         .filter(|d| d.severity >= Severity::Warning)
         .count();
-    // One summary line on every run (stderr, so --format json stays one document).
-    eprintln!("{}", summary_line(&stats, files.len(), &all, errors));
-    Ok(if errors > 0 {
-        ExitCode::from(2)
-    } else if failing > 0 {
+    // One summary line on every run (stderr, so --format json stays one document); a run with
+    // a file that does not parse is an input error (exit 2), whose one line names that file and
+    // ends with the summary.
+    let summary = summary_line(&stats, files.len(), &all, errors);
+    if let Some(first) = not_parsed.first() {
+        let more = match errors - 1 {
+            0 => String::new(),
+            1 => " (and 1 more file)".to_string(),
+            n => format!(" (and {n} more files)"),
+        };
+        let totals = summary.trim_start_matches("tensor-shape-lint: ");
+        eprintln!("tensor-shape-lint: {first}{more}; {totals}");
+        return Ok(ExitCode::from(2));
+    }
+    eprintln!("{summary}");
+    Ok(if failing > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

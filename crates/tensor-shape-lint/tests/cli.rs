@@ -225,6 +225,28 @@ fn bad_input_exits_2_with_one_line() {
         err.starts_with("tensor-shape-lint: ") && err.contains("bad.py: syntax error at 1:"),
         "{err}"
     );
+    // Issue 20: exit 2 prints ONE line (the error, then the run's totals), not two.
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.ends_with("1 file not parsed\n"), "{err}");
+    // With a second bad file and a good one: still one line, naming the first bad file and
+    // counting the other; the good file's finding is still reported on stdout.
+    std::fs::write(dir.path().join("bad2.py"), "class (:\n").unwrap();
+    std::fs::copy(
+        fixture("mistakes/wrong_channel.py"),
+        dir.path().join("good.py"),
+    )
+    .unwrap();
+    let o = run(&[dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.py: syntax error at 1:")
+            && err.contains("(and 1 more file); 3 files,")
+            && err.ends_with("2 files not parsed\n"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("TSL"), "{o:?}");
     let o = run(&["/nonexistent/x.py"]);
     assert_eq!(o.status.code(), Some(2));
     let o = run(&["infer", "nocolon", "--input", "x=[1]"]);
