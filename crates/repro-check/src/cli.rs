@@ -105,6 +105,10 @@ the current folder.")]
         /// holding a larger one is refused with exit 2.
         #[arg(long, value_name = "BYTES", default_value_t = cli_guard::DEFAULT_MAX_FILE_BYTES)]
         max_file_bytes: u64,
+        /// pdf-figures' output folder for the paper: the audit's page, table, figure and
+        /// equation numbers are checked against it [default: work/paper beside ROOT, if there].
+        #[arg(long, value_name = "DIR")]
+        paper: Option<PathBuf>,
         /// Budget: deepest nesting of a Python file (real model code stays under 100).
         #[arg(long, value_name = "LEVELS", default_value_t = pymodel::nesting::DEFAULT_MAX_NESTING,
               value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
@@ -193,6 +197,7 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             python,
             skill_dir,
             max_file_bytes,
+            paper,
             max_nesting: _,
         } => {
             if let Some(dir) = &skill_dir
@@ -200,11 +205,20 @@ fn run(command: Command) -> Result<ExitCode, Error> {
             {
                 return Err(Error::input(dir.display(), "--skill-dir: no such folder"));
             }
+            if let Some(dir) = &paper
+                && !dir.join("manifest.json").is_file()
+            {
+                return Err(Error::input(
+                    dir.display(),
+                    "--paper: no manifest.json there (give pdf-figures' output folder)",
+                ));
+            }
             let opts = VerifyOptions {
                 run,
                 python,
                 skill_dir: skill::find(skill_dir.as_deref(), skill::SCRIPTS_MARKER),
                 max_file_bytes,
+                paper,
             };
             let items = crate::verify(&root, &opts)?;
             if json {

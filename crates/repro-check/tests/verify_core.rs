@@ -49,6 +49,8 @@ fn core_items(root: &Path) -> Vec<Item> {
         .unwrap()
         .into_iter()
         .filter(|i| GROUPS.iter().any(|g| i.id.starts_with(g)))
+        // checked against a paper folder, which the fixture has not (tests/locators.rs)
+        .filter(|i| i.id != "audit.locators")
         .collect()
 }
 

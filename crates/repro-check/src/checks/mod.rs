@@ -8,6 +8,7 @@ pub mod audit;
 pub mod code;
 pub mod diagrams;
 pub mod docs;
+pub mod locators;
 pub mod placeholders;
 pub mod replication;
 pub mod run;
@@ -29,6 +30,9 @@ pub struct VerifyOptions {
     /// Largest file `verify` reads as text, in bytes (`--max-file-bytes`); `0` means
     /// [`cli_guard::DEFAULT_MAX_FILE_BYTES`].
     pub max_file_bytes: u64,
+    /// pdf-figures' output folder for the paper (`--paper`), to check the audit's locators
+    /// against; `None`: `work/paper` beside the checked folder, when there.
+    pub paper: Option<PathBuf>,
 }
 
 impl VerifyOptions {
@@ -48,6 +52,7 @@ pub fn verify(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
     items.extend(structure::check(root, opts));
     items.extend(placeholders::check(root, opts));
     items.extend(audit::check(root, opts));
+    items.extend(locators::check(root, opts));
     items.extend(diagrams::check(root, opts));
     items.extend(code::check(root, opts));
     items.extend(docs::check(root, opts));

@@ -1,0 +1,271 @@
+//! `audit.locators`: every page, table, figure and equation the audit cites exists in the paper,
+//! as pdf-figures read it (its output folder: `manifest.json` and `text/page-N.txt`).
+//!
+//! A dogfood replication cited "Table 7, page 12" of an 8-page paper with two tables, and every
+//! item passed. A locator fails only when the paper surely lacks it: a page past the last one,
+//! or a table, figure or equation number that neither the manifest lists nor the page text
+//! prints (pdf-figures may miss a figure's region, never its caption's words). Without the
+//! paper's folder the item is skipped, saying how to give it.
+
+use super::{VerifyOptions, read_text};
+use crate::report::Item;
+use regex::Regex;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+const ID: &str = "audit.locators";
+
+/// What pdf-figures found in the paper.
+struct Paper {
+    dir: PathBuf,
+    pages: usize,
+    tables: BTreeSet<String>,
+    figures: BTreeSet<String>,
+    equations: BTreeSet<String>,
+    /// The reading-order text of every page, lowercased, one string.
+    text: String,
+}
+
+/// Chinese words in which a locator character is part of another word: 代表 ("represents"),
+/// 列表 ("list"), 形式 ("form"), 方式 ("way"), 意图 ("intent"): "x 代表 9 个通道" cites no
+/// table 9, while 见表 1 ("see Table 1") does.
+const NOT_TABLE: &str = "代发列报外仪课";
+const NOT_FIGURE: &str = "意试地构企蓝视";
+const NOT_EQUATION: &str = "形方模格正等算样程仪范";
+
+static PAGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\bpages?\s+|\bp\.\s*)(\d{1,4})\b|第\s*(\d{1,4})\s*页").expect("pattern")
+});
+static TABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\btable\s+|\btab\.\s*|(?P<pre>\p{Han})?表\s*)(?P<id>[A-Z]?\d{1,3})\b")
+        .expect("pattern")
+});
+static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:\bfigure\s+|\bfig\.\s*|(?P<pre>\p{Han})?图\s*)(?P<id>[A-Z]?\d{1,3})\b")
+        .expect("pattern")
+});
+static EQUATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:\beq(?:uation)?s?\.?\s*|(?P<pre>\p{Han})?式\s*)\((?P<id>[A-Z]?\d{1,3}(?:\.\d{1,3})?[a-z]?)\)|\bequation\s+(?P<id2>[A-Z]?\d{1,3}(?:\.\d{1,3})?)\b",
+    )
+    .expect("pattern")
+});
+
+/// The match is a locator, not a word that holds its character (`pre` is the Han character
+/// before it, if any). 公式 ("formula") is a locator word of its own.
+fn standalone(c: &regex::Captures<'_>, stop: &str) -> bool {
+    c.name("pre")
+        .is_none_or(|p| p.as_str() == "公" || !stop.contains(p.as_str()))
+}
+
+/// The pdf-figures folder to check against: `--paper`, else `work/paper` beside the tree (the
+/// layout SKILL.md prescribes: `work/` and `output/` side by side).
+fn paper_dir(root: &Path, opts: &VerifyOptions) -> Option<PathBuf> {
+    if let Some(p) = &opts.paper {
+        return Some(p.clone());
+    }
+    // canonical, so that `verify .` run inside output/ looks in ../work/paper
+    let beside = root
+        .canonicalize()
+        .ok()?
+        .parent()?
+        .join("work")
+        .join("paper");
+    beside.join("manifest.json").is_file().then_some(beside)
+}
+
+fn ids(manifest: &serde_json::Value, list: &str, key: &str) -> BTreeSet<String> {
+    manifest[list]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| match &x[key] {
+                    serde_json::Value::String(s) => Some(s.to_ascii_lowercase()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn load(dir: &Path, budget: u64) -> Result<Paper, String> {
+    let manifest_path = dir.join("manifest.json");
+    let size = std::fs::metadata(&manifest_path)
+        .map_err(|e| format!("{}: {e}", manifest_path.display()))?
+        .len();
+    if size > budget {
+        return Err(format!(
+            "{}: {size} bytes, over the --max-file-bytes budget",
+            manifest_path.display()
+        ));
+    }
+    let text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| format!("{}: {e}", manifest_path.display()))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: not pdf-figures' manifest ({e})",
+            manifest_path.display()
+        )
+    })?;
+    let pages = manifest["pages"].as_array().map_or(0, Vec::len);
+    if pages == 0 {
+        return Err(format!(
+            "{}: lists no pages (not pdf-figures' manifest)",
+            manifest_path.display()
+        ));
+    }
+    let mut all = String::new();
+    for n in 1..=pages {
+        let page = dir.join("text").join(format!("page-{n}.txt"));
+        if let Ok(meta) = std::fs::metadata(&page)
+            && meta.len() <= budget
+            && let Ok(t) = std::fs::read_to_string(&page)
+        {
+            all.push_str(&t.to_lowercase());
+            all.push('\n');
+        }
+    }
+    Ok(Paper {
+        dir: dir.to_path_buf(),
+        pages,
+        tables: ids(&manifest, "tables", "id"),
+        figures: ids(&manifest, "figures", "id"),
+        equations: ids(&manifest, "equations", "number"),
+        text: all,
+    })
+}
+
+impl Paper {
+    /// The page text prints `words` followed by the id (`Table 3`, `Fig. 3`), as a caption or a
+    /// reference does.
+    fn prints(&self, words: &[&str], id: &str) -> bool {
+        words.iter().any(|w| {
+            let needle = format!("{w}{id}");
+            self.text.match_indices(&needle).any(|(i, _)| {
+                let after = self.text[i + needle.len()..].chars().next();
+                !after.is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+        })
+    }
+}
+
+/// Checks the audit's locators against the paper's folder.
+pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
+    let Some(dir) = paper_dir(root, opts) else {
+        return vec![Item::skip(
+            ID,
+            "no pdf-figures folder to check the audit's page, table, figure and equation \
+             numbers against: pass --paper work/paper (found by itself when work/paper sits \
+             beside the checked folder)",
+        )];
+    };
+    let paper = match load(&dir, opts.file_budget()) {
+        Ok(p) => p,
+        Err(e) => return vec![Item::fail(ID, e, None)],
+    };
+    let audit = match read_text(root, super::audit::FILE) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Vec::new(),
+        Err(e) => return vec![Item::fail(ID, e, Some(super::audit::FILE.into()))],
+    };
+    let mut items = Vec::new();
+    let mut checked = 0usize;
+    let mut fail = |line: usize, what: String| {
+        items.push(Item::fail(
+            ID,
+            what,
+            Some(format!("{}:{line}", super::audit::FILE)),
+        ))
+    };
+    for (i, line) in audit.lines().enumerate() {
+        let n = i + 1;
+        for c in PAGE.captures_iter(line) {
+            checked += 1;
+            let p: usize = c
+                .get(1)
+                .or_else(|| c.get(2))
+                .map_or(0, |m| m.as_str().parse().unwrap_or(0));
+            if p == 0 || p > paper.pages {
+                fail(n, format!("page {p}: the paper has {} pages", paper.pages));
+            }
+        }
+        for c in TABLE.captures_iter(line) {
+            if !standalone(&c, NOT_TABLE) {
+                continue;
+            }
+            checked += 1;
+            let id = c["id"].to_ascii_lowercase();
+            if !paper.tables.contains(&id) && !paper.prints(&["table ", "tab. "], &id) {
+                fail(
+                    n,
+                    format!(
+                        "Table {}: the paper has no such table (pdf-figures found {}; its text prints no \"Table {}\")",
+                        &c["id"],
+                        list(&paper.tables),
+                        &c["id"]
+                    ),
+                );
+            }
+        }
+        for c in FIGURE.captures_iter(line) {
+            if !standalone(&c, NOT_FIGURE) {
+                continue;
+            }
+            checked += 1;
+            let id = c["id"].to_ascii_lowercase();
+            if !paper.figures.contains(&id) && !paper.prints(&["figure ", "fig. ", "fig "], &id) {
+                fail(
+                    n,
+                    format!(
+                        "Figure {}: the paper has no such figure (pdf-figures found {}; its text prints no \"Fig. {}\" or \"Figure {}\")",
+                        &c["id"],
+                        list(&paper.figures),
+                        &c["id"],
+                        &c["id"]
+                    ),
+                );
+            }
+        }
+        for c in EQUATION.captures_iter(line) {
+            if !standalone(&c, NOT_EQUATION) {
+                continue;
+            }
+            checked += 1;
+            let raw = c
+                .name("id")
+                .or_else(|| c.name("id2"))
+                .map_or("", |m| m.as_str());
+            let id = raw.to_ascii_lowercase();
+            if !paper.equations.contains(&id) && !paper.text.contains(&format!("({id})")) {
+                fail(
+                    n,
+                    format!(
+                        "Eq. ({raw}): the paper has no equation ({raw}) (pdf-figures found {}; its text prints no \"({raw})\")",
+                        list(&paper.equations)
+                    ),
+                );
+            }
+        }
+    }
+    if items.is_empty() {
+        items.push(Item::pass(
+            ID,
+            format!(
+                "{checked} page, table, figure and equation locator(s) of the audit exist in the paper ({}: {} pages)",
+                paper.dir.display(),
+                paper.pages
+            ),
+        ));
+    }
+    items
+}
+
+fn list(ids: &BTreeSet<String>) -> String {
+    if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}

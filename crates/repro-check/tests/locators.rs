@@ -1,0 +1,172 @@
+//! `audit.locators` against a paper folder written here in pdf-figures' layout, whose contents
+//! are known: 4 pages; Table 1 and Figure 2 in the manifest; Figure 3 only as a caption in the
+//! page text (a figure whose region pdf-figures missed); equation (1) in the manifest and (2)
+//! only printed in the text.
+
+use repro_check::checks::VerifyOptions;
+use repro_check::report::{Item, Status};
+use repro_check::verify;
+use std::path::Path;
+use std::process::Command;
+
+fn paper(dir: &Path) {
+    std::fs::create_dir_all(dir.join("text")).unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        r#"{"pages": [{"page": 1}, {"page": 2}, {"page": 3}, {"page": 4}],
+            "tables": [{"id": "1", "page": 3}],
+            "figures": [{"id": "2", "page": 2}],
+            "equations": [{"number": "1", "page": 2}, {"number": null, "page": 1}]}"#,
+    )
+    .unwrap();
+    let pages = [
+        "Title\nAbstract. We study things.",
+        "Figure 2: the network.\nx = y + z (1)",
+        "Table 1: results.\nFig. 3: a plot of the loss.",
+        "a = b (2)\nReferences",
+    ];
+    for (i, t) in pages.iter().enumerate() {
+        std::fs::write(dir.join("text").join(format!("page-{}.txt", i + 1)), t).unwrap();
+    }
+}
+
+fn tree(root: &Path, audit: &str) {
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    std::fs::write(root.join("docs/audit.md"), audit).unwrap();
+}
+
+fn locator_items(root: &Path, paper: Option<&Path>) -> Vec<Item> {
+    let opts = VerifyOptions {
+        paper: paper.map(Path::to_path_buf),
+        ..VerifyOptions::default()
+    };
+    verify(root, &opts)
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.id == "audit.locators")
+        .collect()
+}
+
+#[test]
+fn locators_that_exist_pass_by_manifest_or_by_printed_caption() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(
+        &out,
+        "# 审计\n\nTable 1, page 3; Figure 2 (page 2); Fig. 3 on p. 3.\n\n$$x = y + z \\tag{1}$$ Eq. (1), 式 (2), 第 4 页.\n",
+    );
+    // work/paper beside output/ is found without --paper.
+    paper(&dir.path().join("work/paper"));
+    let items = locator_items(&out, None);
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].status, Status::Pass, "{items:#?}");
+    // page 3, page 2, p. 3, 第 4 页; Table 1; Figure 2, Fig. 3; Eq. (1), 式 (2)
+    assert!(
+        items[0]
+            .reason
+            .starts_with("9 page, table, figure and equation locator(s)"),
+        "{}",
+        items[0].reason
+    );
+}
+
+#[test]
+fn a_locator_the_paper_lacks_fails_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(
+        &out,
+        "# 审计\n\nok: Table 1, page 3.\nTable 7, page 12.\nFigure 9 shows it; Eq. (5) defines it.\n",
+    );
+    let p = dir.path().join("somewhere/paper");
+    paper(&p);
+    let items = locator_items(&out, Some(&p));
+    let fails: Vec<(String, String)> = items
+        .iter()
+        .filter(|i| i.status == Status::Fail)
+        .map(|i| (i.location.clone().unwrap_or_default(), i.reason.clone()))
+        .collect();
+    assert_eq!(fails.len(), 4, "{fails:#?}");
+    assert_eq!(fails[0].0, "docs/audit.md:4");
+    assert!(
+        fails
+            .iter()
+            .any(|(_, r)| r == "page 12: the paper has 4 pages"),
+        "{fails:#?}"
+    );
+    assert!(
+        fails
+            .iter()
+            .any(|(_, r)| r
+                .starts_with("Table 7: the paper has no such table (pdf-figures found 1;")),
+        "{fails:#?}"
+    );
+    assert!(
+        fails
+            .iter()
+            .any(|(l, r)| l == "docs/audit.md:5" && r.starts_with("Figure 9:")),
+        "{fails:#?}"
+    );
+    assert!(
+        fails
+            .iter()
+            .any(|(l, r)| l == "docs/audit.md:5" && r.starts_with("Eq. (5):")),
+        "{fails:#?}"
+    );
+}
+
+#[test]
+fn without_the_papers_folder_the_item_is_skipped_saying_how_to_give_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(&out, "# 审计\n\nTable 7, page 12.\n");
+    let items = locator_items(&out, None);
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].status, Status::Skip);
+    assert!(
+        items[0].reason.contains("--paper work/paper"),
+        "{}",
+        items[0].reason
+    );
+}
+
+#[test]
+fn a_paper_folder_without_a_manifest_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(&out, "# 审计\n");
+    let o = Command::new(env!("CARGO_BIN_EXE_repro-check"))
+        .args([
+            "verify",
+            out.to_str().unwrap(),
+            "--paper",
+            dir.path().to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--paper: no manifest.json there"), "{err}");
+}
+
+#[test]
+fn chinese_words_that_contain_a_locator_character_are_not_locators() {
+    // 代表 ("represents") holds 表, 形式 ("form") holds 式: "x 代表 9 个通道" cites no table 9.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(
+        &out,
+        "# 审计\n\nx 代表 9 个通道，写成形式 (7)；见表 1、图 2、式 (1)。\n",
+    );
+    let p = dir.path().join("paper");
+    paper(&p);
+    let items = locator_items(&out, Some(&p));
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].status, Status::Pass, "{items:#?}");
+    assert!(
+        items[0].reason.starts_with("3 page, table"),
+        "{}",
+        items[0].reason
+    );
+}
