@@ -8,6 +8,7 @@ the background label at (0, t) it is ln(1 + e^t).
 """
 
 import math
+from typing import Dict, List
 
 import torch
 from losses import MultiBoxLoss, make_targets
@@ -19,7 +20,7 @@ QUADRANTS = torch.tensor([[0.25, 0.25, 0.5, 0.5], [0.75, 0.25, 0.5, 0.5],
                           [0.25, 0.75, 0.5, 0.5], [0.75, 0.75, 0.5, 0.5]])
 
 
-def one_image(boxes, labels):
+def one_image(boxes: List[List[float]], labels: List[int]) -> List[Dict[str, torch.Tensor]]:
     return [{"boxes": torch.tensor(boxes), "labels": torch.tensor(labels)}]
 
 
