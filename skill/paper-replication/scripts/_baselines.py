@@ -33,6 +33,7 @@ from _harness import torch
 ADAM_STEPS = 150
 ADAM_LR = 0.1
 LBFGS_ITERS = 60
+SETTLED = 0.01
 
 
 @dataclass
@@ -42,6 +43,11 @@ class Fit:
     value: float
     unbounded: bool = False
     error: str | None = None
+    # Whether Adam had settled: its last third of steps lowered the loss by less than SETTLED of
+    # its whole fall. A loss with hard-negative mining (SSD) moves only the few entries it mines
+    # at each step and is still far from its floor after ADAM_STEPS; two such values are no
+    # evidence about each other.
+    settled: bool = True
     # the prediction at the end (detached), to start another fit from it
     point: Any = None
 
@@ -145,9 +151,14 @@ def minimise(loss_fn: Any, prediction: Any, targets: Any, batch: int, shared: bo
     except Exception:  # noqa: BLE001 - a refinement only; Adam's value stands
         pass
     low = min(seen)
+    fall = history[0] - min(history)
+    late = history[-max(1, len(history) // 3)] - min(history)
+    settled = late <= SETTLED * fall or late <= 1e-6 * scale
     with torch.no_grad():
         point = _loss.map_tensors(build(), lambda t: t.detach().clone())
-    return Fit(low, unbounded=low < 0 and -low > 1e3 * scale, point=point)
+    return Fit(
+        low, unbounded=low < 0 and -low > 1e3 * scale, settled=settled, point=point
+    )
 
 
 def batched(prediction: Any, batch: int) -> bool:
@@ -222,7 +233,13 @@ def compute(loss_fn: Any, prediction: Any, targets: Any, batch: int) -> Baseline
                 if math.isfinite(warm.value) and (
                     not math.isfinite(fit.value) or warm.value < fit.value
                 ):
-                    fit = Fit(warm.value, warm.unbounded or fit.unbounded, fit.error, warm.point)
+                    fit = Fit(
+                        warm.value,
+                        unbounded=warm.unbounded or fit.unbounded,
+                        error=fit.error,
+                        settled=warm.settled,
+                        point=warm.point,
+                    )
     finally:
         torch.set_num_threads(threads)
     return Baselines(fit, const)

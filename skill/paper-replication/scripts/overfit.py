@@ -280,6 +280,22 @@ class Overfit:
                     "constant prediction already fits the batch: give the samples distinct "
                     "targets",
                 )
+            if not (base.fit.settled and base.const.settled):
+                # No evidence either way: a loss that moves few entries per step (SSD's hard
+                # negatives) is still falling after ADAM_STEPS, and two unfinished minimisations
+                # say nothing about each other.
+                if a.floor is not None:
+                    self.goal, self.goal_text = None, f"the floor {a.floor:g}"
+                    return None
+                return (
+                    "SKIP",
+                    f"no yardstick: the free prediction per sample ({fit:.6g}) and the one "
+                    f"shared by the batch ({const:.6g}) had not settled after {bl.ADAM_STEPS} "
+                    "Adam steps (a loss that updates few entries per step, such as hard-negative "
+                    "mining), so they cannot tell learning the batch from learning a constant; "
+                    "declare [overfit] floor (a loss value that only a fitted batch reaches) to "
+                    "decide by value",
+                )
             return (
                 "FAIL",
                 f"a free prediction per sample reaches {fit:.6g}, no better than one prediction "
