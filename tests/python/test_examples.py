@@ -560,7 +560,7 @@ def test_every_mermaid_block_parses_with_real_mermaid() -> None:
 
 # --- the output/ tree the skill prescribes --------------------------------------------------
 
-EXAMPLE_NAMES = ("resnet50", "vit-b16", "transformer-base")
+EXAMPLE_NAMES = ("resnet50", "vit-b16", "transformer-base", "ssd300")
 PRESCRIBED = (
     "README.md", "docs/architecture.md", "docs/math/formulas.md", "docs/diagrams/overview.md",
     "docs/diagrams/tensor_shapes.md", "model.py", "modules/__init__.py", "config.py", "requirements.txt",
