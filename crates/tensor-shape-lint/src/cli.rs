@@ -264,7 +264,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let text = crate::infer_with(&src, class, &inputs, &kwargs, verbose)
+            let text = crate::infer_at(Some(path), &src, class, &inputs, &kwargs, verbose)
                 .map_err(|e| fail(path, e))?;
             print!("{text}");
             return Ok(ExitCode::SUCCESS);
@@ -276,7 +276,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let (new, count) = crate::annotate(&src, class, &inputs).map_err(|e| fail(path, e))?;
+            let (new, count) =
+                crate::annotate_at(Some(path), &src, class, &inputs).map_err(|e| fail(path, e))?;
             if diff {
                 let old: Vec<&str> = src.lines().collect();
                 let mut j = 0;

@@ -4,6 +4,7 @@
 //! It never guesses: an operation it does not model makes the value unknown (recorded as a gap),
 //! and unknown values only ever make checks silent.
 
+use super::imports::{Def, FileId, Scope};
 use super::layers::{self, broadcast, flatten, int_arg, norm_dim, product};
 use super::sym::{Dim, add, fdiv, int, mul, simplify, sub};
 use super::value::{LayerCfg, Val};
@@ -37,11 +38,19 @@ pub struct Record<'f> {
 /// Hook called after each statement of the top-level function: may replace assigned values
 /// (the checker substitutes the annotated shape where inference is unknown or wrong).
 pub trait Observer<'f> {
-    fn after(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>);
+    /// `attrs`: the `self` attributes of the checked class (layers built with its constructor
+    /// parameters, which a comment may bind).
+    fn after(
+        &mut self,
+        record: Record<'f>,
+        env: &mut HashMap<String, Val>,
+        attrs: &mut HashMap<String, Val>,
+    );
 }
 
 pub struct Interp<'f> {
-    pub file: &'f ModelFile,
+    /// The checked file (id 0) and the files it imports.
+    pub scope: Scope<'f>,
     /// Whether the checked class's constructor parameters are symbols (comment checking,
     /// `annotate`) or take their defaults as `Class(**kwargs)` would (`infer`).
     pub symbolic_params: bool,
@@ -49,24 +58,37 @@ pub struct Interp<'f> {
     problems: Vec<String>,
     layer: Option<LayerCfg>,
     layers_called: Vec<LayerCfg>,
+    /// Why an attribute is unknown (`self.block = Block(...)` with `Block` imported from a
+    /// file that cannot be read), by (class, attribute): said where the attribute is called.
+    why_unknown: HashMap<(String, String), String>,
+    /// The reason of the last class call that could not be resolved, for `why_unknown`.
+    unresolved: Option<String>,
 }
 
 struct Frame<'f> {
     class: Option<&'f ClassDef>,
+    /// The file the running code belongs to (spans and names are looked up there).
+    file: FileId,
     attrs: HashMap<String, Val>,
     depth: usize,
 }
 
 impl<'f> Interp<'f> {
-    pub fn new(file: &'f ModelFile) -> Self {
+    pub fn new(scope: Scope<'f>) -> Self {
         Self {
-            file,
+            scope,
             symbolic_params: true,
             gap: None,
             problems: Vec::new(),
             layer: None,
             layers_called: Vec::new(),
+            why_unknown: HashMap::new(),
+            unresolved: None,
         }
+    }
+
+    fn file_of(&self, frame: &Frame<'f>) -> &'f ModelFile {
+        self.scope.file(frame.file)
     }
 
     fn gap(&mut self, why: impl Into<String>) -> Val {
@@ -80,6 +102,7 @@ impl<'f> Interp<'f> {
     /// become symbols named after the parameter) and returns the `self` attributes.
     pub fn instantiate(
         &mut self,
+        file: FileId,
         class: &'f ClassDef,
         args: Vec<Val>,
         kwargs: Vec<(String, Val)>,
@@ -87,6 +110,7 @@ impl<'f> Interp<'f> {
     ) -> HashMap<String, Val> {
         let mut frame = Frame {
             class: Some(class),
+            file,
             attrs: HashMap::new(),
             depth,
         };
@@ -142,8 +166,17 @@ impl<'f> Interp<'f> {
                         }
                         None => Val::Int(None),
                     };
+                    // `dim: int = Config.dim`: a default the checker cannot read, but the
+                    // annotation says it is an integer.
+                    let int_annotated = p
+                        .annotation
+                        .as_ref()
+                        .is_some_and(|a| matches!(&a.kind, ExprKind::Name(n) if n == "int"));
                     match dv {
                         Val::Int(_) => Val::Int(Some(DimExpr::Sym(p.name.clone()))),
+                        Val::Unknown if int_annotated => {
+                            Val::Int(Some(DimExpr::Sym(p.name.clone())))
+                        }
                         Val::Float => Val::Float,
                         _ => Val::Unknown,
                     }
@@ -171,6 +204,7 @@ impl<'f> Interp<'f> {
     ) -> Val {
         let mut frame = Frame {
             class: Some(class),
+            file: 0,
             attrs,
             depth: 0,
         };
@@ -223,11 +257,24 @@ impl<'f> Interp<'f> {
     ) -> Option<Val> {
         match &s.kind {
             StmtKind::Assign { targets, value } => {
+                self.unresolved = None;
                 let v = self.eval(value, env, frame);
+                if let (Some(why), Val::Unknown, Some(class)) =
+                    (self.unresolved.take(), &v, frame.class)
+                {
+                    for t in targets {
+                        if let ExprKind::Attribute { value, attr } = &t.kind
+                            && matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                        {
+                            self.why_unknown
+                                .insert((class.name.clone(), attr.clone()), why.clone());
+                        }
+                    }
+                }
                 for t in targets {
                     self.assign(t, v.clone(), env, frame);
                 }
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::AnnAssign {
                 target,
@@ -236,18 +283,18 @@ impl<'f> Interp<'f> {
             } => {
                 let v = self.eval(value, env, frame);
                 self.assign(target, v, env, frame);
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::AugAssign { target, op, value } => {
                 let cur = self.eval(target, env, frame);
                 let rhs = self.eval(value, env, frame);
                 let v = self.binop(*op, cur, rhs);
                 self.assign(target, v, env, frame);
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::Return(v) => {
                 let r = v.as_ref().map_or(Val::NoneV, |e| self.eval(e, env, frame));
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 return Some(r);
             }
             StmtKind::Expr(e) => {
@@ -282,10 +329,10 @@ impl<'f> Interp<'f> {
                 {
                     frame.attrs.clear();
                 }
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::If { test, body, orelse } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 let cond = self.truth(test, env, frame);
                 match cond {
                     Some(true) => return self.exec_block_obs(body, env, frame, observer),
@@ -315,7 +362,7 @@ impl<'f> Interp<'f> {
             StmtKind::For {
                 target, iter, body, ..
             } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 let it = self.eval(iter, env, frame);
                 match it {
                     Val::Modules { items, .. } if items.len() <= 64 => {
@@ -340,11 +387,11 @@ impl<'f> Interp<'f> {
                 }
             }
             StmtKind::With { body, .. } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 return self.exec_block_obs(body, env, frame, observer);
             }
             StmtKind::While { body, .. } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 let before = env.clone();
                 self.exec_block_obs(body, env, frame, observer);
                 let after = env.clone();
@@ -353,7 +400,7 @@ impl<'f> Interp<'f> {
             StmtKind::Try { body, .. } => {
                 return self.exec_block_obs(body, env, frame, observer);
             }
-            _ => self.observe(s, env, observer),
+            _ => self.observe(s, env, frame, observer),
         }
         None
     }
@@ -362,6 +409,7 @@ impl<'f> Interp<'f> {
         &mut self,
         s: &'f Stmt,
         env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
         observer: &mut Option<&mut dyn Observer<'f>>,
     ) {
         let Some(obs) = observer.as_deref_mut() else {
@@ -394,7 +442,7 @@ impl<'f> Interp<'f> {
             layers: std::mem::take(&mut self.layers_called),
             bindings,
         };
-        obs.after(record, env);
+        obs.after(record, env, &mut frame.attrs);
     }
 
     fn truth(
@@ -404,7 +452,8 @@ impl<'f> Interp<'f> {
         frame: &mut Frame<'f>,
     ) -> Option<bool> {
         // `self.x is not None` / `self.x is None` / `if self.flag` with known values.
-        let text = self.file.text(test.span).replace(' ', "");
+        let file = self.file_of(frame);
+        let text = file.text(test.span).replace(' ', "");
         if let Some(rest) = text.strip_prefix("self.") {
             let (name, negate) = if let Some(n) = rest.strip_suffix("isnotNone") {
                 (n, false)
@@ -430,8 +479,7 @@ impl<'f> Interp<'f> {
             && let [l, r] = parts.as_slice()
             && l.span.end <= r.span.start
         {
-            let op = self
-                .file
+            let op = file
                 .text(pymodel::Span::new(l.span.end, r.span.start))
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -515,10 +563,12 @@ impl<'f> Interp<'f> {
         match &e.kind {
             ExprKind::Name(n) => match env.get(n) {
                 Some(v) => v.clone(),
-                None if layers::signature(n).is_some() && self.file.class(n).is_none() => {
+                None if layers::signature(n).is_some()
+                    && self.file_of(frame).class(n).is_none() =>
+                {
                     Val::Ctor(n.clone())
                 }
-                None => self.module_constant(n),
+                None => self.module_constant(n, frame),
             },
             ExprKind::Int(v) => Val::Int(Some(int(*v))),
             ExprKind::Float(_) => Val::Float,
@@ -605,8 +655,8 @@ impl<'f> Interp<'f> {
     }
 
     /// Module-level integer constants (`HIDDEN = 256`).
-    fn module_constant(&mut self, name: &str) -> Val {
-        for s in &self.file.module().body {
+    fn module_constant(&mut self, name: &str, frame: &Frame<'f>) -> Val {
+        for s in &self.file_of(frame).module().body {
             if let StmtKind::Assign { targets, value } = &s.kind
                 && targets.len() == 1
                 && matches!(&targets[0].kind, ExprKind::Name(n) if n == name)
@@ -841,6 +891,7 @@ impl<'f> Interp<'f> {
         {
             return self.call_function(
                 Some(class),
+                frame.file,
                 f,
                 frame.attrs.clone(),
                 args,
@@ -854,7 +905,7 @@ impl<'f> Interp<'f> {
                 name,
                 args.clone(),
                 kwargs.clone(),
-                self.file.text(e.span).to_string(),
+                self.file_of(frame).text(e.span).to_string(),
             ) && dotted.as_deref().is_some_and(|d| {
                 !d.starts_with("self.") && !d.starts_with("F.") && !d.starts_with("torch.")
                     || d.starts_with("torch.nn.") && !d.starts_with("torch.nn.functional")
@@ -881,19 +932,40 @@ impl<'f> Interp<'f> {
                 }
                 _ => {}
             }
-            if let Some(d) = &dotted
-                && !d.contains('.')
-                && let Some((_, class)) = self.file.class(name)
+        }
+        // Classes and helpers of this file or imported from the files beside it. A bare name
+        // imported from where it cannot be read (a library, a missing file) is only the reason
+        // if nothing below models the call; a module path of the tree that lacks the name is.
+        let mut unresolved = None;
+        let def = match &dotted {
+            Some(d)
+                if !d.starts_with("self.")
+                    && !env.contains_key(d.split('.').next().unwrap_or(d)) =>
             {
-                if frame.depth >= MAX_DEPTH {
-                    return self.gap("modules nested too deep");
+                match self.scope.resolve_dotted(frame.file, d) {
+                    Ok(def) => def,
+                    Err(why) if d.contains('.') => {
+                        self.unresolved = Some(why.clone());
+                        return self.gap(why);
+                    }
+                    Err(why) => {
+                        unresolved = Some(why);
+                        None
+                    }
                 }
-                let attrs = self.instantiate(class, args, kwargs, frame.depth + 1);
-                return Val::User {
-                    class: class.name.clone(),
-                    attrs,
-                };
             }
+            _ => None,
+        };
+        if let Some(Def::Class(file, class)) = def {
+            if frame.depth >= MAX_DEPTH {
+                return self.gap("modules nested too deep");
+            }
+            let attrs = self.instantiate(file, class, args, kwargs, frame.depth + 1);
+            return Val::User {
+                class: class.name.clone(),
+                file,
+                attrs,
+            };
         }
         if let Some(d) = &dotted
             && !d.contains('.')
@@ -915,15 +987,21 @@ impl<'f> Interp<'f> {
             {
                 return Val::Ctor(name.clone());
             }
-            // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
-            if !env.contains_key(d)
-                && let Some((_, f)) = self.file.function(d)
-            {
-                if frame.depth >= MAX_DEPTH {
-                    return self.gap("calls nested too deep");
-                }
-                return self.call_function(None, f, HashMap::new(), args, kwargs, frame.depth + 1);
+        }
+        // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
+        if let Some(Def::Function(file, f)) = def {
+            if frame.depth >= MAX_DEPTH {
+                return self.gap("calls nested too deep");
             }
+            return self.call_function(
+                None,
+                file,
+                f,
+                HashMap::new(),
+                args,
+                kwargs,
+                frame.depth + 1,
+            );
         }
         // Calling a module value.
         let callee = match &c.func.kind {
@@ -935,6 +1013,16 @@ impl<'f> Interp<'f> {
             _ => None,
         };
         if let Some(module) = callee {
+            if module == Val::Unknown
+                && let ExprKind::Attribute { value, attr } = &c.func.kind
+                && matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                && let Some(why) = frame
+                    .class
+                    .and_then(|k| self.why_unknown.get(&(k.name.clone(), attr.clone())))
+            {
+                let why = why.clone();
+                return self.gap(why);
+            }
             return self.call_module(module, args, kwargs, frame.depth);
         }
         // Tensor methods and functions.
@@ -967,12 +1055,18 @@ impl<'f> Interp<'f> {
         {
             return self.tensor_op(&format!("einops.{name}"), args, kwargs);
         }
+        if let Some(why) = unresolved {
+            self.unresolved = Some(why.clone());
+            return self.gap(why);
+        }
         Val::Unknown
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn call_function(
         &mut self,
         class: Option<&'f ClassDef>,
+        file: FileId,
         f: &'f FunctionDef,
         attrs: HashMap<String, Val>,
         args: Vec<Val>,
@@ -984,6 +1078,7 @@ impl<'f> Interp<'f> {
         }
         let mut frame = Frame {
             class,
+            file,
             attrs,
             depth,
         };
@@ -1050,14 +1145,14 @@ impl<'f> Interp<'f> {
                 }
                 x
             }
-            Val::User { class, attrs } => {
-                let Some((_, cls)) = self.file.class(&class) else {
+            Val::User { class, file, attrs } => {
+                let Some((_, cls)) = self.scope.file(file).class(&class) else {
                     return Val::Unknown;
                 };
                 let Some((_, fwd)) = cls.method("forward") else {
                     return self.gap(format!("`{class}` has no forward"));
                 };
-                self.call_function(Some(cls), fwd, attrs, args, kwargs, depth + 1)
+                self.call_function(Some(cls), file, fwd, attrs, args, kwargs, depth + 1)
             }
             Val::Ctor(name) => match layers::bind(&name, args, kwargs, format!("{name}(...)")) {
                 Some(cfg) => Val::Layer(Box::new(cfg)),

@@ -7,6 +7,7 @@
 //! checks the `<- Layer(...)` description, and continues from the annotated shape wherever
 //! inference is unknown or disagrees, so that one wrong comment yields one finding.
 
+pub mod imports;
 pub mod interp;
 pub mod layers;
 pub mod sym;
@@ -14,6 +15,7 @@ pub mod value;
 
 use crate::checks::{Ctx, module_classes};
 use crate::rules::*;
+use imports::{Resolver, Scope};
 use interp::{Interp, Observer, Record};
 use pymodel::{
     ClassDef, DimExpr, ModelFile, ShapeComment, Span, Step, Stmt, StmtKind, format_shape,
@@ -188,6 +190,14 @@ impl<'f> Checker<'f, '_> {
                     different.push(i);
                     out.push(Some(cs));
                 }
+                Agreement::ForSomeSizes => {
+                    undecided.push(format!(
+                        "dim {}: `{cs}` equals `{}` only for some input sizes",
+                        i + 1,
+                        pretty(inf)
+                    ));
+                    out.push(Some(cs))
+                }
                 Agreement::Unknown => {
                     undecided.push(format!(
                         "dim {}: `{cs}` and `{}` not comparable",
@@ -309,7 +319,26 @@ impl<'f> Checker<'f, '_> {
 }
 
 impl<'f> Observer<'f> for Checker<'f, '_> {
-    fn after(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>) {
+    fn after(
+        &mut self,
+        record: Record<'f>,
+        env: &mut HashMap<String, Val>,
+        attrs: &mut HashMap<String, Val>,
+    ) {
+        let bound_before = self.unified.len();
+        self.after_stmt(record, env);
+        // A constructor parameter a comment or a layer just bound (`width = 16`) holds in the
+        // layers built with it too: `Block(width)` then adds 16-channel tensors, not `width`.
+        if self.unified.len() != bound_before {
+            for v in attrs.values_mut() {
+                v.map_dims(&|d| sym::simplify(&self.substitute(d)));
+            }
+        }
+    }
+}
+
+impl<'f> Checker<'f, '_> {
+    fn after_stmt(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>) {
         let stmt = record.stmt;
         for p in &record.problems {
             self.findings.push(Finding {
@@ -417,28 +446,30 @@ fn inputs_from_comments(body: &pymodel::Body) -> HashMap<String, Val> {
 pub type ClassRun<'f> = (Vec<Finding>, Vec<Inferred<'f>>, (usize, usize));
 
 /// Runs the checker over one class; `given` overrides input shapes (for `infer`).
+/// `scope` holds the class's file and the files it imports (see [`imports`]).
 pub fn run_class<'f>(
-    file: &'f ModelFile,
+    scope: Scope<'f>,
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
 ) -> Option<ClassRun<'f>> {
-    run_class_with(file, class, given, vec![], false)
+    run_class_with(scope, class, given, vec![], false)
 }
 
 /// [`run_class`] with constructor keyword arguments (`Class(**ctor)`). `defaults`: parameters
 /// the call leaves out take their defaults (as `infer` reports `Class(**ctor)`); otherwise they
 /// are symbols (comment checking and `annotate`: the class may be built with any values).
 pub fn run_class_with<'f>(
-    file: &'f ModelFile,
+    scope: Scope<'f>,
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
     ctor: Vec<(String, Val)>,
     defaults: bool,
 ) -> Option<ClassRun<'f>> {
+    let file = scope.main;
     let body = file.forward(class)?;
-    let mut interp = Interp::new(file);
+    let mut interp = Interp::new(scope);
     interp.symbolic_params = !defaults;
-    let attrs = interp.instantiate(class, vec![], ctor, 0);
+    let attrs = interp.instantiate(0, class, vec![], ctor, 0);
     let mut inputs = inputs_from_comments(&body);
     let mut known: HashSet<String> = HashSet::new();
     for v in inputs.values() {
@@ -528,6 +559,12 @@ pub fn run_class_with<'f>(
 
 pub fn check(ctx: &mut Ctx) {
     let file = ctx.file;
+    // Imports are followed from the file on disk, read only when a checked class needs them.
+    let resolver = Resolver::new(Some(std::path::Path::new(ctx.path)));
+    let scope = Scope {
+        main: file,
+        resolver: &resolver,
+    };
     for (_, class) in module_classes(file) {
         let Some(body) = file.forward(class) else {
             continue;
@@ -536,7 +573,7 @@ pub fn check(ctx: &mut Ctx) {
         if !body.input.iter().any(|n| n.shape().is_some()) {
             continue;
         }
-        let Some((findings, _, (comments, undecided))) = run_class(file, class, &HashMap::new())
+        let Some((findings, _, (comments, undecided))) = run_class(scope, class, &HashMap::new())
         else {
             continue;
         };
