@@ -63,6 +63,9 @@ pub struct Interp<'f> {
     why_unknown: HashMap<(String, String), String>,
     /// The reason of the last class call that could not be resolved, for `why_unknown`.
     unresolved: Option<String>,
+    /// Symbols the checked forward's layers fixed so far (`C = in_channels`): facts, since the
+    /// code runs only if they hold; used where two sizes must be equal (broadcasting).
+    bound: HashMap<String, DimExpr>,
 }
 
 struct Frame<'f> {
@@ -84,6 +87,7 @@ impl<'f> Interp<'f> {
             layers_called: Vec::new(),
             why_unknown: HashMap::new(),
             unresolved: None,
+            bound: HashMap::new(),
         }
     }
 
@@ -432,7 +436,12 @@ impl<'f> Interp<'f> {
                 let (sym, v) = b[layers::BIND_PREFIX.len()..].split_once('=')?;
                 Some((sym.to_string(), DimExpr::parse(v).ok()?))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        for (sym, v) in &bindings {
+            if !v.symbols().contains(sym) {
+                self.bound.entry(sym.clone()).or_insert_with(|| v.clone());
+            }
+        }
         let record = Record {
             stmt: s,
             values,
@@ -696,7 +705,10 @@ impl<'f> Interp<'f> {
                 | BinOp::Pow
                 | BinOp::FloorDiv
                 | BinOp::Mod => match (a, b) {
-                    (Some(a), Some(b)) => Val::Tensor(Some(broadcast(&a, &b))),
+                    (Some(a), Some(b)) => {
+                        let (a, b) = (self.with_facts(a), self.with_facts(b));
+                        Val::Tensor(Some(broadcast(&a, &b)))
+                    }
                     _ => Val::Tensor(None),
                 },
                 BinOp::Other => Val::Unknown,
@@ -715,6 +727,40 @@ impl<'f> Interp<'f> {
             }
             _ => Val::Unknown,
         }
+    }
+
+    /// `dims` with the symbols the layers fixed (so far and in this statement) substituted:
+    /// `x + self.conv(x)` adds `[B, C, H, W]` and `[B, in_channels, H, W]` after `C =
+    /// in_channels`.
+    fn with_facts(&self, dims: Vec<Dim>) -> Vec<Dim> {
+        let mut facts = self.bound.clone();
+        for p in &self.problems {
+            if let Some((sym, v)) = p
+                .strip_prefix(layers::BIND_PREFIX)
+                .and_then(|b| b.split_once('='))
+                && let Ok(v) = DimExpr::parse(v)
+                && !v.symbols().iter().any(|s| s == sym)
+            {
+                facts.entry(sym.to_string()).or_insert(v);
+            }
+        }
+        if facts.is_empty() {
+            return dims;
+        }
+        dims.into_iter()
+            .map(|d| {
+                d.map(|mut d| {
+                    for _ in 0..4 {
+                        let next = d.substitute(&|s| facts.get(s).cloned());
+                        if next == d {
+                            break;
+                        }
+                        d = next;
+                    }
+                    simplify(&d)
+                })
+            })
+            .collect()
     }
 
     fn matmul(&mut self, a: &[Dim], b: &[Dim]) -> Val {

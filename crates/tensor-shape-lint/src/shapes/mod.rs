@@ -170,6 +170,23 @@ impl<'f> Checker<'f, '_> {
                 }
             }
             if !free.is_empty() {
+                // Equal (or equal for even sizes) whatever the free arguments are: decided
+                // (`2*(in_channels//2)` against `in_channels` after a concatenation of halves).
+                let known = &self.known;
+                match agree(&cs, inf, &|s| {
+                    known.contains(s) || free.iter().any(|f| f == s)
+                }) {
+                    Agreement::Equal => {
+                        out.push(Some(inf.clone()));
+                        continue;
+                    }
+                    Agreement::WhenDivisible => {
+                        divisible.push(i);
+                        out.push(Some(inf.clone()));
+                        continue;
+                    }
+                    _ => {}
+                }
                 // Depends on a constructor argument nothing has fixed: undecided.
                 undecided.push(format!(
                     "dim {} depends on constructor argument `{}` that nothing binds",
@@ -375,14 +392,8 @@ impl<'f> Checker<'f, '_> {
                 notes: vec![],
             });
         }
-        let Some(step) = self.steps.get(&stmt.span.start).copied() else {
-            return;
-        };
-        let Some(note) = step.notes.iter().find(|n| n.shape().is_some()) else {
-            return;
-        };
-        let sc = note.shape().expect("found").clone();
-        let span = note.comment.span;
+        // What a layer fixed holds whether or not the statement has a comment: the code runs
+        // only if `in_channels` is the input's channel count.
         if !record.bindings.is_empty() {
             for (sym, v) in &record.bindings {
                 let v = self.substitute(v);
@@ -408,6 +419,14 @@ impl<'f> Checker<'f, '_> {
                 }
             }
         }
+        let Some(step) = self.steps.get(&stmt.span.start).copied() else {
+            return;
+        };
+        let Some(note) = step.notes.iter().find(|n| n.shape().is_some()) else {
+            return;
+        };
+        let sc = note.shape().expect("found").clone();
+        let span = note.comment.span;
         // The described layer: the one of that type among those the statement called.
         if let Some(dc) = sc.description_call() {
             let name = dc.name.rsplit('.').next().unwrap_or(&dc.name).to_string();
@@ -512,6 +531,25 @@ pub fn run_class_with<'f>(
                 .collect()
         })
         .unwrap_or_default();
+    // `# symbols: P = patch size (16)` names a constructor parameter (`patch_size`): the
+    // parameter is that symbol, free like the input's (no value is read from the meaning).
+    for (sym, meaning) in crate::checks::comments::declared_meanings(file) {
+        let phrase = meaning
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('`');
+        let param = phrase.to_ascii_lowercase().replace([' ', '-'], "_");
+        if params.contains(&param)
+            && !unified.contains_key(&param)
+            && !known.contains(&sym)
+            && !params.contains(&sym)
+        {
+            unified.insert(param, DimExpr::Sym(sym.clone()));
+            known.insert(sym);
+        }
+    }
     let _ = &attrs;
     let steps = body.steps.iter().map(|s| (s.stmt.span.start, s)).collect();
     let mut checker = Checker {
