@@ -396,16 +396,20 @@ pub fn annotate(
     class: &str,
     inputs: &HashMap<String, Vec<DimExpr>>,
 ) -> Result<(String, usize), LintError> {
-    annotate_at(None, source, class, inputs)
+    annotate_at(None, source, class, inputs, "{}")
 }
 
 /// [`annotate`] for the file at `path`, following the classes it imports (as [`infer_at`]).
+/// `ctor_json`: constructor keyword arguments (`{"dim": 64}`) the comments may use as values;
+/// the parameters it leaves out stay symbols named after them, never their defaults.
 pub fn annotate_at(
     path: Option<&std::path::Path>,
     source: &str,
     class: &str,
     inputs: &HashMap<String, Vec<DimExpr>>,
+    ctor_json: &str,
 ) -> Result<(String, usize), LintError> {
+    let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
     let resolver = shapes::imports::Resolver::new(path);
     let scope = shapes::imports::Scope {
@@ -422,7 +426,8 @@ pub fn annotate_at(
     }
     let none = HashMap::new();
     let given = if has_input { &none } else { inputs };
-    let (_, records, _) = shapes::run_class(scope, c, given).expect("has forward");
+    let (_, records, _) =
+        shapes::run_class_with(scope, c, given, ctor, false).expect("has forward");
     // Insertions: (byte offset, text), applied from the end.
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let indent_of = |line: u32| {

@@ -155,3 +155,42 @@ fn a_source_given_without_its_file_follows_no_import() {
         tensor_shape_lint::lint_source_stats("not/on/disk/model.py", &src, &settings).unwrap();
     assert_eq!((stats.comments, stats.undecided), (6, 6));
 }
+
+#[test]
+fn annotate_follows_imports_and_takes_constructor_values_only_from_kwargs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = copy_tree(dir.path());
+    let model = root.join("model.py");
+    let src = std::fs::read_to_string(&model).unwrap();
+    let bare = src.replace("  # logits: [B, 10] <- Head(64, 10)", "");
+    assert_ne!(bare, src);
+    std::fs::write(&model, &bare).unwrap();
+    let target = format!("{}:TinyNet", model.display());
+    // Head (imported) ends in Linear(in_channels, num_classes): without a value the comment
+    // names the parameter, never its default 10.
+    let o = run(&["annotate", &target, "--diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("# logits: [B, num_classes] <- self.head(x)"),
+        "{}",
+        text(&o.stdout)
+    );
+    // The caller's value, given with --kwargs, is used.
+    let o = run(&[
+        "annotate",
+        &target,
+        "--diff",
+        "--kwargs",
+        r#"{"num_classes": 7}"#,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("# logits: [B, 7] <- self.head(x)"),
+        "{}",
+        text(&o.stdout)
+    );
+    // Bad JSON is a usage error.
+    let o = run(&["annotate", &target, "--diff", "--kwargs", "{dim: 1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), bare);
+}
