@@ -111,6 +111,7 @@ CASES = [
     ("vit_encoder.py", "ViTEncoder", [(2, 3, 224, 160), (1, 3, 64, 96)]),
     ("unet_block.py", "UNetLevel", [(2, 64, 64, 48), (1, 64, 32, 96)]),
     ("transformer_layer.py", "TransformerLayer", [(2, 7, 128), (3, 11, 128)]),
+    ("dynamic_stages.py", "BranchNet", [(2, 3, 41, 56), (1, 3, 32, 47)]),
 ]
 
 

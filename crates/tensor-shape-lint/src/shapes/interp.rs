@@ -14,6 +14,26 @@ use pymodel::{
 use std::collections::HashMap;
 
 const MAX_DEPTH: usize = 8;
+/// Loops over known items are unrolled up to this many trips...
+const MAX_TRIPS: usize = 64;
+/// ...while fewer statements than this have run (nested unrolled loops stay bounded).
+const MAX_UNROLLED: usize = 100_000;
+
+/// Whether a `break` or `continue` is in `body` (nested loops included, functions not).
+fn has_jump(body: &[Stmt], file: &ModelFile) -> bool {
+    let mut found = false;
+    for s in body {
+        s.walk(&mut |s| {
+            if let StmtKind::Other(exprs) = &s.kind
+                && exprs.is_empty()
+                && matches!(file.text(s.span).trim(), "break" | "continue")
+            {
+                found = true;
+            }
+        });
+    }
+    found
+}
 
 /// What the interpreter saw at one statement of the function being checked.
 #[derive(Clone, Debug)]
@@ -66,6 +86,8 @@ pub struct Interp<'f> {
     /// Symbols the checked forward's layers fixed so far (`C = in_channels`): facts, since the
     /// code runs only if they hold; used where two sizes must be equal (broadcasting).
     bound: HashMap<String, DimExpr>,
+    /// Statements run so far (the unrolling budget).
+    executed: usize,
 }
 
 struct Frame<'f> {
@@ -88,6 +110,7 @@ impl<'f> Interp<'f> {
             why_unknown: HashMap::new(),
             unresolved: None,
             bound: HashMap::new(),
+            executed: 0,
         }
     }
 
@@ -259,6 +282,7 @@ impl<'f> Interp<'f> {
         frame: &mut Frame<'f>,
         observer: &mut Option<&mut dyn Observer<'f>>,
     ) -> Option<Val> {
+        self.executed += 1;
         match &s.kind {
             StmtKind::Assign { targets, value } => {
                 self.unresolved = None;
@@ -302,6 +326,70 @@ impl<'f> Interp<'f> {
                 return Some(r);
             }
             StmtKind::Expr(e) => {
+                // `layers.append(block)` / `.extend([...])` on a list or module container whose
+                // items are known: the container grows by what is known (anything else below
+                // makes it unknown).
+                if let ExprKind::Call(c) = &e.kind
+                    && let ExprKind::Attribute { value, attr } = &c.func.kind
+                    && matches!(attr.as_str(), "append" | "extend")
+                    && c.keywords.is_empty()
+                    && let [arg] = c.args.as_slice()
+                    && !matches!(arg.kind, ExprKind::Starred(_))
+                    && let cur @ (Val::Tuple(_) | Val::Modules { .. }) =
+                        self.eval(value, env, frame)
+                {
+                    let added = self.eval(arg, env, frame);
+                    let grown = match (cur, attr.as_str(), added) {
+                        (Val::Tuple(mut items), "append", v) => {
+                            items.push(v);
+                            Some(Val::Tuple(items))
+                        }
+                        (
+                            Val::Tuple(mut items),
+                            _,
+                            Val::Tuple(more) | Val::Modules { items: more, .. },
+                        ) => {
+                            items.extend(more);
+                            Some(Val::Tuple(items))
+                        }
+                        (
+                            Val::Modules {
+                                mut items,
+                                sequential,
+                            },
+                            "append",
+                            v,
+                        ) => {
+                            items.push(v);
+                            Some(Val::Modules { items, sequential })
+                        }
+                        (
+                            Val::Modules {
+                                mut items,
+                                sequential,
+                            },
+                            _,
+                            Val::Tuple(more) | Val::Modules { items: more, .. },
+                        ) => {
+                            items.extend(more);
+                            Some(Val::Modules { items, sequential })
+                        }
+                        _ => None,
+                    };
+                    let is_target = |e: &Expr| match &e.kind {
+                        ExprKind::Name(n) => n != "self",
+                        ExprKind::Attribute { value, .. } => {
+                            matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                        }
+                        _ => false,
+                    };
+                    match grown {
+                        Some(v) if is_target(value) => self.assign(value, v, env, frame),
+                        _ => self.forget(value, env, frame),
+                    }
+                    self.observe(s, env, frame, observer);
+                    return None;
+                }
                 self.eval(e, env, frame);
                 // `layers.append(...)`, `self.blocks.extend(...)`: a list or module container
                 // changed in place is no longer the value read before (an empty list read as
@@ -368,8 +456,13 @@ impl<'f> Interp<'f> {
             } => {
                 self.observe(s, env, frame, observer);
                 let it = self.eval(iter, env, frame);
+                // Unrolled when the items are known, few, and nothing jumps out of the body
+                // (`break`, `continue` are not followed), within the statement budget.
+                let unroll = !has_jump(body, self.file_of(frame)) && self.executed < MAX_UNROLLED;
                 match it {
-                    Val::Modules { items, .. } if items.len() <= 64 => {
+                    Val::Modules { items, .. } | Val::Tuple(items)
+                        if items.len() <= MAX_TRIPS && unroll =>
+                    {
                         for item in items {
                             self.assign(target, item, env, frame);
                             if let Some(r) = self.exec_block_obs(body, env, frame, observer) {
@@ -379,11 +472,15 @@ impl<'f> Interp<'f> {
                     }
                     _ => {
                         let before = env.clone();
+                        let attrs_before = frame.attrs.clone();
                         self.assign(target, Val::Unknown, env, frame);
                         let r = self.exec_block_obs(body, env, frame, observer);
-                        // Values that change inside a loop of unknown length are unknown after it.
+                        // Values that change inside a loop of unknown length are unknown after
+                        // it, the layers it builds (`self.blocks.append(...)`) included.
                         let after = env.clone();
                         merge_into(env, &before, &after);
+                        let attrs_after = frame.attrs.clone();
+                        merge_into(&mut frame.attrs, &attrs_before, &attrs_after);
                         if r.is_some() {
                             return Some(Val::Unknown);
                         }
@@ -397,9 +494,12 @@ impl<'f> Interp<'f> {
             StmtKind::While { body, .. } => {
                 self.observe(s, env, frame, observer);
                 let before = env.clone();
+                let attrs_before = frame.attrs.clone();
                 self.exec_block_obs(body, env, frame, observer);
                 let after = env.clone();
                 merge_into(env, &before, &after);
+                let attrs_after = frame.attrs.clone();
+                merge_into(&mut frame.attrs, &attrs_before, &attrs_after);
             }
             StmtKind::Try { body, .. } => {
                 return self.exec_block_obs(body, env, frame, observer);
@@ -653,7 +753,12 @@ impl<'f> Interp<'f> {
                 let base = self.eval(value, env, frame);
                 self.subscript(base, index, env, frame)
             }
-            ExprKind::IfExp { body, orelse, .. } => {
+            ExprKind::IfExp { test, body, orelse } => {
+                match self.truth(test, env, frame) {
+                    Some(true) => return self.eval(body, env, frame),
+                    Some(false) => return self.eval(orelse, env, frame),
+                    None => {}
+                }
                 let a = self.eval(body, env, frame);
                 let b = self.eval(orelse, env, frame);
                 if a == b { a } else { Val::Unknown }
@@ -1048,6 +1153,13 @@ impl<'f> Interp<'f> {
                 kwargs,
                 frame.depth + 1,
             );
+        }
+        if def.is_none()
+            && let Some(d) = &dotted
+            && !env.contains_key(d)
+            && let Some(v) = builtin(d, &args, &kwargs)
+        {
+            return v;
         }
         // Calling a module value.
         let callee = match &c.func.kind {
@@ -1579,6 +1691,69 @@ impl<'f> Interp<'f> {
             })
             .collect();
         Val::Tensor(Some(out))
+    }
+}
+
+/// Python builtins over known values: `range`, `len`, `zip`, `enumerate`, `list`, `tuple`
+/// (`None`: not one of them, or arguments not known well enough).
+fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
+    let concrete = |v: &Val| match v {
+        Val::Int(Some(d)) => d.eval(&|_| None).ok(),
+        _ => None,
+    };
+    let items = |v: &Val| match v {
+        Val::Tuple(items) | Val::Modules { items, .. } => Some(items.clone()),
+        _ => None,
+    };
+    if !kwargs.is_empty() {
+        return None;
+    }
+    match (name, args) {
+        ("range", [_] | [_, _] | [_, _, _]) => {
+            let n: Vec<i64> = args.iter().map(concrete).collect::<Option<_>>()?;
+            let (start, stop, step) = match n.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => return None,
+            };
+            if step == 0 {
+                return None;
+            }
+            let count = if step > 0 {
+                (stop - start + step - 1).div_euclid(step)
+            } else {
+                (start - stop - step - 1).div_euclid(-step)
+            }
+            .max(0);
+            if count > 4096 {
+                return None;
+            }
+            Some(Val::Tuple(
+                (0..count)
+                    .map(|i| Val::Int(Some(int(start + i * step))))
+                    .collect(),
+            ))
+        }
+        ("len", [v]) => Some(Val::Int(Some(int(items(v)?.len() as i64)))),
+        ("list" | "tuple", [v]) => Some(Val::Tuple(items(v)?)),
+        ("enumerate", [v]) => Some(Val::Tuple(
+            items(v)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| Val::Tuple(vec![Val::Int(Some(int(i as i64))), x]))
+                .collect(),
+        )),
+        ("zip", [_, ..]) => {
+            let lists: Vec<Vec<Val>> = args.iter().map(items).collect::<Option<_>>()?;
+            let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+            Some(Val::Tuple(
+                (0..n)
+                    .map(|i| Val::Tuple(lists.iter().map(|l| l[i].clone()).collect()))
+                    .collect(),
+            ))
+        }
+        _ => None,
     }
 }
 
