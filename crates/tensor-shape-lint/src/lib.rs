@@ -252,7 +252,7 @@ pub fn parse_ctor_kwargs(json: &str) -> Result<Vec<(String, shapes::value::Val)>
             serde_json::Value::Bool(b) => Val::Bool(Some(*b)),
             serde_json::Value::Number(n) => match n.as_i64() {
                 Some(i) => Val::Int(Some(DimExpr::Int(i))),
-                None => Val::Float,
+                None => Val::Float(n.as_f64()),
             },
             serde_json::Value::String(s) => Val::Str(s.clone()),
             serde_json::Value::Null => Val::NoneV,

@@ -204,7 +204,7 @@ impl<'f> Interp<'f> {
                         Val::Unknown if int_annotated => {
                             Val::Int(Some(DimExpr::Sym(p.name.clone())))
                         }
-                        Val::Float => Val::Float,
+                        Val::Float(_) => Val::Float(None),
                         _ => Val::Unknown,
                     }
                 }
@@ -582,10 +582,17 @@ impl<'f> Interp<'f> {
             };
             return Some(is_none == negate);
         }
-        // `a == b`, `a != b`, `a is None`, `a is not None` with known literal values. A
-        // comparison is `Other([left, right])` in pymodel; the operator is the text between.
+        if let ExprKind::UnaryOp {
+            op: UnaryOp::Not,
+            operand,
+        } = &test.kind
+        {
+            return self.truth(operand, env, frame).map(|b| !b);
+        }
+        // Comparisons (`a == b`, `a is None`, `drop > 0.`) and `a and b`, `a or b` are
+        // `Other([left, right, ...])` in pymodel; the operator is the text between.
         if let ExprKind::Other(parts) = &test.kind
-            && let [l, r] = parts.as_slice()
+            && let [l, r, ..] = parts.as_slice()
             && l.span.end <= r.span.start
         {
             let op = file
@@ -593,19 +600,45 @@ impl<'f> Interp<'f> {
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
+            if op == "and" || op == "or" {
+                // Python's short circuit: a decided first operand may settle it alone.
+                let mut all = Some(true);
+                for p in parts {
+                    match (self.truth(p, env, frame), op.as_str()) {
+                        (Some(false), "and") => return Some(false),
+                        (Some(true), "or") => return Some(true),
+                        (None, _) => all = None,
+                        _ => {}
+                    }
+                }
+                return all.map(|_| op == "and");
+            }
+            if parts.len() != 2 {
+                return None;
+            }
             let (a, b) = (self.eval(l, env, frame), self.eval(r, env, frame));
+            let number = |v: &Val| match v {
+                Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
+                Val::Float(Some(f)) => Some(*f),
+                Val::Bool(Some(b)) => Some(*b as i64 as f64),
+                _ => None,
+            };
+            if let (Some(x), Some(y)) = (number(&a), number(&b)) {
+                return match op.as_str() {
+                    "==" => Some(x == y),
+                    "!=" => Some(x != y),
+                    "<" => Some(x < y),
+                    "<=" => Some(x <= y),
+                    ">" => Some(x > y),
+                    ">=" => Some(x >= y),
+                    _ => None,
+                };
+            }
             let equal = match (&a, &b) {
                 (Val::Str(x), Val::Str(y)) => Some(x == y),
-                (Val::Bool(Some(x)), Val::Bool(Some(y))) => Some(x == y),
                 (Val::NoneV, Val::NoneV) => Some(true),
                 (Val::NoneV, Val::Unknown) | (Val::Unknown, Val::NoneV) => None,
                 (Val::NoneV, _) | (_, Val::NoneV) => Some(false),
-                (Val::Int(Some(x)), Val::Int(Some(y))) => {
-                    match (x.eval(&|_| None), y.eval(&|_| None)) {
-                        (Ok(x), Ok(y)) => Some(x == y),
-                        _ => None,
-                    }
-                }
                 _ => None,
             }?;
             return match op.as_str() {
@@ -614,7 +647,18 @@ impl<'f> Interp<'f> {
                 _ => None,
             };
         }
-        None
+        // A value's own truth: `if init_values:` with init_values None, `if self.flag:`.
+        match self.eval(test, env, frame) {
+            Val::NoneV => Some(false),
+            Val::Bool(b) => b,
+            Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i != 0),
+            Val::Float(Some(f)) => Some(f != 0.0),
+            Val::Str(s) => Some(!s.is_empty()),
+            Val::Tuple(items) => Some(!items.is_empty()),
+            // A torch layer or a class has no `__len__`: always true.
+            Val::Layer(_) | Val::Ctor(_) | Val::Class { .. } => Some(true),
+            _ => None,
+        }
     }
 
     fn assign(
@@ -677,10 +721,16 @@ impl<'f> Interp<'f> {
                 {
                     Val::Ctor(n.clone())
                 }
-                None => self.module_constant(n, frame),
+                None => match self.scope.resolve(frame.file, n) {
+                    Ok(Some(Def::Class(file, class))) => Val::Class {
+                        class: class.name.clone(),
+                        file,
+                    },
+                    _ => self.module_constant(n, frame),
+                },
             },
             ExprKind::Int(v) => Val::Int(Some(int(*v))),
-            ExprKind::Float(_) => Val::Float,
+            ExprKind::Float(v) => Val::Float(Some(*v)),
             ExprKind::Bool(b) => Val::Bool(Some(*b)),
             ExprKind::Str(s) => Val::Str(s.clone()),
             ExprKind::NoneLit => Val::NoneV,
@@ -706,7 +756,7 @@ impl<'f> Interp<'f> {
             } => match self.eval(operand, env, frame) {
                 Val::Int(d) => Val::Int(d.map(|d| simplify(&DimExpr::Neg(Box::new(d))))),
                 t @ Val::Tensor(_) => t,
-                Val::Float => Val::Float,
+                Val::Float(v) => Val::Float(v.map(|v| -v)),
                 _ => Val::Unknown,
             },
             ExprKind::UnaryOp {
@@ -764,8 +814,37 @@ impl<'f> Interp<'f> {
                 if a == b { a } else { Val::Unknown }
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
+            ExprKind::Other(parts) => self.dict_literal(e, parts, env, frame),
             _ => Val::Unknown,
         }
+    }
+
+    /// `{'device': device, 'dtype': dtype}`: every key a string literal (pymodel gives a dict
+    /// as its keys and values in turn; a `**splat` item, a comprehension or a set is unknown).
+    fn dict_literal(
+        &mut self,
+        e: &Expr,
+        parts: &[Expr],
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Val {
+        let text = self.file_of(frame).text(e.span).trim();
+        if !text.starts_with('{') || !text.ends_with('}') || !parts.len().is_multiple_of(2) {
+            return Val::Unknown;
+        }
+        let colons = text.matches(':').count();
+        if colons < parts.len() / 2 || text.split_whitespace().any(|w| w == "for") {
+            return Val::Unknown;
+        }
+        let mut items = Vec::new();
+        for pair in parts.chunks(2) {
+            let ExprKind::Str(k) = &pair[0].kind else {
+                return Val::Unknown;
+            };
+            let v = self.eval(&pair[1], env, frame);
+            items.push((k.clone(), v));
+        }
+        Val::Dict(items)
     }
 
     /// Module-level integer constants (`HIDDEN = 256`).
@@ -793,7 +872,7 @@ impl<'f> Interp<'f> {
                     BinOp::Sub => sub(a, b),
                     BinOp::Mult => mul(a, b),
                     BinOp::FloorDiv => fdiv(a, b),
-                    BinOp::Div => return Val::Float,
+                    BinOp::Div => return Val::Float(None),
                     _ => return Val::Int(None),
                 };
                 Val::Int(Some(simplify(&d)))
@@ -818,15 +897,17 @@ impl<'f> Interp<'f> {
                 },
                 BinOp::Other => Val::Unknown,
             },
-            (t @ Val::Tensor(_), Val::Int(_) | Val::Float)
-            | (Val::Int(_) | Val::Float, t @ Val::Tensor(_)) => {
+            (t @ Val::Tensor(_), Val::Int(_) | Val::Float(_))
+            | (Val::Int(_) | Val::Float(_), t @ Val::Tensor(_)) => {
                 if op == BinOp::MatMult {
                     Val::Unknown
                 } else {
                     t
                 }
             }
-            (Val::Float, Val::Int(_) | Val::Float) | (Val::Int(_), Val::Float) => Val::Float,
+            (Val::Float(_), Val::Int(_) | Val::Float(_)) | (Val::Int(_), Val::Float(_)) => {
+                Val::Float(None)
+            }
             (Val::Tuple(a), Val::Tuple(b)) if op == BinOp::Add => {
                 Val::Tuple(a.into_iter().chain(b).collect())
             }
@@ -1026,7 +1107,10 @@ impl<'f> Interp<'f> {
         for k in &c.keywords {
             match &k.name {
                 Some(n) => kwargs.push((n.clone(), self.eval(&k.value, env, frame))),
-                None => return self.gap("call with **kwargs"),
+                None => match self.eval(&k.value, env, frame) {
+                    Val::Dict(items) => kwargs.extend(items),
+                    _ => return self.gap("call with **kwargs"),
+                },
             }
         }
         let last = dotted
@@ -1312,6 +1396,16 @@ impl<'f> Interp<'f> {
                 };
                 self.call_function(Some(cls), file, fwd, attrs, args, kwargs, depth + 1)
             }
+            Val::Class { class, file } => {
+                let Some((_, cls)) = self.scope.file(file).class(&class) else {
+                    return Val::Unknown;
+                };
+                if depth + 1 >= MAX_DEPTH {
+                    return self.gap("modules nested too deep");
+                }
+                let attrs = self.instantiate(file, cls, args, kwargs, depth + 1);
+                Val::User { class, file, attrs }
+            }
             Val::Ctor(name) => match layers::bind(&name, args, kwargs, format!("{name}(...)")) {
                 Some(cfg) => Val::Layer(Box::new(cfg)),
                 None => self.gap(format!("`{name}` with arguments the checker cannot bind")),
@@ -1342,7 +1436,7 @@ impl<'f> Interp<'f> {
             | "floor" | "ceil" | "reciprocal" | "nan_to_num" => Val::Tensor(Some(x)),
             "add" | "sub" | "mul" | "div" | "maximum" | "minimum" | "where" => match args.get(1) {
                 Some(Val::Tensor(Some(y))) => Val::Tensor(Some(broadcast(&x, y))),
-                Some(Val::Int(_) | Val::Float) | None => Val::Tensor(Some(x)),
+                Some(Val::Int(_) | Val::Float(_)) | None => Val::Tensor(Some(x)),
                 _ => Val::Tensor(None),
             },
             "matmul" | "bmm" => match args.get(1) {
@@ -1506,6 +1600,23 @@ impl<'f> Interp<'f> {
                 let mut part = x;
                 part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
                 Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+            }
+            "unbind" => {
+                let d = match arg(1, "dim") {
+                    None => Some(0),
+                    v => dim_arg(v),
+                };
+                let Some(d) = d else {
+                    return self.gap("unbind dim unknown");
+                };
+                match x[d].as_ref().and_then(|n| n.eval(&|_| None).ok()) {
+                    Some(n) if (0..=64).contains(&n) => {
+                        let mut part = x;
+                        part.remove(d);
+                        Val::Tuple(vec![Val::Tensor(Some(part)); n as usize])
+                    }
+                    _ => self.gap("unbind of a dim whose size is not known"),
+                }
             }
             "size" => match arg(1, "dim") {
                 None => Val::Tuple(x.into_iter().map(Val::Int).collect()),

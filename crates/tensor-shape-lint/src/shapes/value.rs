@@ -28,7 +28,8 @@ pub enum Val {
     Tensor(Option<Vec<Dim>>),
     /// A Python integer, possibly symbolic; `None` when unknown.
     Int(Dim),
-    Float,
+    /// A Python float, with its value when it is a literal (or given with --kwargs).
+    Float(Option<f64>),
     Bool(Option<bool>),
     Str(String),
     NoneV,
@@ -48,6 +49,15 @@ pub enum Val {
         file: super::imports::FileId,
         attrs: HashMap<String, Val>,
     },
+    /// A class of the file (or one it imports) used as a value (`mlp_layer = Mlp`), built
+    /// when called.
+    Class {
+        class: String,
+        file: super::imports::FileId,
+    },
+    /// A dict literal with string keys (`dd = {'device': device, 'dtype': dtype}`), for
+    /// `**dd` in calls.
+    Dict(Vec<(String, Val)>),
     /// A layer class used as a value (`norm_layer = nn.BatchNorm2d`), called later.
     Ctor(String),
     Unknown,
