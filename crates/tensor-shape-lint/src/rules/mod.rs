@@ -456,10 +456,14 @@ rule! {
     /// may be built with other values. A parameter is bound where the code consumes the input
     /// (`Conv2d(in_channels, ...)` on `[B, C, H, W]` gives `in_channels = C`, `LayerNorm(4*dim)`
     /// on `[..., 4*C]` gives `dim = C`) or by the first comment that meets it (`[B, N, 576]`
-    /// against `[B, N, dim*3]` gives `dim = 192`). TSL601 fires only on a contradiction that
-    /// holds under every binding consistent with that; any other comment is undecided
-    /// (TSL690 with `--verbose`, counted in the summary line); so is a comment that equals
-    /// the inference only for some input sizes (U-Net's tiles). A `# symbols:` item whose
+    /// against `[B, N, dim*3]` gives `dim = 192`), or by the instantiation sites: a block the
+    /// file builds only as `Bottleneck(256, 128, stride=2)` (every site passing the same
+    /// literal, no other file of the tree naming it) is checked with `stride = 2`; sites that
+    /// disagree or leave the argument to its default bind nothing. TSL601 fires only on a
+    /// contradiction that holds under every binding consistent with that; any other
+    /// comment is undecided (TSL690 with `--verbose`, counted in the summary line); so is a
+    /// comment that equals the inference only for some input sizes (U-Net's tiles). A
+    /// `# symbols:` item whose
     /// meaning names a constructor parameter ties it to the symbol: `# symbols: P = patch
     /// size` makes `patch_size` the free symbol `P`, so `[B, D, H//P, W//P]` is decided.
     /// Write a size the paper fixes in code as a named parameter and declare clashing paper

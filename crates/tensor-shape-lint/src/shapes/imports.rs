@@ -355,7 +355,7 @@ fn module_path(from: &Path, level: u32, module: &str) -> Option<PathBuf> {
 }
 
 /// The folder an absolute import of a file in `dir` is searched up to (see the module doc).
-fn tree_root(dir: &Path) -> PathBuf {
+pub fn tree_root(dir: &Path) -> PathBuf {
     let mut cur = dir;
     while cur.join("__init__.py").is_file() {
         match cur.parent() {

@@ -10,6 +10,7 @@
 pub mod imports;
 pub mod interp;
 pub mod layers;
+pub mod sites;
 pub mod sym;
 pub mod value;
 
@@ -611,10 +612,25 @@ pub fn check(ctx: &mut Ctx) {
         if !body.input.iter().any(|n| n.shape().is_some()) {
             continue;
         }
-        let Some((findings, _, (comments, undecided))) = run_class(scope, class, &HashMap::new())
+        let path = std::path::Path::new(ctx.path);
+        let sites = sites::site_values(file, class, path.is_file().then_some(path));
+        let ctor = sites.as_ref().map_or(vec![], |s| s.kwargs.clone());
+        let Some((mut findings, _, (comments, undecided))) =
+            run_class_with(scope, class, &HashMap::new(), ctor, false)
         else {
             continue;
         };
+        if let Some(s) = &sites {
+            let bound: Vec<String> = s
+                .kwargs
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", v.describe().trim_start_matches("int ")))
+                .collect();
+            for f in findings.iter_mut().filter(|f| f.rule.code == "TSL601") {
+                f.notes
+                    .push(format!("{} from {}", bound.join(", "), s.shown));
+            }
+        }
         ctx.stats.comments += comments;
         ctx.stats.undecided += undecided;
         for f in findings {
