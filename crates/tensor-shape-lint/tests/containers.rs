@@ -111,3 +111,32 @@ class Grow(nn.Module):
     let out = infer(src, "Grow", "x=[1,8,32,32]");
     assert!(out.contains("y = ?"), "{out}");
 }
+
+#[test]
+fn a_comprehension_over_known_items_is_followed_and_one_with_a_filter_is_not() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class Comp(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Conv2d(8, 8, kernel_size=3, stride=s, padding=1) for s in [2, 1, 2]])
+        self.seq = nn.Sequential(*(nn.MaxPool2d(2) for _ in range(2)))
+        self.filtered = nn.Sequential(*[nn.MaxPool2d(2) for i in range(4) if i > 0])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for blk in self.blocks:
+            x = blk(x)
+        y = self.seq(x)
+        z = self.filtered(x)
+        return y + z
+"#;
+    // Strides 2, 1, 2: 64 -> 32 -> 32 -> 16; then two 2x2 poolings: 16 -> 4. The filtered
+    // comprehension (three poolings really) is unknown, not guessed.
+    let out = infer(src, "Comp", "x=[1,8,64,64]");
+    assert!(out.contains("15: x = [1, 8, 16, 16]"), "{out}");
+    assert!(out.contains("16: y = [1, 8, 4, 4]"), "{out}");
+    assert!(out.contains("17: z = ?"), "{out}");
+}

@@ -814,9 +814,71 @@ impl<'f> Interp<'f> {
                 if a == b { a } else { Val::Unknown }
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
-            ExprKind::Other(parts) => self.dict_literal(e, parts, env, frame),
+            ExprKind::Other(parts) => match self.comprehension(e, parts, env, frame) {
+                Some(v) => v,
+                None => self.dict_literal(e, parts, env, frame),
+            },
             _ => Val::Unknown,
         }
+    }
+
+    /// `[Block(d) for _ in range(3)]` (or a generator in parentheses): one `for` over known
+    /// items, at most 64, a plain name as target and no `if`; pymodel gives the element and
+    /// the iterable, the target is read from the text between them. `None`: not that form.
+    fn comprehension(
+        &mut self,
+        e: &Expr,
+        parts: &[Expr],
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Option<Val> {
+        let [elt, iter] = parts else {
+            return None;
+        };
+        let file = self.file_of(frame);
+        let text = file.text(e.span);
+        if !(text.starts_with('[') && text.ends_with(']')
+            || text.starts_with('(') && text.ends_with(')'))
+            || elt.span.end > iter.span.start
+        {
+            return None;
+        }
+        let between: Vec<&str> = file
+            .text(pymodel::Span::new(elt.span.end, iter.span.start))
+            .split_whitespace()
+            .collect();
+        let [kw_for, target, kw_in] = between.as_slice() else {
+            return None;
+        };
+        if *kw_for != "for"
+            || *kw_in != "in"
+            || !target.chars().all(|c| c.is_alphanumeric() || c == '_')
+        {
+            return None;
+        }
+        // The iterable's text must end where the comprehension does (no `if` after it).
+        let rest = file
+            .text(pymodel::Span::new(iter.span.end, e.span.end))
+            .trim();
+        if rest != "]" && rest != ")" {
+            return None;
+        }
+        let items = match self.eval(iter, env, frame) {
+            Val::Tuple(items) | Val::Modules { items, .. } if items.len() <= MAX_TRIPS => items,
+            _ => return Some(Val::Unknown),
+        };
+        let saved = env.get(*target).cloned();
+        let mut out = Vec::new();
+        for item in items {
+            env.insert(target.to_string(), item);
+            out.push(self.eval(elt, env, frame));
+        }
+        // The target does not leak out of a comprehension.
+        match saved {
+            Some(v) => env.insert(target.to_string(), v),
+            None => env.remove(*target),
+        };
+        Some(Val::Tuple(out))
     }
 
     /// `{'device': device, 'dtype': dtype}`: every key a string literal (pymodel gives a dict
