@@ -77,3 +77,41 @@ fn checked_on_its_own_no_default_decides_which_branch_or_class() {
     // is decided, as is Block's own comment (out = 16, met bare).
     assert_eq!(undecided(SRC), (4, 2));
 }
+
+const TOKENS: &str = r#"
+import math
+
+import torch
+from torch import nn
+
+
+class Tokens(nn.Module):
+    def __init__(self, vocab: int = 100, dim: int = 16) -> None:
+        super().__init__()
+        self.dim = dim
+        self.weight = nn.Parameter(torch.empty(vocab, dim))
+        self.cls = nn.Parameter(torch.zeros(1, 1, dim))
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        x = nn.functional.embedding(ids, self.weight) * math.sqrt(self.dim)
+        cls = self.cls.expand(ids.shape[0], -1, -1)
+        z = torch.cat([cls, x], dim=1)
+        return z
+"#;
+
+#[test]
+fn parameters_made_from_sizes_embedding_expand_and_math_scalars() {
+    // ids [2, 7]: embedding rows of width 16, scaled by a float; the [1, 1, 16] token expanded
+    // to the batch (-1 keeps a size), then one more position: [2, 8, 16].
+    let out = infer(TOKENS, "Tokens", "ids=[2,7]", "{}");
+    for line in [
+        "16: x = [2, 7, 16]",
+        "17: cls = [2, 1, 16]",
+        "18: z = [2, 8, 16]",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(line)),
+            "{line} not in\n{out}"
+        );
+    }
+}

@@ -822,6 +822,44 @@ impl<'f> Interp<'f> {
         }
     }
 
+    /// Scalars of `math` and tensors made from sizes: `math.sqrt(d)` is a float;
+    /// `torch.zeros(1, 1, dim)`, `torch.randn((T, D))` have those sizes; `nn.Parameter(t)` is
+    /// `t`. `None`: not one of them.
+    fn factory(&mut self, dotted: &str, args: &[Val]) -> Option<Val> {
+        let (module, name) = dotted.rsplit_once('.')?;
+        match (module, name) {
+            (
+                "math",
+                "sqrt" | "log" | "log2" | "log10" | "exp" | "pow" | "sin" | "cos" | "tan" | "tanh"
+                | "erf" | "fabs" | "atan2" | "hypot",
+            ) => Some(Val::Float(None)),
+            ("math", "ceil" | "floor" | "trunc" | "isqrt" | "gcd") => Some(Val::Int(None)),
+            ("torch", "zeros" | "ones" | "empty" | "randn" | "rand" | "full") => {
+                let sizes: Vec<Val> = match args {
+                    [Val::Tuple(items), ..] => items.clone(),
+                    _ if name == "full" => return Some(self.gap("`torch.full` size unknown")),
+                    _ => args.to_vec(),
+                };
+                let dims: Option<Vec<Dim>> = sizes
+                    .iter()
+                    .map(|v| match v {
+                        Val::Int(d) => Some(d.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                Some(match dims {
+                    Some(dims) => Val::Tensor(Some(dims)),
+                    None => self.gap(format!("`{dotted}` sizes unknown")),
+                })
+            }
+            ("nn" | "torch.nn", "Parameter") => match args.first() {
+                Some(t @ Val::Tensor(_)) => Some(t.clone()),
+                _ => Some(Val::Unknown),
+            },
+            _ => None,
+        }
+    }
+
     /// `[Block(d) for _ in range(3)]` (or a generator in parentheses): one `for` over known
     /// items, at most 64, a plain name as target and no `if`; pymodel gives the element and
     /// the iterable, the target is read from the text between them. `None`: not that form.
@@ -1329,6 +1367,11 @@ impl<'f> Interp<'f> {
             }
             return self.call_module(module, args, kwargs, frame.depth);
         }
+        if let Some(d) = &dotted
+            && let Some(v) = self.factory(d, &args)
+        {
+            return v;
+        }
         // Tensor methods and functions.
         if let ExprKind::Attribute { value, attr } = &c.func.kind {
             let is_namespace = value.dotted().is_some_and(|d| {
@@ -1662,6 +1705,39 @@ impl<'f> Interp<'f> {
                 let mut part = x;
                 part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
                 Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+            }
+            "embedding" => match args.get(1) {
+                // F.embedding(ids, weight): one row of weight per id.
+                Some(Val::Tensor(Some(w))) if w.len() == 2 => {
+                    let mut out = x;
+                    out.push(w[1].clone());
+                    Val::Tensor(Some(out))
+                }
+                _ => self.gap("embedding weight shape unknown"),
+            },
+            "expand" => {
+                let sizes: Vec<Val> = match args.get(1) {
+                    Some(Val::Tuple(items)) if args.len() == 2 => items.clone(),
+                    _ => args[1..].to_vec(),
+                };
+                if sizes.len() < rank {
+                    return self.gap("expand to fewer dims");
+                }
+                let lead = sizes.len() - rank;
+                let mut out = Vec::new();
+                for (i, v) in sizes.iter().enumerate() {
+                    match v {
+                        Val::Int(Some(d)) if d.eval(&|_| None) == Ok(-1) => {
+                            if i < lead {
+                                return self.gap("expand with -1 for a new dim");
+                            }
+                            out.push(x[i - lead].clone());
+                        }
+                        Val::Int(d) => out.push(d.clone()),
+                        _ => return self.gap("expand sizes unknown"),
+                    }
+                }
+                Val::Tensor(Some(out))
             }
             "unbind" => {
                 let d = match arg(1, "dim") {
