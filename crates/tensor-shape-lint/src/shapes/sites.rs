@@ -92,8 +92,7 @@ pub fn site_values(file: &ModelFile, class: &ClassDef, path: Option<&Path>) -> O
     {
         return None;
     }
-    let (c, line, span) = calls[0];
-    let _ = c;
+    let (_, line, span) = calls[0];
     let text: String = file
         .text(span)
         .split_whitespace()
