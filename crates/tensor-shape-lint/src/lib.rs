@@ -320,7 +320,7 @@ fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
                     .iter()
                     .map(|d| {
                         d.as_ref()
-                            .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty)
+                            .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty_exact)
                     })
                     .collect();
                 format_shape(&d)

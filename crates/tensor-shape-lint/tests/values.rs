@@ -115,3 +115,32 @@ fn parameters_made_from_sizes_embedding_expand_and_math_scalars() {
         );
     }
 }
+
+#[test]
+fn infer_prints_what_holds_for_every_size_not_the_divisible_reading() {
+    // MaxPool2d(3, 2, 1): (H + 2 - 3)//2 + 1 = (H - 1)//2 + 1, which is H//2 only for even H
+    // (29 gives 15, not 14: timm's Xception block, seen by the oracle sweep); MaxPool2d(2) is
+    // H//2 for every H.
+    let src = r#"
+import torch
+from torch import nn
+
+
+class P(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pool = nn.MaxPool2d(3, 2, 1)
+        self.half = nn.MaxPool2d(2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.pool(x)
+        z = self.half(x)
+        return y + z
+"#;
+    let out = infer(src, "P", "x=[B,8,H,W]", "{}");
+    assert!(
+        out.contains("y = [B, 8, (H - 1)//2 + 1, (W - 1)//2 + 1]"),
+        "{out}"
+    );
+    assert!(out.contains("z = [B, 8, H//2, W//2]"), "{out}");
+}

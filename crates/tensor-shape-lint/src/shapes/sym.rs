@@ -308,6 +308,26 @@ pub fn pretty(e: &DimExpr) -> DimExpr {
     }
 }
 
+/// [`pretty`] only where it is exact: `infer` prints what holds for every input size, so
+/// `(H - 1)//2 + 1` (a stride-2 convolution with padding 1) stays as it is, while it reads
+/// `H//2` in `annotate`, whose comments state the divisibility assumption (TSL602).
+pub fn pretty_exact(e: &DimExpr) -> DimExpr {
+    let exact = simplify(e);
+    let p = pretty(e);
+    if p == exact {
+        return p;
+    }
+    let syms = exact.symbols();
+    let [sym] = syms.as_slice() else {
+        return exact;
+    };
+    let same = (1..=256i64).all(|v| {
+        let at = |x: &DimExpr| x.eval(&|s| (s == sym).then_some(v)).ok();
+        at(&p) == at(&exact)
+    });
+    if same { p } else { exact }
+}
+
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 { a.abs() } else { gcd(b, a % b) }
 }
