@@ -111,6 +111,7 @@ CASES = [
     ("vit_encoder.py", "ViTEncoder", [(2, 3, 224, 160), (1, 3, 64, 96)]),
     ("unet_block.py", "UNetLevel", [(2, 64, 64, 48), (1, 64, 32, 96)]),
     ("transformer_layer.py", "TransformerLayer", [(2, 7, 128), (3, 11, 128)]),
+    ("dynamic_stages.py", "BranchNet", [(2, 3, 41, 56), (1, 3, 32, 47)]),
 ]
 
 
@@ -147,3 +148,39 @@ def test_tracer_catches_a_wrong_comment(tmp_path):
     finally:
         sys.settrace(None)
     assert any("W//2" in e for e in tracer.errors), tracer.errors
+
+
+TREE = REPO / "crates" / "tensor-shape-lint" / "tests" / "fixtures" / "tree"
+
+
+def test_tree_fixture_comments_hold_at_run_time():
+    """The cross-file fixture (model.py + modules/*.py, SKILL.md's layout): every shape comment
+    of every file holds in a real forward pass at two sizes, odd ones included (floors)."""
+    saved_path = list(sys.path)
+    stale = [m for m in sys.modules if m == "modules" or m.startswith("modules.")]
+    saved_modules = {m: sys.modules.pop(m) for m in stale}
+    sys.path.insert(0, str(TREE))
+    try:
+        model = load(TREE / "model.py").TinyNet().eval()
+        files = [TREE / "model.py"] + sorted((TREE / "modules").glob("*.py"))
+        checked = 0
+        for shape in [(2, 3, 40, 56), (3, 3, 37, 50)]:
+            for path in files:
+                tracer = ShapeTracer(path)
+                sys.settrace(tracer.trace)
+                try:
+                    with torch.no_grad():
+                        out = model(torch.randn(*shape))
+                finally:
+                    sys.settrace(None)
+                assert not tracer.errors, f"{path.name}: " + "\n".join(tracer.errors)
+                checked += tracer.checked
+            assert list(out.shape) == [shape[0], 10]
+        # Per size: model.py's 7 (the input comment included), block.py's 4 in each of its four
+        # instances, down.py's 4 in each of two, head.py's 4: every comment of every file ran.
+        assert checked == 2 * (7 + 4 * 4 + 4 * 2 + 4), checked
+    finally:
+        sys.path[:] = saved_path
+        for m in [m for m in sys.modules if m == "modules" or m.startswith("modules.")]:
+            del sys.modules[m]
+        sys.modules.update(saved_modules)

@@ -250,6 +250,7 @@ impl Converter<'_> {
             ast::Stmt::ImportFrom(i) => StmtKind::ImportFrom {
                 module: i.module.as_ref().map(|m| m.as_str().to_string()),
                 names: Self::aliases(&i.names),
+                level: i.level,
             },
             ast::Stmt::Pass(_) => StmtKind::Pass,
             ast::Stmt::Delete(d) => StmtKind::Other(self.exprs(&d.targets)),

@@ -350,9 +350,12 @@ pub enum StmtKind {
     ClassDef(Box<ClassDef>),
     /// `import a.b as c` gives `("a.b", Some("c"))`.
     Import(Vec<(String, Option<String>)>),
+    /// `from ..a import b` gives `module: Some("a")`, `level: 2`.
     ImportFrom {
         module: Option<String>,
         names: Vec<(String, Option<String>)>,
+        /// Leading dots of a relative import (0: absolute).
+        level: u32,
     },
     Pass,
     /// Anything else (`del`, `raise`, `assert`, `global`, `match`, ...), with its expressions.

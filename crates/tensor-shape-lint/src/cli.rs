@@ -108,6 +108,10 @@ enum Command {
         /// Print the lines that would be added instead of writing the file.
         #[arg(long)]
         diff: bool,
+        /// Constructor keyword arguments the comments may use as values: '{"dim": 64}'
+        /// (parameters left out stay symbols named after them, never their defaults).
+        #[arg(long, default_value = "{}")]
+        kwargs: String,
     },
 }
 
@@ -264,7 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let text = crate::infer_with(&src, class, &inputs, &kwargs, verbose)
+            let text = crate::infer_at(Some(path), &src, class, &inputs, &kwargs, verbose)
                 .map_err(|e| fail(path, e))?;
             print!("{text}");
             return Ok(ExitCode::SUCCESS);
@@ -273,10 +277,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             target,
             input,
             diff,
+            kwargs,
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let (new, count) = crate::annotate(&src, class, &inputs).map_err(|e| fail(path, e))?;
+            let (new, count) = crate::annotate_at(Some(path), &src, class, &inputs, &kwargs)
+                .map_err(|e| fail(path, e))?;
             if diff {
                 let old: Vec<&str> = src.lines().collect();
                 let mut j = 0;

@@ -252,7 +252,7 @@ pub fn parse_ctor_kwargs(json: &str) -> Result<Vec<(String, shapes::value::Val)>
             serde_json::Value::Bool(b) => Val::Bool(Some(*b)),
             serde_json::Value::Number(n) => match n.as_i64() {
                 Some(i) => Val::Int(Some(DimExpr::Int(i))),
-                None => Val::Float,
+                None => Val::Float(n.as_f64()),
             },
             serde_json::Value::String(s) => Val::Str(s.clone()),
             serde_json::Value::Null => Val::NoneV,
@@ -276,10 +276,28 @@ pub fn infer_with(
     ctor_json: &str,
     verbose: bool,
 ) -> Result<String, LintError> {
+    infer_at(None, source, class, inputs, ctor_json, verbose)
+}
+
+/// [`infer_with`] for the file at `path` (the source read from it): classes the file imports
+/// from the files beside it are followed (see [`shapes::imports`]).
+pub fn infer_at(
+    path: Option<&std::path::Path>,
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+    ctor_json: &str,
+    verbose: bool,
+) -> Result<String, LintError> {
     let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
     let c = find_class(&file, class)?;
-    let (_, records, _) = shapes::run_class_with(&file, c, inputs, ctor, true)
+    let resolver = shapes::imports::Resolver::new(path);
+    let scope = shapes::imports::Scope {
+        main: &file,
+        resolver: &resolver,
+    };
+    let (_, records, _) = shapes::run_class_with(scope, c, inputs, ctor, true)
         .ok_or_else(|| LintError::Usage("no forward".into()))?;
     Ok(render_inferred(&records, verbose))
 }
@@ -302,7 +320,7 @@ fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
                     .iter()
                     .map(|d| {
                         d.as_ref()
-                            .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty)
+                            .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty_exact)
                     })
                     .collect();
                 format_shape(&d)
@@ -378,7 +396,26 @@ pub fn annotate(
     class: &str,
     inputs: &HashMap<String, Vec<DimExpr>>,
 ) -> Result<(String, usize), LintError> {
+    annotate_at(None, source, class, inputs, "{}")
+}
+
+/// [`annotate`] for the file at `path`, following the classes it imports (as [`infer_at`]).
+/// `ctor_json`: constructor keyword arguments (`{"dim": 64}`) the comments may use as values;
+/// the parameters it leaves out stay symbols named after them, never their defaults.
+pub fn annotate_at(
+    path: Option<&std::path::Path>,
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+    ctor_json: &str,
+) -> Result<(String, usize), LintError> {
+    let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
+    let resolver = shapes::imports::Resolver::new(path);
+    let scope = shapes::imports::Scope {
+        main: &file,
+        resolver: &resolver,
+    };
     let c = find_class(&file, class)?;
     let body = file.forward(c).expect("checked");
     let has_input = body.input.iter().any(|n| n.shape().is_some());
@@ -389,7 +426,8 @@ pub fn annotate(
     }
     let none = HashMap::new();
     let given = if has_input { &none } else { inputs };
-    let (_, records, _) = shapes::run_class(&file, c, given).expect("has forward");
+    let (_, records, _) =
+        shapes::run_class_with(scope, c, given, ctor, false).expect("has forward");
     // Insertions: (byte offset, text), applied from the end.
     let mut inserts: Vec<(usize, String)> = Vec::new();
     let indent_of = |line: u32| {

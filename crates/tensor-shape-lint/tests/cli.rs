@@ -28,6 +28,7 @@ fn hand_written_models_pass_clean() {
         "vit_encoder",
         "unet_block",
         "transformer_layer",
+        "dynamic_stages",
     ] {
         let p = fixture(&format!("models/{m}.py"));
         let o = run(&["--format", "concise", p.to_str().unwrap()]);
@@ -697,10 +698,10 @@ fn constructor_parameters_are_symbols() {
 }
 
 /// A list filled by `append` in a loop and unpacked into `nn.Sequential` is not "no layers":
-/// the stage's output is unknown (two 2x2 poolings really halve H twice), and no comment on it
-/// is judged.
+/// the loop's two trips are known, so two 2x2 poolings halve H twice (32 -> 8), and the comment
+/// that says so is decided and clean. (Unknown trip counts and `break`: tests/containers.rs.)
 #[test]
-fn containers_built_at_run_time_are_unknown_not_identity() {
+fn containers_built_at_run_time_are_followed_not_identity() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("stage.py");
     std::fs::write(
@@ -711,7 +712,11 @@ fn containers_built_at_run_time_are_unknown_not_identity() {
     let target = format!("{}:Stage", p.display());
     let o = run(&["infer", &target, "--input", "x=[2,8,32,32]"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).contains("15: y = ?"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("15: y = [2, 8, 8, 8]"),
+        "{}",
+        stdout(&o)
+    );
     let o = run(&[
         "--select",
         "TSL6",
@@ -720,6 +725,22 @@ fn containers_built_at_run_time_are_unknown_not_identity() {
         p.to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("1 shape comment checked (0 undecided), 0 findings"),
+        "{}",
+        stderr(&o)
+    );
+    // The same comment with one pooling forgotten is now caught.
+    let src = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, src.replace("H//4, W//4", "H//2, W//2")).unwrap();
+    let o = run(&[
+        "--select",
+        "TSL6",
+        "--format",
+        "concise",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
 }
 
 /// Needs python3 with torch. `--input2` sets the second size; a model that only runs at its

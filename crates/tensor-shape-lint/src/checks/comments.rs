@@ -40,6 +40,31 @@ pub fn declared_symbols(file: &ModelFile) -> Vec<String> {
     out
 }
 
+/// `(symbol, meaning)` of every item of the file's `# symbols:` comments, in file order:
+/// `# symbols: P = patch size (16), h` gives `("P", "patch size (16)")` and `("h", "")`.
+pub fn declared_meanings(file: &ModelFile) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for c in file.comments() {
+        let body = c.text.trim_start_matches('#').trim();
+        let lower = body.to_ascii_lowercase();
+        let rest = if lower.starts_with("symbols:") {
+            &body["symbols:".len()..]
+        } else if lower.starts_with("shape symbols:") {
+            &body["shape symbols:".len()..]
+        } else {
+            continue;
+        };
+        for part in pymodel::shape_comment::split_top_level(rest) {
+            let (name, meaning) = part.split_once('=').unwrap_or((part, ""));
+            let name = name.trim();
+            if !name.is_empty() {
+                out.push((name.to_string(), meaning.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// Whether the value of an assignment is (probably) a tensor rather than a size or a constant.
 pub fn produces_tensor(e: &Expr) -> bool {
     const SCALAR_BUILTINS: &[&str] = &[

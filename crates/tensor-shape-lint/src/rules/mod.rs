@@ -456,12 +456,29 @@ rule! {
     /// may be built with other values. A parameter is bound where the code consumes the input
     /// (`Conv2d(in_channels, ...)` on `[B, C, H, W]` gives `in_channels = C`, `LayerNorm(4*dim)`
     /// on `[..., 4*C]` gives `dim = C`) or by the first comment that meets it (`[B, N, 576]`
-    /// against `[B, N, dim*3]` gives `dim = 192`). TSL601 fires only on a contradiction that
-    /// holds under every binding consistent with that; any other comment is undecided
-    /// (TSL690 with `--verbose`, counted in the summary line). Lists filled at run time
-    /// (`append` loops, comprehensions, `Sequential(*layers)`) are unknown, never identity.
+    /// against `[B, N, dim*3]` gives `dim = 192`), or by the instantiation sites: a block the
+    /// file builds only as `Bottleneck(256, 128, stride=2)` (every site passing the same
+    /// literal, no other file of the tree naming it) is checked with `stride = 2`; sites that
+    /// disagree or leave the argument to its default bind nothing. TSL601 fires only on a
+    /// contradiction that holds under every binding consistent with that; any other
+    /// comment is undecided (TSL690 with `--verbose`, counted in the summary line); so is a
+    /// comment that equals the inference only for some input sizes (U-Net's tiles). A
+    /// `# symbols:` item whose
+    /// meaning names a constructor parameter ties it to the symbol: `# symbols: P = patch
+    /// size` makes `patch_size` the free symbol `P`, so `[B, D, H//P, W//P]` is decided.
     /// Write a size the paper fixes in code as a named parameter and declare clashing paper
     /// symbols once: `# symbols: n_box = boxes per cell (YOLO's B), n_cls = classes (C)`.
+    ///
+    /// Lists filled at run time are followed when their trips are known (`append` in a
+    /// `range(3)` or `zip`/`enumerate` loop without `break`, `Sequential(*layers)`, a
+    /// `ModuleList` grown by `append`, `torch.cat` of a list); otherwise (comprehensions, a
+    /// loop over an argument) they are unknown, never identity. Classes and helpers imported
+    /// from the files beside the model are followed (`from modules.block import Block`,
+    /// `from .block import Block`, `from modules import block` + `block.Block`, `import
+    /// modules.block as m`): an absolute import is looked for from the importing file's
+    /// folder up to the first folder that is not a package (no `__init__.py`), or its parent
+    /// when that one holds `model.py` (SKILL.md's `output/`). What cannot be read (a library,
+    /// a missing file, an import cycle) stays unknown, and `--verbose` says why.
     ///
     /// ## Why is this bad?
     /// A wrong comment misleads the reader, and usually means the code does not do what the

@@ -4,6 +4,7 @@
 //! It never guesses: an operation it does not model makes the value unknown (recorded as a gap),
 //! and unknown values only ever make checks silent.
 
+use super::imports::{Def, FileId, Scope};
 use super::layers::{self, broadcast, flatten, int_arg, norm_dim, product};
 use super::sym::{Dim, add, fdiv, int, mul, simplify, sub};
 use super::value::{LayerCfg, Val};
@@ -13,6 +14,26 @@ use pymodel::{
 use std::collections::HashMap;
 
 const MAX_DEPTH: usize = 8;
+/// Loops over known items are unrolled up to this many trips...
+const MAX_TRIPS: usize = 64;
+/// ...while fewer statements than this have run (nested unrolled loops stay bounded).
+const MAX_UNROLLED: usize = 100_000;
+
+/// Whether a `break` or `continue` is in `body` (nested loops included, functions not).
+fn has_jump(body: &[Stmt], file: &ModelFile) -> bool {
+    let mut found = false;
+    for s in body {
+        s.walk(&mut |s| {
+            if let StmtKind::Other(exprs) = &s.kind
+                && exprs.is_empty()
+                && matches!(file.text(s.span).trim(), "break" | "continue")
+            {
+                found = true;
+            }
+        });
+    }
+    found
+}
 
 /// What the interpreter saw at one statement of the function being checked.
 #[derive(Clone, Debug)]
@@ -37,11 +58,19 @@ pub struct Record<'f> {
 /// Hook called after each statement of the top-level function: may replace assigned values
 /// (the checker substitutes the annotated shape where inference is unknown or wrong).
 pub trait Observer<'f> {
-    fn after(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>);
+    /// `attrs`: the `self` attributes of the checked class (layers built with its constructor
+    /// parameters, which a comment may bind).
+    fn after(
+        &mut self,
+        record: Record<'f>,
+        env: &mut HashMap<String, Val>,
+        attrs: &mut HashMap<String, Val>,
+    );
 }
 
 pub struct Interp<'f> {
-    pub file: &'f ModelFile,
+    /// The checked file (id 0) and the files it imports.
+    pub scope: Scope<'f>,
     /// Whether the checked class's constructor parameters are symbols (comment checking,
     /// `annotate`) or take their defaults as `Class(**kwargs)` would (`infer`).
     pub symbolic_params: bool,
@@ -49,24 +78,44 @@ pub struct Interp<'f> {
     problems: Vec<String>,
     layer: Option<LayerCfg>,
     layers_called: Vec<LayerCfg>,
+    /// Why an attribute is unknown (`self.block = Block(...)` with `Block` imported from a
+    /// file that cannot be read), by (class, attribute): said where the attribute is called.
+    why_unknown: HashMap<(String, String), String>,
+    /// The reason of the last class call that could not be resolved, for `why_unknown`.
+    unresolved: Option<String>,
+    /// Symbols the checked forward's layers fixed so far (`C = in_channels`): facts, since the
+    /// code runs only if they hold; used where two sizes must be equal (broadcasting).
+    bound: HashMap<String, DimExpr>,
+    /// Statements run so far (the unrolling budget).
+    executed: usize,
 }
 
 struct Frame<'f> {
     class: Option<&'f ClassDef>,
+    /// The file the running code belongs to (spans and names are looked up there).
+    file: FileId,
     attrs: HashMap<String, Val>,
     depth: usize,
 }
 
 impl<'f> Interp<'f> {
-    pub fn new(file: &'f ModelFile) -> Self {
+    pub fn new(scope: Scope<'f>) -> Self {
         Self {
-            file,
+            scope,
             symbolic_params: true,
             gap: None,
             problems: Vec::new(),
             layer: None,
             layers_called: Vec::new(),
+            why_unknown: HashMap::new(),
+            unresolved: None,
+            bound: HashMap::new(),
+            executed: 0,
         }
+    }
+
+    fn file_of(&self, frame: &Frame<'f>) -> &'f ModelFile {
+        self.scope.file(frame.file)
     }
 
     fn gap(&mut self, why: impl Into<String>) -> Val {
@@ -80,6 +129,7 @@ impl<'f> Interp<'f> {
     /// become symbols named after the parameter) and returns the `self` attributes.
     pub fn instantiate(
         &mut self,
+        file: FileId,
         class: &'f ClassDef,
         args: Vec<Val>,
         kwargs: Vec<(String, Val)>,
@@ -87,6 +137,7 @@ impl<'f> Interp<'f> {
     ) -> HashMap<String, Val> {
         let mut frame = Frame {
             class: Some(class),
+            file,
             attrs: HashMap::new(),
             depth,
         };
@@ -142,9 +193,18 @@ impl<'f> Interp<'f> {
                         }
                         None => Val::Int(None),
                     };
+                    // `dim: int = Config.dim`: a default the checker cannot read, but the
+                    // annotation says it is an integer.
+                    let int_annotated = p
+                        .annotation
+                        .as_ref()
+                        .is_some_and(|a| matches!(&a.kind, ExprKind::Name(n) if n == "int"));
                     match dv {
                         Val::Int(_) => Val::Int(Some(DimExpr::Sym(p.name.clone()))),
-                        Val::Float => Val::Float,
+                        Val::Unknown if int_annotated => {
+                            Val::Int(Some(DimExpr::Sym(p.name.clone())))
+                        }
+                        Val::Float(_) => Val::Float(None),
                         _ => Val::Unknown,
                     }
                 }
@@ -171,6 +231,7 @@ impl<'f> Interp<'f> {
     ) -> Val {
         let mut frame = Frame {
             class: Some(class),
+            file: 0,
             attrs,
             depth: 0,
         };
@@ -221,13 +282,27 @@ impl<'f> Interp<'f> {
         frame: &mut Frame<'f>,
         observer: &mut Option<&mut dyn Observer<'f>>,
     ) -> Option<Val> {
+        self.executed += 1;
         match &s.kind {
             StmtKind::Assign { targets, value } => {
+                self.unresolved = None;
                 let v = self.eval(value, env, frame);
+                if let (Some(why), Val::Unknown, Some(class)) =
+                    (self.unresolved.take(), &v, frame.class)
+                {
+                    for t in targets {
+                        if let ExprKind::Attribute { value, attr } = &t.kind
+                            && matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                        {
+                            self.why_unknown
+                                .insert((class.name.clone(), attr.clone()), why.clone());
+                        }
+                    }
+                }
                 for t in targets {
                     self.assign(t, v.clone(), env, frame);
                 }
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::AnnAssign {
                 target,
@@ -236,21 +311,85 @@ impl<'f> Interp<'f> {
             } => {
                 let v = self.eval(value, env, frame);
                 self.assign(target, v, env, frame);
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::AugAssign { target, op, value } => {
                 let cur = self.eval(target, env, frame);
                 let rhs = self.eval(value, env, frame);
                 let v = self.binop(*op, cur, rhs);
                 self.assign(target, v, env, frame);
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::Return(v) => {
                 let r = v.as_ref().map_or(Val::NoneV, |e| self.eval(e, env, frame));
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 return Some(r);
             }
             StmtKind::Expr(e) => {
+                // `layers.append(block)` / `.extend([...])` on a list or module container whose
+                // items are known: the container grows by what is known (anything else below
+                // makes it unknown).
+                if let ExprKind::Call(c) = &e.kind
+                    && let ExprKind::Attribute { value, attr } = &c.func.kind
+                    && matches!(attr.as_str(), "append" | "extend")
+                    && c.keywords.is_empty()
+                    && let [arg] = c.args.as_slice()
+                    && !matches!(arg.kind, ExprKind::Starred(_))
+                    && let cur @ (Val::Tuple(_) | Val::Modules { .. }) =
+                        self.eval(value, env, frame)
+                {
+                    let added = self.eval(arg, env, frame);
+                    let grown = match (cur, attr.as_str(), added) {
+                        (Val::Tuple(mut items), "append", v) => {
+                            items.push(v);
+                            Some(Val::Tuple(items))
+                        }
+                        (
+                            Val::Tuple(mut items),
+                            _,
+                            Val::Tuple(more) | Val::Modules { items: more, .. },
+                        ) => {
+                            items.extend(more);
+                            Some(Val::Tuple(items))
+                        }
+                        (
+                            Val::Modules {
+                                mut items,
+                                sequential,
+                            },
+                            "append",
+                            v,
+                        ) => {
+                            items.push(v);
+                            Some(Val::Modules { items, sequential })
+                        }
+                        (
+                            Val::Modules {
+                                mut items,
+                                sequential,
+                            },
+                            _,
+                            Val::Tuple(more) | Val::Modules { items: more, .. },
+                        ) => {
+                            items.extend(more);
+                            Some(Val::Modules { items, sequential })
+                        }
+                        _ => None,
+                    };
+                    let is_target = |e: &Expr| match &e.kind {
+                        ExprKind::Name(n) => n != "self",
+                        ExprKind::Attribute { value, .. } => {
+                            matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                        }
+                        _ => false,
+                    };
+                    match grown {
+                        Some(v) if is_target(value) => self.assign(value, v, env, frame),
+                        _ => self.forget(value, env, frame),
+                    }
+                    self.observe(s, env, frame, observer);
+                    return None;
+                }
                 self.eval(e, env, frame);
                 // `layers.append(...)`, `self.blocks.extend(...)`: a list or module container
                 // changed in place is no longer the value read before (an empty list read as
@@ -282,10 +421,10 @@ impl<'f> Interp<'f> {
                 {
                     frame.attrs.clear();
                 }
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
             }
             StmtKind::If { test, body, orelse } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 let cond = self.truth(test, env, frame);
                 match cond {
                     Some(true) => return self.exec_block_obs(body, env, frame, observer),
@@ -315,10 +454,15 @@ impl<'f> Interp<'f> {
             StmtKind::For {
                 target, iter, body, ..
             } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 let it = self.eval(iter, env, frame);
+                // Unrolled when the items are known, few, and nothing jumps out of the body
+                // (`break`, `continue` are not followed), within the statement budget.
+                let unroll = !has_jump(body, self.file_of(frame)) && self.executed < MAX_UNROLLED;
                 match it {
-                    Val::Modules { items, .. } if items.len() <= 64 => {
+                    Val::Modules { items, .. } | Val::Tuple(items)
+                        if items.len() <= MAX_TRIPS && unroll =>
+                    {
                         for item in items {
                             self.assign(target, item, env, frame);
                             if let Some(r) = self.exec_block_obs(body, env, frame, observer) {
@@ -328,11 +472,15 @@ impl<'f> Interp<'f> {
                     }
                     _ => {
                         let before = env.clone();
+                        let attrs_before = frame.attrs.clone();
                         self.assign(target, Val::Unknown, env, frame);
                         let r = self.exec_block_obs(body, env, frame, observer);
-                        // Values that change inside a loop of unknown length are unknown after it.
+                        // Values that change inside a loop of unknown length are unknown after
+                        // it, the layers it builds (`self.blocks.append(...)`) included.
                         let after = env.clone();
                         merge_into(env, &before, &after);
+                        let attrs_after = frame.attrs.clone();
+                        merge_into(&mut frame.attrs, &attrs_before, &attrs_after);
                         if r.is_some() {
                             return Some(Val::Unknown);
                         }
@@ -340,20 +488,23 @@ impl<'f> Interp<'f> {
                 }
             }
             StmtKind::With { body, .. } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 return self.exec_block_obs(body, env, frame, observer);
             }
             StmtKind::While { body, .. } => {
-                self.observe(s, env, observer);
+                self.observe(s, env, frame, observer);
                 let before = env.clone();
+                let attrs_before = frame.attrs.clone();
                 self.exec_block_obs(body, env, frame, observer);
                 let after = env.clone();
                 merge_into(env, &before, &after);
+                let attrs_after = frame.attrs.clone();
+                merge_into(&mut frame.attrs, &attrs_before, &attrs_after);
             }
             StmtKind::Try { body, .. } => {
                 return self.exec_block_obs(body, env, frame, observer);
             }
-            _ => self.observe(s, env, observer),
+            _ => self.observe(s, env, frame, observer),
         }
         None
     }
@@ -362,6 +513,7 @@ impl<'f> Interp<'f> {
         &mut self,
         s: &'f Stmt,
         env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
         observer: &mut Option<&mut dyn Observer<'f>>,
     ) {
         let Some(obs) = observer.as_deref_mut() else {
@@ -384,7 +536,12 @@ impl<'f> Interp<'f> {
                 let (sym, v) = b[layers::BIND_PREFIX.len()..].split_once('=')?;
                 Some((sym.to_string(), DimExpr::parse(v).ok()?))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        for (sym, v) in &bindings {
+            if !v.symbols().contains(sym) {
+                self.bound.entry(sym.clone()).or_insert_with(|| v.clone());
+            }
+        }
         let record = Record {
             stmt: s,
             values,
@@ -394,7 +551,7 @@ impl<'f> Interp<'f> {
             layers: std::mem::take(&mut self.layers_called),
             bindings,
         };
-        obs.after(record, env);
+        obs.after(record, env, &mut frame.attrs);
     }
 
     fn truth(
@@ -404,7 +561,8 @@ impl<'f> Interp<'f> {
         frame: &mut Frame<'f>,
     ) -> Option<bool> {
         // `self.x is not None` / `self.x is None` / `if self.flag` with known values.
-        let text = self.file.text(test.span).replace(' ', "");
+        let file = self.file_of(frame);
+        let text = file.text(test.span).replace(' ', "");
         if let Some(rest) = text.strip_prefix("self.") {
             let (name, negate) = if let Some(n) = rest.strip_suffix("isnotNone") {
                 (n, false)
@@ -424,31 +582,63 @@ impl<'f> Interp<'f> {
             };
             return Some(is_none == negate);
         }
-        // `a == b`, `a != b`, `a is None`, `a is not None` with known literal values. A
-        // comparison is `Other([left, right])` in pymodel; the operator is the text between.
+        if let ExprKind::UnaryOp {
+            op: UnaryOp::Not,
+            operand,
+        } = &test.kind
+        {
+            return self.truth(operand, env, frame).map(|b| !b);
+        }
+        // Comparisons (`a == b`, `a is None`, `drop > 0.`) and `a and b`, `a or b` are
+        // `Other([left, right, ...])` in pymodel; the operator is the text between.
         if let ExprKind::Other(parts) = &test.kind
-            && let [l, r] = parts.as_slice()
+            && let [l, r, ..] = parts.as_slice()
             && l.span.end <= r.span.start
         {
-            let op = self
-                .file
+            let op = file
                 .text(pymodel::Span::new(l.span.end, r.span.start))
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" ");
+            if op == "and" || op == "or" {
+                // Python's short circuit: a decided first operand may settle it alone.
+                let mut all = Some(true);
+                for p in parts {
+                    match (self.truth(p, env, frame), op.as_str()) {
+                        (Some(false), "and") => return Some(false),
+                        (Some(true), "or") => return Some(true),
+                        (None, _) => all = None,
+                        _ => {}
+                    }
+                }
+                return all.map(|_| op == "and");
+            }
+            if parts.len() != 2 {
+                return None;
+            }
             let (a, b) = (self.eval(l, env, frame), self.eval(r, env, frame));
+            let number = |v: &Val| match v {
+                Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
+                Val::Float(Some(f)) => Some(*f),
+                Val::Bool(Some(b)) => Some(*b as i64 as f64),
+                _ => None,
+            };
+            if let (Some(x), Some(y)) = (number(&a), number(&b)) {
+                return match op.as_str() {
+                    "==" => Some(x == y),
+                    "!=" => Some(x != y),
+                    "<" => Some(x < y),
+                    "<=" => Some(x <= y),
+                    ">" => Some(x > y),
+                    ">=" => Some(x >= y),
+                    _ => None,
+                };
+            }
             let equal = match (&a, &b) {
                 (Val::Str(x), Val::Str(y)) => Some(x == y),
-                (Val::Bool(Some(x)), Val::Bool(Some(y))) => Some(x == y),
                 (Val::NoneV, Val::NoneV) => Some(true),
                 (Val::NoneV, Val::Unknown) | (Val::Unknown, Val::NoneV) => None,
                 (Val::NoneV, _) | (_, Val::NoneV) => Some(false),
-                (Val::Int(Some(x)), Val::Int(Some(y))) => {
-                    match (x.eval(&|_| None), y.eval(&|_| None)) {
-                        (Ok(x), Ok(y)) => Some(x == y),
-                        _ => None,
-                    }
-                }
                 _ => None,
             }?;
             return match op.as_str() {
@@ -457,7 +647,18 @@ impl<'f> Interp<'f> {
                 _ => None,
             };
         }
-        None
+        // A value's own truth: `if init_values:` with init_values None, `if self.flag:`.
+        match self.eval(test, env, frame) {
+            Val::NoneV => Some(false),
+            Val::Bool(b) => b,
+            Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i != 0),
+            Val::Float(Some(f)) => Some(f != 0.0),
+            Val::Str(s) => Some(!s.is_empty()),
+            Val::Tuple(items) => Some(!items.is_empty()),
+            // A torch layer or a class has no `__len__`: always true.
+            Val::Layer(_) | Val::Ctor(_) | Val::Class { .. } => Some(true),
+            _ => None,
+        }
     }
 
     fn assign(
@@ -515,13 +716,21 @@ impl<'f> Interp<'f> {
         match &e.kind {
             ExprKind::Name(n) => match env.get(n) {
                 Some(v) => v.clone(),
-                None if layers::signature(n).is_some() && self.file.class(n).is_none() => {
+                None if layers::signature(n).is_some()
+                    && self.file_of(frame).class(n).is_none() =>
+                {
                     Val::Ctor(n.clone())
                 }
-                None => self.module_constant(n),
+                None => match self.scope.resolve(frame.file, n) {
+                    Ok(Some(Def::Class(file, class))) => Val::Class {
+                        class: class.name.clone(),
+                        file,
+                    },
+                    _ => self.module_constant(n, frame),
+                },
             },
             ExprKind::Int(v) => Val::Int(Some(int(*v))),
-            ExprKind::Float(_) => Val::Float,
+            ExprKind::Float(v) => Val::Float(Some(*v)),
             ExprKind::Bool(b) => Val::Bool(Some(*b)),
             ExprKind::Str(s) => Val::Str(s.clone()),
             ExprKind::NoneLit => Val::NoneV,
@@ -547,7 +756,7 @@ impl<'f> Interp<'f> {
             } => match self.eval(operand, env, frame) {
                 Val::Int(d) => Val::Int(d.map(|d| simplify(&DimExpr::Neg(Box::new(d))))),
                 t @ Val::Tensor(_) => t,
-                Val::Float => Val::Float,
+                Val::Float(v) => Val::Float(v.map(|v| -v)),
                 _ => Val::Unknown,
             },
             ExprKind::UnaryOp {
@@ -594,19 +803,153 @@ impl<'f> Interp<'f> {
                 let base = self.eval(value, env, frame);
                 self.subscript(base, index, env, frame)
             }
-            ExprKind::IfExp { body, orelse, .. } => {
+            ExprKind::IfExp { test, body, orelse } => {
+                match self.truth(test, env, frame) {
+                    Some(true) => return self.eval(body, env, frame),
+                    Some(false) => return self.eval(orelse, env, frame),
+                    None => {}
+                }
                 let a = self.eval(body, env, frame);
                 let b = self.eval(orelse, env, frame);
                 if a == b { a } else { Val::Unknown }
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
+            ExprKind::Other(parts) => match self.comprehension(e, parts, env, frame) {
+                Some(v) => v,
+                None => self.dict_literal(e, parts, env, frame),
+            },
             _ => Val::Unknown,
         }
     }
 
+    /// Scalars of `math` and tensors made from sizes: `math.sqrt(d)` is a float;
+    /// `torch.zeros(1, 1, dim)`, `torch.randn((T, D))` have those sizes; `nn.Parameter(t)` is
+    /// `t`. `None`: not one of them.
+    fn factory(&mut self, dotted: &str, args: &[Val]) -> Option<Val> {
+        let (module, name) = dotted.rsplit_once('.')?;
+        match (module, name) {
+            (
+                "math",
+                "sqrt" | "log" | "log2" | "log10" | "exp" | "pow" | "sin" | "cos" | "tan" | "tanh"
+                | "erf" | "fabs" | "atan2" | "hypot",
+            ) => Some(Val::Float(None)),
+            ("math", "ceil" | "floor" | "trunc" | "isqrt" | "gcd") => Some(Val::Int(None)),
+            ("torch", "zeros" | "ones" | "empty" | "randn" | "rand" | "full") => {
+                let sizes: Vec<Val> = match args {
+                    [Val::Tuple(items), ..] => items.clone(),
+                    _ if name == "full" => return Some(self.gap("`torch.full` size unknown")),
+                    _ => args.to_vec(),
+                };
+                let dims: Option<Vec<Dim>> = sizes
+                    .iter()
+                    .map(|v| match v {
+                        Val::Int(d) => Some(d.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                Some(match dims {
+                    Some(dims) => Val::Tensor(Some(dims)),
+                    None => self.gap(format!("`{dotted}` sizes unknown")),
+                })
+            }
+            ("nn" | "torch.nn", "Parameter") => match args.first() {
+                Some(t @ Val::Tensor(_)) => Some(t.clone()),
+                _ => Some(Val::Unknown),
+            },
+            _ => None,
+        }
+    }
+
+    /// `[Block(d) for _ in range(3)]` (or a generator in parentheses): one `for` over known
+    /// items, at most 64, a plain name as target and no `if`; pymodel gives the element and
+    /// the iterable, the target is read from the text between them. `None`: not that form.
+    fn comprehension(
+        &mut self,
+        e: &Expr,
+        parts: &[Expr],
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Option<Val> {
+        let [elt, iter] = parts else {
+            return None;
+        };
+        let file = self.file_of(frame);
+        let text = file.text(e.span);
+        if !(text.starts_with('[') && text.ends_with(']')
+            || text.starts_with('(') && text.ends_with(')'))
+            || elt.span.end > iter.span.start
+        {
+            return None;
+        }
+        let between: Vec<&str> = file
+            .text(pymodel::Span::new(elt.span.end, iter.span.start))
+            .split_whitespace()
+            .collect();
+        let [kw_for, target, kw_in] = between.as_slice() else {
+            return None;
+        };
+        if *kw_for != "for"
+            || *kw_in != "in"
+            || !target.chars().all(|c| c.is_alphanumeric() || c == '_')
+        {
+            return None;
+        }
+        // The iterable's text must end where the comprehension does (no `if` after it).
+        let rest = file
+            .text(pymodel::Span::new(iter.span.end, e.span.end))
+            .trim();
+        if rest != "]" && rest != ")" {
+            return None;
+        }
+        let items = match self.eval(iter, env, frame) {
+            Val::Tuple(items) | Val::Modules { items, .. } if items.len() <= MAX_TRIPS => items,
+            _ => return Some(Val::Unknown),
+        };
+        let saved = env.get(*target).cloned();
+        let mut out = Vec::new();
+        for item in items {
+            env.insert(target.to_string(), item);
+            out.push(self.eval(elt, env, frame));
+        }
+        // The target does not leak out of a comprehension.
+        match saved {
+            Some(v) => env.insert(target.to_string(), v),
+            None => env.remove(*target),
+        };
+        Some(Val::Tuple(out))
+    }
+
+    /// `{'device': device, 'dtype': dtype}`: every key a string literal (pymodel gives a dict
+    /// as its keys and values in turn; a `**splat` item, a comprehension or a set is unknown).
+    fn dict_literal(
+        &mut self,
+        e: &Expr,
+        parts: &[Expr],
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> Val {
+        let text = self.file_of(frame).text(e.span).trim();
+        if !text.starts_with('{') || !text.ends_with('}') || !parts.len().is_multiple_of(2) {
+            return Val::Unknown;
+        }
+        let colons = text.matches(':').count();
+        if colons < parts.len() / 2 || text.split_whitespace().any(|w| w == "for") {
+            return Val::Unknown;
+        }
+        let mut items = Vec::new();
+        for pair in parts.chunks(2) {
+            let ExprKind::Str(k) = &pair[0].kind else {
+                return Val::Unknown;
+            };
+            let v = self.eval(&pair[1], env, frame);
+            items.push((k.clone(), v));
+        }
+        Val::Dict(items)
+    }
+
     /// Module-level integer constants (`HIDDEN = 256`).
-    fn module_constant(&mut self, name: &str) -> Val {
-        for s in &self.file.module().body {
+    fn module_constant(&mut self, name: &str, frame: &Frame<'f>) -> Val {
+        for s in &self.file_of(frame).module().body {
             if let StmtKind::Assign { targets, value } = &s.kind
                 && targets.len() == 1
                 && matches!(&targets[0].kind, ExprKind::Name(n) if n == name)
@@ -629,7 +972,7 @@ impl<'f> Interp<'f> {
                     BinOp::Sub => sub(a, b),
                     BinOp::Mult => mul(a, b),
                     BinOp::FloorDiv => fdiv(a, b),
-                    BinOp::Div => return Val::Float,
+                    BinOp::Div => return Val::Float(None),
                     _ => return Val::Int(None),
                 };
                 Val::Int(Some(simplify(&d)))
@@ -646,25 +989,64 @@ impl<'f> Interp<'f> {
                 | BinOp::Pow
                 | BinOp::FloorDiv
                 | BinOp::Mod => match (a, b) {
-                    (Some(a), Some(b)) => Val::Tensor(Some(broadcast(&a, &b))),
+                    (Some(a), Some(b)) => {
+                        let (a, b) = (self.with_facts(a), self.with_facts(b));
+                        Val::Tensor(Some(broadcast(&a, &b)))
+                    }
                     _ => Val::Tensor(None),
                 },
                 BinOp::Other => Val::Unknown,
             },
-            (t @ Val::Tensor(_), Val::Int(_) | Val::Float)
-            | (Val::Int(_) | Val::Float, t @ Val::Tensor(_)) => {
+            (t @ Val::Tensor(_), Val::Int(_) | Val::Float(_))
+            | (Val::Int(_) | Val::Float(_), t @ Val::Tensor(_)) => {
                 if op == BinOp::MatMult {
                     Val::Unknown
                 } else {
                     t
                 }
             }
-            (Val::Float, Val::Int(_) | Val::Float) | (Val::Int(_), Val::Float) => Val::Float,
+            (Val::Float(_), Val::Int(_) | Val::Float(_)) | (Val::Int(_), Val::Float(_)) => {
+                Val::Float(None)
+            }
             (Val::Tuple(a), Val::Tuple(b)) if op == BinOp::Add => {
                 Val::Tuple(a.into_iter().chain(b).collect())
             }
             _ => Val::Unknown,
         }
+    }
+
+    /// `dims` with the symbols the layers fixed (so far and in this statement) substituted:
+    /// `x + self.conv(x)` adds `[B, C, H, W]` and `[B, in_channels, H, W]` after `C =
+    /// in_channels`.
+    fn with_facts(&self, dims: Vec<Dim>) -> Vec<Dim> {
+        let mut facts = self.bound.clone();
+        for p in &self.problems {
+            if let Some((sym, v)) = p
+                .strip_prefix(layers::BIND_PREFIX)
+                .and_then(|b| b.split_once('='))
+                && let Ok(v) = DimExpr::parse(v)
+                && !v.symbols().iter().any(|s| s == sym)
+            {
+                facts.entry(sym.to_string()).or_insert(v);
+            }
+        }
+        if facts.is_empty() {
+            return dims;
+        }
+        dims.into_iter()
+            .map(|d| {
+                d.map(|mut d| {
+                    for _ in 0..4 {
+                        let next = d.substitute(&|s| facts.get(s).cloned());
+                        if next == d {
+                            break;
+                        }
+                        d = next;
+                    }
+                    simplify(&d)
+                })
+            })
+            .collect()
     }
 
     fn matmul(&mut self, a: &[Dim], b: &[Dim]) -> Val {
@@ -825,7 +1207,10 @@ impl<'f> Interp<'f> {
         for k in &c.keywords {
             match &k.name {
                 Some(n) => kwargs.push((n.clone(), self.eval(&k.value, env, frame))),
-                None => return self.gap("call with **kwargs"),
+                None => match self.eval(&k.value, env, frame) {
+                    Val::Dict(items) => kwargs.extend(items),
+                    _ => return self.gap("call with **kwargs"),
+                },
             }
         }
         let last = dotted
@@ -841,6 +1226,7 @@ impl<'f> Interp<'f> {
         {
             return self.call_function(
                 Some(class),
+                frame.file,
                 f,
                 frame.attrs.clone(),
                 args,
@@ -854,7 +1240,7 @@ impl<'f> Interp<'f> {
                 name,
                 args.clone(),
                 kwargs.clone(),
-                self.file.text(e.span).to_string(),
+                self.file_of(frame).text(e.span).to_string(),
             ) && dotted.as_deref().is_some_and(|d| {
                 !d.starts_with("self.") && !d.starts_with("F.") && !d.starts_with("torch.")
                     || d.starts_with("torch.nn.") && !d.starts_with("torch.nn.functional")
@@ -881,19 +1267,40 @@ impl<'f> Interp<'f> {
                 }
                 _ => {}
             }
-            if let Some(d) = &dotted
-                && !d.contains('.')
-                && let Some((_, class)) = self.file.class(name)
+        }
+        // Classes and helpers of this file or imported from the files beside it. A bare name
+        // imported from where it cannot be read (a library, a missing file) is only the reason
+        // if nothing below models the call; a module path of the tree that lacks the name is.
+        let mut unresolved = None;
+        let def = match &dotted {
+            Some(d)
+                if !d.starts_with("self.")
+                    && !env.contains_key(d.split('.').next().unwrap_or(d)) =>
             {
-                if frame.depth >= MAX_DEPTH {
-                    return self.gap("modules nested too deep");
+                match self.scope.resolve_dotted(frame.file, d) {
+                    Ok(def) => def,
+                    Err(why) if d.contains('.') => {
+                        self.unresolved = Some(why.clone());
+                        return self.gap(why);
+                    }
+                    Err(why) => {
+                        unresolved = Some(why);
+                        None
+                    }
                 }
-                let attrs = self.instantiate(class, args, kwargs, frame.depth + 1);
-                return Val::User {
-                    class: class.name.clone(),
-                    attrs,
-                };
             }
+            _ => None,
+        };
+        if let Some(Def::Class(file, class)) = def {
+            if frame.depth >= MAX_DEPTH {
+                return self.gap("modules nested too deep");
+            }
+            let attrs = self.instantiate(file, class, args, kwargs, frame.depth + 1);
+            return Val::User {
+                class: class.name.clone(),
+                file,
+                attrs,
+            };
         }
         if let Some(d) = &dotted
             && !d.contains('.')
@@ -915,15 +1322,28 @@ impl<'f> Interp<'f> {
             {
                 return Val::Ctor(name.clone());
             }
-            // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
-            if !env.contains_key(d)
-                && let Some((_, f)) = self.file.function(d)
-            {
-                if frame.depth >= MAX_DEPTH {
-                    return self.gap("calls nested too deep");
-                }
-                return self.call_function(None, f, HashMap::new(), args, kwargs, frame.depth + 1);
+        }
+        // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
+        if let Some(Def::Function(file, f)) = def {
+            if frame.depth >= MAX_DEPTH {
+                return self.gap("calls nested too deep");
             }
+            return self.call_function(
+                None,
+                file,
+                f,
+                HashMap::new(),
+                args,
+                kwargs,
+                frame.depth + 1,
+            );
+        }
+        if def.is_none()
+            && let Some(d) = &dotted
+            && !env.contains_key(d)
+            && let Some(v) = builtin(d, &args, &kwargs)
+        {
+            return v;
         }
         // Calling a module value.
         let callee = match &c.func.kind {
@@ -935,7 +1355,22 @@ impl<'f> Interp<'f> {
             _ => None,
         };
         if let Some(module) = callee {
+            if module == Val::Unknown
+                && let ExprKind::Attribute { value, attr } = &c.func.kind
+                && matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                && let Some(why) = frame
+                    .class
+                    .and_then(|k| self.why_unknown.get(&(k.name.clone(), attr.clone())))
+            {
+                let why = why.clone();
+                return self.gap(why);
+            }
             return self.call_module(module, args, kwargs, frame.depth);
+        }
+        if let Some(d) = &dotted
+            && let Some(v) = self.factory(d, &args)
+        {
+            return v;
         }
         // Tensor methods and functions.
         if let ExprKind::Attribute { value, attr } = &c.func.kind {
@@ -967,12 +1402,18 @@ impl<'f> Interp<'f> {
         {
             return self.tensor_op(&format!("einops.{name}"), args, kwargs);
         }
+        if let Some(why) = unresolved {
+            self.unresolved = Some(why.clone());
+            return self.gap(why);
+        }
         Val::Unknown
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn call_function(
         &mut self,
         class: Option<&'f ClassDef>,
+        file: FileId,
         f: &'f FunctionDef,
         attrs: HashMap<String, Val>,
         args: Vec<Val>,
@@ -984,6 +1425,7 @@ impl<'f> Interp<'f> {
         }
         let mut frame = Frame {
             class,
+            file,
             attrs,
             depth,
         };
@@ -1050,14 +1492,24 @@ impl<'f> Interp<'f> {
                 }
                 x
             }
-            Val::User { class, attrs } => {
-                let Some((_, cls)) = self.file.class(&class) else {
+            Val::User { class, file, attrs } => {
+                let Some((_, cls)) = self.scope.file(file).class(&class) else {
                     return Val::Unknown;
                 };
                 let Some((_, fwd)) = cls.method("forward") else {
                     return self.gap(format!("`{class}` has no forward"));
                 };
-                self.call_function(Some(cls), fwd, attrs, args, kwargs, depth + 1)
+                self.call_function(Some(cls), file, fwd, attrs, args, kwargs, depth + 1)
+            }
+            Val::Class { class, file } => {
+                let Some((_, cls)) = self.scope.file(file).class(&class) else {
+                    return Val::Unknown;
+                };
+                if depth + 1 >= MAX_DEPTH {
+                    return self.gap("modules nested too deep");
+                }
+                let attrs = self.instantiate(file, cls, args, kwargs, depth + 1);
+                Val::User { class, file, attrs }
             }
             Val::Ctor(name) => match layers::bind(&name, args, kwargs, format!("{name}(...)")) {
                 Some(cfg) => Val::Layer(Box::new(cfg)),
@@ -1089,7 +1541,7 @@ impl<'f> Interp<'f> {
             | "floor" | "ceil" | "reciprocal" | "nan_to_num" => Val::Tensor(Some(x)),
             "add" | "sub" | "mul" | "div" | "maximum" | "minimum" | "where" => match args.get(1) {
                 Some(Val::Tensor(Some(y))) => Val::Tensor(Some(broadcast(&x, y))),
-                Some(Val::Int(_) | Val::Float) | None => Val::Tensor(Some(x)),
+                Some(Val::Int(_) | Val::Float(_)) | None => Val::Tensor(Some(x)),
                 _ => Val::Tensor(None),
             },
             "matmul" | "bmm" => match args.get(1) {
@@ -1253,6 +1705,56 @@ impl<'f> Interp<'f> {
                 let mut part = x;
                 part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
                 Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+            }
+            "embedding" => match args.get(1) {
+                // F.embedding(ids, weight): one row of weight per id.
+                Some(Val::Tensor(Some(w))) if w.len() == 2 => {
+                    let mut out = x;
+                    out.push(w[1].clone());
+                    Val::Tensor(Some(out))
+                }
+                _ => self.gap("embedding weight shape unknown"),
+            },
+            "expand" => {
+                let sizes: Vec<Val> = match args.get(1) {
+                    Some(Val::Tuple(items)) if args.len() == 2 => items.clone(),
+                    _ => args[1..].to_vec(),
+                };
+                if sizes.len() < rank {
+                    return self.gap("expand to fewer dims");
+                }
+                let lead = sizes.len() - rank;
+                let mut out = Vec::new();
+                for (i, v) in sizes.iter().enumerate() {
+                    match v {
+                        Val::Int(Some(d)) if d.eval(&|_| None) == Ok(-1) => {
+                            if i < lead {
+                                return self.gap("expand with -1 for a new dim");
+                            }
+                            out.push(x[i - lead].clone());
+                        }
+                        Val::Int(d) => out.push(d.clone()),
+                        _ => return self.gap("expand sizes unknown"),
+                    }
+                }
+                Val::Tensor(Some(out))
+            }
+            "unbind" => {
+                let d = match arg(1, "dim") {
+                    None => Some(0),
+                    v => dim_arg(v),
+                };
+                let Some(d) = d else {
+                    return self.gap("unbind dim unknown");
+                };
+                match x[d].as_ref().and_then(|n| n.eval(&|_| None).ok()) {
+                    Some(n) if (0..=64).contains(&n) => {
+                        let mut part = x;
+                        part.remove(d);
+                        Val::Tuple(vec![Val::Tensor(Some(part)); n as usize])
+                    }
+                    _ => self.gap("unbind of a dim whose size is not known"),
+                }
             }
             "size" => match arg(1, "dim") {
                 None => Val::Tuple(x.into_iter().map(Val::Int).collect()),
@@ -1438,6 +1940,69 @@ impl<'f> Interp<'f> {
             })
             .collect();
         Val::Tensor(Some(out))
+    }
+}
+
+/// Python builtins over known values: `range`, `len`, `zip`, `enumerate`, `list`, `tuple`
+/// (`None`: not one of them, or arguments not known well enough).
+fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
+    let concrete = |v: &Val| match v {
+        Val::Int(Some(d)) => d.eval(&|_| None).ok(),
+        _ => None,
+    };
+    let items = |v: &Val| match v {
+        Val::Tuple(items) | Val::Modules { items, .. } => Some(items.clone()),
+        _ => None,
+    };
+    if !kwargs.is_empty() {
+        return None;
+    }
+    match (name, args) {
+        ("range", [_] | [_, _] | [_, _, _]) => {
+            let n: Vec<i64> = args.iter().map(concrete).collect::<Option<_>>()?;
+            let (start, stop, step) = match n.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => return None,
+            };
+            if step == 0 {
+                return None;
+            }
+            let count = if step > 0 {
+                (stop - start + step - 1).div_euclid(step)
+            } else {
+                (start - stop - step - 1).div_euclid(-step)
+            }
+            .max(0);
+            if count > 4096 {
+                return None;
+            }
+            Some(Val::Tuple(
+                (0..count)
+                    .map(|i| Val::Int(Some(int(start + i * step))))
+                    .collect(),
+            ))
+        }
+        ("len", [v]) => Some(Val::Int(Some(int(items(v)?.len() as i64)))),
+        ("list" | "tuple", [v]) => Some(Val::Tuple(items(v)?)),
+        ("enumerate", [v]) => Some(Val::Tuple(
+            items(v)?
+                .into_iter()
+                .enumerate()
+                .map(|(i, x)| Val::Tuple(vec![Val::Int(Some(int(i as i64))), x]))
+                .collect(),
+        )),
+        ("zip", [_, ..]) => {
+            let lists: Vec<Vec<Val>> = args.iter().map(items).collect::<Option<_>>()?;
+            let n = lists.iter().map(Vec::len).min().unwrap_or(0);
+            Some(Val::Tuple(
+                (0..n)
+                    .map(|i| Val::Tuple(lists.iter().map(|l| l[i].clone()).collect()))
+                    .collect(),
+            ))
+        }
+        _ => None,
     }
 }
 

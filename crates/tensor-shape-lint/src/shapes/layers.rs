@@ -105,7 +105,7 @@ fn def_val(d: Def) -> Val {
         Def::I(v) => Val::Int(Some(int(v))),
         Def::B(b) => Val::Bool(Some(b)),
         Def::None => Val::NoneV,
-        Def::F => Val::Float,
+        Def::F => Val::Float(None),
     }
 }
 

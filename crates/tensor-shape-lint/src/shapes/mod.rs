@@ -7,13 +7,16 @@
 //! checks the `<- Layer(...)` description, and continues from the annotated shape wherever
 //! inference is unknown or disagrees, so that one wrong comment yields one finding.
 
+pub mod imports;
 pub mod interp;
 pub mod layers;
+pub mod sites;
 pub mod sym;
 pub mod value;
 
 use crate::checks::{Ctx, module_classes};
 use crate::rules::*;
+use imports::{Resolver, Scope};
 use interp::{Interp, Observer, Record};
 use pymodel::{
     ClassDef, DimExpr, ModelFile, ShapeComment, Span, Step, Stmt, StmtKind, format_shape,
@@ -168,6 +171,23 @@ impl<'f> Checker<'f, '_> {
                 }
             }
             if !free.is_empty() {
+                // Equal (or equal for even sizes) whatever the free arguments are: decided
+                // (`2*(in_channels//2)` against `in_channels` after a concatenation of halves).
+                let known = &self.known;
+                match agree(&cs, inf, &|s| {
+                    known.contains(s) || free.iter().any(|f| f == s)
+                }) {
+                    Agreement::Equal => {
+                        out.push(Some(inf.clone()));
+                        continue;
+                    }
+                    Agreement::WhenDivisible => {
+                        divisible.push(i);
+                        out.push(Some(inf.clone()));
+                        continue;
+                    }
+                    _ => {}
+                }
                 // Depends on a constructor argument nothing has fixed: undecided.
                 undecided.push(format!(
                     "dim {} depends on constructor argument `{}` that nothing binds",
@@ -187,6 +207,14 @@ impl<'f> Checker<'f, '_> {
                 Agreement::Different => {
                     different.push(i);
                     out.push(Some(cs));
+                }
+                Agreement::ForSomeSizes => {
+                    undecided.push(format!(
+                        "dim {}: `{cs}` equals `{}` only for some input sizes",
+                        i + 1,
+                        pretty(inf)
+                    ));
+                    out.push(Some(cs))
                 }
                 Agreement::Unknown => {
                     undecided.push(format!(
@@ -309,7 +337,26 @@ impl<'f> Checker<'f, '_> {
 }
 
 impl<'f> Observer<'f> for Checker<'f, '_> {
-    fn after(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>) {
+    fn after(
+        &mut self,
+        record: Record<'f>,
+        env: &mut HashMap<String, Val>,
+        attrs: &mut HashMap<String, Val>,
+    ) {
+        let bound_before = self.unified.len();
+        self.after_stmt(record, env);
+        // A constructor parameter a comment or a layer just bound (`width = 16`) holds in the
+        // layers built with it too: `Block(width)` then adds 16-channel tensors, not `width`.
+        if self.unified.len() != bound_before {
+            for v in attrs.values_mut() {
+                v.map_dims(&|d| sym::simplify(&self.substitute(d)));
+            }
+        }
+    }
+}
+
+impl<'f> Checker<'f, '_> {
+    fn after_stmt(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>) {
         let stmt = record.stmt;
         for p in &record.problems {
             self.findings.push(Finding {
@@ -346,14 +393,8 @@ impl<'f> Observer<'f> for Checker<'f, '_> {
                 notes: vec![],
             });
         }
-        let Some(step) = self.steps.get(&stmt.span.start).copied() else {
-            return;
-        };
-        let Some(note) = step.notes.iter().find(|n| n.shape().is_some()) else {
-            return;
-        };
-        let sc = note.shape().expect("found").clone();
-        let span = note.comment.span;
+        // What a layer fixed holds whether or not the statement has a comment: the code runs
+        // only if `in_channels` is the input's channel count.
         if !record.bindings.is_empty() {
             for (sym, v) in &record.bindings {
                 let v = self.substitute(v);
@@ -379,6 +420,14 @@ impl<'f> Observer<'f> for Checker<'f, '_> {
                 }
             }
         }
+        let Some(step) = self.steps.get(&stmt.span.start).copied() else {
+            return;
+        };
+        let Some(note) = step.notes.iter().find(|n| n.shape().is_some()) else {
+            return;
+        };
+        let sc = note.shape().expect("found").clone();
+        let span = note.comment.span;
         // The described layer: the one of that type among those the statement called.
         if let Some(dc) = sc.description_call() {
             let name = dc.name.rsplit('.').next().unwrap_or(&dc.name).to_string();
@@ -417,28 +466,30 @@ fn inputs_from_comments(body: &pymodel::Body) -> HashMap<String, Val> {
 pub type ClassRun<'f> = (Vec<Finding>, Vec<Inferred<'f>>, (usize, usize));
 
 /// Runs the checker over one class; `given` overrides input shapes (for `infer`).
+/// `scope` holds the class's file and the files it imports (see [`imports`]).
 pub fn run_class<'f>(
-    file: &'f ModelFile,
+    scope: Scope<'f>,
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
 ) -> Option<ClassRun<'f>> {
-    run_class_with(file, class, given, vec![], false)
+    run_class_with(scope, class, given, vec![], false)
 }
 
 /// [`run_class`] with constructor keyword arguments (`Class(**ctor)`). `defaults`: parameters
 /// the call leaves out take their defaults (as `infer` reports `Class(**ctor)`); otherwise they
 /// are symbols (comment checking and `annotate`: the class may be built with any values).
 pub fn run_class_with<'f>(
-    file: &'f ModelFile,
+    scope: Scope<'f>,
     class: &'f ClassDef,
     given: &HashMap<String, Vec<DimExpr>>,
     ctor: Vec<(String, Val)>,
     defaults: bool,
 ) -> Option<ClassRun<'f>> {
+    let file = scope.main;
     let body = file.forward(class)?;
-    let mut interp = Interp::new(file);
+    let mut interp = Interp::new(scope);
     interp.symbolic_params = !defaults;
-    let attrs = interp.instantiate(class, vec![], ctor, 0);
+    let attrs = interp.instantiate(0, class, vec![], ctor, 0);
     let mut inputs = inputs_from_comments(&body);
     let mut known: HashSet<String> = HashSet::new();
     for v in inputs.values() {
@@ -481,6 +532,25 @@ pub fn run_class_with<'f>(
                 .collect()
         })
         .unwrap_or_default();
+    // `# symbols: P = patch size (16)` names a constructor parameter (`patch_size`): the
+    // parameter is that symbol, free like the input's (no value is read from the meaning).
+    for (sym, meaning) in crate::checks::comments::declared_meanings(file) {
+        let phrase = meaning
+            .split('(')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .trim_matches('`');
+        let param = phrase.to_ascii_lowercase().replace([' ', '-'], "_");
+        if params.contains(&param)
+            && !unified.contains_key(&param)
+            && !known.contains(&sym)
+            && !params.contains(&sym)
+        {
+            unified.insert(param, DimExpr::Sym(sym.clone()));
+            known.insert(sym);
+        }
+    }
     let _ = &attrs;
     let steps = body.steps.iter().map(|s| (s.stmt.span.start, s)).collect();
     let mut checker = Checker {
@@ -528,6 +598,12 @@ pub fn run_class_with<'f>(
 
 pub fn check(ctx: &mut Ctx) {
     let file = ctx.file;
+    // Imports are followed from the file on disk, read only when a checked class needs them.
+    let resolver = Resolver::new(Some(std::path::Path::new(ctx.path)));
+    let scope = Scope {
+        main: file,
+        resolver: &resolver,
+    };
     for (_, class) in module_classes(file) {
         let Some(body) = file.forward(class) else {
             continue;
@@ -536,10 +612,25 @@ pub fn check(ctx: &mut Ctx) {
         if !body.input.iter().any(|n| n.shape().is_some()) {
             continue;
         }
-        let Some((findings, _, (comments, undecided))) = run_class(file, class, &HashMap::new())
+        let path = std::path::Path::new(ctx.path);
+        let sites = sites::site_values(file, class, path.is_file().then_some(path));
+        let ctor = sites.as_ref().map_or(vec![], |s| s.kwargs.clone());
+        let Some((mut findings, _, (comments, undecided))) =
+            run_class_with(scope, class, &HashMap::new(), ctor, false)
         else {
             continue;
         };
+        if let Some(s) = &sites {
+            let bound: Vec<String> = s
+                .kwargs
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", v.describe().trim_start_matches("int ")))
+                .collect();
+            for f in findings.iter_mut().filter(|f| f.rule.code == "TSL601") {
+                f.notes
+                    .push(format!("{} from {}", bound.join(", "), s.shown));
+            }
+        }
         ctx.stats.comments += comments;
         ctx.stats.undecided += undecided;
         for f in findings {

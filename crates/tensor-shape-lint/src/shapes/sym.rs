@@ -222,6 +222,9 @@ pub enum Agreement {
     /// Equal for sizes divisible by 32, different for odd sizes.
     WhenDivisible,
     Different,
+    /// Different for sizes divisible by 32 but equal for some other sizes: a comment written
+    /// for the sizes the model accepts (U-Net's tiles, `H % 16 == 12`) is not shown wrong.
+    ForSomeSizes,
     /// Not comparable (a symbol only one side knows).
     Unknown,
 }
@@ -252,7 +255,18 @@ pub fn agree(comment: &DimExpr, inferred: &DimExpr, known: &dyn Fn(&str) -> bool
         }
     }
     if !all_aligned {
-        return Agreement::Different;
+        // Wrong only if no size of a window of 64 consecutive ones (every residue modulo 64)
+        // agrees; every symbol moves together, so a swapped H and W still differ everywhere.
+        let base = &aligned[0];
+        let agrees_somewhere = (0..64i64).any(|k| {
+            let b: HashMap<String, i64> = base.iter().map(|(s, v)| (s.clone(), v + k)).collect();
+            same(&b) == Some(true)
+        });
+        return if agrees_somewhere {
+            Agreement::ForSomeSizes
+        } else {
+            Agreement::Different
+        };
     }
     if odd.iter().all(|b| same(b) != Some(false)) {
         Agreement::Equal
@@ -292,6 +306,26 @@ pub fn pretty(e: &DimExpr) -> DimExpr {
         (1, q) => fdiv(x, int(q)),
         (p, q) => fdiv(mul(x, int(p)), int(q)),
     }
+}
+
+/// [`pretty`] only where it is exact: `infer` prints what holds for every input size, so
+/// `(H - 1)//2 + 1` (a stride-2 convolution with padding 1) stays as it is, while it reads
+/// `H//2` in `annotate`, whose comments state the divisibility assumption (TSL602).
+pub fn pretty_exact(e: &DimExpr) -> DimExpr {
+    let exact = simplify(e);
+    let p = pretty(e);
+    if p == exact {
+        return p;
+    }
+    let syms = exact.symbols();
+    let [sym] = syms.as_slice() else {
+        return exact;
+    };
+    let same = (1..=256i64).all(|v| {
+        let at = |x: &DimExpr| x.eval(&|s| (s == sym).then_some(v)).ok();
+        at(&p) == at(&exact)
+    });
+    if same { p } else { exact }
 }
 
 fn gcd(a: i64, b: i64) -> i64 {

@@ -28,7 +28,8 @@ pub enum Val {
     Tensor(Option<Vec<Dim>>),
     /// A Python integer, possibly symbolic; `None` when unknown.
     Int(Dim),
-    Float,
+    /// A Python float, with its value when it is a literal (or given with --kwargs).
+    Float(Option<f64>),
     Bool(Option<bool>),
     Str(String),
     NoneV,
@@ -40,11 +41,23 @@ pub enum Val {
         items: Vec<Val>,
         sequential: bool,
     },
-    /// An instance of a class of the file, with the attributes its `__init__` set.
+    /// An instance of a class of the file or of a file it imports, with the attributes its
+    /// `__init__` set.
     User {
         class: String,
+        /// The file defining the class (see [`super::imports::FileId`]).
+        file: super::imports::FileId,
         attrs: HashMap<String, Val>,
     },
+    /// A class of the file (or one it imports) used as a value (`mlp_layer = Mlp`), built
+    /// when called.
+    Class {
+        class: String,
+        file: super::imports::FileId,
+    },
+    /// A dict literal with string keys (`dd = {'device': device, 'dtype': dtype}`), for
+    /// `**dd` in calls.
+    Dict(Vec<(String, Val)>),
     /// A layer class used as a value (`norm_layer = nn.BatchNorm2d`), called later.
     Ctor(String),
     Unknown,
@@ -53,6 +66,25 @@ pub enum Val {
 impl Val {
     pub fn tensor(dims: Vec<DimExpr>) -> Val {
         Val::Tensor(Some(dims.into_iter().map(Some).collect()))
+    }
+
+    /// Rewrites every size inside the value: tensor dims, integers, layer arguments, the items
+    /// of containers and the attributes of module instances.
+    pub fn map_dims(&mut self, f: &dyn Fn(&DimExpr) -> DimExpr) {
+        match self {
+            Val::Tensor(Some(dims)) => {
+                for d in dims.iter_mut().flatten() {
+                    *d = f(d);
+                }
+            }
+            Val::Int(Some(d)) => *d = f(d),
+            Val::Tuple(items) | Val::Modules { items, .. } => {
+                items.iter_mut().for_each(|v| v.map_dims(f))
+            }
+            Val::Layer(l) => l.params.iter_mut().for_each(|(_, v)| v.map_dims(f)),
+            Val::User { attrs, .. } => attrs.values_mut().for_each(|v| v.map_dims(f)),
+            _ => {}
+        }
     }
 
     /// Whether every dim of a tensor is known.

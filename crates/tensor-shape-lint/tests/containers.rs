@@ -1,0 +1,142 @@
+//! Containers built at run time (issue 16, item 4): append loops with a known trip count,
+//! `Sequential(*layers)`, `ModuleList` iteration and `cat` of a list are followed; when the
+//! items cannot be known the value is unknown, never an empty container read as identity.
+
+use std::path::Path;
+use std::process::Command;
+
+fn infer(src: &str, class: &str, input: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.py");
+    std::fs::write(&path, src).unwrap();
+    infer_file(&path, class, input)
+}
+
+fn infer_file(path: &Path, class: &str, input: &str) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_tensor-shape-lint"))
+        .args([
+            "infer",
+            &format!("{}:{class}", path.display()),
+            "--input",
+            input,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn the_dynamic_stages_fixture_is_inferred_as_the_real_forward_pass_gives() {
+    // Stem: Conv2d(k=3, s=2, p=1) then two stride-1 ones: (41 + 2 - 3)//2 + 1 = 21 and
+    // (56 - 1)//2 + 1 = 28, 64 channels; three 1x1 branches of 8 channels concatenated: 24;
+    // the mean over H and W leaves [2, 24]; Linear(24, 10). The same shapes hold in the real
+    // forward pass (tests/python/test_lint_fixtures_torch.py, BranchNet at [2, 3, 41, 56]).
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/models/dynamic_stages.py");
+    let out = infer_file(&path, "BranchNet", "x=[2,3,41,56]");
+    for line in [
+        "35: x = [2, 64, 21, 28]",
+        "39: y = [2, 24, 21, 28]",
+        "40: y = [2, 24]",
+        "41: logits = [2, 10]",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(line)),
+            "{line} not in\n{out}"
+        );
+    }
+}
+
+const LOOP: &str = r#"
+import torch
+from torch import nn
+
+
+class Stack(nn.Module):
+    def __init__(self, depth: int = 2) -> None:
+        super().__init__()
+        layers = []
+        for _ in range(TRIPS):
+            layers.append(nn.Conv2d(8, 8, kernel_size=3, stride=2, padding=1))
+            BREAK
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.body(x)
+        return y
+"#;
+
+#[test]
+fn a_loop_is_unrolled_only_when_its_trips_are_known_and_nothing_jumps_out() {
+    let src = |trips: &str, jump: &str| LOOP.replace("TRIPS", trips).replace("BREAK", jump);
+    // Two stride-2 convolutions: 32 -> 16 -> 8.
+    assert!(infer(&src("2", "pass"), "Stack", "x=[1,8,32,32]").contains("y = [1, 8, 8, 8]"));
+    // `range(depth)`: infer builds Stack() with its default depth = 2, as Python would.
+    assert!(infer(&src("depth", "pass"), "Stack", "x=[1,8,32,32]").contains("y = [1, 8, 8, 8]"));
+    // A `break` after the first append: one convolution really runs (16), so the loop is not
+    // unrolled as if it had two trips, and the list it built is unknown.
+    let out = infer(&src("2", "break"), "Stack", "x=[1,8,32,32]");
+    assert!(out.contains("y = ?"), "{out}");
+    // A trip count nobody knows (an argument of a call the checker cannot read).
+    let out = infer(&src("len(object())", "pass"), "Stack", "x=[1,8,32,32]");
+    assert!(out.contains("y = ?"), "{out}");
+}
+
+#[test]
+fn a_container_grown_in_a_loop_of_unknown_length_is_unknown_not_one_item() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class Grow(nn.Module):
+    def __init__(self, widths: list = None) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList()
+        for w in widths:
+            self.blocks.append(nn.Conv2d(8, 8, kernel_size=3, stride=2, padding=1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for blk in self.blocks:
+            x = blk(x)
+        y = x
+        return y
+"#;
+    let out = infer(src, "Grow", "x=[1,8,32,32]");
+    assert!(out.contains("y = ?"), "{out}");
+}
+
+#[test]
+fn a_comprehension_over_known_items_is_followed_and_one_with_a_filter_is_not() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class Comp(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks = nn.ModuleList([nn.Conv2d(8, 8, kernel_size=3, stride=s, padding=1) for s in [2, 1, 2]])
+        self.seq = nn.Sequential(*(nn.MaxPool2d(2) for _ in range(2)))
+        self.filtered = nn.Sequential(*[nn.MaxPool2d(2) for i in range(4) if i > 0])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for blk in self.blocks:
+            x = blk(x)
+        y = self.seq(x)
+        z = self.filtered(x)
+        return y + z
+"#;
+    // Strides 2, 1, 2: 64 -> 32 -> 32 -> 16; then two 2x2 poolings: 16 -> 4. The filtered
+    // comprehension (three poolings really) is unknown, not guessed.
+    let out = infer(src, "Comp", "x=[1,8,64,64]");
+    assert!(out.contains("15: x = [1, 8, 16, 16]"), "{out}");
+    assert!(out.contains("16: y = [1, 8, 4, 4]"), "{out}");
+    assert!(out.contains("17: z = ?"), "{out}");
+}

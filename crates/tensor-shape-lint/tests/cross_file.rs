@@ -1,0 +1,196 @@
+//! Cross-file class resolution on the fixture tree `tests/fixtures/tree` (model.py plus
+//! modules/*.py, SKILL.md's layout), whose shape comments hold in a real forward pass
+//! (tests/python/test_lint_fixtures_torch.py::test_tree_fixture_comments_hold_at_run_time).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tree() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tree")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tensor-shape-lint"))
+        .args(args)
+        .output()
+        .expect("run tensor-shape-lint")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A copy of the fixture tree to change.
+fn copy_tree(dir: &Path) -> PathBuf {
+    let root = dir.join("tree");
+    std::fs::create_dir_all(root.join("modules")).unwrap();
+    for rel in [
+        "model.py",
+        "modules/__init__.py",
+        "modules/block.py",
+        "modules/down.py",
+        "modules/head.py",
+        "modules/util.py",
+    ] {
+        std::fs::copy(tree().join(rel), root.join(rel)).unwrap();
+    }
+    root
+}
+
+#[test]
+fn classes_imported_from_modules_are_followed_and_every_comment_is_decided() {
+    // Before cross-file resolution all 6 comments of model.py were undecided.
+    let model = tree().join("model.py");
+    let o = run(&["--format", "concise", model.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert_eq!(
+        text(&o.stderr).trim(),
+        "tensor-shape-lint: 1 file, 1 class, 6 shape comments checked (0 undecided), 0 findings"
+    );
+    let o = run(&["--format", "concise", tree().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
+    assert_eq!(
+        text(&o.stderr).trim(),
+        "tensor-shape-lint: 6 files, 4 classes, 15 shape comments checked (0 undecided), 0 findings"
+    );
+}
+
+#[test]
+fn infer_follows_every_import_form_to_the_shapes_of_the_real_forward_pass() {
+    // x = [2, 3, 40, 56]: conv_bn (3x3, padding 1) keeps H and W with 16 channels; Block keeps
+    // the shape; each Down halves H and W (40 -> 20 -> 10, 56 -> 28 -> 14) and doubles the
+    // channels; Head pools and maps 64 features to 10 classes. The same shapes are asserted
+    // at run time by the Python test named in the module doc.
+    let target = format!("{}:TinyNet", tree().join("model.py").display());
+    let o = run(&["infer", &target, "--input", "x=[2,3,40,56]"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let shapes: Vec<String> = text(&o.stdout)
+        .lines()
+        .map(|l| l.split("  <-").next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            "39: x = [2, 16, 40, 56]", // util.conv_bn: a submodule bound to a name
+            "40: x = [2, 16, 40, 56]", // Block: re-exported by modules/__init__.py
+            "41: x = [2, 32, 20, 28]", // down_mod.Down: `import modules.down as down_mod`
+            "42: x = [2, 64, 10, 14]", // Down imports Block and conv_bn itself
+            "43: x = [2, 64, 10, 14]", // modules.block.Block: `import modules.block`
+            "44: logits = [2, 10]",    // Head: `from modules.head import Head`
+        ]
+    );
+}
+
+#[test]
+fn a_wrong_comment_after_an_imported_class_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = copy_tree(dir.path());
+    let model = root.join("model.py");
+    let src = std::fs::read_to_string(&model).unwrap();
+    // Down halves H and W: after two of them the size is H//4, not H//2.
+    let wrong = src.replace(
+        "# x: [B, 64, H//4, W//4] <- Down(32, 64)",
+        "# x: [B, 64, H//2, W//2] <- Down(32, 64)",
+    );
+    assert_ne!(wrong, src);
+    std::fs::write(&model, wrong).unwrap();
+    let o = run(&["--format", "concise", model.to_str().unwrap()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("TSL601") && out.contains("H//4"), "{out}");
+}
+
+#[test]
+fn an_import_that_cannot_be_read_stays_unknown_and_verbose_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = copy_tree(dir.path());
+    let model = root.join("model.py");
+    let src = std::fs::read_to_string(&model).unwrap();
+    let changed = src
+        .replace(
+            "from modules.head import Head",
+            "from modules.missing import Head",
+        )
+        .replace(
+            "import modules.block\n",
+            "import modules.block\nfrom modules.cycle_a import Ring\n",
+        )
+        .replace(
+            "        self.block2 = modules.block.Block(4 * width)",
+            "        self.block2 = Ring(4 * width)",
+        );
+    std::fs::write(&model, changed).unwrap();
+    // An import cycle: each file takes `Ring` from the other.
+    std::fs::write(
+        root.join("modules/cycle_a.py"),
+        "from .cycle_b import Ring\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("modules/cycle_b.py"),
+        "from .cycle_a import Ring\n",
+    )
+    .unwrap();
+    let o = run(&["--format", "concise", "--verbose", model.to_str().unwrap()]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("`Head` is imported from `modules.missing`, which is not a file of the tree"),
+        "{out}"
+    );
+    assert!(out.contains("import chain longer than"), "{out}");
+    // What comes before the unknown classes is still decided; the rest is not.
+    assert!(
+        text(&o.stderr).contains("6 shape comments checked (2 undecided), 0 findings"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn a_source_given_without_its_file_follows_no_import() {
+    let src = std::fs::read_to_string(tree().join("model.py")).unwrap();
+    let settings = tensor_shape_lint::settings::Settings::default();
+    let (_, _, stats) =
+        tensor_shape_lint::lint_source_stats("not/on/disk/model.py", &src, &settings).unwrap();
+    assert_eq!((stats.comments, stats.undecided), (6, 6));
+}
+
+#[test]
+fn annotate_follows_imports_and_takes_constructor_values_only_from_kwargs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = copy_tree(dir.path());
+    let model = root.join("model.py");
+    let src = std::fs::read_to_string(&model).unwrap();
+    let bare = src.replace("  # logits: [B, 10] <- Head(64, 10)", "");
+    assert_ne!(bare, src);
+    std::fs::write(&model, &bare).unwrap();
+    let target = format!("{}:TinyNet", model.display());
+    // Head (imported) ends in Linear(in_channels, num_classes): without a value the comment
+    // names the parameter, never its default 10.
+    let o = run(&["annotate", &target, "--diff"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("# logits: [B, num_classes] <- self.head(x)"),
+        "{}",
+        text(&o.stdout)
+    );
+    // The caller's value, given with --kwargs, is used.
+    let o = run(&[
+        "annotate",
+        &target,
+        "--diff",
+        "--kwargs",
+        r#"{"num_classes": 7}"#,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("# logits: [B, 7] <- self.head(x)"),
+        "{}",
+        text(&o.stdout)
+    );
+    // Bad JSON is a usage error.
+    let o = run(&["annotate", &target, "--diff", "--kwargs", "{dim: 1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&model).unwrap(), bare);
+}
