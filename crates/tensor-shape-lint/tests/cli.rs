@@ -543,7 +543,7 @@ fn runtime_binds_each_call_of_a_shared_block() {
 #[test]
 fn example_trees_lint_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    let dirs: Vec<String> = ["resnet50", "vit-b16", "transformer-base"]
+    let dirs: Vec<String> = ["resnet50", "vit-b16", "transformer-base", "ssd300"]
         .iter()
         .map(|e| root.join(e).display().to_string())
         .collect();
