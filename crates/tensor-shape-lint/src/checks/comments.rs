@@ -19,25 +19,10 @@ fn is_standard(sym: &str) -> bool {
 
 /// Symbols declared by `# symbols: A, B = description` comments anywhere in the file.
 pub fn declared_symbols(file: &ModelFile) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in file.comments() {
-        let body = c.text.trim_start_matches('#').trim();
-        let lower = body.to_ascii_lowercase();
-        let rest = if lower.starts_with("symbols:") {
-            &body["symbols:".len()..]
-        } else if lower.starts_with("shape symbols:") {
-            &body["shape symbols:".len()..]
-        } else {
-            continue;
-        };
-        for part in rest.split(',') {
-            let name = part.split('=').next().unwrap_or("").trim();
-            if !name.is_empty() {
-                out.push(name.to_string());
-            }
-        }
-    }
-    out
+    declared_meanings(file)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
 }
 
 /// `(symbol, meaning)` of every item of the file's `# symbols:` comments, in file order:
