@@ -424,10 +424,7 @@ class Net(nn.Module):
         return self.head(h)
         # [B, 2]
 "#;
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("net.py");
-    std::fs::write(&p, src).unwrap();
-    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Net"]);
+    let out = draw_code(src, "Net");
     assert_valid_everywhere(&out);
     for needle in [
         r#"n_v0(["x<br/>[B, 4]"])"#,
@@ -464,10 +461,7 @@ class Net(nn.Module):
             x = block(x)
         return self.head(x)
 "#;
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("net.py");
-    std::fs::write(&p, src).unwrap();
-    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Net"]);
+    let out = draw_code(src, "Net");
     assert_valid_everywhere(&out);
     for needle in [
         r#"n_v1["stem: Linear"]"#,
@@ -505,10 +499,7 @@ class Carried(nn.Module):
                 y = blk(x) + self.down(y)
         return y
 "#;
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("net.py");
-    std::fs::write(&p, src).unwrap();
-    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Carried"]);
+    let out = draw_code(src, "Carried");
     assert_valid_everywhere(&out);
     for needle in [
         r#"n_v0(["x"])"#,
@@ -569,10 +560,7 @@ class Distilled(Base):
     def forward_head(self, x):
         return (self.head(x) + self.head_dist(x)) / 2
 "#;
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("net.py");
-    std::fs::write(&p, src).unwrap();
-    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Distilled"]);
+    let out = draw_code(src, "Distilled");
     assert_valid_everywhere(&out);
     for needle in [
         r#"n_v1["stem: Linear"]"#,
@@ -646,4 +634,12 @@ class Boxes(nn.Module):
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Boxes.forward draws no module call"), "{err}");
+}
+
+/// `mermaid-gen code` of class `class` in the Python source `src` (written to a temporary file).
+fn draw_code(src: &str, class: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(&p, src).unwrap();
+    run_ok(&["code", p.to_str().unwrap(), "--class", class])
 }
