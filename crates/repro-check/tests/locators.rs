@@ -170,3 +170,24 @@ fn chinese_words_that_contain_a_locator_character_are_not_locators() {
         items[0].reason
     );
 }
+
+#[test]
+fn another_papers_locator_is_not_checked() {
+    // "Table 4 of [12]" is the cited paper's table, not this paper's: no FAIL for it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(
+        &out,
+        "# 审计\n\nAs in Table 4 of [12] and Fig. 7 [3]; here Table 1.\n",
+    );
+    let p = dir.path().join("paper");
+    paper(&p);
+    let items = locator_items(&out, Some(&p));
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0].status, Status::Pass, "{items:#?}");
+    assert!(
+        items[0].reason.starts_with("1 page, table"),
+        "{}",
+        items[0].reason
+    );
+}

@@ -52,6 +52,15 @@ static EQUATION: LazyLock<Regex> = LazyLock::new(|| {
     .expect("pattern")
 });
 
+/// A locator of another paper: "Table 2 of [12]", "Fig. 3 in [5]", "Table 1 [7]". Those are
+/// not this paper's, so they are not checked (never a wrong FAIL).
+static CITED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:(?:of|in|from)\s+)?\[\d").expect("pattern"));
+
+fn cited(line: &str, end: usize) -> bool {
+    CITED.is_match(&line[end..])
+}
+
 /// The match is a locator, not a word that holds its character (`pre` is the Han character
 /// before it, if any). 公式 ("formula") is a locator word of its own.
 fn standalone(c: &regex::Captures<'_>, stop: &str) -> bool {
@@ -192,7 +201,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
             }
         }
         for c in TABLE.captures_iter(line) {
-            if !standalone(&c, NOT_TABLE) {
+            if !standalone(&c, NOT_TABLE) || cited(line, c.get(0).map_or(0, |m| m.end())) {
                 continue;
             }
             checked += 1;
@@ -210,7 +219,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
             }
         }
         for c in FIGURE.captures_iter(line) {
-            if !standalone(&c, NOT_FIGURE) {
+            if !standalone(&c, NOT_FIGURE) || cited(line, c.get(0).map_or(0, |m| m.end())) {
                 continue;
             }
             checked += 1;
@@ -229,7 +238,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
             }
         }
         for c in EQUATION.captures_iter(line) {
-            if !standalone(&c, NOT_EQUATION) {
+            if !standalone(&c, NOT_EQUATION) || cited(line, c.get(0).map_or(0, |m| m.end())) {
                 continue;
             }
             checked += 1;
