@@ -150,44 +150,36 @@ fn a_paper_folder_without_a_manifest_is_a_usage_error() {
     assert!(err.contains("--paper: no manifest.json there"), "{err}");
 }
 
-#[test]
-fn chinese_words_that_contain_a_locator_character_are_not_locators() {
-    // 代表 ("represents") holds 表, 形式 ("form") holds 式: "x 代表 9 个通道" cites no table 9.
+/// `audit.locators` on an audit of the given text, checked against the paper written above: it
+/// must be one PASS that counts `checked` locators.
+fn assert_passes_counting(audit: &str, checked: usize) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("output");
-    tree(
-        &out,
-        "# 审计\n\nx 代表 9 个通道，写成形式 (7)；见表 1、图 2、式 (1)。\n",
-    );
+    tree(&out, audit);
     let p = dir.path().join("paper");
     paper(&p);
     let items = locator_items(&out, Some(&p));
     assert_eq!(items.len(), 1, "{items:#?}");
     assert_eq!(items[0].status, Status::Pass, "{items:#?}");
-    assert!(
-        items[0].reason.starts_with("3 page, table"),
-        "{}",
-        items[0].reason
+    let want = format!("{checked} page, table");
+    assert!(items[0].reason.starts_with(&want), "{}", items[0].reason);
+}
+
+#[test]
+fn chinese_words_that_contain_a_locator_character_are_not_locators() {
+    // 代表 ("represents") holds 表, 形式 ("form") holds 式: "x 代表 9 个通道" cites no table 9;
+    // 表 1, 图 2 and 式 (1) are the three locators.
+    assert_passes_counting(
+        "# 审计\n\nx 代表 9 个通道，写成形式 (7)；见表 1、图 2、式 (1)。\n",
+        3,
     );
 }
 
 #[test]
 fn another_papers_locator_is_not_checked() {
-    // "Table 4 of [12]" is the cited paper's table, not this paper's: no FAIL for it.
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("output");
-    tree(
-        &out,
+    // "Table 4 of [12]" is the cited paper's table, not this paper's: only Table 1 is checked.
+    assert_passes_counting(
         "# 审计\n\nAs in Table 4 of [12] and Fig. 7 [3]; here Table 1.\n",
-    );
-    let p = dir.path().join("paper");
-    paper(&p);
-    let items = locator_items(&out, Some(&p));
-    assert_eq!(items.len(), 1, "{items:#?}");
-    assert_eq!(items[0].status, Status::Pass, "{items:#?}");
-    assert!(
-        items[0].reason.starts_with("1 page, table"),
-        "{}",
-        items[0].reason
+        1,
     );
 }
