@@ -13,7 +13,8 @@ from torch.nn import functional as F
 
 
 class ClassificationLoss(nn.Module):
-    """L = -(1/B) sum_b log softmax(z_b)[y_b]: mean over the batch of the cross-entropy."""
+    """The loss of He et al. 2015 (Table 1's final softmax, Section 3.4):
+    L = -(1/B) sum_b log softmax(z_b)[y_b], the mean over the batch of the cross-entropy."""
 
     def forward(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         # logits: [B, K] <- the model's fc output; labels: [B] class ids in [0, K)

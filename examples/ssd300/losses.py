@@ -61,7 +61,8 @@ def encode(gt_boxes: Tensor, priors: Tensor) -> Tensor:
 
 
 class MultiBoxLoss(nn.Module):
-    """Eq. (1), page 5: L = (L_conf + alpha * L_loc) / N, N the number of matched default boxes,
+    """The multibox loss of Liu et al. 2016 (arXiv:1512.02325), Eq. (1), page 5:
+    L = (L_conf + alpha * L_loc) / N, N the number of matched default boxes,
     L = 0 when N = 0; alpha = 1 (page 5, "set to 1 by cross validation").
 
     L_loc (Eq. 2): Smooth L1 summed over the 4 encoded offsets of every positive box.

@@ -14,7 +14,9 @@ pub const TEMPLATES_DIR: &str = "assets/templates";
 /// tensor-shape-lint's, so both helpers find the same skill.
 pub fn find(explicit: Option<&Path>, marker: &str) -> Option<PathBuf> {
     match explicit {
-        Some(dir) => Some(dir.to_path_buf()),
+        // The scripts run with the checked folder as their working folder: a relative
+        // `--skill-dir` means relative to where the user typed it.
+        Some(dir) => Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())),
         None => tensor_shape_lint::runtime::find_skill_dir(marker),
     }
 }

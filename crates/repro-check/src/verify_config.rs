@@ -7,6 +7,8 @@
 //! target = "model.py:ResNet50"          # FILE:Class, relative to the checked folder
 //! inputs = ["x=[2,3,224,224]"]          # validate_model.py --input specs
 //! kwargs = {}                            # constructor keyword arguments (optional)
+//! inputs2 = ["x=[3,3,256,192]"]         # optional: run.trace's second size (else guessed)
+//! one_size = "built for 300x300 only"   # optional, instead: why the model takes one size
 //! expect_output = "[2,1000]"             # optional
 //! paper_params = "25.6M"                 # the count as the paper prints it
 //! paper_params_source = "Table 3, p.6"   # where it is printed
@@ -53,6 +55,13 @@ pub struct ModelConfig {
     /// Constructor keyword arguments.
     #[serde(default)]
     pub kwargs: toml::Table,
+    /// `run.trace`'s second input size, one spec per input (guessed when absent).
+    #[serde(default)]
+    pub inputs2: Option<Vec<String>>,
+    /// Why the model takes one input size: `run.trace`'s second run changes the batch alone and
+    /// the two-size check is a SKIP with this reason.
+    #[serde(default)]
+    pub one_size: Option<String>,
     /// Expected output shape (`[2,1000]`), when given.
     #[serde(default)]
     pub expect_output: Option<String>,
@@ -226,6 +235,11 @@ impl ModelConfig {
     pub fn explain_mismatch(&self) -> Option<&str> {
         Self::given(&self.explain_mismatch)
     }
+
+    /// `one_size`, when given and not empty.
+    pub fn one_size(&self) -> Option<&str> {
+        Self::given(&self.one_size)
+    }
 }
 
 fn line_of(text: &str, byte: usize) -> usize {
@@ -263,6 +277,30 @@ pub fn parse_all(text: &str) -> Result<Config, ConfigError> {
         return Err(err(
             "inputs",
             "inputs is empty: give at least one spec such as \"x=[2,3,224,224]\"".into(),
+        ));
+    }
+    if let Some(second) = &m.inputs2 {
+        if m.one_size.is_some() {
+            return Err(err(
+                "one_size",
+                "one_size and inputs2 contradict each other: keep inputs2 when the model takes a second size, one_size (the reason) when it does not".into(),
+            ));
+        }
+        if second.len() != m.inputs.len() {
+            return Err(err(
+                "inputs2",
+                format!(
+                    "inputs2 has {} spec(s) for {} input(s): give one second size per input",
+                    second.len(),
+                    m.inputs.len()
+                ),
+            ));
+        }
+    }
+    if m.one_size.is_some() && m.one_size().is_none() {
+        return Err(err(
+            "one_size",
+            "one_size is empty: say why the model takes one input size".into(),
         ));
     }
     if m.paper_params().is_some() && ModelConfig::given(&m.paper_params_source).is_none() {
@@ -483,5 +521,29 @@ mod tests {
         assert_eq!(e.line, Some(5), "{e:?}");
         let e = parse_all(&format!("{MODEL}[overfit]\nfactor = 2.0\ninputs = []\n")).unwrap_err();
         assert_eq!(e.line, Some(6), "{e:?}");
+    }
+
+    #[test]
+    fn the_second_size_is_given_or_its_absence_explained_never_both() {
+        let m = parse(&format!("{MODEL}inputs2 = [\"x=[3,5]\"]\n")).unwrap();
+        assert_eq!(m.inputs2, Some(vec!["x=[3,5]".to_string()]));
+        assert_eq!(m.one_size(), None);
+        let m = parse(&format!(
+            "{MODEL}one_size = \" grids built for 300x300 \"\n"
+        ))
+        .unwrap();
+        assert_eq!(m.one_size(), Some("grids built for 300x300"));
+        let e = parse(&format!(
+            "{MODEL}inputs2 = [\"x=[3,5]\"]\none_size = \"300 only\"\n"
+        ))
+        .unwrap_err();
+        assert_eq!(e.line, Some(5), "{e:?}");
+        assert!(e.message.contains("contradict"), "{e:?}");
+        let e = parse(&format!("{MODEL}inputs2 = [\"x=[3,5]\", \"y=[3]\"]\n")).unwrap_err();
+        assert_eq!(e.line, Some(4), "{e:?}");
+        assert!(e.message.contains("one second size per input"), "{e:?}");
+        let e = parse(&format!("{MODEL}one_size = \"\"\n")).unwrap_err();
+        assert_eq!(e.line, Some(4), "{e:?}");
+        assert!(e.message.contains("say why"), "{e:?}");
     }
 }

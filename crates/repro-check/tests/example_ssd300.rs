@@ -28,11 +28,15 @@ fn ssd300_passes_with_its_loss_overfit_and_three_reasoned_skips() {
     // The skips, never reported as passes:
     // - the example ships no pdf-figures output of the paper, so its locators are not checked;
     // - the SSD paper prints no parameter count (model.py compares torchvision's instead);
-    // - SSD300's 8732 default boxes fix the input at 300x300, so only the batch changes;
+    // - SSD300's 8732 default boxes fix the input at 300x300: verify.toml's one_size says so,
+    //   and only the batch changes;
     for (id, why) in [
         ("audit.locators", "no pdf-figures folder"),
         ("run.validate.paper_params", "no paper count given"),
-        ("run.trace.two-sizes", "only the batch changed"),
+        (
+            "run.trace.two-sizes",
+            "one_size says the model takes one input size (SSD300's six feature maps",
+        ),
     ] {
         assert!(
             stdout

@@ -136,3 +136,56 @@ fn a_wrong_shape_comment_fails_lint_at_its_line() {
     assert!(first.reason.starts_with("TSL601"), "{}", first.reason);
     assert!(first.reason.contains("32"), "{}", first.reason);
 }
+
+/// The linter's cross-file fixture (model.py calling classes from modules/, every comment of
+/// which holds in a real forward pass) as an output tree, with one wrong comment in model.py.
+/// The comment is decided only by following the imports into modules/, so code.lint catches it
+/// only when the files are handed to the linter by full path: the test process runs from the
+/// crate's folder, not from the tree.
+#[test]
+fn code_lint_follows_imports_into_modules_wherever_verify_runs_from() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tensor-shape-lint/tests/fixtures/tree");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("modules")).unwrap();
+    for rel in [
+        "model.py",
+        "modules/__init__.py",
+        "modules/block.py",
+        "modules/down.py",
+        "modules/head.py",
+        "modules/util.py",
+    ] {
+        std::fs::copy(fixture.join(rel), dir.path().join(rel)).unwrap();
+    }
+    assert_ne!(std::env::current_dir().unwrap(), dir.path());
+    let items = repro_check::checks::code::check(dir.path(), &Default::default());
+    assert!(
+        items.iter().all(|i| i.status == Status::Pass),
+        "{}",
+        show(&items)
+    );
+    // Two Down steps (each halves H) give H//4, not H//2.
+    edit(
+        dir.path(),
+        "model.py",
+        "# x: [B, 64, H//4, W//4] <- Down(32, 64)",
+        "# x: [B, 64, H//2, W//2] <- Down(32, 64)",
+    );
+    let items = repro_check::checks::code::check(dir.path(), &Default::default());
+    let fails: Vec<_> = items.iter().filter(|i| i.status == Status::Fail).collect();
+    assert_eq!(fails.len(), 1, "{}", show(&items));
+    assert!(fails[0].reason.contains("TSL601"), "{}", show(&items));
+    let line = std::fs::read_to_string(dir.path().join("model.py"))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("<- Down(32, 64)"))
+        .unwrap()
+        + 1;
+    assert_eq!(
+        fails[0].location.as_deref(),
+        Some(format!("model.py:{line}").as_str()),
+        "{}",
+        show(&items)
+    );
+}

@@ -128,6 +128,42 @@ fn without_pytorch_the_run_items_fail_with_the_fix() {
     assert!(fail.reason.contains("cannot run"), "{}", fail.reason);
 }
 
+/// A relative `--skill-dir` is relative to where the user typed it, not to the checked folder
+/// the scripts run in (the SSD example's run with `--skill-dir skill/paper-replication` from the
+/// workspace root failed with "can't open file .../examples/ssd300/skill/..."). The interpreter
+/// has no torch, so the scripts, once found, stop at once with the install hint.
+#[test]
+fn a_relative_skill_dir_is_relative_to_the_working_folder() {
+    let dir = copy_example("resnet50");
+    let fake = dir.path().join("python-without-site");
+    std::fs::write(&fake, "#!/bin/sh\nexec python3 -S \"$@\"\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_repro-check"))
+        .current_dir(support::workspace())
+        .arg("verify")
+        .arg(dir.path())
+        .args([
+            "--run",
+            "--skill-dir",
+            "skill/paper-replication",
+            "--python",
+        ])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let validate = stdout
+        .lines()
+        .find(|l| l.starts_with("FAIL run.validate "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(
+        validate.contains("PyTorch cannot be imported"),
+        "{validate}"
+    );
+    assert!(!stdout.contains("can't open file"), "{stdout}");
+}
+
 #[test]
 fn a_bad_verify_toml_fails_config_at_its_line() {
     let dir = copy_example("resnet50");

@@ -19,6 +19,8 @@ Examples:
   tensor-shape-lint annotate model.py:Bottleneck --diff
   tensor-shape-lint --runtime model.py:ResNet --input \"x=[2,3,224,224]\" --input2 \"x=[3,3,256,192]\"
                                                    real forward at two sizes
+  tensor-shape-lint --runtime model.py:SSD300 --input \"x=[2,3,300,300]\" --one-size \"built for 300x300\"
+                                                   a model that takes one size: batch-only second run
 
 Shape comments: `# x: [B, 64, H//2, W//2] <- Conv2d(3, 64, k=7, s=2, p=3)` after each statement
 of forward; the first lines of forward declare the input: `# x: [B, 3, H, W]`.
@@ -69,6 +71,16 @@ struct Cli {
     /// if the guess raises, batch + 1 alone: a SKIP of the two-size check, said in the summary.
     #[arg(long, value_name = "NAME=[...]", requires = "runtime")]
     input2: Vec<String>,
+    /// With --runtime: the model takes one input size (say why, e.g. "default boxes are built
+    /// for 300x300"); the second run changes the batch alone and the two-size check is a SKIP
+    /// with this reason in the summary line.
+    #[arg(
+        long,
+        value_name = "REASON",
+        requires = "runtime",
+        conflicts_with = "input2"
+    )]
+    one_size: Option<String>,
     /// Budget: deepest nesting of brackets, operators, call chains and blocks in a Python file
     /// (real model code stays under 100); deeper files are refused with exit 2.
     #[arg(long, global = true, value_name = "LEVELS", default_value_t = pymodel::nesting::DEFAULT_MAX_NESTING,
@@ -226,11 +238,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 cli.input2.len()
             )));
         }
+        let second = match (&cli.one_size, cli.input2.is_empty()) {
+            (Some(why), _) if why.trim().is_empty() => {
+                return Err(Failure(
+                    "--one-size: say why the model takes one input size".into(),
+                ));
+            }
+            (Some(why), _) => crate::runtime::Second::OneSize(why.trim()),
+            (None, false) => crate::runtime::Second::Given(&cli.input2),
+            (None, true) => crate::runtime::Second::Guess,
+        };
         let report = crate::runtime::check_report(
             path,
             class,
             &cli.input,
-            &cli.input2,
+            second,
             &script,
             &crate::runtime::TraceOptions::default(),
         )

@@ -316,8 +316,22 @@ pub enum SecondRun {
         why: String,
         ran: String,
     },
+    /// The user said the model takes one input size (the reason); the second run changed the
+    /// batch alone (`ran`).
+    OneSize { why: String, ran: String },
     /// No second run was checked.
     Skipped(String),
+}
+
+/// How the second run's input is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Second<'a> {
+    /// Guessed by [`second_input`], with a batch-only fallback when the guess raises.
+    Guess,
+    /// Given, one spec per input; never replaced.
+    Given(&'a [String]),
+    /// The model takes one input size, for this reason: only the batch changes.
+    OneSize(&'a str),
 }
 
 impl Report {
@@ -332,6 +346,10 @@ impl Report {
             SecondRun::Ran(s) => format!("two sizes: {} and {s}", self.first),
             SecondRun::BatchOnly { tried, why, ran } => format!(
                 "SKIP two-size check: {tried} raised ({why}); ran {} and batch-only {ran}",
+                self.first
+            ),
+            SecondRun::OneSize { why, ran } => format!(
+                "SKIP two-size check: one input size ({why}); ran {} and batch-only {ran}",
                 self.first
             ),
             SecondRun::Skipped(why) => {
@@ -355,18 +373,19 @@ pub fn check_with(
     script: &Path,
     opts: &TraceOptions,
 ) -> Result<Vec<Diagnostic>, LintError> {
-    Ok(check_report(path, class, inputs, &[], script, opts)?.diags)
+    Ok(check_report(path, class, inputs, Second::Guess, script, opts)?.diags)
 }
 
-/// Runs the model with `inputs` and with `second` (the second size; guessed by
-/// [`second_input`] when empty, with a batch-only fallback when the guess raises) and compares
-/// every assignment with its shape comment. An explicit second size is never replaced: when it
-/// raises, the two-size check is a SKIP with the reason.
+/// Runs the model with `inputs` and with a second input chosen by `second` (guessed by
+/// [`second_input`], with a batch-only fallback when the guess raises; given; or batch-only for
+/// a model that takes one size) and compares every assignment with its shape comment. An
+/// explicit second size is never replaced: when it raises, the two-size check is a SKIP with
+/// the reason.
 pub fn check_report(
     path: &Path,
     class: &str,
     inputs: &[String],
-    second: &[String],
+    second: Second<'_>,
     script: &Path,
     opts: &TraceOptions,
 ) -> Result<Report, LintError> {
@@ -379,14 +398,30 @@ pub fn check_report(
             path.display()
         )));
     }
-    let explicit = !second.is_empty();
-    let second: Vec<String> = if explicit {
-        second.to_vec()
-    } else {
-        inputs
+    let (explicit, one_size) = match second {
+        Second::Guess => (false, None),
+        Second::Given(_) => (true, None),
+        Second::OneSize(why) => (true, Some(why)),
+    };
+    if let Second::Given(given) = second
+        && given.len() != inputs.len()
+    {
+        return Err(LintError::Usage(format!(
+            "give one second size per input ({} inputs, {} second sizes)",
+            inputs.len(),
+            given.len()
+        )));
+    }
+    let second: Vec<String> = match second {
+        Second::Given(given) => given.to_vec(),
+        Second::OneSize(_) => inputs
+            .iter()
+            .map(|i| batch_only_input(i))
+            .collect::<Result<_, _>>()?,
+        Second::Guess => inputs
             .iter()
             .map(|i| second_input(i))
-            .collect::<Result<_, _>>()?
+            .collect::<Result<_, _>>()?,
     };
     // One folder per call: a library user may run several checks at once in one process.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -460,7 +495,13 @@ pub fn check_report(
                     continue;
                 }
                 if k == 2 {
-                    second_run = SecondRun::Ran(set.join(" "));
+                    second_run = match one_size {
+                        Some(why) => SecondRun::OneSize {
+                            why: why.to_string(),
+                            ran: set.join(" "),
+                        },
+                        None => SecondRun::Ran(set.join(" ")),
+                    };
                 }
                 compared += check_trace(
                     &root,

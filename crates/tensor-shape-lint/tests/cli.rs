@@ -822,3 +822,76 @@ fn runtime_second_size_is_explicit_or_a_skip() {
         stderr(&o)
     );
 }
+
+/// Needs python3 with torch. A fully convolutional model whose comments are concrete (SSD300's
+/// case: its grids are built for 300x300) runs at the guessed second size, where every concrete
+/// comment is false. `--one-size REASON` makes the second run batch-only and the two-size check a
+/// SKIP with the reason; a comment with a hard-coded batch is still caught.
+#[test]
+fn runtime_one_size_runs_batch_only_and_says_why() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    let runtime = |target: &str, args: &[&str]| {
+        bin()
+            .env("TSL_TRACE_SCRIPT", &script)
+            .args(["--runtime", target, "--format", "concise"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("grid.py");
+    let source = "import torch\nimport torch.nn as nn\n\n\nclass Grid(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, kernel_size=3, stride=2, padding=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, 16, 16]\n        y = self.conv(x)  # y: [B, 4, 8, 8] <- Conv2d(3, 4, k=3, s=2, p=1)\n        return y\n";
+    std::fs::write(&p, source).unwrap();
+    let grid = format!("{}:Grid", p.display());
+    // At the guessed second size (H and W grow) the conv gives a larger grid than 8x8.
+    let o = runtime(&grid, &["--input", "x=[2,3,16,16]"]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("TSL605"), "{}", stdout(&o));
+    let o = runtime(
+        &grid,
+        &[
+            "--input",
+            "x=[2,3,16,16]",
+            "--one-size",
+            "the grid is built for 16x16",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(
+            "tensor-shape-lint --runtime: SKIP two-size check: one input size (the grid is built for 16x16); ran x=[2,3,16,16] and batch-only x=[3,3,16,16];"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("two sizes:"), "{err}");
+    // A batch written as a number is caught by the batch-only run.
+    std::fs::write(&p, source.replace("# y: [B, 4, 8, 8]", "# y: [2, 4, 8, 8]")).unwrap();
+    let o = runtime(
+        &grid,
+        &["--input", "x=[2,3,16,16]", "--one-size", "16x16 only"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("TSL605 runtime: `y` is [3, 4, 8, 8]"),
+        "{}",
+        stdout(&o)
+    );
+    // Usage errors: a reason is required, and it contradicts an explicit second size.
+    let o = runtime(&grid, &["--input", "x=[2,3,16,16]", "--one-size", " "]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--one-size: say why"), "{}", stderr(&o));
+    let o = runtime(
+        &grid,
+        &[
+            "--input",
+            "x=[2,3,16,16]",
+            "--one-size",
+            "16x16 only",
+            "--input2",
+            "x=[3,3,32,32]",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

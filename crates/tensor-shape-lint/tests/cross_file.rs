@@ -98,6 +98,9 @@ fn a_wrong_comment_after_an_imported_class_is_caught() {
     let out = text(&o.stdout);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("TSL601") && out.contains("H//4"), "{out}");
+    // The next line's comment (block2 keeps [B, 64, H//4, W//4]) is true: the code, not the
+    // wrong comment, is what reaches it, so the one wrong comment is the one finding.
+    assert_eq!(out.matches("TSL601").count(), 1, "{out}");
 }
 
 #[test]

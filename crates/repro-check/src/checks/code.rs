@@ -1,7 +1,7 @@
-//! Checklist items of the "code" group: `code.lint`, tensor-shape-lint clean on `model.py` and
-//! `modules/`.
+//! Checklist items of the "code" group: `code.lint`, tensor-shape-lint clean on `model.py`,
+//! `modules/` and `losses.py`.
 //!
-//! The files are linted as `tensor-shape-lint model.py modules/` lints them: the
+//! The files are linted as `tensor-shape-lint model.py modules/ losses.py` lints them: the
 //! `[tool.tensor-shape-lint]` table of the nearest `pyproject.toml` applies, model-level
 //! findings about a class another linted file imports are dropped (it is a component), and a
 //! finding fails the item when the binary would exit 1 for it (severity warning or error; notes
@@ -26,6 +26,10 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
         files.push("model.py".to_string());
     }
     python_files(root, "modules", &mut files);
+    // The loss is a deliverable written to the same standard (SKILL.md): linted with the model.
+    if !files.is_empty() && root.join("losses.py").is_file() {
+        files.push("losses.py".to_string());
+    }
     if files.is_empty() {
         return vec![Item::fail(
             ID,
@@ -70,10 +74,18 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
                 Some(format!("{rel}:{first}")),
             ));
         }
-        match tensor_shape_lint::lint_source_with_imports(rel, &source, &settings) {
+        // The full path, so that classes imported from modules/ are followed wherever verify
+        // runs from; messages name the file relative to the tree.
+        let full = root.join(rel).to_string_lossy().into_owned();
+        match tensor_shape_lint::lint_source_with_imports(&full, &source, &settings) {
             Ok((diags, imports)) => {
                 imported.extend(imports);
-                findings.extend(diags);
+                findings.extend(diags.into_iter().map(|mut d| {
+                    if let Ok(r) = Path::new(&d.path).strip_prefix(root) {
+                        d.path = r.to_string_lossy().replace('\\', "/");
+                    }
+                    d
+                }));
             }
             // Over the nesting budget the file is not read at all: saying it does not parse
             // would be wrong.

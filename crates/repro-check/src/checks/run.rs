@@ -25,7 +25,7 @@ use crate::verify_config::{self, LossConfig, ModelConfig};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use tensor_shape_lint::rules::Severity;
-use tensor_shape_lint::runtime::{SecondRun, TraceOptions, check_report};
+use tensor_shape_lint::runtime::{Second, SecondRun, TraceOptions, check_report};
 
 /// What to install when PyTorch is missing (the versions the skill's harness is tested with).
 const TORCH_HINT: &str = "pip install torch==2.14.1 torchvision==0.29.2";
@@ -282,7 +282,19 @@ fn trace(root: &Path, config: &ModelConfig, skill: &Path, python: &Path) -> Vec<
         python: Some(python.to_path_buf()),
         kwargs: config.kwargs_json(),
     };
-    let report = match check_report(&root.join(file), class, &config.inputs, &[], &script, &opts) {
+    let second = match (config.one_size(), &config.inputs2) {
+        (Some(why), _) => Second::OneSize(why),
+        (None, Some(given)) => Second::Given(given),
+        (None, None) => Second::Guess,
+    };
+    let report = match check_report(
+        &root.join(file),
+        class,
+        &config.inputs,
+        second,
+        &script,
+        &opts,
+    ) {
         Ok(r) => r,
         Err(e) => {
             return vec![Item::fail(
@@ -326,6 +338,9 @@ fn trace(root: &Path, config: &ModelConfig, skill: &Path, python: &Path) -> Vec<
                         "{tried} raised ({why}); only the batch changed in the second run ({ran})"
                     )
                 }
+                SecondRun::OneSize { why, ran } => format!(
+                    "verify.toml's one_size says the model takes one input size ({why}); only the batch changed in the second run ({ran})"
+                ),
                 SecondRun::Skipped(why) => why.clone(),
                 SecondRun::Ran(_) => unreachable!(),
             };

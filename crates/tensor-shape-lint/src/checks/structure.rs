@@ -65,8 +65,8 @@ pub fn check(ctx: &mut Ctx) {
             break;
         }
         match class.method("_init_weights") {
-            // A loss that owns no weights has nothing to initialise (the U-Net dogfood run got
-            // this finding on a cross-entropy module).
+            // A class that owns no weights has nothing to initialise (the U-Net dogfood run got
+            // this finding on a cross-entropy module, transformer-base on its label-smoothed one).
             None if is_weightless_loss(class) => {}
             None => {
                 ctx.report(
@@ -140,8 +140,10 @@ fn calls_super_init(init: &FunctionDef) -> bool {
     found
 }
 
-/// `YoloLoss(nn.Module)` or a subclass of `_Loss`, with no `nn.Parameter` and no layer of its own
-/// that holds weights (a `Linear`, a `Conv…`, an `Embedding`…).
+/// A class that owns no weights: no `nn.Parameter` and no layer that holds weights (a `Linear`,
+/// a `Conv…`, an `Embedding`…). A loss (`YoloLoss(nn.Module)`, a subclass of `_Loss`) may build
+/// anything else; any other class may build only layers known to be weightless (activations,
+/// dropout, pooling, losses), since a sub-module of a kind we cannot see may hold weights.
 fn is_weightless_loss(class: &pymodel::ClassDef) -> bool {
     let named_loss = class.name.ends_with("Loss")
         || class
@@ -149,10 +151,8 @@ fn is_weightless_loss(class: &pymodel::ClassDef) -> bool {
             .iter()
             .filter_map(|b| b.dotted())
             .any(|b| b.ends_with("Loss"));
-    if !named_loss {
-        return false;
-    }
     let mut weights = false;
+    let mut unknown = false;
     for s in &class.body {
         s.walk(&mut |s| {
             for e in s.exprs() {
@@ -161,24 +161,69 @@ fn is_weightless_loss(class: &pymodel::ClassDef) -> bool {
                         && let Some(name) = c.func.dotted()
                     {
                         let last = name.rsplit('.').next().unwrap_or("");
-                        weights |= last == "Parameter"
-                            || last.starts_with("Conv")
-                            || matches!(
-                                last,
-                                "Linear"
-                                    | "Bilinear"
-                                    | "Embedding"
-                                    | "LayerNorm"
-                                    | "BatchNorm1d"
-                                    | "BatchNorm2d"
-                                    | "GroupNorm"
-                            );
+                        if holds_weights(last) {
+                            weights = true;
+                        } else if !named_loss
+                            && last.starts_with(|c: char| c.is_ascii_uppercase())
+                            && !known_weightless(last)
+                        {
+                            unknown = true;
+                        }
                     }
                 });
             }
         });
     }
-    !weights
+    !weights && !unknown
+}
+
+fn holds_weights(layer: &str) -> bool {
+    layer == "Parameter"
+        || layer.starts_with("Conv")
+        || matches!(
+            layer,
+            "Linear"
+                | "Bilinear"
+                | "Embedding"
+                | "LayerNorm"
+                | "BatchNorm1d"
+                | "BatchNorm2d"
+                | "GroupNorm"
+        )
+}
+
+/// Layers and values with no weights of their own, and exceptions raised in a check.
+fn known_weightless(name: &str) -> bool {
+    ["Loss", "Error", "Exception", "Warning"]
+        .iter()
+        .any(|s| name.ends_with(s))
+        || [
+            "Dropout",
+            "MaxPool",
+            "AvgPool",
+            "AdaptiveAvgPool",
+            "AdaptiveMaxPool",
+            "Upsample",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || matches!(
+            name,
+            "ReLU"
+                | "ReLU6"
+                | "LeakyReLU"
+                | "GELU"
+                | "SiLU"
+                | "Mish"
+                | "Hardswish"
+                | "Sigmoid"
+                | "Tanh"
+                | "Softmax"
+                | "LogSoftmax"
+                | "Identity"
+                | "Flatten"
+                | "Unflatten"
+        )
 }
 
 fn references_attr(body: &[Stmt], attr_name: &str) -> bool {

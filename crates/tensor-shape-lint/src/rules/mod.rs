@@ -129,7 +129,9 @@ rule! {
 rule! {
     /// ## What it does
     /// Flags a top-level model class (an `nn.Module` not used as a layer by another class in
-    /// the file) that has no `_init_weights` method, or has one that is never called.
+    /// the file) that has no `_init_weights` method, or has one that is never called. A class
+    /// that owns no weights (no `nn.Parameter`, no layer with weights, no sub-module of a kind
+    /// the linter cannot see; a loss) has nothing to initialise and is exempt.
     ///
     /// ## Why is this bad?
     /// Papers specify initialisation (He, Xavier, truncated normal 0.02, zero-init of the last
@@ -546,7 +548,9 @@ rule! {
     /// With `--runtime model.py:Class --input "x=[...]"`: runs the real forward pass twice
     /// (the given input and one with other batch and spatial/sequence sizes) through the skill's
     /// `scripts/trace_shapes.py`, binds the comment symbols from the real input shapes, and
-    /// compares every recorded assignment with the shape comment of its line.
+    /// compares every recorded assignment with the shape comment of its line. `--input2` gives
+    /// the second size; a model built for one size takes `--one-size "<why>"` instead, and the
+    /// second run changes the batch alone (the summary line says the two-size check was skipped).
     ///
     /// ## Why is this bad?
     /// It is the ground truth: where the static checker cannot follow the code (loops over

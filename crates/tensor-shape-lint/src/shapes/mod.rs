@@ -116,8 +116,7 @@ impl<'f> Checker<'f, '_> {
                 ),
                 notes: vec![format!("inferred for the statement on line {}", stmt.line)],
             });
-            let a = annotated(self);
-            return a;
+            return v.clone();
         }
         let mut different = Vec::new();
         let mut divisible = Vec::new();
@@ -204,9 +203,11 @@ impl<'f> Checker<'f, '_> {
                     divisible.push(i);
                     out.push(Some(inf.clone()));
                 }
+                // The code, not the wrong comment, decides what the next lines receive:
+                // continuing with the comment would flag the true comment after it.
                 Agreement::Different => {
                     different.push(i);
-                    out.push(Some(cs));
+                    out.push(Some(inf.clone()));
                 }
                 Agreement::ForSomeSizes => {
                     undecided.push(format!(
