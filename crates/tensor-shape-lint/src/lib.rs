@@ -332,6 +332,11 @@ fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
             let one_line: Vec<&str> = l.text.split_whitespace().collect();
             out.push_str(&format!("  <- {}", one_line.join(" ")));
         }
+        if let Some(line) = r.assumed {
+            out.push_str(&format!(
+                "  (not inferred: continues from the shape comment of line {line})"
+            ));
+        }
         if verbose && let Some(g) = &r.gap {
             out.push_str(&format!("  (unknown: {g})"));
         }

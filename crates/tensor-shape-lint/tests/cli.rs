@@ -95,6 +95,40 @@ fn infer_gives_hand_computed_sizes() {
     );
 }
 
+/// Where inference cannot follow a call, the checker continues from the statement's comment;
+/// `infer` says so on every line computed from it, so a comment's claim (here a deliberately
+/// wrong `3*C`: the Linear gives 4*16 = 64 channels) never reads as inferred. The first line,
+/// before the unknown call, is inferred (a 3x3 convolution with padding 1 keeps 8x8).
+#[test]
+fn infer_marks_shapes_that_continue_from_a_comment() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("block.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\nfrom elsewhere import Mystery\n\n\nclass Block(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(16, 16, kernel_size=3, padding=1)\n        self.mystery = Mystery()\n        self.fc = nn.Linear(16, 64)\n        self.act = nn.GELU()\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 16, H, W]\n        x = self.conv(x)  # x: [B, 16, H, W] <- Conv2d(16, 16, k=3, p=1)\n        y = self.mystery(x)  # y: [B, H, W, 16] <- Mystery\n        y = self.fc(y)  # y: [B, H, W, 3*16] <- Linear(16, 64)\n        z = self.act(y)  # z: [B, H, W, 3*16] <- GELU\n        return z\n",
+    )
+    .unwrap();
+    let target = format!("{}:Block", p.display());
+    let o = run(&["infer", &target, "--input", "x=[2,16,8,8]"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let line = |n: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("{n}: ")))
+            .unwrap_or_else(|| panic!("no line {n} in:\n{out}"))
+            .to_string()
+    };
+    assert!(line("16").starts_with("16: x = [2, 16, 8, 8]"), "{out}");
+    assert!(!line("16").contains("not inferred"), "{out}");
+    assert!(line("17").starts_with("17: y = ?"), "{out}");
+    for n in ["18", "19"] {
+        assert!(
+            line(n).ends_with("(not inferred: continues from the shape comment of line 17)"),
+            "{out}"
+        );
+    }
+}
+
 #[test]
 fn infer_takes_repeated_inputs_like_runtime() {
     // Two inputs given as two --input flags, one with the runtime harness's dtype suffix:

@@ -42,6 +42,10 @@ pub struct Inferred<'f> {
     pub value: Val,
     pub layer: Option<LayerCfg>,
     pub gap: Option<String>,
+    /// The line of the shape comment this value was computed from, where inference could not
+    /// follow a statement before it and continued from what its comment says (`infer` must
+    /// not present a comment's claim as inferred).
+    pub assumed: Option<u32>,
 }
 
 struct Checker<'f, 'c> {
@@ -54,6 +58,10 @@ struct Checker<'f, 'c> {
     params: HashSet<String>,
     findings: Vec<Finding>,
     inferred: Vec<Inferred<'f>>,
+    /// Variables whose value continues from a shape comment (not inferred), with its line.
+    assumed: HashMap<String, u32>,
+    /// Set by `compare`: the value it returned takes dimensions from the comment.
+    from_comment: bool,
     /// TSL602 is noted once per forward: the assumption then holds for the rest of it.
     divisibility_noted: bool,
     /// Shape comments compared, by comment position: why it was undecided (`None`: decided).
@@ -97,8 +105,10 @@ impl<'f> Checker<'f, '_> {
             }
             other => other,
         };
+        self.from_comment = false;
         let Val::Tensor(Some(dims)) = v else {
             self.verdict(comment_span, Some(format!("`{name}`: shape not inferred")));
+            self.from_comment = true;
             let a = annotated(self);
             return a;
         };
@@ -227,6 +237,7 @@ impl<'f> Checker<'f, '_> {
                 }
             }
         }
+        self.from_comment = !undecided.is_empty();
         let why = (different.is_empty() && !undecided.is_empty())
             .then(|| format!("`{name}`: {}", undecided.join("; ")));
         self.verdict(comment_span, why);
@@ -359,6 +370,23 @@ impl<'f> Observer<'f> for Checker<'f, '_> {
 impl<'f> Checker<'f, '_> {
     fn after_stmt(&mut self, record: Record<'f>, env: &mut HashMap<String, Val>) {
         let stmt = record.stmt;
+        // A value computed from a variable that continues from a comment continues from it too.
+        let mut from: Option<u32> = None;
+        let read: Vec<&pymodel::Expr> = match &stmt.kind {
+            StmtKind::Assign { value, .. } => vec![value],
+            StmtKind::AnnAssign { value, .. } => value.iter().collect(),
+            StmtKind::AugAssign { target, value, .. } => vec![target, value],
+            _ => stmt.exprs(),
+        };
+        for e in read {
+            e.walk(&mut |e| {
+                if let pymodel::ExprKind::Name(n) = &e.kind
+                    && let Some(line) = self.assumed.get(n)
+                {
+                    from = Some(from.map_or(*line, |f| f.min(*line)));
+                }
+            });
+        }
         for p in &record.problems {
             self.findings.push(Finding {
                 rule: &LayerInputMismatch::INFO,
@@ -378,7 +406,12 @@ impl<'f> Checker<'f, '_> {
                 value: v.clone(),
                 layer: record.layer.clone(),
                 gap: record.gap.clone(),
+                assumed: from,
             });
+            match from {
+                Some(line) => self.assumed.insert(name.clone(), line),
+                None => self.assumed.remove(name),
+            };
         }
         let assigns = matches!(
             stmt.kind,
@@ -445,6 +478,10 @@ impl<'f> Checker<'f, '_> {
                 continue;
             }
             let next = self.compare(stmt, span, &sc, name, v);
+            if self.from_comment {
+                let line = self.file.lines().line_of(span.start);
+                self.assumed.entry(name.clone()).or_insert(line);
+            }
             env.insert(name.clone(), next);
         }
     }
@@ -562,6 +599,8 @@ pub fn run_class_with<'f>(
         params,
         findings: Vec::new(),
         inferred: Vec::new(),
+        assumed: HashMap::new(),
+        from_comment: false,
         divisibility_noted: false,
         verdicts: BTreeMap::new(),
     };
