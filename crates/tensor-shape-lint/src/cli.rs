@@ -81,6 +81,10 @@ struct Cli {
         conflicts_with = "input2"
     )]
     one_size: Option<String>,
+    /// With --runtime: constructor keyword arguments as a JSON object, '{"dim": 96}' (a class
+    /// with required arguments cannot be built without them).
+    #[arg(long = "kwargs", value_name = "JSON", requires = "runtime")]
+    runtime_kwargs: Option<String>,
     /// Budget: deepest nesting of brackets, operators, call chains and blocks in a Python file
     /// (real model code stays under 100); deeper files are refused with exit 2.
     #[arg(long, global = true, value_name = "LEVELS", default_value_t = pymodel::nesting::DEFAULT_MAX_NESTING,
@@ -248,13 +252,27 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             (None, false) => crate::runtime::Second::Given(&cli.input2),
             (None, true) => crate::runtime::Second::Guess,
         };
+        let kwargs = match &cli.runtime_kwargs {
+            Some(k) => match serde_json::from_str::<serde_json::Value>(k) {
+                Ok(serde_json::Value::Object(_)) => Some(k.clone()),
+                _ => {
+                    return Err(Failure(format!(
+                        "--kwargs: expected a JSON object such as '{{\"dim\": 96}}', got `{k}`"
+                    )));
+                }
+            },
+            None => None,
+        };
         let report = crate::runtime::check_report(
             path,
             class,
             &cli.input,
             second,
             &script,
-            &crate::runtime::TraceOptions::default(),
+            &crate::runtime::TraceOptions {
+                kwargs,
+                ..Default::default()
+            },
         )
         .map_err(|e| fail(path, e))?;
         let diags = &report.diags;

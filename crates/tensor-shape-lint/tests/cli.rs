@@ -929,3 +929,44 @@ fn runtime_one_size_runs_batch_only_and_says_why() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }
+
+/// Needs python3 with torch. A block with a required constructor argument is built with
+/// `--kwargs` (the ConvNeXt dogfood could not runtime-check its Block alone).
+#[test]
+fn runtime_builds_the_class_with_kwargs() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("block.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Block(nn.Module):\n    def __init__(self, dim: int) -> None:\n        super().__init__()\n        self.fc = nn.Linear(dim, 2 * dim)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, N, C]\n        y = self.fc(x)  # y: [B, N, 2*C] <- Linear(C, 2*C)\n        return y\n",
+    )
+    .unwrap();
+    let target = format!("{}:Block", p.display());
+    let runtime = |args: &[&str]| {
+        bin()
+            .env("TSL_TRACE_SCRIPT", &script)
+            .args(["--runtime", &target, "--format", "concise"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = runtime(&["--input", "x=[2,5,8]", "--kwargs", "{\"dim\": 8}"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("tensor-shape-lint --runtime: two sizes: x=[2,5,8] and "),
+        "{}",
+        stderr(&o)
+    );
+    // Without the argument the class cannot be built: a usage error, not a pass.
+    let o = runtime(&["--input", "x=[2,5,8]"]);
+    assert_eq!(o.status.code(), Some(2), "{}{}", stdout(&o), stderr(&o));
+    let o = runtime(&["--input", "x=[2,5,8]", "--kwargs", "[8]"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--kwargs: expected a JSON object"),
+        "{}",
+        stderr(&o)
+    );
+}
