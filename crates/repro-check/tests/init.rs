@@ -579,6 +579,10 @@ v = ns["paper_count_verdict"]
 # AlexNet: 60,965,224 parameters against the printed "60 million" (unit 10M: |diff| 965,224 <= 5M).
 print(v(60965224, "60 million")[0], v(60965224, "60M")[0], v(25557032, "25.6 million")[0],
       v(86567656, "86,567,656")[0], v(76000000, "60 million")[0])
+# ConvNeXt-T: 28,589,128 against Table 9's "28.6 × 10^6" (unit 0.1M: |diff| 10,872 <= 50,000),
+# also with a superscript exponent; 28.7 × 10^6 is off by 110,872 > 50,000.
+print(v(28589128, "28.6 × 10^6")[0], v(28589128, "28.6 × 10⁶")[0], v(28589128, "28.6x10^6")[0],
+      v(28589128, "28.7 × 10^6")[0], int(v(28589128, "28.6 × 10^6")[2]))
 try:
     v(1, "about sixty million")
 except ValueError as e:
@@ -599,6 +603,7 @@ except ValueError as e:
     let mut lines = stdout.lines();
     // 25.6 million: unit 0.1M, |25,557,032 - 25,600,000| = 42,968 <= 50,000; 76M vs 60 (unit 10M): mismatch.
     assert_eq!(lines.next(), Some("match match match match mismatch"));
+    assert_eq!(lines.next(), Some("match match match mismatch 100000"));
     let refused = lines.next().unwrap_or("");
     assert!(
         refused.starts_with("refused: PAPER_PARAMS 'about sixty million' is not a count"),
