@@ -173,6 +173,11 @@ fn chinese_words_that_contain_a_locator_character_are_not_locators() {
         "# 审计\n\nx 代表 9 个通道，写成形式 (7)；见表 1、图 2、式 (1)。\n",
         3,
     );
+    // 张图 is "an image" (the SSD example's loss case: the second image's 7 negatives).
+    assert_passes_counting(
+        "# 审计\n\n第二张图 7 个负样本中取 3 个；每幅图 2 个正样本。\n",
+        0,
+    );
 }
 
 #[test]
@@ -181,5 +186,26 @@ fn another_papers_locator_is_not_checked() {
     assert_passes_counting(
         "# 审计\n\nAs in Table 4 of [12] and Fig. 7 [3]; here Table 1.\n",
         1,
+    );
+}
+
+/// "Eq. 3" and "Eqs. 2" without parentheses are equation locators too (the ConvNeXt dogfood's
+/// invented "Eq. 3" passed unchecked in a paper with no numbered equation); "Eq. 1" and
+/// "eq 2" exist here (in the manifest, and printed as "(2)").
+#[test]
+fn an_equation_number_without_parentheses_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(&out, "# 审计\n\nEq. 1 and eq 2 hold.\nEq. 3 defines it.\n");
+    let p = dir.path().join("paper");
+    paper(&p);
+    let items = locator_items(&out, Some(&p));
+    let fails: Vec<&Item> = items.iter().filter(|i| i.status == Status::Fail).collect();
+    assert_eq!(fails.len(), 1, "{items:#?}");
+    assert_eq!(fails[0].location.as_deref(), Some("docs/audit.md:4"));
+    assert!(
+        fails[0].reason.starts_with("Eq. (3):"),
+        "{}",
+        fails[0].reason
     );
 }

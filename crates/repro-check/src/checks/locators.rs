@@ -31,7 +31,8 @@ struct Paper {
 /// 列表 ("list"), 形式 ("form"), 方式 ("way"), 意图 ("intent"): "x 代表 9 个通道" cites no
 /// table 9, while 见表 1 ("see Table 1") does.
 const NOT_TABLE: &str = "代发列报外仪课";
-const NOT_FIGURE: &str = "意试地构企蓝视";
+// 张图 / 幅图 / 原图 / 入图: "an image" (第二张图 7 个负样本 is the second image's 7 negatives).
+const NOT_FIGURE: &str = "意试地构企蓝视张幅原入";
 const NOT_EQUATION: &str = "形方模格正等算样程仪范";
 
 static PAGE: LazyLock<Regex> = LazyLock::new(|| {
@@ -47,7 +48,7 @@ static FIGURE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static EQUATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:\beq(?:uation)?s?\.?\s*|(?P<pre>\p{Han})?式\s*)\((?P<id>[A-Z]?\d{1,3}(?:\.\d{1,3})?[a-z]?)\)|\bequation\s+(?P<id2>[A-Z]?\d{1,3}(?:\.\d{1,3})?)\b",
+        r"(?i)(?:\beq(?:uation)?s?\.?\s*|(?P<pre>\p{Han})?式\s*)\((?P<id>[A-Z]?\d{1,3}(?:\.\d{1,3})?[a-z]?)\)|\bequation\s+(?P<id2>[A-Z]?\d{1,3}(?:\.\d{1,3})?)\b|\beqs?(?:\.\s*|\s+)(?P<id3>[A-Z]?\d{1,3}(?:\.\d{1,3})?)\b",
     )
     .expect("pattern")
 });
@@ -245,6 +246,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
             let raw = c
                 .name("id")
                 .or_else(|| c.name("id2"))
+                .or_else(|| c.name("id3"))
                 .map_or("", |m| m.as_str());
             let id = raw.to_ascii_lowercase();
             if !paper.equations.contains(&id) && !paper.text.contains(&format!("({id})")) {
