@@ -75,6 +75,7 @@ const ALL_IDS: &[&str] = &[
     "docs.six_parts",
     "docs.dataflow",
     "docs.usage",
+    "docs.coverage",
 ];
 
 #[test]
@@ -428,4 +429,46 @@ fn a_missing_audit_fails_every_audit_item_and_structure() {
             "audit.gaps"
         ]
     );
+}
+
+/// A class file added under modules/ after `init` (the ConvNeXt dogfood's DropPath, LayerNorm2d
+/// and Stage) needs its document too; a document that names the file's path covers it, whatever
+/// its own name. A file of functions only is not a module.
+#[test]
+fn a_module_file_without_its_document_fails_coverage_at_the_file() {
+    let dir = fixture(|root| {
+        std::fs::write(
+            root.join("modules/drop_path.py"),
+            "from torch import nn\n\n\nclass DropPath(nn.Module):\n    pass\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("modules/util.py"),
+            "def helper() -> int:\n    return 1\n",
+        )
+        .unwrap();
+    });
+    let f = failures(dir.path());
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].id, "docs.coverage");
+    assert_eq!(f[0].location.as_deref(), Some("modules/drop_path.py"));
+    assert!(
+        f[0].reason
+            .contains("write docs/modules/drop_path.md with the six parts"),
+        "{}",
+        f[0].reason
+    );
+    // A document named otherwise that names the path covers it.
+    let doc = std::fs::read_to_string(dir.path().join("docs/modules/residual_block.md")).unwrap();
+    std::fs::write(
+        dir.path().join("docs/modules/stochastic_depth.md"),
+        doc.replace("modules/residual_block.py", "modules/drop_path.py"),
+    )
+    .unwrap();
+    assert!(
+        doc.contains("modules/residual_block.py"),
+        "the fixture's document names its file"
+    );
+    let f = failures(dir.path());
+    assert!(f.is_empty(), "{f:#?}");
 }

@@ -127,7 +127,7 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
 
 /// `*.py` files under `root/rel`, recursively, sorted, as relative paths with `/` (hidden
 /// entries skipped, as the binary does).
-fn python_files(root: &Path, rel: &str, out: &mut Vec<String>) {
+pub(super) fn python_files(root: &Path, rel: &str, out: &mut Vec<String>) {
     let Ok(entries) = std::fs::read_dir(root.join(rel)) else {
         return;
     };

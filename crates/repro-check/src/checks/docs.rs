@@ -1,7 +1,8 @@
 //! Checklist items of the "docs" group: every module document in `docs/modules/` has the six
 //! parts in order, each with content (`docs.six_parts`), a Mermaid data-flow diagram
 //! (`docs.dataflow`) and a Python usage example that parses (`docs.usage`, ruff's parser via
-//! `pymodel`). A part, diagram or example that still holds the scaffold's `TODO(paper)` is a
+//! `pymodel`); every class file under `modules/` has its document (`docs.coverage`: one that
+//! names `modules/x.py`, or `docs/modules/x.md`). A part, diagram or example that still holds the scaffold's `TODO(paper)` is a
 //! placeholder and fails its item.
 
 use super::substance::{self, is_placeholder};
@@ -33,6 +34,7 @@ pub const PARTS: [(&str, &[&str]); 6] = [
 const SIX: &str = "docs.six_parts";
 const FLOW: &str = "docs.dataflow";
 const USAGE: &str = "docs.usage";
+const COVER: &str = "docs.coverage";
 
 /// Checks the tree at `root`.
 pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
@@ -45,6 +47,7 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
             .collect();
     }
     let (mut six, mut flow, mut usage) = (Vec::new(), Vec::new(), Vec::new());
+    let mut texts = Vec::new();
     for rel in &files {
         let text = match read_text(root, rel) {
             Ok(Some(t)) => t,
@@ -54,6 +57,7 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
                 continue;
             }
         };
+        texts.push((rel.clone(), text.clone()));
         let doc = Doc::parse(&text);
         let lines: Vec<&str> = text.lines().collect();
         let sections = doc.sections();
@@ -81,7 +85,54 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
             format!("{n} module document(s), each with a usage example that parses"),
         ));
     }
-    six.into_iter().chain(flow).chain(usage).collect()
+    let cover = coverage(root, &texts);
+    six.into_iter()
+        .chain(flow)
+        .chain(usage)
+        .chain(cover)
+        .collect()
+}
+
+/// Every file of `modules/` that defines a class has a document: one that names its path, or
+/// one named after it (SKILL.md: one document per module, also for modules added after `init`).
+fn coverage(root: &Path, docs: &[(String, String)]) -> Vec<Item> {
+    let mut py = Vec::new();
+    super::code::python_files(root, "modules", &mut py);
+    let mut items = Vec::new();
+    let mut covered = 0;
+    for rel in py.iter().filter(|r| !r.ends_with("/__init__.py")) {
+        let Ok(Some(source)) = read_text(root, rel) else {
+            continue;
+        };
+        if !source.lines().any(|l| l.starts_with("class ")) {
+            continue;
+        }
+        let stem = Path::new(rel)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let named = docs
+            .iter()
+            .any(|(doc, text)| text.contains(rel.as_str()) || *doc == format!("{DIR}/{stem}.md"));
+        if named {
+            covered += 1;
+        } else {
+            items.push(Item::fail(
+                COVER,
+                format!(
+                    "no module document for {rel}: write {DIR}/{stem}.md with the six parts (references/doc-template.md), naming `{rel}`"
+                ),
+                Some(rel.clone()),
+            ));
+        }
+    }
+    if items.is_empty() {
+        items.push(Item::pass(
+            COVER,
+            format!("each of the {covered} class file(s) under modules/ has its module document"),
+        ));
+    }
+    items
 }
 
 /// For each part, the first heading (level 2 or deeper, not taken by an earlier part) that
