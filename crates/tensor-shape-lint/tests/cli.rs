@@ -782,16 +782,6 @@ fn containers_built_at_run_time_are_followed_not_identity() {
 /// and the summary says the two-size check was skipped, never "two sizes".
 #[test]
 fn runtime_second_size_is_explicit_or_a_skip() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../skill/paper-replication/scripts/trace_shapes.py");
-    let runtime = |target: &str, args: &[&str]| {
-        bin()
-            .env("TSL_TRACE_SCRIPT", &script)
-            .args(["--runtime", target, "--format", "concise"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
     let unet = format!("{}:UNetLevel", fixture("models/unet_block.py").display());
     let o = runtime(
         &unet,
@@ -863,16 +853,6 @@ fn runtime_second_size_is_explicit_or_a_skip() {
 /// SKIP with the reason; a comment with a hard-coded batch is still caught.
 #[test]
 fn runtime_one_size_runs_batch_only_and_says_why() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../skill/paper-replication/scripts/trace_shapes.py");
-    let runtime = |target: &str, args: &[&str]| {
-        bin()
-            .env("TSL_TRACE_SCRIPT", &script)
-            .args(["--runtime", target, "--format", "concise"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("grid.py");
     let source = "import torch\nimport torch.nn as nn\n\n\nclass Grid(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, kernel_size=3, stride=2, padding=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, 16, 16]\n        y = self.conv(x)  # y: [B, 4, 8, 8] <- Conv2d(3, 4, k=3, s=2, p=1)\n        return y\n";
@@ -934,8 +914,6 @@ fn runtime_one_size_runs_batch_only_and_says_why() {
 /// `--kwargs` (the ConvNeXt dogfood could not runtime-check its Block alone).
 #[test]
 fn runtime_builds_the_class_with_kwargs() {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../skill/paper-replication/scripts/trace_shapes.py");
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("block.py");
     std::fs::write(
@@ -944,14 +922,7 @@ fn runtime_builds_the_class_with_kwargs() {
     )
     .unwrap();
     let target = format!("{}:Block", p.display());
-    let runtime = |args: &[&str]| {
-        bin()
-            .env("TSL_TRACE_SCRIPT", &script)
-            .args(["--runtime", &target, "--format", "concise"])
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let runtime = |args: &[&str]| runtime(&target, args);
     let o = runtime(&["--input", "x=[2,5,8]", "--kwargs", "{\"dim\": 8}"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(
@@ -969,4 +940,16 @@ fn runtime_builds_the_class_with_kwargs() {
         "{}",
         stderr(&o)
     );
+}
+
+/// `--runtime TARGET --format concise ARGS` with the skill's trace script (needs python3 + torch).
+fn runtime(target: &str, args: &[&str]) -> std::process::Output {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../skill/paper-replication/scripts/trace_shapes.py");
+    bin()
+        .env("TSL_TRACE_SCRIPT", &script)
+        .args(["--runtime", target, "--format", "concise"])
+        .args(args)
+        .output()
+        .unwrap()
 }
