@@ -519,7 +519,7 @@ static LIST_OWNER: LazyLock<Regex> = LazyLock::new(|| {
 /// iterations", "warmup over the first 10,000 steps", "after 5 epochs").
 static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|every|after|first|last|until|each)\b",
+        r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|after|first|last|until)\b",
     )
 });
 
@@ -534,6 +534,7 @@ pub(crate) fn force() {
     LazyLock::force(&LIST_NEXT);
     LazyLock::force(&LIST_OWNER);
     LazyLock::force(&MILESTONE);
+    LazyLock::force(&PERIOD);
     LazyLock::force(&COMPARATIVE);
     LazyLock::force(&HEADERS);
 }
@@ -656,8 +657,13 @@ fn is_milestone(prefix: &str) -> bool {
         .into_iter()
         .rev()
         .collect();
-    MILESTONE.is_match(&tail)
+    // "every 30 epochs" is a period, but "Each model is trained for 300 epochs" is a length:
+    // "every"/"each" mark a milestone only right before the number.
+    MILESTONE.is_match(&tail) || PERIOD.is_match(&tail)
 }
+
+/// "every 30 epochs", "each 2 epochs": the number is a period.
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(r"(?i)\b(?:every|each)\s+$"));
 
 /// Whether `x` is a believable value for `name`; the rest are other numbers near a trigger.
 pub fn plausible(name: &str, x: f64) -> bool {
@@ -687,7 +693,8 @@ pub fn plausible(name: &str, x: f64) -> bool {
 
 static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     [
-        ("layers", r"^(?:n\s*|#\s*|num(?:ber of)?\s+)?layers(?:\s+[lnd])?$|^depth$|^n_?layers$|^l$"),
+        // "Box/class #layers": "#" says "number of", after the part it counts.
+        ("layers", r"^(?:n\s*|#\s*|num(?:ber of)?\s+)?layers(?:\s+[lnd])?$|^depth$|^n_?layers$|^l$|^[\w/+-]+\s+#\s*layers$"),
         ("hidden_dim", r"^(?:hidden\s+size|hidden\s+dim\w*|d_?\s*model|dimension|dim|width|embedding\s+dim\w*|hidden)(?:\s+[dh])?$"),
         ("ffn_dim", r"^(?:mlp\s+size|mlp\s+dim\w*|d_?\s*ff|ffn\s+(?:size|dim\w*)|feed[- ]forward\s+dim\w*|intermediate\s+size)$"),
         ("heads", r"^(?:n\s*|#\s*|num(?:ber of)?\s+|attention\s+)?heads(?:\s+[ah])?$|^h$"),
@@ -713,11 +720,32 @@ static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// The canonical name a table header stands for ("Hidden size D" -> `hidden_dim`).
 pub fn header_name(header: &str) -> Option<&'static str> {
-    let h = header.split_whitespace().collect::<Vec<_>>().join(" ");
-    HEADERS
-        .iter()
-        .find(|(_, re)| re.is_match(h.trim()))
-        .map(|(n, _)| *n)
+    let words: Vec<&str> = header.split_whitespace().collect();
+    let named = |h: &str| {
+        HEADERS
+            .iter()
+            .find(|(_, re)| re.is_match(h.trim()))
+            .map(|(n, _)| *n)
+    };
+    named(&words.join(" ")).or_else(|| {
+        // "Input size Rinput", "Box/class #layers Dclass": the header's own symbol, a capital
+        // with its subscript glued on (R_input), follows the words that name the quantity; the
+        // subscript repeats one of those words, which tells it from a word ("Params").
+        let (last, rest) = words.split_last()?;
+        let mut chars = last.chars();
+        let capital = chars.next().is_some_and(char::is_uppercase);
+        let sub: String = chars.collect();
+        let symbol = capital
+            && sub.chars().count() >= 2
+            && sub.chars().all(char::is_lowercase)
+            && rest
+                .iter()
+                .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+                .any(|w| w.eq_ignore_ascii_case(&sub));
+        (symbol && !rest.is_empty())
+            .then(|| named(&rest.join(" ")))
+            .flatten()
+    })
 }
 
 #[cfg(test)]
@@ -741,6 +769,23 @@ mod tests {
 
     /// A trigger may let through sentences the rule then rejects, never the reverse: every
     /// sentence a rule's own automaton matches must be let through for that rule.
+    #[test]
+    fn each_and_every_make_a_period_only_right_before_the_number() {
+        assert_eq!(
+            num("Each network is trained for 120 epochs.", "epochs"),
+            [120.0]
+        );
+        assert_eq!(
+            num(
+                "Every model is trained 40 epochs with batch size 64.",
+                "epochs"
+            ),
+            [40.0]
+        );
+        assert!(num("The learning rate is halved every 20 epochs.", "epochs").is_empty());
+        assert!(num("We save a checkpoint each 5 epochs.", "epochs").is_empty());
+    }
+
     #[test]
     fn triggers_never_hide_a_match() {
         let sentences = [
@@ -1181,6 +1226,15 @@ mod tests {
         assert_eq!(header_name("MLP size"), Some("ffn_dim"));
         assert_eq!(header_name("n heads"), Some("heads"));
         assert_eq!(header_name("Layers"), Some("layers"));
+        // A symbol with its subscript glued on after the words (R_input printed "Rinput").
+        assert_eq!(header_name("Input size Rinput"), Some("image_size"));
+        assert_eq!(header_name("Box/class #layers Dclass"), Some("layers"));
+        assert_eq!(header_name("Encoder #layers"), Some("layers"));
+        // Only a symbol is dropped: a last word that names something else keeps the header
+        // unnamed, and a lone symbol names nothing.
+        assert_eq!(header_name("Input size Params"), None);
+        assert_eq!(header_name("Rinput"), None);
+        assert_eq!(header_name("#channels"), None);
         assert_eq!(header_name("Base LR"), Some("learning_rate"));
         assert_eq!(header_name("LR decay"), Some("lr_schedule"));
         assert_eq!(header_name("Weight  decay"), Some("weight_decay"));

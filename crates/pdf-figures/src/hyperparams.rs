@@ -237,6 +237,8 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
 ///   lower-case words ("ALBERT base large xlarge xxlarge") gives each row its word after the
 ///   group's ("ALBERT xlarge").
 fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
+    let split = split_counted_columns(cells);
+    let cells = split.as_slice();
     let mut out: Vec<Vec<String>> = Vec::with_capacity(cells.len());
     let Some(header) = cells.first() else {
         return out;
@@ -304,6 +306,86 @@ fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
         }
     }
     out
+}
+
+/// Two columns the layout merged into one, told by the header: "BiFPN #channels #layers
+/// Wbifpn Dbifpn" over cells "64 3" names two counts ("#channels", "#layers") and every cell
+/// holds two numbers, so the column is split in two, each headed by the group word and its own
+/// "#" name ("BiFPN #channels", "BiFPN #layers"). A column whose cells do not all hold that
+/// many numbers is left as it is.
+fn split_counted_columns(cells: &[Vec<String>]) -> Vec<Vec<String>> {
+    let Some(header) = cells.first() else {
+        return Vec::new();
+    };
+    let numeric = |c: &str| -> Option<Vec<String>> {
+        let t: Vec<String> = c.split_whitespace().map(str::to_string).collect();
+        t.iter()
+            .all(|w| paper_mining::parse_number(w).is_some())
+            .then_some(t)
+    };
+    // Per column: the header of each part when the column is split.
+    let mut parts: Vec<Option<Vec<String>>> = vec![None; header.len()];
+    for (c, h) in header.iter().enumerate().skip(1) {
+        let words: Vec<&str> = h.split_whitespace().collect();
+        let counted: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| w.len() > 1 && w.starts_with('#'))
+            .collect();
+        let k = counted.len();
+        if k < 2 {
+            continue;
+        }
+        let filled: Vec<Option<Vec<String>>> = cells[1..]
+            .iter()
+            .map(|r| r.get(c).map(String::as_str).unwrap_or(""))
+            .filter(|t| !t.trim().is_empty())
+            .map(numeric)
+            .collect();
+        if filled.len() < 2
+            || filled
+                .iter()
+                .any(|t| t.as_ref().is_none_or(|t| t.len() != k))
+        {
+            continue;
+        }
+        let group: Vec<&str> = words
+            .iter()
+            .copied()
+            .take_while(|w| !w.starts_with('#'))
+            .collect();
+        parts[c] = Some(
+            counted
+                .iter()
+                .map(|w| {
+                    let mut g = group.clone();
+                    g.push(w);
+                    g.join(" ")
+                })
+                .collect(),
+        );
+    }
+    if parts.iter().all(Option::is_none) {
+        return cells.to_vec();
+    }
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut r = Vec::with_capacity(row.len() + 2);
+            for (c, cell) in row.iter().enumerate() {
+                match parts.get(c).and_then(Option::as_ref) {
+                    Some(names) if i == 0 => r.extend(names.iter().cloned()),
+                    Some(names) => match numeric(cell).filter(|t| t.len() == names.len()) {
+                        Some(t) => r.extend(t),
+                        None => r.extend(std::iter::repeat_n(String::new(), names.len())),
+                    },
+                    None => r.push(cell.clone()),
+                }
+            }
+            r
+        })
+        .collect()
 }
 
 fn json_number(x: f64) -> Option<serde_json::Number> {
@@ -578,6 +660,55 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| ViT-Huge | 632M | 632000000 | p.5, Table 1, row \"ViT-Huge\", column \"Params\" |"), "{md}");
+    }
+
+    #[test]
+    fn a_column_heading_two_counts_over_pairs_of_numbers_is_split() {
+        // A scaling table as the layout reads it: two narrow columns under one group header
+        // ("Decoder #blocks #layers" with their symbols Nb, Nd) merged into one, each cell two
+        // numbers; the size column heads with its symbol glued to its subscript ("Rinput").
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let cells = vec![
+            row(&["", "Input size Rinput", "Decoder #blocks #layers Nb Nd"]),
+            row(&["S0", "320", "2 6"]),
+            row(&["S1", "384", "3 9"]),
+            row(&["S2", "448", ""]),
+        ];
+        let grid = split_counted_columns(&cells);
+        assert_eq!(
+            grid[0],
+            [
+                "",
+                "Input size Rinput",
+                "Decoder #blocks",
+                "Decoder #layers"
+            ]
+        );
+        assert_eq!(grid[2], ["S1", "384", "3", "9"]);
+        assert_eq!(grid[3], ["S2", "448", "", ""]);
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let got: Vec<(&str, f64)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.number.unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("image_size", 320.0),
+                ("layers", 6.0),
+                ("image_size", 384.0),
+                ("layers", 9.0),
+                ("image_size", 448.0),
+            ]
+        );
+        // One "#" name, or a cell with another count of numbers: the column stays whole.
+        let kept = vec![
+            row(&["", "Decoder #blocks #layers"]),
+            row(&["S0", "2 6"]),
+            row(&["S1", "3"]),
+        ];
+        assert_eq!(split_counted_columns(&kept), kept);
     }
 
     #[test]
