@@ -267,12 +267,27 @@ fn list_items(sentence: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     let mut from = 0;
+    // A bullet or a line ending in a colon ("• On JFT:") leads the dash items under it: each
+    // of them carries it, so that the item's setting is that list's.
+    let mut lead: Option<&str> = None;
     for &c in cuts.iter().chain(std::iter::once(&sentence.len())) {
         let piece = sentence[from..c].trim();
-        if !piece.is_empty() {
-            out.push(piece.to_string());
-        }
         from = c;
+        if piece.is_empty() {
+            continue;
+        }
+        if !piece.starts_with(['–', '—']) {
+            lead = piece.ends_with(':').then_some(piece);
+            if lead.is_some() {
+                continue;
+            }
+        } else if piece.starts_with(['–', '—'])
+            && let Some(l) = lead
+        {
+            out.push(format!("{} {piece}", l.trim_start_matches('•').trim()));
+            continue;
+        }
+        out.push(piece.to_string());
     }
     out
 }
@@ -445,6 +460,56 @@ mod tests {
             list_items("We use SGD – Adam was worse."),
             ["We use SGD – Adam was worse."]
         );
+    }
+
+    #[test]
+    fn a_list_lead_in_goes_with_each_item_and_names_its_dataset() {
+        assert_eq!(
+            list_items("On CIFAR-10: – Optimizer: Adam – Batch size: 64"),
+            [
+                "On CIFAR-10: – Optimizer: Adam",
+                "On CIFAR-10: – Batch size: 64"
+            ]
+        );
+        // Two lists, each under its own lead-in, in one paragraph (bullets as the layout
+        // hands them over): the second list's values are of the other dataset.
+        let text = "Training differs between the two datasets: • On ImageNet: – Optimizer: \
+                    SGD – Batch size: 256 • On CIFAR-10: – Optimizer: Adam – Batch size: 64";
+        let mined = mine(
+            &[
+                Paragraph {
+                    page: 1,
+                    section: "1 Introduction".into(),
+                    text: "We evaluate on ImageNet classification.".into(),
+                },
+                Paragraph {
+                    page: 4,
+                    section: "4 Experiments".into(),
+                    text: text.into(),
+                },
+            ],
+            &[],
+        );
+        let got: Vec<(&str, String, Option<String>)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.value.clone(), c.setting.dataset.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("optimizer", "SGD".to_string(), Some("imagenet".to_string())),
+                (
+                    "batch_size",
+                    "256".to_string(),
+                    Some("imagenet".to_string())
+                ),
+                ("optimizer", "Adam".to_string(), Some("cifar".to_string())),
+                ("batch_size", "64".to_string(), Some("cifar".to_string())),
+            ]
+        );
+        let cifar = &mined.hyperparameters[2];
+        assert_ne!(cifar.setting.label, Label::Main);
     }
 
     #[test]

@@ -137,9 +137,17 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
     let vocabulary = Vocabulary::of_pages(layouts);
     let mut out: Vec<Paragraph> = Vec::new();
     let mut last_body: Option<usize> = None;
+    let body = sections::body_size(layouts);
     for layout in layouts {
         for (k, placed) in layout.blocks.iter().enumerate() {
-            if !matches!(placed.role, BlockRole::Body | BlockRole::Caption) {
+            // A short list item ("– Optimizer: RMSprop [22]") is too short to read as running
+            // text to the layout, but it is running text when set at the body size and not
+            // on a drawing.
+            let item = placed.role == BlockRole::Other
+                && starts_list_item(&placed.block.text())
+                && placed.block.size() >= 0.95 * body
+                && !on_graphic(layout, &placed.block.bbox);
+            if !matches!(placed.role, BlockRole::Body | BlockRole::Caption) && !item {
                 continue;
             }
             let mut lines: &[Line] = &placed.block.lines;
@@ -158,16 +166,23 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
             let text = join_lines(lines.iter().map(Line::text), &vocabulary);
             // A paragraph cut by a column break (or by a figure and its caption) continues in a
             // later block of the page.
-            if placed.role == BlockRole::Body
+            // A list item continues the list or the lead-in ("• On JFT:") before it, so that
+            // the miner sees which list it belongs to.
+            let continues = if starts_list_item(&text) {
+                |p: &str| p.ends_with(':') || starts_list_item(p)
+            } else {
+                |p: &str| !p.ends_with(['.', '!', '?', ':'])
+            };
+            if (placed.role == BlockRole::Body || item)
                 && let Some(prev) = last_body.and_then(|i| out.get_mut(i))
                 && prev.page == layout.number
-                && !prev.text.ends_with(['.', '!', '?', ':'])
+                && continues(&prev.text)
                 && text.chars().next().is_some_and(|c| !c.is_uppercase())
             {
                 prev.text = join_lines([prev.text.as_str(), text.as_str()], &vocabulary);
                 continue;
             }
-            if placed.role == BlockRole::Body {
+            if placed.role == BlockRole::Body || item {
                 last_body = Some(out.len());
             }
             out.push(Paragraph {
@@ -178,6 +193,25 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
         }
     }
     (out, marks)
+}
+
+/// Text that opens with a list marker (a bullet, or a dash before a word).
+fn starts_list_item(text: &str) -> bool {
+    let mut chars = text.trim_start().chars();
+    match chars.next() {
+        Some('•' | '◦' | '▪' | '∗') => true,
+        Some('–' | '—') => chars.next() == Some(' '),
+        _ => false,
+    }
+}
+
+/// Whether the centre of `r` lies on a picture (not a rule) of the page.
+fn on_graphic(layout: &PageLayout, r: &pdf_layout::Rect) -> bool {
+    let (cx, cy) = r.center();
+    layout
+        .graphics
+        .iter()
+        .any(|g| !g.is_rule() && g.bbox.contains_point(cx, cy))
 }
 
 /// "3.4 Implementation", or the title alone when unnumbered.
@@ -660,6 +694,15 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| ViT-Huge | 632M | 632000000 | p.5, Table 1, row \"ViT-Huge\", column \"Params\" |"), "{md}");
+    }
+
+    #[test]
+    fn list_markers_open_list_items() {
+        assert!(starts_list_item("• On JFT:"));
+        assert!(starts_list_item("– Optimizer: RMSprop [22]"));
+        // A dash glued to a number is a minus sign, and a word is no marker.
+        assert!(!starts_list_item("–5 dB"));
+        assert!(!starts_list_item("Optimizer: SGD"));
     }
 
     #[test]
