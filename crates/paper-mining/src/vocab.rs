@@ -137,6 +137,18 @@ const RULES: &[Rule] = &[
         Number,
     ),
     rule("learning_rate", r"(?i)\bstep ?size\b{F}{N}", Number),
+    // A warm-up's ramp ends at the learning rate ("linearly increased from 0 to 0.16"); a
+    // decay starts from it ("linear-decay learning rate policy (decreased from 0.5 to 0)").
+    rule(
+        "learning_rate",
+        r"(?i)\blearning[- ]rates?\b{F}(?:increas\w*|ramp\w*(?:\s+up)?|warm\w*\s+up|grow\w*|rais\w*)\s+from\s+\d[\d.]*\s+to\s+{N}",
+        Number,
+    ),
+    rule(
+        "learning_rate",
+        r"(?i)\blearning[- ]rates?\b[^.;]{0,30}?\b(?:decreas\w*|decay\w*|anneal\w*|reduc\w*|lower\w*)\s+(?:linearly\s+)?from\s+{N}\s+to\b",
+        Number,
+    ),
     rule(
         "lr_schedule",
         r"(?i)\bcosine(?:\s+(?:learning[- ]rate|lr))?\s+(?:schedule|decay|annealing)\w*",
@@ -275,9 +287,26 @@ const RULES: &[Rule] = &[
         r"(?i)\b(?:training|train)\s+(?:steps|iterations)\b{F}{N}",
         Number,
     ),
+    // "We train the RPN step for 120k mini-batches": one update per mini-batch.
+    rule(
+        "steps",
+        r"(?i)\btrain\w*\b[^.;]{0,40}?\bfor\s+{N}\s+mini-?batch(?:es)?\b",
+        Number,
+    ),
     rule("dropout", r"(?i)\bdrop-?out\b{F}{N}", List),
     rule("dropout", r"\bP_?\s*drop\s*=\s*{N}", Number),
     rule("dropout", r"(?i){N}\s+drop-?out\b", Number),
+    rule(
+        "dropout",
+        r"(?i)\bdrop-?out\s+layers?\s+(?:of|with)\s+(?:a\s+)?(?:rate|probability|ratio)\s+(?:of\s+)?{N}",
+        Number,
+    ),
+    // "We remove all the dropout layers" (of the network a detector starts from).
+    rule(
+        "dropout",
+        r"(?i)\b(?:remov(?:e|ed|ing)|discard(?:ed|ing)?)\s+(?:all\s+)?(?:the\s+)?drop-?out\b",
+        Zero,
+    ),
     rule(
         "dropout",
         r"(?i)\b(?:no|not\s+use|not\s+apply)\s+(?:any\s+)?drop-?out\b",
@@ -369,12 +398,18 @@ const RULES: &[Rule] = &[
     ),
     rule(
         "kernel_size",
-        r"(?i)\b(?P<v>\d{1,2})\s*[×x]\s*(?P<w>\d{1,2})\s+(?:(?:max|average|avg)[- ])?(?:conv\w*|filters?|kernels?|pool\w*|up-?conv\w*|depthwise|receptive)",
+        r"(?i)\b(?P<v>\d{1,2})\s*[×x]\s*(?P<w>\d{1,2})\s+(?:(?:max|average|avg)[- ])?(?:conv\w*|filters?|kernels?|pool\w*|up-?conv\w*|depthwise|receptive|layers?\b)",
         Square,
     ),
     rule("kernel_size", r"(?i)\bkernel[- ]sizes?\b{F}{N}", Number),
     rule("kernel_size", r"(?i)\bfilters?\s+of\s+size\s+{N}", Number),
     rule("stride", r"(?i)\bstrides?\b{F}{N}", Number),
+    // "stride-2 convolutions": the hyphenated adjective (see `glued_but_meant`).
+    rule(
+        "stride",
+        r"(?i)\bstride-{N}\s+(?:conv\w*|layers?|pool\w*|max-?pool\w*|depthwise)",
+        Number,
+    ),
     // "the input image is 224×224 randomly cropped", "cropping 224 × 224 center view".
     rule(
         "image_size",
@@ -450,7 +485,13 @@ const RULES: &[Rule] = &[
     ),
     rule(
         "init",
-        r"(?i)\b(?:initiali[sz]\w*|initial\s+weights?)\b[^.;]{0,60}?\b(?P<v>as in \[[\d,\s]+\]|in \[[\d,\s]+\]|xavier|glorot|kaiming|he et al\.?|truncated normal|(?:gaussian|normal|uniform) distribution|orthogonal(?:ly)?)",
+        r"(?i)\b(?:initiali[sz]\w*|initial\s+weights?)\b[^.;]{0,90}?\b(?P<v>as in \[[\d,\s]+\]|in \[[\d,\s]+\]|of \[[\d,\s]+\]|xavier|glorot|kaiming|he et al\.?|truncated normal|(?:gaussian|normal|uniform) distribution|orthogonal(?:ly)?)",
+        Text,
+    ),
+    // "We use the method of [19] to initialize all convolutions": the cited method first.
+    rule(
+        "init",
+        r"(?i)\b(?P<v>(?:method|scheme|strategy|initiali[sz]ation)\s+(?:of|in|from)\s+\[[\d,\s]+\])\s+(?:to|for)\s+initiali[sz]\w*",
         Text,
     ),
 ];
@@ -590,7 +631,8 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                 Number | List => {
                     let v = caps.name("v").unwrap();
                     let prefix = &sentence[..v.start()];
-                    if !clean_edges(sentence, v.start(), v.end())
+                    if !(clean_edges(sentence, v.start(), v.end())
+                        || glued_but_meant(rule.name, prefix, sentence, v.end()))
                         || (matches!(rule.name, "steps" | "epochs") && is_milestone(prefix))
                         || (v.as_str().starts_with(char::is_alphabetic)
                             && !matches!(rule.name, "epochs" | "batch_size" | "patch_size"))
@@ -644,6 +686,14 @@ fn clean_edges(s: &str, start: usize, end: usize) -> bool {
     !before.is_some_and(|c| {
         c.is_alphanumeric() || matches!(c, '-' | '/' | '_' | '.' | '×' | '+' | '^' | '·' | '*')
     }) && !after.is_some_and(|c| c.is_alphanumeric() || c == '%' || c == '-')
+}
+
+/// "stride-2 convolutions": a stride written as a hyphenated adjective, the number glued to
+/// the word before it.
+fn glued_but_meant(name: &str, prefix: &str, s: &str, end: usize) -> bool {
+    name == "stride"
+        && prefix.to_lowercase().ends_with("stride-")
+        && !s[end..].chars().next().is_some_and(char::is_alphanumeric)
 }
 
 fn is_milestone(prefix: &str) -> bool {
@@ -769,6 +819,87 @@ mod tests {
 
     /// A trigger may let through sentences the rule then rejects, never the reverse: every
     /// sentence a rule's own automaton matches must be let through for that rule.
+    #[test]
+    fn ramps_cited_initialisations_and_dropout_layers() {
+        assert_eq!(
+            num(
+                "The learning rate is linearly increased from 0 to 0.2 during the first epoch.",
+                "learning_rate"
+            ),
+            [0.2]
+        );
+        assert_eq!(
+            num(
+                "We use a linear learning rate schedule (decreased from 0.4 to 0) for all runs.",
+                "learning_rate"
+            ),
+            [0.4]
+        );
+        // The end of a decay is not the learning rate.
+        assert!(
+            !num(
+                "The learning rate is decayed from 0.1 to 0.001 by a cosine schedule.",
+                "learning_rate"
+            )
+            .contains(&0.001)
+        );
+        for s in [
+            "We follow the weight initialization of [7].",
+            "We use the scheme of [7] to initialize every layer.",
+            "We initialize the weights of all of the newly added prediction layers with the xavier method [7].",
+        ] {
+            assert_eq!(one(s, "init").len(), 1, "{s}");
+        }
+        assert_eq!(
+            num(
+                "Both models have a dropout layer of rate 0.3 before the classifier.",
+                "dropout"
+            ),
+            [0.3]
+        );
+        assert_eq!(
+            num(
+                "We remove all the dropout layers of the backbone.",
+                "dropout"
+            ),
+            [0.0]
+        );
+        // Dropout named but not removed.
+        assert!(
+            num(
+                "Removing the classifier leaves dropout in place.",
+                "dropout"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn hyphenated_strides_square_layers_and_minibatch_schedules() {
+        assert_eq!(
+            num(
+                "Each stage starts with stride-2 convolutions in its first block.",
+                "stride"
+            ),
+            [2.0]
+        );
+        assert!(num("A stride-2x downsampling follows.", "stride").is_empty());
+        assert_eq!(
+            num(
+                "The 5×5 layer of each block is replaced by two 3×3 layers.",
+                "kernel_size"
+            ),
+            [5.0, 3.0]
+        );
+        assert_eq!(
+            num(
+                "We train the detector for 90k mini-batches at a learning rate of 0.01.",
+                "steps"
+            ),
+            [90000.0]
+        );
+    }
+
     #[test]
     fn each_and_every_make_a_period_only_right_before_the_number() {
         assert_eq!(
