@@ -208,6 +208,9 @@ pub fn classify_blocks(
     height: f64,
     body_size: f64,
 ) -> Vec<PlacedBlock> {
+    // Tops of the blocks, to tell a running head (the top line of the page) from a section
+    // heading set just under it ("3 Experimental Results" under LNCS's page-number line).
+    let tops: Vec<f64> = blocks.iter().map(|b| b.bbox.y1).collect();
     let mut placed: Vec<PlacedBlock> = blocks
         .into_iter()
         .map(|block| {
@@ -228,9 +231,12 @@ pub fn classify_blocks(
                     && g.bbox.contains_point(cx, cy)
                     && g.bbox.area() < 0.6 * width * height
             });
+            let under_running_head =
+                tops.iter().any(|&y1| y1 < block.bbox.y0 - 1.0) && section_heading_line(&first);
             let in_margin = block.lines.len() <= 2
                 && !over_graphic
-                && (block.bbox.y1 < 0.09 * height || block.bbox.y0 > 0.91 * height);
+                && ((block.bbox.y1 < 0.09 * height && !under_running_head)
+                    || block.bbox.y0 > 0.91 * height);
             let role = if in_margin {
                 BlockRole::Margin
             } else if is_body(&block, graphics, width, body_size) {
@@ -265,6 +271,21 @@ pub fn classify_blocks(
         }
     }
     placed
+}
+
+/// "3 Experimental Results", "3.3 PASCAL VOC2012": a section number, then a capitalised word.
+fn section_heading_line(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let (Some(number), Some(title)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let number = number.trim_end_matches('.');
+    !number.is_empty()
+        && number.len() <= 5
+        && number.starts_with(|c: char| c.is_ascii_digit())
+        && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !number.contains("..")
+        && title.starts_with(|c: char| c.is_uppercase())
 }
 
 fn is_heading(block: &Block, body_size: f64) -> bool {
@@ -382,6 +403,32 @@ mod tests {
             graphics: vec![],
         };
         analyze_page(1, &input, 10.0)
+    }
+
+    #[test]
+    fn a_section_heading_under_the_running_head_is_not_margin() {
+        // The page-number line at the very top, a numbered heading just under it (both in the
+        // top 9 % of the page), then a paragraph.
+        let mut glyphs = glyphs_at("7", 500.0, 40.0, 9.0);
+        glyphs.extend(glyphs_at("4 Results on Two Datasets", 72.0, 64.0, 10.0));
+        glyphs.extend(paragraph(
+            72.0,
+            90.0,
+            4,
+            "Body text runs on here, line after line of it, as prose does.",
+        ));
+        let page = letter_page(glyphs);
+        let role_of = |start: &str| {
+            page.blocks
+                .iter()
+                .find(|b| b.block.text().starts_with(start))
+                .map(|b| b.role)
+        };
+        assert_eq!(role_of("7"), Some(BlockRole::Margin));
+        assert_ne!(role_of("4 Results"), Some(BlockRole::Margin));
+        // The running head itself, even when it reads like a heading, stays margin.
+        let page = letter_page(glyphs_at("8 Section Title Of The Journal", 72.0, 40.0, 9.0));
+        assert_eq!(page.blocks[0].role, BlockRole::Margin);
     }
 
     #[test]
