@@ -63,6 +63,14 @@ static DATASET: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A sentence about timing the model: its batch size or input is the benchmark's, not the
+/// training's.
+static INFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:measur\w*\s+(?:the\s+)?(?:speed|latency|throughput|run\s*time|inference\s+time)|(?:speed|latency|throughput|inference\s+time)\s+(?:is\s+|was\s+|are\s+)?measured|(?:inference|test(?:ing)?)\s+(?:speed|latency|throughput)|frames\s+per\s+second)\b",
+    )
+});
+
 /// Tasks, by their usual words.
 static TASK: LazyLock<Regex> = LazyLock::new(|| {
     compile(
@@ -193,6 +201,13 @@ pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
         Label::PreTraining
     } else if BASELINE.is_match(sentence) || about_cited_work(sentence) {
         Label::Baseline
+    } else if INFERENCE.is_match(sentence) {
+        // "We measure the speed with batch size 8": a timing run, not training.
+        return Setting {
+            path: path.to_string(),
+            label: Label::OtherTask,
+            dataset: Some("inference".to_string()),
+        };
     } else if dataset.is_some_and(|d| paper.dataset.is_some_and(|p| p != d))
         || task.is_some_and(|t| paper.task.is_some_and(|p| p != t))
     {
@@ -302,6 +317,32 @@ mod tests {
             "A Implementation Details: CIFAR"
         );
         assert_eq!(p.path("Abstract"), "Abstract");
+    }
+
+    #[test]
+    fn timing_runs_are_not_the_training_setting() {
+        let paper = Paper {
+            dataset: Some("coco"),
+            task: Some("detection"),
+        };
+        for s in [
+            "We measure the speed with batch size 4 on one GPU.",
+            "Latency is measured with batch size 1 on the same machine.",
+            "Inference speed is reported at 640 pixels.",
+        ] {
+            let got = classify(s, "4 Experiments", &paper);
+            assert_eq!(got.label, Label::OtherTask, "{s}");
+            assert_eq!(got.dataset.as_deref(), Some("inference"), "{s}");
+        }
+        assert_eq!(
+            classify(
+                "We train with batch size 16 for speed.",
+                "4 Experiments",
+                &paper
+            )
+            .label,
+            Label::Main
+        );
     }
 
     #[test]

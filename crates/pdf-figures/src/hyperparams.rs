@@ -246,9 +246,21 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
                 .first()
                 .is_none_or(|h| paper_mining::counts::count_header(h).is_none()),
         );
+        // "S", "M", "L" side by side are object sizes (COCO's AP on small, medium and large
+        // objects), so a lone "L" there is no layer count.
+        let sizes = ["S", "M", "L"]
+            .iter()
+            .all(|s| header.iter().any(|h| h.trim() == *s));
         for row in cells.iter().skip(1) {
             let row_header = row.first().cloned().unwrap_or_default();
             for (c, text) in row.iter().enumerate().skip(first) {
+                if sizes
+                    && header
+                        .get(c)
+                        .is_some_and(|h| ["S", "M", "L"].contains(&h.trim()))
+                {
+                    continue;
+                }
                 out.push(TableCell {
                     table: id.to_string(),
                     page,
@@ -694,6 +706,31 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| ViT-Huge | 632M | 632000000 | p.5, Table 1, row \"ViT-Huge\", column \"Params\" |"), "{md}");
+    }
+
+    #[test]
+    fn object_size_columns_are_not_layer_counts() {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        // A detection table: AP on small, medium and large objects.
+        let coco = vec![
+            row(&["Method", "AP", "S", "M", "L"]),
+            row(&["Ours", "31.2", "10.9", "34.8", "49.8"]),
+        ];
+        let mined = mine_layouts(&[], &[("5", 12, 80.0, &coco)]);
+        assert!(
+            mined.hyperparameters.is_empty(),
+            "{:?}",
+            mined.hyperparameters
+        );
+        // A lone "L" is still the number of layers.
+        let arch = vec![row(&["Model", "L", "H"]), row(&["Base", "12", "768"])];
+        let mined = mine_layouts(&[], &[("1", 3, 80.0, &arch)]);
+        assert!(
+            mined
+                .hyperparameters
+                .iter()
+                .any(|c| c.name == "layers" && c.number == Some(12.0))
+        );
     }
 
     #[test]
