@@ -29,6 +29,10 @@
 //! | `sequence_length` | "sequence length of 128" | sequence length |
 //! | `grad_clip` | "gradient clipping of 1.0", "gradient clipping at global norm 1" | gradient clipping |
 //! | `init` | "We initialize the weights as in [13]", "initial weights from a Gaussian distribution" | init |
+//! | `iou_threshold` | "jaccard overlap higher than a threshold (0.5)", "IoU threshold of 0.7" | IoU threshold |
+//! | `neg_pos_ratio` | "the ratio between the negatives and positives is at most 3:1" (3) | |
+//! | `anchors_per_location` | "6 default boxes per location", "9 anchors at each position" | |
+//! | `num_anchors` | "the total number of boxes ... (8732)", "8732 default boxes in total" | |
 //!
 //! Depth in a model's name ("50-layer", "ViT-L/16") is not a candidate: it names a model.
 
@@ -67,6 +71,10 @@ pub const NAMES: &[&str] = &[
     "sequence_length",
     "grad_clip",
     "init",
+    "iou_threshold",
+    "neg_pos_ratio",
+    "anchors_per_location",
+    "num_anchors",
 ];
 
 /// How a rule's match becomes a value.
@@ -488,6 +496,37 @@ const RULES: &[Rule] = &[
         r"(?i)\b(?:initiali[sz]\w*|initial\s+weights?)\b[^.;]{0,90}?\b(?P<v>as in \[[\d,\s]+\]|in \[[\d,\s]+\]|of \[[\d,\s]+\]|xavier|glorot|kaiming|he et al\.?|truncated normal|(?:gaussian|normal|uniform) distribution|orthogonal(?:ly)?)",
         Text,
     ),
+    // Detectors: which default box (anchor) matches which object, and how many boxes there are.
+    rule(
+        "iou_threshold",
+        r"(?i)\b(?:jaccard|iou|intersection[- ]over[- ]union)(?:\s+overlap)?(?:\s+(?:with|to)\s[^\d.;]{0,30}?)?\s+(?:is\s+|are\s+)?(?:threshold\s+(?:of\s+)?|(?:higher|greater|larger)\s+than\s+(?:a\s+threshold\s+)?|above\s+|over\s+|>\s*|≥\s*|of\s+at\s+least\s+)\(?{N}",
+        Number,
+    ),
+    rule(
+        "neg_pos_ratio",
+        r"(?i)\bnegatives?\b[^.;]{0,40}?\bpositives?\b[^.;]{0,30}?\b{N}\s*:\s*1\b",
+        Number,
+    ),
+    rule(
+        "neg_pos_ratio",
+        r"(?i)\b{N}\s*:\s*1\s+(?:ratio\s+)?(?:of\s+|between\s+)?negatives?\b",
+        Number,
+    ),
+    rule(
+        "anchors_per_location",
+        r"(?i)\b{N}\s+(?:default\s+|anchor\s+|prior\s+)?(?:boxes|anchors|priors)\s+(?:per|at\s+each|for\s+each|on\s+each|at\s+every)\s+(?:feature[- ]map\s+)?(?:location|position|cell|pixel|spatial\s+location)",
+        Number,
+    ),
+    rule(
+        "num_anchors",
+        r"(?i)\btotal\s+(?:number\s+of\s+)?(?:default\s+|anchor\s+)?(?:boxes|anchors|priors)\b[^.;]{0,40}?\(\s*{N}\s*\)",
+        Number,
+    ),
+    rule(
+        "num_anchors",
+        r"(?i)\b{N}\s+(?:default\s+|anchor\s+)?(?:boxes|anchors|priors)\s+in\s+total\b",
+        Number,
+    ),
     // "We use the method of [19] to initialize all convolutions": the cited method first.
     rule(
         "init",
@@ -737,6 +776,10 @@ pub fn plausible(name: &str, x: f64) -> bool {
         "patch_size" => int && (1.0..=128.0).contains(&x),
         "vocab_size" => int && x >= 100.0,
         "sequence_length" => int && x >= 8.0,
+        "iou_threshold" => x > 0.0 && x < 1.0,
+        "neg_pos_ratio" => x > 0.0 && x <= 100.0,
+        "anchors_per_location" => int && (1.0..=100.0).contains(&x),
+        "num_anchors" => int && x >= 10.0,
         _ => true,
     }
 }
@@ -897,6 +940,65 @@ mod tests {
                 "steps"
             ),
             [90000.0]
+        );
+    }
+
+    #[test]
+    fn detector_matching_and_box_counts() {
+        assert_eq!(
+            num(
+                "A prior is positive when its jaccard overlap with an object is higher than a threshold (0.6).",
+                "iou_threshold"
+            ),
+            [0.6]
+        );
+        assert_eq!(
+            num(
+                "We use an IoU threshold of 0.7 for proposals.",
+                "iou_threshold"
+            ),
+            [0.7]
+        );
+        // A score that is an overlap is no threshold.
+        assert!(num("The mean IoU is 0.62 on the test set.", "iou_threshold").is_empty());
+        assert_eq!(
+            num(
+                "We keep the hardest ones so that the ratio between negatives and positives is at most 4:1.",
+                "neg_pos_ratio"
+            ),
+            [4.0]
+        );
+        assert_eq!(
+            num(
+                "We sample a 2:1 ratio of negatives to positives.",
+                "neg_pos_ratio"
+            ),
+            [2.0]
+        );
+        assert_eq!(
+            num(
+                "Each head predicts 5 default boxes at each feature map location.",
+                "anchors_per_location"
+            ),
+            [5.0]
+        );
+        assert_eq!(
+            num("We use 9 anchors per position.", "anchors_per_location"),
+            [9.0]
+        );
+        assert_eq!(
+            num(
+                "We keep the total number of boxes close to the original (1200).",
+                "num_anchors"
+            ),
+            [1200.0]
+        );
+        assert_eq!(
+            num(
+                "The model predicts 2000 default boxes in total.",
+                "num_anchors"
+            ),
+            [2000.0]
         );
     }
 
@@ -1073,6 +1175,22 @@ mod tests {
     #[test]
     fn every_name_has_a_sentence_that_states_it() {
         let cases: &[(&str, &str, &[f64])] = &[
+            (
+                "iou_threshold",
+                "Boxes with IoU above 0.5 are positives.",
+                &[0.5],
+            ),
+            (
+                "neg_pos_ratio",
+                "Negatives and positives are sampled at a 3:1 ratio.",
+                &[3.0],
+            ),
+            (
+                "anchors_per_location",
+                "There are 3 anchors per location.",
+                &[3.0],
+            ),
+            ("num_anchors", "That gives 500 anchors in total.", &[500.0]),
             (
                 "learning_rate",
                 "The learning rate starts from 0.1 and decays.",
