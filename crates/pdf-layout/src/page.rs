@@ -304,16 +304,24 @@ fn is_body(block: &Block, graphics: &[Graphic], width: f64, body_size: f64) -> b
     if (size - body_size).abs() > 1.2 && !is_heading(block, body_size) && !paragraph {
         return false;
     }
-    let covered = graphics
-        .iter()
-        .filter(|g| !g.is_rule() && g.kind != GraphicKind::RotatedText)
-        .any(|g| {
-            g.bbox
-                .intersect(&block.bbox)
-                .is_some_and(|i| i.area() > 0.5 * block.bbox.area())
-                && g.bbox.area() < 0.6 * width * width
-        });
-    if covered {
+    let covers = |r: &Rect| {
+        graphics
+            .iter()
+            .filter(|g| !g.is_rule() && g.kind != GraphicKind::RotatedText)
+            .any(|g| {
+                g.bbox
+                    .intersect(r)
+                    .is_some_and(|i| i.area() > 0.5 * r.area())
+                    && g.bbox.area() < 0.6 * width * width
+            })
+    };
+    if covers(&block.bbox) {
+        return false;
+    }
+    // Labels set over a drawing with a line of panel names under it ("loc : ∆(cx, cy, w, h)",
+    // "conf : ...", then "(a) Image with GT boxes (b) ..."): most lines lie on the drawing.
+    let lines_covered = block.lines.iter().filter(|l| covers(&l.bbox)).count();
+    if block.lines.len() >= 2 && 2 * lines_covered >= block.lines.len() {
         return false;
     }
     let words: usize = block.lines.iter().map(|l| l.words.len()).sum();
@@ -403,6 +411,45 @@ mod tests {
             graphics: vec![],
         };
         analyze_page(1, &input, 10.0)
+    }
+
+    #[test]
+    fn labels_on_a_drawing_with_panel_names_under_it_are_figure_text() {
+        // Two label lines on a drawing and a line of panel names just under it, close enough
+        // to form one block of body-size text across the column.
+        let drawing = Graphic {
+            bbox: Rect::new(300.0, 60.0, 520.0, 160.0),
+            kind: GraphicKind::Path,
+        };
+        let mut glyphs = glyphs_at("offsets : (dx, dy, dw, dh) of each box", 320.0, 130.0, 10.0);
+        glyphs.extend(glyphs_at(
+            "scores : (p1, p2, p3) of each class",
+            320.0,
+            142.0,
+            10.0,
+        ));
+        glyphs.extend(glyphs_at(
+            "(a) Input image with its boxes (b) Coarse grid of cells (c) Fine grid of cells",
+            100.0,
+            154.0,
+            10.0,
+        ));
+        let page = analyze_page(
+            1,
+            &PageInput {
+                width: 612.0,
+                height: 792.0,
+                glyphs,
+                graphics: vec![drawing],
+            },
+            10.0,
+        );
+        let labels = page
+            .blocks
+            .iter()
+            .find(|b| b.block.text().starts_with("offsets"))
+            .unwrap();
+        assert_eq!(labels.role, BlockRole::Other, "{:?}", labels.block.text());
     }
 
     #[test]
