@@ -197,9 +197,15 @@ impl<'g> Fragment<'g> {
             text.clear();
             glyphs.clear();
         };
-        for g in &line_glyphs {
+        // A superscript glued to its base ("224²" set as a raised small "2") is written "^2",
+        // so that it no longer reads as a digit of the base ("2242").
+        let raised =
+            |g: &Glyph| g.size < 0.8 * self.size && g.baseline < self.baseline - 0.25 * self.size;
+        let mut in_script = false;
+        for (k, g) in line_glyphs.iter().enumerate() {
             if g.ch.is_whitespace() {
                 flush(&mut text, &mut bbox, size, &mut glyphs, &mut words);
+                in_script = false;
                 continue;
             }
             let em = g.size.max(1.0);
@@ -209,6 +215,24 @@ impl<'g> Fragment<'g> {
             if text.is_empty() {
                 size = g.size;
             }
+            let up = raised(g);
+            // A fraction's numerator (before its "/") is no superscript.
+            let numerator = || {
+                line_glyphs[k..]
+                    .iter()
+                    .find(|n| !raised(n))
+                    .is_some_and(|n| n.ch == '/')
+            };
+            // "3.0e−4" with a raised exponent is already scientific notation.
+            let exponent = {
+                let mut back = text.chars().rev();
+                matches!(back.next(), Some('e' | 'E'))
+                    && back.next().is_some_and(|c| c.is_ascii_digit() || c == '.')
+            };
+            if up && !in_script && !text.is_empty() && !numerator() && !exponent {
+                text.push('^');
+            }
+            in_script = up;
             text.push(g.ch);
             glyphs.push((*g).clone());
             bbox = Some(bbox.map_or(g.bbox, |b| b.union(&g.bbox)));
@@ -276,6 +300,8 @@ fn stacked_fractions(glyphs: &[&Glyph], line_size: f64) -> Vec<Glyph> {
             out.extend(upper.iter().map(|g| (*g).clone()));
             let mut slash = (*upper[upper.len() - 1]).clone();
             slash.ch = '/';
+            // Not small: the slash is no superscript of the numerator.
+            slash.size = line_size;
             out.push(slash);
             out.extend(lower.iter().map(|g| (*g).clone()));
             found = true;
@@ -447,6 +473,28 @@ pub(crate) mod tests {
         glyphs.extend(glyphs_at("1", 77.0, 102.0, 7.0));
         let lines = lines_from_glyphs(&glyphs);
         assert!(!lines[0].text().contains('/'), "{}", lines[0].text());
+    }
+
+    #[test]
+    fn superscripts_glued_to_their_base_are_marked() {
+        // "a 224² crop and 10⁻⁴": raised 7 pt digits right after the base.
+        let mut glyphs = glyphs_at("a 224", 72.0, 100.0, 10.0);
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("2", x, 96.0, 7.0));
+        glyphs.extend(glyphs_at(" crop and 10", x + 3.5, 100.0, 10.0));
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("−4", x, 96.0, 7.0));
+        let lines = lines_from_glyphs(&glyphs);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text(), "a 224^2 crop and 10^−4");
+        // Scientific notation keeps its form.
+        let mut glyphs = glyphs_at("lr 3.0e", 72.0, 100.0, 10.0);
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("−4", x, 96.0, 7.0));
+        assert_eq!(lines_from_glyphs(&glyphs)[0].text(), "lr 3.0e−4");
+        // A line set in small type throughout has no superscripts.
+        let lines = lines_from_glyphs(&glyphs_at("a 224 crop", 72.0, 100.0, 7.0));
+        assert_eq!(lines[0].text(), "a 224 crop");
     }
 
     #[test]
