@@ -380,6 +380,11 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     }
     // "7/14" and "30/90" give one value per model of the row.
     for part in text.split('/') {
+        // "224^2" (224² printed with a superscript) is a 224 × 224 image.
+        let part = match name {
+            "image_size" => part.trim().strip_suffix("^2").unwrap_or(part),
+            _ => part,
+        };
         if let Some(x) = parse_number(part).filter(|x| vocab::plausible(name, *x)) {
             push(part.trim(), Some(x));
         }
@@ -443,6 +448,30 @@ mod tests {
             &mined.param_counts[0].source,
             Source::Cell { table, column, .. } if table == "2" && column == "Params"
         ));
+    }
+
+    #[test]
+    fn a_squared_image_size_cell_is_its_side() {
+        let mut mined = Mined::default();
+        let paper = setting::Paper::default();
+        let c = cell("Swin-T", "image size", "224^2");
+        mine_cell(&c, setting::classify("", "", &paper), &mut mined);
+        let got: Vec<(&str, Option<f64>)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.number))
+            .collect();
+        assert_eq!(got, [("image_size", Some(224.0))]);
+        // The same cell read without its superscript ("2242") is no size to believe.
+        let mut mined = Mined::default();
+        let c = cell("Swin-T", "image size", "2242");
+        mine_cell(&c, setting::classify("", "", &paper), &mut mined);
+        assert!(
+            mined
+                .hyperparameters
+                .iter()
+                .all(|c| c.number != Some(224.0))
+        );
     }
 
     #[test]
