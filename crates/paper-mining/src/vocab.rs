@@ -26,7 +26,7 @@
 //! | `image_size` | "224×224 crop", "resolution 224" | resolution, image size |
 //! | `patch_size` | "16 × 16 patches", "patch size of 14" | patch size |
 //! | `vocab_size` | "a 30,000 token vocabulary", "vocabulary of 160,000" | vocabulary |
-//! | `sequence_length` | "sequence length of 128" | sequence length |
+//! | `sequence_length` | "sequence length of 128" | sequence length, source/target length |
 //! | `grad_clip` | "gradient clipping of 1.0", "gradient clipping at global norm 1" | gradient clipping |
 //! | `init` | "We initialize the weights as in [13]", "initial weights from a Gaussian distribution" | init |
 //! | `iou_threshold` | "jaccard overlap higher than a threshold (0.5)", "IoU threshold of 0.7" | IoU threshold |
@@ -805,6 +805,7 @@ static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("patch_size", r"^patch(?:\s+size)?$"),
         ("image_size", r"^(?:resolution|image\s+size|input\s+size|res)$"),
         ("vocab_size", r"^vocab(?:ulary)?(?:\s+size)?$"),
+        ("sequence_length", r"^(?:max(?:imum)?\s+)?(?:source|target|input|output|sequence|context|seq\.?)\s+len(?:gth|\.)?$|^seq_?len$"),
     ]
     .into_iter()
     .map(|(n, p)| (n, crate::re::compile(&format!("(?i){p}"))))
@@ -1479,6 +1480,12 @@ mod tests {
         assert_eq!(header_name("Input size Rinput"), Some("image_size"));
         assert_eq!(header_name("Box/class #layers Dclass"), Some("layers"));
         assert_eq!(header_name("Encoder #layers"), Some("layers"));
+        assert_eq!(header_name("Source Length"), Some("sequence_length"));
+        assert_eq!(
+            header_name("Maximum target length"),
+            Some("sequence_length")
+        );
+        assert_eq!(header_name("Length"), None);
         // Only a symbol is dropped: a last word that names something else keeps the header
         // unnamed, and a lone symbol names nothing.
         assert_eq!(header_name("Input size Params"), None);
