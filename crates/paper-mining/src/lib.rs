@@ -323,6 +323,10 @@ fn merge_duplicates(rows: Vec<Candidate>) -> Vec<Candidate> {
     out
 }
 
+/// "3 × 3", "224x224": a square's two sides.
+static SQUARE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| re::compile(r"\b(\d{1,4})\s*[×x]\s*(\d{1,4})\b"));
+
 fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     let source = || Source::Cell {
         table: c.table.clone(),
@@ -376,6 +380,21 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     };
     if matches!(name, "optimizer" | "lr_schedule") {
         push(text, None);
+        return;
+    }
+    // "3 × 3" in a kernel or image size column is one side; a cell of two stacked rows
+    // ("3 × 3 3 × 3") gives it once.
+    if matches!(name, "kernel_size" | "image_size" | "patch_size") && text.contains(['×', 'x']) {
+        let mut seen: Vec<f64> = Vec::new();
+        for sq in SQUARE.captures_iter(text) {
+            let (a, b) = (&sq[1], &sq[2]);
+            if let Some(x) = parse_number(a).filter(|x| a == b && vocab::plausible(name, *x))
+                && !seen.contains(&x)
+            {
+                seen.push(x);
+                push(&sq[0], Some(x));
+            }
+        }
         return;
     }
     // "7/14" and "30/90" give one value per model of the row.
@@ -448,6 +467,28 @@ mod tests {
             &mined.param_counts[0].source,
             Source::Cell { table, column, .. } if table == "2" && column == "Params"
         ));
+    }
+
+    #[test]
+    fn square_cells_give_their_side_once() {
+        let paper = setting::Paper::default();
+        let got = |column: &str, text: &str| {
+            let mut mined = Mined::default();
+            mine_cell(
+                &cell("Block", column, text),
+                setting::classify("", "", &paper),
+                &mut mined,
+            );
+            mined
+                .hyperparameters
+                .iter()
+                .map(|c| (c.name, c.number))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(got("KSize", "5 × 5 5 × 5"), [("kernel_size", Some(5.0))]);
+        assert_eq!(got("Kernel size", "1 × 1"), [("kernel_size", Some(1.0))]);
+        // Not a square: no side.
+        assert!(got("Kernel size", "1 × 7").is_empty());
     }
 
     #[test]

@@ -21,7 +21,7 @@
 //! | `hidden_dim` | "H=768", "d_model = 512", "hidden size of 768", "1000 cells at each layer" | hidden size, dimension, width |
 //! | `ffn_dim` | "d_ff = 2048", "feed-forward size of 3072" | MLP size, d_ff |
 //! | `head_dim` | "d_k = d_v = 64" | d_k, d_v |
-//! | `kernel_size` | "3×3 convolutions", "kernel size of 5" | kernel size |
+//! | `kernel_size` | "3×3 convolutions", "kernel size of 5" | kernel size, KSize |
 //! | `stride` | "with a stride of 2" | stride |
 //! | `image_size` | "224×224 crop", "resolution 224" | resolution, image size |
 //! | `patch_size` | "16 × 16 patches", "patch size of 14" | patch size |
@@ -805,6 +805,8 @@ static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("patch_size", r"^patch(?:\s+size)?$"),
         ("image_size", r"^(?:resolution|image\s+size|input\s+size|res)$"),
         ("vocab_size", r"^vocab(?:ulary)?(?:\s+size)?$"),
+        ("kernel_size", r"^(?:kernel(?:\s+size)?|k\.?\s*size|filter\s+size)$"),
+        ("stride", r"^strides?$"),
         ("sequence_length", r"^(?:max(?:imum)?\s+)?(?:source|target|input|output|sequence|context|seq\.?)\s+len(?:gth|\.)?$|^seq_?len$"),
     ]
     .into_iter()
@@ -1481,6 +1483,9 @@ mod tests {
         assert_eq!(header_name("Box/class #layers Dclass"), Some("layers"));
         assert_eq!(header_name("Encoder #layers"), Some("layers"));
         assert_eq!(header_name("Source Length"), Some("sequence_length"));
+        assert_eq!(header_name("KSize"), Some("kernel_size"));
+        assert_eq!(header_name("Kernel size"), Some("kernel_size"));
+        assert_eq!(header_name("Stride"), Some("stride"));
         assert_eq!(
             header_name("Maximum target length"),
             Some("sequence_length")
