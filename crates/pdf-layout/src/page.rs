@@ -304,23 +304,30 @@ fn is_body(block: &Block, graphics: &[Graphic], width: f64, body_size: f64) -> b
     if (size - body_size).abs() > 1.2 && !is_heading(block, body_size) && !paragraph {
         return false;
     }
+    // Only the drawings the block touches can cover it or its lines.
+    let touching: Vec<&Graphic> = graphics
+        .iter()
+        .filter(|g| !g.is_rule() && g.kind != GraphicKind::RotatedText)
+        .filter(|g| g.bbox.area() < 0.6 * width * width)
+        .filter(|g| g.bbox.intersect(&block.bbox).is_some())
+        .collect();
     let covers = |r: &Rect| {
-        graphics
-            .iter()
-            .filter(|g| !g.is_rule() && g.kind != GraphicKind::RotatedText)
-            .any(|g| {
-                g.bbox
-                    .intersect(r)
-                    .is_some_and(|i| i.area() > 0.5 * r.area())
-                    && g.bbox.area() < 0.6 * width * width
-            })
+        touching.iter().any(|g| {
+            g.bbox
+                .intersect(r)
+                .is_some_and(|i| i.area() > 0.5 * r.area())
+        })
     };
     if covers(&block.bbox) {
         return false;
     }
     // Labels set over a drawing with a line of panel names under it ("loc : ∆(cx, cy, w, h)",
     // "conf : ...", then "(a) Image with GT boxes (b) ..."): most lines lie on the drawing.
-    let lines_covered = block.lines.iter().filter(|l| covers(&l.bbox)).count();
+    let lines_covered = if touching.is_empty() {
+        0
+    } else {
+        block.lines.iter().filter(|l| covers(&l.bbox)).count()
+    };
     if block.lines.len() >= 2 && 2 * lines_covered >= block.lines.len() {
         return false;
     }
