@@ -599,7 +599,7 @@ static LIST_OWNER: LazyLock<Regex> = LazyLock::new(|| {
 /// iterations", "warmup over the first 10,000 steps", "after 5 epochs").
 static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|after|first|last|until)\b",
+        r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|decreas\w*|lower\w*|after|first|last|final|until)\b",
     )
 });
 
@@ -615,6 +615,8 @@ pub(crate) fn force() {
     LazyLock::force(&LIST_OWNER);
     LazyLock::force(&MILESTONE);
     LazyLock::force(&PERIOD);
+    LazyLock::force(&MILESTONE_LIST);
+    LazyLock::force(&CITATION_TAIL);
     LazyLock::force(&COMPARATIVE);
     LazyLock::force(&HEADERS);
 }
@@ -670,8 +672,9 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                 Number | List => {
                     let v = caps.name("v").unwrap();
                     let prefix = &sentence[..v.start()];
-                    if !(clean_edges(sentence, v.start(), v.end())
-                        || glued_but_meant(rule.name, prefix, sentence, v.end()))
+                    if in_citation(sentence, v.start(), v.end())
+                        || !(clean_edges(sentence, v.start(), v.end())
+                            || glued_but_meant(rule.name, prefix, sentence, v.end()))
                         || (matches!(rule.name, "steps" | "epochs") && is_milestone(prefix))
                         || (v.as_str().starts_with(char::is_alphabetic)
                             && !matches!(rule.name, "epochs" | "batch_size" | "patch_size"))
@@ -689,7 +692,10 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                         let (s, e) = (end + n.start(), end + n.end());
                         // "learning rate 10−3, 0.9 momentum": the next number names its own
                         // quantity, so it is no further value of this list.
-                        if !clean_edges(sentence, s, e) || LIST_OWNER.is_match(&sentence[e..]) {
+                        if !clean_edges(sentence, s, e)
+                            || in_citation(sentence, s, e)
+                            || LIST_OWNER.is_match(&sentence[e..])
+                        {
                             break;
                         }
                         found.push((n.as_str().to_string(), parse_number(n.as_str())));
@@ -736,6 +742,9 @@ fn glued_but_meant(name: &str, prefix: &str, s: &str, end: usize) -> bool {
 }
 
 fn is_milestone(prefix: &str) -> bool {
+    // A list of milestones ("at 30, 60, and 90 epochs") is read from before its first item.
+    let prefix = MILESTONE_LIST.replace(prefix, "");
+    let prefix = prefix.as_ref();
     // Only the clause the number sits in: "..., and terminate training at 64k iterations".
     let clause = prefix.rsplit([',', ';']).next().unwrap_or(prefix);
     let tail: String = clause
@@ -750,6 +759,19 @@ fn is_milestone(prefix: &str) -> bool {
     // "every"/"each" mark a milestone only right before the number.
     MILESTONE.is_match(&tail) || PERIOD.is_match(&tail)
 }
+
+/// The earlier items of a list of numbers just before the value ("30, 60, and " of "30, 60,
+/// and 90 epochs").
+static MILESTONE_LIST: LazyLock<Regex> =
+    LazyLock::new(|| crate::re::compile(r"(?:\d[\d.]*[kKM]?\s*(?:,\s*(?:and|or)?|and|or)\s*)+$"));
+
+/// A citation: the value is a reference number in brackets ("epochs [16]").
+fn in_citation(s: &str, start: usize, end: usize) -> bool {
+    s[..start].trim_end().ends_with('[') && CITATION_TAIL.is_match(&s[end..])
+}
+
+static CITATION_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| crate::re::compile(r"^\s*(?:[,–-]\s*\d+\s*)*\]"));
 
 /// "every 30 epochs", "each 2 epochs": the number is a period.
 static PERIOD: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(r"(?i)\b(?:every|each)\s+$"));
@@ -1003,6 +1025,32 @@ mod tests {
             ),
             [2000.0]
         );
+    }
+
+    #[test]
+    fn milestone_lists_final_windows_and_citations_are_no_lengths() {
+        assert_eq!(
+            num(
+                "We train 120 epochs, and lower the learning rate by 10× at 40, 80, and 110 epochs.",
+                "epochs"
+            ),
+            [120.0]
+        );
+        assert!(
+            num(
+                "We report the mean accuracy of the final 3 epochs [8].",
+                "epochs"
+            )
+            .is_empty()
+        );
+        assert!(
+            num(
+                "We follow the schedule in [12] of epochs [21, 22].",
+                "epochs"
+            )
+            .is_empty()
+        );
+        assert_eq!(num("Training lasts 50 epochs [9].", "epochs"), [50.0]);
     }
 
     #[test]
