@@ -267,12 +267,27 @@ fn list_items(sentence: &str) -> Vec<String> {
     }
     let mut out = Vec::new();
     let mut from = 0;
+    // A bullet or a line ending in a colon ("• On JFT:") leads the dash items under it: each
+    // of them carries it, so that the item's setting is that list's.
+    let mut lead: Option<&str> = None;
     for &c in cuts.iter().chain(std::iter::once(&sentence.len())) {
         let piece = sentence[from..c].trim();
-        if !piece.is_empty() {
-            out.push(piece.to_string());
-        }
         from = c;
+        if piece.is_empty() {
+            continue;
+        }
+        if !piece.starts_with(['–', '—']) {
+            lead = piece.ends_with(':').then_some(piece);
+            if lead.is_some() {
+                continue;
+            }
+        } else if piece.starts_with(['–', '—'])
+            && let Some(l) = lead
+        {
+            out.push(format!("{} {piece}", l.trim_start_matches('•').trim()));
+            continue;
+        }
+        out.push(piece.to_string());
     }
     out
 }
@@ -307,6 +322,10 @@ fn merge_duplicates(rows: Vec<Candidate>) -> Vec<Candidate> {
     }
     out
 }
+
+/// "3 × 3", "224x224": a square's two sides.
+static SQUARE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| re::compile(r"\b(\d{1,4})\s*[×x]\s*(\d{1,4})\b"));
 
 fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     let source = || Source::Cell {
@@ -363,8 +382,28 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
         push(text, None);
         return;
     }
+    // "3 × 3" in a kernel or image size column is one side; a cell of two stacked rows
+    // ("3 × 3 3 × 3") gives it once.
+    if matches!(name, "kernel_size" | "image_size" | "patch_size") && text.contains(['×', 'x']) {
+        let mut seen: Vec<f64> = Vec::new();
+        for sq in SQUARE.captures_iter(text) {
+            let (a, b) = (&sq[1], &sq[2]);
+            if let Some(x) = parse_number(a).filter(|x| a == b && vocab::plausible(name, *x))
+                && !seen.contains(&x)
+            {
+                seen.push(x);
+                push(&sq[0], Some(x));
+            }
+        }
+        return;
+    }
     // "7/14" and "30/90" give one value per model of the row.
     for part in text.split('/') {
+        // "224^2" (224² printed with a superscript) is a 224 × 224 image.
+        let part = match name {
+            "image_size" => part.trim().strip_suffix("^2").unwrap_or(part),
+            _ => part,
+        };
         if let Some(x) = parse_number(part).filter(|x| vocab::plausible(name, *x)) {
             push(part.trim(), Some(x));
         }
@@ -431,6 +470,52 @@ mod tests {
     }
 
     #[test]
+    fn square_cells_give_their_side_once() {
+        let paper = setting::Paper::default();
+        let got = |column: &str, text: &str| {
+            let mut mined = Mined::default();
+            mine_cell(
+                &cell("Block", column, text),
+                setting::classify("", "", &paper),
+                &mut mined,
+            );
+            mined
+                .hyperparameters
+                .iter()
+                .map(|c| (c.name, c.number))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(got("KSize", "5 × 5 5 × 5"), [("kernel_size", Some(5.0))]);
+        assert_eq!(got("Kernel size", "1 × 1"), [("kernel_size", Some(1.0))]);
+        // Not a square: no side.
+        assert!(got("Kernel size", "1 × 7").is_empty());
+    }
+
+    #[test]
+    fn a_squared_image_size_cell_is_its_side() {
+        let mut mined = Mined::default();
+        let paper = setting::Paper::default();
+        let c = cell("Swin-T", "image size", "224^2");
+        mine_cell(&c, setting::classify("", "", &paper), &mut mined);
+        let got: Vec<(&str, Option<f64>)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.number))
+            .collect();
+        assert_eq!(got, [("image_size", Some(224.0))]);
+        // The same cell read without its superscript ("2242") is no size to believe.
+        let mut mined = Mined::default();
+        let c = cell("Swin-T", "image size", "2242");
+        mine_cell(&c, setting::classify("", "", &paper), &mut mined);
+        assert!(
+            mined
+                .hyperparameters
+                .iter()
+                .all(|c| c.number != Some(224.0))
+        );
+    }
+
+    #[test]
     fn run_in_lists_are_items() {
         assert_eq!(
             list_items("– Optimizer: SGD – Momentum: 0.9 – Initial learning rate: 0.045"),
@@ -445,6 +530,56 @@ mod tests {
             list_items("We use SGD – Adam was worse."),
             ["We use SGD – Adam was worse."]
         );
+    }
+
+    #[test]
+    fn a_list_lead_in_goes_with_each_item_and_names_its_dataset() {
+        assert_eq!(
+            list_items("On CIFAR-10: – Optimizer: Adam – Batch size: 64"),
+            [
+                "On CIFAR-10: – Optimizer: Adam",
+                "On CIFAR-10: – Batch size: 64"
+            ]
+        );
+        // Two lists, each under its own lead-in, in one paragraph (bullets as the layout
+        // hands them over): the second list's values are of the other dataset.
+        let text = "Training differs between the two datasets: • On ImageNet: – Optimizer: \
+                    SGD – Batch size: 256 • On CIFAR-10: – Optimizer: Adam – Batch size: 64";
+        let mined = mine(
+            &[
+                Paragraph {
+                    page: 1,
+                    section: "1 Introduction".into(),
+                    text: "We evaluate on ImageNet classification.".into(),
+                },
+                Paragraph {
+                    page: 4,
+                    section: "4 Experiments".into(),
+                    text: text.into(),
+                },
+            ],
+            &[],
+        );
+        let got: Vec<(&str, String, Option<String>)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.value.clone(), c.setting.dataset.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("optimizer", "SGD".to_string(), Some("imagenet".to_string())),
+                (
+                    "batch_size",
+                    "256".to_string(),
+                    Some("imagenet".to_string())
+                ),
+                ("optimizer", "Adam".to_string(), Some("cifar".to_string())),
+                ("batch_size", "64".to_string(), Some("cifar".to_string())),
+            ]
+        );
+        let cifar = &mined.hyperparameters[2];
+        assert_ne!(cifar.setting.label, Label::Main);
     }
 
     #[test]

@@ -63,6 +63,14 @@ static DATASET: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// A sentence about timing the model: its batch size or input is the benchmark's, not the
+/// training's.
+static INFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:measur\w*\s+(?:the\s+)?(?:speed|latency|throughput|run\s*time|inference\s+time)|(?:speed|latency|throughput|inference\s+time)\s+(?:is\s+|was\s+|are\s+)?measured|(?:inference|test(?:ing)?)\s+(?:speed|latency|throughput)|frames\s+per\s+second)\b",
+    )
+});
+
 /// Tasks, by their usual words.
 static TASK: LazyLock<Regex> = LazyLock::new(|| {
     compile(
@@ -123,6 +131,9 @@ fn task_key(m: &str) -> &'static str {
 pub struct Paper {
     pub dataset: Option<&'static str>,
     pub task: Option<&'static str>,
+    /// The main dataset's edition when the text names years ("voc2007" for a paper trained
+    /// and tested on VOC2007, which also reports VOC2012).
+    pub edition: Option<String>,
 }
 
 impl Paper {
@@ -130,19 +141,48 @@ impl Paper {
     pub fn of_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Paper {
         let mut datasets: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut tasks: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut editions: BTreeMap<String, usize> = BTreeMap::new();
         for t in texts {
             for m in DATASET.find_iter(t) {
                 *datasets.entry(dataset_key(m.as_str())).or_default() += 1;
+            }
+            for e in editions_in(t) {
+                *editions.entry(e).or_default() += 1;
             }
             for m in TASK.find_iter(t) {
                 *tasks.entry(task_key(m.as_str())).or_default() += 1;
             }
         }
+        let dataset = most(&datasets);
+        // The edition of the main dataset named most often, clearly ahead of the others.
+        let mut of_main: Vec<(&String, &usize)> = editions
+            .iter()
+            .filter(|(e, _)| dataset.is_some_and(|d| e.starts_with(d)))
+            .collect();
+        of_main.sort_by(|a, b| b.1.cmp(a.1));
+        let edition = match of_main.as_slice() {
+            [] => None,
+            [(e, _)] => Some((*e).clone()),
+            [(e, a), (_, b), ..] => (2 * **a >= 3 * **b).then(|| (*e).clone()),
+        };
         Paper {
-            dataset: most(&datasets),
+            dataset,
             task: most(&tasks),
+            edition,
         }
     }
+}
+
+/// "VOC2007", "PASCAL VOC 2012", "COCO 2014": a dataset with its year, as "voc2007".
+static EDITION: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?i)\b(pascal\s+voc|voc|coco|ilsvrc|imagenet)[\s-]?((?:19|20)\d\d)\b")
+});
+
+fn editions_in(text: &str) -> Vec<String> {
+    EDITION
+        .captures_iter(text)
+        .map(|c| format!("{}{}", dataset_key(&c[1]), &c[2]))
+        .collect()
 }
 
 /// The most frequent key, when it is clearly ahead: named at least half as often again as
@@ -193,6 +233,13 @@ pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
         Label::PreTraining
     } else if BASELINE.is_match(sentence) || about_cited_work(sentence) {
         Label::Baseline
+    } else if INFERENCE.is_match(sentence) {
+        // "We measure the speed with batch size 8": a timing run, not training.
+        return Setting {
+            path: path.to_string(),
+            label: Label::OtherTask,
+            dataset: Some("inference".to_string()),
+        };
     } else if dataset.is_some_and(|d| paper.dataset.is_some_and(|p| p != d))
         || task.is_some_and(|t| paper.task.is_some_and(|p| p != t))
     {
@@ -200,6 +247,21 @@ pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
     } else {
         Label::Main
     };
+    // Another edition of the main dataset (VOC2012 in a VOC2007 paper) is another benchmark,
+    // trained on other data.
+    if label == Label::Main
+        && let Some(main) = &paper.edition
+        && let Some(other) = editions_in(sentence)
+            .into_iter()
+            .chain(editions_in(path))
+            .find(|e| e != main && e.starts_with(main.trim_end_matches(char::is_numeric)))
+    {
+        return Setting {
+            path: path.to_string(),
+            label: Label::OtherTask,
+            dataset: Some(other),
+        };
+    }
     let named = match (dataset, task) {
         (Some(d), _) if label == Label::OtherTask && paper.dataset.is_some_and(|p| p != d) => {
             Some(d)
@@ -305,10 +367,71 @@ mod tests {
     }
 
     #[test]
+    fn another_edition_of_the_main_dataset_is_another_setting() {
+        let paper = Paper::of_texts([
+            "We train on VOC2007 trainval and test on VOC2007 test.",
+            "Results on VOC2007 test are in Table 1; VOC2012 results follow.",
+            "On the PASCAL VOC 2007 test set our detector is best.",
+        ]);
+        assert_eq!(paper.dataset, Some("voc"));
+        assert_eq!(paper.edition.as_deref(), Some("voc2007"));
+        let c = |s: &str, path: &str| classify(s, path, &paper);
+        let other = c(
+            "We train for 60k iterations.",
+            "4 Results > 4.3 PASCAL VOC2012",
+        );
+        assert_eq!(other.label, Label::OtherTask);
+        assert_eq!(other.dataset.as_deref(), Some("voc2012"));
+        assert_eq!(
+            c(
+                "We train for 40k iterations.",
+                "4 Results > 4.1 PASCAL VOC2007"
+            )
+            .label,
+            Label::Main
+        );
+        assert_eq!(
+            c("We train for 40k iterations.", "4 Results").label,
+            Label::Main
+        );
+        // Without years, editions say nothing.
+        let plain = Paper::of_texts(["We train and test on PASCAL VOC.", "VOC results."]);
+        assert_eq!(plain.edition, None);
+    }
+
+    #[test]
+    fn timing_runs_are_not_the_training_setting() {
+        let paper = Paper {
+            dataset: Some("coco"),
+            task: Some("detection"),
+            edition: None,
+        };
+        for s in [
+            "We measure the speed with batch size 4 on one GPU.",
+            "Latency is measured with batch size 1 on the same machine.",
+            "Inference speed is reported at 640 pixels.",
+        ] {
+            let got = classify(s, "4 Experiments", &paper);
+            assert_eq!(got.label, Label::OtherTask, "{s}");
+            assert_eq!(got.dataset.as_deref(), Some("inference"), "{s}");
+        }
+        assert_eq!(
+            classify(
+                "We train with batch size 16 for speed.",
+                "4 Experiments",
+                &paper
+            )
+            .label,
+            Label::Main
+        );
+    }
+
+    #[test]
     fn settings_from_sentence_and_headings() {
         let paper = Paper {
             dataset: Some("imagenet"),
             task: Some("classification"),
+            edition: None,
         };
         let c = |s: &str, path: &str| classify(s, path, &paper);
         assert_eq!(
@@ -368,6 +491,7 @@ mod tests {
         let paper = Paper {
             dataset: None,
             task: Some("segmentation"),
+            edition: None,
         };
         let c = |s: &str| classify(s, "1 Introduction", &paper).label;
         // U-Net, Sec. 1: AlexNet's depth, not U-Net's.

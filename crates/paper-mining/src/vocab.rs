@@ -21,14 +21,18 @@
 //! | `hidden_dim` | "H=768", "d_model = 512", "hidden size of 768", "1000 cells at each layer" | hidden size, dimension, width |
 //! | `ffn_dim` | "d_ff = 2048", "feed-forward size of 3072" | MLP size, d_ff |
 //! | `head_dim` | "d_k = d_v = 64" | d_k, d_v |
-//! | `kernel_size` | "3×3 convolutions", "kernel size of 5" | kernel size |
+//! | `kernel_size` | "3×3 convolutions", "kernel size of 5" | kernel size, KSize |
 //! | `stride` | "with a stride of 2" | stride |
 //! | `image_size` | "224×224 crop", "resolution 224" | resolution, image size |
 //! | `patch_size` | "16 × 16 patches", "patch size of 14" | patch size |
 //! | `vocab_size` | "a 30,000 token vocabulary", "vocabulary of 160,000" | vocabulary |
-//! | `sequence_length` | "sequence length of 128" | sequence length |
+//! | `sequence_length` | "sequence length of 128" | sequence length, source/target length |
 //! | `grad_clip` | "gradient clipping of 1.0", "gradient clipping at global norm 1" | gradient clipping |
 //! | `init` | "We initialize the weights as in [13]", "initial weights from a Gaussian distribution" | init |
+//! | `iou_threshold` | "jaccard overlap higher than a threshold (0.5)", "IoU threshold of 0.7" | IoU threshold |
+//! | `neg_pos_ratio` | "the ratio between the negatives and positives is at most 3:1" (3) | |
+//! | `anchors_per_location` | "6 default boxes per location", "9 anchors at each position" | |
+//! | `num_anchors` | "the total number of boxes ... (8732)", "8732 default boxes in total" | |
 //!
 //! Depth in a model's name ("50-layer", "ViT-L/16") is not a candidate: it names a model.
 
@@ -67,6 +71,10 @@ pub const NAMES: &[&str] = &[
     "sequence_length",
     "grad_clip",
     "init",
+    "iou_threshold",
+    "neg_pos_ratio",
+    "anchors_per_location",
+    "num_anchors",
 ];
 
 /// How a rule's match becomes a value.
@@ -137,6 +145,18 @@ const RULES: &[Rule] = &[
         Number,
     ),
     rule("learning_rate", r"(?i)\bstep ?size\b{F}{N}", Number),
+    // A warm-up's ramp ends at the learning rate ("linearly increased from 0 to 0.16"); a
+    // decay starts from it ("linear-decay learning rate policy (decreased from 0.5 to 0)").
+    rule(
+        "learning_rate",
+        r"(?i)\blearning[- ]rates?\b{F}(?:increas\w*|ramp\w*(?:\s+up)?|warm\w*\s+up|grow\w*|rais\w*)\s+from\s+\d[\d.]*\s+to\s+{N}",
+        Number,
+    ),
+    rule(
+        "learning_rate",
+        r"(?i)\blearning[- ]rates?\b[^.;]{0,30}?\b(?:decreas\w*|decay\w*|anneal\w*|reduc\w*|lower\w*)\s+(?:linearly\s+)?from\s+{N}\s+to\b",
+        Number,
+    ),
     rule(
         "lr_schedule",
         r"(?i)\bcosine(?:\s+(?:learning[- ]rate|lr))?\s+(?:schedule|decay|annealing)\w*",
@@ -275,9 +295,26 @@ const RULES: &[Rule] = &[
         r"(?i)\b(?:training|train)\s+(?:steps|iterations)\b{F}{N}",
         Number,
     ),
+    // "We train the RPN step for 120k mini-batches": one update per mini-batch.
+    rule(
+        "steps",
+        r"(?i)\btrain\w*\b[^.;]{0,40}?\bfor\s+{N}\s+mini-?batch(?:es)?\b",
+        Number,
+    ),
     rule("dropout", r"(?i)\bdrop-?out\b{F}{N}", List),
     rule("dropout", r"\bP_?\s*drop\s*=\s*{N}", Number),
     rule("dropout", r"(?i){N}\s+drop-?out\b", Number),
+    rule(
+        "dropout",
+        r"(?i)\bdrop-?out\s+layers?\s+(?:of|with)\s+(?:a\s+)?(?:rate|probability|ratio)\s+(?:of\s+)?{N}",
+        Number,
+    ),
+    // "We remove all the dropout layers" (of the network a detector starts from).
+    rule(
+        "dropout",
+        r"(?i)\b(?:remov(?:e|ed|ing)|discard(?:ed|ing)?)\s+(?:all\s+)?(?:the\s+)?drop-?out\b",
+        Zero,
+    ),
     rule(
         "dropout",
         r"(?i)\b(?:no|not\s+use|not\s+apply)\s+(?:any\s+)?drop-?out\b",
@@ -369,12 +406,18 @@ const RULES: &[Rule] = &[
     ),
     rule(
         "kernel_size",
-        r"(?i)\b(?P<v>\d{1,2})\s*[×x]\s*(?P<w>\d{1,2})\s+(?:(?:max|average|avg)[- ])?(?:conv\w*|filters?|kernels?|pool\w*|up-?conv\w*|depthwise|receptive)",
+        r"(?i)\b(?P<v>\d{1,2})\s*[×x]\s*(?P<w>\d{1,2})\s+(?:(?:max|average|avg)[- ])?(?:conv\w*|filters?|kernels?|pool\w*|up-?conv\w*|depthwise|receptive|layers?\b)",
         Square,
     ),
     rule("kernel_size", r"(?i)\bkernel[- ]sizes?\b{F}{N}", Number),
     rule("kernel_size", r"(?i)\bfilters?\s+of\s+size\s+{N}", Number),
     rule("stride", r"(?i)\bstrides?\b{F}{N}", Number),
+    // "stride-2 convolutions": the hyphenated adjective (see `glued_but_meant`).
+    rule(
+        "stride",
+        r"(?i)\bstride-{N}\s+(?:conv\w*|layers?|pool\w*|max-?pool\w*|depthwise)",
+        Number,
+    ),
     // "the input image is 224×224 randomly cropped", "cropping 224 × 224 center view".
     rule(
         "image_size",
@@ -450,7 +493,44 @@ const RULES: &[Rule] = &[
     ),
     rule(
         "init",
-        r"(?i)\b(?:initiali[sz]\w*|initial\s+weights?)\b[^.;]{0,60}?\b(?P<v>as in \[[\d,\s]+\]|in \[[\d,\s]+\]|xavier|glorot|kaiming|he et al\.?|truncated normal|(?:gaussian|normal|uniform) distribution|orthogonal(?:ly)?)",
+        r"(?i)\b(?:initiali[sz]\w*|initial\s+weights?)\b[^.;]{0,90}?\b(?P<v>as in \[[\d,\s]+\]|in \[[\d,\s]+\]|of \[[\d,\s]+\]|xavier|glorot|kaiming|he et al\.?|truncated normal|(?:gaussian|normal|uniform) distribution|orthogonal(?:ly)?)",
+        Text,
+    ),
+    // Detectors: which default box (anchor) matches which object, and how many boxes there are.
+    rule(
+        "iou_threshold",
+        r"(?i)\b(?:jaccard|iou|intersection[- ]over[- ]union)(?:\s+overlap)?(?:\s+(?:with|to)\s[^\d.;]{0,30}?)?\s+(?:is\s+|are\s+)?(?:threshold\s+(?:of\s+)?|(?:higher|greater|larger)\s+than\s+(?:a\s+threshold\s+)?|above\s+|over\s+|>\s*|≥\s*|of\s+at\s+least\s+)\(?{N}",
+        Number,
+    ),
+    rule(
+        "neg_pos_ratio",
+        r"(?i)\bnegatives?\b[^.;]{0,40}?\bpositives?\b[^.;]{0,30}?\b{N}\s*:\s*1\b",
+        Number,
+    ),
+    rule(
+        "neg_pos_ratio",
+        r"(?i)\b{N}\s*:\s*1\s+(?:ratio\s+)?(?:of\s+|between\s+)?negatives?\b",
+        Number,
+    ),
+    rule(
+        "anchors_per_location",
+        r"(?i)\b{N}\s+(?:default\s+|anchor\s+|prior\s+)?(?:boxes|anchors|priors)\s+(?:per|at\s+each|for\s+each|on\s+each|at\s+every)\s+(?:feature[- ]map\s+)?(?:location|position|cell|pixel|spatial\s+location)",
+        Number,
+    ),
+    rule(
+        "num_anchors",
+        r"(?i)\btotal\s+(?:number\s+of\s+)?(?:default\s+|anchor\s+)?(?:boxes|anchors|priors)\b[^.;]{0,40}?\(\s*{N}\s*\)",
+        Number,
+    ),
+    rule(
+        "num_anchors",
+        r"(?i)\b{N}\s+(?:default\s+|anchor\s+)?(?:boxes|anchors|priors)\s+in\s+total\b",
+        Number,
+    ),
+    // "We use the method of [19] to initialize all convolutions": the cited method first.
+    rule(
+        "init",
+        r"(?i)\b(?P<v>(?:method|scheme|strategy|initiali[sz]ation)\s+(?:of|in|from)\s+\[[\d,\s]+\])\s+(?:to|for)\s+initiali[sz]\w*",
         Text,
     ),
 ];
@@ -519,7 +599,7 @@ static LIST_OWNER: LazyLock<Regex> = LazyLock::new(|| {
 /// iterations", "warmup over the first 10,000 steps", "after 5 epochs").
 static MILESTONE: LazyLock<Regex> = LazyLock::new(|| {
     crate::re::compile(
-        r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|every|after|first|last|until|each)\b",
+        r"(?i)\b(?:warm[- ]?up|warm|divid\w*|decay\w*|drop\w*|reduc\w*|multipl\w*|halv\w*|decreas\w*|lower\w*|after|first|last|final|until)\b",
     )
 });
 
@@ -534,6 +614,9 @@ pub(crate) fn force() {
     LazyLock::force(&LIST_NEXT);
     LazyLock::force(&LIST_OWNER);
     LazyLock::force(&MILESTONE);
+    LazyLock::force(&PERIOD);
+    LazyLock::force(&MILESTONE_LIST);
+    LazyLock::force(&CITATION_TAIL);
     LazyLock::force(&COMPARATIVE);
     LazyLock::force(&HEADERS);
 }
@@ -589,7 +672,9 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                 Number | List => {
                     let v = caps.name("v").unwrap();
                     let prefix = &sentence[..v.start()];
-                    if !clean_edges(sentence, v.start(), v.end())
+                    if in_citation(sentence, v.start(), v.end())
+                        || !(clean_edges(sentence, v.start(), v.end())
+                            || glued_but_meant(rule.name, prefix, sentence, v.end()))
                         || (matches!(rule.name, "steps" | "epochs") && is_milestone(prefix))
                         || (v.as_str().starts_with(char::is_alphabetic)
                             && !matches!(rule.name, "epochs" | "batch_size" | "patch_size"))
@@ -607,7 +692,10 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                         let (s, e) = (end + n.start(), end + n.end());
                         // "learning rate 10−3, 0.9 momentum": the next number names its own
                         // quantity, so it is no further value of this list.
-                        if !clean_edges(sentence, s, e) || LIST_OWNER.is_match(&sentence[e..]) {
+                        if !clean_edges(sentence, s, e)
+                            || in_citation(sentence, s, e)
+                            || LIST_OWNER.is_match(&sentence[e..])
+                        {
                             break;
                         }
                         found.push((n.as_str().to_string(), parse_number(n.as_str())));
@@ -645,7 +733,18 @@ fn clean_edges(s: &str, start: usize, end: usize) -> bool {
     }) && !after.is_some_and(|c| c.is_alphanumeric() || c == '%' || c == '-')
 }
 
+/// "stride-2 convolutions": a stride written as a hyphenated adjective, the number glued to
+/// the word before it.
+fn glued_but_meant(name: &str, prefix: &str, s: &str, end: usize) -> bool {
+    name == "stride"
+        && prefix.to_lowercase().ends_with("stride-")
+        && !s[end..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
 fn is_milestone(prefix: &str) -> bool {
+    // A list of milestones ("at 30, 60, and 90 epochs") is read from before its first item.
+    let prefix = MILESTONE_LIST.replace(prefix, "");
+    let prefix = prefix.as_ref();
     // Only the clause the number sits in: "..., and terminate training at 64k iterations".
     let clause = prefix.rsplit([',', ';']).next().unwrap_or(prefix);
     let tail: String = clause
@@ -656,8 +755,26 @@ fn is_milestone(prefix: &str) -> bool {
         .into_iter()
         .rev()
         .collect();
-    MILESTONE.is_match(&tail)
+    // "every 30 epochs" is a period, but "Each model is trained for 300 epochs" is a length:
+    // "every"/"each" mark a milestone only right before the number.
+    MILESTONE.is_match(&tail) || PERIOD.is_match(&tail)
 }
+
+/// The earlier items of a list of numbers just before the value ("30, 60, and " of "30, 60,
+/// and 90 epochs").
+static MILESTONE_LIST: LazyLock<Regex> =
+    LazyLock::new(|| crate::re::compile(r"(?:\d[\d.]*[kKM]?\s*(?:,\s*(?:and|or)?|and|or)\s*)+$"));
+
+/// A citation: the value is a reference number in brackets ("epochs [16]").
+fn in_citation(s: &str, start: usize, end: usize) -> bool {
+    s[..start].trim_end().ends_with('[') && CITATION_TAIL.is_match(&s[end..])
+}
+
+static CITATION_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| crate::re::compile(r"^\s*(?:[,–-]\s*\d+\s*)*\]"));
+
+/// "every 30 epochs", "each 2 epochs": the number is a period.
+static PERIOD: LazyLock<Regex> = LazyLock::new(|| crate::re::compile(r"(?i)\b(?:every|each)\s+$"));
 
 /// Whether `x` is a believable value for `name`; the rest are other numbers near a trigger.
 pub fn plausible(name: &str, x: f64) -> bool {
@@ -681,13 +798,18 @@ pub fn plausible(name: &str, x: f64) -> bool {
         "patch_size" => int && (1.0..=128.0).contains(&x),
         "vocab_size" => int && x >= 100.0,
         "sequence_length" => int && x >= 8.0,
+        "iou_threshold" => x > 0.0 && x < 1.0,
+        "neg_pos_ratio" => x > 0.0 && x <= 100.0,
+        "anchors_per_location" => int && (1.0..=100.0).contains(&x),
+        "num_anchors" => int && x >= 10.0,
         _ => true,
     }
 }
 
 static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     [
-        ("layers", r"^(?:n\s*|#\s*|num(?:ber of)?\s+)?layers(?:\s+[lnd])?$|^depth$|^n_?layers$|^l$"),
+        // "Box/class #layers": "#" says "number of", after the part it counts.
+        ("layers", r"^(?:n\s*|#\s*|num(?:ber of)?\s+)?layers(?:\s+[lnd])?$|^depth$|^n_?layers$|^l$|^[\w/+-]+\s+#\s*layers$"),
         ("hidden_dim", r"^(?:hidden\s+size|hidden\s+dim\w*|d_?\s*model|dimension|dim|width|embedding\s+dim\w*|hidden)(?:\s+[dh])?$"),
         ("ffn_dim", r"^(?:mlp\s+size|mlp\s+dim\w*|d_?\s*ff|ffn\s+(?:size|dim\w*)|feed[- ]forward\s+dim\w*|intermediate\s+size)$"),
         ("heads", r"^(?:n\s*|#\s*|num(?:ber of)?\s+|attention\s+)?heads(?:\s+[ah])?$|^h$"),
@@ -705,6 +827,9 @@ static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("patch_size", r"^patch(?:\s+size)?$"),
         ("image_size", r"^(?:resolution|image\s+size|input\s+size|res)$"),
         ("vocab_size", r"^vocab(?:ulary)?(?:\s+size)?$"),
+        ("kernel_size", r"^(?:kernel(?:\s+size)?|k\.?\s*size|filter\s+size)$"),
+        ("stride", r"^strides?$"),
+        ("sequence_length", r"^(?:max(?:imum)?\s+)?(?:source|target|input|output|sequence|context|seq\.?)\s+len(?:gth|\.)?$|^seq_?len$"),
     ]
     .into_iter()
     .map(|(n, p)| (n, crate::re::compile(&format!("(?i){p}"))))
@@ -713,11 +838,32 @@ static HEADERS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// The canonical name a table header stands for ("Hidden size D" -> `hidden_dim`).
 pub fn header_name(header: &str) -> Option<&'static str> {
-    let h = header.split_whitespace().collect::<Vec<_>>().join(" ");
-    HEADERS
-        .iter()
-        .find(|(_, re)| re.is_match(h.trim()))
-        .map(|(n, _)| *n)
+    let words: Vec<&str> = header.split_whitespace().collect();
+    let named = |h: &str| {
+        HEADERS
+            .iter()
+            .find(|(_, re)| re.is_match(h.trim()))
+            .map(|(n, _)| *n)
+    };
+    named(&words.join(" ")).or_else(|| {
+        // "Input size Rinput", "Box/class #layers Dclass": the header's own symbol, a capital
+        // with its subscript glued on (R_input), follows the words that name the quantity; the
+        // subscript repeats one of those words, which tells it from a word ("Params").
+        let (last, rest) = words.split_last()?;
+        let mut chars = last.chars();
+        let capital = chars.next().is_some_and(char::is_uppercase);
+        let sub: String = chars.collect();
+        let symbol = capital
+            && sub.chars().count() >= 2
+            && sub.chars().all(char::is_lowercase)
+            && rest
+                .iter()
+                .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+                .any(|w| w.eq_ignore_ascii_case(&sub));
+        (symbol && !rest.is_empty())
+            .then(|| named(&rest.join(" ")))
+            .flatten()
+    })
 }
 
 #[cfg(test)]
@@ -741,6 +887,189 @@ mod tests {
 
     /// A trigger may let through sentences the rule then rejects, never the reverse: every
     /// sentence a rule's own automaton matches must be let through for that rule.
+    #[test]
+    fn ramps_cited_initialisations_and_dropout_layers() {
+        assert_eq!(
+            num(
+                "The learning rate is linearly increased from 0 to 0.2 during the first epoch.",
+                "learning_rate"
+            ),
+            [0.2]
+        );
+        assert_eq!(
+            num(
+                "We use a linear learning rate schedule (decreased from 0.4 to 0) for all runs.",
+                "learning_rate"
+            ),
+            [0.4]
+        );
+        // The end of a decay is not the learning rate.
+        assert!(
+            !num(
+                "The learning rate is decayed from 0.1 to 0.001 by a cosine schedule.",
+                "learning_rate"
+            )
+            .contains(&0.001)
+        );
+        for s in [
+            "We follow the weight initialization of [7].",
+            "We use the scheme of [7] to initialize every layer.",
+            "We initialize the weights of all of the newly added prediction layers with the xavier method [7].",
+        ] {
+            assert_eq!(one(s, "init").len(), 1, "{s}");
+        }
+        assert_eq!(
+            num(
+                "Both models have a dropout layer of rate 0.3 before the classifier.",
+                "dropout"
+            ),
+            [0.3]
+        );
+        assert_eq!(
+            num(
+                "We remove all the dropout layers of the backbone.",
+                "dropout"
+            ),
+            [0.0]
+        );
+        // Dropout named but not removed.
+        assert!(
+            num(
+                "Removing the classifier leaves dropout in place.",
+                "dropout"
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn hyphenated_strides_square_layers_and_minibatch_schedules() {
+        assert_eq!(
+            num(
+                "Each stage starts with stride-2 convolutions in its first block.",
+                "stride"
+            ),
+            [2.0]
+        );
+        assert!(num("A stride-2x downsampling follows.", "stride").is_empty());
+        assert_eq!(
+            num(
+                "The 5×5 layer of each block is replaced by two 3×3 layers.",
+                "kernel_size"
+            ),
+            [5.0, 3.0]
+        );
+        assert_eq!(
+            num(
+                "We train the detector for 90k mini-batches at a learning rate of 0.01.",
+                "steps"
+            ),
+            [90000.0]
+        );
+    }
+
+    #[test]
+    fn detector_matching_and_box_counts() {
+        assert_eq!(
+            num(
+                "A prior is positive when its jaccard overlap with an object is higher than a threshold (0.6).",
+                "iou_threshold"
+            ),
+            [0.6]
+        );
+        assert_eq!(
+            num(
+                "We use an IoU threshold of 0.7 for proposals.",
+                "iou_threshold"
+            ),
+            [0.7]
+        );
+        // A score that is an overlap is no threshold.
+        assert!(num("The mean IoU is 0.62 on the test set.", "iou_threshold").is_empty());
+        assert_eq!(
+            num(
+                "We keep the hardest ones so that the ratio between negatives and positives is at most 4:1.",
+                "neg_pos_ratio"
+            ),
+            [4.0]
+        );
+        assert_eq!(
+            num(
+                "We sample a 2:1 ratio of negatives to positives.",
+                "neg_pos_ratio"
+            ),
+            [2.0]
+        );
+        assert_eq!(
+            num(
+                "Each head predicts 5 default boxes at each feature map location.",
+                "anchors_per_location"
+            ),
+            [5.0]
+        );
+        assert_eq!(
+            num("We use 9 anchors per position.", "anchors_per_location"),
+            [9.0]
+        );
+        assert_eq!(
+            num(
+                "We keep the total number of boxes close to the original (1200).",
+                "num_anchors"
+            ),
+            [1200.0]
+        );
+        assert_eq!(
+            num(
+                "The model predicts 2000 default boxes in total.",
+                "num_anchors"
+            ),
+            [2000.0]
+        );
+    }
+
+    #[test]
+    fn milestone_lists_final_windows_and_citations_are_no_lengths() {
+        assert_eq!(
+            num(
+                "We train 120 epochs, and lower the learning rate by 10× at 40, 80, and 110 epochs.",
+                "epochs"
+            ),
+            [120.0]
+        );
+        assert!(
+            num(
+                "We report the mean accuracy of the final 3 epochs [8].",
+                "epochs"
+            )
+            .is_empty()
+        );
+        assert!(
+            num(
+                "We follow the schedule in [12] of epochs [21, 22].",
+                "epochs"
+            )
+            .is_empty()
+        );
+        assert_eq!(num("Training lasts 50 epochs [9].", "epochs"), [50.0]);
+    }
+
+    #[test]
+    fn each_and_every_make_a_period_only_right_before_the_number() {
+        assert_eq!(
+            num("Each network is trained for 120 epochs.", "epochs"),
+            [120.0]
+        );
+        assert_eq!(
+            num(
+                "Every model is trained 40 epochs with batch size 64.",
+                "epochs"
+            ),
+            [40.0]
+        );
+        assert!(num("The learning rate is halved every 20 epochs.", "epochs").is_empty());
+        assert!(num("We save a checkpoint each 5 epochs.", "epochs").is_empty());
+    }
+
     #[test]
     fn triggers_never_hide_a_match() {
         let sentences = [
@@ -897,6 +1226,22 @@ mod tests {
     #[test]
     fn every_name_has_a_sentence_that_states_it() {
         let cases: &[(&str, &str, &[f64])] = &[
+            (
+                "iou_threshold",
+                "Boxes with IoU above 0.5 are positives.",
+                &[0.5],
+            ),
+            (
+                "neg_pos_ratio",
+                "Negatives and positives are sampled at a 3:1 ratio.",
+                &[3.0],
+            ),
+            (
+                "anchors_per_location",
+                "There are 3 anchors per location.",
+                &[3.0],
+            ),
+            ("num_anchors", "That gives 500 anchors in total.", &[500.0]),
             (
                 "learning_rate",
                 "The learning rate starts from 0.1 and decays.",
@@ -1181,6 +1526,24 @@ mod tests {
         assert_eq!(header_name("MLP size"), Some("ffn_dim"));
         assert_eq!(header_name("n heads"), Some("heads"));
         assert_eq!(header_name("Layers"), Some("layers"));
+        // A symbol with its subscript glued on after the words (R_input printed "Rinput").
+        assert_eq!(header_name("Input size Rinput"), Some("image_size"));
+        assert_eq!(header_name("Box/class #layers Dclass"), Some("layers"));
+        assert_eq!(header_name("Encoder #layers"), Some("layers"));
+        assert_eq!(header_name("Source Length"), Some("sequence_length"));
+        assert_eq!(header_name("KSize"), Some("kernel_size"));
+        assert_eq!(header_name("Kernel size"), Some("kernel_size"));
+        assert_eq!(header_name("Stride"), Some("stride"));
+        assert_eq!(
+            header_name("Maximum target length"),
+            Some("sequence_length")
+        );
+        assert_eq!(header_name("Length"), None);
+        // Only a symbol is dropped: a last word that names something else keeps the header
+        // unnamed, and a lone symbol names nothing.
+        assert_eq!(header_name("Input size Params"), None);
+        assert_eq!(header_name("Rinput"), None);
+        assert_eq!(header_name("#channels"), None);
         assert_eq!(header_name("Base LR"), Some("learning_rate"));
         assert_eq!(header_name("LR decay"), Some("lr_schedule"));
         assert_eq!(header_name("Weight  decay"), Some("weight_decay"));

@@ -137,9 +137,17 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
     let vocabulary = Vocabulary::of_pages(layouts);
     let mut out: Vec<Paragraph> = Vec::new();
     let mut last_body: Option<usize> = None;
+    let body = sections::body_size(layouts);
     for layout in layouts {
         for (k, placed) in layout.blocks.iter().enumerate() {
-            if !matches!(placed.role, BlockRole::Body | BlockRole::Caption) {
+            // A short list item ("– Optimizer: RMSprop [22]") is too short to read as running
+            // text to the layout, but it is running text when set at the body size and not
+            // on a drawing.
+            let item = placed.role == BlockRole::Other
+                && starts_list_item(&placed.block.text())
+                && placed.block.size() >= 0.95 * body
+                && !on_graphic(layout, &placed.block.bbox);
+            if !matches!(placed.role, BlockRole::Body | BlockRole::Caption) && !item {
                 continue;
             }
             let mut lines: &[Line] = &placed.block.lines;
@@ -158,16 +166,23 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
             let text = join_lines(lines.iter().map(Line::text), &vocabulary);
             // A paragraph cut by a column break (or by a figure and its caption) continues in a
             // later block of the page.
-            if placed.role == BlockRole::Body
+            // A list item continues the list or the lead-in ("• On JFT:") before it, so that
+            // the miner sees which list it belongs to.
+            let continues = if starts_list_item(&text) {
+                |p: &str| p.ends_with(':') || starts_list_item(p)
+            } else {
+                |p: &str| !p.ends_with(['.', '!', '?', ':'])
+            };
+            if (placed.role == BlockRole::Body || item)
                 && let Some(prev) = last_body.and_then(|i| out.get_mut(i))
                 && prev.page == layout.number
-                && !prev.text.ends_with(['.', '!', '?', ':'])
+                && continues(&prev.text)
                 && text.chars().next().is_some_and(|c| !c.is_uppercase())
             {
                 prev.text = join_lines([prev.text.as_str(), text.as_str()], &vocabulary);
                 continue;
             }
-            if placed.role == BlockRole::Body {
+            if placed.role == BlockRole::Body || item {
                 last_body = Some(out.len());
             }
             out.push(Paragraph {
@@ -178,6 +193,25 @@ fn paragraphs(layouts: &[PageLayout]) -> (Vec<Paragraph>, Vec<Mark>) {
         }
     }
     (out, marks)
+}
+
+/// Text that opens with a list marker (a bullet, or a dash before a word).
+fn starts_list_item(text: &str) -> bool {
+    let mut chars = text.trim_start().chars();
+    match chars.next() {
+        Some('•' | '◦' | '▪' | '∗') => true,
+        Some('–' | '—') => chars.next() == Some(' '),
+        _ => false,
+    }
+}
+
+/// Whether the centre of `r` lies on a picture (not a rule) of the page.
+fn on_graphic(layout: &PageLayout, r: &pdf_layout::Rect) -> bool {
+    let (cx, cy) = r.center();
+    layout
+        .graphics
+        .iter()
+        .any(|g| !g.is_rule() && g.bbox.contains_point(cx, cy))
 }
 
 /// "3.4 Implementation", or the title alone when unnumbered.
@@ -212,9 +246,21 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
                 .first()
                 .is_none_or(|h| paper_mining::counts::count_header(h).is_none()),
         );
+        // "S", "M", "L" side by side are object sizes (COCO's AP on small, medium and large
+        // objects), so a lone "L" there is no layer count.
+        let sizes = ["S", "M", "L"]
+            .iter()
+            .all(|s| header.iter().any(|h| h.trim() == *s));
         for row in cells.iter().skip(1) {
             let row_header = row.first().cloned().unwrap_or_default();
             for (c, text) in row.iter().enumerate().skip(first) {
+                if sizes
+                    && header
+                        .get(c)
+                        .is_some_and(|h| ["S", "M", "L"].contains(&h.trim()))
+                {
+                    continue;
+                }
                 out.push(TableCell {
                     table: id.to_string(),
                     page,
@@ -237,6 +283,8 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
 ///   lower-case words ("ALBERT base large xlarge xxlarge") gives each row its word after the
 ///   group's ("ALBERT xlarge").
 fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
+    let split = split_counted_columns(cells);
+    let cells = split.as_slice();
     let mut out: Vec<Vec<String>> = Vec::with_capacity(cells.len());
     let Some(header) = cells.first() else {
         return out;
@@ -304,6 +352,86 @@ fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
         }
     }
     out
+}
+
+/// Two columns the layout merged into one, told by the header: "BiFPN #channels #layers
+/// Wbifpn Dbifpn" over cells "64 3" names two counts ("#channels", "#layers") and every cell
+/// holds two numbers, so the column is split in two, each headed by the group word and its own
+/// "#" name ("BiFPN #channels", "BiFPN #layers"). A column whose cells do not all hold that
+/// many numbers is left as it is.
+fn split_counted_columns(cells: &[Vec<String>]) -> Vec<Vec<String>> {
+    let Some(header) = cells.first() else {
+        return Vec::new();
+    };
+    let numeric = |c: &str| -> Option<Vec<String>> {
+        let t: Vec<String> = c.split_whitespace().map(str::to_string).collect();
+        t.iter()
+            .all(|w| paper_mining::parse_number(w).is_some())
+            .then_some(t)
+    };
+    // Per column: the header of each part when the column is split.
+    let mut parts: Vec<Option<Vec<String>>> = vec![None; header.len()];
+    for (c, h) in header.iter().enumerate().skip(1) {
+        let words: Vec<&str> = h.split_whitespace().collect();
+        let counted: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| w.len() > 1 && w.starts_with('#'))
+            .collect();
+        let k = counted.len();
+        if k < 2 {
+            continue;
+        }
+        let filled: Vec<Option<Vec<String>>> = cells[1..]
+            .iter()
+            .map(|r| r.get(c).map(String::as_str).unwrap_or(""))
+            .filter(|t| !t.trim().is_empty())
+            .map(numeric)
+            .collect();
+        if filled.len() < 2
+            || filled
+                .iter()
+                .any(|t| t.as_ref().is_none_or(|t| t.len() != k))
+        {
+            continue;
+        }
+        let group: Vec<&str> = words
+            .iter()
+            .copied()
+            .take_while(|w| !w.starts_with('#'))
+            .collect();
+        parts[c] = Some(
+            counted
+                .iter()
+                .map(|w| {
+                    let mut g = group.clone();
+                    g.push(w);
+                    g.join(" ")
+                })
+                .collect(),
+        );
+    }
+    if parts.iter().all(Option::is_none) {
+        return cells.to_vec();
+    }
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut r = Vec::with_capacity(row.len() + 2);
+            for (c, cell) in row.iter().enumerate() {
+                match parts.get(c).and_then(Option::as_ref) {
+                    Some(names) if i == 0 => r.extend(names.iter().cloned()),
+                    Some(names) => match numeric(cell).filter(|t| t.len() == names.len()) {
+                        Some(t) => r.extend(t),
+                        None => r.extend(std::iter::repeat_n(String::new(), names.len())),
+                    },
+                    None => r.push(cell.clone()),
+                }
+            }
+            r
+        })
+        .collect()
 }
 
 fn json_number(x: f64) -> Option<serde_json::Number> {
@@ -578,6 +706,89 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| ViT-Huge | 632M | 632000000 | p.5, Table 1, row \"ViT-Huge\", column \"Params\" |"), "{md}");
+    }
+
+    #[test]
+    fn object_size_columns_are_not_layer_counts() {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        // A detection table: AP on small, medium and large objects.
+        let coco = vec![
+            row(&["Method", "AP", "S", "M", "L"]),
+            row(&["Ours", "31.2", "10.9", "34.8", "49.8"]),
+        ];
+        let mined = mine_layouts(&[], &[("5", 12, 80.0, &coco)]);
+        assert!(
+            mined.hyperparameters.is_empty(),
+            "{:?}",
+            mined.hyperparameters
+        );
+        // A lone "L" is still the number of layers.
+        let arch = vec![row(&["Model", "L", "H"]), row(&["Base", "12", "768"])];
+        let mined = mine_layouts(&[], &[("1", 3, 80.0, &arch)]);
+        assert!(
+            mined
+                .hyperparameters
+                .iter()
+                .any(|c| c.name == "layers" && c.number == Some(12.0))
+        );
+    }
+
+    #[test]
+    fn list_markers_open_list_items() {
+        assert!(starts_list_item("• On JFT:"));
+        assert!(starts_list_item("– Optimizer: RMSprop [22]"));
+        // A dash glued to a number is a minus sign, and a word is no marker.
+        assert!(!starts_list_item("–5 dB"));
+        assert!(!starts_list_item("Optimizer: SGD"));
+    }
+
+    #[test]
+    fn a_column_heading_two_counts_over_pairs_of_numbers_is_split() {
+        // A scaling table as the layout reads it: two narrow columns under one group header
+        // ("Decoder #blocks #layers" with their symbols Nb, Nd) merged into one, each cell two
+        // numbers; the size column heads with its symbol glued to its subscript ("Rinput").
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let cells = vec![
+            row(&["", "Input size Rinput", "Decoder #blocks #layers Nb Nd"]),
+            row(&["S0", "320", "2 6"]),
+            row(&["S1", "384", "3 9"]),
+            row(&["S2", "448", ""]),
+        ];
+        let grid = split_counted_columns(&cells);
+        assert_eq!(
+            grid[0],
+            [
+                "",
+                "Input size Rinput",
+                "Decoder #blocks",
+                "Decoder #layers"
+            ]
+        );
+        assert_eq!(grid[2], ["S1", "384", "3", "9"]);
+        assert_eq!(grid[3], ["S2", "448", "", ""]);
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let got: Vec<(&str, f64)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| (c.name, c.number.unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("image_size", 320.0),
+                ("layers", 6.0),
+                ("image_size", 384.0),
+                ("layers", 9.0),
+                ("image_size", 448.0),
+            ]
+        );
+        // One "#" name, or a cell with another count of numbers: the column stays whole.
+        let kept = vec![
+            row(&["", "Decoder #blocks #layers"]),
+            row(&["S0", "2 6"]),
+            row(&["S1", "3"]),
+        ];
+        assert_eq!(split_counted_columns(&kept), kept);
     }
 
     #[test]

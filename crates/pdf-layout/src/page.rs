@@ -208,6 +208,9 @@ pub fn classify_blocks(
     height: f64,
     body_size: f64,
 ) -> Vec<PlacedBlock> {
+    // Tops of the blocks, to tell a running head (the top line of the page) from a section
+    // heading set just under it ("3 Experimental Results" under LNCS's page-number line).
+    let tops: Vec<f64> = blocks.iter().map(|b| b.bbox.y1).collect();
     let mut placed: Vec<PlacedBlock> = blocks
         .into_iter()
         .map(|block| {
@@ -228,9 +231,12 @@ pub fn classify_blocks(
                     && g.bbox.contains_point(cx, cy)
                     && g.bbox.area() < 0.6 * width * height
             });
+            let under_running_head =
+                tops.iter().any(|&y1| y1 < block.bbox.y0 - 1.0) && section_heading_line(&first);
             let in_margin = block.lines.len() <= 2
                 && !over_graphic
-                && (block.bbox.y1 < 0.09 * height || block.bbox.y0 > 0.91 * height);
+                && ((block.bbox.y1 < 0.09 * height && !under_running_head)
+                    || block.bbox.y0 > 0.91 * height);
             let role = if in_margin {
                 BlockRole::Margin
             } else if is_body(&block, graphics, width, body_size) {
@@ -267,6 +273,21 @@ pub fn classify_blocks(
     placed
 }
 
+/// "3 Experimental Results", "3.3 PASCAL VOC2012": a section number, then a capitalised word.
+fn section_heading_line(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let (Some(number), Some(title)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let number = number.trim_end_matches('.');
+    !number.is_empty()
+        && number.len() <= 5
+        && number.starts_with(|c: char| c.is_ascii_digit())
+        && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !number.contains("..")
+        && title.starts_with(|c: char| c.is_uppercase())
+}
+
 fn is_heading(block: &Block, body_size: f64) -> bool {
     block.size() > body_size * 1.15
 }
@@ -283,16 +304,31 @@ fn is_body(block: &Block, graphics: &[Graphic], width: f64, body_size: f64) -> b
     if (size - body_size).abs() > 1.2 && !is_heading(block, body_size) && !paragraph {
         return false;
     }
-    let covered = graphics
+    // Only the drawings the block touches can cover it or its lines.
+    let touching: Vec<&Graphic> = graphics
         .iter()
         .filter(|g| !g.is_rule() && g.kind != GraphicKind::RotatedText)
-        .any(|g| {
+        .filter(|g| g.bbox.area() < 0.6 * width * width)
+        .filter(|g| g.bbox.intersect(&block.bbox).is_some())
+        .collect();
+    let covers = |r: &Rect| {
+        touching.iter().any(|g| {
             g.bbox
-                .intersect(&block.bbox)
-                .is_some_and(|i| i.area() > 0.5 * block.bbox.area())
-                && g.bbox.area() < 0.6 * width * width
-        });
-    if covered {
+                .intersect(r)
+                .is_some_and(|i| i.area() > 0.5 * r.area())
+        })
+    };
+    if covers(&block.bbox) {
+        return false;
+    }
+    // Labels set over a drawing with a line of panel names under it ("loc : ∆(cx, cy, w, h)",
+    // "conf : ...", then "(a) Image with GT boxes (b) ..."): most lines lie on the drawing.
+    let lines_covered = if touching.is_empty() {
+        0
+    } else {
+        block.lines.iter().filter(|l| covers(&l.bbox)).count()
+    };
+    if block.lines.len() >= 2 && 2 * lines_covered >= block.lines.len() {
         return false;
     }
     let words: usize = block.lines.iter().map(|l| l.words.len()).sum();
@@ -382,6 +418,71 @@ mod tests {
             graphics: vec![],
         };
         analyze_page(1, &input, 10.0)
+    }
+
+    #[test]
+    fn labels_on_a_drawing_with_panel_names_under_it_are_figure_text() {
+        // Two label lines on a drawing and a line of panel names just under it, close enough
+        // to form one block of body-size text across the column.
+        let drawing = Graphic {
+            bbox: Rect::new(300.0, 60.0, 520.0, 160.0),
+            kind: GraphicKind::Path,
+        };
+        let mut glyphs = glyphs_at("offsets : (dx, dy, dw, dh) of each box", 320.0, 130.0, 10.0);
+        glyphs.extend(glyphs_at(
+            "scores : (p1, p2, p3) of each class",
+            320.0,
+            142.0,
+            10.0,
+        ));
+        glyphs.extend(glyphs_at(
+            "(a) Input image with its boxes (b) Coarse grid of cells (c) Fine grid of cells",
+            100.0,
+            154.0,
+            10.0,
+        ));
+        let page = analyze_page(
+            1,
+            &PageInput {
+                width: 612.0,
+                height: 792.0,
+                glyphs,
+                graphics: vec![drawing],
+            },
+            10.0,
+        );
+        let labels = page
+            .blocks
+            .iter()
+            .find(|b| b.block.text().starts_with("offsets"))
+            .unwrap();
+        assert_eq!(labels.role, BlockRole::Other, "{:?}", labels.block.text());
+    }
+
+    #[test]
+    fn a_section_heading_under_the_running_head_is_not_margin() {
+        // The page-number line at the very top, a numbered heading just under it (both in the
+        // top 9 % of the page), then a paragraph.
+        let mut glyphs = glyphs_at("7", 500.0, 40.0, 9.0);
+        glyphs.extend(glyphs_at("4 Results on Two Datasets", 72.0, 64.0, 10.0));
+        glyphs.extend(paragraph(
+            72.0,
+            90.0,
+            4,
+            "Body text runs on here, line after line of it, as prose does.",
+        ));
+        let page = letter_page(glyphs);
+        let role_of = |start: &str| {
+            page.blocks
+                .iter()
+                .find(|b| b.block.text().starts_with(start))
+                .map(|b| b.role)
+        };
+        assert_eq!(role_of("7"), Some(BlockRole::Margin));
+        assert_ne!(role_of("4 Results"), Some(BlockRole::Margin));
+        // The running head itself, even when it reads like a heading, stays margin.
+        let page = letter_page(glyphs_at("8 Section Title Of The Journal", 72.0, 40.0, 9.0));
+        assert_eq!(page.blocks[0].role, BlockRole::Margin);
     }
 
     #[test]

@@ -196,6 +196,7 @@ fn region(page: &PageLayout, cap: &Caption, extra: Option<Rect>, above: bool) ->
     let (x0, x1) = column_span(page, cap);
     let span = Rect::new(x0 - 2.0, 0.0, x1 + 2.0, page.height);
     let within = |r: &Rect| span.x_overlap(r) > 0.5 * r.width().min(span.width()).max(0.1);
+    let page_body = running_text_size(page);
     let mut items: Vec<Item> = Vec::new();
     for (i, b) in page.blocks.iter().enumerate() {
         let r = b.block.bbox;
@@ -218,9 +219,21 @@ fn region(page: &PageLayout, cap: &Caption, extra: Option<Rect>, above: bool) ->
                     .windows(2)
                     .all(|w| w[1].bbox.x0 - w[0].bbox.x1 < 0.9 * l.size.max(1.0))
         };
+        let prose_lines = b.block.lines.iter().filter(|l| prose(l)).count();
+        // Under a caption spanning both columns of a two-column page, a column of running
+        // text is narrower than the span but still ends the table (the caption of a table set
+        // above it, with body text below).
+        let column_paragraph = page.two_columns
+            && span.width() > 0.7 * page.width
+            && prose_lines >= 3
+            && 10 * prose_lines >= 7 * b.block.lines.len();
+        // Notes under a table ("We omit ensemble results.", "†Latency marked with †...") are
+        // set smaller than the running text, and belong to the table.
+        let note = b.block.size() < 0.95 * page_body;
         let paragraph = b.role == BlockRole::Body
-            && r.width() > 0.6 * span.width()
-            && b.block.lines.iter().filter(|l| prose(l)).count() >= 2;
+            && !note
+            && prose_lines >= 2
+            && (r.width() > 0.6 * span.width() || column_paragraph);
         items.push(match b.role {
             BlockRole::Caption | BlockRole::Margin => Item::Stop(r),
             _ if paragraph => Item::Stop(r),
@@ -292,6 +305,21 @@ fn region(page: &PageLayout, cap: &Caption, extra: Option<Rect>, above: bool) ->
     }
     let clip = Rect::new(x0 - 2.0, content.y0, x1 + 2.0, content.y1);
     content.intersect(&clip)
+}
+
+/// The most common font size of the page's running-text lines (to the half point), counted by
+/// characters; 0 when the page has none.
+fn running_text_size(page: &PageLayout) -> f64 {
+    let mut by_size: std::collections::BTreeMap<i64, usize> = Default::default();
+    for b in page.blocks.iter().filter(|b| b.role == BlockRole::Body) {
+        for l in &b.block.lines {
+            *by_size.entry((l.size * 2.0).round() as i64).or_default() += l.text().len();
+        }
+    }
+    by_size
+        .into_iter()
+        .max_by_key(|&(size, n)| (n, size))
+        .map_or(0.0, |(size, _)| size as f64 / 2.0)
 }
 
 /// The words of `page` inside `region` and the rules there, as a grid. Words of captions are
@@ -968,6 +996,88 @@ fn cell_text(tokens: &[Token], em: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page from text lines (text, x, baseline, size) and graphics, analysed as the engine's
+    /// pages are.
+    fn page_of(graphics: Vec<crate::page::Graphic>, texts: &[(&str, f64, f64, f64)]) -> PageLayout {
+        let glyphs = texts
+            .iter()
+            .flat_map(|(t, x, y, s)| crate::text::tests::glyphs_at(t, *x, *y, *s))
+            .collect();
+        crate::page::analyze_page(
+            1,
+            &crate::page::PageInput {
+                width: 612.0,
+                height: 792.0,
+                glyphs,
+                graphics,
+            },
+            10.0,
+        )
+    }
+
+    const PROSE: &str = "This is running body text that fills the whole column width nicely";
+
+    #[test]
+    fn notes_set_small_under_a_table_belong_to_it() {
+        // A table with its caption below; between them two notes in a smaller font, whole
+        // sentences. Running text (at the body size) follows the caption.
+        let hrule = |y: f64| crate::page::Graphic {
+            bbox: Rect::new(72.0, y, 400.0, y + 0.5),
+            kind: GraphicKind::Path,
+        };
+        let page = page_of(
+            vec![hrule(96.0), hrule(112.0), hrule(166.0)],
+            &[
+                (PROSE, 72.0, 60.0, 10.0),
+                (PROSE, 72.0, 72.0, 10.0),
+                ("Model", 80.0, 108.0, 9.0),
+                ("Params", 220.0, 108.0, 9.0),
+                ("FLOPs", 330.0, 108.0, 9.0),
+                ("Small", 80.0, 126.0, 9.0),
+                ("3.9M", 220.0, 126.0, 9.0),
+                ("2.5B", 330.0, 126.0, 9.0),
+                ("Large", 80.0, 140.0, 9.0),
+                ("52M", 220.0, 140.0, 9.0),
+                ("325B", 330.0, 140.0, 9.0),
+                ("Huge", 80.0, 154.0, 9.0),
+                ("209M", 220.0, 154.0, 9.0),
+                ("3045B", 330.0, 154.0, 9.0),
+                (
+                    "We leave out the ensemble results of the other papers here.",
+                    80.0,
+                    178.0,
+                    8.0,
+                ),
+                (
+                    "Results marked with a dagger come from the papers we cite.",
+                    80.0,
+                    188.0,
+                    8.0,
+                ),
+                (
+                    "Table 2: Models and their sizes on the test set.",
+                    72.0,
+                    210.0,
+                    10.0,
+                ),
+                (PROSE, 72.0, 240.0, 10.0),
+                (PROSE, 72.0, 252.0, 10.0),
+                (PROSE, 72.0, 264.0, 10.0),
+            ],
+        );
+        let caps = crate::figures::select_captions(std::slice::from_ref(&page));
+        let tables = find_tables(std::slice::from_ref(&page), &caps);
+        assert_eq!(tables.len(), 1, "{tables:?}");
+        let t = &tables[0];
+        assert!(t.bbox.y0 < 100.0 && t.bbox.y1 < 200.0, "{:?}", t.bbox);
+        assert_eq!(t.cells[0][..3], ["Model", "Params", "FLOPs"]);
+        assert!(
+            t.cells.iter().any(|r| r[..3] == ["Huge", "209M", "3045B"]),
+            "{:?}",
+            t.cells
+        );
+    }
 
     /// A token of `text` at `x` on `baseline`, 5 pt per character at 10 pt.
     fn tok(text: &str, x: f64, baseline: f64) -> Token {

@@ -167,6 +167,12 @@ impl<'g> Fragment<'g> {
 
     fn into_line(mut self) -> Option<Line> {
         self.glyphs.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+        let stacked = stacked_fractions(&self.glyphs, self.size);
+        let line_glyphs: Vec<&Glyph> = if stacked.is_empty() {
+            std::mem::take(&mut self.glyphs)
+        } else {
+            stacked.iter().collect()
+        };
         let mut words: Vec<Word> = Vec::new();
         let mut text = String::new();
         let mut bbox: Option<Rect> = None;
@@ -191,9 +197,15 @@ impl<'g> Fragment<'g> {
             text.clear();
             glyphs.clear();
         };
-        for g in &self.glyphs {
+        // A superscript glued to its base ("224²" set as a raised small "2") is written "^2",
+        // so that it no longer reads as a digit of the base ("2242").
+        let raised =
+            |g: &Glyph| g.size < 0.8 * self.size && g.baseline < self.baseline - 0.25 * self.size;
+        let mut in_script = false;
+        for (k, g) in line_glyphs.iter().enumerate() {
             if g.ch.is_whitespace() {
                 flush(&mut text, &mut bbox, size, &mut glyphs, &mut words);
+                in_script = false;
                 continue;
             }
             let em = g.size.max(1.0);
@@ -203,6 +215,24 @@ impl<'g> Fragment<'g> {
             if text.is_empty() {
                 size = g.size;
             }
+            let up = raised(g);
+            // A fraction's numerator (before its "/") is no superscript.
+            let numerator = || {
+                line_glyphs[k..]
+                    .iter()
+                    .find(|n| !raised(n))
+                    .is_some_and(|n| n.ch == '/')
+            };
+            // "3.0e−4" with a raised exponent is already scientific notation.
+            let exponent = {
+                let mut back = text.chars().rev();
+                matches!(back.next(), Some('e' | 'E'))
+                    && back.next().is_some_and(|c| c.is_ascii_digit() || c == '.')
+            };
+            if up && !in_script && !text.is_empty() && !numerator() && !exponent {
+                text.push('^');
+            }
+            in_script = up;
             text.push(g.ch);
             glyphs.push((*g).clone());
             bbox = Some(bbox.map_or(g.bbox, |b| b.union(&g.bbox)));
@@ -219,6 +249,69 @@ impl<'g> Fragment<'g> {
             baseline: self.baseline,
         })
     }
+}
+
+/// The line's glyphs with each stacked fraction set inline ("1" over "2" in "{1, 2, 1/2}",
+/// which reads "12" left to right) as numerator, "/", denominator; empty when the line has
+/// none. A fraction is a run of small digits whose boxes overlap across, some above the others
+/// and none touching them, after a space, a comma or a bracket: a sub- and superscript
+/// stacked on a symbol (x_1^2) follow their base without a gap and stay as they are.
+fn stacked_fractions(glyphs: &[&Glyph], line_size: f64) -> Vec<Glyph> {
+    let small_digit = |g: &Glyph| g.ch.is_ascii_digit() && g.size < 0.85 * line_size;
+    let mut out: Vec<Glyph> = Vec::with_capacity(glyphs.len() + 2);
+    let mut found = false;
+    let mut i = 0;
+    while i < glyphs.len() {
+        let g = glyphs[i];
+        // The run of small digits starting here whose x-extents chain-overlap.
+        let mut j = i + 1;
+        let mut x1 = g.bbox.x1;
+        while small_digit(g) && j < glyphs.len() && small_digit(glyphs[j]) {
+            let w = glyphs[j]
+                .bbox
+                .width()
+                .min(glyphs[j - 1].bbox.width())
+                .max(0.1);
+            if glyphs[j].bbox.x0 > x1 - 0.5 * w {
+                break;
+            }
+            x1 = x1.max(glyphs[j].bbox.x1);
+            j += 1;
+        }
+        let run = &glyphs[i..j];
+        let free_before = out.last().is_none_or(|p: &Glyph| {
+            p.ch.is_whitespace()
+                || matches!(p.ch, ',' | '{' | '(' | '[')
+                || g.bbox.x0 - p.bbox.x1 > 0.15 * line_size
+        });
+        let mid = run.iter().map(|g| g.bbox.center().1).sum::<f64>() / run.len() as f64;
+        let (mut upper, mut lower): (Vec<&Glyph>, Vec<&Glyph>) =
+            run.iter().partition(|g| g.bbox.center().1 < mid);
+        let apart = !upper.is_empty()
+            && !lower.is_empty()
+            && upper.iter().all(|u| {
+                lower
+                    .iter()
+                    .all(|l| u.bbox.y_overlap(&l.bbox) < 0.2 * u.bbox.height().min(l.bbox.height()))
+            });
+        if run.len() >= 2 && free_before && apart {
+            upper.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            lower.sort_by(|a, b| a.bbox.x0.total_cmp(&b.bbox.x0));
+            out.extend(upper.iter().map(|g| (*g).clone()));
+            let mut slash = (*upper[upper.len() - 1]).clone();
+            slash.ch = '/';
+            // Not small: the slash is no superscript of the numerator.
+            slash.size = line_size;
+            out.push(slash);
+            out.extend(lower.iter().map(|g| (*g).clone()));
+            found = true;
+            i = j;
+            continue;
+        }
+        out.push(g.clone());
+        i += 1;
+    }
+    if found { out } else { Vec::new() }
 }
 
 /// Joins fragments that sit on one line but were drawn separately (sub- and superscripts drawn
@@ -354,6 +447,54 @@ pub(crate) mod tests {
         let lines = lines_from_glyphs(&g);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].text(), "deep residual learning");
+    }
+
+    #[test]
+    fn stacked_fractions_read_inline_and_stacked_scripts_stay() {
+        // "r ∈ {1, 2, ½, ⅓}" with the fractions set as small numerators over denominators
+        // (7 pt digits, numerator raised 4 pt, denominator lowered 3.5 pt), as TeX's \frac
+        // sets them in running text.
+        let mut glyphs = glyphs_at("r ∈ {1, 2, ", 72.0, 100.0, 10.0);
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("1", x, 96.0, 7.0));
+        glyphs.extend(glyphs_at("2", x, 103.5, 7.0));
+        glyphs.extend(glyphs_at(", ", x + 3.5, 100.0, 10.0));
+        let x = glyphs.last().unwrap().bbox.x1;
+        // The denominator drawn first and a hair to the left.
+        glyphs.extend(glyphs_at("3", x - 0.2, 103.5, 7.0));
+        glyphs.extend(glyphs_at("1", x, 96.0, 7.0));
+        glyphs.extend(glyphs_at("}", x + 3.5, 100.0, 10.0));
+        let lines = lines_from_glyphs(&glyphs);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text(), "r ∈ {1, 2, 1/2, 1/3}");
+        // x with a subscript 1 and a superscript 2 stacked right after it: no fraction.
+        let mut glyphs = glyphs_at("x", 72.0, 100.0, 10.0);
+        glyphs.extend(glyphs_at("2", 77.0, 96.0, 7.0));
+        glyphs.extend(glyphs_at("1", 77.0, 102.0, 7.0));
+        let lines = lines_from_glyphs(&glyphs);
+        assert!(!lines[0].text().contains('/'), "{}", lines[0].text());
+    }
+
+    #[test]
+    fn superscripts_glued_to_their_base_are_marked() {
+        // "a 224² crop and 10⁻⁴": raised 7 pt digits right after the base.
+        let mut glyphs = glyphs_at("a 224", 72.0, 100.0, 10.0);
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("2", x, 96.0, 7.0));
+        glyphs.extend(glyphs_at(" crop and 10", x + 3.5, 100.0, 10.0));
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("−4", x, 96.0, 7.0));
+        let lines = lines_from_glyphs(&glyphs);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text(), "a 224^2 crop and 10^−4");
+        // Scientific notation keeps its form.
+        let mut glyphs = glyphs_at("lr 3.0e", 72.0, 100.0, 10.0);
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("−4", x, 96.0, 7.0));
+        assert_eq!(lines_from_glyphs(&glyphs)[0].text(), "lr 3.0e−4");
+        // A line set in small type throughout has no superscripts.
+        let lines = lines_from_glyphs(&glyphs_at("a 224 crop", 72.0, 100.0, 7.0));
+        assert_eq!(lines[0].text(), "a 224 crop");
     }
 
     #[test]
