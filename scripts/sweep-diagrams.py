@@ -11,7 +11,9 @@ its default constructor arguments:
      - real Mermaid (tests/mermaid-oracle) parses it;
      - conservation, recomputed here from the trace and the diagram text: every leaf module of
        the trace lies under a box's path (`a` or `a .. b`) or under a later member of an opened
-       group; for `shapes`, every top-level module's output shape is a node; and the
+       group; for `shapes`, every top-level module's output shape is a node; for `code`, no box
+       of a module that never ran, no top-level call left out, and every parameter or buffer
+       forward computes with (`self.gamma * x`, `x + self.pos_embed`) named by a node; and the
        generator exits 0 (it exits 1 naming any call it lost);
      - `repro-check verify` on a tree holding the diagrams reports no failing `diagrams.*` item.
 Prints one line per failure and the totals; exit 1 if anything failed.
@@ -316,6 +318,56 @@ def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
     return out
 
 
+METADATA = {"shape", "dtype", "device", "ndim", "size", "dim", "numel", "requires_grad", "is_cuda"}
+
+
+def params_read(src: str, cls: str, attrs: dict[str, str]) -> set[str]:
+    """The root's parameters and buffers (by the run's `root_attrs`) that `forward` and the
+    methods it calls read as data: `self.gamma * x`, `x + self.pos_embed`,
+    `self.cls_token.expand(...)`; not `self.pos_embed.shape` (metadata) nor a mere `is None`
+    test. Each one's value flows into the output, so a drawn data flow must name it."""
+    import ast
+
+    try:
+        tree = ast.parse(Path(src).read_text())
+    except (OSError, SyntaxError):
+        return set()
+    classes = {c.name: c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
+    methods: dict[str, ast.FunctionDef] = {}
+    todo = [cls]
+    while todo:
+        c = classes.get(todo.pop(0))
+        if c is None:
+            continue
+        for f in c.body:
+            if isinstance(f, ast.FunctionDef):
+                methods.setdefault(f.name, f)
+        todo += [b.id for b in c.bases if isinstance(b, ast.Name)]
+    params = {a for a, kind in attrs.items() if kind in ("parameter", "buffer")}
+    out: set[str] = set()
+    seen, stack = {"forward"}, ["forward"]
+    while stack:
+        f = methods.get(stack.pop())
+        if f is None:
+            continue
+        parents = {id(ch): n for n in ast.walk(f) for ch in ast.iter_child_nodes(n)}
+        for n in ast.walk(f):
+            if not (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"):
+                continue
+            if n.attr in methods and n.attr not in seen:
+                seen.add(n.attr)
+                stack.append(n.attr)
+            if n.attr not in params:
+                continue
+            up = parents.get(id(n))
+            if isinstance(up, ast.Attribute) and up.attr in METADATA:
+                continue
+            if isinstance(up, ast.Compare) or (isinstance(up, ast.Call) and n in up.args and isinstance(up.func, ast.Name) and up.func.id in ("len", "isinstance", "getattr", "hasattr")):
+                continue
+            out.add(n.attr)
+    return out
+
+
 def code_mismatch(doc, text, src=None, cls=None) -> list[str]:
     """A `code --trace` diagram against the run: a module box of the root's attribute the run
     never called is a branch drawn that did not run; a root child the run called and no box
@@ -348,6 +400,15 @@ def code_mismatch(doc, text, src=None, cls=None) -> list[str]:
         drawn |= by_method.get(head, set())
     out = [f"drawn, never ran: {h}" for h in sorted(drawn & never)]
     out += [f"ran, not drawn: {h}" for h in sorted(top - drawn)]
+    # a parameter or buffer forward computes with (ViT's pos_embed, ConvNeXt's layer scale
+    # gamma) is data of the flow: some node's title must name it
+    titles = " ".join(
+        lab.split("<br/>")[0] for lab in re.findall(r'^\s*n_v\d+[\[(]+"([^"]*)"', text, re.M)
+    )
+    if src and cls:
+        for p in sorted(params_read(src, cls, attrs)):
+            if not re.search(rf"(?<![\w.]){re.escape(p)}(?!\w)", titles):
+                out.append(f"parameter read, not drawn: {p}")
     return out
 
 

@@ -50,6 +50,27 @@ pub struct Trace {
     /// What each attribute of the root module is: `module`, `parameter`, `buffer` or `none`.
     #[serde(default)]
     pub root_attrs: BTreeMap<String, String>,
+    /// The shape of every parameter and buffer of the model, by path.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    /// Every tensor a `forward` of the user's files bound by an assignment, with its line.
+    #[serde(default)]
+    pub assignments: Vec<Assignment>,
+}
+
+/// One tensor assignment the run recorded (trace_shapes.py's line tracer).
+#[derive(Debug, Deserialize, Clone)]
+pub struct Assignment {
+    /// The file, relative to the trace's root folder.
+    #[serde(default)]
+    pub file: Option<String>,
+    pub line: u32,
+    /// The module path of `self` in the frame (`""` for the root).
+    #[serde(default)]
+    pub module: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub shape: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -84,6 +105,9 @@ pub struct Module {
     /// The shapes of each call, when there are several (the harness keeps the first 100).
     #[serde(default)]
     pub call_shapes: Vec<CallShapes>,
+    /// The user file that defines the module's class, relative to the trace's root folder.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone, Default)]

@@ -305,11 +305,13 @@ fn code_mode_keeps_every_input_and_never_relabels_a_pass_through() {
     }
 }
 
-/// A trace of the whole model says nothing about one of its modules: `code --class Block` with
-/// TinyResNet's trace must not label Block's output with the model's `[B, 10]` (a dogfood run
-/// drew AlexNet's `[B, 1000]` on its feature extractor), and it says why the trace went unused.
+/// A trace of the whole model holds the calls of its modules: `code --class Block` with
+/// TinyResNet's trace labels Block from Block's three calls, never with the model's `[B, 10]`
+/// (a dogfood run drew AlexNet's `[B, 1000]` on its feature extractor). Until the ConvNeXt
+/// dogfood the trace was not used at all; the trace's records are the ground truth now: each
+/// Block call takes and gives [2, 16, 16, 16] (stem: Conv 3x3, s=2 of 32x32 to 16 channels).
 #[test]
-fn code_ignores_a_trace_of_another_class() {
+fn code_of_a_module_uses_its_calls_in_a_model_trace() {
     let model = data("tiny_resnet.py");
     let trace = data("tiny_resnet_trace.json");
     let out = bin()
@@ -320,13 +322,13 @@ fn code_ignores_a_trace_of_another_class() {
     let diagram = String::from_utf8_lossy(&out.stdout);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!diagram.contains("[B, 10]"), "{diagram}");
-    // Block's own comments still label it: the residual join of its shape-keeping convs.
+    // The residual join of its shape-keeping convs, at the size all three calls recorded.
     assert!(
-        diagram.contains(r#"n_v4(("+ (residual add)<br/>[B, C, H, W]"))"#),
+        diagram.contains(r#"n_v4(("+ (residual add)<br/>[B, 16, 16, 16]"))"#),
         "{diagram}"
     );
     assert!(
-        err.contains("the trace is of TinyResNet, not Block"),
+        err.contains("the trace is of TinyResNet: drawn from its 3 call(s) of Block"),
         "{err}"
     );
     // The model's own class still takes the measured output.
