@@ -324,3 +324,66 @@ fn a_class_of_the_same_name_in_another_file_is_not_used() {
     assert!(err.contains("holds no call of Block"), "{err}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("[B, 16"));
 }
+
+/// The label of the edge `a -->|"label"| b` into node `b`, with `a`.
+fn edges_into(diagram: &str, b: &str) -> Vec<(String, String)> {
+    diagram
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let (a, rest) = l.split_once(" -->")?;
+            let (label, to) = match rest.strip_prefix("|\"") {
+                Some(r) => {
+                    let (label, to) = r.split_once("\"|")?;
+                    (label.to_string(), to.trim())
+                }
+                None => (String::new(), rest.trim()),
+            };
+            (to == b).then(|| (a.to_string(), label))
+        })
+        .collect()
+}
+
+/// The head's global average pool is `x.mean((-2, -1))` in Head.forward (line 51), not a
+/// module: the run recorded the stage's output at [2, 16, 8, 8] and the head's LayerNorm
+/// taking [2, 16]. The shapes chart drew that change on an edge "Block + LayerNorm", as if
+/// the LayerNorm removed H and W; the change is now an edge of its own naming the statement.
+#[test]
+fn a_change_of_shape_between_modules_is_not_put_on_a_module() {
+    let t = trace("layer_scale_trace.json");
+    let rec = |path: &str| {
+        t["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["path"] == path)
+            .unwrap()
+            .clone()
+    };
+    let pooled = batch_label(&rec("head.norm")["inputs"][0]);
+    let before = batch_label(&rec("stage2")["outputs"][0]);
+    assert_eq!(
+        (before.as_str(), pooled.as_str()),
+        ("[B, 16, 8, 8]", "[B, 16]")
+    );
+    let path = data("layer_scale_trace.json");
+    let shapes = run_ok(&["shapes", &path]);
+    assert_mermaid_ok(&shapes);
+    let pooled_node = node(&shapes, &format!("{pooled}\""));
+    let into = edges_into(&shapes, &pooled_node);
+    assert_eq!(into.len(), 1, "{shapes}");
+    assert_eq!(into[0].1, "no module: Head.forward line 51", "{shapes}");
+    let from = label_of(&shapes, &into[0].0);
+    assert_eq!(from, before, "{shapes}");
+    // The flow chart: the head's LayerNorm is fed by a node of the statement, not by the
+    // stage directly.
+    let flow = run_ok(&["trace", &path, "--depth", "2"]);
+    assert_mermaid_ok(&flow);
+    let op = node(&flow, "no module: Head.forward line 51");
+    assert_eq!(
+        label_of(&flow, &op),
+        format!("no module: Head.forward line 51<br/>{pooled}")
+    );
+    let norm = node(&flow, "LayerNorm<br/>head.norm");
+    assert_eq!(edges_into(&flow, &norm), vec![(op.clone(), String::new())]);
+}

@@ -250,19 +250,26 @@ fn code_mode_draws_forward_from_shape_comments() {
 /// `tiny_resnet_trace.json` was written by the project's tracer
 /// (`python3 skill/paper-replication/scripts/trace_shapes.py tests/data/tiny_resnet.py:TinyResNet
 /// --input "x=[2,3,32,32]"`); the expected graph follows from the model's forward: `side` reads
-/// the input, and the concatenation of `blocks` and `side` feeds `pool`.
+/// the input, and the concatenation of `blocks` and `side` (a statement of forward, no
+/// module: its node names the line the trace recorded it at) feeds `pool`.
 #[test]
 fn trace_edges_follow_shapes_across_a_branch_and_a_join() {
     let out = run_ok(&["trace", &data("tiny_resnet_trace.json")]);
     assert_valid_everywhere(&out);
+    let src = std::fs::read_to_string(data("tiny_resnet.py")).unwrap();
+    let cat_line = src.lines().position(|l| l.contains("torch.cat")).unwrap() + 1;
+    let cat =
+        format!(r#"n_op3("no module: TinyResNet.forward line {cat_line}<br/>[B, 32, 16, 16]")"#);
     for needle in [
         r#"subgraph g_blocks_0["blocks.0 .. blocks.2 (Block x3, blocks.0 drawn)<br/>[B, 16, 16, 16] → [B, 16, 16, 16]"]"#,
         "n_input --> n_u0_stem",
         // conv1 and conv2 of a Block: same class, same shapes in and out, one box.
         r#"n_u1_blocks_0_conv1["Conv2d x2<br/>blocks.0.conv1 .. blocks.0.conv2<br/>"#,
         "n_input --> n_u2_side",
-        "n_u1_blocks_0_conv1 --> n_u3_pool",
-        "n_u2_side --> n_u3_pool",
+        &cat,
+        "n_u1_blocks_0_conv1 --> n_op3",
+        "n_u2_side --> n_op3",
+        "n_op3 --> n_u3_pool",
         "n_u4_fc --> n_output",
     ] {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
