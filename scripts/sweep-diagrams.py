@@ -22,6 +22,8 @@ usage:
   scripts/sweep-diagrams.py                 # everything (about 110 models; ~10-20 min on 2 cores)
   scripts/sweep-diagrams.py --subset        # the fixed subset the corpus test runs
   scripts/sweep-diagrams.py --only swin_t --keep target/sweep   # one model, keep the files
+  scripts/sweep-diagrams.py --classes 2     # also `code --class C --trace` of each model's trace
+                                            # for its 2 most-called sub-module classes
   scripts/sweep-diagrams.py --strip TRACE.json FIXTURE.json      # a trace cut to a test fixture
 Needs: torch, torchvision; timm from PYTHONPATH or --timm (e.g. `pip install --no-deps --target
 target/pyenv timm==1.0.31`); the corpus (target/corpus/pytorch, scripts/deps.sh) for labml;
@@ -412,6 +414,73 @@ def code_mismatch(doc, text, src=None, cls=None) -> list[str]:
     return out
 
 
+def class_file(doc, file, ty: str, key: str) -> str:
+    """The source file of module class `ty`: the user file the trace names (relative to the
+    model's folder), else the library module that defines it."""
+    rec = next((m for m in doc["modules"] if m["type"] == ty and m.get("file")), None)
+    if rec is not None and file is not None:
+        return str(Path(file).parent / rec["file"])
+    own = {"timm": "timm", "tv": "torchvision", "labml": "labml"}.get(key.split(":")[0], "")
+    for m in list(sys.modules.values()):
+        if own and not getattr(m, "__name__", "").startswith(own):
+            continue
+        c = getattr(m, ty, None)
+        if (
+            inspect.isclass(c)
+            and c.__name__ == ty
+            and c.__module__ == getattr(m, "__name__", None)
+            and "forward" in vars(c)
+        ):
+            with contextlib.suppress(TypeError, OSError):
+                return inspect.getsourcefile(c) or ""
+    return ""
+
+
+def sub_classes(doc, key, file, tpath, mg, oracle, n, totals, failures) -> None:
+    """`code --class C --trace <the model's trace>` for the most-called sub-module classes:
+    it must use C's calls (its note counts them as this script does: the modules of type C
+    not inside another C), exit 0 (or 1 saying there is nothing to diagram) and parse in
+    real Mermaid."""
+    mods = [m for m in doc["modules"] if m["path"]]
+    counts: dict[str, int] = {}
+    for m in mods:
+        outer = any(
+            o["type"] == m["type"] and m["path"].startswith(o["path"] + ".") for o in mods
+        )
+        if not outer:
+            counts[m["type"]] = counts.get(m["type"], 0) + 1
+    torch_nn = {"Conv2d", "Linear", "ReLU", "BatchNorm2d", "Sequential", "ModuleList", "Dropout",
+                "Identity", "LayerNorm", "GELU", "MaxPool2d", "AdaptiveAvgPool2d", "Conv1d",
+                "SiLU", "ReLU6", "Hardswish", "Sigmoid", "AvgPool2d", "Flatten", "Softmax",
+                "Embedding", "Hardsigmoid", "GroupNorm", "Upsample", "ConvTranspose2d",
+                "BatchNorm1d", "Tanh", "Dropout2d", "MultiheadAttention", "NonDynamicallyQuantizableLinear"}  # fmt: skip
+    picked = sorted((t for t in counts if t not in torch_nn), key=lambda t: (-counts[t], t))[:n]
+    for ty in picked:
+        src = class_file(doc, file, ty, key)
+        if not src:
+            totals["sub_no_source"] = totals.get("sub_no_source", 0) + 1
+            continue
+        code, out, err = run([str(mg), "code", src, "--class", ty, "--trace", str(tpath)])
+        totals["sub_diagrams"] = totals.get("sub_diagrams", 0) + 1
+        if code == 2 or (code == 0 and not out):
+            totals["sub_errors"] = totals.get("sub_errors", 0) + 1
+            failures.append(f"{key} code --class {ty}: exit {code}: {err.strip()[:300]}")
+            continue
+        if code == 1:
+            if "nothing to diagram" not in err:
+                failures.append(f"{key} code --class {ty}: exit 1: {err.strip()[:300]}")
+            totals["sub_nothing_to_draw"] = totals.get("sub_nothing_to_draw", 0) + 1
+            print(f"{key} code --class {ty}: nothing to diagram (exit 1)", file=sys.stderr)
+        if f"drawn from its {counts[ty]} call(s) of {ty}" not in err:
+            totals["sub_calls_unused"] = totals.get("sub_calls_unused", 0) + 1
+            failures.append(f"{key} code --class {ty}: want {counts[ty]} calls used: {err.strip()[:300]}")
+        if out:
+            ok, error = oracle.parse(out)
+            if not ok:
+                totals["sub_parse_failures"] = totals.get("sub_parse_failures", 0) + 1
+                failures.append(f"{key} code --class {ty}: real Mermaid: {error.splitlines()[:2]}")
+
+
 class Oracle:
     def __init__(self):
         self.p = subprocess.Popen(
@@ -469,6 +538,14 @@ def main() -> int:
     ap.add_argument("--bin", default=str(ROOT / "target/debug"), help="folder of the binaries")
     ap.add_argument("--json", action="store_true", help="print the totals as JSON")
     ap.add_argument("--reuse", action="store_true", help="reuse traces already in --keep")
+    ap.add_argument(
+        "--classes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also draw `code --class C --trace` of the model's trace for its N most-called "
+        "sub-module classes (totals under sub_*)",
+    )
     a = ap.parse_args()
     global REUSE
     REUSE = a.reuse and bool(a.keep)
@@ -549,6 +626,8 @@ def main() -> int:
                 totals["parse_failures"] += 1
                 failures.append(f"{key} {kind}: real Mermaid: {error.splitlines()[:2]}")
             drawn[kind] = out
+        if a.classes:
+            sub_classes(doc, key, file, tpath, mg, oracle, a.classes, totals, failures)
         tree = work / "trees" / slug
         (tree / "docs/diagrams").mkdir(parents=True, exist_ok=True)
         for kind, text in drawn.items():
@@ -571,6 +650,9 @@ def main() -> int:
     if a.json:
         print(json.dumps(totals, sort_keys=True))
     else:
+        if a.classes:
+            sub = {k: v for k, v in totals.items() if k.startswith("sub_")}
+            print(f"sub-module classes: {json.dumps(sub, sort_keys=True)}")
         print(
             f"{totals['models']} models traced ({totals['not_traced']} could not be), "
             f"{totals['diagrams']} diagrams: {totals['generator_errors']} generator errors, "

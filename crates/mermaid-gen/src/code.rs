@@ -476,7 +476,7 @@ impl Ctx<'_> {
     /// from (`nn.Parameter(torch.zeros(1, 1, embed_dim))` is `[1, 1, embed_dim]`).
     fn param_shape(&self, attr: &str) -> Option<String> {
         for class in &self.lineage {
-            let Some((_, init)) = class.method("__init__") else {
+            let Some((_, init)) = method_of(class, "__init__") else {
                 continue;
             };
             let mut found: Option<String> = None;
@@ -1172,7 +1172,7 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let (stmt, func) = self.lineage.iter().find_map(|c| c.method(name))?;
+        let (stmt, func) = self.lineage.iter().find_map(|c| method_of(c, name))?;
         let body = self.file.body(stmt, func);
         let args: Vec<Vec<usize>> = c.args.iter().map(|a| self.emit(a)).collect();
         let kwargs: Vec<(String, Vec<usize>)> = c
@@ -1246,6 +1246,13 @@ impl Ctx<'_> {
             flow.returns
         })
     }
+}
+
+/// The method `name` of a class as Python binds it: the last `def` of that name (torchvision's
+/// _DenseLayer declares two `@torch.jit._overload_method` stubs of `forward` before the real
+/// one; the first is a `pass`).
+fn method_of<'c>(class: &'c ClassDef, name: &str) -> Option<(&'c Stmt, &'c FunctionDef)> {
+    class.methods().filter(|(_, f)| f.name == name).last()
 }
 
 /// The symbol a node of a binary operation is drawn with.
@@ -1463,7 +1470,7 @@ fn count_call_sites(lineage: &[&ClassDef], forward: &FunctionDef) -> BTreeMap<St
                 if let ExprKind::Call(c) = &x.kind
                     && let Some(a) = self_module(&c.func)
                 {
-                    match lineage.iter().find_map(|k| k.method(&a)) {
+                    match lineage.iter().find_map(|k| method_of(k, &a)) {
                         Some((_, m)) if !seen.contains(&a) => {
                             seen.push(a);
                             queue.push(m);
@@ -1637,7 +1644,7 @@ fn build(
         .unwrap_or_else(|| lineage_of(file, class));
     let (def_stmt, func) = lineage
         .iter()
-        .find_map(|c| c.method("forward"))
+        .find_map(|c| method_of(c, "forward"))
         .ok_or_else(|| CodeError::NoForward(class_name.to_string()))?;
     let body = file.body(def_stmt, func);
     let call_sites = count_call_sites(&lineage, func);
@@ -1828,8 +1835,10 @@ pub fn code_diagram_with(
         .filter(|n| matches!(n.kind, "input" | "output"))
         .filter(|n| !n.shape.as_deref().is_some_and(has_tensor_shape))
         .map(|n| {
+            // with a trace, the calls disagreed or measured nothing here: only a comment helps
+            let or_trace = if io.traced { "" } else { " or pass --trace" };
             format!(
-                "{} node `{}` has no tensor shape: add a shape comment (`# {}: [B, ...]`) or pass --trace",
+                "{} node `{}` has no tensor shape: add a shape comment (`# {}: [B, ...]`){or_trace}",
                 n.kind, n.title, n.title
             )
         })

@@ -387,3 +387,34 @@ fn a_change_of_shape_between_modules_is_not_put_on_a_module() {
     let norm = node(&flow, "LayerNorm<br/>head.norm");
     assert_eq!(edges_into(&flow, &norm), vec![(op.clone(), String::new())]);
 }
+
+/// Python binds a name to its last `def`: torchvision's _DenseLayer declares `forward` twice
+/// as `@torch.jit._overload_method` stubs (`pass`) before the real one, and `code` drew the
+/// first stub: nothing to diagram, exit 1 (found by the sweep's `--classes`).
+#[test]
+fn the_last_definition_of_forward_is_the_one_drawn() {
+    let src = r#"import torch
+import torch.nn as nn
+
+
+class Layer(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 1)
+
+    @torch.jit._overload_method
+    def forward(self, x):
+        pass
+
+    def forward(self, x):
+        # x: [B, 4, H, W]
+        return self.conv(x)  # [B, 4, H, W] <- Conv 1x1
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("layer.py");
+    std::fs::write(&p, src).unwrap();
+    let out = run_ok(&["code", p.to_str().unwrap(), "--class", "Layer"]);
+    let x = node(&out, "x<br/>[B, 4, H, W]");
+    let conv = node(&out, "conv: Conv2d");
+    assert!(edge(&out, &x, &conv), "{out}");
+}
