@@ -326,8 +326,9 @@ METADATA = {"shape", "dtype", "device", "ndim", "size", "dim", "numel", "require
 def params_read(src: str, cls: str, attrs: dict[str, str]) -> set[str]:
     """The root's parameters and buffers (by the run's `root_attrs`) that `forward` and the
     methods it calls read as data: `self.gamma * x`, `x + self.pos_embed`,
-    `self.cls_token.expand(...)`; not `self.pos_embed.shape` (metadata) nor a mere `is None`
-    test. Each one's value flows into the output, so a drawn data flow must name it."""
+    `self.cls_token.expand(...)`, `torch.cat((self.cls_token, x))`; not `self.pos_embed.shape`
+    (metadata), a mere `is None` test, nor the weight argument of a functional call. Each
+    one's value flows into the output, so a drawn data flow must name it."""
     import ast
 
     try:
@@ -364,8 +365,23 @@ def params_read(src: str, cls: str, attrs: dict[str, str]) -> set[str]:
             up = parents.get(id(n))
             if isinstance(up, ast.Attribute) and up.attr in METADATA:
                 continue
-            if isinstance(up, ast.Compare) or (isinstance(up, ast.Call) and n in up.args and isinstance(up.func, ast.Name) and up.func.id in ("len", "isinstance", "getattr", "hasattr")):
+            if isinstance(up, ast.Compare):
                 continue
+            # an in-place update of the module's state (`self.num_batches_tracked.add_(1)`)
+            # does not flow into the output
+            if isinstance(up, ast.Attribute) and up.attr.endswith("_"):
+                continue
+            # an argument of a call other than a join is that call's weight (`F.layer_norm(x,
+            # shape, self.weight, self.bias)`, `self.running_mean if ... else None`): the
+            # call's node stands for it
+            arg = n
+            while isinstance(up, ast.IfExp):
+                arg, up = up, parents.get(id(up))
+            call = parents.get(id(up)) if isinstance(up, ast.keyword) else up
+            if isinstance(call, ast.Call) and (arg in call.args or isinstance(up, ast.keyword)):
+                fname = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+                if fname not in ("cat", "stack", "concat", "concatenate"):
+                    continue
             out.add(n.attr)
     return out
 
@@ -474,6 +490,22 @@ def sub_classes(doc, key, file, tpath, mg, oracle, n, totals, failures) -> None:
         if f"drawn from its {counts[ty]} call(s) of {ty}" not in err:
             totals["sub_calls_unused"] = totals.get("sub_calls_unused", 0) + 1
             failures.append(f"{key} code --class {ty}: want {counts[ty]} calls used: {err.strip()[:300]}")
+        # the parameters of C's own (traces since session 10 record them): each one forward
+        # computes with must be named by a node, as for the root
+        first = next(m["path"] for m in mods if m["type"] == ty)
+        own = {
+            name[len(first) + 1 :]: "parameter"
+            for name in doc.get("parameters", {})
+            if name.startswith(first + ".") and "." not in name[len(first) + 1 :]
+        }
+        titles = " ".join(
+            lab.split("<br/>")[0] for lab in re.findall(r'^\s*n_v\d+[\[(]+"([^"]*)"', out, re.M)
+        )
+        for prm in sorted(params_read(src, ty, own)):
+            totals["sub_params_checked"] = totals.get("sub_params_checked", 0) + 1
+            if not re.search(rf"(?<![\w.]){re.escape(prm)}(?!\w)", titles):
+                totals["sub_params_lost"] = totals.get("sub_params_lost", 0) + 1
+                failures.append(f"{key} code --class {ty}: parameter read, not drawn: {prm}")
         if out:
             ok, error = oracle.parse(out)
             if not ok:
