@@ -279,15 +279,16 @@ def shapes_missing(doc, text) -> list[str]:
     return missing
 
 
-def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
-    """Per method of `cls` (and its bases in the same file): the `self.X` it uses, through the
-    class's other methods it calls. A box `code` draws for a method call stands for these."""
+def class_methods(src: str, cls: str):
+    """The methods of `cls` and of its bases in the same file, as Python looks them up (the
+    class before its bases; within a class the last `def` of a name), or None if the file
+    does not parse."""
     import ast
 
     try:
         tree = ast.parse(Path(src).read_text())
     except (OSError, SyntaxError):
-        return {}
+        return None
     classes = {c.name: c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
     methods: dict[str, ast.FunctionDef] = {}
     todo = [cls]
@@ -295,10 +296,21 @@ def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
         c = classes.get(todo.pop(0))
         if c is None:
             continue
-        for f in c.body:
-            if isinstance(f, ast.FunctionDef):
-                methods.setdefault(f.name, f)
+        own = {f.name: f for f in c.body if isinstance(f, ast.FunctionDef)}
+        for name, f in own.items():
+            methods.setdefault(name, f)
         todo += [b.id for b in c.bases if isinstance(b, ast.Name)]
+    return methods
+
+
+def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
+    """Per method of `cls` (and its bases in the same file): the `self.X` it uses, through the
+    class's other methods it calls. A box `code` draws for a method call stands for these."""
+    import ast
+
+    methods = class_methods(src, cls)
+    if methods is None:
+        return {}
     direct = {
         name: {
             n.attr
@@ -331,21 +343,9 @@ def params_read(src: str, cls: str, attrs: dict[str, str]) -> set[str]:
     one's value flows into the output, so a drawn data flow must name it."""
     import ast
 
-    try:
-        tree = ast.parse(Path(src).read_text())
-    except (OSError, SyntaxError):
+    methods = class_methods(src, cls)
+    if methods is None:
         return set()
-    classes = {c.name: c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
-    methods: dict[str, ast.FunctionDef] = {}
-    todo = [cls]
-    while todo:
-        c = classes.get(todo.pop(0))
-        if c is None:
-            continue
-        for f in c.body:
-            if isinstance(f, ast.FunctionDef):
-                methods.setdefault(f.name, f)
-        todo += [b.id for b in c.bases if isinstance(b, ast.Name)]
     params = {a for a, kind in attrs.items() if kind in ("parameter", "buffer")}
     out: set[str] = set()
     seen, stack = {"forward"}, ["forward"]

@@ -276,21 +276,8 @@ impl Ctx<'_> {
                         self.operand_op(*op, l, right, false)
                     };
                 }
-                let sym = op_symbol(*op);
                 let inputs: Vec<usize> = l.into_iter().chain(r).collect();
-                let id = self.graph.add(
-                    Node {
-                        title: sym.to_string(),
-                        desc: None,
-                        shape: None,
-                        kind: "feature",
-                        draw: Shape::Circle,
-                        module: None,
-                        at: None,
-                    },
-                    &inputs,
-                );
-                vec![id]
+                vec![self.op_node(op_symbol(*op).to_string(), &inputs)]
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 items.iter().flat_map(|i| self.emit(i)).collect()
@@ -400,19 +387,8 @@ impl Ctx<'_> {
         }
         if matches!(last.as_str(), "cat" | "stack" | "concat" | "concatenate") {
             let inputs = arg_inputs(self);
-            let id = self.graph.add(
-                Node {
-                    title: if last == "stack" { "stack" } else { "concat" }.to_string(),
-                    desc: None,
-                    shape: None,
-                    kind: "feature",
-                    draw: Shape::Circle,
-                    module: None,
-                    at: None,
-                },
-                &inputs,
-            );
-            return vec![id];
+            let title = if last == "stack" { "stack" } else { "concat" };
+            return vec![self.op_node(title.to_string(), &inputs)];
         }
         // `skips.pop()`: a value the list holds (which one is not drawn apart).
         if last == "pop"
@@ -562,7 +538,12 @@ impl Ctx<'_> {
         } else {
             format!("{sym} {text}")
         };
-        let id = self.graph.add(
+        vec![self.op_node(title, &data)]
+    }
+
+    /// A circle node of an operation of tensors (`+`, `× gamma`, `concat`).
+    fn op_node(&mut self, title: String, inputs: &[usize]) -> usize {
+        self.graph.add(
             Node {
                 title,
                 desc: None,
@@ -572,9 +553,8 @@ impl Ctx<'_> {
                 module: None,
                 at: None,
             },
-            &data,
-        );
-        vec![id]
+            inputs,
+        )
     }
 
     /// Puts the statement's shape comment on the node it created (`first_new`: the node count
@@ -829,20 +809,8 @@ impl Ctx<'_> {
                     } else if right.is_empty() {
                         self.operand_op(*op, left, value, false)
                     } else {
-                        let sym = op_symbol(*op);
                         let inputs: Vec<usize> = left.into_iter().chain(right).collect();
-                        vec![self.graph.add(
-                            Node {
-                                title: sym.to_string(),
-                                desc: None,
-                                shape: None,
-                                kind: "feature",
-                                draw: Shape::Circle,
-                                module: None,
-                                at: None,
-                            },
-                            &inputs,
-                        )]
+                        vec![self.op_node(op_symbol(*op).to_string(), &inputs)]
                     };
                     self.label_last(&ids, shape, first_new);
                     for name in target_names(target) {
