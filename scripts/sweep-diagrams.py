@@ -11,7 +11,9 @@ its default constructor arguments:
      - real Mermaid (tests/mermaid-oracle) parses it;
      - conservation, recomputed here from the trace and the diagram text: every leaf module of
        the trace lies under a box's path (`a` or `a .. b`) or under a later member of an opened
-       group; for `shapes`, every top-level module's output shape is a node; and the
+       group; for `shapes`, every top-level module's output shape is a node; for `code`, no box
+       of a module that never ran, no top-level call left out, and every parameter or buffer
+       forward computes with (`self.gamma * x`, `x + self.pos_embed`) named by a node; and the
        generator exits 0 (it exits 1 naming any call it lost);
      - `repro-check verify` on a tree holding the diagrams reports no failing `diagrams.*` item.
 Prints one line per failure and the totals; exit 1 if anything failed.
@@ -20,6 +22,8 @@ usage:
   scripts/sweep-diagrams.py                 # everything (about 110 models; ~10-20 min on 2 cores)
   scripts/sweep-diagrams.py --subset        # the fixed subset the corpus test runs
   scripts/sweep-diagrams.py --only swin_t --keep target/sweep   # one model, keep the files
+  scripts/sweep-diagrams.py --classes 2     # also `code --class C --trace` of each model's trace
+                                            # for its 2 most-called sub-module classes
   scripts/sweep-diagrams.py --strip TRACE.json FIXTURE.json      # a trace cut to a test fixture
 Needs: torch, torchvision; timm from PYTHONPATH or --timm (e.g. `pip install --no-deps --target
 target/pyenv timm==1.0.31`); the corpus (target/corpus/pytorch, scripts/deps.sh) for labml;
@@ -275,15 +279,16 @@ def shapes_missing(doc, text) -> list[str]:
     return missing
 
 
-def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
-    """Per method of `cls` (and its bases in the same file): the `self.X` it uses, through the
-    class's other methods it calls. A box `code` draws for a method call stands for these."""
+def class_methods(src: str, cls: str):
+    """The methods of `cls` and of its bases in the same file, as Python looks them up (the
+    class before its bases; within a class the last `def` of a name), or None if the file
+    does not parse."""
     import ast
 
     try:
         tree = ast.parse(Path(src).read_text())
     except (OSError, SyntaxError):
-        return {}
+        return None
     classes = {c.name: c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)}
     methods: dict[str, ast.FunctionDef] = {}
     todo = [cls]
@@ -291,10 +296,21 @@ def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
         c = classes.get(todo.pop(0))
         if c is None:
             continue
-        for f in c.body:
-            if isinstance(f, ast.FunctionDef):
-                methods.setdefault(f.name, f)
+        own = {f.name: f for f in c.body if isinstance(f, ast.FunctionDef)}
+        for name, f in own.items():
+            methods.setdefault(name, f)
         todo += [b.id for b in c.bases if isinstance(b, ast.Name)]
+    return methods
+
+
+def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
+    """Per method of `cls` (and its bases in the same file): the `self.X` it uses, through the
+    class's other methods it calls. A box `code` draws for a method call stands for these."""
+    import ast
+
+    methods = class_methods(src, cls)
+    if methods is None:
+        return {}
     direct = {
         name: {
             n.attr
@@ -313,6 +329,60 @@ def method_attrs(src: str, cls: str) -> dict[str, set[str]]:
                     seen.add(a)
                     stack.append(a)
         out[name] = attrs
+    return out
+
+
+METADATA = {"shape", "dtype", "device", "ndim", "size", "dim", "numel", "requires_grad", "is_cuda"}
+
+
+def params_read(src: str, cls: str, attrs: dict[str, str]) -> set[str]:
+    """The root's parameters and buffers (by the run's `root_attrs`) that `forward` and the
+    methods it calls read as data: `self.gamma * x`, `x + self.pos_embed`,
+    `self.cls_token.expand(...)`, `torch.cat((self.cls_token, x))`; not `self.pos_embed.shape`
+    (metadata), a mere `is None` test, nor the weight argument of a functional call. Each
+    one's value flows into the output, so a drawn data flow must name it."""
+    import ast
+
+    methods = class_methods(src, cls)
+    if methods is None:
+        return set()
+    params = {a for a, kind in attrs.items() if kind in ("parameter", "buffer")}
+    out: set[str] = set()
+    seen, stack = {"forward"}, ["forward"]
+    while stack:
+        f = methods.get(stack.pop())
+        if f is None:
+            continue
+        parents = {id(ch): n for n in ast.walk(f) for ch in ast.iter_child_nodes(n)}
+        for n in ast.walk(f):
+            if not (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "self"):
+                continue
+            if n.attr in methods and n.attr not in seen:
+                seen.add(n.attr)
+                stack.append(n.attr)
+            if n.attr not in params:
+                continue
+            up = parents.get(id(n))
+            if isinstance(up, ast.Attribute) and up.attr in METADATA:
+                continue
+            if isinstance(up, ast.Compare):
+                continue
+            # an in-place update of the module's state (`self.num_batches_tracked.add_(1)`)
+            # does not flow into the output
+            if isinstance(up, ast.Attribute) and up.attr.endswith("_"):
+                continue
+            # an argument of a call other than a join is that call's weight (`F.layer_norm(x,
+            # shape, self.weight, self.bias)`, `self.running_mean if ... else None`): the
+            # call's node stands for it
+            arg = n
+            while isinstance(up, ast.IfExp):
+                arg, up = up, parents.get(id(up))
+            call = parents.get(id(up)) if isinstance(up, ast.keyword) else up
+            if isinstance(call, ast.Call) and (arg in call.args or isinstance(up, ast.keyword)):
+                fname = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+                if fname not in ("cat", "stack", "concat", "concatenate"):
+                    continue
+            out.add(n.attr)
     return out
 
 
@@ -348,7 +418,99 @@ def code_mismatch(doc, text, src=None, cls=None) -> list[str]:
         drawn |= by_method.get(head, set())
     out = [f"drawn, never ran: {h}" for h in sorted(drawn & never)]
     out += [f"ran, not drawn: {h}" for h in sorted(top - drawn)]
+    # a parameter or buffer forward computes with (ViT's pos_embed, ConvNeXt's layer scale
+    # gamma) is data of the flow: some node's title must name it
+    titles = " ".join(
+        lab.split("<br/>")[0] for lab in re.findall(r'^\s*n_v\d+[\[(]+"([^"]*)"', text, re.M)
+    )
+    if src and cls:
+        for p in sorted(params_read(src, cls, attrs)):
+            if not re.search(rf"(?<![\w.]){re.escape(p)}(?!\w)", titles):
+                out.append(f"parameter read, not drawn: {p}")
     return out
+
+
+def class_file(doc, file, ty: str, key: str) -> str:
+    """The source file of module class `ty`: the user file the trace names (relative to the
+    model's folder), else the library module that defines it."""
+    rec = next((m for m in doc["modules"] if m["type"] == ty and m.get("file")), None)
+    if rec is not None and file is not None:
+        return str(Path(file).parent / rec["file"])
+    own = {"timm": "timm", "tv": "torchvision", "labml": "labml"}.get(key.split(":")[0], "")
+    for m in list(sys.modules.values()):
+        if own and not getattr(m, "__name__", "").startswith(own):
+            continue
+        c = getattr(m, ty, None)
+        if (
+            inspect.isclass(c)
+            and c.__name__ == ty
+            and c.__module__ == getattr(m, "__name__", None)
+            and "forward" in vars(c)
+        ):
+            with contextlib.suppress(TypeError, OSError):
+                return inspect.getsourcefile(c) or ""
+    return ""
+
+
+def sub_classes(doc, key, file, tpath, mg, oracle, n, totals, failures) -> None:
+    """`code --class C --trace <the model's trace>` for the most-called sub-module classes:
+    it must use C's calls (its note counts them as this script does: the modules of type C
+    not inside another C), exit 0 (or 1 saying there is nothing to diagram) and parse in
+    real Mermaid."""
+    mods = [m for m in doc["modules"] if m["path"]]
+    counts: dict[str, int] = {}
+    for m in mods:
+        outer = any(
+            o["type"] == m["type"] and m["path"].startswith(o["path"] + ".") for o in mods
+        )
+        if not outer:
+            counts[m["type"]] = counts.get(m["type"], 0) + 1
+    torch_nn = {"Conv2d", "Linear", "ReLU", "BatchNorm2d", "Sequential", "ModuleList", "Dropout",
+                "Identity", "LayerNorm", "GELU", "MaxPool2d", "AdaptiveAvgPool2d", "Conv1d",
+                "SiLU", "ReLU6", "Hardswish", "Sigmoid", "AvgPool2d", "Flatten", "Softmax",
+                "Embedding", "Hardsigmoid", "GroupNorm", "Upsample", "ConvTranspose2d",
+                "BatchNorm1d", "Tanh", "Dropout2d", "MultiheadAttention", "NonDynamicallyQuantizableLinear"}  # fmt: skip
+    picked = sorted((t for t in counts if t not in torch_nn), key=lambda t: (-counts[t], t))[:n]
+    for ty in picked:
+        src = class_file(doc, file, ty, key)
+        if not src:
+            totals["sub_no_source"] = totals.get("sub_no_source", 0) + 1
+            continue
+        code, out, err = run([str(mg), "code", src, "--class", ty, "--trace", str(tpath)])
+        totals["sub_diagrams"] = totals.get("sub_diagrams", 0) + 1
+        if code == 2 or (code == 0 and not out):
+            totals["sub_errors"] = totals.get("sub_errors", 0) + 1
+            failures.append(f"{key} code --class {ty}: exit {code}: {err.strip()[:300]}")
+            continue
+        if code == 1:
+            if "nothing to diagram" not in err:
+                failures.append(f"{key} code --class {ty}: exit 1: {err.strip()[:300]}")
+            totals["sub_nothing_to_draw"] = totals.get("sub_nothing_to_draw", 0) + 1
+            print(f"{key} code --class {ty}: nothing to diagram (exit 1)", file=sys.stderr)
+        if f"drawn from its {counts[ty]} call(s) of {ty}" not in err:
+            totals["sub_calls_unused"] = totals.get("sub_calls_unused", 0) + 1
+            failures.append(f"{key} code --class {ty}: want {counts[ty]} calls used: {err.strip()[:300]}")
+        # the parameters of C's own (traces since session 10 record them): each one forward
+        # computes with must be named by a node, as for the root
+        first = next(m["path"] for m in mods if m["type"] == ty)
+        own = {
+            name[len(first) + 1 :]: "parameter"
+            for name in doc.get("parameters", {})
+            if name.startswith(first + ".") and "." not in name[len(first) + 1 :]
+        }
+        titles = " ".join(
+            lab.split("<br/>")[0] for lab in re.findall(r'^\s*n_v\d+[\[(]+"([^"]*)"', out, re.M)
+        )
+        for prm in sorted(params_read(src, ty, own)):
+            totals["sub_params_checked"] = totals.get("sub_params_checked", 0) + 1
+            if not re.search(rf"(?<![\w.]){re.escape(prm)}(?!\w)", titles):
+                totals["sub_params_lost"] = totals.get("sub_params_lost", 0) + 1
+                failures.append(f"{key} code --class {ty}: parameter read, not drawn: {prm}")
+        if out:
+            ok, error = oracle.parse(out)
+            if not ok:
+                totals["sub_parse_failures"] = totals.get("sub_parse_failures", 0) + 1
+                failures.append(f"{key} code --class {ty}: real Mermaid: {error.splitlines()[:2]}")
 
 
 class Oracle:
@@ -408,6 +570,14 @@ def main() -> int:
     ap.add_argument("--bin", default=str(ROOT / "target/debug"), help="folder of the binaries")
     ap.add_argument("--json", action="store_true", help="print the totals as JSON")
     ap.add_argument("--reuse", action="store_true", help="reuse traces already in --keep")
+    ap.add_argument(
+        "--classes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also draw `code --class C --trace` of the model's trace for its N most-called "
+        "sub-module classes (totals under sub_*)",
+    )
     a = ap.parse_args()
     global REUSE
     REUSE = a.reuse and bool(a.keep)
@@ -488,6 +658,8 @@ def main() -> int:
                 totals["parse_failures"] += 1
                 failures.append(f"{key} {kind}: real Mermaid: {error.splitlines()[:2]}")
             drawn[kind] = out
+        if a.classes:
+            sub_classes(doc, key, file, tpath, mg, oracle, a.classes, totals, failures)
         tree = work / "trees" / slug
         (tree / "docs/diagrams").mkdir(parents=True, exist_ok=True)
         for kind, text in drawn.items():
@@ -510,6 +682,9 @@ def main() -> int:
     if a.json:
         print(json.dumps(totals, sort_keys=True))
     else:
+        if a.classes:
+            sub = {k: v for k, v in totals.items() if k.startswith("sub_")}
+            print(f"sub-module classes: {json.dumps(sub, sort_keys=True)}")
         print(
             f"{totals['models']} models traced ({totals['not_traced']} could not be), "
             f"{totals['diagrams']} diagrams: {totals['generator_errors']} generator errors, "

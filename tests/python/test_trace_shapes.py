@@ -343,3 +343,76 @@ def test_the_trace_names_modules_never_called_and_the_roots_attribute_kinds(tmp_
     }  # fmt: skip
     called = {m["path"] for m in doc["modules"]}
     assert called == {"", "stem", "down.0", "down.1", "merge", "head"}
+
+
+# A package as the scaffold writes it: modules/__init__.py and relative imports between the
+# files (ConvNeXt dogfood: `trace_shapes.py modules/block.py:Block` failed with "attempted
+# relative import with no known parent package").
+PACKAGE = {
+    "__init__.py": "from .block import Block\n",
+    "norm.py": '''import torch.nn as nn
+
+
+class ChannelNorm(nn.Module):
+    def forward(self, x):
+        # x: [B, C, H, W]
+        y = x - x.mean(1, keepdim=True)  # y: [B, C, H, W] <- centre the channels
+        return y
+''',
+    "block.py": '''import torch.nn as nn
+
+from .norm import ChannelNorm
+
+
+class Block(nn.Module):
+    def __init__(self, dim: int = 4, out: int = {out}) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(dim, out, 3, padding=1)
+        self.norm = ChannelNorm()
+
+    def forward(self, x):
+        # x: [B, C, H, W]
+        x = self.conv(x)  # x: [B, {out}, H, W] <- Conv 3x3, p=1
+        x = self.norm(x)  # x: [B, {out}, H, W] <- ChannelNorm
+        return x
+''',
+}
+
+
+def write_package(folder, out: int):
+    pkg = folder / "modules"
+    pkg.mkdir(parents=True)
+    for name, text in PACKAGE.items():
+        (pkg / name).write_text(text.replace("{out}", str(out)))
+    return pkg / "block.py"
+
+
+def test_a_file_of_a_package_with_relative_imports_is_traced_as_its_member(tmp_path, capsys):
+    first = write_package(tmp_path / "a" / "output", out=6)
+    other = write_package(tmp_path / "b" / "output", out=8)
+    for block, out in [(first, 6), (other, 8)]:
+        dest = block.parent / "trace.json"
+        code = ts.main([f"{block}:Block", "--input", "x=[2,4,5,7]", "--out", str(dest)])
+        printed = capsys.readouterr()
+        assert code == 0, printed.out + printed.err
+        doc = json.loads(dest.read_text())
+        # the user's files, relative to the model file's folder, as for a plain file
+        assert {(a["file"], a["name"], tuple(a["shape"])) for a in doc["assignments"]} == {
+            # Conv2d(4, out, 3, padding=1) keeps 5x7; the norm keeps the shape
+            ("block.py", "x", (2, out, 5, 7)),
+            ("norm.py", "y", (2, out, 5, 7)),
+        }
+        mods = {m["path"]: m for m in doc["modules"]}
+        assert mods[""]["file"] == "block.py" and mods["norm"]["file"] == "norm.py"
+        # the second package of the same name is its own, not the first one imported again
+        assert mods["conv"]["outputs"] == [[2, out, 5, 7]]
+
+
+def test_validate_model_imports_a_package_member(tmp_path, capsys):
+    import validate_model as vm
+
+    block = write_package(tmp_path / "output", out=6)
+    code = vm.main([f"{block}:Block", "--input", "x=[2,4,5,7]"])
+    printed = capsys.readouterr()
+    assert code == 0, printed.out + printed.err
+    assert "relative import" not in printed.out + printed.err

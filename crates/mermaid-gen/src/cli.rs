@@ -91,8 +91,9 @@ enum Cmd {
         /// Maximum number of nodes before dropping functional operations (module level).
         #[arg(long, default_value_t = 20)]
         max_nodes: usize,
-        /// A runtime trace of this model (trace_shapes.py): the input and output nodes get the
-        /// shapes the real forward pass measured.
+        /// A runtime trace (trace_shapes.py) of this class or of a model that calls it: the
+        /// nodes get the shapes the real forward pass measured (for a module of a traced model,
+        /// the shapes all its calls agree on).
         #[arg(long)]
         trace: Option<PathBuf>,
         #[command(flatten)]
@@ -238,21 +239,42 @@ fn run(cli: Cli) -> ExitCode {
                     .map_err(|e| e.to_string())
                     .and_then(|t| trace::parse_trace(&t).map_err(|e| e.to_string()))
                 {
-                    // A trace of another class (the whole model, when --class is one of its
-                    // modules) measures other tensors: its shapes would be confidently wrong here.
+                    // A trace of the whole model, when --class is one of its modules: the
+                    // calls of that class are cut out of it (crate::class_calls); a trace that
+                    // never calls the class measures other tensors and is not used.
                     Ok(t) => match t.modules.iter().find(|m| m.path.is_empty()) {
                         Some(root)
                             if root.ty != class
                                 && root.forward_class.as_deref() != Some(class.as_str()) =>
                         {
-                            eprintln!(
-                                "mermaid-gen: {}: warning: the trace is of {}, not {class}: its shapes are not used (trace {class} itself to label this diagram)",
-                                p.display(),
-                                root.ty
-                            );
-                            code::IoShapes::default()
+                            match crate::class_calls::io_of_class(&t, &class, &model) {
+                                Some((mut io, n)) => {
+                                    let paths = crate::class_calls::instances(&t, &class, &model);
+                                    io.lines =
+                                        crate::class_calls::line_evidence(&t, &paths, &model);
+                                    eprintln!(
+                                        "mermaid-gen: {}: note: the trace is of {}: drawn from its {n} call(s) of {class} (a shape where the calls differ keeps the shape comment)",
+                                        p.display(),
+                                        root.ty
+                                    );
+                                    io
+                                }
+                                None => {
+                                    eprintln!(
+                                        "mermaid-gen: {}: warning: the trace is of {} and holds no call of {class}: its shapes are not used (trace {class} itself to label this diagram)",
+                                        p.display(),
+                                        root.ty
+                                    );
+                                    code::IoShapes::default()
+                                }
+                            }
                         }
-                        _ => code::IoShapes::from_trace(&t),
+                        _ => {
+                            let mut io = code::IoShapes::from_trace(&t);
+                            io.lines =
+                                crate::class_calls::line_evidence(&t, &[String::new()], &model);
+                            io
+                        }
                     },
                     Err(e) => return fail(p, e),
                 },

@@ -43,6 +43,18 @@ struct Node {
     draw: Shape,
     /// The module path a `self.attr(...)` call runs, to look up its measured shape.
     module: Option<String>,
+    /// The assignment statement of forward that made the node (its line, target name and
+    /// shape comment), and whether the node is the statement's value: the line tracer's
+    /// record of that statement labels it.
+    at: Option<At>,
+}
+
+#[derive(Debug, Clone)]
+struct At {
+    line: u32,
+    name: String,
+    comment: Option<String>,
+    value: bool,
 }
 
 #[derive(Default)]
@@ -191,6 +203,37 @@ impl Ctx<'_> {
             {
                 Vec::new()
             }
+            // `self.cls_token` in `torch.cat((self.cls_token, x))`: a tensor the module stores
+            // is a source of data.
+            ExprKind::Attribute { .. } if self.stored_tensor(e).is_some() => {
+                let attr = self.stored_tensor(e).unwrap_or_default();
+                let kind = self
+                    .io
+                    .root_attrs
+                    .get(&attr)
+                    .filter(|k| *k == "buffer")
+                    .map_or("parameter", |_| "buffer");
+                let shape = self
+                    .io
+                    .params
+                    .get(&attr)
+                    .cloned()
+                    .or_else(|| self.param_shape(&attr));
+                let id = self.graph.add(
+                    Node {
+                        title: format!("{attr} ({kind})"),
+                        desc: None,
+                        shape,
+                        // not an input of forward: no shape comment is asked for it
+                        kind: "core",
+                        draw: Shape::Stadium,
+                        module: None,
+                        at: None,
+                    },
+                    &[],
+                );
+                vec![id]
+            }
             ExprKind::Call(c) => self.emit_call(c),
             ExprKind::IfExp { test, body, orelse } => match self.const_test(test) {
                 Some(true) => self.emit(body),
@@ -206,8 +249,14 @@ impl Ctx<'_> {
                 }
             },
             ExprKind::BinOp { op, left, right } => {
-                let l = self.emit(left);
-                let r = self.emit(right);
+                // `self.gamma * x`: the stored tensor names the operation (`× gamma`) rather
+                // than being a node of its own.
+                let side = |s: &mut Self, e: &Expr| match s.stored_tensor(e) {
+                    Some(_) => Vec::new(),
+                    None => s.emit(e),
+                };
+                let l = side(self, left);
+                let r = side(self, right);
                 // `to_cat + [x]` joins two lists: the values, no operation.
                 let is_list = |e: &Expr| match &e.kind {
                     ExprKind::List(_) => true,
@@ -218,28 +267,17 @@ impl Ctx<'_> {
                     return l.into_iter().chain(r).collect();
                 }
                 if l.is_empty() || r.is_empty() {
-                    return if l.is_empty() { r } else { l };
+                    // One operand carries no drawn data: a parameter (`self.gamma * x`, layer
+                    // scale), a buffer, a constant or a scalar. The operation still changes
+                    // the data: it is a node of its own, never a silent pass-through.
+                    return if l.is_empty() {
+                        self.operand_op(*op, r, left, true)
+                    } else {
+                        self.operand_op(*op, l, right, false)
+                    };
                 }
-                let sym = match op {
-                    BinOp::Add => "+",
-                    BinOp::Mult => "×",
-                    BinOp::MatMult => "@",
-                    BinOp::Sub => "−",
-                    _ => "op",
-                };
                 let inputs: Vec<usize> = l.into_iter().chain(r).collect();
-                let id = self.graph.add(
-                    Node {
-                        title: sym.to_string(),
-                        desc: None,
-                        shape: None,
-                        kind: "feature",
-                        draw: Shape::Circle,
-                        module: None,
-                    },
-                    &inputs,
-                );
-                vec![id]
+                vec![self.op_node(op_symbol(*op).to_string(), &inputs)]
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
                 items.iter().flat_map(|i| self.emit(i)).collect()
@@ -308,7 +346,7 @@ impl Ctx<'_> {
                 !matches!(
                     self.io.root_attrs.get(head).map(String::as_str),
                     Some("parameter" | "buffer")
-                )
+                ) && self.layers.get(head).is_none_or(|c| c != "Parameter")
             });
         if let Some(attr) = module {
             let inputs = arg_inputs(self);
@@ -326,6 +364,7 @@ impl Ctx<'_> {
                     kind,
                     draw: Shape::Rect,
                     module: Some(attr.clone()),
+                    at: None,
                 },
                 &inputs,
             );
@@ -348,18 +387,8 @@ impl Ctx<'_> {
         }
         if matches!(last.as_str(), "cat" | "stack" | "concat" | "concatenate") {
             let inputs = arg_inputs(self);
-            let id = self.graph.add(
-                Node {
-                    title: if last == "stack" { "stack" } else { "concat" }.to_string(),
-                    desc: None,
-                    shape: None,
-                    kind: "feature",
-                    draw: Shape::Circle,
-                    module: None,
-                },
-                &inputs,
-            );
-            return vec![id];
+            let title = if last == "stack" { "stack" } else { "concat" };
+            return vec![self.op_node(title.to_string(), &inputs)];
         }
         // `skips.pop()`: a value the list holds (which one is not drawn apart).
         if last == "pop"
@@ -397,10 +426,135 @@ impl Ctx<'_> {
                 kind: kind_of(&name),
                 draw: Shape::Round,
                 module: None,
+                at: None,
             },
             &inputs,
         );
         vec![id]
+    }
+
+    /// `attr` of `self.attr` when it holds a tensor of the module: built as `nn.Parameter(...)`
+    /// in `__init__`, or recorded by the trace as a parameter or buffer.
+    fn stored_tensor(&self, e: &Expr) -> Option<String> {
+        let attr = e.dotted()?.strip_prefix("self.")?.to_string();
+        if attr.contains('.') {
+            return None;
+        }
+        let by_trace = matches!(
+            self.io.root_attrs.get(&attr).map(String::as_str),
+            Some("parameter" | "buffer")
+        );
+        let by_init = self.layers.get(&attr).is_some_and(|c| c == "Parameter");
+        (by_trace || by_init).then_some(attr)
+    }
+
+    /// The shape `__init__` gives a parameter: the size arguments of the tensor it is built
+    /// from (`nn.Parameter(torch.zeros(1, 1, embed_dim))` is `[1, 1, embed_dim]`).
+    fn param_shape(&self, attr: &str) -> Option<String> {
+        for class in &self.lineage {
+            let Some((_, init)) = method_of(class, "__init__") else {
+                continue;
+            };
+            let mut found: Option<String> = None;
+            for s in &init.body {
+                s.walk(&mut |s| {
+                    let StmtKind::Assign { targets, value } = &s.kind else {
+                        return;
+                    };
+                    if found.is_some()
+                        || targets.len() != 1
+                        || targets[0].dotted().as_deref() != Some(&format!("self.{attr}"))
+                    {
+                        return;
+                    }
+                    value.walk(&mut |e| {
+                        let ExprKind::Call(c) = &e.kind else { return };
+                        let name = c.func.dotted().unwrap_or_default();
+                        let last = name.rsplit('.').next().unwrap_or("");
+                        if found.is_some()
+                            || !matches!(last, "zeros" | "ones" | "randn" | "rand" | "empty")
+                            || c.args.is_empty()
+                        {
+                            return;
+                        }
+                        let dims: Vec<&Expr> = match &c.args[..] {
+                            [one] => match &one.kind {
+                                ExprKind::Tuple(items) | ExprKind::List(items) => {
+                                    items.iter().collect()
+                                }
+                                _ => vec![one],
+                            },
+                            many => many.iter().collect(),
+                        };
+                        let text: Vec<String> = dims
+                            .iter()
+                            .map(|d| self.file.text(d.span).split_whitespace().collect())
+                            .collect();
+                        found = Some(format!("[{}]", text.join(", ")));
+                    });
+                });
+            }
+            if found.is_some() {
+                return found;
+            }
+        }
+        None
+    }
+
+    /// `data <op> other` where `other` carries no drawn data (`self.gamma`, `keep`, `0.5`): a node
+    /// named by the operation and the operand (`× gamma`). At module level a constant or a
+    /// scalar is dropped as functional operations are, but a stored tensor of the module
+    /// (`self.gamma`, `self.pos_embed`) is a learned or registered part of it and stays.
+    fn operand_op(
+        &mut self,
+        op: BinOp,
+        data: Vec<usize>,
+        other: &Expr,
+        other_left: bool,
+    ) -> Vec<usize> {
+        if data.is_empty() {
+            return data;
+        }
+        let stored = other
+            .dotted()
+            .and_then(|d| d.strip_prefix("self.").map(str::to_string))
+            .filter(|a| !self.is_module(a) || self.layers.get(a).is_some_and(|c| c == "Parameter"));
+        if !self.keep_functional && stored.is_none() {
+            return data;
+        }
+        let text: String = self
+            .file
+            .text(other.span)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = text.strip_prefix("self.").unwrap_or(&text).to_string();
+        let sym = op_symbol(op);
+        let commutes = matches!(op, BinOp::Add | BinOp::Mult);
+        let title = if text.is_empty() || text.chars().count() > 24 {
+            sym.to_string()
+        } else if other_left && !commutes {
+            format!("{text} {sym} ·")
+        } else {
+            format!("{sym} {text}")
+        };
+        vec![self.op_node(title, &data)]
+    }
+
+    /// A circle node of an operation of tensors (`+`, `× gamma`, `concat`).
+    fn op_node(&mut self, title: String, inputs: &[usize]) -> usize {
+        self.graph.add(
+            Node {
+                title,
+                desc: None,
+                shape: None,
+                kind: "feature",
+                draw: Shape::Circle,
+                module: None,
+                at: None,
+            },
+            inputs,
+        )
     }
 
     /// Puts the statement's shape comment on the node it created (`first_new`: the node count
@@ -476,6 +630,7 @@ impl Ctx<'_> {
                                 kind: "hidden",
                                 draw: Shape::Rect,
                                 module: None,
+                                at: None,
                             },
                             &[],
                         );
@@ -535,7 +690,7 @@ impl Ctx<'_> {
                     self.absorb(&mut flow, inner);
                 }
                 StmtKind::If { test, body, orelse } => {
-                    let arms = self.decide(test, body, orelse, &stmts[i + 1..]);
+                    let arms = self.decide(test, body, orelse, &stmts[i + 1..], steps);
                     match arms {
                         Arms::Body => {
                             let inner = self.run_block(body, steps);
@@ -596,6 +751,21 @@ impl Ctx<'_> {
                     let first_new = self.graph.nodes.len();
                     let ids = self.emit(value);
                     self.label_last(&ids, shape, first_new);
+                    if let [t] = &targets[..]
+                        && let ExprKind::Name(name) = &t.kind
+                        && self.inlining.is_empty()
+                    {
+                        let line = self.file.lines().line_of(stmt.span.start);
+                        let value_id = ids.last().copied();
+                        for id in first_new..self.graph.nodes.len() {
+                            self.graph.nodes[id].at = Some(At {
+                                line,
+                                name: name.clone(),
+                                comment: shape.map(|sc| sc.shape_text()),
+                                value: Some(id) == value_id,
+                            });
+                        }
+                    }
                     let is_list = matches!(value.kind, ExprKind::List(_));
                     for t in targets {
                         for name in target_names(t) {
@@ -633,22 +803,14 @@ impl Ctx<'_> {
                     let first_new = self.graph.nodes.len();
                     let left = self.emit(target);
                     let right = self.emit(value);
-                    let ids = if left.is_empty() || right.is_empty() {
-                        if left.is_empty() { right } else { left }
+                    let ids = if left.is_empty() {
+                        // `x = 1 + x` spelled backwards is rare; `x *= self.gamma` is the case.
+                        right
+                    } else if right.is_empty() {
+                        self.operand_op(*op, left, value, false)
                     } else {
-                        let sym = if matches!(op, BinOp::Add) { "+" } else { "op" };
                         let inputs: Vec<usize> = left.into_iter().chain(right).collect();
-                        vec![self.graph.add(
-                            Node {
-                                title: sym.to_string(),
-                                desc: None,
-                                shape: None,
-                                kind: "feature",
-                                draw: Shape::Circle,
-                                module: None,
-                            },
-                            &inputs,
-                        )]
+                        vec![self.op_node(op_symbol(*op).to_string(), &inputs)]
                     };
                     self.label_last(&ids, shape, first_new);
                     for name in target_names(target) {
@@ -732,7 +894,14 @@ impl Ctx<'_> {
     /// module the trace never called (or a `None` attribute) rules out the arm whose own
     /// statements call it; then a module called at one place only proves its arm ran; then an
     /// arm that always returns did not run when a statement after the `if` (`rest`) ran.
-    fn decide(&self, test: &Expr, body: &[Stmt], orelse: &[Stmt], rest: &[Stmt]) -> Arms {
+    fn decide(
+        &self,
+        test: &Expr,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        rest: &[Stmt],
+        steps: &StepMap<'_>,
+    ) -> Arms {
         if let Some(v) = self.const_test(test) {
             return if v { Arms::Body } else { Arms::Orelse };
         }
@@ -755,7 +924,77 @@ impl Ctx<'_> {
         if !ran_body && self.always_leaves(body) && self.stmts_ran(rest) {
             return Arms::Orelse;
         }
-        Arms::Both
+        self.decide_by_lines(body, orelse, rest, steps)
+            .unwrap_or(Arms::Both)
+    }
+
+    /// The line tracer's word on an `if` of forward's own body: an arm with a recorded
+    /// statement ran; an arm with a commented tensor assignment (`mask = ...  # mask: [B, 1]`)
+    /// that no call recorded did not. When the body always leaves and there is no `else`,
+    /// the statements after the `if` are the other arm.
+    fn decide_by_lines(
+        &self,
+        body: &[Stmt],
+        orelse: &[Stmt],
+        rest: &[Stmt],
+        steps: &StepMap<'_>,
+    ) -> Option<Arms> {
+        let ev = self
+            .io
+            .lines
+            .as_ref()
+            .filter(|_| self.inlining.is_empty())?;
+        let other = if orelse.is_empty() && self.always_leaves(body) {
+            rest
+        } else {
+            orelse
+        };
+        let line = |s: &Stmt| self.file.lines().line_of(s.span.start);
+        let ran = |arm: &[Stmt]| {
+            fn all<'a>(arm: &'a [Stmt], out: &mut Vec<&'a Stmt>) {
+                for s in arm {
+                    out.push(s);
+                    for b in s.blocks() {
+                        all(b, out);
+                    }
+                }
+            }
+            let mut v = Vec::new();
+            all(arm, &mut v);
+            v.iter().any(|s| ev.ran(line(s)))
+        };
+        // Statements that surely run when the arm does: up to the first that may leave or
+        // branch.
+        let unrun = |arm: &[Stmt]| {
+            for s in arm {
+                match &s.kind {
+                    StmtKind::Assign { targets, .. }
+                        if targets.len() == 1
+                            && matches!(targets[0].kind, ExprKind::Name(_))
+                            && steps
+                                .get(&(s as *const Stmt as usize))
+                                .and_then(|st| st.shape())
+                                .is_some() =>
+                    {
+                        if !ev.ran(line(s)) {
+                            return true;
+                        }
+                    }
+                    StmtKind::Assign { .. } | StmtKind::AugAssign { .. } | StmtKind::Expr(_) => {}
+                    StmtKind::AnnAssign { .. } => {}
+                    _ => return false,
+                }
+            }
+            false
+        };
+        let (body_ran, other_ran) = (ran(body), ran(other));
+        let body_dead = !body_ran && unrun(body);
+        let other_dead = !other_ran && unrun(other);
+        match (body_dead, other_dead) {
+            (true, false) => Some(Arms::Orelse),
+            (false, true) => Some(Arms::Body),
+            _ => None,
+        }
     }
 
     /// A literal truth value: `True`, `not x`, or a drawn-through method's parameter left at a
@@ -901,7 +1140,7 @@ impl Ctx<'_> {
         {
             return None;
         }
-        let (stmt, func) = self.lineage.iter().find_map(|c| c.method(name))?;
+        let (stmt, func) = self.lineage.iter().find_map(|c| method_of(c, name))?;
         let body = self.file.body(stmt, func);
         let args: Vec<Vec<usize>> = c.args.iter().map(|a| self.emit(a)).collect();
         let kwargs: Vec<(String, Vec<usize>)> = c
@@ -974,6 +1213,28 @@ impl Ctx<'_> {
         } else {
             flow.returns
         })
+    }
+}
+
+/// The method `name` of a class as Python binds it: the last `def` of that name (torchvision's
+/// _DenseLayer declares two `@torch.jit._overload_method` stubs of `forward` before the real
+/// one; the first is a `pass`).
+fn method_of<'c>(class: &'c ClassDef, name: &str) -> Option<(&'c Stmt, &'c FunctionDef)> {
+    class.methods().filter(|(_, f)| f.name == name).last()
+}
+
+/// The symbol a node of a binary operation is drawn with.
+fn op_symbol(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Mult => "×",
+        BinOp::MatMult => "@",
+        BinOp::Sub => "−",
+        BinOp::Div => "/",
+        BinOp::FloorDiv => "//",
+        BinOp::Mod => "mod",
+        BinOp::Pow => "^",
+        BinOp::Other => "op",
     }
 }
 
@@ -1177,7 +1438,7 @@ fn count_call_sites(lineage: &[&ClassDef], forward: &FunctionDef) -> BTreeMap<St
                 if let ExprKind::Call(c) = &x.kind
                     && let Some(a) = self_module(&c.func)
                 {
-                    match lineage.iter().find_map(|k| k.method(&a)) {
+                    match lineage.iter().find_map(|k| method_of(k, &a)) {
                         Some((_, m)) if !seen.contains(&a) => {
                             seen.push(a);
                             queue.push(m);
@@ -1212,12 +1473,43 @@ pub struct IoShapes {
     pub uncalled: std::collections::BTreeSet<String>,
     /// The root's attributes by kind (`module`, `parameter`, `buffer`, `none`).
     pub root_attrs: BTreeMap<String, String>,
+    /// The shapes of the root's own parameters and buffers (`cls_token`: `[1, 1, 192]`).
+    pub params: BTreeMap<String, String>,
+    /// The lines of the drawn file the run recorded (see [`LineEvidence`]).
+    pub lines: Option<LineEvidence>,
+}
+
+/// What the line tracer recorded in the drawn class's forward, over every call of the class:
+/// a statement's tensor by `(line, name)`, and each sub-module's output, both by call. The
+/// tracer follows every `forward` of the user's files, so a commented tensor assignment no
+/// call recorded did not run.
+#[derive(Debug, Clone, Default)]
+pub struct LineEvidence {
+    pub shapes: BTreeMap<(u32, String), BTreeMap<usize, String>>,
+    pub modules: BTreeMap<String, BTreeMap<usize, String>>,
+}
+
+impl LineEvidence {
+    fn ran(&self, line: u32) -> bool {
+        self.shapes.keys().any(|(l, _)| *l == line)
+    }
+
+    /// The one value of a by-call map, when every call agrees.
+    fn agreed(by_call: &BTreeMap<usize, String>) -> Option<String> {
+        let first = by_call.values().next()?;
+        by_call.values().all(|v| v == first).then(|| first.clone())
+    }
 }
 
 impl IoShapes {
     /// The model's input and output shapes from a runtime trace.
     pub fn from_trace(t: &crate::trace::Trace) -> IoShapes {
-        let batch = crate::trace::batch_of(t);
+        IoShapes::from_trace_batch(t, crate::trace::batch_of(t))
+    }
+
+    /// As [`IoShapes::from_trace`], with the batch size given (a module's calls inside a larger
+    /// trace take the model's batch, not the first dim of the module's own input).
+    pub fn from_trace_batch(t: &crate::trace::Trace, batch: Option<i64>) -> IoShapes {
         let root = t.modules.iter().find(|m| m.path.is_empty());
         let output = root
             .filter(|r| !r.outputs.is_empty())
@@ -1281,6 +1573,13 @@ impl IoShapes {
             called: t.modules.iter().map(|m| m.path.clone()).collect(),
             uncalled: t.uncalled.iter().cloned().collect(),
             root_attrs: t.root_attrs.clone(),
+            params: t
+                .parameters
+                .iter()
+                .filter(|(k, _)| !k.contains('.'))
+                .map(|(k, v)| (k.clone(), crate::trace::shape_label(v, None)))
+                .collect(),
+            lines: None,
             inputs: t
                 .inputs
                 .iter()
@@ -1313,7 +1612,7 @@ fn build(
         .unwrap_or_else(|| lineage_of(file, class));
     let (def_stmt, func) = lineage
         .iter()
-        .find_map(|c| c.method("forward"))
+        .find_map(|c| method_of(c, "forward"))
         .ok_or_else(|| CodeError::NoForward(class_name.to_string()))?;
     let body = file.body(def_stmt, func);
     let call_sites = count_call_sites(&lineage, func);
@@ -1381,6 +1680,7 @@ fn build(
                 kind: "input",
                 draw: Shape::Stadium,
                 module: None,
+                at: None,
             },
             &[],
         );
@@ -1407,6 +1707,7 @@ fn build(
                 kind: "output",
                 draw: Shape::Stadium,
                 module: None,
+                at: None,
             },
             &flow.returns,
         );
@@ -1415,6 +1716,30 @@ fn build(
     for n in &mut ctx.graph.nodes {
         if let Some(s) = n.module.as_ref().and_then(|m| io.modules.get(m)) {
             n.shape = Some(s.clone());
+        }
+    }
+    // The statements the line tracer recorded: a statement's value takes the shape all calls
+    // agree on (else its comment's, so one chart never mixes a measured module with a
+    // symbolic operation of the same calls); a module without a shape whose output is the
+    // statement's value in every call (`x = shortcut + self.drop_path(x)`) takes that shape.
+    if let Some(ev) = &io.lines {
+        for n in &mut ctx.graph.nodes {
+            let Some(at) = &n.at else { continue };
+            let Some(by_call) = ev.shapes.get(&(at.line, at.name.clone())) else {
+                continue;
+            };
+            let agreed = LineEvidence::agreed(by_call);
+            if at.value {
+                if let Some(s) = agreed {
+                    n.shape = Some(s);
+                }
+            } else if n.shape.is_none()
+                && let Some(outs) = n.module.as_ref().and_then(|m| ev.modules.get(m))
+                && !outs.is_empty()
+                && outs.iter().all(|(i, o)| by_call.get(i) == Some(o))
+            {
+                n.shape = agreed.or_else(|| at.comment.clone());
+            }
         }
     }
     // A container the source does not count gets its count from the trace.
@@ -1478,8 +1803,10 @@ pub fn code_diagram_with(
         .filter(|n| matches!(n.kind, "input" | "output"))
         .filter(|n| !n.shape.as_deref().is_some_and(has_tensor_shape))
         .map(|n| {
+            // with a trace, the calls disagreed or measured nothing here: only a comment helps
+            let or_trace = if io.traced { "" } else { " or pass --trace" };
             format!(
-                "{} node `{}` has no tensor shape: add a shape comment (`# {}: [B, ...]`) or pass --trace",
+                "{} node `{}` has no tensor shape: add a shape comment (`# {}: [B, ...]`){or_trace}",
                 n.kind, n.title, n.title
             )
         })

@@ -21,6 +21,7 @@
 
 mod calls;
 pub mod check;
+pub mod class_calls;
 pub mod cli;
 pub mod code;
 pub mod grammar;

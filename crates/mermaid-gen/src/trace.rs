@@ -50,6 +50,30 @@ pub struct Trace {
     /// What each attribute of the root module is: `module`, `parameter`, `buffer` or `none`.
     #[serde(default)]
     pub root_attrs: BTreeMap<String, String>,
+    /// The shape of every parameter and buffer of the model, by path.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    /// Every tensor a `forward` of the user's files bound by an assignment, with its line.
+    #[serde(default)]
+    pub assignments: Vec<Assignment>,
+}
+
+/// One tensor assignment the run recorded (trace_shapes.py's line tracer).
+#[derive(Debug, Deserialize, Clone)]
+pub struct Assignment {
+    /// The file, relative to the trace's root folder.
+    #[serde(default)]
+    pub file: Option<String>,
+    pub line: u32,
+    /// The module path of `self` in the frame (`""` for the root).
+    #[serde(default)]
+    pub module: Option<String>,
+    /// The function that ran the statement (`Head.forward`).
+    #[serde(default)]
+    pub function: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub shape: serde_json::Value,
 }
 
 #[derive(Debug, Deserialize, Clone)]
@@ -84,6 +108,9 @@ pub struct Module {
     /// The shapes of each call, when there are several (the harness keeps the first 100).
     #[serde(default)]
     pub call_shapes: Vec<CallShapes>,
+    /// The user file that defines the module's class, relative to the trace's root folder.
+    #[serde(default)]
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone, Default)]
@@ -344,12 +371,32 @@ impl FlowWriter<'_> {
             }
         }
         if !fed {
+            // No input of the unit is an output drawn before or a model input: forward made it
+            // (ConvNeXt's `x.mean((-2, -1))` before the head's LayerNorm, U-Net's concatenation).
+            // A node of its own says so, so the unit is never read as the change of shape.
+            let via = match first.inputs.first() {
+                Some(dims) if !first.inputs.iter().any(|d| module_made(t, first, d)) => {
+                    let op = self.f.node(
+                        &format!("op{}", self.drawn.len()),
+                        &format!(
+                            "{}\n{}",
+                            no_module_step(t, &first.path, dims),
+                            wanted.join(", ")
+                        ),
+                        Shape::Round,
+                    );
+                    self.f.set_class(&op, "feature");
+                    self.f.edge(&op, &id, None);
+                    op
+                }
+                _ => id.clone(),
+            };
             if self.drawn.is_empty() {
-                self.f.edge(&self.input, &id, None);
+                self.f.edge(&self.input, &via, None);
             } else {
                 for (j, (d, _)) in self.drawn.iter().enumerate() {
                     if !self.consumed[j] {
-                        self.f.edge(d, &id, None);
+                        self.f.edge(d, &via, None);
                         self.consumed[j] = true;
                     }
                 }
@@ -540,6 +587,42 @@ fn flat_count(items: &[Item]) -> usize {
     v.len()
 }
 
+/// Where forward made a tensor of shape `dims` that module `path` then took: the first
+/// assignment of that shape the line tracer recorded in the frame of the nearest ancestor of
+/// the module (`Head.forward line 24`), else `None` (a library's forward is not traced).
+fn made_in_forward(t: &Trace, path: &str, dims: &serde_json::Value) -> Option<String> {
+    let ancestor = |m: &str| m.is_empty() || path.starts_with(&format!("{m}."));
+    let best = t
+        .assignments
+        .iter()
+        .filter(|a| &a.shape == dims)
+        .filter_map(|a| Some((a, a.module.as_deref().filter(|m| ancestor(m))?)))
+        .max_by_key(|(a, m)| (m.len(), std::cmp::Reverse(a.line)))?
+        .0;
+    let function = best.function.as_deref().unwrap_or("forward");
+    Some(format!("{function} line {}", best.line))
+}
+
+/// Some module called before `m` gave a tensor of shape `dims` (any of its outputs: SSD's
+/// base returns two feature maps and the extras read the second): the change of shape may be
+/// that module's, so it is not called "no module".
+fn module_made(t: &Trace, m: &Module, dims: &serde_json::Value) -> bool {
+    // an ancestor is recorded before `m` but returns after it
+    let ancestor = |o: &Module| m.path.starts_with(&format!("{}.", o.path));
+    t.modules.iter().any(|o| {
+        o.order < m.order && !o.path.is_empty() && !ancestor(o) && o.outputs.contains(dims)
+    })
+}
+
+/// The label of an edge on which the tensor changes outside every module: the statement that
+/// made it when recorded; never a module that did not do it.
+fn no_module_step(t: &Trace, path: &str, dims: &serde_json::Value) -> String {
+    match made_in_forward(t, path, dims) {
+        Some(at) => format!("no module: {at}"),
+        None => "in forward, no module".to_string(),
+    }
+}
+
 /// What an edge of the shapes chart says about one run: `Conv 3x3, s=2`, `Bottleneck x2`.
 fn step_text(t: &Trace, run: &[usize]) -> String {
     let m = &t.modules[run[0]];
@@ -580,6 +663,7 @@ pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
                 .and_then(|r| first_shape(&r.inputs, batch))
         })
         .unwrap_or_else(|| "input".to_string());
+    let model_inputs: Vec<String> = t.inputs.values().map(|v| shape_label(v, batch)).collect();
     let mut nodes: Vec<(Id, String)> = vec![(f.node("s0", &first, Shape::Rect), first.clone())];
     let mut prev = 0;
     let mut pending: Vec<String> = Vec::new();
@@ -601,14 +685,26 @@ pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
         let current = nodes[prev].1.clone();
         if let Some(input) = first_shape(&m0.inputs, batch)
             && input != current
-            && let Some(k) = nodes.iter().rposition(|(_, s)| *s == input)
         {
-            if !pending.is_empty() {
-                new_node(&mut f, &mut nodes, prev, &current, &pending);
-                on_edge += pending.len();
-                pending.clear();
+            if let Some(k) = nodes.iter().rposition(|(_, s)| *s == input) {
+                if !pending.is_empty() {
+                    new_node(&mut f, &mut nodes, prev, &current, &pending);
+                    on_edge += pending.len();
+                    pending.clear();
+                }
+                prev = k;
+            } else if !model_inputs.contains(&input) && !module_made(t, m0, &m0.inputs[0]) {
+                // The tensor changed between two modules (ConvNeXt's `x.mean((-2, -1))`
+                // before the head's LayerNorm): the modules so far end at the current shape,
+                // and the change is an edge of its own, never put on the next module.
+                if !pending.is_empty() {
+                    prev = new_node(&mut f, &mut nodes, prev, &current, &pending);
+                    on_edge += pending.len();
+                    pending.clear();
+                }
+                let what = [no_module_step(t, &m0.path, &m0.inputs[0])];
+                prev = new_node(&mut f, &mut nodes, prev, &input, &what);
             }
-            prev = k;
         }
         pending.push(step_text(t, run));
         steps += 1;

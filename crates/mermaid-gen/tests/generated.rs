@@ -250,19 +250,26 @@ fn code_mode_draws_forward_from_shape_comments() {
 /// `tiny_resnet_trace.json` was written by the project's tracer
 /// (`python3 skill/paper-replication/scripts/trace_shapes.py tests/data/tiny_resnet.py:TinyResNet
 /// --input "x=[2,3,32,32]"`); the expected graph follows from the model's forward: `side` reads
-/// the input, and the concatenation of `blocks` and `side` feeds `pool`.
+/// the input, and the concatenation of `blocks` and `side` (a statement of forward, no
+/// module: its node names the line the trace recorded it at) feeds `pool`.
 #[test]
 fn trace_edges_follow_shapes_across_a_branch_and_a_join() {
     let out = run_ok(&["trace", &data("tiny_resnet_trace.json")]);
     assert_valid_everywhere(&out);
+    let src = std::fs::read_to_string(data("tiny_resnet.py")).unwrap();
+    let cat_line = src.lines().position(|l| l.contains("torch.cat")).unwrap() + 1;
+    let cat =
+        format!(r#"n_op3("no module: TinyResNet.forward line {cat_line}<br/>[B, 32, 16, 16]")"#);
     for needle in [
         r#"subgraph g_blocks_0["blocks.0 .. blocks.2 (Block x3, blocks.0 drawn)<br/>[B, 16, 16, 16] → [B, 16, 16, 16]"]"#,
         "n_input --> n_u0_stem",
         // conv1 and conv2 of a Block: same class, same shapes in and out, one box.
         r#"n_u1_blocks_0_conv1["Conv2d x2<br/>blocks.0.conv1 .. blocks.0.conv2<br/>"#,
         "n_input --> n_u2_side",
-        "n_u1_blocks_0_conv1 --> n_u3_pool",
-        "n_u2_side --> n_u3_pool",
+        &cat,
+        "n_u1_blocks_0_conv1 --> n_op3",
+        "n_u2_side --> n_op3",
+        "n_op3 --> n_u3_pool",
         "n_u4_fc --> n_output",
     ] {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
@@ -305,11 +312,13 @@ fn code_mode_keeps_every_input_and_never_relabels_a_pass_through() {
     }
 }
 
-/// A trace of the whole model says nothing about one of its modules: `code --class Block` with
-/// TinyResNet's trace must not label Block's output with the model's `[B, 10]` (a dogfood run
-/// drew AlexNet's `[B, 1000]` on its feature extractor), and it says why the trace went unused.
+/// A trace of the whole model holds the calls of its modules: `code --class Block` with
+/// TinyResNet's trace labels Block from Block's three calls, never with the model's `[B, 10]`
+/// (a dogfood run drew AlexNet's `[B, 1000]` on its feature extractor). Until the ConvNeXt
+/// dogfood the trace was not used at all; the trace's records are the ground truth now: each
+/// Block call takes and gives [2, 16, 16, 16] (stem: Conv 3x3, s=2 of 32x32 to 16 channels).
 #[test]
-fn code_ignores_a_trace_of_another_class() {
+fn code_of_a_module_uses_its_calls_in_a_model_trace() {
     let model = data("tiny_resnet.py");
     let trace = data("tiny_resnet_trace.json");
     let out = bin()
@@ -320,13 +329,13 @@ fn code_ignores_a_trace_of_another_class() {
     let diagram = String::from_utf8_lossy(&out.stdout);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!diagram.contains("[B, 10]"), "{diagram}");
-    // Block's own comments still label it: the residual join of its shape-keeping convs.
+    // The residual join of its shape-keeping convs, at the size all three calls recorded.
     assert!(
-        diagram.contains(r#"n_v4(("+ (residual add)<br/>[B, C, H, W]"))"#),
+        diagram.contains(r#"n_v4(("+ (residual add)<br/>[B, 16, 16, 16]"))"#),
         "{diagram}"
     );
     assert!(
-        err.contains("the trace is of TinyResNet, not Block"),
+        err.contains("the trace is of TinyResNet: drawn from its 3 call(s) of Block"),
         "{err}"
     );
     // The model's own class still takes the measured output.

@@ -91,13 +91,53 @@ def parse_target(spec: str) -> Target:
     return Target(spec, resolved, class_name, resolved.parent, label)
 
 
+def package_of(path: Path) -> tuple[Path, str] | None:
+    """For a file inside a package (its folder holds `__init__.py`): the folder above the top
+    package and the file's dotted module name (`output/modules/block.py` ->
+    (`output`, `modules.block`)); None for a plain file."""
+    parts = [path.stem] if path.stem != "__init__" else []
+    folder = path.parent
+    while (folder / "__init__.py").is_file() and folder.name.isidentifier():
+        parts.insert(0, folder.name)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    if folder == path.parent:
+        return None
+    return folder, ".".join(parts)
+
+
+def import_package_member(target: Target, base: Path, dotted: str) -> Any:
+    """Import a file of a package as `package.module`, so its relative imports (`from
+    .layernorm import LayerNorm2d`) resolve. The top package is reloaded from the user's
+    folder when another package of that name was imported before."""
+    top = dotted.split(".")[0]
+    loaded = sys.modules.get(top)
+    if loaded is not None and Path(getattr(loaded, "__file__", "") or "").resolve() != (
+        base / top / "__init__.py"
+    ).resolve():
+        for name in [m for m in sys.modules if m == top or m.startswith(top + ".")]:
+            del sys.modules[name]
+    if str(base) in sys.path:
+        sys.path.remove(str(base))
+    sys.path.insert(0, str(base))
+    try:
+        return importlib.import_module(dotted)
+    except Exception as exc:
+        raise HarnessError(f"{target.path}: import failed: {type(exc).__name__}: {exc}") from exc
+
+
 def import_file(target: Target) -> Any:
     """Import the file of a target by path, its folder first on sys.path so that sibling
-    imports (`from modules import Block`) resolve to the user's files."""
+    imports (`from modules import Block`) resolve to the user's files. A file of a package
+    (the scaffold's `modules/`, with relative imports) is imported as a member of it."""
     root = str(target.root)
     if root in sys.path:
         sys.path.remove(root)
     sys.path.insert(0, root)
+    package = package_of(target.path)
+    if package is not None:
+        return import_package_member(target, *package)
     stem = target.path.stem
     name = stem
     existing = sys.modules.get(stem)

@@ -249,6 +249,12 @@ def trace(
         "modules": rec.module_list(),
         "uncalled": rec.uncalled(),
         "root_attrs": rec.root_attrs(),
+        # the shape of every parameter and buffer by path: `mermaid-gen code` labels the node
+        # of a stored tensor forward computes with (ViT's cls_token, ConvNeXt's gamma)
+        "parameters": {
+            name: list(value.shape)
+            for name, value in [*model.named_parameters(), *model.named_buffers()]
+        },
         "assignments": tracer.records,
         "functions": sorted(functions),
         "error": error,
