@@ -67,7 +67,7 @@ static DATASET: LazyLock<Regex> = LazyLock::new(|| {
 /// training's.
 static INFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(?:measur\w*\s+(?:the\s+)?(?:speed|latency|throughput|run\s*time|inference\s+time)|(?:speed|latency|throughput|inference\s+time)\s+(?:is\s+|was\s+|are\s+)?measured|(?:inference|test(?:ing)?)\s+(?:speed|latency|throughput)|frames\s+per\s+second)\b",
+        r"(?i)\b(?:measur\w*\s+(?:the\s+)?(?:speed|latency|throughput|run\s*time|inference\s+time)|(?:speed|latency|throughput|inference\s+time)\s+(?:is\s+|was\s+|are\s+)?measured|(?:inference|test(?:ing)?)\s+(?:speed|latency|throughput)|frames\s+per\s+second|flops\s+(?:are|is|were|was)\s+(?:calculated|computed|measured|counted)|(?:calculat|comput|measur|count)\w*\s+(?:the\s+)?flops)\b",
     )
 });
 
@@ -204,6 +204,13 @@ static PRE_TRAINING: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\bpre-?\s?
 static BASELINE: LazyLock<Regex> =
     LazyLock::new(|| compile(r"(?i)\bbaselines?\b|\bprior work\b|\breported by\b"));
 
+/// A section (or sentence) about what the model is used for afterwards: "4 Empirical Evaluation
+/// on Downstream Tasks" (ConvNeXt's COCO and ADE20K schedules, labelled main before),
+/// "Transfer learning", "Transferring to COCO".
+static DOWNSTREAM: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?i)\bdownstream\b|\btransfer(?:ring)?\s+(?:learning|to|results)\b")
+});
+
 static CITED: LazyLock<Regex> =
     LazyLock::new(|| compile(r"\bet al\.?\s*(?:\[\d+(?:\s*[,–-]\s*\d+)*\]|\(\d{4}[a-z]?\))"));
 static FIRST_PERSON: LazyLock<Regex> = LazyLock::new(|| compile(r"(?i)\b(?:we|our|ours|us)\b"));
@@ -239,6 +246,18 @@ pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
             path: path.to_string(),
             label: Label::OtherTask,
             dataset: Some("inference".to_string()),
+        };
+    } else if DOWNSTREAM.is_match(sentence) || DOWNSTREAM.is_match(path) {
+        return Setting {
+            path: path.to_string(),
+            label: Label::OtherTask,
+            dataset: Some(
+                dataset
+                    .filter(|d| paper.dataset != Some(*d))
+                    .or(task)
+                    .unwrap_or("downstream")
+                    .to_string(),
+            ),
         };
     } else if dataset.is_some_and(|d| paper.dataset.is_some_and(|p| p != d))
         || task.is_some_and(|t| paper.task.is_some_and(|p| p != t))
@@ -399,6 +418,45 @@ mod tests {
         assert_eq!(plain.edition, None);
     }
 
+    /// ConvNeXt's "4 Empirical Evaluation on Downstream Tasks": "All model variants are trained
+    /// for 160K iterations with a batch size of 16" names no dataset, and init pre-filled
+    /// `steps = 160000` into the ImageNet classifier's config.
+    #[test]
+    fn downstream_and_transfer_sections_are_other_tasks() {
+        let paper = Paper {
+            dataset: Some("imagenet"),
+            task: Some("classification"),
+            edition: None,
+        };
+        let got = classify(
+            "All model variants are trained for 160K iterations with a batch size of 16.",
+            "4 Empirical Evaluation on Downstream Tasks",
+            &paper,
+        );
+        assert_eq!(got.label, Label::OtherTask);
+        assert_eq!(got.dataset.as_deref(), Some("downstream"));
+        let got = classify(
+            "We fine-tune on COCO for 12 epochs.",
+            "5 Transfer learning",
+            &paper,
+        );
+        assert_eq!(got.label, Label::FineTuning);
+        let got = classify(
+            "Training uses a batch size of 16 on COCO.",
+            "5 Transfer Learning",
+            &paper,
+        );
+        assert_eq!(got.label, Label::OtherTask);
+        assert_eq!(got.dataset.as_deref(), Some("coco"));
+        // The main training section stays main.
+        let got = classify(
+            "We train for 300 epochs with a batch size of 4096.",
+            "3 Empirical Evaluations on ImageNet > 3.1 Settings",
+            &paper,
+        );
+        assert_eq!(got.label, Label::Main);
+    }
+
     #[test]
     fn timing_runs_are_not_the_training_setting() {
         let paper = Paper {
@@ -410,6 +468,8 @@ mod tests {
             "We measure the speed with batch size 4 on one GPU.",
             "Latency is measured with batch size 1 on the same machine.",
             "Inference speed is reported at 640 pixels.",
+            // ConvNeXt's Table 3 note: the cost's input size, not a training size.
+            "FLOPs are calculated with image size (1280, 800).",
         ] {
             let got = classify(s, "4 Experiments", &paper);
             assert_eq!(got.label, Label::OtherTask, "{s}");

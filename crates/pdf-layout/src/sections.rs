@@ -107,6 +107,16 @@ pub fn sections(layouts: &[PageLayout]) -> Vec<Heading> {
                 if placed.role == BlockRole::Other && line.size < body - 0.6 {
                     continue;
                 }
+                // Before any numbered heading, "A ConvNet for the 2020s" is a title starting
+                // with the article, not appendix A: taken as one, it hid every body section
+                // after it ("1. Introduction" does not follow A). Appendix "A. Proofs" keeps
+                // its dot, and an "Appendix" heading makes a bare "A" follow.
+                if last.is_none()
+                    && matches!(parts.first(), Some(Part::Letter(_)))
+                    && !text.starts_with(&format!("{number}."))
+                {
+                    continue;
+                }
                 let is_roman = matches!(parts.first(), Some(Part::Roman(_)));
                 if follows(last.as_deref(), &parts, roman_sections) {
                     roman_sections |= is_roman && parts.len() == 1;
@@ -418,6 +428,38 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// ConvNeXt's title "A ConvNet for the 2020s" on page 1 was taken as appendix A, so its
+    /// "1. Introduction", "2.1. Training Techniques", ... never followed and every body value
+    /// was cited as "section Abstract".
+    #[test]
+    fn a_title_starting_with_the_article_a_is_not_appendix_a() {
+        let mut p1 = vec![("A ConvNet for the 2020s", 72.0, 80.0, 14.0)];
+        p1.push(("Abstract", 72.0, 100.0, 12.0));
+        p1.extend(paragraph(120.0));
+        p1.push(("1. Introduction", 72.0, 180.0, 12.0));
+        p1.extend(paragraph(200.0));
+        p1.push(("2.1. Training Techniques", 72.0, 260.0, 10.0));
+        p1.extend(paragraph(274.0));
+        let mut p2 = paragraph(100.0);
+        p2.push(("A. Proofs", 72.0, 160.0, 12.0));
+        p2.extend(paragraph(180.0));
+        let layouts = [page(1, &p1), page(2, &p2)];
+        let got: Vec<(Option<String>, String)> = sections(&layouts)
+            .into_iter()
+            .map(|h| (h.number, h.title))
+            .collect();
+        let want: Vec<(Option<String>, String)> = [
+            (None, "Abstract"),
+            (Some("1"), "Introduction"),
+            (Some("2.1"), "Training Techniques"),
+            (Some("A"), "Proofs"),
+        ]
+        .into_iter()
+        .map(|(n, t)| (n.map(String::from), t.to_string()))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]

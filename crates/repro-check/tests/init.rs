@@ -412,6 +412,65 @@ fn setting_chooses_which_experiment_fills_config() {
     );
 }
 
+/// A dataset word chooses the experiment trained on that dataset, not the pre-training or
+/// fine-tuning stages that also name it: ConvNeXt's `--setting ImageNet` filled ImageNet-22K
+/// pre-training's warm-up of 5 epochs and the 384 px fine-tuning size into the ImageNet-1K
+/// config. `--setting pre-training` still picks the stage.
+#[test]
+fn a_dataset_setting_never_fills_a_pre_training_or_fine_tuning_value() {
+    let json_text = r#"{"hyperparameters": [
+    {"name": "warmup", "value": "5", "number": 5, "page": 6, "section": "3.1 Settings",
+     "setting": {"path": "3 Evaluations on ImageNet > 3.1 Settings", "label": "pre-training", "dataset": "imagenet"},
+     "source": {"sentence": "We pre-train ConvNeXts on ImageNet-22K for 90 epochs with a warmup of 5 epochs."}},
+    {"name": "image_size", "value": "384", "number": 384, "page": 6, "section": "3.1 Settings",
+     "setting": {"path": "3 Evaluations on ImageNet > 3.1 Settings", "label": "fine-tuning", "dataset": "imagenet"},
+     "source": {"sentence": "We fine-tune at 384 resolution on ImageNet."}},
+    {"name": "batch_size", "value": "4096", "number": 4096, "page": 6, "section": "3.1 Settings",
+     "setting": {"path": "3 Evaluations on ImageNet > 3.1 Settings", "label": "main", "dataset": "imagenet"},
+     "source": {"sentence": "We train ConvNeXts on ImageNet-1K with a batch size of 4096."}}
+  ], "param_counts": []}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hyperparams.json");
+    std::fs::write(&json, json_text).unwrap();
+    let out = dir.path().join("output");
+    let o = init(
+        &out,
+        &[
+            "--hyperparams",
+            json.to_str().unwrap(),
+            "--setting",
+            "ImageNet",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = read(&out, "config.py");
+    assert!(
+        config.contains("    batch_size: int = 4096  # "),
+        "{config}"
+    );
+    assert!(
+        config.contains("    warmup: int = None  # TODO(paper)"),
+        "{config}"
+    );
+    assert!(
+        config.contains("    image_size: int = None  # TODO(paper)"),
+        "{config}"
+    );
+    let out2 = dir.path().join("output2");
+    let o = init(
+        &out2,
+        &[
+            "--hyperparams",
+            json.to_str().unwrap(),
+            "--setting",
+            "pre-training",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = read(&out2, "config.py");
+    assert!(config.contains("    warmup: int = 5  # "), "{config}");
+}
+
 #[test]
 fn rows_without_a_setting_never_pick_the_first_mention() {
     // An older hyperparams.json has no "setting": its rows all count as the main setting, so

@@ -54,12 +54,28 @@ impl SettingIn {
             return false;
         }
         let label = squash(self.label());
-        label == w
-            || (label.starts_with(&w) && w.len() >= 4)
-            || self
-                .dataset
-                .as_deref()
-                .is_some_and(|d| squash(d).contains(&w))
+        if label == w || (label.starts_with(&w) && w.len() >= 4) {
+            return true;
+        }
+        // A dataset or section word ("ImageNet", "CIFAR") names the experiment trained on it:
+        // its main (or other-task) rows, never the pre-training or fine-tuning stages that
+        // also name it (ConvNeXt: `--setting ImageNet` filled ImageNet-22K pre-training's
+        // warm-up 5 and the 384 px fine-tuning size into the ImageNet-1K config).
+        let stage = !matches!(label.as_str(), "main" | "othertask");
+        let labels = [
+            "main",
+            "pretraining",
+            "finetuning",
+            "ablation",
+            "othertask",
+            "baseline",
+        ];
+        if stage && !labels.iter().any(|l| l.starts_with(&w)) {
+            return false;
+        }
+        self.dataset
+            .as_deref()
+            .is_some_and(|d| squash(d).contains(&w))
             || squash(&self.path).contains(&w)
     }
 
