@@ -345,7 +345,8 @@ const RULES: &[Rule] = &[
     ),
     rule(
         "layers",
-        r"(?i){N}\s+(?:(?:transformer|encoder|decoder|hidden|convolutional|conv|lstm|recurrent|residual|identical|attention|stacked|weighted)\s+)?layers\b",
+        // Not the last side of a kernel size: "two 1 × 1 layers" is no layer count.
+        r"(?i)(?:^|[^×x*\s\d.])\s*{N}\s+(?:(?:transformer|encoder|decoder|hidden|convolutional|conv|lstm|recurrent|residual|identical|attention|stacked|weighted)\s+)?layers\b",
         Number,
     ),
     rule(
@@ -887,6 +888,25 @@ mod tests {
 
     /// A trigger may let through sentences the rule then rejects, never the reverse: every
     /// sentence a rule's own automaton matches must be let through for that rule.
+    /// ConvNeXt: "except for one between two 1 × 1 layers" gave `layers = 1`, pre-filled into
+    /// config.py; the side of a kernel is not a layer count, a count is.
+    #[test]
+    fn a_kernel_side_before_layers_is_no_layer_count() {
+        for s in [
+            "We eliminate all GELU layers from the residual block except for one between two 1 × 1 layers.",
+            "Leaving only one BN layer before the conv 1 × 1 layers.",
+            "The block stacks two 3x3 layers.",
+        ] {
+            assert!(num(s, "layers").is_empty(), "{s}");
+        }
+        assert_eq!(num("The encoder has 12 layers.", "layers"), [12.0]);
+        assert_eq!(num("12 transformer layers are used.", "layers"), [12.0]);
+        assert_eq!(
+            num("It has (6 identical layers) in total.", "layers"),
+            [6.0]
+        );
+    }
+
     #[test]
     fn ramps_cited_initialisations_and_dropout_layers() {
         assert_eq!(

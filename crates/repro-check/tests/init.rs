@@ -346,7 +346,7 @@ fn hyperparams_prefill_values_with_page_and_sentence() {
         "    # TODO(paper): learning_rate: no value for the main setting; only other settings state one; keep the value of the setting being replicated, delete the other lines:\n    #   0.1  (other-task, cifar; Table 5, page 7: row \"ResNet-50\", column \"lr | base\": \"0.1\")\n    learning_rate: float = None  # TODO(paper): choose from the candidates above\n"
     ), "{config}");
     assert!(
-        config.contains("TODO(paper): the 4 fields below were pre-filled"),
+        config.contains("TODO(paper): the 4 fields below come from pdf-figures' quoted text"),
         "{config}"
     );
     assert!(
