@@ -158,6 +158,9 @@ def json_defaults(cls: type) -> dict[str, Any] | None:
 # so the sub-modules a model builds are checked too, with the arguments they were built with.
 
 INIT_ARGS: Any = None  # weakref.WeakKeyDictionary: module -> {class: kwargs or None}
+# When a list, every compared unit (with its runs) is appended to it (scripts/sweep-lint-truth.py
+# writes shape comments from the same runs).
+UNIT_SINK: list[Any] | None = None
 
 
 def record_inits(cls: type) -> None:
@@ -514,7 +517,73 @@ def sweep_class(
         if u.runs:
             res["units"].append(f"{u.rel}:{u.cname}")
             compare_unit(u, corpus, linter, res)
+            if UNIT_SINK is not None:
+                UNIT_SINK.append(u)
     return res
+
+
+def read_subset(path: Path) -> list[tuple[str, str]]:
+    """FILE.py:Name lines relative to the corpus; blank lines and # comments skipped."""
+    return [
+        tuple(l.strip().rsplit(":", 1))  # type: ignore[misc]
+        for l in path.read_text().splitlines()
+        if l.strip() and not l.startswith("#")
+    ]
+
+
+def sweep(
+    corpus: Path,
+    todo: list[tuple[str, str]],
+    linters: list[str],
+    progress: Path | None = None,
+    verbose: bool = False,
+) -> list[dict[str, Any]]:
+    """Builds and runs every (file, name) of `todo` and compares its units with each linter
+    (none: the runs are only recorded, for UNIT_SINK). One result per candidate."""
+    sys.path.insert(0, str(SCRIPTS))
+    if PYDEPS.is_dir():
+        sys.path.append(str(PYDEPS))
+    import torch
+
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore")
+    # Every corpus class whose module imports records its constructor arguments.
+    classes: dict[type, tuple[str, str]] = {}
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+        for rel, cname in candidates(corpus, []):
+            try:
+                mod = importlib.import_module(module_name(rel))
+            except BaseException:  # noqa: BLE001
+                continue
+            c = getattr(mod, cname, None)
+            f = getattr(mod, "__file__", None)
+            if isinstance(c, type) and f and Path(f).read_bytes() == (corpus / rel).read_bytes():
+                classes[c] = (rel, cname)
+                record_inits(c)
+    seen: dict[tuple[str, str], set[str]] = {}
+    signal.signal(signal.SIGALRM, _alarm)
+    results: list[dict[str, Any]] = []
+    for rel, cname in todo:
+        signal.alarm(TIMEOUT_S)
+        try:
+            with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+                r = sweep_class(rel, cname, corpus, linters, classes, seen)
+        except Timeout:
+            r = {"target": f"{rel}:{cname}", "status": "skip", "reason": f"over {TIMEOUT_S} s"}
+        finally:
+            signal.alarm(0)
+        results.append(r)
+        if progress:
+            with open(progress, "a") as f:
+                f.write(f"{len(results)}/{len(todo)} {r['target']} {r['status']} {r.get('lines', '')} {r.get('decided', '')} {len(r.get('disagreements', []))}\n")
+                if len(results) % 25 == 0 and linters:
+                    f.write(summary(results, linters) + "\n")
+        if r.get("disagreements") or verbose:
+            tail = r.get("reason") or f"{r.get('lines', 0)} lines, {r.get('decided', 0)} decided, second run: {r.get('second')}"
+            print(f"{r['target']}: {r['status']}: {tail}")
+            for d in r.get("disagreements", []):
+                print(f"  {d}")
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -542,55 +611,13 @@ def main(argv: list[str] | None = None) -> int:
     if not linters[0]:
         subprocess.run(["cargo", "build", "--quiet", "-p", "tensor-shape-lint"], cwd=REPO, check=True)
         linters = [str(REPO / "target" / "debug" / "tensor-shape-lint")]
-    sys.path.insert(0, str(SCRIPTS))
-    if PYDEPS.is_dir():
-        sys.path.append(str(PYDEPS))
-    import torch
-
-    torch.set_num_threads(1)
-    warnings.filterwarnings("ignore")
     if args.subset:
-        todo = [tuple(l.strip().rsplit(":", 1)) for l in args.subset.read_text().splitlines() if l.strip() and not l.startswith("#")]
+        todo = read_subset(args.subset)
     else:
         todo = candidates(args.corpus, args.only, args.factories)
     if args.limit:
         todo = todo[: args.limit]
-    # Every corpus class whose module imports records its constructor arguments.
-    classes: dict[type, tuple[str, str]] = {}
-    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
-        for rel, cname in candidates(args.corpus, []):
-            try:
-                mod = importlib.import_module(module_name(rel))
-            except BaseException:  # noqa: BLE001
-                continue
-            c = getattr(mod, cname, None)
-            f = getattr(mod, "__file__", None)
-            if isinstance(c, type) and f and Path(f).read_bytes() == (args.corpus / rel).read_bytes():
-                classes[c] = (rel, cname)
-                record_inits(c)
-    seen: dict[tuple[str, str], set[str]] = {}
-    signal.signal(signal.SIGALRM, _alarm)
-    results = []
-    for rel, cname in todo:
-        signal.alarm(TIMEOUT_S)
-        try:
-            with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
-                r = sweep_class(rel, cname, args.corpus, linters, classes, seen)
-        except Timeout:
-            r = {"target": f"{rel}:{cname}", "status": "skip", "reason": f"over {TIMEOUT_S} s"}
-        finally:
-            signal.alarm(0)
-        results.append(r)
-        if args.progress:
-            with open(args.progress, "a") as f:
-                f.write(f"{len(results)}/{len(todo)} {r['target']} {r['status']} {r.get('lines', '')} {r.get('decided', '')} {len(r.get('disagreements', []))}\n")
-                if len(results) % 25 == 0:
-                    f.write(summary(results, linters) + "\n")
-        if r.get("disagreements") or args.verbose:
-            tail = r.get("reason") or f"{r.get('lines', 0)} lines, {r.get('decided', 0)} decided, second run: {r.get('second')}"
-            print(f"{r['target']}: {r['status']}: {tail}")
-            for d in r.get("disagreements", []):
-                print(f"  {d}")
+    results = sweep(args.corpus, todo, linters, args.progress, args.verbose)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print(summary(results, linters))
