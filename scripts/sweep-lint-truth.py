@@ -32,6 +32,8 @@ examples:
   python3 scripts/sweep-lint-truth.py --only torchvision --factories 1
   python3 scripts/sweep-lint-truth.py --subset subset.txt --json out.json --keep /tmp/truth
   python3 scripts/sweep-lint-truth.py --factories 1      every package (over an hour)
+  python3 scripts/sweep-lint-truth.py --units units.json  the runs of
+                           `sweep-lint-oracle.py --factories 1 --save-units units.json` (minutes)
 """
 
 from __future__ import annotations
@@ -423,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--keep", type=Path, help="write the copies here (an empty or absent folder) instead of a temporary one")
     p.add_argument("--json", type=Path, help="write the numbers, false TSL601 and missed seeds here")
     p.add_argument("--progress", type=Path, help="append one line per candidate here")
+    p.add_argument("--units", type=Path, metavar="FILE", help="the runs saved by `sweep-lint-oracle.py --save-units FILE` instead of running the models")
     p.add_argument("-v", "--verbose", action="store_true", help="print every missed seed")
     args = p.parse_args(argv)
 
@@ -439,9 +442,14 @@ def main(argv: list[str] | None = None) -> int:
     todo = oracle.read_subset(args.subset) if args.subset else oracle.candidates(args.corpus, args.only, args.factories)
     if args.limit:
         todo = todo[: args.limit]
-    oracle.UNIT_SINK = []
-    results = oracle.sweep(args.corpus.resolve(), todo, [], args.progress)
-    units = oracle.UNIT_SINK
+    if args.units:
+        saved = json.loads(args.units.read_text())
+        results = saved["results"]
+        units = [oracle.unit_from_json(d) for d in saved["units"]]
+    else:
+        oracle.UNIT_SINK = []
+        results = oracle.sweep(args.corpus.resolve(), todo, [], args.progress)
+        units = oracle.UNIT_SINK
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="sweep-lint-truth-"))
     scratch.mkdir(parents=True, exist_ok=True)
     try:
