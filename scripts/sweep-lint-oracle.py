@@ -593,6 +593,14 @@ def sweep(
 ) -> list[dict[str, Any]]:
     """Builds and runs every (file, name) of `todo` and compares its units with each linter
     (none: the runs are only recorded, for UNIT_SINK). One result per candidate."""
+    # A model that allocates without bound (an attention over a candidate input it was not
+    # made for) fails with an error instead of taking the shared machine's memory (one did,
+    # 23 GB, before this limit): 8 GiB of address space, or $SWEEP_MAX_GB.
+    import resource
+
+    limit = int(float(os.environ.get("SWEEP_MAX_GB", "8")) * (1 << 30))
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     sys.path.insert(0, str(SCRIPTS))
     if PYDEPS.is_dir():
         sys.path.append(str(PYDEPS))

@@ -140,3 +140,72 @@ class Comp(nn.Module):
     assert!(out.contains("16: y = [1, 8, 4, 4]"), "{out}");
     assert!(out.contains("17: z = ?"), "{out}");
 }
+
+/// `nn.Sequential` subclasses without a forward run their layers in registration order:
+/// `super().__init__(a, b, c)`, a subclass with no `__init__` built as `Plain(a, b)`, and
+/// attributes / `add_module` after `super().__init__()`; an `OrderedDict` of layers (not
+/// followed) leaves the result unknown, never the input passed through. The real forward
+/// pass of this source at [2, 3, 9, 10] gives y [2, 16, 5, 5], z [2, 32, 5, 5], u [2, 64, 5, 5],
+/// out [2, 10] (by hand: (9 + 2 - 3)//2 + 1 = 5, (10 + 2 - 3)//2 + 1 = 5).
+#[test]
+fn sequential_subclasses_run_their_layers_in_registration_order() {
+    let src = r#"
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+
+class Stem(nn.Sequential):
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__(nn.Conv2d(cin, cout, 3, stride=2, padding=1), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class Head(nn.Sequential):
+    def __init__(self, cin: int, n: int) -> None:
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flat = nn.Flatten()
+        self.width = cin
+        self.add_module("fc", nn.Linear(cin, n))
+
+
+class Plain(nn.Sequential):
+    pass
+
+
+class Named(nn.Sequential):
+    def __init__(self, c: int) -> None:
+        layers = OrderedDict()
+        layers["a"] = nn.Conv2d(c, 2 * c, 1)
+        super().__init__(layers)
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = Stem(3, 16)
+        self.plain = Plain(nn.Conv2d(16, 32, 1), nn.ReLU())
+        self.named = Named(32)
+        self.head = Head(32, 10)
+
+    def forward(self, x):
+        y = self.stem(x)
+        z = self.plain(y)
+        u = self.named(z)
+        out = self.head(z)
+        return out, u
+"#;
+    let out = infer(src, "Net", "x=[2,3,9,10]");
+    for line in [
+        "42: y = [2, 16, 5, 5]",
+        "43: z = [2, 32, 5, 5]",
+        "44: u = ?",
+        "45: out = [2, 10]",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(line)),
+            "{line} not in\n{out}"
+        );
+    }
+}

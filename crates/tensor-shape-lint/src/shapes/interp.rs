@@ -142,6 +142,20 @@ impl<'f> Interp<'f> {
             depth,
         };
         let Some((_, init)) = class.method("__init__") else {
+            if is_sequential_subclass(class) {
+                let known = kwargs.is_empty() && !args.iter().any(|a| matches!(a, Val::Dict(_)));
+                frame.attrs.insert(
+                    SEQUENTIAL.into(),
+                    if known {
+                        Val::Modules {
+                            items: args,
+                            sequential: true,
+                        }
+                    } else {
+                        Val::Unknown
+                    },
+                );
+            }
             return frame.attrs;
         };
         // Only the class checked on its own (depth 0) has parameters nobody passed; a class
@@ -324,6 +338,9 @@ impl<'f> Interp<'f> {
                 let r = v.as_ref().map_or(Val::NoneV, |e| self.eval(e, env, frame));
                 self.observe(s, env, frame, observer);
                 return Some(r);
+            }
+            StmtKind::Expr(e) if self.sequential_init(e, env, frame) => {
+                self.observe(s, env, frame, observer);
             }
             StmtKind::Expr(e) => {
                 // `layers.append(block)` / `.extend([...])` on a list or module container whose
@@ -674,6 +691,10 @@ impl<'f> Interp<'f> {
             }
             ExprKind::Attribute { value, attr } if matches!(&value.kind, ExprKind::Name(n) if n == "self") =>
             {
+                if frame.attrs.contains_key(SEQUENTIAL) {
+                    let fresh = !frame.attrs.contains_key(attr);
+                    sequential_register(&mut frame.attrs, fresh, &v);
+                }
                 frame.attrs.insert(attr.clone(), v);
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
@@ -696,6 +717,88 @@ impl<'f> Interp<'f> {
 
     /// The value named by `target` (`layers`, `self.blocks`) becomes unknown: it was changed
     /// in a way the interpreter does not follow.
+    /// In `__init__` of an `nn.Sequential` subclass: `super().__init__(a, b)` (or
+    /// `nn.Sequential.__init__(self, ...)`) starts its layers, `self.add_module(name, m)` adds
+    /// one. Returns whether `e` was one of those. Layers given in a form not followed
+    /// (`OrderedDict`, `*layers` of unknown length, keywords) make the sequence unknown.
+    fn sequential_init(
+        &mut self,
+        e: &Expr,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> bool {
+        let Some(class) = frame.class else {
+            return false;
+        };
+        let ExprKind::Call(c) = &e.kind else {
+            return false;
+        };
+        let ExprKind::Attribute { value, attr } = &c.func.kind else {
+            return false;
+        };
+        if !is_sequential_subclass(class) {
+            return false;
+        }
+        let is_self = |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if n == "self");
+        let via_super =
+            matches!(&value.kind, ExprKind::Call(s) if s.func.dotted().as_deref() == Some("super"));
+        let via_base = value
+            .dotted()
+            .is_some_and(|d| d.rsplit('.').next() == Some("Sequential"))
+            && c.args.first().is_some_and(is_self);
+        if attr == "__init__" && (via_super || via_base) {
+            let skip = usize::from(via_base);
+            let mut items = Some(Vec::new());
+            for a in &c.args[skip..] {
+                let v = match &a.kind {
+                    ExprKind::Starred(inner) => match self.eval(inner, env, frame) {
+                        Val::Tuple(vs) | Val::Modules { items: vs, .. } => vs,
+                        _ => {
+                            items = None;
+                            break;
+                        }
+                    },
+                    _ => match self.eval(a, env, frame) {
+                        Val::Dict(_) => {
+                            items = None;
+                            break;
+                        }
+                        v => vec![v],
+                    },
+                };
+                if let Some(items) = items.as_mut() {
+                    items.extend(v);
+                }
+            }
+            let seq = match items {
+                Some(items) if c.keywords.is_empty() => Val::Modules {
+                    items,
+                    sequential: true,
+                },
+                _ => Val::Unknown,
+            };
+            frame.attrs.insert(SEQUENTIAL.into(), seq);
+            return true;
+        }
+        if attr == "add_module" && is_self(value) && frame.attrs.contains_key(SEQUENTIAL) {
+            let m = match c.args.as_slice() {
+                [_, m] => self.eval(m, env, frame),
+                _ => Val::Unknown,
+            };
+            let name = c.args.first().and_then(|n| match &n.kind {
+                ExprKind::Str(s) => Some(s.clone()),
+                _ => None,
+            });
+            let fresh = name.as_ref().is_some_and(|n| !frame.attrs.contains_key(n));
+            sequential_register(&mut frame.attrs, fresh, &m);
+            if let Some(n) = name {
+                frame.attrs.insert(n, m);
+            }
+            return true;
+        }
+        false
+    }
+
     fn forget(&mut self, target: &Expr, env: &mut HashMap<String, Val>, frame: &mut Frame<'f>) {
         match &target.kind {
             ExprKind::Name(n) if n != "self" => {
@@ -1497,7 +1600,15 @@ impl<'f> Interp<'f> {
                     return Val::Unknown;
                 };
                 let Some((_, fwd)) = cls.method("forward") else {
-                    return self.gap(format!("`{class}` has no forward"));
+                    return match attrs.get(SEQUENTIAL) {
+                        Some(seq @ Val::Modules { .. }) => {
+                            self.call_module(seq.clone(), args, kwargs, depth)
+                        }
+                        Some(_) => self.gap(format!(
+                            "`{class}` is an nn.Sequential whose layers are not known"
+                        )),
+                        None => self.gap(format!("`{class}` has no forward")),
+                    };
                 };
                 self.call_function(Some(cls), file, fwd, attrs, args, kwargs, depth + 1)
             }
@@ -2032,5 +2143,59 @@ fn merge_into(env: &mut HashMap<String, Val>, a: &HashMap<String, Val>, b: &Hash
             _ => Val::Unknown,
         };
         env.insert(k, v);
+    }
+}
+
+/// The attribute holding the layers of an `nn.Sequential` subclass, in registration order (a
+/// name no Python attribute can have).
+const SEQUENTIAL: &str = "<sequential>";
+
+/// Whether `class` derives directly from `nn.Sequential` (its forward runs its layers in the
+/// order they were registered).
+fn is_sequential_subclass(class: &ClassDef) -> bool {
+    class.bases.iter().any(|b| {
+        b.dotted().is_some_and(|d| {
+            matches!(
+                d.as_str(),
+                "nn.Sequential" | "torch.nn.Sequential" | "Sequential"
+            )
+        })
+    })
+}
+
+/// `self.x = v` or `self.add_module("x", v)` in a Sequential subclass: a new module joins the
+/// layers at the end, as `nn.Module.__setattr__` registers it; a value that is not a module
+/// joins nothing; anything the order cannot be told from (a module replacing one, a value
+/// that may or may not be a module) makes the layers unknown.
+fn sequential_register(attrs: &mut HashMap<String, Val>, fresh: bool, v: &Val) {
+    let module = match v {
+        Val::Layer(_) | Val::User { .. } | Val::Modules { .. } => true,
+        Val::Int(_)
+        | Val::Float(_)
+        | Val::Bool(_)
+        | Val::Str(_)
+        | Val::NoneV
+        | Val::Ctor(_)
+        | Val::Class { .. }
+        | Val::Dict(_) => false,
+        Val::Tuple(items)
+            if items
+                .iter()
+                .all(|i| matches!(i, Val::Int(_) | Val::Float(_) | Val::Bool(_))) =>
+        {
+            false
+        }
+        _ => {
+            attrs.insert(SEQUENTIAL.into(), Val::Unknown);
+            return;
+        }
+    };
+    if !module {
+        return;
+    }
+    match attrs.get_mut(SEQUENTIAL) {
+        Some(Val::Modules { items, .. }) if fresh => items.push(v.clone()),
+        Some(seq) => *seq = Val::Unknown,
+        None => {}
     }
 }
