@@ -321,6 +321,10 @@ def infer(
                 reason = re.sub(r"\b\d+\b", "N", reason)
                 layer = LAYER.search(m[0])
                 why.setdefault((int(m[1]), m[2]), f"{reason} <- {layer[1] if layer else '-'}")
+        # `x = ?` with no reason of its own: an unknown value from an earlier line.
+        for m in map(re.compile(r"^(\d+): ([A-Za-z_]\w*) = \?\s*$").match, r.stdout.splitlines()):
+            if m:
+                why.setdefault((int(m[1]), m[2]), "follows an unknown value")
     for m in map(LINE.match, r.stdout.splitlines()):
         if m:
             dims = [d.strip() for d in m[3][1:-1].split(",")] if m[3] != "[]" else []

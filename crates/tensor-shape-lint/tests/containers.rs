@@ -209,3 +209,38 @@ class Net(nn.Module):
         );
     }
 }
+
+/// A test on an attribute compared with a number (`if self.stride == 1:`) is decided from the
+/// constructor's value, so only the branch Python takes reaches the statement after the `if`.
+/// Before, any test starting with `self.` was read as the truth of one attribute named
+/// `stride==1` and left undecided, and the two branches' shapes merged into unknown sizes.
+/// By hand: stride 2, Conv2d(8, 8, 3, 2, 1) on 16 x 16 gives (16 + 2 - 3)//2 + 1 = 8.
+#[test]
+fn a_comparison_of_an_attribute_with_a_number_decides_the_branch() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class A(nn.Module):
+    def __init__(self, inp: int = 8, stride: int = 2) -> None:
+        super().__init__()
+        if not (1 <= stride <= 3):
+            raise ValueError("illegal stride value")
+        self.stride = stride
+        self.conv = nn.Conv2d(inp, inp, 3, stride, 1)
+
+    def forward(self, x):
+        if self.stride == 1:
+            y = x
+        else:
+            y = self.conv(x)
+        z = y * 2
+        return z
+"#;
+    let out = infer(src, "A", "x=[2,8,16,16]");
+    assert!(
+        out.lines().any(|l| l.starts_with("19: z = [2, 8, 8, 8]")),
+        "{out}"
+    );
+}

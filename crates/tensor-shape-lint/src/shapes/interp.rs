@@ -580,7 +580,14 @@ impl<'f> Interp<'f> {
         // `self.x is not None` / `self.x is None` / `if self.flag` with known values.
         let file = self.file_of(frame);
         let text = file.text(test.span).replace(' ', "");
-        if let Some(rest) = text.strip_prefix("self.") {
+        let ident = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_');
+        // Only `self.name`, `self.name is None` and `self.name is not None` here; any other
+        // test that starts with `self.` (`self.stride == 1`) is a comparison, read below.
+        if let Some(rest) = text.strip_prefix("self.")
+            && (ident(rest)
+                || rest.strip_suffix("isnotNone").is_some_and(ident)
+                || rest.strip_suffix("isNone").is_some_and(ident))
+        {
             let (name, negate) = if let Some(n) = rest.strip_suffix("isnotNone") {
                 (n, false)
             } else if let Some(n) = rest.strip_suffix("isNone") {
@@ -1496,6 +1503,10 @@ impl<'f> Interp<'f> {
                     return self.tensor_op(attr, all, kwargs);
                 }
                 let shown = c.func.dotted().unwrap_or_else(|| attr.clone());
+                // The method may well be modelled: what is unknown is the value it is called on.
+                if matches!(recv, Val::Unknown) {
+                    return self.gap(format!("`{shown}` called on a value that is not known"));
+                }
                 return self.gap(format!("`{shown}` is not modelled"));
             }
             return self.tensor_op(attr, args, kwargs);
