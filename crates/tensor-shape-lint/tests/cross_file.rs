@@ -194,3 +194,41 @@ fn annotate_follows_imports_and_takes_constructor_values_only_from_kwargs() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&model).unwrap(), bare);
 }
+
+/// An installed package's own absolute imports (`from timm.layers import X` in
+/// `timm/models/m.py`) resolve inside a tree that lacks the package's top `__init__.py` (the
+/// PyTorch corpus keeps only `timm/models` and `timm/layers`): the import names the tree
+/// root's own folder, found from its parent. By hand: Conv2d(8, 16, 3, stride 2, padding 1)
+/// on 10 x 12 gives (10 + 2 - 3)//2 + 1 = 5 and (12 + 2 - 3)//2 + 1 = 6.
+#[test]
+fn an_absolute_import_naming_the_tree_root_resolves_from_its_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("timm");
+    std::fs::create_dir_all(pkg.join("models")).unwrap();
+    std::fs::create_dir_all(pkg.join("layers")).unwrap();
+    std::fs::write(pkg.join("models/__init__.py"), "").unwrap();
+    std::fs::write(pkg.join("layers/__init__.py"), "from .down import Down\n").unwrap();
+    std::fs::write(
+        pkg.join("layers/down.py"),
+        "from torch import nn\n\n\nclass Down(nn.Module):\n    def __init__(self, cin: int, cout: int) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(cin, cout, 3, stride=2, padding=1)\n\n    def forward(self, x):\n        y = self.conv(x)\n        return y\n",
+    )
+    .unwrap();
+    let model = pkg.join("models/m.py");
+    std::fs::write(
+        &model,
+        "from torch import nn\n\nfrom timm.layers import Down\n\n\nclass Net(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.down = Down(8, 16)\n\n    def forward(self, x):\n        y = self.down(x)\n        return y\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "infer",
+        &format!("{}:Net", model.display()),
+        "--input",
+        "x=[2,8,10,12]",
+    ]);
+    assert!(
+        text(&o.stdout).contains("12: y = [2, 16, 5, 6]"),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+}

@@ -11,7 +11,9 @@
 //! importing file's folder and its parents up to the *tree root*: the first folder at or above
 //! the file that is not a package (has no `__init__.py`), which is what Python puts on
 //! `sys.path` for a script there; if that folder holds no `model.py` but its parent does (the
-//! SKILL.md tree with a `modules/` folder without `__init__.py`), the parent. Only files that
+//! SKILL.md tree with a `modules/` folder without `__init__.py`), the parent; an import that
+//! starts with the tree root's own name (`timm.layers` in `timm/`) is also looked for from the
+//! root's parent. Only files that
 //! exist are read; anything else (torch, timm outside the tree, a name the file does not
 //! define) stays unknown, and `--verbose` says why.
 //!
@@ -328,6 +330,14 @@ fn module_path(from: &Path, level: u32, module: &str) -> Option<PathBuf> {
                 break;
             }
             cur = d.parent();
+        }
+        // `from timm.layers import X` inside the tree `.../timm/`: the import names the tree's
+        // own folder, found from its parent (where Python finds it when the parent is on
+        // sys.path, as for an installed package whose top `__init__.py` the tree lacks).
+        if module.split('.').next() == root.file_name().and_then(|n| n.to_str())
+            && let Some(parent) = root.parent()
+        {
+            out.push(parent.to_path_buf());
         }
         out
     };
