@@ -128,6 +128,25 @@ enum Binding<'s> {
 }
 
 impl<'f> Scope<'f> {
+    /// Whether `name` in file `from` is not defined there but imported from a file under a
+    /// `timm/layers/` folder (timm's helpers such as `to_2tuple`).
+    pub fn imported_from_timm_layers(&self, from: FileId, name: &str) -> bool {
+        let file = self.file(from);
+        if file.class(name).is_some() || file.function(name).is_some() {
+            return false;
+        }
+        let (Some(Binding::From { level, module, .. }), Some(path)) =
+            (binding_of(file, name), self.path(from))
+        else {
+            return false;
+        };
+        module_path(path, level, module).is_some_and(|t| {
+            t.to_string_lossy()
+                .replace('\\', "/")
+                .contains("timm/layers/")
+        })
+    }
+
     pub fn file(&self, id: FileId) -> &'f ModelFile {
         match self.resolver.loaded(id) {
             Some((_, f)) => f,
@@ -135,7 +154,7 @@ impl<'f> Scope<'f> {
         }
     }
 
-    fn path(&self, id: FileId) -> Option<&'f Path> {
+    pub fn path(&self, id: FileId) -> Option<&'f Path> {
         if id == 0 {
             self.resolver.main_path.as_deref()
         } else {

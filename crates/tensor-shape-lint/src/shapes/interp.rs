@@ -924,6 +924,28 @@ impl<'f> Interp<'f> {
                 if a == b { a } else { Val::Unknown }
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
+            // `out_chs or in_chs`, `a and b`: Python's value of the operand the truth selects.
+            ExprKind::Other(parts)
+                if parts.len() == 2
+                    && parts[0].span.end <= parts[1].span.start
+                    && matches!(
+                        self.file_of(frame)
+                            .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
+                            .trim(),
+                        "or" | "and"
+                    ) =>
+            {
+                let or = self
+                    .file_of(frame)
+                    .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
+                    .trim()
+                    == "or";
+                match (self.truth(&parts[0], env, frame), or) {
+                    (Some(true), true) | (Some(false), false) => self.eval(&parts[0], env, frame),
+                    (Some(_), _) => self.eval(&parts[1], env, frame),
+                    (None, _) => Val::Unknown,
+                }
+            }
             ExprKind::Other(parts) => match self.comprehension(e, parts, env, frame) {
                 Some(v) => v,
                 None => self.dict_literal(e, parts, env, frame),
@@ -1323,6 +1345,42 @@ impl<'f> Interp<'f> {
                 },
             }
         }
+        // timm's `to_2tuple(x)` / `to_ntuple(n)(x)`: a tuple stays, anything else is repeated.
+        let ntuple = match &c.func.kind {
+            ExprKind::Name(n) => match n.as_str() {
+                "to_1tuple" => Some(1),
+                "to_2tuple" => Some(2),
+                "to_3tuple" => Some(3),
+                "to_4tuple" => Some(4),
+                _ => None,
+            }
+            .filter(|_| self.scope.imported_from_timm_layers(frame.file, n)),
+            ExprKind::Call(inner)
+                if inner.func.dotted().as_deref() == Some("to_ntuple")
+                    && inner.keywords.is_empty()
+                    && self
+                        .scope
+                        .imported_from_timm_layers(frame.file, "to_ntuple") =>
+            {
+                match inner.args.as_slice() {
+                    [n] => n.as_int().and_then(|n| usize::try_from(n).ok()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(n) = ntuple
+            && kwargs.is_empty()
+            && let [x] = args.as_slice()
+        {
+            return match x {
+                Val::Tuple(items) => Val::Tuple(items.clone()),
+                Val::Int(_) | Val::Float(_) | Val::Bool(_) | Val::NoneV | Val::Str(_) => {
+                    Val::Tuple(vec![x.clone(); n])
+                }
+                _ => Val::Unknown,
+            };
+        }
         let last = dotted
             .as_deref()
             .map(|d| d.rsplit('.').next().unwrap_or(d).to_string());
@@ -1432,11 +1490,35 @@ impl<'f> Interp<'f> {
             {
                 return Val::Ctor(name.clone());
             }
+            // `partial(Mlp, use_conv=True)`: a class of the tree with arguments bound early.
+            if d == "partial"
+                && let Some(callee @ Val::Class { .. }) = args.first()
+            {
+                return Val::Partial {
+                    callee: Box::new(callee.clone()),
+                    args: args[1..].to_vec(),
+                    kwargs,
+                };
+            }
         }
         // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
         if let Some(Def::Function(file, f)) = def {
             if frame.depth >= MAX_DEPTH {
                 return self.gap("calls nested too deep");
+            }
+            if let Some(conv) = super::timm::factory_conv(
+                self.scope.path(file),
+                &f.name,
+                &args,
+                &kwargs,
+                self.file_of(frame).text(e.span).to_string(),
+            ) {
+                return conv;
+            }
+            if let Some(act) =
+                super::timm::factory_act(self.scope.path(file), &f.name, &args, &kwargs)
+            {
+                return act;
             }
             return self.call_function(
                 None,
@@ -1462,6 +1544,8 @@ impl<'f> Interp<'f> {
             }
             ExprKind::Name(n) if env.contains_key(n) => Some(self.eval(&c.func, env, frame)),
             ExprKind::Subscript { .. } => Some(self.eval(&c.func, env, frame)),
+            // `get_act_layer(name)()`: the class a call returned, called.
+            ExprKind::Call(_) => Some(self.eval(&c.func, env, frame)),
             _ => None,
         };
         if let Some(module) = callee {
@@ -1632,6 +1716,22 @@ impl<'f> Interp<'f> {
                 }
                 let attrs = self.instantiate(file, cls, args, kwargs, depth + 1);
                 Val::User { class, file, attrs }
+            }
+            Val::Partial {
+                callee,
+                args: early,
+                kwargs: early_kw,
+            } => {
+                // Python's partial: the early positional arguments first; a keyword given at
+                // the call replaces the early one.
+                let mut all = early;
+                all.extend(args);
+                let mut kw: Vec<(String, Val)> = early_kw
+                    .into_iter()
+                    .filter(|(k, _)| !kwargs.iter().any(|(n, _)| n == k))
+                    .collect();
+                kw.extend(kwargs);
+                self.call_module(*callee, all, kw, depth)
             }
             Val::Ctor(name) => match layers::bind(&name, args, kwargs, format!("{name}(...)")) {
                 Some(cfg) => Val::Layer(Box::new(cfg)),
@@ -2188,6 +2288,7 @@ fn sequential_register(attrs: &mut HashMap<String, Val>, fresh: bool, v: &Val) {
         | Val::NoneV
         | Val::Ctor(_)
         | Val::Class { .. }
+        | Val::Partial { .. }
         | Val::Dict(_) => false,
         Val::Tuple(items)
             if items

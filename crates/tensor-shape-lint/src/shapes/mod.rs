@@ -12,6 +12,7 @@ pub mod interp;
 pub mod layers;
 pub mod sites;
 pub mod sym;
+pub mod timm;
 pub mod value;
 
 use crate::checks::{Ctx, module_classes};
