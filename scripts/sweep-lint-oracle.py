@@ -689,6 +689,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.units:
         # Replay: the runs recorded by an earlier --save-units, compared with these linters.
         saved = json.loads(args.units.read_text())
+        keep = lambda t: not args.only or any(t.startswith(o) for o in args.only)  # noqa: E731
+        saved["results"] = [r for r in saved["results"] if keep(r["target"])]
+        saved["units"] = [d for d in saved["units"] if keep(d["target"])]
         results = saved["results"]
         for r in results:
             if r["status"] == "ok":

@@ -277,6 +277,18 @@ class Farm:
         return self.root / Path(rel).parent
 
 
+def checked_counts(linter: str, paths: list[Path]) -> dict[str, int]:
+    """path -> shape comments the linter says it checked there (its summary line, one file per
+    run): a comment in a class the linter does not run has no verdict at all, and must not be
+    counted as decided."""
+    out: dict[str, int] = {}
+    for p in paths:
+        r = subprocess.run([linter, "--select", "TSL6", "--format", "json", str(p)], capture_output=True, text=True, timeout=120)
+        m = re.search(r"(\d+) shape comments? checked", r.stderr)
+        out[str(p)] = int(m[1]) if m else 0
+    return out
+
+
 def lint(linter: str, paths: list[Path]) -> dict[str, list[tuple[int, str, str]]]:
     """path -> [(line, code, message)] of TSL6xx findings (TSL690 with --verbose)."""
     out: dict[str, list[tuple[int, str, str]]] = {str(p): [] for p in paths}
@@ -352,6 +364,7 @@ def run(corpus: Path, linter: str, units: list[Any], scratch: Path) -> dict[str,
         path.write_text(text)
         true_copies.append((path, u, w, placed))
     found = lint(linter, [p for p, *_ in true_copies])
+    checked = checked_counts(linter, [p for p, *_ in true_copies])
     seeded: list[tuple[Path, str, bool, str, int]] = []
     for path, u, w, placed in true_copies:
         stats["units"] += 1
@@ -364,6 +377,11 @@ def run(corpus: Path, linter: str, units: list[Any], scratch: Path) -> dict[str,
             if code == "TSL601":
                 stats["false"].append(f"{u.rel}:{u.cname} ({json.dumps(u.kwargs, sort_keys=True)[:80]}) copy line {row}: {msg}")
         decided_lines = {l for l, row in placed.items() if row not in undecided}
+        if checked.get(str(path), 0) < len(placed):
+            # Some comments got no verdict (the linter did not run their class): none of the
+            # copy's lines is taken as decided.
+            stats["unchecked_copies"] = stats.get("unchecked_copies", 0) + 1
+            decided_lines = set()
         stats["true_decided"] += len(decided_lines)
         if any(code == "TSL601" for _, code, _ in fs):
             continue  # a copy whose true comments already fail says nothing about seeds
@@ -405,7 +423,8 @@ def summary(s: dict[str, Any]) -> str:
         f"sweep-lint-truth: classes {s['classes']} ({s['units']} units), comments written {s['comments']} "
         f"(symbolic {s['symbolic']}, decided {s['true_decided']}), TSL601 on true comments {len(s['false'])}, "
         f"seeded {s['seeded']}, decided {s['decided']}, caught {s['caught']}, recall {recall:.3f}; "
-        f"seeded on undecided lines {s['undecided_seeds']} (caught anyway {s['caught_undecided']})"
+        f"seeded on undecided lines {s['undecided_seeds']} (caught anyway {s['caught_undecided']}); "
+        f"copies the linter did not check in full {s.get('unchecked_copies', 0)}"
     )
 
 

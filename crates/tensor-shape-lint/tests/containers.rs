@@ -244,3 +244,57 @@ class A(nn.Module):
         "{out}"
     );
 }
+
+/// Shape comments of a subclass of a torch layer (`class LN2d(nn.LayerNorm)`) are checked
+/// like a module's (they were skipped without a word), and a comment in a branch the checker
+/// rules out is counted as undecided ("not reached"), never silently taken as checked.
+/// By hand: `permute(0, 2, 3, 1)` of [B, C, H, W] is [B, H, W, C], not [B, W, H, C].
+#[test]
+fn torch_layer_subclasses_are_checked_and_unreached_comments_are_undecided() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class LN2d(nn.LayerNorm):
+    def forward(self, x):
+        # x: [B, C, H, W]
+        y = x.permute(0, 2, 3, 1)
+        # y: [B, W, H, C]
+        return y
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flag = False
+
+    def forward(self, x):
+        # x: [B, C, H, W]
+        if self.flag:
+            y = x * 2
+            # y: [B, C, H, W]
+        z = x + 1
+        # z: [B, C, H, W]
+        return z
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.py");
+    std::fs::write(&path, src).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tensor-shape-lint"))
+        .args(["--select", "TSL6", "-v", "--format", "concise"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(out.contains("m.py:10:9: TSL601"), "{out}{err}");
+    assert!(
+        out.contains("m.py:23:13: TSL690 comment undecided: not reached by the checker"),
+        "{out}{err}"
+    );
+    assert!(
+        err.contains("3 shape comments checked (1 undecided)"),
+        "{out}{err}"
+    );
+}
