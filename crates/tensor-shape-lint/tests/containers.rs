@@ -298,3 +298,40 @@ class Net(nn.Module):
         "{out}{err}"
     );
 }
+
+/// `split` by a list of sizes or by a size that divides the dim, and `chunk` as PyTorch cuts
+/// it: pieces of ceil(D/n), fewer than n when n does not divide well, the last the rest. The
+/// real forward of this source at [2, 8, 5, 7] gives a [2, 3, 5, 7], b [2, 5, 5, 7], c and d
+/// [2, 4, 5, 7], e f g [2, 8, 5, 3], [2, 8, 5, 3], [2, 8, 5, 1], h i j [2, 8, 2, 7] twice and
+/// [2, 8, 1, 7]. Before, 7 in 3 chunks was read as 2, 2, 2: a confident wrong shape.
+#[test]
+fn split_and_chunk_cut_as_pytorch_does() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class S(nn.Module):
+    def forward(self, x):
+        a, b = x.split([3, 5], dim=1)
+        c, d = torch.split(x, 4, 1)
+        e, f, g = x.chunk(3, dim=3)
+        h, i, j = x.chunk(4, dim=2)
+        return a, b, c, d, e, f, g, h, i, j
+"#;
+    let out = infer(src, "S", "x=[2,8,5,7]");
+    for line in [
+        "8: a = [2, 3, 5, 7]",
+        "8: b = [2, 5, 5, 7]",
+        "9: c = [2, 4, 5, 7]",
+        "9: d = [2, 4, 5, 7]",
+        "10: e = [2, 8, 5, 3]",
+        "10: f = [2, 8, 5, 3]",
+        "10: g = [2, 8, 5, 1]",
+        "11: h = [2, 8, 2, 7]",
+        "11: i = [2, 8, 2, 7]",
+        "11: j = [2, 8, 1, 7]",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line} not in\n{out}");
+    }
+}

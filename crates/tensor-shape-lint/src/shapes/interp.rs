@@ -1924,9 +1924,70 @@ impl<'f> Interp<'f> {
                 ) else {
                     return self.gap("chunk arguments unknown");
                 };
-                let mut part = x;
-                part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
-                Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+                // torch.chunk: pieces of ceil(D/n), as many as it takes (fewer than n when n
+                // does not divide well: 5 into 4 gives 2, 2, 1), the last one the rest.
+                let total = match &x[d] {
+                    Some(s) => s.eval(&|_| None).ok(),
+                    None => None,
+                };
+                match total {
+                    Some(t) if n > 0 => {
+                        let c = (t + n - 1) / n;
+                        let k = if c > 0 { (t + c - 1) / c } else { 0 };
+                        let parts = (0..k)
+                            .map(|i| {
+                                let mut part = x.clone();
+                                part[d] = Some(int(if i + 1 == k { t - c * (k - 1) } else { c }));
+                                Val::Tensor(Some(part))
+                            })
+                            .collect();
+                        Val::Tuple(parts)
+                    }
+                    // A symbolic size: D//n each, exact only for D divisible by n (the
+                    // comparison of comments notes that assumption, TSL602).
+                    _ => {
+                        let mut part = x;
+                        part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
+                        Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+                    }
+                }
+            }
+            // torch.split / Tensor.split with a list of sizes (each piece that size) or one
+            // size that divides a known dim; anything else unknown.
+            "split" => {
+                let Some(d) = dim_arg(arg(2, "dim"))
+                    .or_else(|| (kw("dim").is_none() && args.len() < 3).then_some(0))
+                else {
+                    return self.gap("split dim unknown");
+                };
+                match arg(1, "split_size_or_sections").or_else(|| kw("split_size")) {
+                    Some(Val::Tuple(sizes)) => {
+                        let mut parts = Vec::new();
+                        for sz in sizes {
+                            let Val::Int(Some(v)) = sz else {
+                                return self.gap("split sizes unknown");
+                            };
+                            let mut part = x.clone();
+                            part[d] = Some(v);
+                            parts.push(Val::Tensor(Some(part)));
+                        }
+                        Val::Tuple(parts)
+                    }
+                    Some(v @ Val::Int(Some(_))) => {
+                        let total = x[d].as_ref().and_then(|s| s.eval(&|_| None).ok());
+                        match (int_arg(&v), total) {
+                            (Some(c), Some(t)) if c > 0 && t % c == 0 => {
+                                let mut part = x.clone();
+                                part[d] = Some(int(c));
+                                Val::Tuple(vec![Val::Tensor(Some(part)); (t / c) as usize])
+                            }
+                            _ => {
+                                self.gap("split into pieces of a size that may not divide the dim")
+                            }
+                        }
+                    }
+                    _ => self.gap("split sizes unknown"),
+                }
             }
             "embedding" => match args.get(1) {
                 // F.embedding(ids, weight): one row of weight per id.
