@@ -49,6 +49,8 @@ def test_true_comments_draw_no_tsl601_and_seeded_defects_are_caught(tmp_path: Pa
     s = json.loads(out.read_text())
     assert s["models_run"] == len(SUBSET), summary
     assert not s["false"], "TSL601 on comments true at both real sizes:\n" + "\n".join(s["false"][:20])
+    # On this subset no comment needs the batch-or-size guess to draw a TSL601 either.
+    assert not s.get("on_tied"), "\n".join(s["on_tied"][:20])
     assert r.returncode == 0, summary
     # Not vacuous: most comments are symbolic, many lines decided, every kind of seed decided.
     assert s["comments"] >= 60 and s["symbolic"] >= 50, summary
