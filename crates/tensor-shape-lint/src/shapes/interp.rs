@@ -1559,6 +1559,12 @@ impl<'f> Interp<'f> {
                 let why = why.clone();
                 return self.gap(why);
             }
+            if module == Val::Unknown {
+                let shown = self.file_of(frame).text(c.func.span).to_string();
+                return self.gap(format!(
+                    "`{shown}` is a module the checker cannot resolve (built from an argument or in a way it does not follow)"
+                ));
+            }
             return self.call_module(module, args, kwargs, frame.depth);
         }
         if let Some(d) = &dotted
