@@ -158,6 +158,9 @@ def json_defaults(cls: type) -> dict[str, Any] | None:
 # so the sub-modules a model builds are checked too, with the arguments they were built with.
 
 INIT_ARGS: Any = None  # weakref.WeakKeyDictionary: module -> {class: kwargs or None}
+# When a list, every compared unit (with its runs) is appended to it (scripts/sweep-lint-truth.py
+# writes shape comments from the same runs).
+UNIT_SINK: list[Any] | None = None
 
 
 def record_inits(cls: type) -> None:
@@ -286,16 +289,42 @@ def trace_run(model: Any, root: Path, shape: list[int]) -> tuple[list[dict[str, 
 LINE = re.compile(r"^(\d+): ([A-Za-z_]\w*) = (\[[^\]]*\])")
 
 
-def infer(linter: str, file: Path, cls: str, spec: str, kwargs: dict[str, Any]) -> dict[tuple[int, str], list[list[str]]]:
+WHY = re.compile(r"^(\d+): ([A-Za-z_]\w*) = .*\(unknown: (.*)\)\s*$")
+LAYER = re.compile(r"  <- ([\w.]+)")
+
+
+def infer(
+    linter: str,
+    file: Path,
+    cls: str,
+    spec: str,
+    kwargs: dict[str, Any],
+    why: dict[tuple[int, str], str] | None = None,
+) -> dict[tuple[int, str], list[list[str]]]:
+    """`infer`'s shapes per (line, name); with `why`, also the reason of each unknown there."""
     r = subprocess.run(
-        [linter, "infer", f"{file}:{cls}", "--input", spec, "--kwargs", json.dumps(kwargs)],
+        [linter, "infer", f"{file}:{cls}", "--input", spec, "--kwargs", json.dumps(kwargs)]
+        + (["--verbose"] if why is not None else []),
         capture_output=True,
         text=True,
         timeout=60,
     )
     out: dict[tuple[int, str], list[list[str]]] = {}
     if r.returncode != 0:
+        if why is not None:
+            why[(0, "")] = "infer failed: " + re.sub(r"^.*?: ", "", (r.stderr.strip().splitlines() or ["?"])[-1])[:80]
         return out
+    if why is not None:
+        for m in map(WHY.match, r.stdout.splitlines()):
+            if m:
+                reason = re.sub(r"`[^`]{24,}`", "`...`", m[3])
+                reason = re.sub(r"\b\d+\b", "N", reason)
+                layer = LAYER.search(m[0])
+                why.setdefault((int(m[1]), m[2]), f"{reason} <- {layer[1] if layer else '-'}")
+        # `x = ?` with no reason of its own: an unknown value from an earlier line.
+        for m in map(re.compile(r"^(\d+): ([A-Za-z_]\w*) = \?\s*$").match, r.stdout.splitlines()):
+            if m:
+                why.setdefault((int(m[1]), m[2]), "follows an unknown value")
     for m in map(LINE.match, r.stdout.splitlines()):
         if m:
             dims = [d.strip() for d in m[3][1:-1].split(",")] if m[3] != "[]" else []
@@ -375,6 +404,21 @@ class Unit:
         self.runs: list[tuple[list[int], dict[tuple[int, str], list[list[int]]]]] = []
 
 
+def unit_to_json(u: Unit) -> dict[str, Any]:
+    return {
+        "target": getattr(u, "target", ""),
+        "rel": u.rel, "cname": u.cname, "kwargs": u.kwargs, "arg": u.arg,
+        "runs": [[shape, [[line, name, shapes] for (line, name), shapes in sorted(own.items())]] for shape, own in u.runs],
+    }
+
+
+def unit_from_json(d: dict[str, Any]) -> Unit:
+    u = Unit(d["rel"], d["cname"], d["kwargs"], d["arg"])
+    u.target = d["target"]  # type: ignore[attr-defined]
+    u.runs = [(shape, {(line, name): shapes for line, name, shapes in own}) for shape, own in d["runs"]]
+    return u
+
+
 def compare_unit(u: Unit, corpus: Path, linters: list[str], res: dict[str, Any]) -> None:
     for k, linter in enumerate(linters):
         r = res if k == 0 else res.setdefault("also", {}).setdefault(
@@ -393,7 +437,22 @@ def compare_unit_with(u: Unit, corpus: Path, linter: str, res: dict[str, Any]) -
         res["decided"] += decided
         res["disagreements"] += [f"{label} {spec}: {b}" for b in bad]
     spec, syms, _ = symbolic_spec(u.arg, u.runs[0][0])
-    static = infer(linter, src, u.cname, spec, u.kwargs)
+    why: dict[tuple[int, str], str] = {}
+    static = infer(linter, src, u.cname, spec, u.kwargs, why)
+    # What leaves the run's lines undecided, counted per construct (the first run's lines).
+    counts = res.setdefault("why", {})
+    env0 = {s: v for s, v in zip(syms, u.runs[0][0]) if not s.isdigit()}
+    for key in u.runs[0][1]:
+        got = static.get(key)
+        if got and all(eval_dim(d, env0) is not None for s in got for d in s):
+            continue
+        open_dims = sorted({d for s in got or [] for d in s if d != "?" and eval_dim(d, env0) is None})
+        reason = (
+            why.get(key)
+            or why.get((0, ""))
+            or ("no line in infer's output" if not got else f"dims in constructor symbols ({', '.join(open_dims)[:40]})" if open_dims else "some dims unknown")
+        )
+        counts[reason] = counts.get(reason, 0) + 1
     for shape, real in u.runs:
         if len(shape) != len(syms) or any(
             s.isdigit() and int(s) != v for s, v in zip(syms, shape)
@@ -514,7 +573,82 @@ def sweep_class(
         if u.runs:
             res["units"].append(f"{u.rel}:{u.cname}")
             compare_unit(u, corpus, linter, res)
+            if UNIT_SINK is not None:
+                u.target = res["target"]
+                UNIT_SINK.append(u)
     return res
+
+
+def read_subset(path: Path) -> list[tuple[str, str]]:
+    """FILE.py:Name lines relative to the corpus; blank lines and # comments skipped."""
+    return [
+        tuple(l.strip().rsplit(":", 1))  # type: ignore[misc]
+        for l in path.read_text().splitlines()
+        if l.strip() and not l.startswith("#")
+    ]
+
+
+def sweep(
+    corpus: Path,
+    todo: list[tuple[str, str]],
+    linters: list[str],
+    progress: Path | None = None,
+    verbose: bool = False,
+) -> list[dict[str, Any]]:
+    """Builds and runs every (file, name) of `todo` and compares its units with each linter
+    (none: the runs are only recorded, for UNIT_SINK). One result per candidate."""
+    # A model that allocates without bound (an attention over a candidate input it was not
+    # made for) fails with an error instead of taking the shared machine's memory (one did,
+    # 23 GB, before this limit): 8 GiB of address space, or $SWEEP_MAX_GB.
+    import resource
+
+    limit = int(float(os.environ.get("SWEEP_MAX_GB", "8")) * (1 << 30))
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    sys.path.insert(0, str(SCRIPTS))
+    if PYDEPS.is_dir():
+        sys.path.append(str(PYDEPS))
+    import torch
+
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore")
+    # Every corpus class whose module imports records its constructor arguments.
+    classes: dict[type, tuple[str, str]] = {}
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+        for rel, cname in candidates(corpus, []):
+            try:
+                mod = importlib.import_module(module_name(rel))
+            except BaseException:  # noqa: BLE001
+                continue
+            c = getattr(mod, cname, None)
+            f = getattr(mod, "__file__", None)
+            if isinstance(c, type) and f and Path(f).read_bytes() == (corpus / rel).read_bytes():
+                classes[c] = (rel, cname)
+                record_inits(c)
+    seen: dict[tuple[str, str], set[str]] = {}
+    signal.signal(signal.SIGALRM, _alarm)
+    results: list[dict[str, Any]] = []
+    for rel, cname in todo:
+        signal.alarm(TIMEOUT_S)
+        try:
+            with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+                r = sweep_class(rel, cname, corpus, linters, classes, seen)
+        except Timeout:
+            r = {"target": f"{rel}:{cname}", "status": "skip", "reason": f"over {TIMEOUT_S} s"}
+        finally:
+            signal.alarm(0)
+        results.append(r)
+        if progress:
+            with open(progress, "a") as f:
+                f.write(f"{len(results)}/{len(todo)} {r['target']} {r['status']} {r.get('lines', '')} {r.get('decided', '')} {len(r.get('disagreements', []))}\n")
+                if len(results) % 25 == 0 and linters:
+                    f.write(summary(results, linters) + "\n")
+        if r.get("disagreements") or verbose:
+            tail = r.get("reason") or f"{r.get('lines', 0)} lines, {r.get('decided', 0)} decided, second run: {r.get('second')}"
+            print(f"{r['target']}: {r['status']}: {tail}")
+            for d in r.get("disagreements", []):
+                print(f"  {d}")
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -533,6 +667,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, help="stop after this many candidate classes")
     p.add_argument("--json", type=Path, help="write every class's result here")
     p.add_argument("-v", "--verbose", action="store_true", help="print every class, not only disagreements")
+    p.add_argument("--why", type=int, default=0, metavar="N", help="print the N constructs that leave most lines undecided")
+    p.add_argument("--save-units", type=Path, metavar="FILE", help="write the recorded runs here (JSON) for --units")
+    p.add_argument("--units", type=Path, metavar="FILE", help="compare the runs of an earlier --save-units instead of running the models (minutes instead of an hour)")
     args = p.parse_args(argv)
 
     if not (args.corpus / "MANIFEST.tsv").is_file():
@@ -542,55 +679,41 @@ def main(argv: list[str] | None = None) -> int:
     if not linters[0]:
         subprocess.run(["cargo", "build", "--quiet", "-p", "tensor-shape-lint"], cwd=REPO, check=True)
         linters = [str(REPO / "target" / "debug" / "tensor-shape-lint")]
-    sys.path.insert(0, str(SCRIPTS))
-    if PYDEPS.is_dir():
-        sys.path.append(str(PYDEPS))
-    import torch
-
-    torch.set_num_threads(1)
-    warnings.filterwarnings("ignore")
     if args.subset:
-        todo = [tuple(l.strip().rsplit(":", 1)) for l in args.subset.read_text().splitlines() if l.strip() and not l.startswith("#")]
+        todo = read_subset(args.subset)
     else:
         todo = candidates(args.corpus, args.only, args.factories)
     if args.limit:
         todo = todo[: args.limit]
-    # Every corpus class whose module imports records its constructor arguments.
-    classes: dict[type, tuple[str, str]] = {}
-    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
-        for rel, cname in candidates(args.corpus, []):
-            try:
-                mod = importlib.import_module(module_name(rel))
-            except BaseException:  # noqa: BLE001
-                continue
-            c = getattr(mod, cname, None)
-            f = getattr(mod, "__file__", None)
-            if isinstance(c, type) and f and Path(f).read_bytes() == (args.corpus / rel).read_bytes():
-                classes[c] = (rel, cname)
-                record_inits(c)
-    seen: dict[tuple[str, str], set[str]] = {}
-    signal.signal(signal.SIGALRM, _alarm)
-    results = []
-    for rel, cname in todo:
-        signal.alarm(TIMEOUT_S)
-        try:
-            with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
-                r = sweep_class(rel, cname, args.corpus, linters, classes, seen)
-        except Timeout:
-            r = {"target": f"{rel}:{cname}", "status": "skip", "reason": f"over {TIMEOUT_S} s"}
-        finally:
-            signal.alarm(0)
-        results.append(r)
-        if args.progress:
-            with open(args.progress, "a") as f:
-                f.write(f"{len(results)}/{len(todo)} {r['target']} {r['status']} {r.get('lines', '')} {r.get('decided', '')} {len(r.get('disagreements', []))}\n")
-                if len(results) % 25 == 0:
-                    f.write(summary(results, linters) + "\n")
-        if r.get("disagreements") or args.verbose:
-            tail = r.get("reason") or f"{r.get('lines', 0)} lines, {r.get('decided', 0)} decided, second run: {r.get('second')}"
-            print(f"{r['target']}: {r['status']}: {tail}")
-            for d in r.get("disagreements", []):
-                print(f"  {d}")
+    global UNIT_SINK
+    if args.units:
+        # Replay: the runs recorded by an earlier --save-units, compared with these linters.
+        saved = json.loads(args.units.read_text())
+        keep = lambda t: not args.only or any(t.startswith(o) for o in args.only)  # noqa: E731
+        saved["results"] = [r for r in saved["results"] if keep(r["target"])]
+        saved["units"] = [d for d in saved["units"] if keep(d["target"])]
+        results = saved["results"]
+        for r in results:
+            if r["status"] == "ok":
+                r.update(lines=0, decided=0, disagreements=[], why={}, also={})
+        by_target = {r["target"]: r for r in results}
+        for d in saved["units"]:
+            u = unit_from_json(d)
+            compare_unit(u, args.corpus, linters, by_target[d["target"]])
+    else:
+        UNIT_SINK = [] if args.save_units else None
+        results = sweep(args.corpus, todo, linters, args.progress, args.verbose)
+    if args.save_units and UNIT_SINK is not None:
+        args.save_units.write_text(json.dumps({"results": results, "units": [unit_to_json(u) for u in UNIT_SINK]}) + "\n")
+    if args.why:
+        counts: dict[str, int] = {}
+        for r in results:
+            for k, v in r.get("why", {}).items():
+                counts[k] = counts.get(k, 0) + v
+        total = sum(counts.values())
+        print(f"undecided lines by construct (first run, symbolic input; {total} lines):")
+        for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[: args.why]:
+            print(f"  {v:6d}  {k}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=1, sort_keys=True) + "\n")
     print(summary(results, linters))

@@ -140,3 +140,198 @@ class Comp(nn.Module):
     assert!(out.contains("16: y = [1, 8, 4, 4]"), "{out}");
     assert!(out.contains("17: z = ?"), "{out}");
 }
+
+/// `nn.Sequential` subclasses without a forward run their layers in registration order:
+/// `super().__init__(a, b, c)`, a subclass with no `__init__` built as `Plain(a, b)`, and
+/// attributes / `add_module` after `super().__init__()`; an `OrderedDict` of layers (not
+/// followed) leaves the result unknown, never the input passed through. The real forward
+/// pass of this source at [2, 3, 9, 10] gives y [2, 16, 5, 5], z [2, 32, 5, 5], u [2, 64, 5, 5],
+/// out [2, 10] (by hand: (9 + 2 - 3)//2 + 1 = 5, (10 + 2 - 3)//2 + 1 = 5).
+#[test]
+fn sequential_subclasses_run_their_layers_in_registration_order() {
+    let src = r#"
+from collections import OrderedDict
+
+import torch
+from torch import nn
+
+
+class Stem(nn.Sequential):
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__(nn.Conv2d(cin, cout, 3, stride=2, padding=1), nn.BatchNorm2d(cout), nn.ReLU())
+
+
+class Head(nn.Sequential):
+    def __init__(self, cin: int, n: int) -> None:
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flat = nn.Flatten()
+        self.width = cin
+        self.add_module("fc", nn.Linear(cin, n))
+
+
+class Plain(nn.Sequential):
+    pass
+
+
+class Named(nn.Sequential):
+    def __init__(self, c: int) -> None:
+        layers = OrderedDict()
+        layers["a"] = nn.Conv2d(c, 2 * c, 1)
+        super().__init__(layers)
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = Stem(3, 16)
+        self.plain = Plain(nn.Conv2d(16, 32, 1), nn.ReLU())
+        self.named = Named(32)
+        self.head = Head(32, 10)
+
+    def forward(self, x):
+        y = self.stem(x)
+        z = self.plain(y)
+        u = self.named(z)
+        out = self.head(z)
+        return out, u
+"#;
+    let out = infer(src, "Net", "x=[2,3,9,10]");
+    for line in [
+        "42: y = [2, 16, 5, 5]",
+        "43: z = [2, 32, 5, 5]",
+        "44: u = ?",
+        "45: out = [2, 10]",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(line)),
+            "{line} not in\n{out}"
+        );
+    }
+}
+
+/// A test on an attribute compared with a number (`if self.stride == 1:`) is decided from the
+/// constructor's value, so only the branch Python takes reaches the statement after the `if`.
+/// Before, any test starting with `self.` was read as the truth of one attribute named
+/// `stride==1` and left undecided, and the two branches' shapes merged into unknown sizes.
+/// By hand: stride 2, Conv2d(8, 8, 3, 2, 1) on 16 x 16 gives (16 + 2 - 3)//2 + 1 = 8.
+#[test]
+fn a_comparison_of_an_attribute_with_a_number_decides_the_branch() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class A(nn.Module):
+    def __init__(self, inp: int = 8, stride: int = 2) -> None:
+        super().__init__()
+        if not (1 <= stride <= 3):
+            raise ValueError("illegal stride value")
+        self.stride = stride
+        self.conv = nn.Conv2d(inp, inp, 3, stride, 1)
+
+    def forward(self, x):
+        if self.stride == 1:
+            y = x
+        else:
+            y = self.conv(x)
+        z = y * 2
+        return z
+"#;
+    let out = infer(src, "A", "x=[2,8,16,16]");
+    assert!(
+        out.lines().any(|l| l.starts_with("19: z = [2, 8, 8, 8]")),
+        "{out}"
+    );
+}
+
+/// Shape comments of a subclass of a torch layer (`class LN2d(nn.LayerNorm)`) are checked
+/// like a module's (they were skipped without a word), and a comment in a branch the checker
+/// rules out is counted as undecided ("not reached"), never silently taken as checked.
+/// By hand: `permute(0, 2, 3, 1)` of [B, C, H, W] is [B, H, W, C], not [B, W, H, C].
+#[test]
+fn torch_layer_subclasses_are_checked_and_unreached_comments_are_undecided() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class LN2d(nn.LayerNorm):
+    def forward(self, x):
+        # x: [B, C, H, W]
+        y = x.permute(0, 2, 3, 1)
+        # y: [B, W, H, C]
+        return y
+
+
+class Net(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flag = False
+
+    def forward(self, x):
+        # x: [B, C, H, W]
+        if self.flag:
+            y = x * 2
+            # y: [B, C, H, W]
+        z = x + 1
+        # z: [B, C, H, W]
+        return z
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.py");
+    std::fs::write(&path, src).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tensor-shape-lint"))
+        .args(["--select", "TSL6", "-v", "--format", "concise"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(out.contains("m.py:10:9: TSL601"), "{out}{err}");
+    assert!(
+        out.contains("m.py:23:13: TSL690 comment undecided: not reached by the checker"),
+        "{out}{err}"
+    );
+    assert!(
+        err.contains("3 shape comments checked (1 undecided)"),
+        "{out}{err}"
+    );
+}
+
+/// `split` by a list of sizes or by a size that divides the dim, and `chunk` as PyTorch cuts
+/// it: pieces of ceil(D/n), fewer than n when n does not divide well, the last the rest. The
+/// real forward of this source at [2, 8, 5, 7] gives a [2, 3, 5, 7], b [2, 5, 5, 7], c and d
+/// [2, 4, 5, 7], e f g [2, 8, 5, 3], [2, 8, 5, 3], [2, 8, 5, 1], h i j [2, 8, 2, 7] twice and
+/// [2, 8, 1, 7]. Before, 7 in 3 chunks was read as 2, 2, 2: a confident wrong shape.
+#[test]
+fn split_and_chunk_cut_as_pytorch_does() {
+    let src = r#"
+import torch
+from torch import nn
+
+
+class S(nn.Module):
+    def forward(self, x):
+        a, b = x.split([3, 5], dim=1)
+        c, d = torch.split(x, 4, 1)
+        e, f, g = x.chunk(3, dim=3)
+        h, i, j = x.chunk(4, dim=2)
+        return a, b, c, d, e, f, g, h, i, j
+"#;
+    let out = infer(src, "S", "x=[2,8,5,7]");
+    for line in [
+        "8: a = [2, 3, 5, 7]",
+        "8: b = [2, 5, 5, 7]",
+        "9: c = [2, 4, 5, 7]",
+        "9: d = [2, 4, 5, 7]",
+        "10: e = [2, 8, 5, 3]",
+        "10: f = [2, 8, 5, 3]",
+        "10: g = [2, 8, 5, 1]",
+        "11: h = [2, 8, 2, 7]",
+        "11: i = [2, 8, 2, 7]",
+        "11: j = [2, 8, 1, 7]",
+    ] {
+        assert!(out.lines().any(|l| l == line), "{line} not in\n{out}");
+    }
+}

@@ -197,3 +197,135 @@ fn annotate_follows_imports_and_takes_constructor_values_only_from_kwargs() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&model).unwrap(), bare);
 }
+
+/// An installed package's own absolute imports (`from timm.layers import X` in
+/// `timm/models/m.py`) resolve inside a tree that lacks the package's top `__init__.py` (the
+/// PyTorch corpus keeps only `timm/models` and `timm/layers`): the import names the tree
+/// root's own folder, found from its parent. By hand: Conv2d(8, 16, 3, stride 2, padding 1)
+/// on 10 x 12 gives (10 + 2 - 3)//2 + 1 = 5 and (12 + 2 - 3)//2 + 1 = 6.
+#[test]
+fn an_absolute_import_naming_the_tree_root_resolves_from_its_parent() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("timm");
+    std::fs::create_dir_all(pkg.join("models")).unwrap();
+    std::fs::create_dir_all(pkg.join("layers")).unwrap();
+    std::fs::write(pkg.join("models/__init__.py"), "").unwrap();
+    std::fs::write(pkg.join("layers/__init__.py"), "from .down import Down\n").unwrap();
+    std::fs::write(
+        pkg.join("layers/down.py"),
+        "from torch import nn\n\n\nclass Down(nn.Module):\n    def __init__(self, cin: int, cout: int) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(cin, cout, 3, stride=2, padding=1)\n\n    def forward(self, x):\n        y = self.conv(x)\n        return y\n",
+    )
+    .unwrap();
+    let model = pkg.join("models/m.py");
+    std::fs::write(
+        &model,
+        "from torch import nn\n\nfrom timm.layers import Down\n\n\nclass Net(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.down = Down(8, 16)\n\n    def forward(self, x):\n        y = self.down(x)\n        return y\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "infer",
+        &format!("{}:Net", model.display()),
+        "--input",
+        "x=[2,8,10,12]",
+    ]);
+    assert!(
+        text(&o.stdout).contains("12: y = [2, 16, 5, 6]"),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+}
+
+/// timm's factories as the layers they build: `create_conv2d(in, out, k, stride=2,
+/// depthwise=True)` is `nn.Conv2d(in, out, k, stride, padding=((stride - 1) + dilation *
+/// (k - 1))//2, groups=in)` (timm's `get_padding` for the default padding ''), `to_2tuple(1)`
+/// is `(1, 1)`, and `out_chs or in_chs` is `in_chs` when `out_chs` is None. The stand-in
+/// files below implement the same rules. By hand: k = 3, stride 2, dilation 1 give padding
+/// (1 + 2)//2 = 1 and (10 + 2 - 3)//2 + 1 = 5, (12 + 2 - 3)//2 + 1 = 6; the 1x1 convolution
+/// keeps 16 channels.
+#[test]
+fn timm_conv_factories_and_tuple_helpers_are_the_layers_they_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("timm");
+    std::fs::create_dir_all(pkg.join("models")).unwrap();
+    std::fs::create_dir_all(pkg.join("layers")).unwrap();
+    std::fs::write(pkg.join("models/__init__.py"), "").unwrap();
+    std::fs::write(
+        pkg.join("layers/__init__.py"),
+        "from .create_conv2d import create_conv2d\nfrom .helpers import to_2tuple\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("layers/helpers.py"),
+        "def to_2tuple(x):\n    return tuple(x) if isinstance(x, (tuple, list)) else (x, x)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("layers/create_conv2d.py"),
+        "from torch import nn\n\n\ndef create_conv2d(in_channels, out_channels, kernel_size, **kwargs):\n    stride = kwargs.pop('stride', 1)\n    dilation = kwargs.pop('dilation', 1)\n    groups = in_channels if kwargs.pop('depthwise', False) else kwargs.pop('groups', 1)\n    padding = ((stride - 1) + dilation * (kernel_size - 1)) // 2\n    return nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, dilation, groups)\n",
+    )
+    .unwrap();
+    let model = pkg.join("models/m.py");
+    std::fs::write(
+        &model,
+        "from torch import nn\n\nfrom timm.layers import create_conv2d, to_2tuple\n\n\nclass Block(nn.Module):\n    def __init__(self, in_chs: int = 16, out_chs=None, dilation=1) -> None:\n        super().__init__()\n        out_chs = out_chs or in_chs\n        dilation = to_2tuple(dilation)\n        self.dw = create_conv2d(in_chs, out_chs, 3, stride=2, dilation=dilation[0], depthwise=True)\n        self.pw = create_conv2d(out_chs, out_chs, kernel_size=1)\n\n    def forward(self, x):\n        y = self.dw(x)\n        z = self.pw(y)\n        return z\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "infer",
+        &format!("{}:Block", model.display()),
+        "--input",
+        "x=[2,16,10,12]",
+    ]);
+    let out = text(&o.stdout);
+    for line in ["15: y = [2, 16, 5, 6]", "16: z = [2, 16, 5, 6]"] {
+        assert!(
+            out.contains(line),
+            "{line} not in\n{out}{}",
+            text(&o.stderr)
+        );
+    }
+}
+
+/// `get_act_layer('gelu')` / `create_act_layer('relu')` of timm are activations (shape kept),
+/// and `partial(Mlp, hidden=32)` builds `Mlp(..., hidden=32)` when called; `f(x)()` calls
+/// the class a call returned. The stand-in files implement the same rules (run with torch:
+/// [2, 5, 32] both). By hand: Linear(8, 32) on [2, 5, 8] gives [2, 5, 32], GELU and ReLU keep it.
+#[test]
+fn timm_activation_factories_and_partial_classes_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = dir.path().join("timm");
+    std::fs::create_dir_all(pkg.join("models")).unwrap();
+    std::fs::create_dir_all(pkg.join("layers")).unwrap();
+    std::fs::write(pkg.join("models/__init__.py"), "").unwrap();
+    std::fs::write(
+        pkg.join("layers/__init__.py"),
+        "from .create_act import create_act_layer, get_act_layer\n",
+    )
+    .unwrap();
+    std::fs::write(
+        pkg.join("layers/create_act.py"),
+        "from torch import nn\n\n_ACT = dict(gelu=nn.GELU, relu=nn.ReLU)\n\n\ndef get_act_layer(name='relu'):\n    return _ACT[name] if isinstance(name, str) else name\n\n\ndef create_act_layer(name, inplace=None, **kwargs):\n    return get_act_layer(name)(**kwargs)\n",
+    )
+    .unwrap();
+    let model = pkg.join("models/m.py");
+    std::fs::write(
+        &model,
+        "from functools import partial\n\nfrom torch import nn\n\nfrom timm.layers import create_act_layer, get_act_layer\n\n\nclass Mlp(nn.Module):\n    def __init__(self, dim: int, hidden: int = 4, act_layer='relu') -> None:\n        super().__init__()\n        self.fc1 = nn.Linear(dim, hidden)\n        self.act = get_act_layer(act_layer)()\n\n    def forward(self, x):\n        return self.act(self.fc1(x))\n\n\nclass Block(nn.Module):\n    def __init__(self, dim: int = 8) -> None:\n        super().__init__()\n        mlp_layer = partial(Mlp, hidden=32, act_layer='gelu')\n        self.mlp = mlp_layer(dim)\n        self.act = create_act_layer('relu', inplace=True)\n\n    def forward(self, x):\n        y = self.mlp(x)\n        z = self.act(y)\n        return z\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "infer",
+        &format!("{}:Block", model.display()),
+        "--input",
+        "x=[2,5,8]",
+    ]);
+    let out = text(&o.stdout);
+    for line in ["26: y = [2, 5, 32]", "27: z = [2, 5, 32]"] {
+        assert!(
+            out.contains(line),
+            "{line} not in\n{out}{}",
+            text(&o.stderr)
+        );
+    }
+}

@@ -11,7 +11,9 @@
 //! importing file's folder and its parents up to the *tree root*: the first folder at or above
 //! the file that is not a package (has no `__init__.py`), which is what Python puts on
 //! `sys.path` for a script there; if that folder holds no `model.py` but its parent does (the
-//! SKILL.md tree with a `modules/` folder without `__init__.py`), the parent. Only files that
+//! SKILL.md tree with a `modules/` folder without `__init__.py`), the parent; an import that
+//! starts with the tree root's own name (`timm.layers` in `timm/`) is also looked for from the
+//! root's parent. Only files that
 //! exist are read; anything else (torch, timm outside the tree, a name the file does not
 //! define) stays unknown, and `--verbose` says why.
 //!
@@ -126,6 +128,25 @@ enum Binding<'s> {
 }
 
 impl<'f> Scope<'f> {
+    /// Whether `name` in file `from` is not defined there but imported from a file under a
+    /// `timm/layers/` folder (timm's helpers such as `to_2tuple`).
+    pub fn imported_from_timm_layers(&self, from: FileId, name: &str) -> bool {
+        let file = self.file(from);
+        if file.class(name).is_some() || file.function(name).is_some() {
+            return false;
+        }
+        let (Some(Binding::From { level, module, .. }), Some(path)) =
+            (binding_of(file, name), self.path(from))
+        else {
+            return false;
+        };
+        module_path(path, level, module).is_some_and(|t| {
+            t.to_string_lossy()
+                .replace('\\', "/")
+                .contains("timm/layers/")
+        })
+    }
+
     pub fn file(&self, id: FileId) -> &'f ModelFile {
         match self.resolver.loaded(id) {
             Some((_, f)) => f,
@@ -133,7 +154,7 @@ impl<'f> Scope<'f> {
         }
     }
 
-    fn path(&self, id: FileId) -> Option<&'f Path> {
+    pub fn path(&self, id: FileId) -> Option<&'f Path> {
         if id == 0 {
             self.resolver.main_path.as_deref()
         } else {
@@ -328,6 +349,14 @@ fn module_path(from: &Path, level: u32, module: &str) -> Option<PathBuf> {
                 break;
             }
             cur = d.parent();
+        }
+        // `from timm.layers import X` inside the tree `.../timm/`: the import names the tree's
+        // own folder, found from its parent (where Python finds it when the parent is on
+        // sys.path, as for an installed package whose top `__init__.py` the tree lacks).
+        if module.split('.').next() == root.file_name().and_then(|n| n.to_str())
+            && let Some(parent) = root.parent()
+        {
+            out.push(parent.to_path_buf());
         }
         out
     };

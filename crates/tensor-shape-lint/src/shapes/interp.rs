@@ -142,6 +142,20 @@ impl<'f> Interp<'f> {
             depth,
         };
         let Some((_, init)) = class.method("__init__") else {
+            if is_sequential_subclass(class) {
+                let known = kwargs.is_empty() && !args.iter().any(|a| matches!(a, Val::Dict(_)));
+                frame.attrs.insert(
+                    SEQUENTIAL.into(),
+                    if known {
+                        Val::Modules {
+                            items: args,
+                            sequential: true,
+                        }
+                    } else {
+                        Val::Unknown
+                    },
+                );
+            }
             return frame.attrs;
         };
         // Only the class checked on its own (depth 0) has parameters nobody passed; a class
@@ -324,6 +338,9 @@ impl<'f> Interp<'f> {
                 let r = v.as_ref().map_or(Val::NoneV, |e| self.eval(e, env, frame));
                 self.observe(s, env, frame, observer);
                 return Some(r);
+            }
+            StmtKind::Expr(e) if self.sequential_init(e, env, frame) => {
+                self.observe(s, env, frame, observer);
             }
             StmtKind::Expr(e) => {
                 // `layers.append(block)` / `.extend([...])` on a list or module container whose
@@ -563,7 +580,14 @@ impl<'f> Interp<'f> {
         // `self.x is not None` / `self.x is None` / `if self.flag` with known values.
         let file = self.file_of(frame);
         let text = file.text(test.span).replace(' ', "");
-        if let Some(rest) = text.strip_prefix("self.") {
+        let ident = |n: &str| !n.is_empty() && n.chars().all(|c| c.is_alphanumeric() || c == '_');
+        // Only `self.name`, `self.name is None` and `self.name is not None` here; any other
+        // test that starts with `self.` (`self.stride == 1`) is a comparison, read below.
+        if let Some(rest) = text.strip_prefix("self.")
+            && (ident(rest)
+                || rest.strip_suffix("isnotNone").is_some_and(ident)
+                || rest.strip_suffix("isNone").is_some_and(ident))
+        {
             let (name, negate) = if let Some(n) = rest.strip_suffix("isnotNone") {
                 (n, false)
             } else if let Some(n) = rest.strip_suffix("isNone") {
@@ -674,6 +698,10 @@ impl<'f> Interp<'f> {
             }
             ExprKind::Attribute { value, attr } if matches!(&value.kind, ExprKind::Name(n) if n == "self") =>
             {
+                if frame.attrs.contains_key(SEQUENTIAL) {
+                    let fresh = !frame.attrs.contains_key(attr);
+                    sequential_register(&mut frame.attrs, fresh, &v);
+                }
                 frame.attrs.insert(attr.clone(), v);
             }
             ExprKind::Tuple(items) | ExprKind::List(items) => {
@@ -696,6 +724,88 @@ impl<'f> Interp<'f> {
 
     /// The value named by `target` (`layers`, `self.blocks`) becomes unknown: it was changed
     /// in a way the interpreter does not follow.
+    /// In `__init__` of an `nn.Sequential` subclass: `super().__init__(a, b)` (or
+    /// `nn.Sequential.__init__(self, ...)`) starts its layers, `self.add_module(name, m)` adds
+    /// one. Returns whether `e` was one of those. Layers given in a form not followed
+    /// (`OrderedDict`, `*layers` of unknown length, keywords) make the sequence unknown.
+    fn sequential_init(
+        &mut self,
+        e: &Expr,
+        env: &mut HashMap<String, Val>,
+        frame: &mut Frame<'f>,
+    ) -> bool {
+        let Some(class) = frame.class else {
+            return false;
+        };
+        let ExprKind::Call(c) = &e.kind else {
+            return false;
+        };
+        let ExprKind::Attribute { value, attr } = &c.func.kind else {
+            return false;
+        };
+        if !is_sequential_subclass(class) {
+            return false;
+        }
+        let is_self = |e: &Expr| matches!(&e.kind, ExprKind::Name(n) if n == "self");
+        let via_super =
+            matches!(&value.kind, ExprKind::Call(s) if s.func.dotted().as_deref() == Some("super"));
+        let via_base = value
+            .dotted()
+            .is_some_and(|d| d.rsplit('.').next() == Some("Sequential"))
+            && c.args.first().is_some_and(is_self);
+        if attr == "__init__" && (via_super || via_base) {
+            let skip = usize::from(via_base);
+            let mut items = Some(Vec::new());
+            for a in &c.args[skip..] {
+                let v = match &a.kind {
+                    ExprKind::Starred(inner) => match self.eval(inner, env, frame) {
+                        Val::Tuple(vs) | Val::Modules { items: vs, .. } => vs,
+                        _ => {
+                            items = None;
+                            break;
+                        }
+                    },
+                    _ => match self.eval(a, env, frame) {
+                        Val::Dict(_) => {
+                            items = None;
+                            break;
+                        }
+                        v => vec![v],
+                    },
+                };
+                if let Some(items) = items.as_mut() {
+                    items.extend(v);
+                }
+            }
+            let seq = match items {
+                Some(items) if c.keywords.is_empty() => Val::Modules {
+                    items,
+                    sequential: true,
+                },
+                _ => Val::Unknown,
+            };
+            frame.attrs.insert(SEQUENTIAL.into(), seq);
+            return true;
+        }
+        if attr == "add_module" && is_self(value) && frame.attrs.contains_key(SEQUENTIAL) {
+            let m = match c.args.as_slice() {
+                [_, m] => self.eval(m, env, frame),
+                _ => Val::Unknown,
+            };
+            let name = c.args.first().and_then(|n| match &n.kind {
+                ExprKind::Str(s) => Some(s.clone()),
+                _ => None,
+            });
+            let fresh = name.as_ref().is_some_and(|n| !frame.attrs.contains_key(n));
+            sequential_register(&mut frame.attrs, fresh, &m);
+            if let Some(n) = name {
+                frame.attrs.insert(n, m);
+            }
+            return true;
+        }
+        false
+    }
+
     fn forget(&mut self, target: &Expr, env: &mut HashMap<String, Val>, frame: &mut Frame<'f>) {
         match &target.kind {
             ExprKind::Name(n) if n != "self" => {
@@ -814,6 +924,28 @@ impl<'f> Interp<'f> {
                 if a == b { a } else { Val::Unknown }
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
+            // `out_chs or in_chs`, `a and b`: Python's value of the operand the truth selects.
+            ExprKind::Other(parts)
+                if parts.len() == 2
+                    && parts[0].span.end <= parts[1].span.start
+                    && matches!(
+                        self.file_of(frame)
+                            .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
+                            .trim(),
+                        "or" | "and"
+                    ) =>
+            {
+                let or = self
+                    .file_of(frame)
+                    .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
+                    .trim()
+                    == "or";
+                match (self.truth(&parts[0], env, frame), or) {
+                    (Some(true), true) | (Some(false), false) => self.eval(&parts[0], env, frame),
+                    (Some(_), _) => self.eval(&parts[1], env, frame),
+                    (None, _) => Val::Unknown,
+                }
+            }
             ExprKind::Other(parts) => match self.comprehension(e, parts, env, frame) {
                 Some(v) => v,
                 None => self.dict_literal(e, parts, env, frame),
@@ -1213,6 +1345,42 @@ impl<'f> Interp<'f> {
                 },
             }
         }
+        // timm's `to_2tuple(x)` / `to_ntuple(n)(x)`: a tuple stays, anything else is repeated.
+        let ntuple = match &c.func.kind {
+            ExprKind::Name(n) => match n.as_str() {
+                "to_1tuple" => Some(1),
+                "to_2tuple" => Some(2),
+                "to_3tuple" => Some(3),
+                "to_4tuple" => Some(4),
+                _ => None,
+            }
+            .filter(|_| self.scope.imported_from_timm_layers(frame.file, n)),
+            ExprKind::Call(inner)
+                if inner.func.dotted().as_deref() == Some("to_ntuple")
+                    && inner.keywords.is_empty()
+                    && self
+                        .scope
+                        .imported_from_timm_layers(frame.file, "to_ntuple") =>
+            {
+                match inner.args.as_slice() {
+                    [n] => n.as_int().and_then(|n| usize::try_from(n).ok()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(n) = ntuple
+            && kwargs.is_empty()
+            && let [x] = args.as_slice()
+        {
+            return match x {
+                Val::Tuple(items) => Val::Tuple(items.clone()),
+                Val::Int(_) | Val::Float(_) | Val::Bool(_) | Val::NoneV | Val::Str(_) => {
+                    Val::Tuple(vec![x.clone(); n])
+                }
+                _ => Val::Unknown,
+            };
+        }
         let last = dotted
             .as_deref()
             .map(|d| d.rsplit('.').next().unwrap_or(d).to_string());
@@ -1322,11 +1490,35 @@ impl<'f> Interp<'f> {
             {
                 return Val::Ctor(name.clone());
             }
+            // `partial(Mlp, use_conv=True)`: a class of the tree with arguments bound early.
+            if d == "partial"
+                && let Some(callee @ Val::Class { .. }) = args.first()
+            {
+                return Val::Partial {
+                    callee: Box::new(callee.clone()),
+                    args: args[1..].to_vec(),
+                    kwargs,
+                };
+            }
         }
         // Module-level helpers such as `conv3x3(in_planes, out_planes, stride)`.
         if let Some(Def::Function(file, f)) = def {
             if frame.depth >= MAX_DEPTH {
                 return self.gap("calls nested too deep");
+            }
+            if let Some(conv) = super::timm::factory_conv(
+                self.scope.path(file),
+                &f.name,
+                &args,
+                &kwargs,
+                self.file_of(frame).text(e.span).to_string(),
+            ) {
+                return conv;
+            }
+            if let Some(act) =
+                super::timm::factory_act(self.scope.path(file), &f.name, &args, &kwargs)
+            {
+                return act;
             }
             return self.call_function(
                 None,
@@ -1352,6 +1544,8 @@ impl<'f> Interp<'f> {
             }
             ExprKind::Name(n) if env.contains_key(n) => Some(self.eval(&c.func, env, frame)),
             ExprKind::Subscript { .. } => Some(self.eval(&c.func, env, frame)),
+            // `get_act_layer(name)()`: the class a call returned, called.
+            ExprKind::Call(_) => Some(self.eval(&c.func, env, frame)),
             _ => None,
         };
         if let Some(module) = callee {
@@ -1364,6 +1558,12 @@ impl<'f> Interp<'f> {
             {
                 let why = why.clone();
                 return self.gap(why);
+            }
+            if module == Val::Unknown {
+                let shown = self.file_of(frame).text(c.func.span).to_string();
+                return self.gap(format!(
+                    "`{shown}` is a module the checker cannot resolve (built from an argument or in a way it does not follow)"
+                ));
             }
             return self.call_module(module, args, kwargs, frame.depth);
         }
@@ -1393,6 +1593,10 @@ impl<'f> Interp<'f> {
                     return self.tensor_op(attr, all, kwargs);
                 }
                 let shown = c.func.dotted().unwrap_or_else(|| attr.clone());
+                // The method may well be modelled: what is unknown is the value it is called on.
+                if matches!(recv, Val::Unknown) {
+                    return self.gap(format!("`{shown}` called on a value that is not known"));
+                }
                 return self.gap(format!("`{shown}` is not modelled"));
             }
             return self.tensor_op(attr, args, kwargs);
@@ -1497,7 +1701,15 @@ impl<'f> Interp<'f> {
                     return Val::Unknown;
                 };
                 let Some((_, fwd)) = cls.method("forward") else {
-                    return self.gap(format!("`{class}` has no forward"));
+                    return match attrs.get(SEQUENTIAL) {
+                        Some(seq @ Val::Modules { .. }) => {
+                            self.call_module(seq.clone(), args, kwargs, depth)
+                        }
+                        Some(_) => self.gap(format!(
+                            "`{class}` is an nn.Sequential whose layers are not known"
+                        )),
+                        None => self.gap(format!("`{class}` has no forward")),
+                    };
                 };
                 self.call_function(Some(cls), file, fwd, attrs, args, kwargs, depth + 1)
             }
@@ -1510,6 +1722,22 @@ impl<'f> Interp<'f> {
                 }
                 let attrs = self.instantiate(file, cls, args, kwargs, depth + 1);
                 Val::User { class, file, attrs }
+            }
+            Val::Partial {
+                callee,
+                args: early,
+                kwargs: early_kw,
+            } => {
+                // Python's partial: the early positional arguments first; a keyword given at
+                // the call replaces the early one.
+                let mut all = early;
+                all.extend(args);
+                let mut kw: Vec<(String, Val)> = early_kw
+                    .into_iter()
+                    .filter(|(k, _)| !kwargs.iter().any(|(n, _)| n == k))
+                    .collect();
+                kw.extend(kwargs);
+                self.call_module(*callee, all, kw, depth)
             }
             Val::Ctor(name) => match layers::bind(&name, args, kwargs, format!("{name}(...)")) {
                 Some(cfg) => Val::Layer(Box::new(cfg)),
@@ -1702,9 +1930,70 @@ impl<'f> Interp<'f> {
                 ) else {
                     return self.gap("chunk arguments unknown");
                 };
-                let mut part = x;
-                part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
-                Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+                // torch.chunk: pieces of ceil(D/n), as many as it takes (fewer than n when n
+                // does not divide well: 5 into 4 gives 2, 2, 1), the last one the rest.
+                let total = match &x[d] {
+                    Some(s) => s.eval(&|_| None).ok(),
+                    None => None,
+                };
+                match total {
+                    Some(t) if n > 0 => {
+                        let c = (t + n - 1) / n;
+                        let k = if c > 0 { (t + c - 1) / c } else { 0 };
+                        let parts = (0..k)
+                            .map(|i| {
+                                let mut part = x.clone();
+                                part[d] = Some(int(if i + 1 == k { t - c * (k - 1) } else { c }));
+                                Val::Tensor(Some(part))
+                            })
+                            .collect();
+                        Val::Tuple(parts)
+                    }
+                    // A symbolic size: D//n each, exact only for D divisible by n (the
+                    // comparison of comments notes that assumption, TSL602).
+                    _ => {
+                        let mut part = x;
+                        part[d] = part[d].clone().map(|s| simplify(&fdiv(s, int(n))));
+                        Val::Tuple(vec![Val::Tensor(Some(part)); n.max(0) as usize])
+                    }
+                }
+            }
+            // torch.split / Tensor.split with a list of sizes (each piece that size) or one
+            // size that divides a known dim; anything else unknown.
+            "split" => {
+                let Some(d) = dim_arg(arg(2, "dim"))
+                    .or_else(|| (kw("dim").is_none() && args.len() < 3).then_some(0))
+                else {
+                    return self.gap("split dim unknown");
+                };
+                match arg(1, "split_size_or_sections").or_else(|| kw("split_size")) {
+                    Some(Val::Tuple(sizes)) => {
+                        let mut parts = Vec::new();
+                        for sz in sizes {
+                            let Val::Int(Some(v)) = sz else {
+                                return self.gap("split sizes unknown");
+                            };
+                            let mut part = x.clone();
+                            part[d] = Some(v);
+                            parts.push(Val::Tensor(Some(part)));
+                        }
+                        Val::Tuple(parts)
+                    }
+                    Some(v @ Val::Int(Some(_))) => {
+                        let total = x[d].as_ref().and_then(|s| s.eval(&|_| None).ok());
+                        match (int_arg(&v), total) {
+                            (Some(c), Some(t)) if c > 0 && t % c == 0 => {
+                                let mut part = x.clone();
+                                part[d] = Some(int(c));
+                                Val::Tuple(vec![Val::Tensor(Some(part)); (t / c) as usize])
+                            }
+                            _ => {
+                                self.gap("split into pieces of a size that may not divide the dim")
+                            }
+                        }
+                    }
+                    _ => self.gap("split sizes unknown"),
+                }
             }
             "embedding" => match args.get(1) {
                 // F.embedding(ids, weight): one row of weight per id.
@@ -2032,5 +2321,60 @@ fn merge_into(env: &mut HashMap<String, Val>, a: &HashMap<String, Val>, b: &Hash
             _ => Val::Unknown,
         };
         env.insert(k, v);
+    }
+}
+
+/// The attribute holding the layers of an `nn.Sequential` subclass, in registration order (a
+/// name no Python attribute can have).
+const SEQUENTIAL: &str = "<sequential>";
+
+/// Whether `class` derives directly from `nn.Sequential` (its forward runs its layers in the
+/// order they were registered).
+fn is_sequential_subclass(class: &ClassDef) -> bool {
+    class.bases.iter().any(|b| {
+        b.dotted().is_some_and(|d| {
+            matches!(
+                d.as_str(),
+                "nn.Sequential" | "torch.nn.Sequential" | "Sequential"
+            )
+        })
+    })
+}
+
+/// `self.x = v` or `self.add_module("x", v)` in a Sequential subclass: a new module joins the
+/// layers at the end, as `nn.Module.__setattr__` registers it; a value that is not a module
+/// joins nothing; anything the order cannot be told from (a module replacing one, a value
+/// that may or may not be a module) makes the layers unknown.
+fn sequential_register(attrs: &mut HashMap<String, Val>, fresh: bool, v: &Val) {
+    let module = match v {
+        Val::Layer(_) | Val::User { .. } | Val::Modules { .. } => true,
+        Val::Int(_)
+        | Val::Float(_)
+        | Val::Bool(_)
+        | Val::Str(_)
+        | Val::NoneV
+        | Val::Ctor(_)
+        | Val::Class { .. }
+        | Val::Partial { .. }
+        | Val::Dict(_) => false,
+        Val::Tuple(items)
+            if items
+                .iter()
+                .all(|i| matches!(i, Val::Int(_) | Val::Float(_) | Val::Bool(_))) =>
+        {
+            false
+        }
+        _ => {
+            attrs.insert(SEQUENTIAL.into(), Val::Unknown);
+            return;
+        }
+    };
+    if !module {
+        return;
+    }
+    match attrs.get_mut(SEQUENTIAL) {
+        Some(Val::Modules { items, .. }) if fresh => items.push(v.clone()),
+        Some(seq) => *seq = Val::Unknown,
+        None => {}
     }
 }

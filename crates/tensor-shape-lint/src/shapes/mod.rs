@@ -12,6 +12,7 @@ pub mod interp;
 pub mod layers;
 pub mod sites;
 pub mod sym;
+pub mod timm;
 pub mod value;
 
 use crate::checks::{Ctx, module_classes};
@@ -617,6 +618,23 @@ pub fn run_class_with<'f>(
         .into_iter()
         .filter(|f| seen.insert((f.span.start, f.rule.code, f.message.clone())))
         .collect();
+    // A comment the run never compared (a branch ruled out, code after a return, a loop
+    // never entered) is undecided too: counted, never silently taken as checked.
+    for step in &body.steps {
+        let assigns = matches!(
+            step.stmt.kind,
+            StmtKind::Assign { .. } | StmtKind::AnnAssign { .. } | StmtKind::AugAssign { .. }
+        );
+        if !assigns {
+            continue; // a comment on `return` is not compared (see `Checker::after_stmt`)
+        }
+        if let Some(note) = step.notes.iter().find(|n| n.shape().is_some()) {
+            checker
+                .verdicts
+                .entry(note.comment.span.start)
+                .or_insert_with(|| Some("not reached by the checker".to_string()));
+        }
+    }
     // Undecided comments are visible with --verbose (TSL690), never as TSL601.
     let mut undecided = 0;
     for (start, why) in &checker.verdicts {
@@ -644,7 +662,7 @@ pub fn check(ctx: &mut Ctx) {
         main: file,
         resolver: &resolver,
     };
-    for (_, class) in module_classes(file) {
+    for class in shape_classes(file) {
         let Some(body) = file.forward(class) else {
             continue;
         };
@@ -678,4 +696,24 @@ pub fn check(ctx: &mut Ctx) {
             d.notes.extend(f.notes);
         }
     }
+}
+
+/// The classes whose shape comments are checked: the file's `nn.Module` classes and the
+/// subclasses of torch's own layers (`class LayerNorm2d(nn.LayerNorm)`, whose forward has
+/// shape comments like any other; the structural rules still see only module classes).
+fn shape_classes(file: &ModelFile) -> Vec<&ClassDef> {
+    let mut out: Vec<&ClassDef> = module_classes(file).into_iter().map(|(_, c)| c).collect();
+    for (_, c) in file.classes() {
+        let torch_layer = c.bases.iter().any(|b| {
+            b.dotted().is_some_and(|d| {
+                let last = d.rsplit('.').next().unwrap_or(&d);
+                (d.starts_with("nn.") || d.starts_with("torch.nn."))
+                    && layers::signature(last).is_some()
+            })
+        });
+        if torch_layer && !out.iter().any(|o| std::ptr::eq(*o, c)) {
+            out.push(c);
+        }
+    }
+    out
 }

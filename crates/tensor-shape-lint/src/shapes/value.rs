@@ -60,6 +60,13 @@ pub enum Val {
     Dict(Vec<(String, Val)>),
     /// A layer class used as a value (`norm_layer = nn.BatchNorm2d`), called later.
     Ctor(String),
+    /// `functools.partial(Cls, *args, **kwargs)` of a class of the tree: called later with
+    /// more arguments, it builds `Cls(*args, *more, **kwargs, **more_kwargs)`.
+    Partial {
+        callee: Box<Val>,
+        args: Vec<Val>,
+        kwargs: Vec<(String, Val)>,
+    },
     Unknown,
 }
 
