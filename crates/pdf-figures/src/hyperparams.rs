@@ -252,8 +252,20 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
             .iter()
             .all(|s| header.iter().any(|h| h.trim() == *s));
         for row in cells.iter().skip(1) {
-            let row_header = row.first().cloned().unwrap_or_default();
-            for (c, text) in row.iter().enumerate().skip(first) {
+            let mut row_header = row.first().cloned().unwrap_or_default();
+            let mut skip = first;
+            // A row label split over two cells ("#" | "params." in ConvNeXt's Table 9, the
+            // symbol set apart from its word): one label, and its second half is no value.
+            if first == 1
+                && let Some(second) = row.get(1)
+                && !row_header.trim().is_empty()
+                && !row_header.chars().any(char::is_alphanumeric)
+                && second.chars().any(char::is_alphabetic)
+            {
+                row_header = format!("{} {}", row_header.trim(), second.trim());
+                skip = 2;
+            }
+            for (c, text) in row.iter().enumerate().skip(skip) {
                 if sizes
                     && header
                         .get(c)
@@ -730,6 +742,32 @@ mod tests {
                 .hyperparameters
                 .iter()
                 .any(|c| c.name == "layers" && c.number == Some(12.0))
+        );
+    }
+
+    /// ConvNeXt's Table 9 sets its count row's label in two cells, "#" under the row headers
+    /// and "params." under "output size": the count of each model column was missed, and
+    /// "params." read as a value.
+    #[test]
+    fn a_row_label_split_over_two_cells_is_one_label() {
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let arch = vec![
+            row(&["", "output size", "ResNet-50", "ConvNeXt-T"]),
+            row(&["stem", "56×56", "7×7, 64, stride 2", "4×4, 96, stride 4"]),
+            row(&["#", "params.", "25.6 × 10^6", "28.6 × 10^6"]),
+        ];
+        let mined = mine_layouts(&[], &[("9", 11, 80.0, &arch)]);
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("ResNet-50"), 25_600_000),
+                (Some("ConvNeXt-T"), 28_600_000)
+            ]
         );
     }
 
