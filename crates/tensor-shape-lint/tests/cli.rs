@@ -957,3 +957,38 @@ fn runtime(target: &str, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
+
+/// ConvNeXt's block with a deliberately wrong `3*C` after an expansion the checker cannot size
+/// (`mlp_ratio` is unbound): the next comment's true `4*C` met the carried `3*C`, the checker
+/// solved `3*dim = 4*dim` as `dim = 0` and printed `[B, 0, H, W]` two lines later. No size is
+/// 0: the two comments contradict each other, and the message says it is a comment carried
+/// through the code (one of the two is wrong), in the comment's symbols (C, not `dim`).
+#[test]
+fn a_carried_comment_is_named_and_no_size_is_solved_to_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("block.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Block(nn.Module):\n    \"\"\"Block of Liu et al. 2022.\"\"\"\n\n    def __init__(self, dim: int, mlp_ratio: int = 4) -> None:\n        super().__init__()\n        self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)\n        self.fc1 = nn.Linear(dim, mlp_ratio * dim)\n        self.act = nn.GELU()\n        self.fc2 = nn.Linear(mlp_ratio * dim, dim)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        x = self.dwconv(x)  # x: [B, C, H, W] <- Conv2d(C, C, k=7, p=3, groups=C)\n        x = x.permute(0, 2, 3, 1)  # x: [B, H, W, C] <- permute\n        x = self.fc1(x)  # x: [B, H, W, 3*C] <- Linear(C, 4*C)\n        x = self.act(x)  # x: [B, H, W, 4*C] <- GELU\n        x = self.fc2(x)  # x: [B, H, W, C] <- Linear(4*C, C)\n        x = x.permute(0, 3, 1, 2)  # x: [B, C, H, W] <- permute\n        return x\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "--format",
+        "concise",
+        "--select",
+        "TSL6",
+        p.to_str().unwrap(),
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(!out.contains(", 0,") && !out.contains("[B, 0"), "{out}");
+    assert!(
+        out.contains(":20:")
+            && out.contains(
+                "comment says [B, H, W, 4*C] but the comment of line 19, carried through the code, gives [B, H, W, C*3] (dim 4 differ): one of the two comments is wrong"
+            ),
+        "{out}"
+    );
+    // The last permute's comment is true and carries the channel through as C.
+    assert!(!out.contains(":22:"), "{out}");
+}

@@ -63,6 +63,9 @@ struct Checker<'f, 'c> {
     assumed: HashMap<String, u32>,
     /// Set by `compare`: the value it returned takes dimensions from the comment.
     from_comment: bool,
+    /// The line of the comment the statement being compared continues from (its value is
+    /// that comment's claim carried through the code, not inferred from the input).
+    carried: Option<u32>,
     /// TSL602 is noted once per forward: the assumption then holds for the rest of it.
     divisibility_noted: bool,
     /// Shape comments compared, by comment position: why it was undecided (`None`: decided).
@@ -82,6 +85,15 @@ impl<'f> Checker<'f, '_> {
             cur = next;
         }
         cur
+    }
+
+    /// What the compared value is, for messages: inferred from the input, or the claim of an
+    /// earlier comment carried through the code where inference could not follow.
+    fn source_words(&self) -> String {
+        match self.carried {
+            Some(line) => format!("the comment of line {line}, carried through the code, gives"),
+            None => "inferred".to_string(),
+        }
     }
 
     /// Compares a comment with a value; returns the value to continue with.
@@ -119,9 +131,10 @@ impl<'f> Checker<'f, '_> {
                 rule: &ShapeMismatch::INFO,
                 span: comment_span,
                 message: format!(
-                    "`{name}`: comment says {} ({}-D) but inferred {} ({}-D)",
+                    "`{name}`: comment says {} ({}-D) but {} {} ({}-D)",
                     sc.shape_text(),
                     sc.dims.len(),
+                    self.source_words(),
                     v.describe(),
                     dims.len()
                 ),
@@ -166,6 +179,14 @@ impl<'f> Checker<'f, '_> {
             if let [p] = free.as_slice() {
                 let diff = sym::simplify(&sym::sub(inf.clone(), cs.clone()));
                 match sym::solve_for(&diff, p, &sym::int(0)) {
+                    // `3*dim` against `4*dim` holds only for `dim = 0`: no size is 0, so the two
+                    // differ whatever the class is built with (it was bound to 0 and printed as
+                    // `[B, 0, H, W]` two lines later).
+                    Some(Ok(DimExpr::Int(n))) if n <= 0 => {
+                        different.push(i);
+                        out.push(Some(cs));
+                        continue;
+                    }
                     Some(Ok(v)) => {
                         self.unified.insert(p.clone(), v);
                         out.push(Some(cs));
@@ -242,10 +263,25 @@ impl<'f> Checker<'f, '_> {
         let why = (different.is_empty() && !undecided.is_empty())
             .then(|| format!("`{name}`: {}", undecided.join("; ")));
         self.verdict(comment_span, why);
+        // In the comment's own symbols: an input symbol tied to a constructor parameter
+        // (`C = dim` from `Conv2d(dim, ...)`) is printed as the comment wrote it.
+        let back: HashMap<String, DimExpr> = self
+            .unified
+            .iter()
+            .filter(|(k, _)| self.known.contains(*k))
+            .filter_map(|(k, v)| match v {
+                DimExpr::Sym(p) => Some((p.clone(), DimExpr::Sym(k.clone()))),
+                _ => None,
+            })
+            .collect();
         let inferred_text = format_shape(
             &dims
                 .iter()
-                .map(|d| d.as_ref().map_or(DimExpr::Sym("?".into()), pretty))
+                .map(|d| {
+                    d.as_ref().map_or(DimExpr::Sym("?".into()), |d| {
+                        pretty(&sym::simplify(&d.substitute(&|s| back.get(s).cloned())))
+                    })
+                })
                 .collect::<Vec<_>>(),
         );
         if !different.is_empty() {
@@ -254,11 +290,23 @@ impl<'f> Checker<'f, '_> {
                 rule: &ShapeMismatch::INFO,
                 span: comment_span,
                 message: format!(
-                    "`{name}`: comment says {} but inferred {inferred_text} ({} differ)",
+                    "`{name}`: comment says {} but {} {inferred_text} ({} differ){}",
                     sc.shape_text(),
-                    which.join(", ")
+                    self.source_words(),
+                    which.join(", "),
+                    if self.carried.is_some() {
+                        ": one of the two comments is wrong"
+                    } else {
+                        ""
+                    }
                 ),
-                notes: vec![format!("exact inferred shape: {}", v.describe())],
+                notes: vec![match self.carried {
+                    Some(line) => format!(
+                        "exact shape carried from the comment of line {line}: {}",
+                        v.describe()
+                    ),
+                    None => format!("exact inferred shape: {}", v.describe()),
+                }],
             });
         } else if !divisible.is_empty() && !self.divisibility_noted {
             self.divisibility_noted = true;
@@ -384,7 +432,7 @@ impl<'f> Checker<'f, '_> {
                 if let pymodel::ExprKind::Name(n) = &e.kind
                     && let Some(line) = self.assumed.get(n)
                 {
-                    from = Some(from.map_or(*line, |f| f.min(*line)));
+                    from = Some(from.map_or(*line, |f| f.max(*line)));
                 }
             });
         }
@@ -478,10 +526,13 @@ impl<'f> Checker<'f, '_> {
             if !sc.names.contains(name) {
                 continue;
             }
+            self.carried = from;
             let next = self.compare(stmt, span, &sc, name, v);
+            self.carried = None;
             if self.from_comment {
+                // The latest comment a value continues from is the one a message names.
                 let line = self.file.lines().line_of(span.start);
-                self.assumed.entry(name.clone()).or_insert(line);
+                self.assumed.insert(name.clone(), line);
             }
             env.insert(name.clone(), next);
         }
@@ -602,6 +653,7 @@ pub fn run_class_with<'f>(
         inferred: Vec::new(),
         assumed: HashMap::new(),
         from_comment: false,
+        carried: None,
         divisibility_noted: false,
         verdicts: BTreeMap::new(),
     };
