@@ -179,14 +179,23 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
             .entry(p.section.clone())
             .or_insert_with(|| paths.path(&p.section))
             .clone();
+        // The stage the previous sentence of this paragraph named, if any.
+        let mut previous: Option<setting::Label> = None;
         for sentence in split_sentences(&p.text).iter().flat_map(|s| list_items(s)) {
+            let carried = previous.take();
+            previous = setting::stage_named(&sentence);
             let hits = vocab::hits(&sentence);
             let counts = counts::in_sentence(&sentence);
             let syms = symbols::in_sentence(&sentence);
             if hits.is_empty() && counts.is_empty() && syms.is_empty() {
                 continue;
             }
-            let setting = setting::classify(&sentence, &path, &paper);
+            let mut setting = setting::classify(&sentence, &path, &paper);
+            if setting.label == setting::Label::Main
+                && let Some(stage) = carried
+            {
+                setting.label = stage;
+            }
             for f in syms {
                 mined.symbols.push(Symbol {
                     symbol: f.symbol,
@@ -467,6 +476,48 @@ mod tests {
             &mined.param_counts[0].source,
             Source::Cell { table, column, .. } if table == "2" && column == "Params"
         ));
+    }
+
+    /// ConvNeXt p.6: the fine-tuning recipe follows the sentence that names the stage; the
+    /// sentence after it, naming none, is the stage's too, but only the next one, and a
+    /// sentence that names its own setting keeps it.
+    #[test]
+    fn a_recipe_sentence_takes_the_stage_of_the_sentence_before_it() {
+        let text = "We train ConvNeXts for 300 epochs with a batch size of 4096. \
+                    We then fine-tune the models on ImageNet-1K for 30 epochs. \
+                    We use AdamW with a batch size of 512 and weight decay of 1e-8. \
+                    The learning rate is 5e-5.";
+        let p = Paragraph {
+            page: 6,
+            section: "3.1 Settings".into(),
+            text: text.into(),
+        };
+        let mined = mine(&[p], &[]);
+        let got: Vec<(&str, f64, &str)> = mined
+            .hyperparameters
+            .iter()
+            .map(|c| {
+                (
+                    c.name,
+                    c.number.unwrap_or(f64::NAN),
+                    c.setting.label.as_str(),
+                )
+            })
+            .filter(|(_, n, _)| !n.is_nan())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // (within a sentence, in the vocabulary's order)
+                ("batch_size", 4096.0, "main"),
+                ("epochs", 300.0, "main"),
+                ("epochs", 30.0, "fine-tuning"),
+                ("weight_decay", 1e-8, "fine-tuning"),
+                ("batch_size", 512.0, "fine-tuning"),
+                // Two sentences on: the carry stops (unknown beats a guessed stage).
+                ("learning_rate", 5e-5, "main"),
+            ]
+        );
     }
 
     #[test]

@@ -222,6 +222,19 @@ fn about_cited_work(sentence: &str) -> bool {
     CITED.is_match(sentence) && !FIRST_PERSON.is_match(sentence)
 }
 
+/// The training stage a sentence names ("We then fine-tune ... on ImageNet-1K for 30 epochs"):
+/// the next sentence of its paragraph, naming none, is usually its recipe ("We use AdamW, a
+/// learning rate of 5e-5, ...", ConvNeXt p.6, labelled main before).
+pub fn stage_named(sentence: &str) -> Option<Label> {
+    if FINE_TUNING.is_match(sentence) {
+        Some(Label::FineTuning)
+    } else if PRE_TRAINING.is_match(sentence) {
+        Some(Label::PreTraining)
+    } else {
+        None
+    }
+}
+
 /// The setting of a value read from `sentence` (or a table cell's headers) under `path`.
 pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
     let dataset = DATASET
