@@ -52,6 +52,14 @@ static IN_SET: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// `C = (96, 192, 384, 768)`, `B = [3, 3, 9, 3]`, `L = {2, 2, 6, 2}`: a tuple of plain numbers,
+/// one per stage (ConvNeXt's widths and depths, p.6), read whole.
+static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?:^|[\s(\[,;:])(?P<s>[A-Za-z](?:_?(?:min|max|[a-z]))?|[{GREEK}][a-z]{{0,6}})\s*=\s*(?P<v>[(\[{{]\s*\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?){{1,15}}\s*[)\]}}])"
+    ))
+});
+
 /// Words that look like a one-letter symbol but are English.
 fn is_word(s: &str) -> bool {
     matches!(
@@ -174,17 +182,20 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
             ));
         }
     }
-    let sets = if sentence.contains('∈') {
+    let mut sets: Vec<regex::Captures<'_>> = if sentence.contains('∈') {
         IN_SET.captures_iter(sentence).collect()
     } else {
         Vec::new()
     };
+    if sentence.contains('=') {
+        sets.extend(TUPLE.captures_iter(sentence));
+    }
     for caps in sets {
         let (s, v) = (caps.name("s").unwrap(), caps.name("v").unwrap());
         if is_word(s.as_str()) {
             continue;
         }
-        let inner = v.as_str().trim_matches(['{', '}']);
+        let inner = v.as_str().trim_matches(['{', '}', '(', ')', '[', ']']);
         let Some(number) = inner.split(',').next().and_then(parse_number) else {
             continue;
         };
@@ -212,6 +223,7 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
 }
 
 pub(crate) fn force() {
+    LazyLock::force(&TUPLE);
     LazyLock::force(&ASSIGN);
     LazyLock::force(&IS);
     LazyLock::force(&SET_TO);
@@ -262,6 +274,30 @@ mod tests {
             pairs("We set G = 32 for GN by default."),
             [("G".into(), 32.0)]
         );
+    }
+
+    /// ConvNeXt p.6 lists each variant's widths and depths as tuples.
+    #[test]
+    fn a_tuple_per_stage_is_one_value() {
+        let found = in_sentence("• ConvNeXt-T: C = (96, 192, 384, 768), B = (3, 3, 9, 3)");
+        let got: Vec<(&str, &str, f64)> = found
+            .iter()
+            .map(|f| (f.symbol.as_str(), f.value.as_str(), f.number))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("C", "(96, 192, 384, 768)", 96.0),
+                ("B", "(3, 3, 9, 3)", 3.0)
+            ]
+        );
+        assert_eq!(
+            in_sentence("with layer numbers L = {2, 2, 6, 2} per stage")[0].value,
+            "{2, 2, 6, 2}"
+        );
+        // A point or a product is not a tuple of sizes.
+        assert!(in_sentence("at x = (a, b) the loss").is_empty());
+        assert!(pairs("f(x) = (x + 1)").is_empty());
     }
 
     #[test]
