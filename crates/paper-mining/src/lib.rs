@@ -332,6 +332,16 @@ fn merge_duplicates(rows: Vec<Candidate>) -> Vec<Candidate> {
     out
 }
 
+/// A model name from a table header, without the list marker a table sets before it
+/// ("• ConvNeXt-T" and "◦ Swin-T" in ConvNeXt's tables mark ConvNets and Transformers).
+fn model_name(header: &str) -> String {
+    header
+        .trim()
+        .trim_start_matches(['•', '◦', '▪', '∗', '‣', '·'])
+        .trim()
+        .to_string()
+}
+
 /// "3 × 3", "224x224": a square's two sides.
 static SQUARE: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| re::compile(r"\b(\d{1,4})\s*[×x]\s*(\d{1,4})\b"));
@@ -353,7 +363,7 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
             mined.param_counts.push(ParamCount {
                 // LLaMA's Table 2 leads with the count column: its row header is the count.
                 model: (!model.trim().is_empty() && model.trim() != c.text.trim())
-                    .then(|| model.trim().to_string()),
+                    .then(|| model_name(model)),
                 value: c.text.trim().to_string(),
                 count: n,
                 page: c.page,
@@ -373,7 +383,7 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     }
     let row_model = Some(c.row.trim())
         .filter(|r| !r.is_empty() && *r != text && parse_number(r).is_none())
-        .map(str::to_string);
+        .map(model_name);
     let mut push = |value: &str, number: Option<f64>| {
         mined.hyperparameters.push(Candidate {
             name,
@@ -518,6 +528,23 @@ mod tests {
                 ("learning_rate", 5e-5, "main"),
             ]
         );
+    }
+
+    #[test]
+    fn a_table_bullet_is_not_part_of_the_model_name() {
+        let mined = mine(
+            &[],
+            &[
+                cell("• ConvNeXt-T", "#param.", "29M"),
+                cell("◦ Swin-T", "#param.", "28M"),
+            ],
+        );
+        let models: Vec<Option<&str>> = mined
+            .param_counts
+            .iter()
+            .map(|c| c.model.as_deref())
+            .collect();
+        assert_eq!(models, [Some("ConvNeXt-T"), Some("Swin-T")]);
     }
 
     #[test]
