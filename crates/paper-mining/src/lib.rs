@@ -74,6 +74,9 @@ pub struct TableCell {
     pub column: String,
     /// The cell text.
     pub text: String,
+    /// The table's caption ("Table 4. Comparing with Swin Transformer on ADE20K ..."), or "":
+    /// where the headers name no setting, the caption may.
+    pub caption: String,
 }
 
 /// Where a value was read.
@@ -240,7 +243,15 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
             .get(&c.section)
             .cloned()
             .unwrap_or_else(|| c.section.clone());
-        let setting = setting::classify(&format!("{} {}", c.row, c.column), &path, &paper);
+        let mut setting = setting::classify(&format!("{} {}", c.row, c.column), &path, &paper);
+        // A table sits where the layout put it, not always in its section (ConvNeXt's ADE20K
+        // Table 4 heads page 8, inside 3.3): its caption names the setting its headers do not.
+        if setting.label == setting::Label::Main
+            && let Some(other) = setting::other_dataset(&c.caption, &paper)
+        {
+            setting.label = setting::Label::OtherTask;
+            setting.dataset = Some(other.to_string());
+        }
         mine_cell(c, setting, &mut mined);
     }
     mined
@@ -441,6 +452,7 @@ mod tests {
             row: row.into(),
             column: column.into(),
             text: text.into(),
+            caption: String::new(),
         }
     }
 
@@ -528,6 +540,31 @@ mod tests {
                 ("learning_rate", 5e-5, "main"),
             ]
         );
+    }
+
+    /// ConvNeXt's Table 4 (UperNet on ADE20K, 60M for ConvNeXt-T) sits at the top of page 8,
+    /// inside section 3.3 in reading order: its caption names the other task, and the count
+    /// is not offered as the ImageNet model's.
+    #[test]
+    fn a_caption_naming_another_task_sets_the_cells_setting() {
+        let p = Paragraph {
+            page: 6,
+            section: "3 Empirical Evaluations on ImageNet".into(),
+            text: "We train on ImageNet-1K. ImageNet-1K top-1 accuracy is reported. \
+                   The ImageNet-1K results are in Table 1."
+                .into(),
+        };
+        let mut ade = cell("• ConvNeXt-T", "#param.", "60M");
+        ade.caption = "Table 4. Comparing with Swin Transformer on ADE20K.".into();
+        let mut own = cell("• ConvNeXt-T", "#param.", "29M");
+        own.caption = "Table 1. Classification accuracy on ImageNet-1K.".into();
+        let mined = mine(&[p], &[ade, own]);
+        let got: Vec<(&str, &str)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.value.as_str(), c.setting.label.as_str()))
+            .collect();
+        assert_eq!(got, [("60M", "other-task"), ("29M", "main")]);
     }
 
     #[test]

@@ -235,6 +235,16 @@ pub fn stage_named(sentence: &str) -> Option<Label> {
     }
 }
 
+/// The other dataset a text names besides the paper's main one (a table caption: "Comparing
+/// with Swin Transformer on ADE20K"): its values are another task's, whatever else it says.
+pub fn other_dataset(text: &str, paper: &Paper) -> Option<&'static str> {
+    let main = paper.dataset?;
+    DATASET
+        .find_iter(text)
+        .map(|m| dataset_key(m.as_str()))
+        .find(|d| *d != main)
+}
+
 /// The setting of a value read from `sentence` (or a table cell's headers) under `path`.
 pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
     let dataset = DATASET

@@ -103,7 +103,15 @@ pub fn mine(
 ) -> Result<Option<String>, Error> {
     let grids: Vec<Grid<'_>> = tables
         .iter()
-        .map(|t| (t.id.as_str(), t.page, t.bbox[1], t.cells.as_slice()))
+        .map(|t| {
+            (
+                t.id.as_str(),
+                t.page,
+                t.bbox[1],
+                t.cells.as_slice(),
+                t.caption.as_str(),
+            )
+        })
         .collect();
     let mined = mine_layouts(ctx.layouts, &grids);
     let json = serde_json::to_value(to_file(&mined)).expect("plain data");
@@ -222,14 +230,14 @@ fn heading_text(h: &sections::Heading) -> String {
     }
 }
 
-/// A table as the miner needs it: id, page, top edge, cells row by row.
-type Grid<'a> = (&'a str, usize, f64, &'a [Vec<String>]);
+/// A table as the miner needs it: id, page, top edge, cells row by row, caption.
+type Grid<'a> = (&'a str, usize, f64, &'a [Vec<String>], &'a str);
 
 /// Every body cell with its row header (first cell of the row) and column header (cell of the
 /// first row above it); the section is the last heading before the table.
 fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
     let mut out = Vec::new();
-    for &(id, page, top, cells) in tables {
+    for &(id, page, top, cells, caption) in tables {
         let section = marks
             .iter()
             .rfind(|(p, y, _)| (*p, *y) <= (page, top))
@@ -280,6 +288,7 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
                     row: row_header.clone(),
                     column: header.get(c).cloned().unwrap_or_default(),
                     text: text.clone(),
+                    caption: caption.to_string(),
                 });
             }
         }
@@ -681,7 +690,7 @@ mod tests {
     #[test]
     fn table_cells_reach_the_miner_with_their_headers() {
         let cells = vit_cells();
-        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells, "")]);
         let got: Vec<(&str, f64)> = mined
             .hyperparameters
             .iter()
@@ -728,7 +737,7 @@ mod tests {
             row(&["Method", "AP", "S", "M", "L"]),
             row(&["Ours", "31.2", "10.9", "34.8", "49.8"]),
         ];
-        let mined = mine_layouts(&[], &[("5", 12, 80.0, &coco)]);
+        let mined = mine_layouts(&[], &[("5", 12, 80.0, &coco, "")]);
         assert!(
             mined.hyperparameters.is_empty(),
             "{:?}",
@@ -736,7 +745,7 @@ mod tests {
         );
         // A lone "L" is still the number of layers.
         let arch = vec![row(&["Model", "L", "H"]), row(&["Base", "12", "768"])];
-        let mined = mine_layouts(&[], &[("1", 3, 80.0, &arch)]);
+        let mined = mine_layouts(&[], &[("1", 3, 80.0, &arch, "")]);
         assert!(
             mined
                 .hyperparameters
@@ -756,7 +765,7 @@ mod tests {
             row(&["stem", "56×56", "7×7, 64, stride 2", "4×4, 96, stride 4"]),
             row(&["#", "params.", "25.6 × 10^6", "28.6 × 10^6"]),
         ];
-        let mined = mine_layouts(&[], &[("9", 11, 80.0, &arch)]);
+        let mined = mine_layouts(&[], &[("9", 11, 80.0, &arch, "")]);
         let counts: Vec<(Option<&str>, u64)> = mined
             .param_counts
             .iter()
@@ -804,7 +813,7 @@ mod tests {
         );
         assert_eq!(grid[2], ["S1", "384", "3", "9"]);
         assert_eq!(grid[3], ["S2", "448", "", ""]);
-        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells, "")]);
         let got: Vec<(&str, f64)> = mined
             .hyperparameters
             .iter()
@@ -851,7 +860,7 @@ mod tests {
         assert_eq!(grid[4], ["ALBERT xlarge", "60M", "24", "2048"]);
         assert_eq!(grid[6], ["MNet V1", "11.15M", "16"]);
         assert_eq!(grid[7], ["MNet V1", "11.15M", "8"]);
-        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells)]);
+        let mined = mine_layouts(&[], &[("1", 5, 80.0, &cells, "")]);
         let counts: Vec<(Option<&str>, u64)> = mined
             .param_counts
             .iter()
@@ -917,7 +926,7 @@ mod tests {
             row(&["params", "dimension", "n heads"]),
             row(&["6.7B", "4096", "32"]),
         ];
-        let mined = mine_layouts(&[], &[("2", 3, 50.0, &cells)]);
+        let mined = mine_layouts(&[], &[("2", 3, 50.0, &cells, "")]);
         let counts: Vec<(Option<&str>, u64)> = mined
             .param_counts
             .iter()
