@@ -211,7 +211,9 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     setting: setting.clone(),
                 });
             }
-            let model = setting::model_in(&sentence);
+            // A section about one model ("Appendix: Details of SENet-154") names it for every
+            // sentence that names none.
+            let model = setting::model_in(&sentence).or_else(|| setting::model_in(&path));
             for hit in hits {
                 mined.hyperparameters.push(Candidate {
                     name: hit.name,
@@ -565,6 +567,26 @@ mod tests {
             .map(|c| (c.value.as_str(), c.setting.label.as_str()))
             .collect();
         assert_eq!(got, [("60M", "other-task"), ("29M", "main")]);
+    }
+
+    /// SENet's "Appendix: Details of SENet-154" states its dropout without naming the model in
+    /// the sentence: the section names it.
+    #[test]
+    fn a_section_about_one_model_names_it() {
+        let p = Paragraph {
+            page: 12,
+            section: "APPENDIX: DETAILS OF SENET-154".into(),
+            text: "A dropout layer with a dropout ratio of 0.2 was inserted before the classifier."
+                .into(),
+        };
+        let mined = mine(&[p], &[]);
+        assert_eq!(
+            mined.hyperparameters.len(),
+            1,
+            "{:?}",
+            mined.hyperparameters
+        );
+        assert_eq!(mined.hyperparameters[0].model.as_deref(), Some("SENET-154"));
     }
 
     #[test]

@@ -471,6 +471,40 @@ fn a_dataset_setting_never_fills_a_pre_training_or_fine_tuning_value() {
     assert!(config.contains("    warmup: int = 5  # "), "{config}");
 }
 
+/// A value stated for another model of the paper is a candidate, never filled in: the SENet
+/// dogfood's SE-ResNet-50 config got SENet-154's dropout 0.2 from the appendix about it. A
+/// value stated for the model built (or one whose name holds it) is its own.
+#[test]
+fn a_value_of_another_model_is_never_filled_in() {
+    let json_text = r#"{"hyperparameters": [
+    {"name": "dropout", "value": "0.2", "number": 0.2, "page": 12, "section": "APPENDIX: DETAILS OF SENET-154",
+     "model": "SENET-154",
+     "setting": {"path": "APPENDIX: DETAILS OF SENET-154", "label": "main", "dataset": null},
+     "source": {"sentence": "A dropout layer (with a dropout ratio of 0.2) was inserted before the classification layer."}},
+    {"name": "image_size", "value": "224", "number": 224, "page": 4, "section": "4 Model",
+     "model": "ResNet-50",
+     "setting": {"path": "4 Model", "label": "main", "dataset": null},
+     "source": {"sentence": "ResNet-50 requires 3.86 GFLOPs for a 224 x 224 pixel input image."}}
+  ], "param_counts": []}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hyperparams.json");
+    std::fs::write(&json, json_text).unwrap();
+    let out = dir.path().join("output");
+    // init() builds ResNet50.
+    let o = init(&out, &["--hyperparams", json.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let config = read(&out, "config.py");
+    assert!(
+        config.contains("    dropout: float = None  # TODO(paper)"),
+        "{config}"
+    );
+    assert!(
+        config.contains("    #   0.2  (main, model SENET-154; "),
+        "{config}"
+    );
+    assert!(config.contains("    image_size: int = 224  # "), "{config}");
+}
+
 #[test]
 fn rows_without_a_setting_never_pick_the_first_mention() {
     // An older hyperparams.json has no "setting": its rows all count as the main setting, so

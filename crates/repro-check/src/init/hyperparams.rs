@@ -90,6 +90,9 @@ impl SettingIn {
 #[derive(Deserialize)]
 struct Mined {
     name: String,
+    /// The model the sentence, its section or its table row names, when one does.
+    #[serde(default)]
+    model: Option<String>,
     value: serde_json::Value,
     #[serde(default)]
     number: Option<serde_json::Number>,
@@ -214,14 +217,24 @@ fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
             value_py: python_value(m.number.as_ref(), &value).1,
             locator: locator(m.page, &m.section, &m.source),
             evidence_py: evidence(&m.source),
-            setting: m.setting.describe(),
+            setting: match &m.model {
+                Some(other) if !same_model(other, model) => {
+                    format!("{}, model {other}", m.setting.describe())
+                }
+                _ => m.setting.describe(),
+            },
         }
     };
     let mut hyperparameters: Vec<Hyperparam> = Vec::new();
     for (field, mentions) in fields {
-        let (chosen, rest): (Vec<&Mined>, Vec<&Mined>) = mentions
-            .iter()
-            .partition(|m| m.setting.selected_by(setting));
+        // A value stated for another model (SENet-154's appendix in an SE-ResNet-50
+        // replication: its dropout 0.2 was filled in) is a candidate, never the value.
+        let (chosen, rest): (Vec<&Mined>, Vec<&Mined>) = mentions.iter().partition(|m| {
+            m.setting.selected_by(setting)
+                && m.model
+                    .as_deref()
+                    .is_none_or(|other| same_model(other, model))
+        });
         let mut values: Vec<String> = Vec::new();
         for m in &chosen {
             let v = python_value(m.number.as_ref(), &value_text(&m.value)).1;
@@ -345,6 +358,13 @@ fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
 /// A JSON string literal, which is also a valid Python and TOML string literal.
 pub fn json(s: &str) -> String {
     serde_json::to_string(s).expect("a string serialises")
+}
+
+/// Whether a model a sentence names is the one being built: one name holds the other once
+/// case and punctuation are gone ("ResNet-50" in "SEResNet50"; "SENet-154" is another).
+fn same_model(named: &str, built: &str) -> bool {
+    let (a, b) = (squash(named), squash(built));
+    !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a))
 }
 
 fn squash(s: &str) -> String {
