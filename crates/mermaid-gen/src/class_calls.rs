@@ -149,10 +149,11 @@ pub fn io_of_class(t: &Trace, class: &str, model: &std::path::Path) -> Option<(I
         .filter(|p| !called.contains(p))
         .collect();
     let root_types: BTreeSet<&Option<String>> = calls.iter().map(|c| &c.root_type).collect();
-    let mut root_attrs = BTreeMap::new();
-    for c in &calls {
-        root_attrs.extend(c.root_attrs.clone());
-    }
+    // What every call records alike: a sub-module one call has and another lacks (ResNet's
+    // downsample, built only where the shape changes) is unknown for the class, not "module"
+    // (the union drew SE-ResNet's `if self.downsample is not None` as always taken).
+    let mut root_attrs: BTreeMap<String, String> = first.root_attrs.clone();
+    root_attrs.retain(|k, v| calls.iter().all(|c| c.root_attrs.get(k) == Some(v)));
     let params: Vec<BTreeMap<String, String>> = calls.iter().map(|c| c.params.clone()).collect();
     let mut members = first.members.clone();
     members.retain(|k, v| {
@@ -176,6 +177,7 @@ pub fn io_of_class(t: &Trace, class: &str, model: &std::path::Path) -> Option<(I
         root_attrs,
         params: agreed(&params),
         lines: None,
+        calls: calls.len(),
     };
     Some((io, calls.len()))
 }

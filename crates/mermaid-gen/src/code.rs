@@ -915,10 +915,15 @@ impl Ctx<'_> {
         }
         let ran_body = self.stmts_ran(body);
         let ran_else = self.stmts_ran(orelse);
-        if ran_body && !ran_else {
+        // Over several calls, an arm whose running would leave no trace (no `else`, or one
+        // that calls no module: `identity = x`) may have run too: SE-ResNet's blocks took the
+        // downsample in 4 of 16 calls and the identity in 12, and only the downsample was
+        // drawn.
+        let one_call = self.io.calls <= 1;
+        if ran_body && !ran_else && (one_call || self.observable(orelse)) {
             return Arms::Body;
         }
-        if ran_else && !ran_body {
+        if ran_else && !ran_body && (one_call || self.observable(body)) {
             return Arms::Orelse;
         }
         if !ran_body && self.always_leaves(body) && self.stmts_ran(rest) {
@@ -1061,6 +1066,23 @@ impl Ctx<'_> {
 
     /// Some statement of `stmts` (nested ones included) calls a module that ran and that the
     /// class calls at this one place.
+    /// Whether running `stmts` would show in the trace: they call a module of one call site.
+    fn observable(&self, stmts: &[Stmt]) -> bool {
+        stmts.iter().any(|s| {
+            let mut found = false;
+            for e in s.exprs() {
+                e.walk(&mut |x| {
+                    if let ExprKind::Call(c) = &x.kind
+                        && let Some(a) = self_module(&c.func)
+                    {
+                        found |= self.call_sites.get(&a) == Some(&1);
+                    }
+                });
+            }
+            found || s.blocks().iter().any(|b| self.observable(b))
+        })
+    }
+
     fn stmts_ran(&self, stmts: &[Stmt]) -> bool {
         stmts.iter().any(|s| {
             let mut attrs = Vec::new();
@@ -1477,6 +1499,9 @@ pub struct IoShapes {
     pub params: BTreeMap<String, String>,
     /// The lines of the drawn file the run recorded (see [`LineEvidence`]).
     pub lines: Option<LineEvidence>,
+    /// How many calls of the drawn class the evidence merges (a whole model's trace drawn for
+    /// one of its blocks); 0 or 1: one call, which took one arm of every `if`.
+    pub calls: usize,
 }
 
 /// What the line tracer recorded in the drawn class's forward, over every call of the class:
@@ -1580,6 +1605,8 @@ impl IoShapes {
                 .map(|(k, v)| (k.clone(), crate::trace::shape_label(v, None)))
                 .collect(),
             lines: None,
+            // The trace of the drawn class itself: one call.
+            calls: 1,
             inputs: t
                 .inputs
                 .iter()

@@ -343,6 +343,41 @@ fn code_of_a_module_uses_its_calls_in_a_model_trace() {
     assert!(whole.contains("[B, 10]"), "{whole}");
 }
 
+/// A whole-model trace whose blocks took the projection shortcut in one call and the identity
+/// in two (tests/data/optional_downsample_trace.json, recorded by trace_shapes.py from
+/// optional_downsample.py): both ways into the addition are drawn. The SENet dogfood's
+/// bottleneck diagram lost its identity shortcut (12 of 16 calls) because the calls' recorded
+/// sub-modules were merged as if every block had a downsample.
+#[test]
+fn a_shortcut_some_calls_skip_keeps_both_ways_in() {
+    let model = data("optional_downsample.py");
+    let trace = data("optional_downsample_trace.json");
+    let diagram = run_ok(&["code", &model, "--class", "Block", "--trace", &trace]);
+    let id = |label: &str| {
+        diagram
+            .lines()
+            .find(|l| l.contains(label))
+            .and_then(|l| l.trim().split(['(', '[']).next())
+            .unwrap_or_else(|| panic!("no node {label} in:\n{diagram}"))
+            .to_string()
+    };
+    let (x, down, add) = (
+        id("x<br/>"),
+        id("downsample: Conv2d"),
+        id("+ (residual add)"),
+    );
+    for edge in [
+        format!("{x} --> {add}"),
+        format!("{x} --> {down}"),
+        format!("{down} --> {add}"),
+    ] {
+        assert!(
+            diagram.lines().any(|l| l.trim() == edge),
+            "no `{edge}` in:\n{diagram}"
+        );
+    }
+}
+
 /// GoogLeNet's forward only calls `self._transform_input` and `self._forward`; FCN's is
 /// inherited and returns a dict. delegating.py has all three: the diagram must follow the
 /// methods into their bodies, take the trace of Net for Base (whose forward it ran), and feed
