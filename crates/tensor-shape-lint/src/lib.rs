@@ -297,9 +297,33 @@ pub fn infer_at(
         main: &file,
         resolver: &resolver,
     };
+    // The constructor arguments left at their defaults decide the shapes too: say which (the
+    // SENet dogfood read `[B, ?, H, W]` for a `stride=stride` convolution as wrong for stride 2).
+    let given: Vec<String> = ctor.iter().map(|(k, _)| k.clone()).collect();
+    let defaults: Vec<String> = c
+        .method("__init__")
+        .map(|(_, init)| {
+            init.params
+                .iter()
+                .filter(|p| p.name != "self" && !given.contains(&p.name))
+                .filter_map(|p| {
+                    let d = p.default.as_ref()?;
+                    Some(format!("{}={}", p.name, file.text(d.span).trim()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let (_, records, _) = shapes::run_class_with(scope, c, inputs, ctor, true)
         .ok_or_else(|| LintError::Usage("no forward".into()))?;
-    Ok(render_inferred(&records, verbose))
+    let mut out = String::new();
+    if !defaults.is_empty() {
+        out.push_str(&format!(
+            "# {class} built with its defaults {} (--kwargs builds another)\n",
+            defaults.join(", ")
+        ));
+    }
+    out.push_str(&render_inferred(&records, verbose));
+    Ok(out)
 }
 
 pub fn infer(

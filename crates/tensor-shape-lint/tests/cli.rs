@@ -992,3 +992,37 @@ fn a_carried_comment_is_named_and_no_size_is_solved_to_zero() {
     // The last permute's comment is true and carries the channel through as C.
     assert!(!out.contains(":22:"), "{out}");
 }
+
+/// `infer` builds the class with its defaults and says which, so `[B, C, H, W]` after a
+/// `stride=stride` convolution reads as the default stride 1's, not as wrong for stride 2;
+/// `--kwargs` builds another (hand arithmetic: (16 + 2 - 3)//2 + 1 = 8).
+#[test]
+fn infer_names_the_defaults_it_built_with() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("down.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Down(nn.Module):\n    def __init__(self, c: int = 4, stride: int = 1) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, kernel_size=3, stride=stride, padding=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 4, H, W]\n        y = self.conv(x)  # y: [B, 4, H, W] <- Conv2d(4, 4, k=3, p=1)\n        return y\n",
+    )
+    .unwrap();
+    let target = format!("{}:Down", p.display());
+    let out = stdout(&run(&["infer", &target, "--input", "x=[2,4,16,16]"]));
+    assert!(
+        out.starts_with("# Down built with its defaults c=4, stride=1 (--kwargs builds another)\n"),
+        "{out}"
+    );
+    assert!(out.contains("y = [2, 4, 16, 16]"), "{out}");
+    let out = stdout(&run(&[
+        "infer",
+        &target,
+        "--input",
+        "x=[2,4,16,16]",
+        "--kwargs",
+        "{\"stride\": 2}",
+    ]));
+    assert!(
+        out.starts_with("# Down built with its defaults c=4 (--kwargs builds another)\n"),
+        "{out}"
+    );
+    assert!(out.contains("y = [2, 4, 8, 8]"), "{out}");
+}

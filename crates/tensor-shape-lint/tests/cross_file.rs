@@ -64,8 +64,17 @@ fn infer_follows_every_import_form_to_the_shapes_of_the_real_forward_pass() {
     let target = format!("{}:TinyNet", tree().join("model.py").display());
     let o = run(&["infer", &target, "--input", "x=[2,3,40,56]"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    let shapes: Vec<String> = text(&o.stdout)
+    let stdout = text(&o.stdout);
+    // The first line names the defaults the class was built with.
+    assert!(
+        stdout.starts_with(
+            "# TinyNet built with its defaults in_channels=3, width=16, num_classes=10"
+        ),
+        "{stdout}"
+    );
+    let shapes: Vec<String> = stdout
         .lines()
+        .skip(1)
         .map(|l| l.split("  <-").next().unwrap().to_string())
         .collect();
     assert_eq!(
