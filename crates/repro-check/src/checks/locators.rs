@@ -277,6 +277,23 @@ fn list(ids: &BTreeSet<String>) -> String {
     if ids.is_empty() {
         "none".to_string()
     } else {
-        ids.iter().cloned().collect::<Vec<_>>().join(", ")
+        // Numbers in numeric order (2 before 10), then lettered ids ("A1").
+        let mut v: Vec<&String> = ids.iter().collect();
+        v.sort_by_key(|id| (id.parse::<u32>().map_err(|_| ()), id.to_string()));
+        v.into_iter().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The SENet dogfood read "pdf-figures found 1, 10, 11, 12, 2, ...": ids in numeric order.
+    #[test]
+    fn found_ids_are_listed_in_numeric_order() {
+        let ids = ["10", "2", "1", "A1", "11"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(super::list(&ids), "1, 2, 10, 11, A1");
+        assert_eq!(super::list(&Default::default()), "none");
     }
 }
