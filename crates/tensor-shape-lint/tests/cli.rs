@@ -1026,3 +1026,40 @@ fn infer_names_the_defaults_it_built_with() {
     );
     assert!(out.contains("y = [2, 4, 8, 8]"), "{out}");
 }
+
+/// A comment's bare `width` meeting the inferred `width` bound the parameter to itself, so a
+/// later `2*width` against the code's `4*width` was "not comparable" (the SENet dogfood's
+/// planted BatchNorm comment passed with exit 0). No size satisfies 2*width = 4*width.
+#[test]
+fn a_parameter_met_as_itself_stays_free_for_a_contradiction() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bottle.py");
+    let source = "import torch\nimport torch.nn as nn\n\n\nclass Bottle(nn.Module):\n    \"\"\"Bottleneck of He et al. 2016.\"\"\"\n\n    def __init__(self, c_in: int, width: int) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(c_in, width, 1)\n        self.conv3 = nn.Conv2d(width, 4 * width, 1)\n        self.bn3 = nn.BatchNorm2d(4 * width)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        out = self.conv1(x)  # out: [B, width, H, W] <- Conv2d(C, width, k=1)\n        out = self.conv3(out)  # out: [B, 4*width, H, W] <- Conv2d(width, 4*width, k=1)\n        out = self.bn3(out)  # out: [B, 4*width, H, W] <- BatchNorm2d(4*width)\n        return out\n";
+    std::fs::write(&p, source).unwrap();
+    let lint = || {
+        run(&[
+            "--format",
+            "concise",
+            "--select",
+            "TSL6",
+            p.to_str().unwrap(),
+        ])
+    };
+    let o = lint();
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    std::fs::write(
+        &p,
+        source.replace(
+            "# out: [B, 4*width, H, W] <- BatchNorm2d",
+            "# out: [B, 2*width, H, W] <- BatchNorm2d",
+        ),
+    )
+    .unwrap();
+    let o = lint();
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(":18:") && out.contains("TSL601") && out.contains("2*width"),
+        "{out}"
+    );
+}

@@ -156,7 +156,12 @@ impl<'f> Checker<'f, '_> {
                 && !self.known.contains(s)
                 && !self.unified.contains_key(s)
             {
-                self.unified.insert(s.clone(), inf.clone());
+                // `width` against the inferred `width` says nothing of its value: binding it
+                // to itself marked it bound, and a later `2*width` against `4*width` was then
+                // "not comparable" instead of a contradiction (SENet dogfood).
+                if *inf != DimExpr::Sym(s.clone()) {
+                    self.unified.insert(s.clone(), inf.clone());
+                }
                 out.push(Some(inf.clone()));
                 continue;
             }
