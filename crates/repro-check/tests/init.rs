@@ -29,6 +29,18 @@ fn init(out: &Path, extra: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `init --hyperparams <json_text> EXTRA` into `dir/name`: config.py (init must succeed).
+fn config_from(dir: &Path, name: &str, json_text: &str, extra: &[&str]) -> String {
+    let json = dir.join(format!("{name}.json"));
+    std::fs::write(&json, json_text).unwrap();
+    let out = dir.join(name);
+    let mut args = vec!["--hyperparams", json.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let o = init(&out, &args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    read(&out, "config.py")
+}
+
 fn read(root: &Path, rel: &str) -> String {
     std::fs::read_to_string(root.join(rel)).unwrap()
 }
@@ -379,20 +391,7 @@ fn hyperparams_prefill_values_with_page_and_sentence() {
 #[test]
 fn setting_chooses_which_experiment_fills_config() {
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("hyperparams.json");
-    std::fs::write(&json, HYPERPARAMS).unwrap();
-    let out = dir.path().join("output");
-    let o = init(
-        &out,
-        &[
-            "--hyperparams",
-            json.to_str().unwrap(),
-            "--setting",
-            "CIFAR",
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let config = read(&out, "config.py");
+    let config = config_from(dir.path(), "output", HYPERPARAMS, &["--setting", "CIFAR"]);
     assert!(
         config.contains("    batch_size: int = 128  # Section 4.2, page 7\n"),
         "{config}"
@@ -430,20 +429,7 @@ fn a_dataset_setting_never_fills_a_pre_training_or_fine_tuning_value() {
      "source": {"sentence": "We train ConvNeXts on ImageNet-1K with a batch size of 4096."}}
   ], "param_counts": []}"#;
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("hyperparams.json");
-    std::fs::write(&json, json_text).unwrap();
-    let out = dir.path().join("output");
-    let o = init(
-        &out,
-        &[
-            "--hyperparams",
-            json.to_str().unwrap(),
-            "--setting",
-            "ImageNet",
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let config = read(&out, "config.py");
+    let config = config_from(dir.path(), "output", json_text, &["--setting", "ImageNet"]);
     assert!(
         config.contains("    batch_size: int = 4096  # "),
         "{config}"
@@ -456,18 +442,12 @@ fn a_dataset_setting_never_fills_a_pre_training_or_fine_tuning_value() {
         config.contains("    image_size: int = None  # TODO(paper)"),
         "{config}"
     );
-    let out2 = dir.path().join("output2");
-    let o = init(
-        &out2,
-        &[
-            "--hyperparams",
-            json.to_str().unwrap(),
-            "--setting",
-            "pre-training",
-        ],
+    let config = config_from(
+        dir.path(),
+        "output2",
+        json_text,
+        &["--setting", "pre-training"],
     );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let config = read(&out2, "config.py");
     assert!(config.contains("    warmup: int = 5  # "), "{config}");
 }
 
@@ -487,13 +467,8 @@ fn a_value_of_another_model_is_never_filled_in() {
      "source": {"sentence": "ResNet-50 requires 3.86 GFLOPs for a 224 x 224 pixel input image."}}
   ], "param_counts": []}"#;
     let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("hyperparams.json");
-    std::fs::write(&json, json_text).unwrap();
-    let out = dir.path().join("output");
     // init() builds ResNet50.
-    let o = init(&out, &["--hyperparams", json.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let config = read(&out, "config.py");
+    let config = config_from(dir.path(), "output", json_text, &[]);
     assert!(
         config.contains("    dropout: float = None  # TODO(paper)"),
         "{config}"

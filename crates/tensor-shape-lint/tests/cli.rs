@@ -101,13 +101,10 @@ fn infer_gives_hand_computed_sizes() {
 /// before the unknown call, is inferred (a 3x3 convolution with padding 1 keeps 8x8).
 #[test]
 fn infer_marks_shapes_that_continue_from_a_comment() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("block.py");
-    std::fs::write(
-        &p,
+    let (_dir, p) = model_file(
+        "block.py",
         "import torch\nimport torch.nn as nn\nfrom elsewhere import Mystery\n\n\nclass Block(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(16, 16, kernel_size=3, padding=1)\n        self.mystery = Mystery()\n        self.fc = nn.Linear(16, 64)\n        self.act = nn.GELU()\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 16, H, W]\n        x = self.conv(x)  # x: [B, 16, H, W] <- Conv2d(16, 16, k=3, p=1)\n        y = self.mystery(x)  # y: [B, H, W, 16] <- Mystery\n        y = self.fc(y)  # y: [B, H, W, 3*16] <- Linear(16, 64)\n        z = self.act(y)  # z: [B, H, W, 3*16] <- GELU\n        return z\n",
-    )
-    .unwrap();
+    );
     let target = format!("{}:Block", p.display());
     let o = run(&["infer", &target, "--input", "x=[2,16,8,8]"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -918,13 +915,10 @@ fn runtime_one_size_runs_batch_only_and_says_why() {
 /// `--kwargs` (the ConvNeXt dogfood could not runtime-check its Block alone).
 #[test]
 fn runtime_builds_the_class_with_kwargs() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("block.py");
-    std::fs::write(
-        &p,
+    let (_dir, p) = model_file(
+        "block.py",
         "import torch\nimport torch.nn as nn\n\n\nclass Block(nn.Module):\n    def __init__(self, dim: int) -> None:\n        super().__init__()\n        self.fc = nn.Linear(dim, 2 * dim)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, N, C]\n        y = self.fc(x)  # y: [B, N, 2*C] <- Linear(C, 2*C)\n        return y\n",
-    )
-    .unwrap();
+    );
     let target = format!("{}:Block", p.display());
     let runtime = |args: &[&str]| runtime(&target, args);
     let o = runtime(&["--input", "x=[2,5,8]", "--kwargs", "{\"dim\": 8}"]);
@@ -965,13 +959,10 @@ fn runtime(target: &str, args: &[&str]) -> std::process::Output {
 /// through the code (one of the two is wrong), in the comment's symbols (C, not `dim`).
 #[test]
 fn a_carried_comment_is_named_and_no_size_is_solved_to_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("block.py");
-    std::fs::write(
-        &p,
+    let (_dir, p) = model_file(
+        "block.py",
         "import torch\nimport torch.nn as nn\n\n\nclass Block(nn.Module):\n    \"\"\"Block of Liu et al. 2022.\"\"\"\n\n    def __init__(self, dim: int, mlp_ratio: int = 4) -> None:\n        super().__init__()\n        self.dwconv = nn.Conv2d(dim, dim, kernel_size=7, padding=3, groups=dim)\n        self.fc1 = nn.Linear(dim, mlp_ratio * dim)\n        self.act = nn.GELU()\n        self.fc2 = nn.Linear(mlp_ratio * dim, dim)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        x = self.dwconv(x)  # x: [B, C, H, W] <- Conv2d(C, C, k=7, p=3, groups=C)\n        x = x.permute(0, 2, 3, 1)  # x: [B, H, W, C] <- permute\n        x = self.fc1(x)  # x: [B, H, W, 3*C] <- Linear(C, 4*C)\n        x = self.act(x)  # x: [B, H, W, 4*C] <- GELU\n        x = self.fc2(x)  # x: [B, H, W, C] <- Linear(4*C, C)\n        x = x.permute(0, 3, 1, 2)  # x: [B, C, H, W] <- permute\n        return x\n",
-    )
-    .unwrap();
+    );
     let o = run(&[
         "--format",
         "concise",
@@ -998,13 +989,10 @@ fn a_carried_comment_is_named_and_no_size_is_solved_to_zero() {
 /// `--kwargs` builds another (hand arithmetic: (16 + 2 - 3)//2 + 1 = 8).
 #[test]
 fn infer_names_the_defaults_it_built_with() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("down.py");
-    std::fs::write(
-        &p,
+    let (_dir, p) = model_file(
+        "down.py",
         "import torch\nimport torch.nn as nn\n\n\nclass Down(nn.Module):\n    def __init__(self, c: int = 4, stride: int = 1) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, kernel_size=3, stride=stride, padding=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 4, H, W]\n        y = self.conv(x)  # y: [B, 4, H, W] <- Conv2d(4, 4, k=3, p=1)\n        return y\n",
-    )
-    .unwrap();
+    );
     let target = format!("{}:Down", p.display());
     let out = stdout(&run(&["infer", &target, "--input", "x=[2,4,16,16]"]));
     assert!(
@@ -1062,4 +1050,12 @@ fn a_parameter_met_as_itself_stays_free_for_a_contradiction() {
         out.contains(":18:") && out.contains("TSL601") && out.contains("2*width"),
         "{out}"
     );
+}
+
+/// A Python file written into a fresh folder (kept alive by the returned guard).
+fn model_file(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join(name);
+    std::fs::write(&p, source).unwrap();
+    (dir, p)
 }
