@@ -204,6 +204,41 @@ fn annotate_writes_missing_comments_only() {
 }
 
 #[test]
+fn annotate_names_the_assignments_it_left_without_a_comment() {
+    // `self.proj` is built from a constructor argument the checker cannot follow, so the shape
+    // of `y` and of everything computed from it cannot be derived: the run must say so, line
+    // by line, instead of stopping silently after the lines it could write (SENet dogfood).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.py");
+    let src = "import torch\nimport torch.nn as nn\n\n\nclass M(nn.Module):\n    def __init__(self, proj: nn.Module) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 16, kernel_size=1)\n        self.proj = proj\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv(x)\n        y = self.proj(x)\n        z = torch.relu(y)\n        return z\n";
+    std::fs::write(&p, src).unwrap();
+    let target = format!("{}:M", p.display());
+    let o = run(&["annotate", &target, "--input", "x=[B,3,H,W]"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let new = std::fs::read_to_string(&p).unwrap();
+    // The input line carries `<- input`, as the coding standard asks of the first line.
+    assert!(
+        new.contains("        # x: [B, 3, H, W] <- input\n"),
+        "{new}"
+    );
+    assert!(
+        new.contains("x = self.conv(x)  # x: [B, 16, H, W] <- Conv2d(3, 16, k=1)\n"),
+        "{new}"
+    );
+    let err = stderr(&o);
+    // The input line and the convolution's.
+    assert!(err.contains("2 comment(s) added"), "{err}");
+    // Lines 13 (`y = self.proj(x)`) and 14 (`z = torch.relu(y)`) of the file before the
+    // insertions.
+    assert!(
+        err.contains("2 assignment(s) of M.forward left without a comment (lines 13, 14)"),
+        "{err}"
+    );
+    assert!(err.contains(":13: unknown: call of a module"), "{err}");
+    assert!(err.contains(":14: only partly known: z = ?"), "{err}");
+}
+
+#[test]
 fn fix_adds_none_return_to_init() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.py");
