@@ -883,6 +883,30 @@ fn runtime_second_size_is_explicit_or_a_skip() {
     );
 }
 
+/// Needs python3 with torch. The runs are in `model.eval()`, so a comment under
+/// `if self.training:` is never compared with a real shape: the summary must name it as not
+/// reached and not checked, or a wrong training-only comment passes as checked.
+#[test]
+fn runtime_names_comments_no_run_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("noisy.py");
+    // Line 13's comment is wrong (the conv gives 4 channels, not 5); it is only reached in
+    // training mode.
+    let source = "import torch\nimport torch.nn as nn\n\n\nclass Noisy(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, kernel_size=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        if self.training:\n            x = self.conv(x)  # x: [B, 5, H, W] <- Conv2d(3, 4, k=1)\n        y = x * 2  # y: [B, 3, H, W] <- mul\n        return y\n";
+    std::fs::write(&p, source).unwrap();
+    let target = format!("{}:Noisy", p.display());
+    let o = runtime(&target, &["--input", "x=[2,3,8,8]"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    // Two runs (two sizes), each comparing line 14's comment only.
+    assert!(
+        err.contains(&format!(
+            "; 2 assignments compared, 1 comment not reached by the runs and not checked ({}:13), 0 findings"
+        , p.display())),
+        "{err}"
+    );
+}
+
 /// Needs python3 with torch. A fully convolutional model whose comments are concrete (SSD300's
 /// case: its grids are built for 300x300) runs at the guessed second size, where every concrete
 /// comment is false. `--one-size REASON` makes the second run batch-only and the two-size check a
