@@ -239,6 +239,37 @@ fn annotate_names_the_assignments_it_left_without_a_comment() {
 }
 
 #[test]
+fn class_attributes_are_read_through_self_and_through_the_class() {
+    // `expansion = 2` in the class body: `self.expansion` in __init__ and `block.expansion` on
+    // the class passed as a value (torchvision's ResNet pattern). Real PyTorch gives
+    // y [2, 16, 8, 8] (8 * 2 channels) and w [2, 2, 512] (16 * 8 * 8 / 2); the SENet dogfood's
+    // `width * self.expansion` left half of its bottleneck unknown.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("blk.py");
+    std::fs::write(&p, "import torch\nimport torch.nn as nn\n\n\nclass Blk(nn.Module):\n    expansion = 2\n\n    def __init__(self, c: int, w: int) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(c, w * self.expansion, kernel_size=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W] <- input\n        y = self.conv(x)\n        return y\n\n\nclass Net(nn.Module):\n    def __init__(self, block=Blk) -> None:\n        super().__init__()\n        self.a = block(3, 8)\n        self.fc = nn.Linear(8 * block.expansion, 10)\n        self.k = block.expansion\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        y = self.a(x)\n        w = y.reshape(y.shape[0], self.k, -1)\n        z = y.mean((2, 3))\n        z = self.fc(z)\n        return z\n").unwrap();
+    let o = run(&[
+        "infer",
+        &format!("{}:Net", p.display()),
+        "--input",
+        "x=[2,3,8,8]",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("27: y = [2, 16, 8, 8]"), "{out}");
+    assert!(out.contains("28: w = [2, 2, 512]"), "{out}");
+    // Annotated form `expansion: int = 2`, checked on its own: the width stays a symbol.
+    let src = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, src.replace("expansion = 2", "expansion: int = 2")).unwrap();
+    let o = run(&["annotate", &format!("{}:Blk", p.display()), "--diff"]);
+    assert!(
+        stdout(&o).contains("# y: [B, w*2, H, W] <- Conv2d(c, 2*w, k=1)"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
+
+#[test]
 fn fix_adds_none_return_to_init() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.py");

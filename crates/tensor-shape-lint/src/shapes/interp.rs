@@ -158,12 +158,63 @@ impl<'f> Interp<'f> {
             }
             return frame.attrs;
         };
+        frame.attrs = self.class_constants(class, &frame);
         // Only the class checked on its own (depth 0) has parameters nobody passed; a class
         // built inside another gets the defaults for what its call leaves out, as Python does.
         let symbolic = depth == 0 && self.symbolic_params;
         let mut env = self.bind_params(init, args, kwargs, &mut frame, symbolic);
         self.exec_block(init.code(), &mut env, &mut frame, &mut None);
         frame.attrs
+    }
+
+    /// Literal class attributes of the class's own body (`expansion = 4`, `expansion: int = 4`):
+    /// what `self.expansion` reads until `__init__` assigns it. Only the class's own body, which
+    /// overrides its bases', and only literals, which nothing at run time can change before
+    /// `__init__` runs.
+    fn class_constants(&mut self, class: &'f ClassDef, frame: &Frame<'f>) -> HashMap<String, Val> {
+        let mut out = HashMap::new();
+        for stmt in &class.body {
+            let (target, value) = match &stmt.kind {
+                StmtKind::Assign { targets, value } if targets.len() == 1 => (&targets[0], value),
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                } => (target, value),
+                _ => continue,
+            };
+            let ExprKind::Name(name) = &target.kind else {
+                continue;
+            };
+            let mut empty = HashMap::new();
+            let mut probe = Frame {
+                class: frame.class,
+                file: frame.file,
+                attrs: HashMap::new(),
+                depth: frame.depth,
+            };
+            let v = self.eval(value, &mut empty, &mut probe);
+            let literal = |v: &Val| {
+                matches!(
+                    v,
+                    Val::Int(Some(DimExpr::Int(_)))
+                        | Val::Float(Some(_))
+                        | Val::Bool(Some(_))
+                        | Val::Str(_)
+                        | Val::NoneV
+                )
+            };
+            let keep = match &v {
+                Val::Tuple(items) => items.iter().all(literal),
+                v => literal(v),
+            };
+            if keep {
+                out.insert(name.clone(), v);
+            } else {
+                out.remove(name);
+            }
+        }
+        out
     }
 
     fn bind_params(
@@ -901,6 +952,21 @@ impl<'f> Interp<'f> {
                     }
                     (Val::Layer(l), a) => l.get(a).clone(),
                     (Val::User { attrs, .. }, a) => attrs.get(a).cloned().unwrap_or(Val::Unknown),
+                    // `block.expansion` on a class passed as a value (torchvision's ResNet).
+                    (Val::Class { class, file }, a) => match self.scope.file(file).class(&class) {
+                        Some((_, cls)) => {
+                            let probe = Frame {
+                                class: Some(cls),
+                                file,
+                                attrs: HashMap::new(),
+                                depth: frame.depth,
+                            };
+                            self.class_constants(cls, &probe)
+                                .remove(a)
+                                .unwrap_or(Val::Unknown)
+                        }
+                        None => Val::Unknown,
+                    },
                     _ => Val::Unknown,
                 }
             }
