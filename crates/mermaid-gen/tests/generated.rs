@@ -275,6 +275,13 @@ fn trace_edges_follow_shapes_across_a_branch_and_a_join() {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
     assert!(!out.contains("n_u1_blocks_0_conv1 --> n_u2_side"), "{out}");
+    // At depth 1 the stage box says what it holds: `blocks = nn.Sequential(*[Block(16) for _ in
+    // range(3)])` in tiny_resnet.py.
+    let top = run_ok(&["trace", &data("tiny_resnet_trace.json"), "--depth", "1"]);
+    assert!(
+        top.contains(r#"n_u1_blocks["Sequential: Block x3<br/>blocks<br/>[B, 16, 16, 16]"]"#),
+        "{top}"
+    );
     let shapes = run_ok(&["shapes", &data("tiny_resnet_trace.json")]);
     assert_valid_everywhere(&shapes);
     // `side` reads the model input, so its edge starts from the input shape, not from the
