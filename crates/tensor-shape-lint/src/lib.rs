@@ -313,6 +313,26 @@ pub fn infer_at(
                 .collect()
         })
         .unwrap_or_default();
+    // Required parameters nobody gave are unknown: every `?` they cause has this one cause
+    // (EfficientNet dogfood: MBConv's in_channels, kernel_size, stride gave `?` without a word).
+    let missing: Vec<String> = c
+        .method("__init__")
+        .map(|(_, init)| {
+            init.params
+                .iter()
+                .filter(|p| {
+                    p.name != "self"
+                        && !given.contains(&p.name)
+                        && p.default.is_none()
+                        && !matches!(
+                            p.kind,
+                            pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords
+                        )
+                })
+                .map(|p| p.name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
     let (_, records, _) = shapes::run_class_with(scope, c, inputs, ctor, true)
         .ok_or_else(|| LintError::Usage("no forward".into()))?;
     let mut out = String::new();
@@ -320,6 +340,13 @@ pub fn infer_at(
         out.push_str(&format!(
             "# {class} built with its defaults {} (--kwargs builds another)\n",
             defaults.join(", ")
+        ));
+    }
+    if !missing.is_empty() {
+        out.push_str(&format!(
+            "# {class} needs {} (no default): unknown here, so what they size prints `?`; give them with --kwargs '{{\"{}\": ...}}'\n",
+            missing.join(", "),
+            missing[0]
         ));
     }
     out.push_str(&render_inferred(&records, verbose));

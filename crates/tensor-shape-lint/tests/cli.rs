@@ -257,6 +257,34 @@ fn class_attributes_are_read_through_self_and_through_the_class() {
     let out = stdout(&o);
     assert!(out.contains("27: y = [2, 16, 8, 8]"), "{out}");
     assert!(out.contains("28: w = [2, 2, 512]"), "{out}");
+    // Blk alone: its required arguments are unknown, and infer says that is why `?` prints;
+    // given them, w * expansion = 4 * 2 = 8 channels.
+    let blk = format!("{}:Blk", p.display());
+    let o = run(&["infer", &blk, "--input", "x=[2,3,8,8]"]);
+    assert!(
+        stdout(&o).contains("# Blk needs c, w (no default): unknown here"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("14: y = [2, ?, 8, 8]"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[
+        "infer",
+        &blk,
+        "--input",
+        "x=[2,3,8,8]",
+        "--kwargs",
+        r#"{"c": 3, "w": 4}"#,
+    ]);
+    assert!(!stdout(&o).contains("needs"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("14: y = [2, 8, 8, 8]"),
+        "{}",
+        stdout(&o)
+    );
     // Annotated form `expansion: int = 2`, checked on its own: the width stays a symbol.
     let src = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, src.replace("expansion = 2", "expansion: int = 2")).unwrap();

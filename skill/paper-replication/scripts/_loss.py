@@ -642,7 +642,9 @@ def build_optimizer(
         name = cls.__name__
     elif key == "rmsprop":
         used["momentum"] = float(get("momentum", 0.0, "momentum"))
-        used["alpha"] = float(get("alpha", 0.99, "rmsprop_alpha", "alpha", "decay"))
+        # Not `decay`: a config's `decay` may be the learning-rate decay (EfficientNet's 0.97),
+        # and read as alpha it would silently be another optimizer.
+        used["alpha"] = float(get("alpha", 0.99, "rmsprop_alpha", "alpha"))
         used["eps"] = float(get("eps", 1e-8, "rmsprop_eps", "eps"))
         opt = torch.optim.RMSprop(params, **used)
         name = "RMSprop"
