@@ -2,7 +2,8 @@
 //! each layout the unseen papers (papers-fresh) showed pdf-figures getting wrong: captions above
 //! stacked figures (two figures given one region), panel titles above the panels and sub-captions
 //! set as a paragraph (panels left out, a figure missed), a white background wider than the
-//! drawing, and a caption label set apart from its text. The truth is the content box pdfTeX
+//! drawing, a caption label set apart from its text, and two rows of panels stacked with a line
+//! of text between them (cut to the lower row, the upper row given to the figure above). The truth is the content box pdfTeX
 //! recorded for each \figbox (regions.pos), never pdf-figures' output.
 
 mod common;
@@ -19,7 +20,7 @@ fn every_figure_takes_its_own_whole_region() {
     let (m, _out, _d) = run_ok(&pdf);
     let figs = m["figures"].as_array().unwrap();
     let ids: Vec<&str> = figs.iter().map(|f| f["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["1", "2", "3", "4", "5", "6"], "{m:#}");
+    assert_eq!(ids, ["1", "2", "3", "4", "5", "6", "7"], "{m:#}");
     let boxes: Vec<[f64; 4]> = figs
         .iter()
         .map(|f| {

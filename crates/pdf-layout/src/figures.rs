@@ -195,6 +195,33 @@ fn caption_rest(page: &PageLayout, block: usize) -> Option<(Rect, String)> {
     })
 }
 
+/// How close drawing must come above and below a line of text for the line to sit inside a
+/// figure: the space a figure leaves between a row of panels and its labels, well under the
+/// space LaTeX leaves between a float and running text (12-20 pt).
+const SANDWICH_GAP: f64 = 10.0;
+
+/// A line or two of text with drawing right above and right below it, over its width: a label
+/// row between two rows of panels (stacked attention maps), not running text, however long.
+/// Running text next to a figure is separated from it by the float's skip.
+fn sandwiched(page: &PageLayout, b: &Block) -> bool {
+    if b.lines.len() > 2 {
+        return false;
+    }
+    let r = &b.bbox;
+    let solid = |g: &&Graphic| !g.is_rule() && g.kind != GraphicKind::RotatedText;
+    let near = |above: bool| {
+        page.graphics.iter().filter(solid).any(|g| {
+            let gap = if above {
+                r.y0 - g.bbox.y1
+            } else {
+                g.bbox.y0 - r.y1
+            };
+            (-1.0..SANDWICH_GAP).contains(&gap) && g.bbox.x_overlap(r) > 0.0
+        })
+    };
+    near(true) && near(false)
+}
+
 /// Whether a block's text starts with a sub-caption marker: "(a)", "(b)", ... "(iv)".
 fn subcaption(text: &str) -> bool {
     let t = text.trim_start();
@@ -408,6 +435,7 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
                 BlockRole::Body | BlockRole::Caption | BlockRole::Margin
             ) || crosses(&b.block.bbox))
             && !(matches!(b.role, BlockRole::Body | BlockRole::Margin) && subcaption_row(&b.block))
+            && !(b.role == BlockRole::Body && sandwiched(page, &b.block))
             && barrier(&b.block.bbox)
     });
     let (top, bottom) = match side {
@@ -497,6 +525,14 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
     // What attaches, and from how far: rotated axis titles sit further from the tick labels
     // than tick labels from the axis.
     let mut attachable: Vec<(Rect, f64)> = labels.iter().map(|r| (**r, 6.0)).collect();
+    attachable.extend(
+        page.blocks
+            .iter()
+            .filter(|b| {
+                b.role == BlockRole::Body && inside(&b.block.bbox) && sandwiched(page, &b.block)
+            })
+            .map(|b| (b.block.bbox, SANDWICH_GAP)),
+    );
     let mut solids = Vec::new();
     for &i in &graphics {
         let g = &page.graphics[i];
