@@ -172,7 +172,9 @@ fn caption_lines(page: &PageLayout, block: &Block) -> (Rect, Vec<String>) {
 fn caption_rest(page: &PageLayout, block: usize) -> Option<(Rect, String)> {
     let b = &page.blocks[block];
     let label = &b.block;
-    let alone = label.lines.len() == 1 && label.lines[0].words.len() <= 3 && {
+    // The label and id only ("Figure 1:", "Fig. 1."), not a short caption ("Figure 2: Loss.")
+    // that happens to sit level with running text.
+    let alone = label.lines.len() == 1 && label.lines[0].words.len() <= 2 && {
         let t = label.text();
         let t = t.trim_end();
         t.ends_with(':') || t.ends_with('.') || t.chars().last().is_some_and(char::is_numeric)
@@ -184,7 +186,7 @@ fn caption_rest(page: &PageLayout, block: usize) -> Option<(Rect, String)> {
     page.blocks.iter().enumerate().find_map(|(j, other)| {
         let first = other.block.lines.first()?;
         let level = first.bbox.y_overlap(line) > 0.5 * line.height().min(first.bbox.height());
-        let right = first.bbox.x0 >= line.x1 - 1.0 && first.bbox.x0 - line.x1 < 0.25 * page.width;
+        let right = first.bbox.x0 >= line.x1 - 1.0 && first.bbox.x0 - line.x1 < 0.15 * page.width;
         (j != block && other.role != BlockRole::Caption && level && right).then(|| {
             let text = crate::hyphens::join_lines(
                 other.block.lines.iter().map(|l| l.text()),
@@ -872,6 +874,52 @@ mod tests {
         let regions = locate(&[page], &caps, CaptionKind::Figure, Side::Above);
         assert_eq!(regions.len(), 1);
         assert_eq!(regions[0].bbox, plot.bbox);
+    }
+
+    #[test]
+    fn a_label_alone_joins_its_text_but_a_short_caption_keeps_its_own() {
+        // MobileNetV2's Figure 1: a justified first line sets "Figure 1:" 20 pt from its text,
+        // and the label becomes a block of its own.
+        let plot = Graphic {
+            bbox: Rect::new(72.0, 100.0, 290.0, 200.0),
+            kind: GraphicKind::Path,
+        };
+        let page = page_with(
+            vec![plot],
+            &[
+                ("Figure 1:", 72.0, 220.0, 10.0),
+                ("Examples of transformations", 130.0, 220.0, 10.0),
+                ("of manifolds in higher spaces.", 72.0, 232.0, 10.0),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert_eq!(caps.len(), 1);
+        assert_eq!(
+            caps[0].text,
+            "Figure 1: Examples of transformations of manifolds in higher spaces."
+        );
+        // A short caption of a figure wrapped left of running text stays as it is.
+        let page = page_with(
+            vec![plot],
+            &[
+                ("Figure 2: Loss.", 72.0, 220.0, 10.0),
+                (
+                    "running text on the right of the figure",
+                    200.0,
+                    220.0,
+                    10.0,
+                ),
+                (
+                    "running text on the right of the figure",
+                    200.0,
+                    232.0,
+                    10.0,
+                ),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].text, "Figure 2: Loss.");
     }
 
     #[test]
