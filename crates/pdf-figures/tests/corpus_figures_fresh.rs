@@ -16,7 +16,7 @@
 mod common;
 mod score;
 use common::workspace_root;
-use score::{Found, Gold, IOU_RIGHT, Tally, iou, score};
+use score::{Gold, IOU_RIGHT, Tally, iou, score};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -84,15 +84,7 @@ fn figure_regions_on_the_unseen_papers() {
         let ex = pdf_figures::extract(data, slug, &pdf_figures::Options::default())
             .unwrap_or_else(|e| panic!("{slug}: {e}"));
         let figures = &ex.manifest.figures;
-        let found: Vec<Found> = figures
-            .iter()
-            .map(|f| Found {
-                id: &f.id,
-                page: f.page as u64,
-                caption: &f.caption,
-                bbox: f.bbox,
-            })
-            .collect();
+        let found = score::found(figures);
         let (t, ious, mistakes) = score(rows, &found, slug);
         let mut dup = 0;
         for (i, a) in figures.iter().enumerate() {
