@@ -388,7 +388,11 @@ fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
                 "  (not inferred: continues from the shape comment of line {line})"
             ));
         }
-        if verbose && let Some(g) = &r.gap {
+        // A forward that raises is said whatever the verbosity: `?` alone reads as "not
+        // followed", not as "this input size does not work".
+        if let Some(g) = &r.gap
+            && (verbose || g.starts_with("the forward raises"))
+        {
             out.push_str(&format!("  (unknown: {g})"));
         }
         out.push('\n');

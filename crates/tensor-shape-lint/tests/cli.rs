@@ -298,6 +298,33 @@ fn class_attributes_are_read_through_self_and_through_the_class() {
 }
 
 #[test]
+fn infer_says_the_forward_raises_inside_a_block_at_a_size_it_cannot_take() {
+    // Head's Linear takes 4 * (32 // 2 ** 2) ** 2 = 4 * 8 * 8 = 256 features. At 8x8 the
+    // flattened map has 4 * 8 * 8 = 256 (PyTorch runs it: [2, 10]); at 4x4 it has 64 and
+    // PyTorch raises "mat1 and mat2 shapes cannot be multiplied". infer printed [2, 10] for
+    // both (VGG dogfood at 100x100): the mismatch inside the block was dropped with the
+    // block's state, and `2 ** n` was unknown, so the size was never compared.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Head(nn.Module):\n    def __init__(self, d: int) -> None:\n        super().__init__()\n        self.fc1 = nn.Linear(d, 16)\n        self.fc2 = nn.Linear(16, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.fc1(x)\n        x = self.fc2(x)\n        return x\n\n\nclass Net(nn.Module):\n    def __init__(self, size: int = 32) -> None:\n        super().__init__()\n        side = size // 2 ** 2\n        self.head = Head(4 * side * side)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        y = torch.flatten(x, 1)\n        y = self.head(y)\n        return y\n",
+    )
+    .unwrap();
+    let target = format!("{}:Net", p.display());
+    let o = run(&["infer", &target, "--input", "x=[2,4,8,8]"]);
+    assert!(stdout(&o).contains("25: y = [2, 10]"), "{}", stdout(&o));
+    let o = run(&["infer", &target, "--input", "x=[2,4,4,4]"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("24: y = [2, 64]"), "{out}");
+    assert!(
+        out.contains("25: y = ?  (unknown: the forward raises inside `Head`: in_features expects 256, input has 64)"),
+        "{out}"
+    );
+}
+
+#[test]
 fn fix_adds_none_return_to_init() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.py");

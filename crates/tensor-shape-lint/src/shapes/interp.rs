@@ -76,6 +76,9 @@ pub struct Interp<'f> {
     pub symbolic_params: bool,
     gap: Option<String>,
     problems: Vec<String>,
+    /// The first layer input mismatch (not a binding) met since the innermost user-class call
+    /// began: the real forward raises there.
+    raised: Option<String>,
     layer: Option<LayerCfg>,
     layers_called: Vec<LayerCfg>,
     /// Why an attribute is unknown (`self.block = Block(...)` with `Block` imported from a
@@ -105,6 +108,7 @@ impl<'f> Interp<'f> {
             symbolic_params: true,
             gap: None,
             problems: Vec::new(),
+            raised: None,
             layer: None,
             layers_called: Vec::new(),
             why_unknown: HashMap::new(),
@@ -1171,6 +1175,16 @@ impl<'f> Interp<'f> {
                     BinOp::Mult => mul(a, b),
                     BinOp::FloorDiv => fdiv(a, b),
                     BinOp::Div => return Val::Float(None),
+                    // `2 ** len(stages)`: known integers only (VGG's 224 // 2 ** 5).
+                    BinOp::Pow => match (&a, &b) {
+                        (DimExpr::Int(x), DimExpr::Int(y)) if (0..=62).contains(y) => {
+                            match x.checked_pow(*y as u32) {
+                                Some(v) => int(v),
+                                None => return Val::Int(None),
+                            }
+                        }
+                        _ => return Val::Int(None),
+                    },
                     _ => return Val::Int(None),
                 };
                 Val::Int(Some(simplify(&d)))
@@ -1707,11 +1721,22 @@ impl<'f> Interp<'f> {
             std::mem::take(&mut self.layers_called),
         );
         let mut ret = None;
+        let outer_raised = self.raised.take();
         self.exec_block(f.code(), &mut env, &mut frame, &mut ret);
+        // A layer inside the call that cannot take what it is given (`Linear(25088, ...)` fed
+        // 4608 features) means the real forward raises there: the call has no value. Without
+        // this the inner problem was dropped with the inner state, and the caller read the
+        // last layer's output size as the result (VGG dogfood: `[2, 1000]` at 100x100, where
+        // PyTorch raises).
+        let raised = std::mem::replace(&mut self.raised, outer_raised);
         self.gap = saved.0;
         self.problems = saved.1;
         self.layer = saved.2;
         self.layers_called = saved.3;
+        if let Some(why) = raised {
+            let name = class.map_or(f.name.as_str(), |c| c.name.as_str());
+            return self.gap(format!("the forward raises inside `{name}`: {why}"));
+        }
         ret.unwrap_or(Val::Unknown)
     }
 
@@ -1725,6 +1750,13 @@ impl<'f> Interp<'f> {
         match module {
             Val::Layer(cfg) => {
                 let applied = layers::apply(&cfg, &args);
+                if self.raised.is_none() {
+                    self.raised = applied
+                        .problems
+                        .iter()
+                        .find(|p| !p.starts_with(layers::BIND_PREFIX))
+                        .cloned();
+                }
                 self.problems.extend(applied.problems);
                 let call_option =
                     |k: &str| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
