@@ -574,3 +574,34 @@ def test_gradient_check_turns_stochastic_depth_and_dropout_off_and_says_so(valid
     assert "dropout/stochastic depth off (2 modules in eval mode: drop_path, dropout" in grad["detail"]
     assert grad["data"]["regularisers_off"] == ["drop_path", "dropout"]
     assert code == 0
+
+
+def test_bare_count_far_below_the_model_names_the_missing_unit(validate, fixtures):
+    # VGG's Table 2 prints '138' under 'Number of parameters (in millions)'. Here ConvNet's
+    # 5,370 parameters (by hand, top of file) against a bare '5': 5 * 1000 <= 5,370, so the
+    # number is read as lacking its unit, and K brings it nearest (5,000 vs 5,370).
+    code, rep = run_json(
+        validate, f"{fixtures}/convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--paper-params", "5"
+    )
+    pp = checks_of(rep)["paper_params"]
+    assert pp["status"] == "FAIL" and pp["data"]["verdict"] == "mismatch"
+    assert "--paper-params 5K" in pp["data"]["hint"] and "--paper-params 5K" in pp["detail"]
+    # unit 1: the admitted interval keeps its halves rather than being cut to [4, 5)
+    assert "rounding admits [4.5, 5.5)" in pp["detail"], pp["detail"]
+    assert code == 1
+    # With the unit the hint names: '5K' has unit 1,000 and admits [4,500, 5,500): 5,370 matches.
+    code, rep = run_json(
+        validate, f"{fixtures}/convnet.py:ConvNet", "--input", "x=[2,3,16,16]", "--paper-params", "5K"
+    )
+    pp = checks_of(rep)["paper_params"]
+    assert pp["status"] == "PASS" and pp["data"]["verdict"] == "match" and "hint" not in pp["data"]
+
+
+def test_a_count_with_its_unit_gets_no_unit_hint(validate, fixtures):
+    # '117M' for GPT-2's 124,439,808 is a real mismatch, not a missing unit
+    assert vm.unit_hint(124_439_808, vm.parse_paper_count("117M")) is None
+    # a bare number near the count is no unit problem either
+    assert vm.unit_hint(5_370, vm.parse_paper_count("5,370")) is None
+    assert vm.unit_hint(138_357_544, vm.parse_paper_count("138")).endswith(
+        "(--paper-params 138M) instead of explaining a mismatch"
+    )

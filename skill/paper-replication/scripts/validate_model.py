@@ -105,6 +105,7 @@ class PaperCount:
     printed: str
     value: Decimal  # in parameters
     unit: Decimal  # place of the last printed significant digit, in parameters
+    scaled: bool = False  # printed with a multiplier (M, B, million, x10^6)
 
 
 def parse_paper_count(text: str) -> PaperCount:
@@ -134,7 +135,7 @@ def parse_paper_count(text: str) -> PaperCount:
         raise HarnessError(f"--paper-params {text!r}: not a number") from exc
     if value <= 0:
         raise HarnessError(f"--paper-params {text!r}: must be positive")
-    return PaperCount(text, value, unit * mult)
+    return PaperCount(text, value, unit * mult, scaled=mult != 1)
 
 
 def parse_tolerance(text: str | None) -> Decimal | None:
@@ -158,7 +159,31 @@ def verdict(count: int, paper: PaperCount, tolerance: Decimal | None) -> str:
 
 
 def fmt_int(n: int | Decimal) -> str:
-    return f"{int(n):,}"
+    """Grouped digits; a bound that is not whole ('138' admits [137.5, 138.5)) keeps its
+    fraction rather than being cut to a wrong integer."""
+    d = Decimal(n)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
+
+
+def unit_hint(count: int, paper: PaperCount) -> str | None:
+    """A bare number far below the model's count ('138' against 138,357,544) is almost always
+    printed in a unit stated elsewhere: a column header or caption such as '(in millions)'
+    (VGG's Table 2). Name the multiplier that brings it nearest, so the count is re-read with
+    its unit rather than explained away; None when the number carries a unit or is not far off."""
+    if paper.scaled or count < 1000 * paper.value:
+        return None
+    best = min(
+        (("K", 10**3), ("M", 10**6), ("B", 10**9)),
+        key=lambda w: abs((paper.value * w[1] / count).ln()),
+    )
+    return (
+        f"the paper's count '{paper.printed}' has no unit and is far below the model's "
+        f"{count:,}: if its table header or caption gives one (e.g. '(in millions)'), pass "
+        f"the count with it (--paper-params {paper.printed.strip()}{best[0]}) instead of "
+        "explaining a mismatch"
+    )
 
 
 def compare_counts(
@@ -439,6 +464,10 @@ class Validator:
         if cmp["verdict"] == "mismatch" and explained:
             cmp["explanation"] = explained
             base += f"; explained: {explained}"
+        elif cmp["verdict"] == "mismatch" and (hint := unit_hint(n, self.paper)):
+            status = "FAIL"
+            cmp["hint"] = hint
+            base += f". Probably a unit: {hint}"
         elif cmp["verdict"] == "mismatch":
             status = "FAIL"
             base += (
