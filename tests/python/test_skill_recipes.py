@@ -99,6 +99,7 @@ def test_the_marked_recipes_of_skill_md_run_as_written(tmp_path):
     (work / "scripts").symlink_to(SKILL / "scripts")
     shutil.copy2(REPO / "examples" / "resnet50" / "model.py", work / "model.py")
     shutil.copytree(REPO / "examples" / "resnet50" / "modules", work / "modules")
+    shutil.copy2(REPO / "examples" / "resnet50" / "losses.py", work / "losses.py")
     ran = replay(blocks, work)
     # Phase 1's two runs: the second adds the page renders to the first one's folder.
     assert (work / "work" / "paper" / "paper.md").is_file()
