@@ -381,10 +381,85 @@ impl FlowWriter<'_> {
                         m.ty,
                         run_io(self.t, run, self.batch)
                     );
+                    // A tensor its first unit takes that the forward of a module outside the
+                    // group made (VGG's flatten before `classifier`) is drawn before the
+                    // group opens, not inside a box that did not make it.
+                    if let Some(first) = first_unit(inner) {
+                        self.outside_step(first, m);
+                    }
                     self.f.open_subgraph(&m.path, &title, None);
                     self.items(inner);
                     self.f.close_subgraph();
                 }
+            }
+        }
+    }
+
+    /// Inputs of the unit `run` that no output drawn so far and no model input gives: what it
+    /// takes must have been made in a forward (`wanted` lists their labels).
+    fn unfed(&self, run: &[usize]) -> Vec<String> {
+        let mut wanted: Vec<String> = Vec::new();
+        for s in &self.t.modules[run[0]].inputs {
+            let label = shape_label(s, self.batch);
+            if !wanted.contains(&label) {
+                wanted.push(label);
+            }
+        }
+        let fed = wanted.iter().any(|w| {
+            self.drawn.iter().any(|(_, outs)| outs.contains(w)) || self.model_inputs.contains(w)
+        });
+        if fed { Vec::new() } else { wanted }
+    }
+
+    /// The "no module" node for the first unit of `group`, drawn outside it when the statement
+    /// that made the unit's input ran in a forward outside the group; it then counts as a drawn
+    /// output of those shapes, so the unit is fed by it.
+    fn outside_step(&mut self, run: &[usize], group: &Module) {
+        let t = self.t;
+        let first = &t.modules[run[0]];
+        let wanted = self.unfed(run);
+        let Some(dims) = first.inputs.first() else {
+            return;
+        };
+        if wanted.is_empty() || first.inputs.iter().any(|d| module_made(t, first, d)) {
+            return;
+        }
+        let g = &group.path;
+        let inside = |m: &str| m == g || m.starts_with(&format!("{g}."));
+        let outside = match made_by(t, &first.path, dims).and_then(|a| a.module.as_deref()) {
+            Some(frame) => !inside(frame),
+            // Unrecorded: an nn.Sequential's forward only chains its children, so a tensor
+            // none of them returned reached it from outside; any other forward may have made it.
+            None => group.ty == "Sequential",
+        };
+        if !outside {
+            return;
+        }
+        let op = self.f.node(
+            &format!("op{}", self.drawn.len()),
+            &format!(
+                "{}\n{}",
+                no_module_step(t, &first.path, dims),
+                wanted.join(", ")
+            ),
+            Shape::Round,
+        );
+        self.f.set_class(&op, "feature");
+        self.feed_from_unconsumed(&op);
+        self.drawn.push((op, wanted));
+        self.consumed.push(false);
+    }
+
+    /// Edges into `to` from every drawn output nothing has taken yet (else from the input).
+    fn feed_from_unconsumed(&mut self, to: &Id) {
+        if self.drawn.is_empty() {
+            self.f.edge(&self.input, to, None);
+            return;
+        }
+        for (j, (d, _)) in self.drawn.iter().enumerate() {
+            if !self.consumed[j] {
+                self.f.edge(d, to, None);
+                self.consumed[j] = true;
             }
         }
     }
@@ -447,16 +522,7 @@ impl FlowWriter<'_> {
                 }
                 _ => id.clone(),
             };
-            if self.drawn.is_empty() {
-                self.f.edge(&self.input, &via, None);
-            } else {
-                for (j, (d, _)) in self.drawn.iter().enumerate() {
-                    if !self.consumed[j] {
-                        self.f.edge(d, &via, None);
-                        self.consumed[j] = true;
-                    }
-                }
-            }
+            self.feed_from_unconsumed(&via);
         }
         let outs = last
             .outputs
@@ -643,18 +709,31 @@ fn flat_count(items: &[Item]) -> usize {
     v.len()
 }
 
+/// The assignment that made the tensor of shape `dims` module `path` took (see
+/// `made_in_forward`).
+fn made_by<'t>(t: &'t Trace, path: &str, dims: &serde_json::Value) -> Option<&'t Assignment> {
+    let ancestor = |m: &str| m.is_empty() || path.starts_with(&format!("{m}."));
+    t.assignments
+        .iter()
+        .filter(|a| &a.shape == dims)
+        .filter_map(|a| Some((a, a.module.as_deref().filter(|m| ancestor(m))?)))
+        .max_by_key(|(a, m)| (m.len(), std::cmp::Reverse(a.line)))
+        .map(|(a, _)| a)
+}
+
+/// The first box of a cut, depth first.
+fn first_unit(items: &[Item]) -> Option<&[usize]> {
+    match items.first()? {
+        Item::Box { run } => Some(run),
+        Item::Group { inner, .. } => first_unit(inner),
+    }
+}
+
 /// Where forward made a tensor of shape `dims` that module `path` then took: the first
 /// assignment of that shape the line tracer recorded in the frame of the nearest ancestor of
 /// the module (`Head.forward line 24`), else `None` (a library's forward is not traced).
 fn made_in_forward(t: &Trace, path: &str, dims: &serde_json::Value) -> Option<String> {
-    let ancestor = |m: &str| m.is_empty() || path.starts_with(&format!("{m}."));
-    let best = t
-        .assignments
-        .iter()
-        .filter(|a| &a.shape == dims)
-        .filter_map(|a| Some((a, a.module.as_deref().filter(|m| ancestor(m))?)))
-        .max_by_key(|(a, m)| (m.len(), std::cmp::Reverse(a.line)))?
-        .0;
+    let best = made_by(t, path, dims)?;
     let function = best.function.as_deref().unwrap_or("forward");
     Some(format!("{function} line {}", best.line))
 }

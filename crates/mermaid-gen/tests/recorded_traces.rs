@@ -11,6 +11,8 @@
 //! - `tiny_unet_trace.json`: `tiny_unet.py:TinyUNet` (two levels, two skips), [2, 1, 32, 32].
 //! - `branchy_trace.json`: `branchy.py:Branchy` (branches the trace decides), [2, 3, 16, 16],
 //!   with the modules never called and the root's attribute kinds.
+//! - `flatten_head_trace.json`: `flatten_head.py:VGGish` (VGG's features / avgpool / flatten /
+//!   classifier), [2, 3, 32, 32], with the root forward's assignments.
 //!
 //! Expected stages come from the papers, not from mermaid-gen: Swin-T (Liu et al. 2021, Table 7
 //! and Sec. 3.1) has C = 96 and 2-2-6-2 blocks at H/4, H/8, H/16, H/32 with a patch merging
@@ -591,4 +593,55 @@ fn a_positional_input_of_the_trace_shapes_forwards_first_parameter() {
         diagram.contains(r#"n_v0(["x<br/>[B, 3, 16, 16]"])"#),
         "{diagram}"
     );
+}
+
+/// The lines of `diagram` inside the subgraph whose id starts with `g_{name}`.
+fn subgraph_body<'d>(diagram: &'d str, name: &str) -> Vec<&'d str> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for l in diagram.lines().map(str::trim) {
+        if l.starts_with(&format!("subgraph g_{name}")) {
+            inside = true;
+        } else if inside && l == "end" {
+            break;
+        } else if inside {
+            out.push(l);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_flatten_in_the_root_forward_is_drawn_before_the_classifier_not_inside_it() {
+    // flatten_head.py line 20, read by hand: `x = torch.flatten(x, 1)` in VGGish.forward turns
+    // avgpool's [B, 16, 2, 2] into [B, 64], which classifier.0 (Linear 64 -> 32) takes. The
+    // step belongs to the root's forward: drawn between avgpool and the classifier subgraph.
+    // With the assignments (line known) and without them (the classifier is an nn.Sequential,
+    // whose forward only chains its children), the same.
+    let full = data("flatten_head_trace.json");
+    let dir = tempfile::tempdir().unwrap();
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&full).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("assignments");
+    let bare = dir.path().join("bare.json");
+    std::fs::write(&bare, v.to_string()).unwrap();
+    for (trace, step) in [
+        (full.as_str(), "no module: VGGish.forward line 20"),
+        (bare.to_str().unwrap(), "in forward, no module"),
+    ] {
+        let flow = run_ok(&["trace", trace, "--depth", "2"]);
+        assert_sound(&flow, trace);
+        let body = subgraph_body(&flow, "classifier");
+        assert_eq!(body.len(), 4, "{flow}");
+        assert!(body.iter().all(|l| !l.contains("no module")), "{flow}");
+        let titles = titled_edges(&flow);
+        assert!(
+            titles.contains(&("AdaptiveAvgPool2d".to_string(), step.to_string())),
+            "{titles:?}"
+        );
+        assert!(
+            titles.contains(&(step.to_string(), "Linear".to_string())),
+            "{titles:?}"
+        );
+    }
 }
