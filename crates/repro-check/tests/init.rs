@@ -728,3 +728,30 @@ sys.exit(g["validate"]())
         assert!(stdout.contains(line), "missing {line} in\n{stdout}");
     }
 }
+
+#[test]
+fn the_scaffold_diagrams_draw_no_data_flow_they_cannot_know() {
+    // Two modules whose order and wiring the scaffold does not know (a stem may feed both, a
+    // head may join them): no edge between them is drawn, and each diagram says the edges are
+    // still to do. The module doc's x -> op -> y placeholder is one module's own flow.
+    let dir = tempfile::tempdir().unwrap();
+    let o = init(dir.path(), &["--modules", "stem,head"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for rel in [
+        "docs/architecture.md",
+        "docs/diagrams/overview.md",
+        "docs/diagrams/tensor_shapes.md",
+    ] {
+        let text = read(dir.path(), rel);
+        let blocks = mermaid_gen::markdown::mermaid_blocks(&text);
+        assert_eq!(blocks.len(), 1, "{rel}");
+        assert!(!blocks[0].text.contains("-->"), "{rel}: {}", blocks[0].text);
+        assert!(
+            blocks[0].text.contains("%% TODO(paper): the edges."),
+            "{rel}"
+        );
+        for m in ["stem", "head"] {
+            assert!(blocks[0].text.contains(&format!("_{m}[")), "{rel}: {m}");
+        }
+    }
+}

@@ -209,3 +209,84 @@ fn an_equation_number_without_parentheses_is_checked() {
         fails[0].reason
     );
 }
+
+#[test]
+fn a_page_written_beside_a_locator_must_be_where_it_is_or_mention_it() {
+    // The fixture by hand: Table 1 is on page 3, Figure 2 and Eq. (1) on page 2 (manifest).
+    // Page 2's text does not mention Table 1; page 3's mentions no Figure 2; page 4 prints
+    // (2), not (1); page 1 mentions nothing. "Figure 2, p. 3"-style pairs are wrong there.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(
+        &out,
+        "# 审计\n\nTable 1, page 3; Figure 2 (page 2); Eq. (1), p. 2.\nTable 1, page 2.\nFigure 2 (p. 3); Eq. (1), page 4.\n表 1，第 1 页\nFig. 3, page 1; Eq. (2), page 1.\n",
+    );
+    let p = dir.path().join("paper");
+    paper(&p);
+    let items = locator_items(&out, Some(&p));
+    let fails: Vec<(String, String)> = items
+        .iter()
+        .filter(|i| i.status == Status::Fail)
+        .map(|i| (i.location.clone().unwrap_or_default(), i.reason.clone()))
+        .collect();
+    let want = [
+        (
+            "docs/audit.md:4",
+            "Table 1, page 2: pdf-figures places it on page 3, and page 2's text does not mention it",
+        ),
+        (
+            "docs/audit.md:5",
+            "Figure 2, page 3: pdf-figures places it on page 2, and page 3's text does not mention it",
+        ),
+        (
+            "docs/audit.md:5",
+            "Eq. (1), page 4: pdf-figures places it on page 2, and page 4's text does not mention it",
+        ),
+        (
+            "docs/audit.md:6",
+            "Table 1, page 1: pdf-figures places it on page 3, and page 1's text does not mention it",
+        ),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(l, r)| (l.to_string(), r.to_string()))
+        .collect();
+    // Line 3 is right; line 7's Fig. 3 and Eq. (2) have no page in the manifest: unknown, so
+    // not failed.
+    assert_eq!(fails, want, "{items:#?}");
+}
+
+#[test]
+fn a_page_that_discusses_a_table_elsewhere_is_not_a_wrong_pairing() {
+    // Page 3's text prints "Fig. 3" and "Table 1"; a table cited with a page that mentions it
+    // (the page that discusses it) passes even when the table is printed elsewhere.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    tree(
+        &out,
+        "# 审计\n\nFigure 2, see page 3 for Table 1, page 3.\n",
+    );
+    let p = dir.path().join("paper");
+    paper(&p);
+    std::fs::write(
+        p.join("text/page-4.txt"),
+        "a = b (2)\nas Figure 2 shows.\nReferences",
+    )
+    .unwrap();
+    let items = locator_items(&out, Some(&p));
+    assert!(items.iter().all(|i| i.status == Status::Pass), "{items:#?}");
+    tree(&out, "# 审计\n\nFigure 2, page 4; Figure 2, page 1.\n");
+    let items = locator_items(&out, Some(&p));
+    let fails: Vec<&str> = items
+        .iter()
+        .filter(|i| i.status == Status::Fail)
+        .map(|i| i.reason.as_str())
+        .collect();
+    assert_eq!(
+        fails,
+        [
+            "Figure 2, page 1: pdf-figures places it on page 2, and page 1's text does not mention it"
+        ],
+        "{items:#?}"
+    );
+}

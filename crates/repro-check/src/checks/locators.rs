@@ -10,7 +10,7 @@
 use super::{VerifyOptions, read_text};
 use crate::report::Item;
 use regex::Regex;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -23,9 +23,53 @@ struct Paper {
     tables: BTreeSet<String>,
     figures: BTreeSet<String>,
     equations: BTreeSet<String>,
+    /// The pages pdf-figures placed each table, figure and equation on (kind, id).
+    placed: BTreeMap<(Kind, String), BTreeSet<usize>>,
     /// The reading-order text of every page, lowercased, one string.
     text: String,
+    /// The same text page by page (index 0 is page 1).
+    page_text: Vec<String>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Table,
+    Figure,
+    Equation,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Table => "Table",
+            Kind::Figure => "Figure",
+            Kind::Equation => "Eq.",
+        }
+    }
+
+    /// How a page's text mentions it: `table 2`, `fig. 2`, `(2)`.
+    fn mentions(self, text: &str, id: &str) -> bool {
+        let words: &[&str] = match self {
+            Kind::Table => &["table ", "tab. "],
+            Kind::Figure => &["figure ", "fig. ", "fig "],
+            Kind::Equation => return text.contains(&format!("({id})")),
+        };
+        words.iter().any(|w| {
+            let needle = format!("{w}{id}");
+            text.match_indices(&needle).any(|(i, _)| {
+                let after = text[i + needle.len()..].chars().next();
+                !after.is_some_and(|c| c.is_ascii_alphanumeric())
+            })
+        })
+    }
+}
+
+/// A page written right after a table, figure or equation locator, as where it is:
+/// "Table 2, p. 5", "Figure 3 (page 4)", "表 2，第 5 页".
+static PAGE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*[,(（，]?\s*(?:on\s+)?(?:pages?\s+|p\.\s*|第\s*)(\d{1,4})\b")
+        .expect("pattern")
+});
 
 /// Chinese words in which a locator character is part of another word: 代表 ("represents"),
 /// 列表 ("list"), 形式 ("form"), 方式 ("way"), 意图 ("intent"): "x 代表 9 个通道" cites no
@@ -127,14 +171,35 @@ fn load(dir: &Path, budget: u64) -> Result<Paper, String> {
         ));
     }
     let mut all = String::new();
+    let mut page_text = Vec::with_capacity(pages);
     for n in 1..=pages {
         let page = dir.join("text").join(format!("page-{n}.txt"));
+        let mut lower = String::new();
         if let Ok(meta) = std::fs::metadata(&page)
             && meta.len() <= budget
             && let Ok(t) = std::fs::read_to_string(&page)
         {
-            all.push_str(&t.to_lowercase());
+            lower = t.to_lowercase();
+            all.push_str(&lower);
             all.push('\n');
+        }
+        page_text.push(lower);
+    }
+    let mut placed: BTreeMap<(Kind, String), BTreeSet<usize>> = BTreeMap::new();
+    for (kind, list, key) in [
+        (Kind::Table, "tables", "id"),
+        (Kind::Figure, "figures", "id"),
+        (Kind::Equation, "equations", "number"),
+    ] {
+        for x in manifest[list].as_array().into_iter().flatten() {
+            let id = match &x[key] {
+                serde_json::Value::String(s) => s.to_ascii_lowercase(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            if let Some(p) = x["page"].as_u64() {
+                placed.entry((kind, id)).or_default().insert(p as usize);
+            }
         }
     }
     Ok(Paper {
@@ -143,21 +208,35 @@ fn load(dir: &Path, budget: u64) -> Result<Paper, String> {
         tables: ids(&manifest, "tables", "id"),
         figures: ids(&manifest, "figures", "id"),
         equations: ids(&manifest, "equations", "number"),
+        placed,
         text: all,
+        page_text,
     })
 }
 
 impl Paper {
-    /// The page text prints `words` followed by the id (`Table 3`, `Fig. 3`), as a caption or a
-    /// reference does.
-    fn prints(&self, words: &[&str], id: &str) -> bool {
-        words.iter().any(|w| {
-            let needle = format!("{w}{id}");
-            self.text.match_indices(&needle).any(|(i, _)| {
-                let after = self.text[i + needle.len()..].chars().next();
-                !after.is_some_and(|c| c.is_ascii_alphanumeric())
-            })
-        })
+    /// "Table 2, p. 5" names the page Table 2 is on. Wrong only when pdf-figures placed the
+    /// table on other pages and page 5's text does not mention it either (a locator may give
+    /// the page that discusses it); unknown (`None`) when the manifest gives no page.
+    fn misplaced(&self, kind: Kind, id: &str, after: &str) -> Option<String> {
+        let c = PAGE_AFTER.captures(after)?;
+        let p: usize = c[1].parse().ok()?;
+        let on = self.placed.get(&(kind, id.to_string()))?;
+        let text = self.page_text.get(p.checked_sub(1)?)?;
+        if on.contains(&p) || kind.mentions(text, id) {
+            return None;
+        }
+        let pages: Vec<String> = on.iter().map(usize::to_string).collect();
+        let shown = if kind == Kind::Equation {
+            format!("({id})")
+        } else {
+            id.to_ascii_uppercase()
+        };
+        Some(format!(
+            "{} {shown}, page {p}: pdf-figures places it on page {}, and page {p}'s text does not mention it",
+            kind.name(),
+            pages.join(", ")
+        ))
     }
 }
 
@@ -207,7 +286,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
             }
             checked += 1;
             let id = c["id"].to_ascii_lowercase();
-            if !paper.tables.contains(&id) && !paper.prints(&["table ", "tab. "], &id) {
+            if !paper.tables.contains(&id) && !Kind::Table.mentions(&paper.text, &id) {
                 fail(
                     n,
                     format!(
@@ -217,6 +296,10 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
                         &c["id"]
                     ),
                 );
+            } else if let Some(why) =
+                paper.misplaced(Kind::Table, &id, &line[c.get(0).map_or(0, |m| m.end())..])
+            {
+                fail(n, why);
             }
         }
         for c in FIGURE.captures_iter(line) {
@@ -225,7 +308,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
             }
             checked += 1;
             let id = c["id"].to_ascii_lowercase();
-            if !paper.figures.contains(&id) && !paper.prints(&["figure ", "fig. ", "fig "], &id) {
+            if !paper.figures.contains(&id) && !Kind::Figure.mentions(&paper.text, &id) {
                 fail(
                     n,
                     format!(
@@ -236,6 +319,10 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
                         &c["id"]
                     ),
                 );
+            } else if let Some(why) =
+                paper.misplaced(Kind::Figure, &id, &line[c.get(0).map_or(0, |m| m.end())..])
+            {
+                fail(n, why);
             }
         }
         for c in EQUATION.captures_iter(line) {
@@ -249,7 +336,7 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
                 .or_else(|| c.name("id3"))
                 .map_or("", |m| m.as_str());
             let id = raw.to_ascii_lowercase();
-            if !paper.equations.contains(&id) && !paper.text.contains(&format!("({id})")) {
+            if !paper.equations.contains(&id) && !Kind::Equation.mentions(&paper.text, &id) {
                 fail(
                     n,
                     format!(
@@ -257,6 +344,12 @@ pub fn check(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
                         list(&paper.equations)
                     ),
                 );
+            } else if let Some(why) = paper.misplaced(
+                Kind::Equation,
+                &id,
+                &line[c.get(0).map_or(0, |m| m.end())..],
+            ) {
+                fail(n, why);
             }
         }
     }
