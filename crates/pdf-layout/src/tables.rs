@@ -29,6 +29,8 @@ use crate::geom::Rect;
 use crate::page::{BlockRole, GraphicKind, PageLayout};
 use serde::Serialize;
 
+mod geometry;
+
 /// A located table and its cells.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Table {
@@ -135,9 +137,25 @@ fn cut_caption(page: &PageLayout, cap: &Caption) -> (Caption, Option<Rect>) {
             .windows(2)
             .any(|w| w[1].bbox.x0 - w[0].bbox.x1 > 1.5 * l.size.max(1.0))
     };
-    let Some(k) = (1..lines.len())
-        .find(|&k| ruled_between(&lines[k - 1].bbox, &lines[k].bbox) || gapped(&lines[k]))
-    else {
+    // A column rule through a line, or a type smaller than the caption's, marks a table line
+    // set too close to tell apart by gaps (headers one space apart under the caption).
+    let crossed = |l: &crate::text::Line| {
+        page.graphics.iter().any(|g| {
+            g.is_rule()
+                && g.bbox.height() > g.bbox.width()
+                && g.bbox.x0 > l.bbox.x0
+                && g.bbox.x1 < l.bbox.x1
+                && g.bbox.y0 < l.bbox.y0 + 1.0
+                && g.bbox.y1 > l.bbox.y1 - 1.0
+        })
+    };
+    let smaller = |l: &crate::text::Line| l.size < 0.95 * lines[0].size;
+    let Some(k) = (1..lines.len()).find(|&k| {
+        ruled_between(&lines[k - 1].bbox, &lines[k].bbox)
+            || gapped(&lines[k])
+            || crossed(&lines[k])
+            || smaller(&lines[k])
+    }) else {
         return (cap.clone(), None);
     };
     let mut cut = cap.clone();
@@ -450,6 +468,8 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
     for (i, row) in rows.iter().enumerate() {
         chunks.extend(chunk_row(i, row, em, &verticals));
     }
+    let chunks =
+        geometry::Boundaries::find(&rows, em).split(chunks, &rows, &horizontals, table.width(), em);
     let mut columns = column_intervals(&rows, &chunks);
     let ruled = !verticals.is_empty();
     if ruled {
@@ -516,8 +536,56 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
     for row in cell_tokens {
         out.push(row.iter().map(|t| cell_text(t, em)).collect());
     }
+    let header = header_groups(&groups, &rows, &placed, &horizontals, &table);
+    if header > 1 {
+        let joined: Vec<String> = (0..n_cols)
+            .map(|c| {
+                let parts: Vec<&str> = out[..header]
+                    .iter()
+                    .map(|r| r[c].as_str())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                parts.join(" ")
+            })
+            .collect();
+        out.splice(..header, [joined]);
+    }
     out.retain(|r| r.iter().any(|c| !c.is_empty()));
     out
+}
+
+/// How many leading row groups form a header of several lines, each line one cell per column:
+/// the groups above the first rule crossing the table under its first line (booktabs'
+/// `\midrule`, a ruled table's `\hline`), when data rows follow and no header cell spans
+/// columns (a spanning header over sub-headers is a hierarchy, kept as rows). 0 or 1 when
+/// nothing is to be joined.
+fn header_groups(
+    groups: &[Vec<usize>],
+    rows: &[TextRow],
+    placed: &[Placed],
+    horizontals: &[(f64, f64, f64)],
+    table: &Rect,
+) -> usize {
+    let Some(first) = rows.first() else {
+        return 0;
+    };
+    let Some(rule) = horizontals
+        .iter()
+        .filter(|h| h.2 - h.1 > 0.6 * table.width())
+        .map(|h| h.0)
+        .find(|&y| y > first.bottom - 1.0)
+    else {
+        return 0;
+    };
+    let above = |g: &Vec<usize>| g.iter().all(|&r| rows[r].bottom < rule + 1.0);
+    let n = groups.iter().take_while(|g| above(g)).count();
+    if n < 2 || n == groups.len() {
+        return 0;
+    }
+    let spans = placed
+        .iter()
+        .any(|p| p.1 != p.2 && groups[..n].iter().any(|g| g.contains(&p.0)));
+    if spans { 0 } else { n }
 }
 
 /// Spacing accents set as glyphs of their own over a letter ("F" and "ˆ" for F̂, as TeX's
