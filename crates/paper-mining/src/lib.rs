@@ -584,7 +584,8 @@ mod tests {
             recipe("exp. mov. avg. (EMA) [51]", k22, "None"),
         ];
         let mined = mine(&paragraphs, &cells);
-        let table: Vec<(&str, &str, &str, Option<&str>, Option<&str>)> = mined
+        type Row<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+        let table: Vec<Row> = mined
             .hyperparameters
             .iter()
             .filter(|c| matches!(c.source, Source::Cell { .. }))

@@ -896,7 +896,8 @@ pub fn header_name(header: &str) -> Option<&'static str> {
         let (last, rest) = words.split_last()?;
         let mut chars = last.chars();
         let capital = chars.next().is_some_and(char::is_uppercase);
-        let sub: String = chars.collect();
+        // The subscript is written "_input" where the layout saw it set lower.
+        let sub: String = chars.skip_while(|&c| c == '_').collect();
         let symbol = capital
             && sub.chars().count() >= 2
             && sub.chars().all(char::is_lowercase)

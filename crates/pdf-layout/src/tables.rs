@@ -10,12 +10,18 @@
 //!   `\multirow` cell: its text joins the row above.
 //! - **Columns** come from alignment: each row is cut into chunks at gaps wider than 0.9 em or
 //!   at vertical rules; chunks of the rows with the most chunks set the column intervals, and
-//!   a chunk overlapping several intervals is a spanning cell (`\multicolumn`).
+//!   a chunk overlapping several intervals is a spanning cell (`\multicolumn`). Before that,
+//!   chunks are split at the column boundaries the numeric rows show (submodule `geometry`): a header
+//!   wider than its values, or words one space apart, no longer join two columns.
 //! - **Ruled tables** (vertical rules between columns, rows boxed by horizontal rules) use the
 //!   rules: a band between horizontal rules is one row when its lines do not line up across
 //!   columns (multi-line cells such as stacked blocks), text columns between two vertical rules
 //!   form one column unless the header band names them separately, and a cell without a rule
 //!   above it continues the cell above.
+//!
+//! - **Headers** of several lines (the rows above the first rule crossing the table under its
+//!   first line) are joined into one header row, each column's lines top to bottom, unless a
+//!   header cell spans columns over sub-headers (then the rows are a hierarchy and stay).
 //!
 //! Conventions of the output: cells are row-major, every row has the same length; a spanning
 //! cell's text is in its top-left grid cell and the other cells it covers are empty strings;
@@ -536,6 +542,7 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
     for row in cell_tokens {
         out.push(row.iter().map(|t| cell_text(t, em)).collect());
     }
+    expand_multipliers(&mut out, &groups, &rows);
     let header = header_groups(&groups, &rows, &placed, &horizontals, &table);
     if header > 1 {
         let joined: Vec<String> = (0..n_cols)
@@ -579,6 +586,14 @@ fn header_groups(
     };
     let above = |g: &Vec<usize>| g.iter().all(|&r| rows[r].bottom < rule + 1.0);
     let n = groups.iter().take_while(|g| above(g)).count();
+    // A repeat count marks records, not a header.
+    if groups[..n]
+        .iter()
+        .flatten()
+        .any(|&r| multiplier_row(&rows[r]))
+    {
+        return 0;
+    }
     if n < 2 || n == groups.len() {
         return 0;
     }
@@ -935,11 +950,49 @@ fn multirow_groups(rows: &[TextRow], placed: &[Placed]) -> Vec<Vec<usize>> {
             && disjoint(&mine, &filled(r - 1))
             && disjoint(&mine, &filled(r + 1));
         match groups.last_mut() {
-            Some(g) if centred => g.push(r),
+            Some(g) if centred && !multiplier_row(&rows[r]) => g.push(r),
             _ => groups.push(vec![r]),
         }
     }
     groups
+}
+
+/// "5×", "×5", "5x": how many times a group of rows repeats, printed once beside the group.
+fn multiplier(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    t.strip_suffix(['×', 'x']).is_some_and(digits) || t.strip_prefix(['×', 'x']).is_some_and(digits)
+}
+
+/// A text line holding nothing but a repeat count.
+fn multiplier_row(r: &TextRow) -> bool {
+    let text: String = r.tokens.iter().map(|t| t.text.as_str()).collect();
+    multiplier(&text)
+}
+
+/// A repeat count set between the rows of its group ("5×" centred beside two layers that
+/// repeat five times, MobileNet-style) goes with each of them: its row is removed and its text
+/// set before each neighbour's cell in its column.
+fn expand_multipliers(out: &mut [Vec<String>], groups: &[Vec<usize>], rows: &[TextRow]) {
+    for g in 1..groups.len().saturating_sub(1) {
+        if groups[g].len() != 1 || !multiplier_row(&rows[groups[g][0]]) {
+            continue;
+        }
+        for c in 0..out[g].len() {
+            let count = std::mem::take(&mut out[g][c]);
+            if count.is_empty() {
+                continue;
+            }
+            for n in [g - 1, g + 1] {
+                let cell = &mut out[n][c];
+                *cell = if cell.is_empty() {
+                    count.clone()
+                } else {
+                    format!("{count} {cell}")
+                };
+            }
+        }
+    }
 }
 
 /// Rows of a ruled table: text rows between the same two horizontal rules form one row when
@@ -979,7 +1032,16 @@ fn band_groups(
             v
         };
         let aligned = band.iter().all(|&r| cols_of(r) == all);
-        if aligned {
+        // Records that line up among themselves beside a repeat count: a row group.
+        let records: Vec<usize> = band
+            .iter()
+            .copied()
+            .filter(|&r| !multiplier_row(&rows[r]))
+            .collect();
+        let grouped = records.len() >= 2
+            && records.len() < band.len()
+            && records.iter().all(|&r| cols_of(r) == cols_of(records[0]));
+        if aligned || grouped {
             groups.extend(band.into_iter().map(|r| vec![r]));
         } else {
             groups.push(band);
@@ -1314,6 +1376,48 @@ mod tests {
             grid_from_tokens(&t, &[]),
             strings(&[&["F\u{302}i", "H\u{302}i", "x^2"], &["a", "b", "c"]])
         );
+    }
+
+    /// MobileNet-style: "5×" centred beside two layers that repeat five times, as
+    /// `\multirow{2}{*}{5$\times$}` sets it, in a plain and in a ruled table.
+    #[test]
+    fn a_repeat_count_goes_with_each_row_of_its_group() {
+        let mut t = row(
+            &[("Conv / s1", 100.0), ("3×3×32", 200.0), ("112", 280.0)],
+            100.0,
+        );
+        t.extend(row(&[("5×", 70.0)], 106.0));
+        t.extend(row(
+            &[("Conv dw / s1", 100.0), ("1×1×512", 200.0), ("14", 280.0)],
+            112.0,
+        ));
+        t.extend(row(
+            &[("Avg Pool", 100.0), ("7×7", 200.0), ("7", 280.0)],
+            124.0,
+        ));
+        t.extend(row(
+            &[("Type", 100.0), ("Filter", 200.0), ("Input", 280.0)],
+            80.0,
+        ));
+        let want = strings(&[
+            &["", "Type", "Filter", "Input"],
+            &["5×", "Conv / s1", "3×3×32", "112"],
+            &["5×", "Conv dw / s1", "1×1×512", "14"],
+            &["", "Avg Pool", "7×7", "7"],
+        ]);
+        assert_eq!(grid_from_tokens(&t, &[]), want);
+        let rules = [
+            hrule(70.0, 65.0, 300.0),
+            hrule(90.0, 65.0, 300.0),
+            hrule(116.0, 65.0, 300.0),
+            hrule(128.0, 65.0, 300.0),
+            vrule(95.0, 70.0, 128.0),
+            vrule(190.0, 70.0, 128.0),
+            vrule(270.0, 70.0, 128.0),
+        ];
+        assert_eq!(grid_from_tokens(&t, &rules), want);
+        assert!(multiplier("5×") && multiplier("×2") && multiplier("5 x"));
+        assert!(!multiplier("5") && !multiplier("x") && !multiplier("3×3"));
     }
 
     #[test]
