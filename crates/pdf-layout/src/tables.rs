@@ -586,7 +586,9 @@ fn header_groups(
     };
     let above = |g: &Vec<usize>| g.iter().all(|&r| rows[r].bottom < rule + 1.0);
     let n = groups.iter().take_while(|g| above(g)).count();
-    // A repeat count marks records, not a header.
+    // A repeat count marks records, not a header; so do three or more lines that each fill
+    // every column (BERT's Table 4 lost its header to the caption: its first records sit
+    // above the first rule).
     if groups[..n]
         .iter()
         .flatten()
@@ -594,7 +596,40 @@ fn header_groups(
     {
         return 0;
     }
-    if n < 2 || n == groups.len() {
+    let n_cols = placed.iter().map(|p| p.2 + 1).max().unwrap_or(0);
+    let full = groups[..n]
+        .iter()
+        .filter(|g| {
+            (0..n_cols).all(|c| {
+                placed
+                    .iter()
+                    .any(|p| g.contains(&p.0) && p.1 <= c && c <= p.2)
+            })
+        })
+        .count();
+    if full >= 3 {
+        return 0;
+    }
+    // A line with a row label and numbers beside it is a record ("clip length | 32 | 32 | 64").
+    let record = |g: &Vec<usize>| {
+        let texts: Vec<String> = g
+            .iter()
+            .flat_map(|&r| rows[r].tokens.iter().map(|t| (t.bbox.x0, t.text.clone())))
+            .map(|(_, t)| t)
+            .collect();
+        let labelled = placed.iter().any(|p| g.contains(&p.0) && p.1 == 0);
+        let valued: Vec<&Placed> = placed
+            .iter()
+            .filter(|p| g.contains(&p.0) && p.1 > 0)
+            .collect();
+        labelled
+            && !valued.is_empty()
+            && valued
+                .iter()
+                .all(|p| p.3.iter().all(|t| geometry::numeric(&t.text)))
+            && !texts.is_empty()
+    };
+    if groups[..n].iter().any(record) {
         return 0;
     }
     let spans = placed
@@ -1418,6 +1453,64 @@ mod tests {
         assert_eq!(grid_from_tokens(&t, &rules), want);
         assert!(multiplier("5×") && multiplier("×2") && multiplier("5 x"));
         assert!(!multiplier("5") && !multiplier("x") && !multiplier("3×3"));
+    }
+
+    /// Lines above the rule under a table's first line are joined into one header only when
+    /// they are header lines: GroupNorm's Table 8 puts "clip length | 32 | 32 | 64" and
+    /// "batch size | 8 | 4 | 4" there, two records.
+    #[test]
+    fn header_lines_join_but_records_above_the_rule_do_not() {
+        let mut t = row(
+            &[("Stage", 100.0), ("Operator", 160.0), ("Channels", 240.0)],
+            100.0,
+        );
+        t.extend(row(&[("i", 110.0), ("F_i", 170.0), ("C_i", 250.0)], 112.0));
+        t.extend(row(
+            &[("1", 110.0), ("Conv3x3", 160.0), ("32", 250.0)],
+            128.0,
+        ));
+        t.extend(row(
+            &[("2", 110.0), ("MBConv1", 160.0), ("16", 250.0)],
+            140.0,
+        ));
+        let rules = [
+            hrule(90.0, 95.0, 300.0),
+            hrule(117.0, 95.0, 300.0),
+            hrule(145.0, 95.0, 300.0),
+        ];
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["Stage i", "Operator F_i", "Channels C_i"],
+                &["1", "Conv3x3", "32"],
+                &["2", "MBConv1", "16"],
+            ])
+        );
+        let mut t = row(
+            &[("clip length", 100.0), ("32", 200.0), ("64", 250.0)],
+            100.0,
+        );
+        t.extend(row(
+            &[("batch size", 100.0), ("8", 200.0), ("4", 250.0)],
+            112.0,
+        ));
+        t.extend(row(
+            &[("BN", 100.0), ("73.3", 200.0), ("73.3", 250.0)],
+            128.0,
+        ));
+        t.extend(row(
+            &[("GN", 100.0), ("73.0", 200.0), ("74.5", 250.0)],
+            140.0,
+        ));
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["clip length", "32", "64"],
+                &["batch size", "8", "4"],
+                &["BN", "73.3", "73.3"],
+                &["GN", "73.0", "74.5"],
+            ])
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! somewhere in the table: a header wider than its data ("ConvNeXt-T/S/B/L ConvNeXt-T/S/B/L/XL",
 //! 3.6 pt apart, over columns 11 pt apart), header words one space apart, or tightly set values.
 //! The rows that hold numbers show where the columns really are: an x-interval that no token of
-//! any numeric row touches, at least 0.6 em wide (wider than a word space), is a boundary.
+//! any numeric row touches, at least 0.6 em wide (wider than a word space), is a boundary, when
+//! a column on one side of it holds a number.
 //! A chunk whose tokens leave such a boundary free between them is split there when each piece
 //! lines up (left, centre or right) with the numeric rows' cells of its column; a phrase centred
 //! over two columns does not, and neither does a header underlined by a `\cmidrule`: both stay
@@ -32,6 +33,8 @@ pub(super) fn numeric(text: &str) -> bool {
 #[derive(Debug, Default)]
 pub(super) struct Boundaries {
     gaps: Vec<(f64, f64)>,
+    /// Whether a column on either side of the gap holds a number: only those gaps split.
+    strong: Vec<bool>,
     columns: Vec<(f64, f64)>,
 }
 
@@ -69,7 +72,23 @@ impl Boundaries {
             }
         }
         columns.push((start, occupied.last().expect("non-empty").1));
-        Self { gaps, columns }
+        // A boundary separates numbers from something: between two columns that hold no
+        // number in any row (SSD's Table 3 ticks, one per layer and row) it is no evidence.
+        let holds_number = |col: &(f64, f64)| {
+            numeric_rows.iter().any(|r| {
+                r.tokens.iter().any(|t| {
+                    numeric(&t.text) && t.bbox.x0 >= col.0 - 0.01 && t.bbox.x1 <= col.1 + 0.01
+                })
+            })
+        };
+        let strong = (0..gaps.len())
+            .map(|k| holds_number(&columns[k]) || holds_number(&columns[k + 1]))
+            .collect();
+        Self {
+            gaps,
+            strong,
+            columns,
+        }
     }
 
     /// Splits chunks at the boundaries their tokens leave free, where every piece lines up with
@@ -106,7 +125,8 @@ impl Boundaries {
         let crosses = |a: &Token, b: &Token| {
             self.gaps
                 .iter()
-                .any(|g| a.bbox.x1 <= g.1 && b.bbox.x0 >= g.0)
+                .zip(&self.strong)
+                .any(|(g, &strong)| strong && a.bbox.x1 <= g.1 && b.bbox.x0 >= g.0)
         };
         if !c.tokens.windows(2).any(|w| crosses(&w[0], &w[1])) {
             return None;
@@ -138,7 +158,7 @@ impl Boundaries {
                 }),
             }
         }
-        let tol = 0.5 * em;
+        let tol = 0.25 * em;
         let aligned = |p: &Chunk| {
             let mid = (p.x0 + p.x1) / 2.0;
             // The column whose reach (up to the neighbouring boundaries) holds the piece.
