@@ -385,6 +385,12 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
         .map(|s| (s, &c.row))
         .or_else(|| counts::count_header(&c.row).map(|s| (s, &c.column)));
     if let Some((scale, model)) = count {
+        // A header with no unit ("Number of parameters") may have it in the caption.
+        let scale = if scale == 1.0 {
+            counts::caption_unit(&c.caption).unwrap_or(scale)
+        } else {
+            scale
+        };
         if let Some(n) = counts::in_cell(&c.text, scale) {
             mined.param_counts.push(ParamCount {
                 // LLaMA's Table 2 leads with the count column: its row header is the count.
@@ -545,6 +551,70 @@ mod tests {
             &mined.param_counts[0].source,
             Source::Cell { table, column, .. } if table == "2" && column == "Params"
         ));
+    }
+
+    /// Issue 18: "MobileNet = 13 million" was the PlaNet variant (MobileNet's Table 11 row
+    /// "PlaNet MobileNet | 13M" beside "PlaNet | 52M"). The count keeps the row's whole name.
+    #[test]
+    fn a_variant_row_keeps_its_whole_model_name() {
+        let cells = [
+            cell("PlaNet", "Million Parameters", "52"),
+            cell("PlaNet MobileNet", "Million Parameters", "13"),
+        ];
+        let counts: Vec<(Option<String>, u64)> = mine(&[], &cells)
+            .param_counts
+            .into_iter()
+            .map(|c| (c.model, c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("PlaNet".to_string()), 52_000_000),
+                (Some("PlaNet MobileNet".to_string()), 13_000_000)
+            ]
+        );
+    }
+
+    /// VGG's Table 2 is one row, "Number of parameters", under the nets' letters; the unit is
+    /// in the caption only. Each letter's count, D's 138 among them, is a count of its net.
+    #[test]
+    fn a_count_row_takes_its_unit_from_the_caption() {
+        let caption = "Table 2: Number of parameters (in millions).";
+        let cells: Vec<TableCell> = [
+            ("A,A-LRN", "133"),
+            ("B", "133"),
+            ("C", "134"),
+            ("D", "138"),
+            ("E", "144"),
+        ]
+        .iter()
+        .map(|(net, v)| TableCell {
+            caption: caption.into(),
+            ..cell("Number of parameters", net, v)
+        })
+        .collect();
+        let mined = mine(&[], &cells);
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("A,A-LRN"), 133_000_000),
+                (Some("B"), 133_000_000),
+                (Some("C"), 134_000_000),
+                (Some("D"), 138_000_000),
+                (Some("E"), 144_000_000)
+            ]
+        );
+        // Without the caption's unit, 138 is no count.
+        assert!(
+            mine(&[], &[cell("Number of parameters", "D", "138")])
+                .param_counts
+                .is_empty()
+        );
     }
 
     /// ConvNeXt's Table 5: rows name hyper-parameters, columns name the two recipes. Each cell

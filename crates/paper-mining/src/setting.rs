@@ -109,9 +109,20 @@ fn dataset_key(m: &str) -> &'static str {
     }
 }
 
+/// A heading's task: the tasks above, and localisation (VGG's appendix "A Localisation", whose
+/// learning rate is not the classifier's). Only headings: in a sentence, a detector's
+/// "localization loss" is part of detection.
+static HEADING_TASK: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(classification|classifier|detection|detector|segmentation|translation|question answering|language model(?:ing)?|locali[sz]ation)",
+    )
+});
+
 fn task_key(m: &str) -> &'static str {
     let m = m.to_ascii_lowercase();
-    if m.starts_with("classif") {
+    if m.starts_with("locali") {
+        "localization"
+    } else if m.starts_with("classif") {
         "classification"
     } else if m.starts_with("detect") {
         "detection"
@@ -312,10 +323,16 @@ pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
         .find(sentence)
         .or_else(|| DATASET.find(path))
         .map(|m| dataset_key(m.as_str()));
-    let task = TASK
-        .find(sentence)
-        .or_else(|| TASK.find(path))
-        .map(|m| task_key(m.as_str()));
+    let path_task = HEADING_TASK.find(path).map(|m| task_key(m.as_str()));
+    // A sentence naming the main task in a section about another one is about that other
+    // task (VGG A.1: "Training was initialised with the corresponding classification models
+    // ..., and the initial learning rate was set to 10−3" trains the localisation net).
+    let task = match (TASK.find(sentence).map(|m| task_key(m.as_str())), path_task) {
+        (Some(s), Some(p)) if paper.task == Some(s) && paper.task.is_some_and(|t| t != p) => {
+            Some(p)
+        }
+        (s, p) => s.or(p),
+    };
     let label = if ABLATION.is_match(sentence) || ABLATION.is_match(path) {
         Label::Ablation
     } else if FINE_TUNING.is_match(sentence) || FINE_TUNING.is_match(path) {
@@ -570,6 +587,45 @@ mod tests {
             .label,
             Label::Main
         );
+    }
+
+    /// VGG's appendix A.1 trains a localisation net from the classifiers: its learning rate
+    /// (10^-3, p.10) is not the classifier's 10^-2, though the sentence names classification.
+    /// A detector's "localization loss" in a sentence is no other task.
+    #[test]
+    fn a_localisation_appendix_is_another_task() {
+        let paper = Paper {
+            dataset: Some("imagenet"),
+            task: Some("classification"),
+            edition: None,
+            ..Paper::default()
+        };
+        let a1 = classify(
+            "Training was initialised with the corresponding classification models (trained on \
+             the same scales), and the initial learning rate was set to 10^−3.",
+            "A LOCALISATION > A.1 LOCALISATION CONVNET",
+            &paper,
+        );
+        assert_eq!(
+            (a1.label, a1.dataset.as_deref()),
+            (Label::OtherTask, Some("localization"))
+        );
+        let main = classify(
+            "The learning rate was initially set to 10^−2.",
+            "3 CLASSIFICATION FRAMEWORK > 3.1 TRAINING",
+            &paper,
+        );
+        assert_eq!(main.label, Label::Main);
+        let detector = Paper {
+            task: Some("detection"),
+            ..paper.clone()
+        };
+        let ssd = classify(
+            "the weight term α for the localization loss is set to 1",
+            "2.2 Training",
+            &detector,
+        );
+        assert_eq!(ssd.label, Label::Main);
     }
 
     #[test]

@@ -276,6 +276,40 @@ mod tests {
         );
     }
 
+    /// Issue 18's other examples, as Swin (Sec. 3.3, 4.1) and Faster R-CNN (Sec. 3.1.1) print
+    /// them (those papers are not in ../shared; the sentences are typed from the issue's
+    /// examples in their papers' wording).
+    #[test]
+    fn swin_and_anchor_assignments_of_issue_18() {
+        let got = |s: &str| -> Vec<(String, String)> {
+            in_sentence(s)
+                .into_iter()
+                .map(|f| (f.symbol, f.value))
+                .collect()
+        };
+        let p = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            got("The window size is set to M = 7 by default."),
+            [p("M", "7")]
+        );
+        assert_eq!(
+            got(
+                "The query dimension of each head is d = 32, and the expansion layer of each MLP is α = 4."
+            ),
+            [p("d", "32"), p("α", "4")]
+        );
+        assert_eq!(
+            got("Swin-T: C = 96, layer numbers = {2, 2, 6, 2}"),
+            [p("C", "96")]
+        );
+        assert_eq!(
+            got(
+                "we use 3 scales and 3 aspect ratios, yielding k = 9 anchors at each sliding position"
+            ),
+            [p("k", "9")]
+        );
+    }
+
     /// ConvNeXt p.6 lists each variant's widths and depths as tuples.
     #[test]
     fn a_tuple_per_stage_is_one_value() {

@@ -249,6 +249,14 @@ const RULES: &[Rule] = &[
         r"(?i:\boptimi[sz]er\s*(?:is|:|=)\s*)OPT\b",
         Text,
     ),
+    // VGG p.4: "using mini-batch gradient descent (based on back-propagation (LeCun et al.,
+    // 1989)) with momentum": plain gradient descent with momentum, a remark in brackets
+    // between them. The value is the method and its momentum (group `m`), without the remark.
+    rule(
+        "optimizer",
+        r"(?i)\b(?:use|uses|used|using|with|by|via)\s+(?:the\s+|an?\s+)?(?P<v>(?:mini-?\s?batch\s+|stochastic\s+)?gradient\s+descent)\s*(?:\((?:[^()]|\([^()]*\))*\)\s*)?(?P<m>with\s+(?:(?:Nesterov|Nesterov's|heavy-ball)\s+)?momentum)\b",
+        Text,
+    ),
     rule(
         "beta1",
         r"(?:β|\bbeta|\\beta)\s*_?\s*\{?(?:1|₁)\}?\s*(?:[=:]|\bof\b|\bis\b)\s*{N}",
@@ -269,9 +277,11 @@ const RULES: &[Rule] = &[
     rule("momentum", r"(?i)\b(?:no|without)\s+momentum\b", Zero),
     rule("weight_decay", r"(?i)\bweight[- ]decay\b{F}{N}", List),
     rule("weight_decay", r"(?i){N}\s+weight[- ]decay\b", Number),
+    // VGG p.4: "weight decay (the L_2 penalty multiplier set to 5·10^−4)": the L2 written
+    // with its subscript, and the multiplier named.
     rule(
         "weight_decay",
-        r"(?i)\bL2\s+(?:regulari[sz]ation|penalty)\b{F}{N}",
+        r"(?i)\bL_?2\s+(?:regulari[sz]ation|penalty)(?:\s+(?:multiplier|coefficient|weight|strength))?\b{F}{N}",
         Number,
     ),
     rule(
@@ -665,7 +675,11 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
             match rule.kind {
                 Text => {
                     let v = caps.name("v").unwrap_or(whole);
-                    found.push((v.as_str().trim().to_string(), None));
+                    let mut value = v.as_str().trim().to_string();
+                    if let Some(m) = caps.name("m") {
+                        value = format!("{value} {}", m.as_str().trim());
+                    }
+                    found.push((value, None));
                 }
                 Zero => found.push((whole.as_str().to_string(), Some(0.0))),
                 One => found.push((whole.as_str().to_string(), Some(1.0))),
@@ -1205,6 +1219,28 @@ mod tests {
             ),
             [5e-5, 3e-5, 2e-5]
         );
+    }
+
+    /// VGG p.4, as paper.md reads it (the subscript of L_2 and the superscript of the
+    /// exponent marked): the weight decay and the optimizer of the training recipe.
+    #[test]
+    fn vgg_weight_decay_and_gradient_descent_with_momentum() {
+        let s = "The training was regularised by weight decay (the L_2 penalty multiplier set to \
+                 5·10^−4) and dropout regularisation for the first two fully-connected layers";
+        assert_eq!(num(s, "weight_decay"), [5e-4]);
+        let s = "the training is carried out by optimising the multinomial logistic regression \
+                 objective using mini-batch gradient descent (based on back-propagation (LeCun \
+                 et al., 1989)) with momentum.";
+        assert_eq!(
+            one(s, "optimizer"),
+            [(
+                "mini-batch gradient descent with momentum".to_string(),
+                None
+            )]
+        );
+        // Gradient descent with no momentum named is left to the other rules.
+        assert!(one("trained using mini-batch gradient descent.", "optimizer").is_empty());
+        assert!(one("the gradient descent with momentum literature", "optimizer").is_empty());
     }
 
     #[test]
