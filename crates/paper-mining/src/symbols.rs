@@ -60,6 +60,15 @@ static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// Swin's "Swin-T: C = 96, layer numbers = {2, 2, 6, 2}": a tuple of plain numbers named by up
+/// to three lower-case words instead of a letter, right after a list separator or at the start.
+/// Only a tuple: a single number after words ("the bottleneck width = 4") is too often prose.
+static NAMED_TUPLE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?:^|[,;:])\s*(?P<s>[a-z]+(?:\s+[a-z]+){0,2})\s*=\s*(?P<v>[(\[{]\s*\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?){1,15}\s*[)\]}])",
+    )
+});
+
 /// Words that look like a one-letter symbol but are English.
 fn is_word(s: &str) -> bool {
     matches!(
@@ -189,6 +198,7 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
     };
     if sentence.contains('=') {
         sets.extend(TUPLE.captures_iter(sentence));
+        sets.extend(NAMED_TUPLE.captures_iter(sentence));
     }
     for caps in sets {
         let (s, v) = (caps.name("s").unwrap(), caps.name("v").unwrap());
@@ -224,6 +234,7 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
 
 pub(crate) fn force() {
     LazyLock::force(&TUPLE);
+    LazyLock::force(&NAMED_TUPLE);
     LazyLock::force(&ASSIGN);
     LazyLock::force(&IS);
     LazyLock::force(&SET_TO);
@@ -300,8 +311,11 @@ mod tests {
         );
         assert_eq!(
             got("Swin-T: C = 96, layer numbers = {2, 2, 6, 2}"),
-            [p("C", "96")]
+            [p("C", "96"), p("layer numbers", "{2, 2, 6, 2}")]
         );
+        // Words before a single number, or mid-sentence, are prose.
+        assert!(got("the bottleneck width = 4 here").is_empty());
+        assert!(got("we then use the numbers = (1, 2) here").is_empty());
         assert_eq!(
             got(
                 "we use 3 scales and 3 aspect ratios, yielding k = 9 anchors at each sliding position"
