@@ -118,6 +118,25 @@ pub fn count_header(header: &str) -> Option<f64> {
     })
 }
 
+/// The unit a caption gives a table's parameter counts when its headers give none: VGG's
+/// "Table 2: Number of parameters (in millions)." heads a row "Number of parameters | 133 |
+/// 133 | 134 | 138 | 144". Only a caption about parameters that says "in millions" (or
+/// thousands, billions) declares one.
+pub fn caption_unit(caption: &str) -> Option<f64> {
+    let c = caption.to_lowercase();
+    if !c.contains("param") {
+        return None;
+    }
+    [
+        ("in thousands", 1e3),
+        ("in millions", 1e6),
+        ("in billions", 1e9),
+    ]
+    .into_iter()
+    .find(|(w, _)| c.contains(w))
+    .map(|(_, s)| s)
+}
+
 /// The count in a cell under a count header with `scale`: "86M" -> 86e6; "138" under
 /// "(in millions)" -> 138e6. Unscaled small numbers are not counts.
 pub fn in_cell(cell: &str, scale: f64) -> Option<u64> {
@@ -183,5 +202,20 @@ mod tests {
         assert_eq!(in_cell("138", 1e6), Some(138_000_000));
         assert_eq!(in_cell("138", 1.0), None);
         assert_eq!(in_cell("n/a", 1e6), None);
+    }
+
+    #[test]
+    fn a_caption_can_give_the_unit() {
+        assert_eq!(
+            caption_unit("Table 2: Number of parameters (in millions)."),
+            Some(1e6)
+        );
+        assert_eq!(caption_unit("Table 3: Params, in billions"), Some(1e9));
+        // A caption about something else, or about parameters with no unit, gives none.
+        assert_eq!(
+            caption_unit("Table 4: Training time (in millions of steps)"),
+            None
+        );
+        assert_eq!(caption_unit("Table 2: Number of parameters."), None);
     }
 }

@@ -245,7 +245,12 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
             .get(&c.section)
             .cloned()
             .unwrap_or_else(|| c.section.clone());
-        let mut setting = setting::classify(&format!("{} {}", c.row, c.column), &path, &paper);
+        // A recipe table names hyper-parameters in its rows and settings in its columns.
+        let mut setting = if recipe_cell(c) {
+            setting::of_column(&c.column, &c.caption, &path, &paper)
+        } else {
+            setting::classify(&format!("{} {}", c.row, c.column), &path, &paper)
+        };
         // A table sits where the layout put it, not always in its section (ConvNeXt's ADE20K
         // Table 4 heads page 8, inside 3.3): its caption names the setting its headers do not.
         if setting.label == setting::Label::Main
@@ -355,6 +360,14 @@ fn model_name(header: &str) -> String {
         .to_string()
 }
 
+/// A cell of a table whose row header names the hyper-parameter and whose column header does
+/// not: its column is a setting (ConvNeXt's Table 5, "training epochs" under "ImageNet-1K").
+fn recipe_cell(c: &TableCell) -> bool {
+    vocab::header_name(&c.column).is_none()
+        && counts::count_header(&c.column).is_none()
+        && vocab::header_name(&c.row).is_some()
+}
+
 /// "3 × 3", "224x224": a square's two sides.
 static SQUARE: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| re::compile(r"\b(\d{1,4})\s*[×x]\s*(\d{1,4})\b"));
@@ -372,6 +385,12 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
         .map(|s| (s, &c.row))
         .or_else(|| counts::count_header(&c.row).map(|s| (s, &c.column)));
     if let Some((scale, model)) = count {
+        // A header with no unit ("Number of parameters") may have it in the caption.
+        let scale = if scale == 1.0 {
+            counts::caption_unit(&c.caption).unwrap_or(scale)
+        } else {
+            scale
+        };
         if let Some(n) = counts::in_cell(&c.text, scale) {
             mined.param_counts.push(ParamCount {
                 // LLaMA's Table 2 leads with the count column: its row header is the count.
@@ -394,10 +413,16 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
     if text.is_empty() || matches!(text, "-" | "–" | "—") {
         return;
     }
-    let row_model = Some(c.row.trim())
-        .filter(|r| !r.is_empty() && *r != text && parse_number(r).is_none())
-        .map(model_name);
-    let mut push = |value: &str, number: Option<f64>| {
+    // The row names the model, except in a recipe table, where it names the hyper-parameter
+    // and the column may name the models ("ConvNeXt-T/S/B/L ImageNet-1K").
+    let row_model = if recipe_cell(c) {
+        setting::model_in(&c.column)
+    } else {
+        Some(c.row.trim())
+            .filter(|r| !r.is_empty() && *r != text && parse_number(r).is_none())
+            .map(model_name)
+    };
+    let mut push = |value: &str, number: Option<f64>, model: Option<String>| {
         mined.hyperparameters.push(Candidate {
             name,
             value: value.to_string(),
@@ -405,13 +430,16 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
             page: c.page,
             section: c.section.clone(),
             source: source(),
-            model: row_model.clone(),
+            model,
             setting: setting.clone(),
             also: Vec::new(),
         });
     };
-    if matches!(name, "optimizer" | "lr_schedule") {
-        push(text, None);
+    if matches!(name, "optimizer" | "lr_schedule" | "randaugment") {
+        if name == "randaugment" && text.eq_ignore_ascii_case("none") {
+            return;
+        }
+        push(text, None, row_model.clone());
         return;
     }
     // "3 × 3" in a kernel or image size column is one side; a cell of two stacked rows
@@ -424,22 +452,45 @@ fn mine_cell(c: &TableCell, setting: Setting, mined: &mut Mined) {
                 && !seen.contains(&x)
             {
                 seen.push(x);
-                push(&sq[0], Some(x));
+                push(&sq[0], Some(x), row_model.clone());
             }
         }
         return;
     }
-    // "7/14" and "30/90" give one value per model of the row.
-    for part in text.split('/') {
+    // "7/14" and "30/90" give one value per model of the row; in a recipe table, one per
+    // model of the column ("0.1/0.4/0.5/0.5" under "ConvNeXt-T/S/B/L").
+    let parts: Vec<&str> = text.split('/').collect();
+    let variants = if recipe_cell(c) {
+        model_variants(&c.column)
+    } else {
+        Vec::new()
+    };
+    for (k, part) in parts.iter().enumerate() {
+        let model = if variants.len() == parts.len() && parts.len() > 1 {
+            Some(variants[k].clone())
+        } else {
+            row_model.clone()
+        };
         // "224^2" (224² printed with a superscript) is a 224 × 224 image.
         let part = match name {
             "image_size" => part.trim().strip_suffix("^2").unwrap_or(part),
-            _ => part,
+            _ => *part,
         };
         if let Some(x) = parse_number(part).filter(|x| vocab::plausible(name, *x)) {
-            push(part.trim(), Some(x));
+            push(part.trim(), Some(x), model);
         }
     }
+}
+
+/// The models a header lists as one name with variants: "ConvNeXt-T/S/B/L" is ConvNeXt-T,
+/// ConvNeXt-S, ConvNeXt-B and ConvNeXt-L; empty when the header has no such list.
+fn model_variants(header: &str) -> Vec<String> {
+    static LIST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        re::compile(r"\b([A-Za-z][A-Za-z0-9.]*)-([A-Za-z0-9]+(?:/[A-Za-z0-9]+)+)\b")
+    });
+    LIST.captures(header)
+        .map(|c| c[2].split('/').map(|v| format!("{}-{v}", &c[1])).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -500,6 +551,150 @@ mod tests {
             &mined.param_counts[0].source,
             Source::Cell { table, column, .. } if table == "2" && column == "Params"
         ));
+    }
+
+    /// Issue 18: "MobileNet = 13 million" was the PlaNet variant (MobileNet's Table 11 row
+    /// "PlaNet MobileNet | 13M" beside "PlaNet | 52M"). The count keeps the row's whole name.
+    #[test]
+    fn a_variant_row_keeps_its_whole_model_name() {
+        let cells = [
+            cell("PlaNet", "Million Parameters", "52"),
+            cell("PlaNet MobileNet", "Million Parameters", "13"),
+        ];
+        let counts: Vec<(Option<String>, u64)> = mine(&[], &cells)
+            .param_counts
+            .into_iter()
+            .map(|c| (c.model, c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("PlaNet".to_string()), 52_000_000),
+                (Some("PlaNet MobileNet".to_string()), 13_000_000)
+            ]
+        );
+    }
+
+    /// VGG's Table 2 is one row, "Number of parameters", under the nets' letters; the unit is
+    /// in the caption only. Each letter's count, D's 138 among them, is a count of its net.
+    #[test]
+    fn a_count_row_takes_its_unit_from_the_caption() {
+        let caption = "Table 2: Number of parameters (in millions).";
+        let cells: Vec<TableCell> = [
+            ("A,A-LRN", "133"),
+            ("B", "133"),
+            ("C", "134"),
+            ("D", "138"),
+            ("E", "144"),
+        ]
+        .iter()
+        .map(|(net, v)| TableCell {
+            caption: caption.into(),
+            ..cell("Number of parameters", net, v)
+        })
+        .collect();
+        let mined = mine(&[], &cells);
+        let counts: Vec<(Option<&str>, u64)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.count))
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                (Some("A,A-LRN"), 133_000_000),
+                (Some("B"), 133_000_000),
+                (Some("C"), 134_000_000),
+                (Some("D"), 138_000_000),
+                (Some("E"), 144_000_000)
+            ]
+        );
+        // Without the caption's unit, 138 is no count.
+        assert!(
+            mine(&[], &[cell("Number of parameters", "D", "138")])
+                .param_counts
+                .is_empty()
+        );
+    }
+
+    /// ConvNeXt's Table 5: rows name hyper-parameters, columns name the two recipes. Each cell
+    /// is one row with its column as the setting: ImageNet-1K (the main run) and ImageNet-22K,
+    /// which the text pre-trains on; per-model values go to the model the column lists in
+    /// that place; a row header's citation ("[69]") does not hide its name.
+    #[test]
+    fn a_recipe_table_mines_one_row_per_setting_column() {
+        let paragraphs = [Paragraph {
+            page: 6,
+            section: "3 Empirical Evaluations on ImageNet".into(),
+            text: "We train ConvNeXts on ImageNet-1K for 300 epochs. We pre-train ConvNeXts on \
+                   ImageNet-22K for 90 epochs. We fine-tune ImageNet-22K pre-trained models on \
+                   ImageNet-1K. ImageNet-1K has 1000 classes and ImageNet is popular."
+                .into(),
+        }];
+        let one_k = "ConvNeXt-T/S/B/L ImageNet-1K 224^2";
+        let k22 = "ConvNeXt-T/S/B/L/XL ImageNet-22K 224^2";
+        let recipe = |row: &str, column: &str, text: &str| TableCell {
+            table: "5".into(),
+            page: 9,
+            section: String::new(),
+            row: row.into(),
+            column: column.into(),
+            text: text.into(),
+            caption: "Table 5. ImageNet-1K/22K (pre-)training settings.".into(),
+        };
+        let cells = [
+            recipe("training epochs", one_k, "300"),
+            recipe("training epochs", k22, "90"),
+            recipe("warmup epochs", one_k, "20"),
+            recipe("warmup epochs", k22, "5"),
+            recipe("label smoothing [69]", one_k, "0.1"),
+            recipe("label smoothing [69]", k22, "0.1"),
+            recipe("stochastic depth [37]", one_k, "0.1/0.4/0.5/0.5"),
+            recipe("exp. mov. avg. (EMA) [51]", one_k, "0.9999"),
+            recipe("exp. mov. avg. (EMA) [51]", k22, "None"),
+        ];
+        let mined = mine(&paragraphs, &cells);
+        type Row<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+        let table: Vec<Row> = mined
+            .hyperparameters
+            .iter()
+            .filter(|c| matches!(c.source, Source::Cell { .. }))
+            .map(|c| {
+                (
+                    c.name,
+                    c.value.as_str(),
+                    c.setting.label.as_str(),
+                    c.setting.dataset.as_deref(),
+                    c.model.as_deref(),
+                )
+            })
+            .collect();
+        let main = Some("imagenet-1k");
+        let pre = Some("imagenet-22k");
+        assert_eq!(
+            table,
+            [
+                ("epochs", "300", "main", main, None),
+                ("epochs", "90", "pre-training", pre, None),
+                ("warmup", "20", "main", main, None),
+                ("warmup", "5", "pre-training", pre, None),
+                ("label_smoothing", "0.1", "main", main, None),
+                ("label_smoothing", "0.1", "pre-training", pre, None),
+                ("drop_path", "0.1", "main", main, Some("ConvNeXt-T")),
+                ("drop_path", "0.4", "main", main, Some("ConvNeXt-S")),
+                ("drop_path", "0.5", "main", main, Some("ConvNeXt-B")),
+                ("drop_path", "0.5", "main", main, Some("ConvNeXt-L")),
+                ("ema", "0.9999", "main", main, None),
+            ]
+        );
+        // A caption naming the stage sets it for every column (ConvNeXt's Table 6).
+        let mut ft = recipe("training epochs", "ConvNeXt-B/L ImageNet-1K 384^2", "30");
+        ft.caption = "Table 6. ImageNet-1K fine-tuning settings.".into();
+        let mined = mine(&paragraphs, &[ft]);
+        assert_eq!(
+            mined.hyperparameters.last().map(|c| c.setting.label),
+            Some(setting::Label::FineTuning)
+        );
     }
 
     /// ConvNeXt p.6: the fine-tuning recipe follows the sentence that names the stage; the

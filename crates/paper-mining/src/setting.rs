@@ -109,9 +109,20 @@ fn dataset_key(m: &str) -> &'static str {
     }
 }
 
+/// A heading's task: the tasks above, and localisation (VGG's appendix "A Localisation", whose
+/// learning rate is not the classifier's). Only headings: in a sentence, a detector's
+/// "localization loss" is part of detection.
+static HEADING_TASK: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(classification|classifier|detection|detector|segmentation|translation|question answering|language model(?:ing)?|locali[sz]ation)",
+    )
+});
+
 fn task_key(m: &str) -> &'static str {
     let m = m.to_ascii_lowercase();
-    if m.starts_with("classif") {
+    if m.starts_with("locali") {
+        "localization"
+    } else if m.starts_with("classif") {
         "classification"
     } else if m.starts_with("detect") {
         "detection"
@@ -134,6 +145,10 @@ pub struct Paper {
     /// The main dataset's edition when the text names years ("voc2007" for a paper trained
     /// and tested on VOC2007, which also reports VOC2012).
     pub edition: Option<String>,
+    /// The sized dataset the text pre-trains on ("imagenet-22k": "We pre-train ConvNeXts on
+    /// ImageNet-22K", "ImageNet-22K pre-trained models"), when one is named so clearly more
+    /// often than any other.
+    pub pretrained_on: Option<String>,
 }
 
 impl Paper {
@@ -142,7 +157,14 @@ impl Paper {
         let mut datasets: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut tasks: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut editions: BTreeMap<String, usize> = BTreeMap::new();
+        let mut pretrained: BTreeMap<String, usize> = BTreeMap::new();
         for t in texts {
+            for c in PRETRAINED_ON.captures_iter(t) {
+                let m = c.get(1).or_else(|| c.get(2)).expect("one side matched");
+                if let Some(d) = sized_dataset(m.as_str()) {
+                    *pretrained.entry(d).or_default() += 1;
+                }
+            }
             for m in DATASET.find_iter(t) {
                 *datasets.entry(dataset_key(m.as_str())).or_default() += 1;
             }
@@ -165,12 +187,62 @@ impl Paper {
             [(e, _)] => Some((*e).clone()),
             [(e, a), (_, b), ..] => (2 * **a >= 3 * **b).then(|| (*e).clone()),
         };
+        let mut by_count: Vec<(&String, &usize)> = pretrained.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(a.1));
+        let pretrained_on = match by_count.as_slice() {
+            [] => None,
+            [(d, _)] => Some((*d).clone()),
+            [(d, a), (_, b), ..] => (2 * **a >= 3 * **b).then(|| (*d).clone()),
+        };
         Paper {
             dataset,
             task: most(&tasks),
             edition,
+            pretrained_on,
         }
     }
+}
+
+/// A dataset named with its size: "ImageNet-22K", "ImageNet-1k", "JFT-300M".
+static SIZED: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?i)\b(imagenet|jft|instagram|laion)[\s-]?(\d+(?:\.\d+)?[kmb])\b"));
+
+/// "pre-train(ed|ing) ... on ImageNet-22K" or "ImageNet-22K pre-train(ed|ing)".
+static PRETRAINED_ON: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\bpre-?\s?train\w*\s+(?:[\w-]+\s+){0,3}?on\s+((?:imagenet|jft|instagram|laion)[\s-]?\d+(?:\.\d+)?[kmb])\b|\b((?:imagenet|jft|instagram|laion)[\s-]?\d+(?:\.\d+)?[kmb])\s+pre-?\s?train",
+    )
+});
+
+/// The first sized dataset `text` names, as "imagenet-22k".
+pub fn sized_dataset(text: &str) -> Option<String> {
+    SIZED.captures(text).map(|c| {
+        format!(
+            "{}-{}",
+            dataset_key(&c[1]).replace("other", &c[1].to_ascii_lowercase()),
+            c[2].to_ascii_lowercase()
+        )
+    })
+}
+
+/// The setting of a cell in a recipe table, whose rows name hyper-parameters and whose columns
+/// name settings (ConvNeXt's Table 5: "ImageNet-1K" and "ImageNet-22K" side by side): the column
+/// header decides, then the caption's stage ("ImageNet-1K fine-tuning settings"), and a sized
+/// dataset the paper pre-trains on makes its column the pre-training stage.
+pub fn of_column(column: &str, caption: &str, path: &str, paper: &Paper) -> Setting {
+    let mut setting = classify(column, path, paper);
+    let sized = sized_dataset(column);
+    if setting.label == Label::Main {
+        if let Some(stage) = stage_named(caption) {
+            setting.label = stage;
+        } else if sized.is_some() && sized == paper.pretrained_on {
+            setting.label = Label::PreTraining;
+        }
+    }
+    if let Some(d) = sized {
+        setting.dataset = Some(d);
+    }
+    setting
 }
 
 /// "VOC2007", "PASCAL VOC 2012", "COCO 2014": a dataset with its year, as "voc2007".
@@ -251,10 +323,16 @@ pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
         .find(sentence)
         .or_else(|| DATASET.find(path))
         .map(|m| dataset_key(m.as_str()));
-    let task = TASK
-        .find(sentence)
-        .or_else(|| TASK.find(path))
-        .map(|m| task_key(m.as_str()));
+    let path_task = HEADING_TASK.find(path).map(|m| task_key(m.as_str()));
+    // A sentence naming the main task in a section about another one is about that other
+    // task (VGG A.1: "Training was initialised with the corresponding classification models
+    // ..., and the initial learning rate was set to 10−3" trains the localisation net).
+    let task = match (TASK.find(sentence).map(|m| task_key(m.as_str())), path_task) {
+        (Some(s), Some(p)) if paper.task == Some(s) && paper.task.is_some_and(|t| t != p) => {
+            Some(p)
+        }
+        (s, p) => s.or(p),
+    };
     let label = if ABLATION.is_match(sentence) || ABLATION.is_match(path) {
         Label::Ablation
     } else if FINE_TUNING.is_match(sentence) || FINE_TUNING.is_match(path) {
@@ -450,6 +528,7 @@ mod tests {
             dataset: Some("imagenet"),
             task: Some("classification"),
             edition: None,
+            ..Paper::default()
         };
         let got = classify(
             "All model variants are trained for 160K iterations with a batch size of 16.",
@@ -486,6 +565,7 @@ mod tests {
             dataset: Some("coco"),
             task: Some("detection"),
             edition: None,
+            ..Paper::default()
         };
         for s in [
             "We measure the speed with batch size 4 on one GPU.",
@@ -509,12 +589,52 @@ mod tests {
         );
     }
 
+    /// VGG's appendix A.1 trains a localisation net from the classifiers: its learning rate
+    /// (10^-3, p.10) is not the classifier's 10^-2, though the sentence names classification.
+    /// A detector's "localization loss" in a sentence is no other task.
+    #[test]
+    fn a_localisation_appendix_is_another_task() {
+        let paper = Paper {
+            dataset: Some("imagenet"),
+            task: Some("classification"),
+            edition: None,
+            ..Paper::default()
+        };
+        let a1 = classify(
+            "Training was initialised with the corresponding classification models (trained on \
+             the same scales), and the initial learning rate was set to 10^−3.",
+            "A LOCALISATION > A.1 LOCALISATION CONVNET",
+            &paper,
+        );
+        assert_eq!(
+            (a1.label, a1.dataset.as_deref()),
+            (Label::OtherTask, Some("localization"))
+        );
+        let main = classify(
+            "The learning rate was initially set to 10^−2.",
+            "3 CLASSIFICATION FRAMEWORK > 3.1 TRAINING",
+            &paper,
+        );
+        assert_eq!(main.label, Label::Main);
+        let detector = Paper {
+            task: Some("detection"),
+            ..paper.clone()
+        };
+        let ssd = classify(
+            "the weight term α for the localization loss is set to 1",
+            "2.2 Training",
+            &detector,
+        );
+        assert_eq!(ssd.label, Label::Main);
+    }
+
     #[test]
     fn settings_from_sentence_and_headings() {
         let paper = Paper {
             dataset: Some("imagenet"),
             task: Some("classification"),
             edition: None,
+            ..Paper::default()
         };
         let c = |s: &str, path: &str| classify(s, path, &paper);
         assert_eq!(
@@ -575,6 +695,7 @@ mod tests {
             dataset: None,
             task: Some("segmentation"),
             edition: None,
+            ..Paper::default()
         };
         let c = |s: &str| classify(s, "1 Introduction", &paper).label;
         // U-Net, Sec. 1: AlexNet's depth, not U-Net's.

@@ -60,6 +60,15 @@ static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
+/// Swin's "Swin-T: C = 96, layer numbers = {2, 2, 6, 2}": a tuple of plain numbers named by up
+/// to three lower-case words instead of a letter, right after a list separator or at the start.
+/// Only a tuple: a single number after words ("the bottleneck width = 4") is too often prose.
+static NAMED_TUPLE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?:^|[,;:])\s*(?P<s>[a-z]+(?:\s+[a-z]+){0,2})\s*=\s*(?P<v>[(\[{]\s*\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?){1,15}\s*[)\]}])",
+    )
+});
+
 /// Words that look like a one-letter symbol but are English.
 fn is_word(s: &str) -> bool {
     matches!(
@@ -189,6 +198,7 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
     };
     if sentence.contains('=') {
         sets.extend(TUPLE.captures_iter(sentence));
+        sets.extend(NAMED_TUPLE.captures_iter(sentence));
     }
     for caps in sets {
         let (s, v) = (caps.name("s").unwrap(), caps.name("v").unwrap());
@@ -224,6 +234,7 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
 
 pub(crate) fn force() {
     LazyLock::force(&TUPLE);
+    LazyLock::force(&NAMED_TUPLE);
     LazyLock::force(&ASSIGN);
     LazyLock::force(&IS);
     LazyLock::force(&SET_TO);
@@ -273,6 +284,43 @@ mod tests {
         assert_eq!(
             pairs("We set G = 32 for GN by default."),
             [("G".into(), 32.0)]
+        );
+    }
+
+    /// Issue 18's other examples, as Swin (Sec. 3.3, 4.1) and Faster R-CNN (Sec. 3.1.1) print
+    /// them (those papers are not in ../shared; the sentences are typed from the issue's
+    /// examples in their papers' wording).
+    #[test]
+    fn swin_and_anchor_assignments_of_issue_18() {
+        let got = |s: &str| -> Vec<(String, String)> {
+            in_sentence(s)
+                .into_iter()
+                .map(|f| (f.symbol, f.value))
+                .collect()
+        };
+        let p = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            got("The window size is set to M = 7 by default."),
+            [p("M", "7")]
+        );
+        assert_eq!(
+            got(
+                "The query dimension of each head is d = 32, and the expansion layer of each MLP is α = 4."
+            ),
+            [p("d", "32"), p("α", "4")]
+        );
+        assert_eq!(
+            got("Swin-T: C = 96, layer numbers = {2, 2, 6, 2}"),
+            [p("C", "96"), p("layer numbers", "{2, 2, 6, 2}")]
+        );
+        // Words before a single number, or mid-sentence, are prose.
+        assert!(got("the bottleneck width = 4 here").is_empty());
+        assert!(got("we then use the numbers = (1, 2) here").is_empty());
+        assert_eq!(
+            got(
+                "we use 3 scales and 3 aspect ratios, yielding k = 9 anchors at each sliding position"
+            ),
+            [p("k", "9")]
         );
     }
 

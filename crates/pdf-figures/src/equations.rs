@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::render::check_render_size;
 use crate::render::{PageCrops, render_page_crops};
 use crate::structure::Context;
+use crate::tables::TableEntry;
 use pdf_layout::equations::{Equation, find};
 use pdf_layout::{CaptionKind, Rect, Side, locate};
 use serde::Serialize;
@@ -30,9 +31,19 @@ pub struct EquationEntry {
     pub text: String,
 }
 
-/// Every display equation of the document, in reading order.
-pub fn locate_equations(ctx: &Context<'_>) -> Vec<Equation> {
+/// Every display equation of the document, in reading order, outside the figures and the
+/// tables: those the captions locate here, and the extracted `tables` (their regions may reach
+/// further: VGG's Table 11, caption above a two-line header, had its value columns read as an
+/// equation on p.12).
+pub fn locate_equations(ctx: &Context<'_>, tables: &[TableEntry]) -> Vec<Equation> {
     let mut excluded: BTreeMap<usize, Vec<Rect>> = BTreeMap::new();
+    for t in tables {
+        let [x0, y0, x1, y1] = t.bbox;
+        excluded
+            .entry(t.page)
+            .or_default()
+            .push(Rect::new(x0, y0, x1, y1));
+    }
     for (kind, side) in [
         (CaptionKind::Figure, Side::Above),
         (CaptionKind::Table, Side::Below),
@@ -50,21 +61,25 @@ pub fn locate_equations(ctx: &Context<'_>) -> Vec<Equation> {
 /// Finds every display equation and adds its crop to `files`.
 pub fn extract(
     ctx: &Context<'_>,
+    tables: &[TableEntry],
     files: &mut BTreeMap<String, Vec<u8>>,
 ) -> Result<Vec<EquationEntry>, Error> {
-    let (equations, crops) = entries_and_crops(ctx)?;
+    let (equations, crops) = entries_and_crops(ctx, tables)?;
     render_page_crops(ctx, &crops, files)?;
     Ok(equations)
 }
 
 /// Finds every display equation; its crop is returned for [`render_page_crops`] so that one
 /// render of a page can serve several passes.
-pub fn entries_and_crops(ctx: &Context<'_>) -> Result<(Vec<EquationEntry>, PageCrops), Error> {
+pub fn entries_and_crops(
+    ctx: &Context<'_>,
+    tables: &[TableEntry],
+) -> Result<(Vec<EquationEntry>, PageCrops), Error> {
     let mut out = Vec::new();
     let mut names: BTreeSet<String> = BTreeSet::new();
     let mut unnumbered: BTreeMap<usize, usize> = BTreeMap::new();
     let mut crops = PageCrops::new();
-    for eq in locate_equations(ctx) {
+    for eq in locate_equations(ctx, tables) {
         let stem = match &eq.number {
             Some(n) => format!("eq-{}", crate::extract::safe_id(n)),
             None => {

@@ -388,7 +388,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     };
     let (tables, table_crops) = tables::entries_and_crops(&ctx, &mut files)?;
     timer.lap("tables");
-    let (equations, equation_crops) = equations::entries_and_crops(&ctx)?;
+    let (equations, equation_crops) = equations::entries_and_crops(&ctx, &tables)?;
     timer.lap("equations");
     for (page, more) in table_crops.into_iter().chain(equation_crops) {
         crops.entry(page).or_default().extend(more);

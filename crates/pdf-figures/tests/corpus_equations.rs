@@ -210,3 +210,45 @@ fn a_multi_line_display_is_one_numbered_crop() {
         "Eq. 2's crop takes the sentence above it"
     );
 }
+
+/// Issue 18: "an equation crop is the union of every glyph of the display, indices and left-hand
+/// side included" (YOLO's Eq. 3 lost the subscript of its leading `λcoord`). ViT's Eqs. 1-4
+/// (p.4) lead with subscripted and primed symbols (`z_0`, `z'_ℓ`, `z_ℓ`, `y = LN(z^0_L)`) and
+/// carry super- and subscripts on both sides, stacked 4 pt apart. Ink boxes from a 200-dpi
+/// poppler render (`pdftoppm -r 200 -gray -f 4 -l 4`), pixels darker than 200 in the band of
+/// each display between x = 100 and 490 pt (the numbers are further right), read row by row;
+/// the sentence above ("The MLP contains two layers ...") ends at y = 94.0.
+#[test]
+fn crops_hold_subscripted_left_hand_sides_and_no_neighbour() {
+    let data = std::fs::read(papers().join("vit.pdf")).unwrap();
+    let ex = pdf_figures::extract(data, "vit", &pdf_figures::Options::default()).unwrap();
+    let inks = [
+        ("1", [129.2, 100.4, 472.7, 114.5]),
+        ("2", [127.1, 118.4, 370.1, 128.9]),
+        ("3", [130.0, 133.6, 370.1, 144.4]),
+        ("4", [132.5, 148.7, 183.6, 160.2]),
+    ];
+    for (k, (n, ink)) in inks.iter().enumerate() {
+        let e = ex
+            .manifest
+            .equations
+            .iter()
+            .find(|e| e.number.as_deref() == Some(*n) && e.page == 4)
+            .unwrap_or_else(|| panic!("no equation ({n}) on p.4"));
+        let b = e.bbox;
+        assert!(
+            b[0] <= ink[0] + 0.5
+                && b[1] <= ink[1] + 0.5
+                && b[2] >= ink[2] - 0.5
+                && b[3] >= ink[3] - 0.5,
+            "({n}) {b:?} does not hold its ink {ink:?}"
+        );
+        // Nor does it reach the display below or the sentence above.
+        let below = inks.get(k + 1).map_or(f64::INFINITY, |(_, i)| i[1]);
+        let above = if k == 0 { 94.0 } else { inks[k - 1].1[3] };
+        assert!(
+            b[3] < below && b[1] > above,
+            "({n}) {b:?} reaches a neighbour ({above}..{below})"
+        );
+    }
+}

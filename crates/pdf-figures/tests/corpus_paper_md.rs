@@ -244,3 +244,29 @@ fn a_paragraph_cut_by_a_page_break_is_one_paragraph() {
     assert!(at("predicted the majority class") < at("<!-- page 16 -->"));
     assert!(at("<!-- page 16 -->") < at("## C Additional Ablation Studies"));
 }
+
+/// Issue 18's paper.md defects "soft hyphens stay" and "a page number leaks", on corpus papers
+/// that show them. AlexNet's PDF sets three compounds with U+00AD SOFT HYPHEN as their printed
+/// hyphen (`pdftotext alexnet.pdf - | grep $'\xc2\xad'`: "high-resolution" twice, "Large-Scale
+/// Visual"; p.2 "over 15 million labeled high-resolution images"); VGG prints its page number centred under every page ("12" alone on the line in
+/// `pdftotext -layout vgg.pdf`, 14 pages).
+#[test]
+fn no_soft_hyphen_and_no_page_number_in_paper_md() {
+    let md = |slug: &str| String::from_utf8(extract(slug).files["paper.md"].clone()).unwrap();
+    let alexnet = md("alexnet");
+    assert!(
+        !alexnet.contains('\u{ad}'),
+        "a soft hyphen is left in alexnet's paper.md"
+    );
+    assert!(alexnet.contains("Large-Scale Visual"));
+    assert!(alexnet.contains("over 15 million labeled high-resolution images"));
+    let vgg = md("vgg");
+    let numbers: Vec<&str> = vgg
+        .lines()
+        .filter(|l| l.trim().parse::<u32>().is_ok_and(|n| (1..=14).contains(&n)))
+        .collect();
+    assert!(
+        numbers.is_empty(),
+        "page numbers in vgg's paper.md: {numbers:?}"
+    );
+}

@@ -10,12 +10,18 @@
 //!   `\multirow` cell: its text joins the row above.
 //! - **Columns** come from alignment: each row is cut into chunks at gaps wider than 0.9 em or
 //!   at vertical rules; chunks of the rows with the most chunks set the column intervals, and
-//!   a chunk overlapping several intervals is a spanning cell (`\multicolumn`).
+//!   a chunk overlapping several intervals is a spanning cell (`\multicolumn`). Before that,
+//!   chunks are split at the column boundaries the numeric rows show (submodule `geometry`): a header
+//!   wider than its values, or words one space apart, no longer join two columns.
 //! - **Ruled tables** (vertical rules between columns, rows boxed by horizontal rules) use the
 //!   rules: a band between horizontal rules is one row when its lines do not line up across
 //!   columns (multi-line cells such as stacked blocks), text columns between two vertical rules
 //!   form one column unless the header band names them separately, and a cell without a rule
 //!   above it continues the cell above.
+//!
+//! - **Headers** of several lines (the rows above the first rule crossing the table under its
+//!   first line) are joined into one header row, each column's lines top to bottom, unless a
+//!   header cell spans columns over sub-headers (then the rows are a hierarchy and stay).
 //!
 //! Conventions of the output: cells are row-major, every row has the same length; a spanning
 //! cell's text is in its top-left grid cell and the other cells it covers are empty strings;
@@ -28,6 +34,8 @@ use crate::figures::Caption;
 use crate::geom::Rect;
 use crate::page::{BlockRole, GraphicKind, PageLayout};
 use serde::Serialize;
+
+mod geometry;
 
 /// A located table and its cells.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -135,9 +143,25 @@ fn cut_caption(page: &PageLayout, cap: &Caption) -> (Caption, Option<Rect>) {
             .windows(2)
             .any(|w| w[1].bbox.x0 - w[0].bbox.x1 > 1.5 * l.size.max(1.0))
     };
-    let Some(k) = (1..lines.len())
-        .find(|&k| ruled_between(&lines[k - 1].bbox, &lines[k].bbox) || gapped(&lines[k]))
-    else {
+    // A column rule through a line, or a type smaller than the caption's, marks a table line
+    // set too close to tell apart by gaps (headers one space apart under the caption).
+    let crossed = |l: &crate::text::Line| {
+        page.graphics.iter().any(|g| {
+            g.is_rule()
+                && g.bbox.height() > g.bbox.width()
+                && g.bbox.x0 > l.bbox.x0
+                && g.bbox.x1 < l.bbox.x1
+                && g.bbox.y0 < l.bbox.y0 + 1.0
+                && g.bbox.y1 > l.bbox.y1 - 1.0
+        })
+    };
+    let smaller = |l: &crate::text::Line| l.size < 0.95 * lines[0].size;
+    let Some(k) = (1..lines.len()).find(|&k| {
+        ruled_between(&lines[k - 1].bbox, &lines[k].bbox)
+            || gapped(&lines[k])
+            || crossed(&lines[k])
+            || smaller(&lines[k])
+    }) else {
         return (cap.clone(), None);
     };
     let mut cut = cap.clone();
@@ -450,6 +474,8 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
     for (i, row) in rows.iter().enumerate() {
         chunks.extend(chunk_row(i, row, em, &verticals));
     }
+    let chunks =
+        geometry::Boundaries::find(&rows, em).split(chunks, &rows, &horizontals, table.width(), em);
     let mut columns = column_intervals(&rows, &chunks);
     let ruled = !verticals.is_empty();
     if ruled {
@@ -516,8 +542,100 @@ pub fn grid_from_tokens(tokens: &[Token], rules: &[Rect]) -> Vec<Vec<String>> {
     for row in cell_tokens {
         out.push(row.iter().map(|t| cell_text(t, em)).collect());
     }
+    expand_multipliers(&mut out, &groups, &rows);
+    let header = header_groups(&groups, &rows, &placed, &horizontals, &table);
+    if header > 1 {
+        let joined: Vec<String> = (0..n_cols)
+            .map(|c| {
+                let parts: Vec<&str> = out[..header]
+                    .iter()
+                    .map(|r| r[c].as_str())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                parts.join(" ")
+            })
+            .collect();
+        out.splice(..header, [joined]);
+    }
     out.retain(|r| r.iter().any(|c| !c.is_empty()));
     out
+}
+
+/// How many leading row groups form a header of several lines, each line one cell per column:
+/// the groups above the first rule crossing the table under its first line (booktabs'
+/// `\midrule`, a ruled table's `\hline`), when data rows follow and no header cell spans
+/// columns (a spanning header over sub-headers is a hierarchy, kept as rows). 0 or 1 when
+/// nothing is to be joined.
+fn header_groups(
+    groups: &[Vec<usize>],
+    rows: &[TextRow],
+    placed: &[Placed],
+    horizontals: &[(f64, f64, f64)],
+    table: &Rect,
+) -> usize {
+    let Some(first) = rows.first() else {
+        return 0;
+    };
+    let Some(rule) = horizontals
+        .iter()
+        .filter(|h| h.2 - h.1 > 0.6 * table.width())
+        .map(|h| h.0)
+        .find(|&y| y > first.bottom - 1.0)
+    else {
+        return 0;
+    };
+    let above = |g: &Vec<usize>| g.iter().all(|&r| rows[r].bottom < rule + 1.0);
+    let n = groups.iter().take_while(|g| above(g)).count();
+    // A repeat count marks records, not a header; so do three or more lines that each fill
+    // every column (BERT's Table 4 lost its header to the caption: its first records sit
+    // above the first rule).
+    if groups[..n]
+        .iter()
+        .flatten()
+        .any(|&r| multiplier_row(&rows[r]))
+    {
+        return 0;
+    }
+    let n_cols = placed.iter().map(|p| p.2 + 1).max().unwrap_or(0);
+    let full = groups[..n]
+        .iter()
+        .filter(|g| {
+            (0..n_cols).all(|c| {
+                placed
+                    .iter()
+                    .any(|p| g.contains(&p.0) && p.1 <= c && c <= p.2)
+            })
+        })
+        .count();
+    if full >= 3 {
+        return 0;
+    }
+    // A line with a row label and numbers beside it is a record ("clip length | 32 | 32 | 64").
+    let record = |g: &Vec<usize>| {
+        let texts: Vec<String> = g
+            .iter()
+            .flat_map(|&r| rows[r].tokens.iter().map(|t| (t.bbox.x0, t.text.clone())))
+            .map(|(_, t)| t)
+            .collect();
+        let labelled = placed.iter().any(|p| g.contains(&p.0) && p.1 == 0);
+        let valued: Vec<&Placed> = placed
+            .iter()
+            .filter(|p| g.contains(&p.0) && p.1 > 0)
+            .collect();
+        labelled
+            && !valued.is_empty()
+            && valued
+                .iter()
+                .all(|p| p.3.iter().all(|t| geometry::numeric(&t.text)))
+            && !texts.is_empty()
+    };
+    if groups[..n].iter().any(record) {
+        return 0;
+    }
+    let spans = placed
+        .iter()
+        .any(|p| p.1 != p.2 && groups[..n].iter().any(|g| g.contains(&p.0)));
+    if spans { 0 } else { n }
 }
 
 /// Spacing accents set as glyphs of their own over a letter ("F" and "ˆ" for F̂, as TeX's
@@ -867,11 +985,49 @@ fn multirow_groups(rows: &[TextRow], placed: &[Placed]) -> Vec<Vec<usize>> {
             && disjoint(&mine, &filled(r - 1))
             && disjoint(&mine, &filled(r + 1));
         match groups.last_mut() {
-            Some(g) if centred => g.push(r),
+            Some(g) if centred && !multiplier_row(&rows[r]) => g.push(r),
             _ => groups.push(vec![r]),
         }
     }
     groups
+}
+
+/// "5×", "×5", "5x": how many times a group of rows repeats, printed once beside the group.
+fn multiplier(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    t.strip_suffix(['×', 'x']).is_some_and(digits) || t.strip_prefix(['×', 'x']).is_some_and(digits)
+}
+
+/// A text line holding nothing but a repeat count.
+fn multiplier_row(r: &TextRow) -> bool {
+    let text: String = r.tokens.iter().map(|t| t.text.as_str()).collect();
+    multiplier(&text)
+}
+
+/// A repeat count set between the rows of its group ("5×" centred beside two layers that
+/// repeat five times, MobileNet-style) goes with each of them: its row is removed and its text
+/// set before each neighbour's cell in its column.
+fn expand_multipliers(out: &mut [Vec<String>], groups: &[Vec<usize>], rows: &[TextRow]) {
+    for g in 1..groups.len().saturating_sub(1) {
+        if groups[g].len() != 1 || !multiplier_row(&rows[groups[g][0]]) {
+            continue;
+        }
+        for c in 0..out[g].len() {
+            let count = std::mem::take(&mut out[g][c]);
+            if count.is_empty() {
+                continue;
+            }
+            for n in [g - 1, g + 1] {
+                let cell = &mut out[n][c];
+                *cell = if cell.is_empty() {
+                    count.clone()
+                } else {
+                    format!("{count} {cell}")
+                };
+            }
+        }
+    }
 }
 
 /// Rows of a ruled table: text rows between the same two horizontal rules form one row when
@@ -911,7 +1067,16 @@ fn band_groups(
             v
         };
         let aligned = band.iter().all(|&r| cols_of(r) == all);
-        if aligned {
+        // Records that line up among themselves beside a repeat count: a row group.
+        let records: Vec<usize> = band
+            .iter()
+            .copied()
+            .filter(|&r| !multiplier_row(&rows[r]))
+            .collect();
+        let grouped = records.len() >= 2
+            && records.len() < band.len()
+            && records.iter().all(|&r| cols_of(r) == cols_of(records[0]));
+        if aligned || grouped {
             groups.extend(band.into_iter().map(|r| vec![r]));
         } else {
             groups.push(band);
@@ -1245,6 +1410,106 @@ mod tests {
         assert_eq!(
             grid_from_tokens(&t, &[]),
             strings(&[&["F\u{302}i", "H\u{302}i", "x^2"], &["a", "b", "c"]])
+        );
+    }
+
+    /// MobileNet-style: "5×" centred beside two layers that repeat five times, as
+    /// `\multirow{2}{*}{5$\times$}` sets it, in a plain and in a ruled table.
+    #[test]
+    fn a_repeat_count_goes_with_each_row_of_its_group() {
+        let mut t = row(
+            &[("Conv / s1", 100.0), ("3×3×32", 200.0), ("112", 280.0)],
+            100.0,
+        );
+        t.extend(row(&[("5×", 70.0)], 106.0));
+        t.extend(row(
+            &[("Conv dw / s1", 100.0), ("1×1×512", 200.0), ("14", 280.0)],
+            112.0,
+        ));
+        t.extend(row(
+            &[("Avg Pool", 100.0), ("7×7", 200.0), ("7", 280.0)],
+            124.0,
+        ));
+        t.extend(row(
+            &[("Type", 100.0), ("Filter", 200.0), ("Input", 280.0)],
+            80.0,
+        ));
+        let want = strings(&[
+            &["", "Type", "Filter", "Input"],
+            &["5×", "Conv / s1", "3×3×32", "112"],
+            &["5×", "Conv dw / s1", "1×1×512", "14"],
+            &["", "Avg Pool", "7×7", "7"],
+        ]);
+        assert_eq!(grid_from_tokens(&t, &[]), want);
+        let rules = [
+            hrule(70.0, 65.0, 300.0),
+            hrule(90.0, 65.0, 300.0),
+            hrule(116.0, 65.0, 300.0),
+            hrule(128.0, 65.0, 300.0),
+            vrule(95.0, 70.0, 128.0),
+            vrule(190.0, 70.0, 128.0),
+            vrule(270.0, 70.0, 128.0),
+        ];
+        assert_eq!(grid_from_tokens(&t, &rules), want);
+        assert!(multiplier("5×") && multiplier("×2") && multiplier("5 x"));
+        assert!(!multiplier("5") && !multiplier("x") && !multiplier("3×3"));
+    }
+
+    /// Lines above the rule under a table's first line are joined into one header only when
+    /// they are header lines: GroupNorm's Table 8 puts "clip length | 32 | 32 | 64" and
+    /// "batch size | 8 | 4 | 4" there, two records.
+    #[test]
+    fn header_lines_join_but_records_above_the_rule_do_not() {
+        let mut t = row(
+            &[("Stage", 100.0), ("Operator", 160.0), ("Channels", 240.0)],
+            100.0,
+        );
+        t.extend(row(&[("i", 110.0), ("F_i", 170.0), ("C_i", 250.0)], 112.0));
+        t.extend(row(
+            &[("1", 110.0), ("Conv3x3", 160.0), ("32", 250.0)],
+            128.0,
+        ));
+        t.extend(row(
+            &[("2", 110.0), ("MBConv1", 160.0), ("16", 250.0)],
+            140.0,
+        ));
+        let rules = [
+            hrule(90.0, 95.0, 300.0),
+            hrule(117.0, 95.0, 300.0),
+            hrule(145.0, 95.0, 300.0),
+        ];
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["Stage i", "Operator F_i", "Channels C_i"],
+                &["1", "Conv3x3", "32"],
+                &["2", "MBConv1", "16"],
+            ])
+        );
+        let mut t = row(
+            &[("clip length", 100.0), ("32", 200.0), ("64", 250.0)],
+            100.0,
+        );
+        t.extend(row(
+            &[("batch size", 100.0), ("8", 200.0), ("4", 250.0)],
+            112.0,
+        ));
+        t.extend(row(
+            &[("BN", 100.0), ("73.3", 200.0), ("73.3", 250.0)],
+            128.0,
+        ));
+        t.extend(row(
+            &[("GN", 100.0), ("73.0", 200.0), ("74.5", 250.0)],
+            140.0,
+        ));
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["clip length", "32", "64"],
+                &["batch size", "8", "4"],
+                &["BN", "73.3", "73.3"],
+                &["GN", "73.0", "74.5"],
+            ])
         );
     }
 

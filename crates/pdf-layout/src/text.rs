@@ -198,24 +198,30 @@ impl<'g> Fragment<'g> {
             glyphs.clear();
         };
         // A superscript glued to its base ("224²" set as a raised small "2") is written "^2",
-        // so that it no longer reads as a digit of the base ("2242").
+        // so that it no longer reads as a digit of the base ("2242"); a subscript set lower and
+        // smaller ("λcoord", "xi") is written "_" ("λ_coord", "x_i").
         let raised =
             |g: &Glyph| g.size < 0.8 * self.size && g.baseline < self.baseline - 0.25 * self.size;
-        let mut in_script = false;
+        let lowered =
+            |g: &Glyph| g.size < 0.8 * self.size && g.baseline > self.baseline + 0.08 * self.size;
+        // The script the previous glyph of the word was set in: 1 raised, -1 lowered, 0 neither.
+        let mut in_script = 0;
         for (k, g) in line_glyphs.iter().enumerate() {
             if g.ch.is_whitespace() {
                 flush(&mut text, &mut bbox, size, &mut glyphs, &mut words);
-                in_script = false;
+                in_script = 0;
                 continue;
             }
             let em = g.size.max(1.0);
             if g.bbox.x0 - last_x1 > 0.15 * em {
                 flush(&mut text, &mut bbox, size, &mut glyphs, &mut words);
+                in_script = 0;
             }
             if text.is_empty() {
                 size = g.size;
             }
             let up = raised(g);
+            let down = !up && lowered(g);
             // A fraction's numerator (before its "/") is no superscript.
             let numerator = || {
                 line_glyphs[k..]
@@ -229,10 +235,20 @@ impl<'g> Fragment<'g> {
                 matches!(back.next(), Some('e' | 'E'))
                     && back.next().is_some_and(|c| c.is_ascii_digit() || c == '.')
             };
-            if up && !in_script && !text.is_empty() && !numerator() && !exponent {
+            if up && in_script != 1 && !text.is_empty() && !numerator() && !exponent {
                 text.push('^');
             }
-            in_script = up;
+            // A fraction's denominator (after its "/") is no subscript.
+            if down && in_script != -1 && !text.is_empty() && !text.ends_with('/') {
+                text.push('_');
+            }
+            in_script = if up {
+                1
+            } else if down {
+                -1
+            } else {
+                0
+            };
             text.push(g.ch);
             glyphs.push((*g).clone());
             bbox = Some(bbox.map_or(g.bbox, |b| b.union(&g.bbox)));
@@ -505,7 +521,31 @@ pub(crate) mod tests {
         g.extend(glyphs_at("i", 72.0 + 5.0, 102.0, 7.0));
         let lines = lines_from_glyphs(&g);
         assert_eq!(lines.len(), 1, "{lines:?}");
-        assert_eq!(lines[0].words[0].text, "xi");
+        // The lowered small "i" is a subscript (issue 18: written "_" as superscripts "^").
+        assert_eq!(lines[0].words[0].text, "x_i");
+    }
+
+    #[test]
+    fn subscripts_glued_to_their_base_are_marked() {
+        // "λcoord = 5" as TeX sets $\lambda_{\text{coord}}$: 7 pt letters 1.5 pt below the
+        // 10 pt baseline, right after the base; then "and x" with a lowered "i" and a raised
+        // "2" after it (x_i^2).
+        let mut glyphs = glyphs_at("λ", 72.0, 100.0, 10.0);
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("coord", x, 101.5, 7.0));
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at(" = 5 and x", x, 100.0, 10.0));
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("i", x, 101.5, 7.0));
+        glyphs.extend(glyphs_at("2", x + 3.5, 96.0, 7.0));
+        let lines = lines_from_glyphs(&glyphs);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text(), "λ_coord = 5 and x_i^2");
+        // Small type on the line's own baseline (a footnote-size word) is no subscript.
+        let mut glyphs = glyphs_at("see", 72.0, 100.0, 10.0);
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("NOTE", x, 100.0, 7.0));
+        assert_eq!(lines_from_glyphs(&glyphs)[0].text(), "seeNOTE");
     }
 
     #[test]

@@ -451,6 +451,89 @@ fn a_dataset_setting_never_fills_a_pre_training_or_fine_tuning_value() {
     assert!(config.contains("    warmup: int = 5  # "), "{config}");
 }
 
+/// A recipe table's columns are settings (ConvNeXt's Table 5, as pdf-figures mines it: one row
+/// per hyper-parameter and column, the column's sized dataset as the setting's dataset, the
+/// ImageNet-22K column pre-training). `--setting ImageNet-1K` fills the ImageNet-1K column's
+/// values (and the text's ImageNet ones), never the 22K column's.
+#[test]
+fn a_sized_dataset_setting_fills_only_its_column() {
+    let row = |name: &str, value: &str, label: &str, dataset: &str, column: &str| {
+        format!(
+            r#"{{"name": "{name}", "value": "{value}", "number": {value}, "page": 9, "section": "A.1 ImageNet (Pre-)training",
+     "setting": {{"path": "A Experimental Settings > A.1 ImageNet (Pre-)training", "label": "{label}", "dataset": "{dataset}"}},
+     "source": {{"table": "5", "row": "{name}", "column": "{column}", "cell": "{value}"}}}}"#
+        )
+    };
+    let one_k = |name: &str, value: &str| {
+        row(
+            name,
+            value,
+            "main",
+            "imagenet-1k",
+            "ConvNeXt-T/S/B/L ImageNet-1K 224^2",
+        )
+    };
+    let k22 = |name: &str, value: &str| {
+        row(
+            name,
+            value,
+            "pre-training",
+            "imagenet-22k",
+            "ConvNeXt-T/S/B/L/XL ImageNet-22K 224^2",
+        )
+    };
+    let rows = [
+        one_k("epochs", "300"),
+        k22("epochs", "90"),
+        one_k("warmup", "20"),
+        k22("warmup", "5"),
+        one_k("ema", "0.9999"),
+        one_k("label_smoothing", "0.1"),
+        k22("label_smoothing", "0.1"),
+        r#"{"name": "batch_size", "value": "4096", "number": 4096, "page": 6, "section": "3.1 Settings",
+     "setting": {"path": "3 Evaluations on ImageNet > 3.1 Settings", "label": "main", "dataset": "imagenet"},
+     "source": {"sentence": "We train ConvNeXts on ImageNet with a batch size of 4096."}}"#
+            .to_string(),
+    ];
+    let json_text = format!(
+        r#"{{"hyperparameters": [{}], "param_counts": []}}"#,
+        rows.join(",\n")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_from(
+        dir.path(),
+        "output",
+        &json_text,
+        &["--setting", "ImageNet-1K"],
+    );
+    for filled in [
+        "    epochs: int = 300  # ",
+        "    warmup: int = 20  # ",
+        "    ema: float = 0.9999  # ",
+        "    label_smoothing: float = 0.1  # ",
+        "    batch_size: int = 4096  # ",
+    ] {
+        assert!(config.contains(filled), "{filled}\n{config}");
+    }
+    // Without --setting, the columns disagree and nothing is chosen for them.
+    let config = config_from(dir.path(), "output2", &json_text, &[]);
+    assert!(
+        config.contains("    epochs: int = None  # TODO(paper)"),
+        "{config}"
+    );
+    // Another size of the dataset is not the one asked for.
+    let config = config_from(
+        dir.path(),
+        "output3",
+        &json_text,
+        &["--setting", "ImageNet-5K"],
+    );
+    assert!(
+        config.contains("    epochs: int = None  # TODO(paper)"),
+        "{config}"
+    );
+}
+
 /// A value stated for another model of the paper is a candidate, never filled in: the SENet
 /// dogfood's SE-ResNet-50 config got SENet-154's dropout 0.2 from the appendix about it. A
 /// value stated for the model built (or one whose name holds it) is its own.

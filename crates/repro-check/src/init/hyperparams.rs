@@ -73,9 +73,17 @@ impl SettingIn {
         if stage && !labels.iter().any(|l| l.starts_with(&w)) {
             return false;
         }
+        // A dataset named with its size ("ImageNet-1K") also names the rows that give the
+        // dataset without one ("ImageNet"), but never another size of it ("ImageNet-22K").
+        let sized_of = |d: &str| {
+            w.strip_prefix(d).is_some_and(|rest| {
+                rest.starts_with(|c: char| c.is_ascii_digit())
+                    && rest.chars().all(|c| c.is_ascii_alphanumeric())
+            })
+        };
         self.dataset
             .as_deref()
-            .is_some_and(|d| squash(d).contains(&w))
+            .is_some_and(|d| squash(d).contains(&w) || sized_of(&squash(d)))
             || squash(&self.path).contains(&w)
     }
 
