@@ -184,6 +184,9 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
             .clone();
         // The stage the previous sentence of this paragraph named, if any.
         let mut previous: Option<setting::Label> = None;
+        // Systems built on a named architecture ("We retrain PlaNet using the MobileNet
+        // architecture"): in this paragraph, "the MobileNet model" is that system's.
+        let hosts = counts::hosts(&p.text);
         for sentence in split_sentences(&p.text).iter().flat_map(|s| list_items(s)) {
             let carried = previous.take();
             previous = setting::stage_named(&sentence);
@@ -228,6 +231,16 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                 });
             }
             for (model, value, count) in counts {
+                let mut setting = setting.clone();
+                let model = match hosts.iter().find(|(_, base)| model.as_ref() == Some(base)) {
+                    Some((system, base)) => {
+                        if setting.label == setting::Label::Main {
+                            setting.label = setting::Label::OtherTask;
+                        }
+                        Some(format!("{system} ({base})"))
+                    }
+                    None => model,
+                };
                 mined.param_counts.push(ParamCount {
                     model,
                     value,
@@ -235,7 +248,7 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     page: p.page,
                     section: p.section.clone(),
                     source: Source::Sentence(sentence.clone()),
-                    setting: setting.clone(),
+                    setting,
                 });
             }
         }
@@ -960,5 +973,54 @@ mod tests {
                 Source::Sentence("We use a weight decay of 0.0001 and a momentum of 0.9.".into())
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod hosted_counts {
+    use super::*;
+
+    /// MobileNets (Howard et al. 2017), Sec. 4.5 wording, the sentence form of issue 18's
+    /// "MobileNet = 13 million": that count is PlaNet retrained on the MobileNet architecture,
+    /// not MobileNet (4.2M, Sec. 4.1). Its model names the system and the base, and its
+    /// setting is not the main one; PlaNet's own 52M and MobileNet's 4.2M are unchanged.
+    #[test]
+    fn a_count_of_a_system_built_on_the_model_is_the_systems() {
+        let p = |section: &str, text: &str| Paragraph {
+            page: 7,
+            section: section.into(),
+            text: text.into(),
+        };
+        let paras = [
+            p(
+                "4.1. Model Choices",
+                "The MobileNet model has 4.2 million parameters.",
+            ),
+            p(
+                "4.5. Large Scale Geolocalizaton",
+                "We retrain PlaNet using the MobileNet architecture on the same data. While the \
+                 full PlaNet model based on the Inception V3 architecture [31] has 52 million \
+                 parameters and 5.74 billion mult-adds. The MobileNet model has only 13 million \
+                 parameters with the usual 3 million for the body and 10 million for the final \
+                 layer and 0.58 Million mult-adds.",
+            ),
+        ];
+        let got: Vec<(Option<String>, u64, setting::Label)> = mine(&paras, &[])
+            .param_counts
+            .into_iter()
+            .map(|c| (c.model, c.count, c.setting.label))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some("MobileNet".into()), 4_200_000, setting::Label::Main),
+                (Some("PlaNet".into()), 52_000_000, setting::Label::Main),
+                (
+                    Some("PlaNet (MobileNet)".into()),
+                    13_000_000,
+                    setting::Label::OtherTask
+                ),
+            ]
+        );
     }
 }
