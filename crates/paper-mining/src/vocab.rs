@@ -643,6 +643,7 @@ pub(crate) fn force() {
     LazyLock::force(&MILESTONE_LIST);
     LazyLock::force(&CITATION_TAIL);
     LazyLock::force(&COMPARATIVE);
+    LazyLock::force(&NORM_BEFORE);
     LazyLock::force(&HEADERS);
 }
 
@@ -708,6 +709,8 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                         || (v.as_str().starts_with(char::is_alphabetic)
                             && !matches!(rule.name, "epochs" | "batch_size" | "patch_size"))
                         || COMPARATIVE.is_match(prefix)
+                        || (rule.name == "momentum"
+                            && NORM_BEFORE.is_match(&sentence[..whole.start()]))
                     {
                         continue;
                     }
@@ -751,6 +754,13 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
     }
     out
 }
+
+/// "batch norm momentum 0.99" (EfficientNet p.6) is the normalisation's running-average
+/// factor, not the optimizer's momentum (and PyTorch's BatchNorm momentum is 1 minus it): it is
+/// no `momentum` value.
+static NORM_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::re::compile(r"(?i)\b(?:batch[- ]?norm(?:ali[sz]ation)?|bn|norm(?:ali[sz]ation)?)\s*$")
+});
 
 /// The number is a whole token: not glued to letters ("4H", "6n"), not a percentage, not the
 /// tail of a model name ("ResNet-50", "ViT-L/16").
@@ -1223,6 +1233,16 @@ mod tests {
 
     /// VGG p.4, as paper.md reads it (the subscript of L_2 and the superscript of the
     /// exponent marked): the weight decay and the optimizer of the training recipe.
+    #[test]
+    fn batch_norm_momentum_is_not_the_optimizers() {
+        // EfficientNet (Tan and Le 2019), p.6: the optimizer's momentum is 0.9; the batch
+        // norm's 0.99 is another quantity.
+        let s = "We train our EfficientNet models on ImageNet using similar settings as (Tan et al., 2019): RMSProp optimizer with decay 0.9 and momentum 0.9; batch norm momentum 0.99; weight decay 1e-5; initial learning rate 0.256 that decays by 0.97 every 2.4 epochs.";
+        assert_eq!(num(s, "momentum"), [0.9]);
+        assert_eq!(num("BN momentum of 0.997.", "momentum"), Vec::<f64>::new());
+        assert_eq!(num("SGD with a momentum of 0.9.", "momentum"), [0.9]);
+    }
+
     #[test]
     fn vgg_weight_decay_and_gradient_descent_with_momentum() {
         let s = "The training was regularised by weight decay (the L_2 penalty multiplier set to \
