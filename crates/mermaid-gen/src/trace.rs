@@ -435,19 +435,25 @@ impl FlowWriter<'_> {
         if !outside {
             return;
         }
-        let op = self.f.node(
-            &format!("op{}", self.drawn.len()),
-            &format!(
-                "{}\n{}",
-                no_module_step(t, &first.path, dims),
-                wanted.join(", ")
-            ),
-            Shape::Round,
-        );
-        self.f.set_class(&op, "feature");
+        let op = self.step_node(&first.path, dims, &wanted);
         self.feed_from_unconsumed(&op);
         self.drawn.push((op, wanted));
         self.consumed.push(false);
+    }
+
+    /// The "no module" node of a tensor of shape `dims` that module `path` took, labelled
+    /// with the statement that made it and the shapes `wanted`.
+    fn step_node(&mut self, path: &str, dims: &serde_json::Value, wanted: &[String]) -> Id {
+        let label = format!(
+            "{}\n{}",
+            no_module_step(self.t, path, dims),
+            wanted.join(", ")
+        );
+        let op = self
+            .f
+            .node(&format!("op{}", self.drawn.len()), &label, Shape::Round);
+        self.f.set_class(&op, "feature");
+        op
     }
 
     /// Edges into `to` from every drawn output nothing has taken yet (else from the input).
@@ -507,16 +513,7 @@ impl FlowWriter<'_> {
             // A node of its own says so, so the unit is never read as the change of shape.
             let via = match first.inputs.first() {
                 Some(dims) if !first.inputs.iter().any(|d| module_made(t, first, d)) => {
-                    let op = self.f.node(
-                        &format!("op{}", self.drawn.len()),
-                        &format!(
-                            "{}\n{}",
-                            no_module_step(t, &first.path, dims),
-                            wanted.join(", ")
-                        ),
-                        Shape::Round,
-                    );
-                    self.f.set_class(&op, "feature");
+                    let op = self.step_node(&first.path, dims, &wanted);
                     self.f.edge(&op, &id, None);
                     op
                 }

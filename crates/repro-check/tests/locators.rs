@@ -47,6 +47,15 @@ fn locator_items(root: &Path, paper: Option<&Path>) -> Vec<Item> {
         .collect()
 }
 
+/// (location, reason) of every failed item.
+fn located_fails(items: &[Item]) -> Vec<(String, String)> {
+    items
+        .iter()
+        .filter(|i| i.status == Status::Fail)
+        .map(|i| (i.location.clone().unwrap_or_default(), i.reason.clone()))
+        .collect()
+}
+
 #[test]
 fn locators_that_exist_pass_by_manifest_or_by_printed_caption() {
     let dir = tempfile::tempdir().unwrap();
@@ -81,11 +90,7 @@ fn a_locator_the_paper_lacks_fails_at_its_line() {
     let p = dir.path().join("somewhere/paper");
     paper(&p);
     let items = locator_items(&out, Some(&p));
-    let fails: Vec<(String, String)> = items
-        .iter()
-        .filter(|i| i.status == Status::Fail)
-        .map(|i| (i.location.clone().unwrap_or_default(), i.reason.clone()))
-        .collect();
+    let fails = located_fails(&items);
     assert_eq!(fails.len(), 4, "{fails:#?}");
     assert_eq!(fails[0].0, "docs/audit.md:4");
     assert!(
@@ -224,11 +229,7 @@ fn a_page_written_beside_a_locator_must_be_where_it_is_or_mention_it() {
     let p = dir.path().join("paper");
     paper(&p);
     let items = locator_items(&out, Some(&p));
-    let fails: Vec<(String, String)> = items
-        .iter()
-        .filter(|i| i.status == Status::Fail)
-        .map(|i| (i.location.clone().unwrap_or_default(), i.reason.clone()))
-        .collect();
+    let fails = located_fails(&items);
     let want = [
         (
             "docs/audit.md:4",
