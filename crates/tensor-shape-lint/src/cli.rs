@@ -443,7 +443,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     })
 }
 
-/// `tensor-shape-lint: 3 files, 4 classes, 52 shape comments checked (9 undecided), 0 findings`.
+/// `tensor-shape-lint: 3 files, 4 classes, 52 shape comments checked (9 undecided), 0 findings`;
+/// `..., 50 shape comments checked (9 undecided), 2 only binding constructor arguments (not
+/// checked), 0 findings` when two comments only fixed an argument's value.
 fn summary_line(
     stats: &crate::Stats,
     files: usize,
@@ -457,11 +459,24 @@ fn summary_line(
         .filter(|d| d.severity >= Severity::Warning)
         .count();
     let notes = diags.len() - failing;
+    // A comment that only fixed a constructor argument was not checked: counted apart.
+    let binding = if stats.binding > 0 {
+        format!(
+            ", {} only binding constructor arguments (not checked)",
+            stats.binding
+        )
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "tensor-shape-lint: {}, {}, {} checked ({} undecided), {}",
+        "tensor-shape-lint: {}, {}, {} checked ({} undecided){binding}, {}",
         plural(files, "file", "files"),
         plural(stats.classes, "class", "classes"),
-        plural(stats.comments, "shape comment", "shape comments"),
+        plural(
+            stats.comments - stats.binding,
+            "shape comment",
+            "shape comments"
+        ),
         stats.undecided,
         plural(failing, "finding", "findings"),
     );

@@ -147,6 +147,14 @@ impl<'f> Scope<'f> {
         })
     }
 
+    /// The class `name` of the file at `path` (read like an imported file), for constructor
+    /// arguments given by path (`--kwargs`).
+    pub fn class_at(&self, path: &Path, name: &str) -> Option<(FileId, &'f ClassDef)> {
+        let id = self.resolver.load(path).ok()?;
+        let (_, c) = self.file(id).class(name)?;
+        Some((id, c))
+    }
+
     pub fn file(&self, id: FileId) -> &'f ModelFile {
         match self.resolver.loaded(id) {
             Some((_, f)) => f,

@@ -166,6 +166,54 @@ impl<'f> Interp<'f> {
         frame.attrs
     }
 
+    /// Constructor arguments given by path (`Val::Given`, from `--kwargs`) as the classes and
+    /// instances they name, inside containers and partials too; unknown when not readable.
+    pub fn resolve_given(&mut self, v: Val) -> Val {
+        match v {
+            Val::Given {
+                path,
+                class,
+                kwargs,
+            } => {
+                let Some((file, c)) = self.scope.class_at(std::path::Path::new(&path), &class)
+                else {
+                    return Val::Unknown;
+                };
+                match kwargs {
+                    None => Val::Class { class, file },
+                    Some(kw) => {
+                        let kw = kw
+                            .into_iter()
+                            .map(|(k, v)| (k, self.resolve_given(v)))
+                            .collect();
+                        let attrs = self.instantiate(file, c, vec![], kw, 1);
+                        Val::User { class, file, attrs }
+                    }
+                }
+            }
+            Val::Tuple(items) => {
+                Val::Tuple(items.into_iter().map(|v| self.resolve_given(v)).collect())
+            }
+            Val::Modules { items, sequential } => Val::Modules {
+                items: items.into_iter().map(|v| self.resolve_given(v)).collect(),
+                sequential,
+            },
+            Val::Partial {
+                callee,
+                args,
+                kwargs,
+            } => Val::Partial {
+                callee: Box::new(self.resolve_given(*callee)),
+                args: args.into_iter().map(|v| self.resolve_given(v)).collect(),
+                kwargs: kwargs
+                    .into_iter()
+                    .map(|(k, v)| (k, self.resolve_given(v)))
+                    .collect(),
+            },
+            other => other,
+        }
+    }
+
     fn bind_params(
         &mut self,
         f: &'f FunctionDef,
@@ -878,7 +926,10 @@ impl<'f> Interp<'f> {
             },
             ExprKind::Attribute { value, attr } => {
                 if matches!(&value.kind, ExprKind::Name(n) if n == "self") {
-                    return frame.attrs.get(attr).cloned().unwrap_or(Val::Unknown);
+                    return match frame.attrs.get(attr) {
+                        Some(v) => v.clone(),
+                        None => self.class_constant(attr, frame),
+                    };
                 }
                 // `nn.BatchNorm2d` as a value (a default `norm_layer`): a constructor.
                 if layers::signature(attr).is_some()
@@ -965,7 +1016,19 @@ impl<'f> Interp<'f> {
                 "sqrt" | "log" | "log2" | "log10" | "exp" | "pow" | "sin" | "cos" | "tan" | "tanh"
                 | "erf" | "fabs" | "atan2" | "hypot",
             ) => Some(Val::Float(None)),
-            ("math", "ceil" | "floor" | "trunc" | "isqrt" | "gcd") => Some(Val::Int(None)),
+            ("math", "ceil" | "floor" | "trunc") => {
+                let v = match args {
+                    [Val::Float(Some(f))] if f.is_finite() && f.abs() < 1e15 => Some(match name {
+                        "ceil" => f.ceil(),
+                        "floor" => f.floor(),
+                        _ => f.trunc(),
+                    }),
+                    [Val::Int(Some(d))] => d.eval(&|_| None).ok().map(|i| i as f64),
+                    _ => None,
+                };
+                Some(Val::Int(v.map(|v| int(v as i64))))
+            }
+            ("math", "isqrt" | "gcd") => Some(Val::Int(None)),
             ("torch", "zeros" | "ones" | "empty" | "randn" | "rand" | "full") => {
                 let sizes: Vec<Val> = match args {
                     [Val::Tuple(items), ..] => items.clone(),
@@ -1080,6 +1143,46 @@ impl<'f> Interp<'f> {
     }
 
     /// Module-level integer constants (`HIDDEN = 256`).
+    /// A constant of the running class's body (`expansion: int = 4`), read as `self.expansion`
+    /// when no method set the attribute: a number, a string or a tuple of them (the last
+    /// assignment in the body wins, as in Python). Base classes are not searched.
+    fn class_constant(&mut self, name: &str, frame: &mut Frame<'f>) -> Val {
+        let Some(class) = frame.class else {
+            return Val::Unknown;
+        };
+        let mut found = None;
+        for s in &class.body {
+            match &s.kind {
+                StmtKind::Assign { targets, value }
+                    if targets.len() == 1
+                        && matches!(&targets[0].kind, ExprKind::Name(n) if n == name) =>
+                {
+                    found = Some(value)
+                }
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                } if matches!(&target.kind, ExprKind::Name(n) if n == name) => found = Some(value),
+                _ => {}
+            }
+        }
+        let Some(value) = found else {
+            return Val::Unknown;
+        };
+        fn literal(v: &Val) -> bool {
+            match v {
+                Val::Int(Some(d)) => d.eval(&|_| None).is_ok(),
+                Val::Float(Some(_)) | Val::Bool(Some(_)) | Val::Str(_) | Val::NoneV => true,
+                Val::Tuple(items) => items.iter().all(literal),
+                _ => false,
+            }
+        }
+        let mut empty = HashMap::new();
+        let v = self.eval(value, &mut empty, frame);
+        if literal(&v) { v } else { Val::Unknown }
+    }
+
     fn module_constant(&mut self, name: &str, frame: &Frame<'f>) -> Val {
         for s in &self.file_of(frame).module().body {
             if let StmtKind::Assign { targets, value } = &s.kind
@@ -1104,7 +1207,15 @@ impl<'f> Interp<'f> {
                     BinOp::Sub => sub(a, b),
                     BinOp::Mult => mul(a, b),
                     BinOp::FloorDiv => fdiv(a, b),
-                    BinOp::Div => return Val::Float(None),
+                    // Python's true division: a float, with its value when both are numbers.
+                    BinOp::Div => {
+                        return Val::Float(
+                            match (a.eval(&|_| None).ok(), b.eval(&|_| None).ok()) {
+                                (Some(a), Some(b)) if b != 0 => Some(a as f64 / b as f64),
+                                _ => None,
+                            },
+                        );
+                    }
                     _ => return Val::Int(None),
                 };
                 Val::Int(Some(simplify(&d)))
@@ -1137,8 +1248,24 @@ impl<'f> Interp<'f> {
                     t
                 }
             }
-            (Val::Float(_), Val::Int(_) | Val::Float(_)) | (Val::Int(_), Val::Float(_)) => {
-                Val::Float(None)
+            // Float arithmetic on numbers is done as Python does it (IEEE doubles, same
+            // order), so `int(planes * (base_width / 64.0))` gives Python's integer.
+            (l @ (Val::Float(_) | Val::Int(_)), r @ (Val::Float(_) | Val::Int(_))) => {
+                let num = |v: &Val| match v {
+                    Val::Float(f) => *f,
+                    Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
+                    _ => None,
+                };
+                Val::Float(match (num(&l), num(&r)) {
+                    (Some(a), Some(b)) => match op {
+                        BinOp::Add => Some(a + b),
+                        BinOp::Sub => Some(a - b),
+                        BinOp::Mult => Some(a * b),
+                        BinOp::Div if b != 0.0 => Some(a / b),
+                        _ => None,
+                    },
+                    _ => None,
+                })
             }
             (Val::Tuple(a), Val::Tuple(b)) if op == BinOp::Add => {
                 Val::Tuple(a.into_iter().chain(b).collect())
@@ -1657,6 +1784,17 @@ impl<'f> Interp<'f> {
         depth: usize,
     ) -> Val {
         match module {
+            // A shape-preserving layer (Identity, an activation, dropout) hands on whatever it
+            // got: an unknown input stays that same value, with no new reason of its own, so
+            // the line reads as following the unknown value it really follows.
+            Val::Layer(cfg)
+                if layers::preserves_any_input(&cfg.ctor)
+                    && !matches!(args.first(), Some(Val::Tensor(Some(_)))) =>
+            {
+                self.layers_called.push((*cfg).clone());
+                self.layer = Some(*cfg);
+                args.into_iter().next().unwrap_or(Val::Unknown)
+            }
             Val::Layer(cfg) => {
                 let applied = layers::apply(&cfg, &args);
                 self.problems.extend(applied.problems);
@@ -2274,6 +2412,21 @@ fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
             ))
         }
         ("len", [v]) => Some(Val::Int(Some(int(items(v)?.len() as i64)))),
+        // Python's int() truncates toward zero; round() rounds half to even.
+        ("int", [Val::Int(d)]) => Some(Val::Int(d.clone())),
+        ("int", [Val::Float(f)]) => Some(Val::Int(
+            f.filter(|f| f.is_finite() && f.abs() < 1e15)
+                .map(|f| int(f.trunc() as i64)),
+        )),
+        ("round", [Val::Float(f)]) => Some(Val::Int(
+            f.filter(|f| f.is_finite() && f.abs() < 1e15)
+                .map(|f| int(f.round_ties_even() as i64)),
+        )),
+        ("float", [Val::Int(d)]) => Some(Val::Float(
+            d.as_ref()
+                .and_then(|d| d.eval(&|_| None).ok())
+                .map(|i| i as f64),
+        )),
         ("list" | "tuple", [v]) => Some(Val::Tuple(items(v)?)),
         ("enumerate", [v]) => Some(Val::Tuple(
             items(v)?

@@ -94,9 +94,17 @@ pub fn signature(ctor: &str) -> Option<&'static [(&'static str, Def)]> {
         "ReLU" | "ReLU6" | "GELU" | "SiLU" | "Sigmoid" | "Tanh" | "LeakyReLU" | "ELU" | "Mish"
         | "Hardswish" | "Hardsigmoid" | "PReLU" | "Identity" | "Dropout" | "Dropout1d"
         | "Dropout2d" | "Dropout3d" | "AlphaDropout" | "DropPath" | "Softplus" | "SELU"
-        | "CELU" | "GLU" | "Tanhshrink" | "Softsign" => PASS,
+        | "CELU" | "Tanhshrink" | "Softsign" => PASS,
+        // Halves `dim` (it was read as shape-preserving).
+        "GLU" => &[("dim", I(-1))],
         _ => return Option::None,
     })
+}
+
+/// Layers whose output has the shape of their input, whatever it is (no argument, no rank
+/// requirement): `Identity`, activations, dropout.
+pub fn preserves_any_input(ctor: &str) -> bool {
+    signature(ctor).is_some_and(|s| s.is_empty())
 }
 
 fn def_val(d: Def) -> Val {
@@ -405,6 +413,13 @@ fn apply_inner(cfg: &LayerCfg, inputs: &[Val], problems: &mut Vec<String>) -> Re
             flatten(&x, start, end).ok_or_else(|| "flatten dims out of range".to_string())
         }
         "Unflatten" => Err("Unflatten is not modelled".into()),
+        "GLU" => {
+            let d = int_arg(p("dim")).ok_or("GLU dim not known")?;
+            let i = norm_dim(d, x.len()).ok_or("GLU dim out of range")?;
+            let mut out = x.clone();
+            out[i] = x[i].clone().map(|s| simplify(&fdiv(s, int(2))));
+            Ok(Val::Tensor(Some(out)))
+        }
         "PixelShuffle" => {
             let r = int_of(p("upscale_factor")).ok_or("upscale factor not known")?;
             if x.len() != 4 {

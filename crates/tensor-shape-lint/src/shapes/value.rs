@@ -67,6 +67,16 @@ pub enum Val {
         args: Vec<Val>,
         kwargs: Vec<(String, Val)>,
     },
+    /// A class of a file named by its path, as `--kwargs` gives a constructor argument
+    /// (`{"class": "BasicBlock", "file": "resnet.py"}`), or an instance of it built with
+    /// `kwargs` (`{"instance": {...}}`): turned into [`Val::Class`] / [`Val::User`] when the
+    /// checked class is built (see `Interp::resolve_given`), unknown when the file or the
+    /// class cannot be read.
+    Given {
+        path: String,
+        class: String,
+        kwargs: Option<Vec<(String, Val)>>,
+    },
     Unknown,
 }
 
