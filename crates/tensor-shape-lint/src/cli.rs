@@ -444,8 +444,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 /// `tensor-shape-lint: 3 files, 4 classes, 52 shape comments checked (9 undecided), 0 findings`;
-/// `..., 50 shape comments checked (9 undecided), 2 only binding constructor arguments (not
-/// checked), 0 findings` when two comments only fixed an argument's value.
+/// `..., 50 shape comments checked (9 undecided), 2 binding constructor arguments (dims taken
+/// as given), 0 findings` when two comments fixed an argument's value (that dim unchecked).
 fn summary_line(
     stats: &crate::Stats,
     files: usize,
@@ -459,10 +459,10 @@ fn summary_line(
         .filter(|d| d.severity >= Severity::Warning)
         .count();
     let notes = diags.len() - failing;
-    // A comment that only fixed a constructor argument was not checked: counted apart.
+    // A comment that fixed a constructor argument was not checked in that dim: counted apart.
     let binding = if stats.binding > 0 {
         format!(
-            ", {} only binding constructor arguments (not checked)",
+            ", {} binding constructor arguments (dims taken as given)",
             stats.binding
         )
     } else {

@@ -166,6 +166,53 @@ impl<'f> Interp<'f> {
         frame.attrs
     }
 
+    /// `issubclass(v, types)`: a class of the tree is a subclass of a name only through its
+    /// bases; decided `false` when every base is `nn.Module` (or `object`) and no name matches,
+    /// `true` when the class or a base of the tree is named so. A torch layer class is no
+    /// subclass of a class of the tree. `None`: anything else.
+    fn issubclass(&mut self, v: &Val, types: &[String], frame: &Frame<'f>) -> Option<bool> {
+        if types.is_empty() {
+            return None;
+        }
+        match v {
+            Val::Ctor(_) => {
+                let all_tree = types
+                    .iter()
+                    .all(|t| matches!(self.scope.resolve(frame.file, t), Ok(Some(Def::Class(..)))));
+                all_tree.then_some(false)
+            }
+            Val::Class { class, file } => {
+                let mut cur: Option<(FileId, &'f ClassDef)> =
+                    self.scope.file(*file).class(class).map(|(_, c)| (*file, c));
+                for _ in 0..8 {
+                    let (fid, c) = cur?;
+                    if types.iter().any(|t| *t == c.name) {
+                        return Some(true);
+                    }
+                    let bases: Vec<String> = c.bases.iter().filter_map(|b| b.dotted()).collect();
+                    if bases.len() != c.bases.len() {
+                        return None;
+                    }
+                    let module = |b: &str| {
+                        matches!(b, "nn.Module" | "torch.nn.Module" | "Module" | "object")
+                    };
+                    if bases.iter().all(|b| module(b)) {
+                        return (!types.iter().any(|t| t == "Module" || t == "object"))
+                            .then_some(false);
+                    }
+                    // One base of the tree: follow it.
+                    let [b] = bases.as_slice() else { return None };
+                    cur = match self.scope.resolve_dotted(fid, b) {
+                        Ok(Some(Def::Class(f2, c2))) => Some((f2, c2)),
+                        _ => return None,
+                    };
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
     /// Constructor arguments given by path (`Val::Given`, from `--kwargs`) as the classes and
     /// instances they name, inside containers and partials too; unknown when not readable.
     pub fn resolve_given(&mut self, v: Val) -> Val {
@@ -223,6 +270,24 @@ impl<'f> Interp<'f> {
         symbolic_defaults: bool,
     ) -> HashMap<String, Val> {
         let mut env = HashMap::new();
+        // `**kwargs` receives the keywords no named parameter takes; `*args` the positional
+        // arguments left after the named ones (Python's binding).
+        let named: Vec<&str> = f
+            .params
+            .iter()
+            .filter(|p| {
+                !matches!(
+                    p.kind,
+                    pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords
+                )
+            })
+            .map(|p| p.name.as_str())
+            .collect();
+        let extra_kwargs: Vec<(String, Val)> = kwargs
+            .iter()
+            .filter(|(k, _)| !named.contains(&k.as_str()))
+            .cloned()
+            .collect();
         let mut positional = args.into_iter();
         for (i, p) in f.params.iter().enumerate() {
             if i == 0 && p.name == "self" {
@@ -231,7 +296,14 @@ impl<'f> Interp<'f> {
             // `None`: not passed. A value passed but unknown stays unknown: the default
             // only stands in for an argument the call really leaves out.
             let given = match p.kind {
-                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords => Some(Val::Unknown),
+                // The class checked on its own may be built with anything more.
+                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords
+                    if symbolic_defaults =>
+                {
+                    Some(Val::Unknown)
+                }
+                pymodel::ParamKind::VarArgs => Some(Val::Tuple(positional.by_ref().collect())),
+                pymodel::ParamKind::VarKeywords => Some(Val::Dict(extra_kwargs.clone())),
                 pymodel::ParamKind::KeywordOnly => kwargs
                     .iter()
                     .find(|(k, _)| *k == p.name)
@@ -451,6 +523,44 @@ impl<'f> Interp<'f> {
                     match grown {
                         Some(v) if is_target(value) => self.assign(value, v, env, frame),
                         _ => self.forget(value, env, frame),
+                    }
+                    self.observe(s, env, frame, observer);
+                    return None;
+                }
+                // `kw.setdefault('inplace', inplace)` / `kw.update(k=v)` on a dict of known
+                // keys (timm's `act_kwargs`): the dict as Python leaves it.
+                if let ExprKind::Call(c) = &e.kind
+                    && let ExprKind::Attribute { value, attr } = &c.func.kind
+                    && matches!(&value.kind, ExprKind::Name(n) if n != "self")
+                    && matches!(attr.as_str(), "setdefault" | "update")
+                    && let Val::Dict(mut items) = self.eval(value, env, frame)
+                {
+                    let args: Vec<Val> = c.args.iter().map(|a| self.eval(a, env, frame)).collect();
+                    let mut known = true;
+                    match (attr.as_str(), args.as_slice()) {
+                        ("setdefault", [Val::Str(k), v]) if c.keywords.is_empty() => {
+                            if !items.iter().any(|(n, _)| n == k) {
+                                items.push((k.clone(), v.clone()));
+                            }
+                        }
+                        ("update", []) => {
+                            for k in &c.keywords {
+                                let v = self.eval(&k.value, env, frame);
+                                match &k.name {
+                                    Some(n) => {
+                                        items.retain(|(m, _)| m != n);
+                                        items.push((n.clone(), v));
+                                    }
+                                    None => known = false,
+                                }
+                            }
+                        }
+                        _ => known = false,
+                    }
+                    if known {
+                        self.assign(value, Val::Dict(items), env, frame);
+                    } else {
+                        self.forget(value, env, frame);
                     }
                     self.observe(s, env, frame, observer);
                     return None;
@@ -997,6 +1107,23 @@ impl<'f> Interp<'f> {
                     (None, _) => Val::Unknown,
                 }
             }
+            // A comparison (`aa_layer is not None`, `stride > 1`) is a bool, with its value
+            // when the test is decided (`use_aa = aa_layer is not None and stride > 1`).
+            ExprKind::Other(parts)
+                if parts.len() == 2
+                    && parts[0].span.end <= parts[1].span.start
+                    && matches!(
+                        self.file_of(frame)
+                            .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .as_str(),
+                        "==" | "!=" | "<" | "<=" | ">" | ">=" | "is" | "is not"
+                    ) =>
+            {
+                Val::Bool(self.truth(e, env, frame))
+            }
             ExprKind::Other(parts) => match self.comprehension(e, parts, env, frame) {
                 Some(v) => v,
                 None => self.dict_literal(e, parts, env, frame),
@@ -1123,26 +1250,54 @@ impl<'f> Interp<'f> {
         env: &mut HashMap<String, Val>,
         frame: &mut Frame<'f>,
     ) -> Val {
-        let text = self.file_of(frame).text(e.span).trim();
-        if !text.starts_with('{') || !text.ends_with('}') || !parts.len().is_multiple_of(2) {
+        let file = self.file_of(frame);
+        let text = file.text(e.span).trim();
+        if !text.starts_with('{') || !text.ends_with('}') {
             return Val::Unknown;
         }
-        let colons = text.matches(':').count();
-        if colons < parts.len() / 2 || text.split_whitespace().any(|w| w == "for") {
+        if text.split_whitespace().any(|w| w == "for") {
             return Val::Unknown;
         }
-        let mut items = Vec::new();
-        for pair in parts.chunks(2) {
-            let ExprKind::Str(k) = &pair[0].kind else {
+        // pymodel flattens the items: `'k': v` gives two parts, `**d` one; the text before a
+        // part tells which (`**` before an unpacked dict, `:` between a key and its value).
+        let between = |a: u32, b: u32| file.text(pymodel::Span::new(a, b.max(a)));
+        let mut items: Vec<(String, Val)> = Vec::new();
+        let mut prev = e.span.start;
+        let mut i = 0;
+        while i < parts.len() {
+            // `**(kw or {})`: the part's span leaves out its parentheses.
+            if between(prev, parts[i].span.start)
+                .trim_end_matches(|c: char| c == '(' || c.is_whitespace())
+                .ends_with("**")
+            {
+                match self.eval(&parts[i], env, frame) {
+                    Val::Dict(more) => {
+                        for (k, v) in more {
+                            items.retain(|(n, _)| *n != k);
+                            items.push((k, v));
+                        }
+                    }
+                    _ => return Val::Unknown,
+                }
+                prev = parts[i].span.end;
+                i += 1;
+                continue;
+            }
+            let (ExprKind::Str(k), Some(value)) = (&parts[i].kind, parts.get(i + 1)) else {
                 return Val::Unknown;
             };
-            let v = self.eval(&pair[1], env, frame);
+            if !between(parts[i].span.end, value.span.start).contains(':') {
+                return Val::Unknown; // a set literal
+            }
+            let v = self.eval(value, env, frame);
+            items.retain(|(n, _)| n != k);
             items.push((k.clone(), v));
+            prev = value.span.end;
+            i += 2;
         }
         Val::Dict(items)
     }
 
-    /// Module-level integer constants (`HIDDEN = 256`).
     /// A constant of the running class's body (`expansion: int = 4`), read as `self.expansion`
     /// when no method set the attribute: a number, a string or a tuple of them (the last
     /// assignment in the body wins, as in Python). Base classes are not searched.
@@ -1183,6 +1338,7 @@ impl<'f> Interp<'f> {
         if literal(&v) { v } else { Val::Unknown }
     }
 
+    /// Module-level integer constants (`HIDDEN = 256`).
     fn module_constant(&mut self, name: &str, frame: &Frame<'f>) -> Val {
         for s in &self.file_of(frame).module().body {
             if let StmtKind::Assign { targets, value } = &s.kind
@@ -1472,6 +1628,18 @@ impl<'f> Interp<'f> {
                 },
             }
         }
+        if let Some(d @ ("isinstance" | "issubclass")) = dotted.as_deref()
+            && let [v, _] = args.as_slice()
+            && kwargs.is_empty()
+            && self.scope.resolve(frame.file, d).ok().flatten().is_none()
+        {
+            let types = type_names(&c.args[1]);
+            return Val::Bool(if d == "isinstance" {
+                isinstance(v, &types)
+            } else {
+                self.issubclass(v, &types, frame)
+            });
+        }
         // timm's `to_2tuple(x)` / `to_ntuple(n)(x)`: a tuple stays, anything else is repeated.
         let ntuple = match &c.func.kind {
             ExprKind::Name(n) => match n.as_str() {
@@ -1617,9 +1785,10 @@ impl<'f> Interp<'f> {
             {
                 return Val::Ctor(name.clone());
             }
-            // `partial(Mlp, use_conv=True)`: a class of the tree with arguments bound early.
+            // `partial(Mlp, use_conv=True)`: a class of the tree with arguments bound early;
+            // `partial(nn.Conv2d, kernel_size=1)`: a torch layer likewise (bound when called).
             if d == "partial"
-                && let Some(callee @ Val::Class { .. }) = args.first()
+                && let Some(callee @ (Val::Class { .. } | Val::Ctor(_))) = args.first()
             {
                 return Val::Partial {
                     callee: Box::new(callee.clone()),
@@ -1646,6 +1815,28 @@ impl<'f> Interp<'f> {
                 super::timm::factory_act(self.scope.path(file), &f.name, &args, &kwargs)
             {
                 return act;
+            }
+            match super::timm::factory_norm(self.scope.path(file), &f.name, &args, &kwargs) {
+                Some(super::timm::NormPick::Val(v)) => return v,
+                Some(super::timm::NormPick::Class(name, bound)) => {
+                    // The class as the factory's own file names it (imported from its layers).
+                    if let Ok(Some(Def::Class(cfile, class))) = self.scope.resolve(file, name) {
+                        let callee = Val::Class {
+                            class: class.name.clone(),
+                            file: cfile,
+                        };
+                        return if bound.is_empty() {
+                            callee
+                        } else {
+                            Val::Partial {
+                                callee: Box::new(callee),
+                                args: vec![],
+                                kwargs: bound,
+                            }
+                        };
+                    }
+                }
+                None => {}
             }
             return self.call_function(
                 None,
@@ -2446,6 +2637,59 @@ fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
         }
         _ => None,
     }
+}
+
+/// The names of `isinstance`'s second argument: `str`, `(int, float)`, `nn.Module` (the last
+/// part of a dotted name); empty when it is anything else.
+fn type_names(e: &Expr) -> Vec<String> {
+    match &e.kind {
+        ExprKind::Tuple(items) => {
+            let names: Vec<String> = items.iter().flat_map(type_names).collect();
+            if names.len() == items.len() {
+                names
+            } else {
+                vec![]
+            }
+        }
+        _ => e
+            .dotted()
+            .map(|d| vec![d.rsplit('.').next().unwrap_or(&d).to_string()])
+            .unwrap_or_default(),
+    }
+}
+
+/// `isinstance(v, types)` for the builtin types, when the value's kind is known: a string is a
+/// `str` and nothing else; a class or a layer is none of the builtin types. `None`: not known
+/// (another type, or a value of unknown kind).
+fn isinstance(v: &Val, types: &[String]) -> Option<bool> {
+    const BUILTIN: &[&str] = &["str", "int", "float", "bool", "tuple", "list", "dict"];
+    if types.is_empty() || !types.iter().all(|t| BUILTIN.contains(&t.as_str())) {
+        return None;
+    }
+    let kind = match v {
+        Val::Str(_) => "str",
+        Val::Bool(_) => "bool",
+        Val::Int(_) => "int",
+        Val::Float(_) => "float",
+        Val::Dict(_) => "dict",
+        Val::NoneV
+        | Val::Ctor(_)
+        | Val::Class { .. }
+        | Val::Partial { .. }
+        | Val::Layer(_)
+        | Val::User { .. }
+        | Val::Modules { .. }
+        | Val::Tensor(_) => "object",
+        // A tuple and a list are one value kind here.
+        Val::Tuple(_) => return None,
+        _ => return None,
+    };
+    // `bool` is a subclass of `int`.
+    Some(
+        types
+            .iter()
+            .any(|t| t == kind || (t == "int" && kind == "bool")),
+    )
 }
 
 fn product_sum(dims: impl Iterator<Item = Dim>) -> Dim {

@@ -747,7 +747,9 @@ pub fn run_class_with<'f>(
             }
             Verdict::Binding(what) => {
                 counts.binding += 1;
-                format!("comment binds constructor arguments ({what}): taken as given, not checked")
+                format!(
+                    "comment binds constructor arguments ({what}): those dims are taken as given, not checked"
+                )
             }
         };
         let line = file.lines().line_of(*start);
