@@ -1628,6 +1628,27 @@ impl<'f> Interp<'f> {
                 },
             }
         }
+        // `dict(act_layer=act_layer, **dd)`, `dict(base, k=v)`: a dict of known keys.
+        if dotted.as_deref() == Some("dict")
+            && self
+                .scope
+                .resolve(frame.file, "dict")
+                .ok()
+                .flatten()
+                .is_none()
+            && !env.contains_key("dict")
+        {
+            let mut items: Vec<(String, Val)> = match args.as_slice() {
+                [] => vec![],
+                [Val::Dict(base)] => base.clone(),
+                _ => return Val::Unknown,
+            };
+            for (k, v) in kwargs {
+                items.retain(|(n, _)| *n != k);
+                items.push((k, v));
+            }
+            return Val::Dict(items);
+        }
         if let Some(d @ ("isinstance" | "issubclass")) = dotted.as_deref()
             && let [v, _] = args.as_slice()
             && kwargs.is_empty()
@@ -1924,11 +1945,127 @@ impl<'f> Interp<'f> {
         {
             return self.tensor_op(&format!("einops.{name}"), args, kwargs);
         }
+        if unresolved.is_some()
+            && let Some(v) = self.torchvision_op(frame, c, &args, &kwargs)
+        {
+            return v;
+        }
         if let Some(why) = unresolved {
             self.unresolved = Some(why.clone());
             return self.gap(why);
         }
         Val::Unknown
+    }
+
+    /// torchvision's building blocks of `torchvision.ops` (not among the model files a tree
+    /// holds), as torchvision 0.2x builds them: `Conv2dNormActivation` is `Sequential(Conv2d
+    /// with padding (k - 1) // 2 * d, norm_layer(out), activation_layer())`; `StochasticDepth`
+    /// and `SqueezeExcitation` keep their input's shape. Only for a file under `torchvision/`
+    /// importing the name from its `ops` package; `None` for anything else.
+    fn torchvision_op(
+        &mut self,
+        frame: &Frame<'f>,
+        c: &Call,
+        args: &[Val],
+        kwargs: &[(String, Val)],
+    ) -> Option<Val> {
+        let ExprKind::Name(n) = &c.func.kind else {
+            return None;
+        };
+        let path = self
+            .scope
+            .path(frame.file)?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let (module, orig) = self.scope.import_origin(frame.file, n)?;
+        let module = module.trim_start_matches('.');
+        if !path.contains("/torchvision/")
+            || !matches!(
+                module,
+                "ops"
+                    | "ops.misc"
+                    | "ops.stochastic_depth"
+                    | "torchvision.ops"
+                    | "torchvision.ops.misc"
+            )
+        {
+            return None;
+        }
+        let arg = |i: usize, k: &str| {
+            kwargs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .or_else(|| args.get(i).cloned())
+        };
+        let text = self.file_of(frame).text(c.func.span).to_string();
+        match orig.as_str() {
+            "Permute" => {
+                let dims = arg(0, "dims")?;
+                let cfg = layers::bind("ops.Permute", vec![dims], vec![], format!("{text}(...)"))?;
+                Some(Val::Layer(Box::new(cfg)))
+            }
+            "StochasticDepth" | "SqueezeExcitation" => {
+                let cfg = layers::bind("Identity", vec![], vec![], format!("{text}(...)"))?;
+                Some(Val::Layer(Box::new(cfg)))
+            }
+            "Conv2dNormActivation" => {
+                const NAMES: &[&str] = &[
+                    "in_channels",
+                    "out_channels",
+                    "kernel_size",
+                    "stride",
+                    "padding",
+                    "groups",
+                    "norm_layer",
+                    "activation_layer",
+                    "dilation",
+                    "inplace",
+                    "bias",
+                ];
+                if args.len() > NAMES.len()
+                    || kwargs.iter().any(|(k, _)| !NAMES.contains(&k.as_str()))
+                {
+                    return None;
+                }
+                let cin = arg(0, "in_channels")?;
+                let cout = arg(1, "out_channels")?;
+                let k = arg(2, "kernel_size").unwrap_or(Val::Int(Some(int(3))));
+                let stride = arg(3, "stride").unwrap_or(Val::Int(Some(int(1))));
+                let dilation = arg(8, "dilation").unwrap_or(Val::Int(Some(int(1))));
+                let padding = match arg(4, "padding").unwrap_or(Val::NoneV) {
+                    Val::NoneV => match (&k, &dilation) {
+                        (Val::Int(Some(k)), Val::Int(Some(d))) => Val::Int(Some(simplify(&mul(
+                            fdiv(sub(k.clone(), int(1)), int(2)),
+                            d.clone(),
+                        )))),
+                        _ => Val::Unknown,
+                    },
+                    p => p,
+                };
+                let groups = arg(5, "groups").unwrap_or(Val::Int(Some(int(1))));
+                let conv = layers::bind(
+                    "Conv2d",
+                    vec![cin, cout.clone(), k, stride, padding],
+                    vec![("dilation".into(), dilation), ("groups".into(), groups)],
+                    format!("{text}(...)"),
+                )?;
+                let mut items = vec![Val::Layer(Box::new(conv))];
+                let norm = arg(6, "norm_layer").unwrap_or(Val::Ctor("BatchNorm2d".into()));
+                if norm != Val::NoneV {
+                    items.push(self.call_module(norm, vec![cout], vec![], frame.depth + 1));
+                }
+                let act = arg(7, "activation_layer").unwrap_or(Val::Ctor("ReLU".into()));
+                if act != Val::NoneV {
+                    items.push(self.call_module(act, vec![], vec![], frame.depth + 1));
+                }
+                Some(Val::Modules {
+                    items,
+                    sequential: true,
+                })
+            }
+            _ => None,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

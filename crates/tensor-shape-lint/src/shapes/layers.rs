@@ -89,6 +89,9 @@ pub fn signature(ctor: &str) -> Option<&'static [(&'static str, Def)]> {
             ("batch_first", B(false)),
         ],
         "Upsample" => &[("size", None), ("scale_factor", None)],
+        // torchvision.ops.Permute (the dotted name keeps any class a file defines from
+        // being taken for it: calls are matched on their last name, which has no dot).
+        "ops.Permute" => &[("dims", Req)],
         "PixelShuffle" => &[("upscale_factor", Req)],
         "Softmax" | "LogSoftmax" | "Softmin" => &[("dim", None)],
         "ReLU" | "ReLU6" | "GELU" | "SiLU" | "Sigmoid" | "Tanh" | "LeakyReLU" | "ELU" | "Mish"
@@ -413,6 +416,21 @@ fn apply_inner(cfg: &LayerCfg, inputs: &[Val], problems: &mut Vec<String>) -> Re
             flatten(&x, start, end).ok_or_else(|| "flatten dims out of range".to_string())
         }
         "Unflatten" => Err("Unflatten is not modelled".into()),
+        "ops.Permute" => {
+            let dims: Option<Vec<usize>> = match p("dims") {
+                Val::Tuple(items) => items
+                    .iter()
+                    .map(|v| int_arg(v).and_then(|d| norm_dim(d, x.len())))
+                    .collect(),
+                _ => Option::None,
+            };
+            match dims {
+                Some(d) if d.len() == x.len() => {
+                    Ok(Val::Tensor(Some(d.iter().map(|&i| x[i].clone()).collect())))
+                }
+                _ => Err("Permute dims not known".into()),
+            }
+        }
         "GLU" => {
             let d = int_arg(p("dim")).ok_or("GLU dim not known")?;
             let i = norm_dim(d, x.len()).ok_or("GLU dim out of range")?;
