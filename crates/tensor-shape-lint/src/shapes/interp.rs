@@ -74,6 +74,9 @@ pub struct Interp<'f> {
     /// Whether the checked class's constructor parameters are symbols (comment checking,
     /// `annotate`) or take their defaults as `Class(**kwargs)` would (`infer`).
     pub symbolic_params: bool,
+    /// Symbols made for the fields of a config object the checked class takes
+    /// (`config.hidden_dim`): free like its own parameters until something binds them.
+    pub config_symbols: Vec<String>,
     gap: Option<String>,
     problems: Vec<String>,
     layer: Option<LayerCfg>,
@@ -103,6 +106,7 @@ impl<'f> Interp<'f> {
         Self {
             scope,
             symbolic_params: true,
+            config_symbols: Vec::new(),
             gap: None,
             problems: Vec::new(),
             layer: None,
@@ -211,6 +215,81 @@ impl<'f> Interp<'f> {
             }
             _ => None,
         }
+    }
+
+    /// A parameter annotated with a dataclass of the tree (`config: ModelConfig = MODEL`), for
+    /// the class checked on its own: it may be built with any config, so each field is a
+    /// symbol named `config.field` (`int`), a tuple of such symbols (`tuple[int, int]`), or
+    /// unknown (any other type); never the field's default. `None`: not such a parameter.
+    fn config_object(
+        &mut self,
+        param: &str,
+        annotation: Option<&Expr>,
+        frame: &Frame<'f>,
+    ) -> Option<Val> {
+        let name = annotation?.dotted()?;
+        let Ok(Some(Def::Class(file, class))) = self.scope.resolve_dotted(frame.file, &name) else {
+            return None;
+        };
+        let is_dataclass = class.decorators.iter().any(|d| {
+            let callee = match &d.kind {
+                ExprKind::Call(c) => c.func.dotted(),
+                _ => d.dotted(),
+            };
+            callee.is_some_and(|c| c == "dataclass" || c == "dataclasses.dataclass")
+        });
+        if !is_dataclass {
+            return None;
+        }
+        let src = self.scope.file(file);
+        let mut attrs = HashMap::new();
+        for s in &class.body {
+            let StmtKind::AnnAssign {
+                target, annotation, ..
+            } = &s.kind
+            else {
+                continue;
+            };
+            let ExprKind::Name(field) = &target.kind else {
+                continue;
+            };
+            let ty: String = src
+                .text(annotation.span)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let sym = |s: String, out: &mut Vec<String>| {
+                out.push(s.clone());
+                Val::Int(Some(DimExpr::Sym(s)))
+            };
+            let v = match ty.as_str() {
+                "int" => sym(format!("{param}.{field}"), &mut self.config_symbols),
+                "float" => Val::Float(None),
+                "bool" => Val::Bool(None),
+                t => {
+                    let inner = t
+                        .strip_prefix("tuple[")
+                        .or_else(|| t.strip_prefix("Tuple["))
+                        .and_then(|r| r.strip_suffix(']'));
+                    match inner {
+                        Some(items) if items.split(',').all(|i| i == "int") => Val::Tuple(
+                            (0..items.split(',').count())
+                                .map(|i| {
+                                    sym(format!("{param}.{field}[{i}]"), &mut self.config_symbols)
+                                })
+                                .collect(),
+                        ),
+                        _ => Val::Unknown,
+                    }
+                }
+            };
+            attrs.insert(field.clone(), v);
+        }
+        Some(Val::User {
+            class: class.name.clone(),
+            file,
+            attrs,
+        })
     }
 
     /// Constructor arguments given by path (`Val::Given`, from `--kwargs`) as the classes and
@@ -333,6 +412,10 @@ impl<'f> Interp<'f> {
                         .annotation
                         .as_ref()
                         .is_some_and(|a| matches!(&a.kind, ExprKind::Name(n) if n == "int"));
+                    if let Some(cfg) = self.config_object(&p.name, p.annotation.as_ref(), frame) {
+                        env.insert(p.name.clone(), cfg);
+                        continue;
+                    }
                     match dv {
                         Val::Int(_) => Val::Int(Some(DimExpr::Sym(p.name.clone()))),
                         Val::Unknown if int_annotated => {
@@ -1225,6 +1308,28 @@ impl<'f> Interp<'f> {
         }
         let items = match self.eval(iter, env, frame) {
             Val::Tuple(items) | Val::Modules { items, .. } if items.len() <= MAX_TRIPS => items,
+            // `[Block(d) for _ in range(depth)]` with `depth` unknown: every element is the same
+            // expression, not read from the loop, so each copy has the same shapes.
+            _ if {
+                let mut reads = false;
+                elt.walk(&mut |x| {
+                    if matches!(&x.kind, ExprKind::Name(n) if n == target) {
+                        reads = true;
+                    }
+                });
+                !reads
+            } =>
+            {
+                let item = self.eval(elt, env, frame);
+                if item == Val::Unknown {
+                    return Some(Val::Unknown);
+                }
+                return Some(Val::Repeated {
+                    head: vec![],
+                    item: Box::new(item),
+                    sequential: false,
+                });
+            }
             _ => return Some(Val::Unknown),
         };
         let saved = env.get(*target).cloned();
@@ -1426,6 +1531,18 @@ impl<'f> Interp<'f> {
             (Val::Tuple(a), Val::Tuple(b)) if op == BinOp::Add => {
                 Val::Tuple(a.into_iter().chain(b).collect())
             }
+            (
+                Val::Tuple(a),
+                Val::Repeated {
+                    head,
+                    item,
+                    sequential: false,
+                },
+            ) if op == BinOp::Add => Val::Repeated {
+                head: a.into_iter().chain(head).collect(),
+                item,
+                sequential: false,
+            },
             _ => Val::Unknown,
         }
     }
@@ -1608,6 +1725,20 @@ impl<'f> Interp<'f> {
         frame: &mut Frame<'f>,
     ) -> Val {
         let dotted = c.func.dotted();
+        // `nn.Sequential(*blocks)` of a list of unknown length (see `Val::Repeated`).
+        if let Some(d) = &dotted
+            && (d == "nn.Sequential" || d == "torch.nn.Sequential" || d == "Sequential")
+            && c.keywords.is_empty()
+            && let [only] = c.args.as_slice()
+            && let ExprKind::Starred(inner) = &only.kind
+            && let Val::Repeated { head, item, .. } = self.eval(inner, env, frame)
+        {
+            return Val::Repeated {
+                head,
+                item,
+                sequential: true,
+            };
+        }
         let mut args = Vec::new();
         for a in &c.args {
             match &a.kind {
@@ -2161,6 +2292,43 @@ impl<'f> Interp<'f> {
                     self.layer = None;
                 }
                 x
+            }
+            // Copies of one block, an unknown number of times: the shape after them is known
+            // only when the block keeps the shape it is given (then any number of copies,
+            // none included, keep it too).
+            Val::Repeated {
+                head,
+                item,
+                sequential: true,
+            } => {
+                let mut x = args.into_iter().next().unwrap_or(Val::Unknown);
+                for h in head {
+                    x = self.call_module(h, vec![x], vec![], depth);
+                    self.layer = None;
+                }
+                let y = self.call_module(*item, vec![x.clone()], vec![], depth);
+                self.layer = None;
+                // What the layers fixed (`config.hidden_dim = 768`) holds for every copy.
+                let facts = |v: &Val| match v {
+                    Val::Tensor(Some(d)) => Val::Tensor(Some(self.with_facts(d.clone()))),
+                    other => other.clone(),
+                };
+                let (x2, y2) = (facts(&x), facts(&y));
+                let same = |a: &Val, b: &Val| match (a, b) {
+                    (Val::Tensor(Some(a)), Val::Tensor(Some(b))) => {
+                        a.len() == b.len()
+                            && a.iter().zip(b).all(|(p, q)| match (p, q) {
+                                (Some(p), Some(q)) => simplify(p) == simplify(q),
+                                _ => false,
+                            })
+                    }
+                    _ => false,
+                };
+                if same(&x2, &y2) {
+                    x
+                } else {
+                    self.gap("a block repeated an unknown number of times that changes the shape")
+                }
             }
             Val::User { class, file, attrs } => {
                 let Some((_, cls)) = self.scope.file(file).class(&class) else {

@@ -656,7 +656,7 @@ pub fn run_class_with<'f>(
     // with other values). Parameters are bound by unification or by the first comment that
     // meets them bare (see `Checker::compare`); until then a comparison with them is undecided.
     // Symbols that only comments introduce are bound where they first stand alone.
-    let params: HashSet<String> = class
+    let mut params: HashSet<String> = class
         .method("__init__")
         .map(|(_, init)| {
             init.params
@@ -666,6 +666,8 @@ pub fn run_class_with<'f>(
                 .collect()
         })
         .unwrap_or_default();
+    // The fields of a config object the class takes are free parameters too.
+    params.extend(interp.config_symbols.iter().cloned());
     // `# symbols: P = patch size (16)` names a constructor parameter (`patch_size`): the
     // parameter is that symbol, free like the input's (no value is read from the meaning).
     for (sym, meaning) in crate::checks::comments::declared_meanings(file) {
