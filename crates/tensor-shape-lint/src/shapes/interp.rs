@@ -454,7 +454,23 @@ impl<'f> Interp<'f> {
         };
         let mut env = inputs;
         for p in method.params.iter().skip(1) {
-            env.entry(p.name.clone()).or_insert(Val::Unknown);
+            if env.contains_key(&p.name) {
+                continue;
+            }
+            // `infer` runs `Class(**kwargs)(x)`: the other parameters of forward take their
+            // defaults (`attn_mask=None`), as in that call. Checked on its own, the class may
+            // be called with anything: unknown.
+            let v = match (&p.default, p.kind) {
+                _ if self.symbolic_params => Val::Unknown,
+                (_, pymodel::ParamKind::VarArgs) => Val::Tuple(vec![]),
+                (_, pymodel::ParamKind::VarKeywords) => Val::Dict(vec![]),
+                (Some(d), _) => {
+                    let mut empty = HashMap::new();
+                    self.eval(d, &mut empty, &mut frame)
+                }
+                (None, _) => Val::Unknown,
+            };
+            env.insert(p.name.clone(), v);
         }
         self.exec_block_obs(method.code(), &mut env, &mut frame, observer)
             .unwrap_or(Val::Unknown)
