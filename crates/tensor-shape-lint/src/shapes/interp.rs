@@ -876,11 +876,7 @@ impl<'f> Interp<'f> {
             && let [l, r, ..] = parts.as_slice()
             && l.span.end <= r.span.start
         {
-            let op = file
-                .text(pymodel::Span::new(l.span.end, r.span.start))
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let op = op_between(file, l, r);
             if op == "and" || op == "or" {
                 // Python's short circuit: a decided first operand may settle it alone.
                 let mut all = Some(true);
@@ -898,6 +894,23 @@ impl<'f> Interp<'f> {
                 return None;
             }
             let (a, b) = (self.eval(l, env, frame), self.eval(r, env, frame));
+            if op == "in" || op == "not in" {
+                let literal = |v: &Val| match v {
+                    Val::Str(s) => Some(s.clone()),
+                    Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i.to_string()),
+                    _ => None,
+                };
+                let found = match (&a, &b) {
+                    (Val::Str(x), Val::Str(y)) => Some(y.contains(x.as_str())),
+                    (x, Val::Tuple(items)) => {
+                        let x = literal(x)?;
+                        let items: Option<Vec<String>> = items.iter().map(literal).collect();
+                        Some(items?.contains(&x))
+                    }
+                    _ => None,
+                }?;
+                return Some(found == (op == "in"));
+            }
             let number = |v: &Val| match v {
                 Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
                 Val::Float(Some(f)) => Some(*f),
@@ -1184,27 +1197,30 @@ impl<'f> Interp<'f> {
                 if a == b { a } else { Val::Unknown }
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
-            // `out_chs or in_chs`, `a and b`: Python's value of the operand the truth selects.
+            // `out_chs or in_chs`, `a and b and c`: Python's value of the operand the truth
+            // selects (the first that decides, else the last).
             ExprKind::Other(parts)
-                if parts.len() == 2
-                    && parts[0].span.end <= parts[1].span.start
-                    && matches!(
-                        self.file_of(frame)
-                            .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
-                            .trim(),
-                        "or" | "and"
-                    ) =>
+                if parts.len() >= 2
+                    && parts.windows(2).all(|w| w[0].span.end <= w[1].span.start)
+                    && {
+                        let file = self.file_of(frame);
+                        let op = op_between(file, &parts[0], &parts[1]);
+                        (op == "or" || op == "and")
+                            && parts
+                                .windows(2)
+                                .all(|w| op_between(file, &w[0], &w[1]) == op)
+                    } =>
             {
-                let or = self
-                    .file_of(frame)
-                    .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
-                    .trim()
-                    == "or";
-                match (self.truth(&parts[0], env, frame), or) {
-                    (Some(true), true) | (Some(false), false) => self.eval(&parts[0], env, frame),
-                    (Some(_), _) => self.eval(&parts[1], env, frame),
-                    (None, _) => Val::Unknown,
+                let or = op_between(self.file_of(frame), &parts[0], &parts[1]) == "or";
+                let (last, rest) = parts.split_last().expect("two or more");
+                for p in rest {
+                    match self.truth(p, env, frame) {
+                        Some(t) if t == or => return self.eval(p, env, frame),
+                        Some(_) => {}
+                        None => return Val::Unknown,
+                    }
                 }
+                self.eval(last, env, frame)
             }
             // A comparison (`aa_layer is not None`, `stride > 1`) is a bool, with its value
             // when the test is decided (`use_aa = aa_layer is not None and stride > 1`).
@@ -1212,13 +1228,8 @@ impl<'f> Interp<'f> {
                 if parts.len() == 2
                     && parts[0].span.end <= parts[1].span.start
                     && matches!(
-                        self.file_of(frame)
-                            .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                            .as_str(),
-                        "==" | "!=" | "<" | "<=" | ">" | ">=" | "is" | "is not"
+                        op_between(self.file_of(frame), &parts[0], &parts[1]).as_str(),
+                        "==" | "!=" | "<" | "<=" | ">" | ">=" | "is" | "is not" | "in" | "not in"
                     ) =>
             {
                 Val::Bool(self.truth(e, env, frame))
@@ -2077,6 +2088,11 @@ impl<'f> Interp<'f> {
                     let mut all = vec![recv];
                     all.extend(args);
                     return self.tensor_op(attr, all, kwargs);
+                }
+                if let Val::Str(text) = &recv
+                    && let Some(v) = str_method(text, attr, &args)
+                {
+                    return v;
                 }
                 let shown = c.func.dotted().unwrap_or_else(|| attr.clone());
                 // The method may well be modelled: what is unknown is the value it is called on.
@@ -2958,6 +2974,38 @@ fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
         }
         _ => None,
     }
+}
+
+/// Python's string methods that select code paths (`pool_type.startswith('fast')`,
+/// `norm.lower()`), on a known string with known string arguments. `None`: another method.
+fn str_method(text: &str, name: &str, args: &[Val]) -> Option<Val> {
+    let strs: Option<Vec<&str>> = args
+        .iter()
+        .map(|a| match a {
+            Val::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    let strs = strs?;
+    Some(match (name, strs.as_slice()) {
+        ("startswith", [p]) => Val::Bool(Some(text.starts_with(p))),
+        ("endswith", [p]) => Val::Bool(Some(text.ends_with(p))),
+        ("lower", []) => Val::Str(text.to_lowercase()),
+        ("upper", []) => Val::Str(text.to_uppercase()),
+        ("strip", []) => Val::Str(text.trim().to_string()),
+        ("replace", [a, b]) if !a.is_empty() => Val::Str(text.replace(a, b)),
+        _ => return None,
+    })
+}
+
+/// The operator between two operands of a comparison or a boolean chain, from the source
+/// text between them, without the parentheses around either operand (`a and (b or c)`).
+fn op_between(file: &ModelFile, a: &Expr, b: &Expr) -> String {
+    file.text(pymodel::Span::new(a.span.end, b.span.start.max(a.span.end)))
+        .replace(['(', ')'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The names of `isinstance`'s second argument: `str`, `(int, float)`, `nn.Module` (the last
