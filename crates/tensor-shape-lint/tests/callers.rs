@@ -194,3 +194,16 @@ fn glu_halves_its_dim_and_identity_hands_on_an_unknown_input() {
     // of its own (the line follows the unknown `torch.frobnicate`).
     assert!(out.contains("13: z = ?"), "{out}");
 }
+
+#[test]
+fn swin_patch_merging_pad_modulo_and_strided_slices() {
+    // torchvision's _patch_merging_pad on [2, 8, 7, 96]: W % 2 = 1 pads W to 8, H % 2 = 0
+    // leaves 8; `[..., 0::2, 0::2, :]` keeps ceil(8 / 2) = 4 of each; four of them concatenated
+    // on the last dim give 4 * 96 = 384. A slice past a known size is clamped as Python does.
+    let src = "import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n\nclass P(nn.Module):\n    def forward(self, x):\n        H, W, _ = x.shape[-3:]\n        y = F.pad(x, (0, 0, 0, W % 2, 0, H % 2))\n        x0 = y[..., 0::2, 0::2, :]\n        z = torch.cat([x0, x0, x0, x0], -1)\n        w = x[:, :100]\n        return z\n";
+    let out = infer(src, "P", "x=[2, 8, 7, 96]", "{}");
+    assert!(out.contains("9: y = [2, 8, 8, 96]"), "{out}");
+    assert!(out.contains("10: x0 = [2, 4, 4, 96]"), "{out}");
+    assert!(out.contains("11: z = [2, 4, 4, 384]"), "{out}");
+    assert!(out.contains("12: w = [2, 8, 7, 96]"), "{out}");
+}

@@ -1495,6 +1495,16 @@ impl<'f> Interp<'f> {
                     BinOp::Sub => sub(a, b),
                     BinOp::Mult => mul(a, b),
                     BinOp::FloorDiv => fdiv(a, b),
+                    // Python's modulo takes the divisor's sign; only numbers are computed.
+                    BinOp::Mod => {
+                        return Val::Int(match (a.eval(&|_| None).ok(), b.eval(&|_| None).ok()) {
+                            (Some(a), Some(b)) if b != 0 => {
+                                let r = a.rem_euclid(b.abs());
+                                Some(int(if b > 0 || r == 0 { r } else { r + b }))
+                            }
+                            _ => None,
+                        });
+                    }
                     // Python's true division: a float, with its value when both are numbers.
                     BinOp::Div => {
                         return Val::Float(
@@ -1702,13 +1712,21 @@ impl<'f> Interp<'f> {
                     pos += skip;
                 }
                 ExprKind::NoneLit => out.push(Some(int(1))),
-                ExprKind::Slice {
-                    lower,
-                    upper,
-                    step: None,
-                } => {
+                ExprKind::Slice { lower, upper, step } => {
                     let d = dims[pos].clone();
                     pos += 1;
+                    // A positive step `s` keeps ceil(span / s) elements.
+                    let step = match step {
+                        None => Some(1),
+                        Some(e) => match self.eval(e, env, frame) {
+                            Val::Int(Some(v)) => v.eval(&|_| None).ok().filter(|s| *s > 0),
+                            _ => None,
+                        },
+                    };
+                    let Some(step) = step else {
+                        out.push(None);
+                        continue;
+                    };
                     let lo = match lower {
                         None => Some(int(0)),
                         Some(e) => match self.eval(e, env, frame) {
@@ -1729,10 +1747,29 @@ impl<'f> Interp<'f> {
                         (Ok(v), _) if v < 0 => None,
                         _ => Some(b),
                     };
-                    match (lo.and_then(fix), hi.and_then(fix)) {
-                        (Some(l), Some(h)) => out.push(Some(simplify(&sub(h, l)))),
-                        _ => out.push(None),
-                    }
+                    let span = match (lo.and_then(fix), hi.and_then(fix)) {
+                        (Some(l), Some(h)) => {
+                            // Python clamps the bounds to the size; with numbers, do the same.
+                            match (
+                                l.eval(&|_| None).ok(),
+                                h.eval(&|_| None).ok(),
+                                d.as_ref().and_then(|n| n.eval(&|_| None).ok()),
+                            ) {
+                                (Some(l), Some(h), Some(n)) => {
+                                    Some(int((h.min(n) - l.min(n)).max(0)))
+                                }
+                                _ => Some(simplify(&sub(h, l))),
+                            }
+                        }
+                        _ => None,
+                    };
+                    out.push(span.map(|sp| {
+                        if step == 1 {
+                            sp
+                        } else {
+                            simplify(&fdiv(add(sp, int(step - 1)), int(step)))
+                        }
+                    }));
                 }
                 _ => match self.eval(item, env, frame) {
                     Val::Int(_) => pos += 1,
@@ -2473,6 +2510,33 @@ impl<'f> Interp<'f> {
                         Val::Tensor(Some(out))
                     }
                     _ => self.gap("transpose dims unknown"),
+                }
+            }
+            // `F.pad(x, (l, r, t, b, ...))`: pairs from the last dim backwards, each dim grows by
+            // its two pads (negative pads crop; the mode does not change sizes).
+            "pad" => {
+                let pads: Option<Vec<DimExpr>> = match arg(1, "pad") {
+                    Some(Val::Tuple(items)) => items
+                        .iter()
+                        .map(|v| match v {
+                            Val::Int(Some(d)) => Some(d.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                };
+                match pads {
+                    Some(p) if p.len() % 2 == 0 && p.len() / 2 <= rank => {
+                        let mut out = x;
+                        for (i, pair) in p.chunks(2).enumerate() {
+                            let k = rank - 1 - i;
+                            out[k] = out[k]
+                                .clone()
+                                .map(|d| simplify(&add(d, add(pair[0].clone(), pair[1].clone()))));
+                        }
+                        Val::Tensor(Some(out))
+                    }
+                    _ => self.gap("pad sizes unknown"),
                 }
             }
             "flatten" => {
