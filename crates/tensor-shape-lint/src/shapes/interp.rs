@@ -1013,6 +1013,35 @@ impl<'f> Interp<'f> {
         let ExprKind::Attribute { value, attr } = &c.func.kind else {
             return false;
         };
+        // `class SimpleStemIN(Conv2dNormActivation)`: torchvision's block (see
+        // `torchvision_build`), built by `super().__init__(...)`.
+        if attr == "__init__"
+            && matches!(&value.kind, ExprKind::Call(s) if s.func.dotted().as_deref() == Some("super"))
+            && let [base] = class.bases.as_slice()
+            && let ExprKind::Name(b) = &base.kind
+            && let Some(orig) = self.torchvision_origin(frame, b)
+            && c.args
+                .iter()
+                .all(|a| !matches!(a.kind, ExprKind::Starred(_)))
+            && c.keywords.iter().all(|k| k.name.is_some())
+        {
+            let args: Vec<Val> = c.args.iter().map(|a| self.eval(a, env, frame)).collect();
+            let kwargs: Vec<(String, Val)> = c
+                .keywords
+                .iter()
+                .map(|k| {
+                    (
+                        k.name.clone().unwrap_or_default(),
+                        self.eval(&k.value, env, frame),
+                    )
+                })
+                .collect();
+            let seq = self
+                .torchvision_build(frame, &orig, b, &args, &kwargs)
+                .unwrap_or(Val::Unknown);
+            frame.attrs.insert(SEQUENTIAL.into(), seq);
+            return true;
+        }
         if !is_sequential_subclass(class) {
             return false;
         }
@@ -2172,6 +2201,13 @@ impl<'f> Interp<'f> {
         let ExprKind::Name(n) = &c.func.kind else {
             return None;
         };
+        let orig = self.torchvision_origin(frame, n)?;
+        let text = self.file_of(frame).text(c.func.span).to_string();
+        self.torchvision_build(frame, &orig, &text, args, kwargs)
+    }
+
+    /// The name a file under `torchvision/` imports `n` as from torchvision's `ops` package.
+    fn torchvision_origin(&self, frame: &Frame<'f>, n: &str) -> Option<String> {
         let path = self
             .scope
             .path(frame.file)?
@@ -2179,18 +2215,27 @@ impl<'f> Interp<'f> {
             .replace('\\', "/");
         let (module, orig) = self.scope.import_origin(frame.file, n)?;
         let module = module.trim_start_matches('.');
-        if !path.contains("/torchvision/")
-            || !matches!(
+        (path.contains("/torchvision/")
+            && matches!(
                 module,
                 "ops"
                     | "ops.misc"
                     | "ops.stochastic_depth"
                     | "torchvision.ops"
                     | "torchvision.ops.misc"
-            )
-        {
-            return None;
-        }
+            ))
+        .then_some(orig)
+    }
+
+    /// See [`Self::torchvision_op`]: the block `orig` built with these arguments.
+    fn torchvision_build(
+        &mut self,
+        frame: &Frame<'f>,
+        orig: &str,
+        text: &str,
+        args: &[Val],
+        kwargs: &[(String, Val)],
+    ) -> Option<Val> {
         let arg = |i: usize, k: &str| {
             kwargs
                 .iter()
@@ -2198,8 +2243,7 @@ impl<'f> Interp<'f> {
                 .map(|(_, v)| v.clone())
                 .or_else(|| args.get(i).cloned())
         };
-        let text = self.file_of(frame).text(c.func.span).to_string();
-        match orig.as_str() {
+        match orig {
             "Permute" => {
                 let dims = arg(0, "dims")?;
                 let cfg = layers::bind("ops.Permute", vec![dims], vec![], format!("{text}(...)"))?;
