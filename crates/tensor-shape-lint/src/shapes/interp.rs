@@ -985,6 +985,21 @@ impl<'f> Interp<'f> {
                 }
             }
             // `layers[i] = block`, `self.blocks[k] = ...`: the container changed in place.
+            // `layers["a"] = block` on a dict of known keys (an OrderedDict of layers).
+            ExprKind::Subscript { value, index }
+                if matches!(&value.kind, ExprKind::Name(n) if matches!(env.get(n), Some(Val::Dict(_))))
+                    && matches!(index.kind, ExprKind::Str(_)) =>
+            {
+                let (ExprKind::Name(n), ExprKind::Str(k)) = (&value.kind, &index.kind) else {
+                    unreachable!("matched above")
+                };
+                if let Some(Val::Dict(items)) = env.get_mut(n) {
+                    match items.iter_mut().find(|(m, _)| m == k) {
+                        Some((_, slot)) => *slot = v,
+                        None => items.push((k.clone(), v)),
+                    }
+                }
+            }
             ExprKind::Subscript { value, .. } => self.forget(value, env, frame),
             ExprKind::Attribute { value, .. } => self.forget(value, env, frame),
             ExprKind::Starred(inner) => self.assign(inner, Val::Unknown, env, frame),
@@ -1065,6 +1080,10 @@ impl<'f> Interp<'f> {
                         }
                     },
                     _ => match self.eval(a, env, frame) {
+                        // `super().__init__(layers)` with an OrderedDict: its values, in order.
+                        Val::Dict(named) if c.args.len() == skip + 1 => {
+                            named.into_iter().map(|(_, v)| v).collect()
+                        }
                         Val::Dict(_) => {
                             items = None;
                             break;
@@ -1852,6 +1871,21 @@ impl<'f> Interp<'f> {
                 },
             }
         }
+        // `OrderedDict()`: an empty dict that keeps its insertion order (as `Val::Dict` does).
+        if matches!(
+            dotted.as_deref(),
+            Some("OrderedDict" | "collections.OrderedDict")
+        ) && c.args.is_empty()
+            && c.keywords.is_empty()
+            && self
+                .scope
+                .resolve(frame.file, "OrderedDict")
+                .ok()
+                .flatten()
+                .is_none()
+        {
+            return Val::Dict(vec![]);
+        }
         // `dict(act_layer=act_layer, **dd)`, `dict(base, k=v)`: a dict of known keys.
         if dotted.as_deref() == Some("dict")
             && self
@@ -1966,7 +2000,11 @@ impl<'f> Interp<'f> {
                             _ => return self.gap("ModuleList built from a non-literal list"),
                         }
                     } else {
-                        args
+                        match args.as_slice() {
+                            // `nn.Sequential(OrderedDict(...))`: its values, in order.
+                            [Val::Dict(named)] => named.iter().map(|(_, v)| v.clone()).collect(),
+                            _ => args,
+                        }
                     };
                     return Val::Modules {
                         items,
