@@ -3086,6 +3086,23 @@ fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
             ))
         }
         ("len", [v]) => Some(Val::Int(Some(int(items(v)?.len() as i64)))),
+        // max()/min() of numbers: the argument itself (its type kept, as in Python).
+        ("max" | "min", [_, _, ..]) => {
+            let num = |v: &Val| match v {
+                Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
+                Val::Float(Some(f)) => Some(*f),
+                _ => None,
+            };
+            let nums: Vec<f64> = args.iter().map(num).collect::<Option<_>>()?;
+            let mut best = 0;
+            for (i, n) in nums.iter().enumerate() {
+                // The first of equal values wins, as in Python.
+                if (name == "max" && *n > nums[best]) || (name == "min" && *n < nums[best]) {
+                    best = i;
+                }
+            }
+            Some(args[best].clone())
+        }
         // Python's int() truncates toward zero; round() rounds half to even.
         ("int", [Val::Int(d)]) => Some(Val::Int(d.clone())),
         ("int", [Val::Float(f)]) => Some(Val::Int(
