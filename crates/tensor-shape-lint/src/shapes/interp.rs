@@ -949,6 +949,7 @@ impl<'f> Interp<'f> {
             Val::Float(Some(f)) => Some(f != 0.0),
             Val::Str(s) => Some(!s.is_empty()),
             Val::Tuple(items) => Some(!items.is_empty()),
+            Val::Dict(items) => Some(!items.is_empty()),
             // A torch layer or a class has no `__len__`: always true.
             Val::Layer(_) | Val::Ctor(_) | Val::Class { .. } => Some(true),
             _ => None,
@@ -1870,6 +1871,53 @@ impl<'f> Interp<'f> {
                     _ => return self.gap("call with **kwargs"),
                 },
             }
+        }
+        // `getattr(self, 'aa', None)`: the attribute `__init__` set, else the default when the
+        // class body defines nothing of that name (no method, property or constant).
+        if dotted.as_deref() == Some("getattr")
+            && let [obj, name, rest @ ..] = c.args.as_slice()
+            && rest.len() <= 1
+            && matches!(&obj.kind, ExprKind::Name(n) if n == "self")
+            && let ExprKind::Str(attr) = &name.kind
+            && let Some(class) = frame.class
+            && !env.contains_key("getattr")
+        {
+            if let Some(v) = frame.attrs.get(attr) {
+                return v.clone();
+            }
+            let defined = class.body.iter().any(|s| match &s.kind {
+                StmtKind::FunctionDef(f) => f.name == *attr,
+                StmtKind::Assign { targets, .. } => targets
+                    .iter()
+                    .any(|t| matches!(&t.kind, ExprKind::Name(n) if n == attr)),
+                StmtKind::AnnAssign { target, .. } => {
+                    matches!(&target.kind, ExprKind::Name(n) if n == attr)
+                }
+                _ => false,
+            });
+            // Attributes set by name at run time (`setattr`, `add_module`) may be it.
+            let class_text = self.file_of(frame).text(class_span(class));
+            let dynamic = [
+                "setattr(",
+                "add_module(",
+                "register_module(",
+                "__dict__",
+                "register_buffer(",
+                "register_parameter(",
+            ]
+            .iter()
+            .any(|t| class_text.contains(t));
+            // A base class other than nn.Module may define it too.
+            let plain = !dynamic
+                && class.bases.iter().all(|b| {
+                    b.dotted().is_some_and(|d| {
+                        matches!(d.as_str(), "nn.Module" | "torch.nn.Module" | "Module")
+                    })
+                });
+            return match (rest, defined || !plain) {
+                ([default], false) => self.eval(default, env, frame),
+                _ => Val::Unknown,
+            };
         }
         // `OrderedDict()`: an empty dict that keeps its insertion order (as `Val::Dict` does).
         if matches!(
@@ -3136,6 +3184,14 @@ fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
             ))
         }
         _ => None,
+    }
+}
+
+/// The source span of a class body (from its first to its last statement).
+fn class_span(class: &ClassDef) -> pymodel::Span {
+    match (class.body.first(), class.body.last()) {
+        (Some(a), Some(b)) => pymodel::Span::new(a.span.start, b.span.end),
+        _ => pymodel::Span::new(0, 0),
     }
 }
 
