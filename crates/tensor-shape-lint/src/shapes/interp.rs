@@ -895,9 +895,10 @@ impl<'f> Interp<'f> {
             }
             let (a, b) = (self.eval(l, env, frame), self.eval(r, env, frame));
             if op == "in" || op == "not in" {
+                // Tagged by kind: `1 in ('1',)` is false in Python.
                 let literal = |v: &Val| match v {
-                    Val::Str(s) => Some(s.clone()),
-                    Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i.to_string()),
+                    Val::Str(s) => Some(format!("s:{s}")),
+                    Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| format!("i:{i}")),
                     _ => None,
                 };
                 let found = match (&a, &b) {
