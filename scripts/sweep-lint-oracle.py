@@ -764,6 +764,10 @@ def main(argv: list[str] | None = None) -> int:
                 r.update(lines=0, decided=0, disagreements=[], why={}, also={})
         by_target = {r["target"]: r for r in results}
         for d in saved["units"]:
+            # A model that timed out after some of its units were recorded is a skip: its
+            # units were not counted when recorded, and are not now.
+            if by_target[d["target"]]["status"] != "ok":
+                continue
             u = unit_from_json(d)
             compare_unit(u, args.corpus, linters, by_target[d["target"]])
     else:
