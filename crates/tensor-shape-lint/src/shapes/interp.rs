@@ -1244,7 +1244,7 @@ impl<'f> Interp<'f> {
                 }
                 let a = self.eval(body, env, frame);
                 let b = self.eval(orelse, env, frame);
-                if a == b { a } else { Val::Unknown }
+                merge_values(a, b)
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
             // `out_chs or in_chs`, `a and b and c`: Python's value of the operand the truth
@@ -3290,11 +3290,31 @@ fn product_sum(dims: impl Iterator<Item = Dim>) -> Dim {
 }
 
 /// After two branches: keep what both agree on, forget the rest.
+/// One of two values, when the code cannot tell which (`DropPath(p) if p > 0. else
+/// nn.Identity()`): the value itself when equal; either one when both are layers that keep
+/// any input's shape (the shapes downstream are the same); unknown otherwise.
+fn merge_values(a: Val, b: Val) -> Val {
+    if a == b {
+        return a;
+    }
+    match (&a, &b) {
+        (Val::Layer(x), Val::Layer(y))
+            if layers::preserves_any_input(&x.ctor) && layers::preserves_any_input(&y.ctor) =>
+        {
+            a
+        }
+        _ => Val::Unknown,
+    }
+}
+
 fn merge_into(env: &mut HashMap<String, Val>, a: &HashMap<String, Val>, b: &HashMap<String, Val>) {
     let keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
     for k in keys {
         let v = match (a.get(&k), b.get(&k)) {
             (Some(x), Some(y)) if x == y => x.clone(),
+            (Some(x @ Val::Layer(_)), Some(y @ Val::Layer(_))) => {
+                merge_values(x.clone(), y.clone())
+            }
             (Some(Val::Tensor(Some(x))), Some(Val::Tensor(Some(y)))) if x.len() == y.len() => {
                 Val::Tensor(Some(
                     x.iter()
