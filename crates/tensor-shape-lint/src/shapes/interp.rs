@@ -626,6 +626,19 @@ impl<'f> Interp<'f> {
                     self.observe(s, env, frame, observer);
                     return None;
                 }
+                // `self.register_buffer('k_bias', t)`: an attribute like any other.
+                if let ExprKind::Call(c) = &e.kind
+                    && let ExprKind::Attribute { value, attr } = &c.func.kind
+                    && matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                    && matches!(attr.as_str(), "register_buffer" | "register_parameter")
+                    && let [name, v, ..] = c.args.as_slice()
+                    && let ExprKind::Str(name) = &name.kind
+                {
+                    let v = self.eval(v, env, frame);
+                    frame.attrs.insert(name.clone(), v);
+                    self.observe(s, env, frame, observer);
+                    return None;
+                }
                 // `kw.setdefault('inplace', inplace)` / `kw.update(k=v)` on a dict of known
                 // keys (timm's `act_kwargs`): the dict as Python leaves it.
                 if let ExprKind::Call(c) = &e.kind
@@ -1221,6 +1234,15 @@ impl<'f> Interp<'f> {
                         let n = dims.len();
                         dims.swap(n - 1, n - 2);
                         Val::Tensor(Some(dims))
+                    }
+                    // `self.qkv.weight` of a Linear: [out_features, in_features].
+                    (Val::Layer(l), "weight") if l.ctor == "Linear" => {
+                        match (l.get("out_features"), l.get("in_features")) {
+                            (Val::Int(o), Val::Int(i)) => {
+                                Val::Tensor(Some(vec![o.clone(), i.clone()]))
+                            }
+                            _ => Val::Tensor(None),
+                        }
                     }
                     (Val::Layer(l), a) => l.get(a).clone(),
                     (Val::User { attrs, .. }, a) => attrs.get(a).cloned().unwrap_or(Val::Unknown),
@@ -2605,6 +2627,17 @@ impl<'f> Interp<'f> {
                 Some(Val::Tensor(Some(y))) => Val::Tensor(Some(broadcast(&x, y))),
                 Some(Val::Int(_) | Val::Float(_)) | None => Val::Tensor(Some(x)),
                 _ => Val::Tensor(None),
+            },
+            // `F.linear(x, weight, bias)`: the last dim becomes the weight's first.
+            "linear" => match arg(1, "weight") {
+                Some(Val::Tensor(Some(w))) if w.len() == 2 => {
+                    let mut out = x;
+                    if let Some(last) = out.last_mut() {
+                        *last = w[0].clone();
+                    }
+                    Val::Tensor(Some(out))
+                }
+                _ => self.gap("linear weight unknown"),
             },
             "matmul" | "bmm" => match args.get(1) {
                 Some(Val::Tensor(Some(y))) => self.matmul(&x, y),
