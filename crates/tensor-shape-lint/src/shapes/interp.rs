@@ -2628,6 +2628,11 @@ impl<'f> Interp<'f> {
                 Some(Val::Int(_) | Val::Float(_)) | None => Val::Tensor(Some(x)),
                 _ => Val::Tensor(None),
             },
+            // `a.reshape_as(b)` / `view_as` / `expand_as`: the shape of `b`.
+            "reshape_as" | "view_as" | "expand_as" => match args.get(1) {
+                Some(t @ Val::Tensor(Some(_))) => t.clone(),
+                _ => self.gap(format!("`{name}` of a tensor of unknown shape")),
+            },
             // `F.linear(x, weight, bias)`: the last dim becomes the weight's first.
             "linear" => match arg(1, "weight") {
                 Some(Val::Tensor(Some(w))) if w.len() == 2 => {
