@@ -221,7 +221,8 @@ def as_json(v: Any, depth: int = 0) -> Any:
     "kwargs": {...}}; a built torch.nn layer as {"module": "Conv2d", "kwargs": {...}} (its
     constructor arguments read back from its attributes), an nn.Sequential / nn.ModuleList as
     {"sequential": [...]} / {"modulelist": [...]}, an instance of a corpus class as
-    {"instance": {"class", "file", "kwargs"}}; anything else (a function, a module of another
+    {"instance": {"class", "file", "kwargs"}}, a dataclass instance (a config) as {"object":
+    {field: value}}; anything else (a function, a module of another
     library) as {}, which static inference must treat as unknown, never as the default."""
     import functools
 
@@ -237,6 +238,11 @@ def as_json(v: Any, depth: int = 0) -> Any:
         if v in CLASSES:
             return {"class": CLASSES[v][1], "file": CLASSES[v][0]}
         return {}
+    import dataclasses
+
+    # A config object (a dataclass instance): its fields, read as attributes (`cfg.dim`).
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {"object": {f.name: as_json(getattr(v, f.name, None), depth + 1) for f in dataclasses.fields(v)}}
     if isinstance(v, functools.partial):
         f = as_json(v.func, depth + 1)
         if f == {}:

@@ -277,6 +277,7 @@ pub fn parse_ctor_kwargs(json: &str) -> Result<Vec<(String, shapes::value::Val)>
 /// - `{"module": "Conv2d", "kwargs": {...}}`: a built torch.nn layer;
 /// - `{"sequential": [...]}`, `{"modulelist": [...]}`: containers of built layers;
 /// - `{"instance": {"class": ..., "file": ..., "kwargs": {...}}}`: a class of a file, built.
+/// - `{"object": {"dim": 64, ...}}`: a config object (a dataclass instance), read by attribute.
 ///
 /// `None`: none of these (or a layer the checker does not model): the value is unknown.
 fn object_val(
@@ -334,6 +335,13 @@ fn object_val(
         return Some(Val::Modules {
             items,
             sequential: true,
+        });
+    }
+    if let Some(fields) = o.get("object").and_then(|v| v.as_object()) {
+        return Some(Val::User {
+            class: "<object>".into(),
+            file: 0,
+            attrs: fields.iter().map(|(k, v)| (k.clone(), val(v))).collect(),
         });
     }
     if let Some(items) = o.get("modulelist").and_then(list) {
