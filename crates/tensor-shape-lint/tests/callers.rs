@@ -211,7 +211,7 @@ fn swin_patch_merging_pad_modulo_and_strided_slices() {
 #[test]
 fn a_config_object_from_the_caller_is_read_by_attribute() {
     // `{"object": {...}}` stands for a dataclass instance: Linear(cfg.in_dim = 3, cfg.dim = 64)
-    // on [2, 3] gives [2, 64]; without it (`{}`) the layer is unknown, never a default.
+    // on [2, 3] gives [2, 64]; without it (`{}`) the size is unknown, never a default.
     let src = "import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self, cfg=None):\n        super().__init__()\n        self.fc = nn.Linear(cfg.in_dim, cfg.dim)\n\n    def forward(self, x):\n        y = self.fc(x)\n        return y\n";
     let out = infer(
         src,
@@ -221,5 +221,5 @@ fn a_config_object_from_the_caller_is_read_by_attribute() {
     );
     assert!(out.contains("11: y = [2, 64]"), "{out}");
     let out = infer(src, "Net", "x=[2, 3]", r#"{"cfg": {}}"#);
-    assert!(out.contains("11: y = ?"), "{out}");
+    assert!(out.contains("11: y = [2, ?]"), "{out}");
 }
