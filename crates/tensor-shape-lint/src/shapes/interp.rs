@@ -190,7 +190,7 @@ impl<'f> Interp<'f> {
                     self.scope.file(*file).class(class).map(|(_, c)| (*file, c));
                 for _ in 0..8 {
                     let (fid, c) = cur?;
-                    if types.iter().any(|t| *t == c.name) {
+                    if types.contains(&c.name) {
                         return Some(true);
                     }
                     let bases: Vec<String> = c.bases.iter().filter_map(|b| b.dotted()).collect();
