@@ -68,7 +68,8 @@ def test_adam_settings_are_read_from_a_dict(overfit):
     code, out, _ = overfit(*BASE, *MASKED, "--optimizer", "losses.py:ADAM", "--json")
     rep = json.loads(out)
     assert rep["optimizer"] == (
-        "Adam(lr=0.05, weight_decay=0.0, betas=(0.9, 0.98), eps=1e-09; lr from config)"
+        "Adam(lr=0.05, weight_decay=0.0, betas=(0.9, 0.98), eps=1e-09; lr from config; "
+        "PyTorch defaults, not in the config: weight_decay)"
     )
     assert rep["status"] == "PASS" and code == 0
     assert rep["curve"][0][0] == 0 and rep["curve_text"].endswith(f"@{rep['curve'][-1][0]}")
@@ -372,3 +373,39 @@ def test_an_unconverged_free_fit_is_restarted_from_the_constant_not_read_as_a_la
     torch.manual_seed(0)
     base = bl.compute(loss, prediction, labels, 2)
     assert base.fit.value < base.const.value, (base.fit.value, base.const.value)
+
+
+def test_a_diverging_paper_optimizer_is_named_not_read_as_needing_more_steps(overfit):
+    # SGD at lr 100 on Linear(4, 2) makes the loss inf within a few steps; Adam(1e-3) from the
+    # same initialisation reaches the goal (0.25, module docstring), so the graph is sound. The
+    # PASS must say the paper's run diverged and how to scale its rate (the EfficientNet dogfood
+    # read "only needs more steps" after RMSprop at lr 0.256 went from 6.96 to 3668).
+    code, out, _ = overfit(
+        *BASE, *MASKED, "--optimizer", "losses.py:DIVERGING", "--max-steps", "1500"
+    )
+    last = out.splitlines()[-1]
+    assert last.startswith("PASS overfit: "), last
+    assert "the paper's optimizer DIVERGED on this batch" in last, last
+    assert "`lr` scaled to this batch" in last and "lr_reason" in last, last
+    assert "only needs more steps" not in last, last
+    assert code == 0
+
+
+def test_optimizer_settings_the_config_leaves_out_are_named_as_pytorch_defaults():
+    # The EfficientNet dogfood's config named RMSprop and a rate only; the step ran with
+    # momentum 0 and alpha 0.99 (PyTorch's), not the paper's 0.9 and 0.9, and nothing said so.
+    import _loss
+    import torch
+
+    params = [torch.nn.Parameter(torch.zeros(2))]
+    _, desc = _loss.build_optimizer(params, {"optimizer": "RMSprop", "lr": 0.1}, None)
+    assert desc == (
+        "RMSprop(lr=0.1, weight_decay=0.0, momentum=0.0, alpha=0.99, eps=1e-08; lr from config; "
+        "PyTorch defaults, not in the config: weight_decay, momentum, alpha, eps)"
+    )
+    cfg = {"optimizer": "RMSprop", "lr": 0.1, "weight_decay": 1e-5, "momentum": 0.9,
+           "rmsprop_alpha": 0.9, "rmsprop_eps": 1e-3}
+    _, desc = _loss.build_optimizer(params, cfg, None)
+    assert desc == (
+        "RMSprop(lr=0.1, weight_decay=1e-05, momentum=0.9, alpha=0.9, eps=0.001; lr from config)"
+    )

@@ -517,6 +517,38 @@ def test_outputs_of_1e_minus_10_fail_finite_as_degenerate(validate, fixtures):
     assert code == 1
 
 
+def test_near_zero_eval_output_that_batch_statistics_revive_passes_with_a_note(validate, fixtures):
+    # fc1's bias is not scaled, so train-mode BatchNorm sees O(1e-9) differences across the batch
+    # and normalises them to O(1); eval mode divides by the initial running variance 1.
+    code, rep = run_json(
+        validate, f"{fixtures}/degenerate.py:SmallBeforeBatchNorm", "--input", "x=[4,4]"
+    )
+    fin = checks_of(rep)["finite"]
+    assert fin["status"] == "PASS", fin
+    assert "near zero in eval mode at initialisation" in fin["detail"], fin
+    assert "not in train mode" in fin["detail"], fin
+
+
+def test_torchvision_efficientnet_b0_is_not_a_vanished_signal(validate, tmp_path):
+    # The EfficientNet dogfood: torchvision's own efficientnet_b0 gives max |x| ~ 5e-14 in eval
+    # mode at initialisation and ~0.6 in train mode; a faithful replication must not FAIL.
+    pytest.importorskip("torchvision")
+    (tmp_path / "effnet.py").write_text(
+        "import torch.nn as nn\n"
+        "from torchvision.models import efficientnet_b0\n\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self) -> None:\n"
+        "        super().__init__()\n"
+        "        self.net = efficientnet_b0(weights=None)\n\n"
+        "    def forward(self, x):\n"
+        "        return self.net(x)\n"
+    )
+    code, rep = run_json(validate, f"{tmp_path}/effnet.py:Net", "--input", "x=[2,3,64,64]")
+    fin = checks_of(rep)["finite"]
+    assert fin["status"] == "PASS", fin
+    assert "not in train mode" in fin["detail"], fin
+
+
 def test_output_constant_across_the_batch_fails_finite(validate, fixtures):
     code, rep = run_json(validate, f"{fixtures}/degenerate.py:IgnoresInput", "--input", "x=[3,4]")
     fin = checks_of(rep)["finite"]

@@ -1715,6 +1715,7 @@ fn build(
     }
     let steps = step_map(&body.steps);
     let flow = ctx.run_block(body.func.code(), &steps);
+    let mut output_node: Option<usize> = None;
     if flow.any_return {
         // The measured output, else the return's shape comment, else the shape of the one
         // node it returns (the same tensor).
@@ -1726,7 +1727,7 @@ fn build(
                 [one] => ctx.graph.nodes[one].shape.clone(),
                 _ => None,
             });
-        ctx.graph.add(
+        output_node = Some(ctx.graph.add(
             Node {
                 title: "output".to_string(),
                 desc: None,
@@ -1737,7 +1738,7 @@ fn build(
                 at: None,
             },
             &flow.returns,
-        );
+        ));
     }
     // A shape the forward pass measured beats the comment's.
     for n in &mut ctx.graph.nodes {
@@ -1767,6 +1768,24 @@ fn build(
             {
                 n.shape = agreed.or_else(|| at.comment.clone());
             }
+        }
+    }
+    // An output returned from several arms (`if self.use_res: out = out + x`, then `return out`)
+    // has the shape its arms agree on, once every arm has one; arms that disagree leave it
+    // without a shape (and a warning), never one arm's.
+    if let Some(o) = output_node
+        && ctx.graph.nodes[o].shape.is_none()
+        && flow.returns.len() > 1
+    {
+        let shapes: Vec<Option<&String>> = flow
+            .returns
+            .iter()
+            .map(|&r| ctx.graph.nodes[r].shape.as_ref())
+            .collect();
+        if let Some(Some(first)) = shapes.first()
+            && shapes.iter().all(|s| *s == Some(*first))
+        {
+            ctx.graph.nodes[o].shape = Some((*first).clone());
         }
     }
     // A container the source does not count gets its count from the trace.

@@ -241,10 +241,66 @@ pub(crate) fn shapes_text(list: &[serde_json::Value], batch: Option<i64>) -> Str
     }
 }
 
-/// `Bottleneck x2`, `ReLU (3 calls)`, `Block x4 (2 calls each)`.
+/// What a container holds, from its direct children in the trace: `MBConv x2` when they share a
+/// type, else each type with its count: a box titled "Sequential" says nothing of the stage it
+/// is (EfficientNet dogfood).
+fn container_contents(t: &Trace, m: &Module) -> Option<String> {
+    if !matches!(m.ty.as_str(), "Sequential" | "ModuleList") {
+        return None;
+    }
+    let prefix = if m.path.is_empty() {
+        String::new()
+    } else {
+        format!("{}.", m.path)
+    };
+    let kids: Vec<&str> = t
+        .modules
+        .iter()
+        .filter(|c| {
+            c.path
+                .strip_prefix(&prefix)
+                .is_some_and(|rest| !rest.is_empty() && !rest.contains('.'))
+        })
+        .map(|c| c.ty.as_str())
+        .collect();
+    match kids[..] {
+        [] => None,
+        [one] => Some(one.to_string()),
+        _ if kids.iter().all(|k| *k == kids[0]) => Some(format!("{} x{}", kids[0], kids.len())),
+        _ => {
+            // Each type with its count, in order of first appearance: torchvision's Swin
+            // `features` is "Sequential x4, PatchMerging x3".
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for k in &kids {
+                match counts.iter_mut().find(|(t, _)| t == k) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((k, 1)),
+                }
+            }
+            let shown: Vec<String> = counts
+                .iter()
+                .map(|(t, n)| {
+                    if *n > 1 {
+                        format!("{t} x{n}")
+                    } else {
+                        t.to_string()
+                    }
+                })
+                .collect();
+            Some(shown.join(", "))
+        }
+    }
+}
+
+/// `Bottleneck x2`, `ReLU (3 calls)`, `Block x4 (2 calls each)`, `Sequential: MBConv x2`.
 fn run_title(t: &Trace, run: &[usize]) -> String {
     let m = &t.modules[run[0]];
     let mut title = m.ty.clone();
+    if run.len() == 1
+        && let Some(c) = container_contents(t, m)
+    {
+        title = format!("{title}: {c}");
+    }
     if run.len() > 1 {
         title = format!("{title} x{}", run.len());
     }
@@ -628,6 +684,8 @@ fn step_text(t: &Trace, run: &[usize]) -> String {
     let m = &t.modules[run[0]];
     let base = if run.len() > 1 {
         format!("{} x{}", m.ty, run.len())
+    } else if let Some(c) = container_contents(t, m) {
+        format!("{}: {c}", m.ty)
     } else {
         describe(m)
     };

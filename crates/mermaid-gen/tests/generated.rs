@@ -275,6 +275,13 @@ fn trace_edges_follow_shapes_across_a_branch_and_a_join() {
         assert!(out.contains(needle), "missing {needle} in\n{out}");
     }
     assert!(!out.contains("n_u1_blocks_0_conv1 --> n_u2_side"), "{out}");
+    // At depth 1 the stage box says what it holds: `blocks = nn.Sequential(*[Block(16) for _ in
+    // range(3)])` in tiny_resnet.py.
+    let top = run_ok(&["trace", &data("tiny_resnet_trace.json"), "--depth", "1"]);
+    assert!(
+        top.contains(r#"n_u1_blocks["Sequential: Block x3<br/>blocks<br/>[B, 16, 16, 16]"]"#),
+        "{top}"
+    );
     let shapes = run_ok(&["shapes", &data("tiny_resnet_trace.json")]);
     assert_valid_everywhere(&shapes);
     // `side` reads the model input, so its edge starts from the input shape, not from the
@@ -686,4 +693,41 @@ fn draw_code(src: &str, class: &str) -> String {
     let p = dir.path().join("net.py");
     std::fs::write(&p, src).unwrap();
     run_ok(&["code", p.to_str().unwrap(), "--class", class])
+}
+
+/// An output returned from two arms (a residual added only when the block keeps its shape, the
+/// EfficientNet dogfood's MBConv) takes the shape both arms' comments give; arms that disagree
+/// leave it without one, with the warning, rather than borrowing one arm's.
+#[test]
+fn an_output_from_two_arms_takes_the_shape_they_agree_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mb.py");
+    let agree = "import torch\nimport torch.nn as nn\n\n\nclass MB(nn.Module):\n    def __init__(self, c: int, use_res: bool) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, kernel_size=3, padding=1)\n        self.use_res = use_res\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W] <- input\n        out = self.conv(x)  # out: [B, C, H, W] <- Conv2d(C, C, k=3, p=1)\n        if self.use_res:\n            out = out + x  # out: [B, C, H, W] <- residual add\n        return out\n";
+    std::fs::write(&p, agree).unwrap();
+    let out = bin()
+        .args(["code", p.to_str().unwrap(), "--class", "MB"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_valid_everywhere(&text);
+    assert!(text.contains(r#"(["output<br/>[B, C, H, W]"])"#), "{text}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("output node"));
+    // The same block whose add arm doubles the channels (a concat): the arms disagree.
+    let disagree = agree.replace(
+        "out = out + x  # out: [B, C, H, W] <- residual add",
+        "out = torch.cat([out, x], dim=1)  # out: [B, 2*C, H, W] <- concat",
+    );
+    std::fs::write(&p, disagree).unwrap();
+    let out = bin()
+        .args(["code", p.to_str().unwrap(), "--class", "MB"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(r#"(["output"])"#), "{text}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("output node `output` has no tensor shape"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -132,8 +132,13 @@ fn swin_t_keeps_all_four_stages_and_every_patch_merging() {
     // One box per top-level stage: features holds all of it, and still every call is counted.
     let top = run_ok(&["trace", &trace, "--depth", "1"]);
     assert_sound(&top, &trace);
+    // torchvision's Swin-T `features` holds the patch embedding and the four stages (five
+    // Sequentials) and three PatchMerging layers between the stages (`[type(c).__name__ for c
+    // in swin_t().features]`): the box says so.
     assert!(
-        top.contains(r#"["Sequential<br/>features<br/>[B, 7, 7, 768]"]"#),
+        top.contains(
+            r#"["Sequential: Sequential x5, PatchMerging x3<br/>features<br/>[B, 7, 7, 768]"]"#
+        ),
         "{top}"
     );
     let shapes = run_ok(&["shapes", &trace]);

@@ -207,13 +207,13 @@ const RULES: &[Rule] = &[
     // "Learning rate decay: decay of rate 0.94 every 2 epochs", "drops every 30 epochs".
     rule_if(
         "lr_schedule",
-        r"(?i)\b(?:decay\s+(?:of\s+)?rate\s+(?:of\s+)?\d+(?:\.\d+)?|(?:drops?|dropped|decays?|decayed)(?:\s+by\s+\d+(?:\.\d+)?×?)?)\s+(?:every|per)\s+(?:\d[\d,]*\s+)?(?:epochs?|steps|iterations|samples)",
+        r"(?i)\b(?:decay\s+(?:of\s+)?rate\s+(?:of\s+)?\d+(?:\.\d+)?|(?:drops?|dropped|decays?|decayed)(?:\s+by\s+\d+(?:\.\d+)?×?)?)\s+(?:every|per)\s+(?:\d[\d,]*(?:\.\d+)?\s+)?(?:epochs?|steps|iterations|samples)",
         r"(?i)learning[- ]rate|\blr\b",
         Text,
     ),
     rule_if(
         "lr_schedule",
-        r"(?i)\b(?:multiplied|decayed|reduced|dropped|decays)\s+(?:it\s+|the\s+learning\s+rate\s+)?by\s+(?:a\s+factor\s+of\s+)?\d+(?:\.\d+)?",
+        r"(?i)\b(?:multiplied|decayed|reduced|dropped|decays|decreased|lowered)\s+(?:it\s+|the\s+learning\s+rate\s+)?by\s+(?:a\s+factor\s+of\s+)?\d+(?:\.\d+)?(?:\s+(?:every|each|after\s+every)\s+\d[\d,]*(?:\.\d+)?\s+(?:epochs?|steps|iterations))?",
         r"(?i)learning[- ]rate|\blr\b",
         Text,
     ),
@@ -1199,6 +1199,21 @@ mod tests {
             (
                 "The learning rate starts from 0.1 and drops every 30 epochs.",
                 "drops every 30 epochs",
+            ),
+            // The period is part of a step schedule: without it "reduced by a factor of 10"
+            // reads the same as a plateau schedule.
+            (
+                "The base learning rate is 0.2 and is decreased by a factor of 10 every 40 epochs.",
+                "decreased by a factor of 10 every 40 epochs",
+            ),
+            (
+                "We set the learning rate to 0.05, lowered by 5 each 8 epochs.",
+                "lowered by 5 each 8 epochs",
+            ),
+            // A fractional period is still the period.
+            (
+                "initial learning rate 0.1 that decays by 0.95 every 1.5 epochs.",
+                "decays by 0.95 every 1.5 epochs",
             ),
         ] {
             assert_eq!(one(s, "lr_schedule"), [(want.to_string(), None)], "{s}");

@@ -171,8 +171,10 @@ pub fn read_page<'a>(
             store,
             limits,
             error: None,
+            white: Vec::new(),
         };
         interpret_page(page, &mut ctx, &mut dev);
+        dev.drop_backgrounds();
         match dev.error {
             Some(e) => Err(e),
             None => Ok(PageContent {
@@ -216,6 +218,8 @@ struct Collector<'s> {
     store: &'s mut ImageStore,
     limits: &'s Limits,
     error: Option<Error>,
+    /// Indices into `input.graphics` of fills in white or fully transparent.
+    white: Vec<usize>,
 }
 
 fn to_rect(r: kurbo::Rect) -> Rect {
@@ -223,6 +227,43 @@ fn to_rect(r: kurbo::Rect) -> Rect {
 }
 
 impl Collector<'_> {
+    /// Drops white fills that lie behind other drawing: the background rectangle of an
+    /// included figure leaves no ink, and would make the figure as wide as the column (CBAM
+    /// Fig. 3, papers-fresh). A white fill with nothing drawn inside it stays: listings shade
+    /// their lines in white, and those fills are all that marks the listing as a figure.
+    fn drop_backgrounds(&mut self) {
+        let graphics = &self.input.graphics;
+        // Quadratic in the worst case: a page of very many white fills keeps them all.
+        if self.white.is_empty() || self.white.len().saturating_mul(graphics.len()) > 20_000_000 {
+            return;
+        }
+        let mut is_white = vec![false; graphics.len()];
+        for &i in &self.white {
+            is_white[i] = true;
+        }
+        let behind: Vec<usize> = self
+            .white
+            .iter()
+            .copied()
+            .filter(|&w| {
+                let area = graphics[w].bbox.inflate(0.5);
+                graphics.iter().enumerate().any(|(i, g)| {
+                    !is_white[i]
+                        && !g.is_rule()
+                        && g.kind != GraphicKind::RotatedText
+                        && g.bbox.area() < graphics[w].bbox.area()
+                        && area.intersect(&g.bbox) == Some(g.bbox)
+                })
+            })
+            .collect();
+        let mut k = 0;
+        self.input.graphics.retain(|_| {
+            let keep = behind.binary_search(&k).is_err();
+            k += 1;
+            keep
+        });
+    }
+
     /// The visible part of a device-space box, `None` when clipped away.
     fn visible(&self, r: Rect) -> Option<Rect> {
         let clip = match self.clips.last() {
@@ -296,12 +337,22 @@ fn expand_ligatures(text: &str) -> Vec<char> {
 
 impl<'a> Device<'a> for Collector<'_> {
     fn draw_path(&mut self, path: &BezPath, props: DrawProps<'a>, draw_mode: &DrawMode) {
+        let white = match (draw_mode, &props.paint) {
+            (DrawMode::Fill(_), hayro_interpret::Paint::Color(c)) => {
+                let [r, g, b, a] = c.to_rgba().to_rgba8();
+                a == 0 || r.min(g).min(b) >= 250
+            }
+            _ => false,
+        };
         let mut bbox = to_rect((props.transform * path.clone()).bounding_box());
         if let DrawMode::Stroke(s) | DrawMode::FillAndStroke(_, s) = draw_mode {
             let [a, b, _, _, _, _] = props.transform.as_coeffs();
             bbox = bbox.inflate(s.line_width as f64 * a.hypot(b) / 2.0);
         }
         if let Some(bbox) = self.visible(bbox) {
+            if white {
+                self.white.push(self.input.graphics.len());
+            }
             self.input.graphics.push(Graphic {
                 bbox,
                 kind: GraphicKind::Path,

@@ -278,11 +278,8 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         let page_no = region.caption.page;
         let layout = &layouts[page_no - 1];
         let page_rect = Rect::new(0.0, 0.0, layout.width, layout.height);
-        let crop = region
-            .bbox
-            .inflate(2.0)
-            .intersect(&page_rect)
-            .unwrap_or(region.bbox);
+        let bbox = crate::ink::trim(region.bbox, &contents[page_no - 1].placements, &store);
+        let crop = bbox.inflate(2.0).intersect(&page_rect).unwrap_or(bbox);
         let file = format!("figures/fig-{}.png", safe_id(&region.caption.id));
         check_render_size(crop, opts.dpi, page_no)?;
         crops.entry(page_no).or_default().push((file.clone(), crop));
@@ -297,7 +294,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             .collect();
         images.dedup();
         figures.push(Figure {
-            bbox: arr(&region.bbox),
+            bbox: arr(&bbox),
             caption: region.caption.text.clone(),
             caption_bbox: arr(&region.caption.bbox),
             file,

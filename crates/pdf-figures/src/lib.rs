@@ -71,6 +71,7 @@ pub mod extract;
 pub mod glyph_programs;
 pub mod hyperparams;
 pub mod images;
+mod ink;
 pub mod input;
 pub mod limits;
 mod nesting;

@@ -161,3 +161,52 @@ fn addresses_and_inline_math_in_a_paragraph_are_not_display_equations() {
         "the sentence before the inline soft-max is in paper.md"
     );
 }
+
+/// A multi-line display is one crop with its number (issue 18: "every crop holds the whole
+/// display"). EfficientNet's Eq. 2 (`max ... s.t. ... ≤ target_flops`, number below the last
+/// line) and Eq. 3 (`depth: ... s.t. α·β²·γ² ≈ 2`) were one numbered crop of the last line and
+/// unnumbered crops of the rest. The ink boxes below were measured on a 200-dpi poppler render
+/// (`pdftoppm -r 200 -gray`): the display's area chosen by eye, without its number, tightened
+/// to the pixels darker than 200; the line of running text above Eq. 2 ("as an optimization
+/// problem:") ends at y = 264.4.
+#[test]
+fn a_multi_line_display_is_one_numbered_crop() {
+    let data = std::fs::read(papers().join("efficientnet.pdf")).unwrap();
+    let ex = pdf_figures::extract(data, "efficientnet", &pdf_figures::Options::default()).unwrap();
+    let eq = |n: &str| {
+        ex.manifest
+            .equations
+            .iter()
+            .find(|e| e.number.as_deref() == Some(n))
+            .unwrap_or_else(|| panic!("no equation ({n})"))
+    };
+    let holds = |b: [f64; 4], ink: [f64; 4]| {
+        b[0] <= ink[0] + 1.0 && b[1] <= ink[1] + 1.0 && b[2] >= ink[2] - 1.0 && b[3] >= ink[3] - 1.0
+    };
+    for (n, page, ink) in [
+        ("2", 3, [317.9, 278.6, 527.0, 353.5]),
+        ("3", 5, [109.4, 158.0, 214.6, 218.2]),
+    ] {
+        let e = eq(n);
+        assert_eq!(e.page, page);
+        assert!(
+            holds(e.bbox, ink),
+            "({n}) {:?} does not hold {ink:?}",
+            e.bbox
+        );
+        // No unnumbered crop repeats a line of the display.
+        let rest: Vec<_> = ex
+            .manifest
+            .equations
+            .iter()
+            .filter(|o| o.number.is_none() && o.page == page)
+            .filter(|o| o.bbox[1] < ink[3] && o.bbox[3] > ink[1] && o.bbox[0] < ink[2])
+            .map(|o| o.bbox)
+            .collect();
+        assert!(rest.is_empty(), "({n}) also cut as {rest:?}");
+    }
+    assert!(
+        eq("2").bbox[1] > 264.4,
+        "Eq. 2's crop takes the sentence above it"
+    );
+}

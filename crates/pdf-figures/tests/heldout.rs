@@ -8,7 +8,7 @@
 mod common;
 mod score;
 use common::workspace_root;
-use score::{Found, Gold, Tally, pos_boxes, score};
+use score::{Gold, Tally, pos_boxes, score};
 use std::collections::BTreeMap;
 
 /// Rows `doc id page box caption`; `box` is `pos:NAME` (from the .pos file) or `x0,y0,x1,y1`
@@ -62,17 +62,7 @@ fn figure_precision_recall_and_boxes_on_held_out_latex_papers() {
             .unwrap_or_else(|e| panic!("{}: {e} (run tests/pdf/rebuild.sh)", path.display()));
         let ex = pdf_figures::extract(data, doc, &pdf_figures::Options::default())
             .unwrap_or_else(|e| panic!("{doc}: {e}"));
-        let found: Vec<Found> = ex
-            .manifest
-            .figures
-            .iter()
-            .map(|f| Found {
-                id: &f.id,
-                page: f.page as u64,
-                caption: &f.caption,
-                bbox: f.bbox,
-            })
-            .collect();
+        let found = score::found(&ex.manifest.figures);
         let (t, ious, mistakes) = score(rows, &found, doc);
         let mean = ious.iter().sum::<f64>() / ious.len().max(1) as f64;
         report.push_str(&format!(

@@ -244,6 +244,7 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         }
         out.push(build(layout, &pieces, &group, None));
     }
+    merge_display_lines(&mut out, body.max(1.0), &column_of);
     out.sort_by(|a, b| {
         let side = |r: &Rect| {
             columns
@@ -263,6 +264,47 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
     });
     out
+}
+
+/// Joins to a numbered equation the unnumbered display lines stacked directly above it in its
+/// column: the other lines of one multi-line display (`max ... s.t. ... ≤ ...` set as an
+/// array, with the number after the last line), which the line-by-line growth leaves apart when
+/// the display's line gap is a little wider than a script's. Without this the numbered crop
+/// held only the last line and the rest was an unnumbered crop (EfficientNet's Eq. 2 and 3).
+/// Only what is within one line gap and overlaps horizontally joins; text in between (a
+/// sentence, which no display line is) keeps two displays apart.
+fn merge_display_lines(out: &mut Vec<Equation>, em: f64, column_of: &dyn Fn(&Rect) -> Column) {
+    loop {
+        let mut joined = None;
+        'find: for (i, numbered) in out.iter().enumerate() {
+            if numbered.number.is_none() {
+                continue;
+            }
+            let col = column_of(&numbered.bbox);
+            for (j, other) in out.iter().enumerate() {
+                if other.number.is_some() || other.page != numbered.page {
+                    continue;
+                }
+                let above = other.bbox.y1 <= numbered.bbox.y0 + 0.2 * em;
+                let gap = numbered.bbox.y0 - other.bbox.y1;
+                let overlaps = other.bbox.x0 < numbered.bbox.x1 && other.bbox.x1 > numbered.bbox.x0;
+                let same_col = {
+                    let c = column_of(&other.bbox);
+                    (c.x0 - col.x0).abs() < 1.0 && (c.x1 - col.x1).abs() < 1.0
+                };
+                if above && gap < 1.0 * em && overlaps && same_col {
+                    joined = Some((i, j));
+                    break 'find;
+                }
+            }
+        }
+        let Some((i, j)) = joined else { break };
+        let upper = out[j].clone();
+        let eq = &mut out[i];
+        eq.bbox = Rect::union_all([&upper.bbox, &eq.bbox]).expect("two boxes");
+        eq.text = format!("{} ; {}", upper.text, eq.text);
+        out.remove(j);
+    }
 }
 
 /// A run of words of one line between gaps wider than a quad.
@@ -436,10 +478,21 @@ fn grow(
                 })
             };
             // The end of the sentence that introduces the display ("normaliser:").
+            // An operator set upright ("max" over its limits, "arg min", "s.t.") is a word too,
+            // but the display's own.
+            let operator = |t: &str| {
+                matches!(
+                    t,
+                    "max" | "min" | "arg" | "argmax" | "argmin" | "sup" | "inf" | "lim" | "s.t"
+                )
+            };
             let words_only = q.text.split_whitespace().all(|w| {
                 let t = w.trim_end_matches([':', ',', '.', ';']);
                 t.chars().count() >= 2 && t.chars().all(char::is_alphabetic)
-            });
+            }) && !q
+                .text
+                .split_whitespace()
+                .all(|w| operator(w.trim_end_matches([':', ',', '.', ';'])));
             let centredish = q.bbox.width() < 0.95 * col.width();
             if starts_as_prose(&q.text) {
                 beside_text = true;

@@ -76,6 +76,12 @@ pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
             } else {
                 0
             };
+            let (mut bbox, lines) = caption_lines(page, &b.block);
+            let mut text = crate::hyphens::join_lines(lines, &crate::hyphens::Vocabulary::empty());
+            if let Some(rest) = caption_rest(page, i) {
+                text = format!("{} {}", text.trim_end(), rest.1);
+                bbox = bbox.union(&rest.0);
+            }
             candidates.push((
                 Caption {
                     kind: start.kind,
@@ -83,10 +89,7 @@ pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
                     page: page.number,
                     block: i,
                     bbox,
-                    text: crate::hyphens::join_lines(
-                        b.block.lines.iter().map(|l| l.text()),
-                        &crate::hyphens::Vocabulary::empty(),
-                    ),
+                    text,
                 },
                 rank,
             ));
@@ -132,6 +135,118 @@ pub fn select_captions(pages: &[PageLayout]) -> Vec<Caption> {
     chosen
 }
 
+/// The caption's box and line texts. A caption beside a wrapped paragraph may share its lines
+/// with it when the gap between them is narrow (QLoRA's Figure 2, set right of running text on
+/// a one-column page): the block then reaches far left of the caption's first line, and only
+/// the words from that line's left edge rightwards are the caption's.
+fn caption_lines(page: &PageLayout, block: &Block) -> (Rect, Vec<String>) {
+    let all = || block.lines.iter().map(|l| l.text()).collect();
+    let Some(first) = block.lines.first() else {
+        return (block.bbox, Vec::new());
+    };
+    let left = first.bbox.x0 - 2.0;
+    if first.bbox.x0 - block.bbox.x0 < 0.2 * page.width {
+        return (block.bbox, all());
+    }
+    let mut bbox: Option<Rect> = None;
+    let mut lines = Vec::new();
+    for line in &block.lines {
+        let words: Vec<&crate::text::Word> =
+            line.words.iter().filter(|w| w.bbox.x0 >= left).collect();
+        if words.is_empty() {
+            continue;
+        }
+        for w in &words {
+            bbox = Some(bbox.map_or(w.bbox, |b| b.union(&w.bbox)));
+        }
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        lines.push(texts.join(" "));
+    }
+    (bbox.unwrap_or(block.bbox), lines)
+}
+
+/// The rest of a caption whose label stands alone in its block: a justified first line spreads
+/// "Figure 1:" so far from its first word that the label becomes a block of its own, and the
+/// caption text a paragraph that starts level with it, on its right (MobileNetV2's Figure 1).
+/// Returns that paragraph's box and text.
+fn caption_rest(page: &PageLayout, block: usize) -> Option<(Rect, String)> {
+    let b = &page.blocks[block];
+    let label = &b.block;
+    // The label and id only ("Figure 1:", "Fig. 1."), not a short caption ("Figure 2: Loss.")
+    // that happens to sit level with running text.
+    let alone = label.lines.len() == 1 && label.lines[0].words.len() <= 2 && {
+        let t = label.text();
+        let t = t.trim_end();
+        t.ends_with(':') || t.ends_with('.') || t.chars().last().is_some_and(char::is_numeric)
+    };
+    if !alone {
+        return None;
+    }
+    let line = &label.lines[0].bbox;
+    page.blocks.iter().enumerate().find_map(|(j, other)| {
+        let first = other.block.lines.first()?;
+        let level = first.bbox.y_overlap(line) > 0.5 * line.height().min(first.bbox.height());
+        let right = first.bbox.x0 >= line.x1 - 1.0 && first.bbox.x0 - line.x1 < 0.15 * page.width;
+        (j != block && other.role != BlockRole::Caption && level && right).then(|| {
+            let text = crate::hyphens::join_lines(
+                other.block.lines.iter().map(|l| l.text()),
+                &crate::hyphens::Vocabulary::empty(),
+            );
+            (other.block.bbox, text)
+        })
+    })
+}
+
+/// How close drawing must come above and below a line of text for the line to sit inside a
+/// figure: the space a figure leaves between a row of panels and its labels, well under the
+/// space LaTeX leaves between a float and running text (12-20 pt).
+const SANDWICH_GAP: f64 = 10.0;
+
+/// A line or two of text with drawing right above and right below it, over its width: a label
+/// row between two rows of panels (stacked attention maps), not running text, however long.
+/// Running text next to a figure is separated from it by the float's skip.
+fn sandwiched(page: &PageLayout, b: &Block) -> bool {
+    if b.lines.len() > 2 {
+        return false;
+    }
+    let r = &b.bbox;
+    let solid = |g: &&Graphic| !g.is_rule() && g.kind != GraphicKind::RotatedText;
+    let near = |above: bool| {
+        page.graphics.iter().filter(solid).any(|g| {
+            let gap = if above {
+                r.y0 - g.bbox.y1
+            } else {
+                g.bbox.y0 - r.y1
+            };
+            (-1.0..SANDWICH_GAP).contains(&gap) && g.bbox.x_overlap(r) > 0.0
+        })
+    };
+    near(true) && near(false)
+}
+
+/// Whether a block's text starts with a sub-caption marker: "(a)", "(b)", ... "(iv)".
+fn subcaption(text: &str) -> bool {
+    let t = text.trim_start();
+    let Some(rest) = t.strip_prefix('(') else {
+        return false;
+    };
+    let Some(end) = rest.find(')') else {
+        return false;
+    };
+    let inner = &rest[..end];
+    let after = &rest[end + 1..];
+    let marker = (inner.len() == 1 && inner.chars().all(|c| c.is_ascii_lowercase()))
+        || (!inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| "ivx".contains(c)));
+    marker && (after.is_empty() || after.starts_with(' '))
+}
+
+/// A row of sub-captions set as a paragraph ("(a) Impact of non-linearity in (b) Impact of
+/// variations in"): a short block whose text starts with a marker. It labels the panels above
+/// it and bounds nothing.
+fn subcaption_row(b: &Block) -> bool {
+    b.lines.len() <= 3 && subcaption(&b.text())
+}
+
 /// Where a figure is looked for relative to its caption.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -142,28 +257,41 @@ pub enum Side {
 }
 
 /// Locates the region of every caption of `kind`, trying `prefer` first.
+///
+/// No two figures share a region: when the regions of two captions of a page overlap (by half
+/// the smaller one), the caption nearer the region keeps it and the other takes the proposal
+/// on its other side, when that one holds graphics and overlaps no region kept; otherwise it
+/// gets no region (captions set above their figures, as Xception's, would each take the figure
+/// above them, which belongs to the caption above that figure).
 pub fn locate(
     pages: &[PageLayout],
     captions: &[Caption],
     kind: CaptionKind,
     prefer: Side,
 ) -> Vec<Region> {
-    captions
+    let other = match prefer {
+        Side::Above => Side::Below,
+        Side::Below => Side::Above,
+    };
+    // (caption, chosen proposal, the other vertical proposal)
+    let mut found: Vec<(&Caption, Proposal, Option<Proposal>)> = captions
         .iter()
         .filter(|c| c.kind == kind)
         .filter_map(|cap| {
             let page = pages.iter().find(|p| p.number == cap.page)?;
-            let other = match prefer {
-                Side::Above => Side::Below,
-                Side::Below => Side::Above,
-            };
             let first = propose(page, cap, prefer);
             let second = propose(page, cap, other);
             // The usual side wins unless the other one holds clearly more graphics (captions
             // set above their figure, as in magazine layouts).
-            let vertical = match (first, second) {
-                (Some(a), Some(b)) => Some(if b.score > 2.0 * a.score { b } else { a }),
-                (a, b) => a.or(b),
+            let (vertical, spare) = match (first, second) {
+                (Some(a), Some(b)) => {
+                    if b.score > 2.0 * a.score {
+                        (Some(b), Some(a))
+                    } else {
+                        (Some(a), Some(b))
+                    }
+                }
+                (a, b) => (a.or(b), None),
             };
             // A caption beside its figure (sidecap, floatrow's \capbeside) leaves above and
             // below only the parts of the figure that stick out past the caption: the side
@@ -172,15 +300,60 @@ pub fn locate(
                 .into_iter()
                 .filter_map(|left| propose_beside(page, cap, left))
                 .max_by(|a, b| a.score.total_cmp(&b.score));
-            let best = match (vertical, beside) {
-                (Some(v), Some(s)) => Some(if s.score > 1.1 * v.score { s } else { v }),
-                (v, s) => v.or(s),
-            }?;
-            Some(Region {
-                caption: cap.clone(),
-                bbox: best.bbox,
-                graphics: best.graphics,
+            match (vertical, beside) {
+                (Some(v), Some(s)) if s.score > 1.1 * v.score => Some((cap, s, None)),
+                (Some(v), _) => Some((cap, v, spare)),
+                (None, s) => s.map(|s| (cap, s, None)),
+            }
+        })
+        .collect();
+    let shared = |a: &Rect, b: &Rect| {
+        a.intersect(b)
+            .is_some_and(|r| r.area() >= 0.5 * a.area().min(b.area()))
+    };
+    let gap = |cap: &Rect, r: &Rect| {
+        let dx = (r.x0 - cap.x1).max(cap.x0 - r.x1).max(0.0);
+        let dy = (r.y0 - cap.y1).max(cap.y0 - r.y1).max(0.0);
+        dx.max(dy)
+    };
+    let mut dropped = vec![false; found.len()];
+    // Each pass settles one conflict; a caption moves at most once, so this ends.
+    loop {
+        let conflict = (0..found.len()).find_map(|i| {
+            (i + 1..found.len()).find_map(|j| {
+                let (a, b) = (&found[i], &found[j]);
+                (!dropped[i] && !dropped[j] && a.0.page == b.0.page && shared(&a.1.bbox, &b.1.bbox))
+                    .then_some((i, j))
             })
+        });
+        let Some((i, j)) = conflict else { break };
+        let loser =
+            if gap(&found[i].0.bbox, &found[i].1.bbox) <= gap(&found[j].0.bbox, &found[j].1.bbox) {
+                j
+            } else {
+                i
+            };
+        let spare = found[loser].2.take().filter(|alt| {
+            !found.iter().enumerate().any(|(k, f)| {
+                k != loser
+                    && !dropped[k]
+                    && f.0.page == found[loser].0.page
+                    && shared(&f.1.bbox, &alt.bbox)
+            })
+        });
+        match spare {
+            Some(alt) => found[loser].1 = alt,
+            None => dropped[loser] = true,
+        }
+    }
+    found
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, d)| !d)
+        .map(|((cap, best, _), _)| Region {
+            caption: cap.clone(),
+            bbox: best.bbox,
+            graphics: best.graphics,
         })
         .collect()
 }
@@ -263,6 +436,8 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
                 b.role,
                 BlockRole::Body | BlockRole::Caption | BlockRole::Margin
             ) || crosses(&b.block.bbox))
+            && !(matches!(b.role, BlockRole::Body | BlockRole::Margin) && subcaption_row(&b.block))
+            && !(b.role == BlockRole::Body && sandwiched(page, &b.block))
             && barrier(&b.block.bbox)
     });
     let (top, bottom) = match side {
@@ -303,17 +478,32 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
         let words: usize = b.lines.iter().map(|l| l.words.len()).sum();
         words >= 6 && b.text().trim_end().ends_with('.')
     };
-    let labels: Vec<&Rect> = page
+    let is_label = |b: &&crate::page::PlacedBlock| {
+        // A row of sub-captions may be read as running text, or as a running head when the
+        // figure tops the page; no running text or head starts with "(a)".
+        (b.role == BlockRole::Other
+            || matches!(b.role, BlockRole::Body | BlockRole::Margin) && subcaption_row(&b.block))
+            && inside(&b.block.bbox)
+    };
+    let labelling: Vec<&crate::page::PlacedBlock> = page
         .blocks
         .iter()
-        .filter(|b| b.role == BlockRole::Other && inside(&b.block.bbox))
+        .filter(is_label)
         .filter(|b| {
-            !sentence(&b.block)
+            subcaption_row(&b.block)
+                || !sentence(&b.block)
                 || graphics.iter().any(|&i| {
                     let g = &page.graphics[i];
                     !g.is_rule() && g.bbox.intersect(&b.block.bbox).is_some()
                 })
         })
+        .collect();
+    let labels: Vec<&Rect> = labelling.iter().map(|b| &b.block.bbox).collect();
+    // Sub-captions ("(a) Residual block") may sit above their panels, further from them than
+    // a tick label: they belong to the figure wherever they are in its region.
+    let marked: Vec<&Rect> = labelling
+        .iter()
+        .filter(|b| subcaption(&b.block.text()))
         .map(|b| &b.block.bbox)
         .collect();
     let solid = graphics.iter().any(|&i| {
@@ -337,6 +527,14 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
     // What attaches, and from how far: rotated axis titles sit further from the tick labels
     // than tick labels from the axis.
     let mut attachable: Vec<(Rect, f64)> = labels.iter().map(|r| (**r, 6.0)).collect();
+    attachable.extend(
+        page.blocks
+            .iter()
+            .filter(|b| {
+                b.role == BlockRole::Body && inside(&b.block.bbox) && sandwiched(page, &b.block)
+            })
+            .map(|b| (b.block.bbox, SANDWICH_GAP)),
+    );
     let mut solids = Vec::new();
     for &i in &graphics {
         let g = &page.graphics[i];
@@ -355,6 +553,11 @@ fn propose(page: &PageLayout, cap: &Caption, side: Side) -> Option<Proposal> {
             .iter()
             .filter(|(r, reach)| r.intersect(&core.inflate(*reach)).is_some())
             .fold(core, |acc, (r, _)| acc.union(r));
+        for l in &marked {
+            if l.y1 <= core.y0 + 1.0 && l.x0 >= core.x0 - 6.0 && l.x1 <= core.x1 + 6.0 {
+                grown = grown.union(l);
+            }
+        }
         // Sub-captions ("(a) Training loss") sit between the panels and the caption, often
         // further from the panels than a tick label.
         if side == Side::Above {
@@ -639,6 +842,86 @@ mod tests {
         assert_eq!(caps.len(), 1);
         assert_eq!(caps[0].text, "Figure 3: The caption proper.");
     }
+    #[test]
+    fn a_caption_sharing_lines_with_running_text_keeps_only_its_words() {
+        // QLoRA p.6 (papers-fresh): a plot and its caption at the right of running text on a
+        // one-column page, 7 pt from it. The caption's first line is alone (the text has a
+        // paragraph break there); its next lines share baselines with the text and are read as
+        // one line with it. Built glyph by glyph: LaTeX's wrapfig sets a wider gap.
+        let plot = Graphic {
+            bbox: Rect::new(330.0, 190.0, 500.0, 300.0),
+            kind: GraphicKind::Path,
+        };
+        // 40 characters of 5 pt and 4 spaces of 2.5 pt: x 72 to 272, 7 pt left of the caption.
+        let left = "running text wrapped on the left side of the figure";
+        let left = &left[..44];
+        let mut texts: Vec<(&str, f64, f64, f64)> = (0..12)
+            .map(|i| (left, 72.0, 180.0 + 12.0 * i as f64, 10.0))
+            .collect();
+        texts.extend((0..4).map(|i| (left, 72.0, 336.0 + 12.0 * i as f64, 10.0)));
+        texts.push(("Figure 2: RougeL for small models on", 279.0, 324.0, 10.0));
+        texts.push(("the toy data set. Each point is", 279.0, 336.0, 10.0));
+        texts.push(("a run with another seed.", 279.0, 348.0, 10.0));
+        let page = page_with(vec![plot], &texts);
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert_eq!(caps.len(), 1, "{caps:?}");
+        assert_eq!(
+            caps[0].text,
+            "Figure 2: RougeL for small models on the toy data set. Each point is a run with \
+             another seed."
+        );
+        assert!(caps[0].bbox.x0 >= 278.0, "{:?}", caps[0].bbox);
+        let regions = locate(&[page], &caps, CaptionKind::Figure, Side::Above);
+        assert_eq!(regions.len(), 1);
+        assert_eq!(regions[0].bbox, plot.bbox);
+    }
+
+    #[test]
+    fn a_label_alone_joins_its_text_but_a_short_caption_keeps_its_own() {
+        // MobileNetV2's Figure 1: a justified first line sets "Figure 1:" 20 pt from its text,
+        // and the label becomes a block of its own.
+        let plot = Graphic {
+            bbox: Rect::new(72.0, 100.0, 290.0, 200.0),
+            kind: GraphicKind::Path,
+        };
+        let page = page_with(
+            vec![plot],
+            &[
+                ("Figure 1:", 72.0, 220.0, 10.0),
+                ("Examples of transformations", 130.0, 220.0, 10.0),
+                ("of manifolds in higher spaces.", 72.0, 232.0, 10.0),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert_eq!(caps.len(), 1);
+        assert_eq!(
+            caps[0].text,
+            "Figure 1: Examples of transformations of manifolds in higher spaces."
+        );
+        // A short caption of a figure wrapped left of running text stays as it is.
+        let page = page_with(
+            vec![plot],
+            &[
+                ("Figure 2: Loss.", 72.0, 220.0, 10.0),
+                (
+                    "running text on the right of the figure",
+                    200.0,
+                    220.0,
+                    10.0,
+                ),
+                (
+                    "running text on the right of the figure",
+                    200.0,
+                    232.0,
+                    10.0,
+                ),
+            ],
+        );
+        let caps = select_captions(std::slice::from_ref(&page));
+        assert_eq!(caps.len(), 1);
+        assert_eq!(caps[0].text, "Figure 2: Loss.");
+    }
+
     #[test]
     fn among_equal_rivals_the_usual_punctuation_wins() {
         // No graphics near either "Figure 3" line: the one punctuated like the document's other

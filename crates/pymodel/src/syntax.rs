@@ -276,8 +276,10 @@ impl ClassDef {
         })
     }
 
+    /// The method Python calls: the LAST `def name` of the class body, since each def rebinds
+    /// the name (`@overload` stubs come before the real definition).
     pub fn method(&self, name: &str) -> Option<(&Stmt, &FunctionDef)> {
-        self.methods().find(|(_, f)| f.name == name)
+        self.methods().filter(|(_, f)| f.name == name).last()
     }
 }
 

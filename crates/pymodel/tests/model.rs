@@ -140,3 +140,14 @@ fn comments_match_pythons_tokenizer_count() {
     assert_eq!(texts, vec!["# one", "# two"]);
     assert!(!f.comments()[0].own_line && f.comments()[1].own_line);
 }
+
+#[test]
+fn method_is_the_last_definition_of_its_name() {
+    // typing.overload stubs precede the implementation; Python binds the last def.
+    let src = "import typing\nimport torch.nn as nn\n\n\nclass M(nn.Module):\n    @typing.overload\n    def forward(self, x: int) -> int: ...\n\n    @typing.overload\n    def forward(self, x: str) -> str: ...\n\n    def forward(self, x):\n        y = x\n        return y\n";
+    let f = ModelFile::parse(src).unwrap();
+    let (_, class) = f.class("M").unwrap();
+    let (stmt, def) = class.method("forward").unwrap();
+    assert_eq!(stmt.line, 12);
+    assert_eq!(def.body.len(), 2);
+}

@@ -321,8 +321,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let (new, count) = crate::annotate_at(Some(path), &src, class, &inputs, &kwargs)
+            let report = crate::annotate_report(Some(path), &src, class, &inputs, &kwargs)
                 .map_err(|e| fail(path, e))?;
+            let (new, count) = (&report.source, report.added);
             if diff {
                 let old: Vec<&str> = src.lines().collect();
                 let mut j = 0;
@@ -340,12 +341,26 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 eprintln!("tensor-shape-lint: {count} comment(s) would be added");
             } else {
                 if count > 0 {
-                    write_atomic(path, &new)?;
+                    write_atomic(path, new)?;
                 }
                 eprintln!(
                     "tensor-shape-lint: {}: {count} comment(s) added",
                     path.display()
                 );
+            }
+            // Unknown beats wrong: what annotate could not derive is named, line by line, so
+            // that a partial run never reads as a finished one.
+            if !report.left.is_empty() {
+                let lines: Vec<String> = report.left.iter().map(|(l, _)| l.to_string()).collect();
+                eprintln!(
+                    "tensor-shape-lint: {}: {} assignment(s) of {class}.forward left without a comment (lines {}): write them by hand and check them with --runtime",
+                    path.display(),
+                    report.left.len(),
+                    lines.join(", ")
+                );
+                for (line, why) in &report.left {
+                    eprintln!("  {}:{line}: {why}", path.display());
+                }
             }
             return Ok(ExitCode::SUCCESS);
         }

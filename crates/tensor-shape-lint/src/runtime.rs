@@ -152,6 +152,45 @@ fn call_inputs(module: &serde_json::Value, call: i64) -> Option<&Vec<serde_json:
 /// User files of a trace, parsed once: path relative to the model's folder -> (file, shown path).
 type Files = HashMap<String, Option<(ModelFile, String)>>;
 
+/// What the runs executed: statement lines per user file, and the classes whose `forward` ran.
+#[derive(Default)]
+struct Reached {
+    lines: HashSet<(String, i64)>,
+    forwards: HashSet<(String, String)>,
+}
+
+impl Reached {
+    /// Shape comments of a `forward` that ran, on statements no run executed (an
+    /// `if self.training:` arm under `model.eval()`, a branch the inputs did not take): they were
+    /// not checked, and a summary that only counts what was compared would hide them.
+    fn unreached(&self, files: &Files) -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        let mut forwards: Vec<&(String, String)> = self.forwards.iter().collect();
+        forwards.sort();
+        for (f, class_name) in forwards {
+            let Some(Some((file, path))) = files.get(f) else {
+                continue;
+            };
+            let Some((_, class)) = file.class(class_name) else {
+                continue;
+            };
+            let Some(body) = file.forward(class) else {
+                continue;
+            };
+            for step in &body.steps {
+                if step.notes.iter().any(|n| n.shape().is_some())
+                    && !self.lines.contains(&(f.clone(), step.stmt.line as i64))
+                {
+                    out.push((path.clone(), step.stmt.line));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
 /// Checks one trace; findings keyed by comment position so each comment is reported once.
 fn check_trace(
     root: &Path,
@@ -160,6 +199,7 @@ fn check_trace(
     label: &str,
     out: &mut Vec<Diagnostic>,
     seen: &mut HashSet<(String, u32)>,
+    reached: &mut Reached,
 ) -> usize {
     let mut compared = 0;
     let modules: HashMap<&str, &serde_json::Value> = trace["modules"]
@@ -194,6 +234,10 @@ fn check_trace(
         let Some((class_name, _)) = func.split_once('.') else {
             continue;
         };
+        reached.lines.insert((f.to_string(), line));
+        reached
+            .forwards
+            .insert((f.to_string(), class_name.to_string()));
         let Some((_, class)) = file.class(class_name) else {
             continue;
         };
@@ -301,6 +345,8 @@ pub struct Report {
     pub second: SecondRun,
     /// Assignments of the user's files compared with a comment, over all runs.
     pub compared: usize,
+    /// Shape comments (shown path, line) in a `forward` that ran, on statements no run reached.
+    pub unreached: Vec<(String, u32)>,
 }
 
 /// The second run: only [`SecondRun::Ran`] with sizes that differ beyond the batch is the
@@ -356,8 +402,25 @@ impl Report {
                 format!("SKIP two-size check: {why}; ran {} only", self.first)
             }
         };
+        let unreached = match self.unreached.len() {
+            0 => String::new(),
+            n => {
+                let shown: Vec<String> = self
+                    .unreached
+                    .iter()
+                    .take(8)
+                    .map(|(p, l)| format!("{p}:{l}"))
+                    .collect();
+                format!(
+                    ", {n} comment{} not reached by the runs and not checked ({}{})",
+                    if n == 1 { "" } else { "s" },
+                    shown.join(", "),
+                    if n > 8 { ", ..." } else { "" }
+                )
+            }
+        };
         format!(
-            "tensor-shape-lint --runtime: {sizes}; {} assignments compared, {} finding{}",
+            "tensor-shape-lint --runtime: {sizes}; {} assignments compared{unreached}, {} finding{}",
             self.compared,
             findings,
             if findings == 1 { "" } else { "s" }
@@ -435,6 +498,7 @@ pub fn check_report(
     let mut files = Files::new();
     let mut out = Vec::new();
     let mut seen = HashSet::new();
+    let mut reached = Reached::default();
     let mut result = Ok(());
     let batch_only: Vec<String> = inputs
         .iter()
@@ -510,6 +574,7 @@ pub fn check_report(
                     &set.join(" "),
                     &mut out,
                     &mut seen,
+                    &mut reached,
                 );
             }
             Err(e) => {
@@ -533,11 +598,13 @@ pub fn check_report(
             "the second size {s} differs from the first only in the batch"
         ));
     }
+    let unreached = reached.unreached(&files);
     Ok(Report {
         diags: out,
         first,
         second: second_run,
         compared,
+        unreached,
     })
 }
 

@@ -204,6 +204,127 @@ fn annotate_writes_missing_comments_only() {
 }
 
 #[test]
+fn annotate_names_the_assignments_it_left_without_a_comment() {
+    // `self.proj` is built from a constructor argument the checker cannot follow, so the shape
+    // of `y` and of everything computed from it cannot be derived: the run must say so, line
+    // by line, instead of stopping silently after the lines it could write (SENet dogfood).
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.py");
+    let src = "import torch\nimport torch.nn as nn\n\n\nclass M(nn.Module):\n    def __init__(self, proj: nn.Module) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 16, kernel_size=1)\n        self.proj = proj\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv(x)\n        y = self.proj(x)\n        z = torch.relu(y)\n        return z\n";
+    std::fs::write(&p, src).unwrap();
+    let target = format!("{}:M", p.display());
+    let o = run(&["annotate", &target, "--input", "x=[B,3,H,W]"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let new = std::fs::read_to_string(&p).unwrap();
+    // The input line carries `<- input`, as the coding standard asks of the first line.
+    assert!(
+        new.contains("        # x: [B, 3, H, W] <- input\n"),
+        "{new}"
+    );
+    assert!(
+        new.contains("x = self.conv(x)  # x: [B, 16, H, W] <- Conv2d(3, 16, k=1)\n"),
+        "{new}"
+    );
+    let err = stderr(&o);
+    // The input line and the convolution's.
+    assert!(err.contains("2 comment(s) added"), "{err}");
+    // Lines 13 (`y = self.proj(x)`) and 14 (`z = torch.relu(y)`) of the file before the
+    // insertions.
+    assert!(
+        err.contains("2 assignment(s) of M.forward left without a comment (lines 13, 14)"),
+        "{err}"
+    );
+    assert!(err.contains(":13: unknown: call of a module"), "{err}");
+    assert!(err.contains(":14: only partly known: z = ?"), "{err}");
+}
+
+#[test]
+fn class_attributes_are_read_through_self_and_through_the_class() {
+    // `expansion = 2` in the class body: `self.expansion` in __init__ and `block.expansion` on
+    // the class passed as a value (torchvision's ResNet pattern). Real PyTorch gives
+    // y [2, 16, 8, 8] (8 * 2 channels) and w [2, 2, 512] (16 * 8 * 8 / 2); the SENet dogfood's
+    // `width * self.expansion` left half of its bottleneck unknown.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("blk.py");
+    std::fs::write(&p, "import torch\nimport torch.nn as nn\n\n\nclass Blk(nn.Module):\n    expansion = 2\n\n    def __init__(self, c: int, w: int) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(c, w * self.expansion, kernel_size=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W] <- input\n        y = self.conv(x)\n        return y\n\n\nclass Net(nn.Module):\n    def __init__(self, block=Blk) -> None:\n        super().__init__()\n        self.a = block(3, 8)\n        self.fc = nn.Linear(8 * block.expansion, 10)\n        self.k = block.expansion\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        y = self.a(x)\n        w = y.reshape(y.shape[0], self.k, -1)\n        z = y.mean((2, 3))\n        z = self.fc(z)\n        return z\n").unwrap();
+    let o = run(&[
+        "infer",
+        &format!("{}:Net", p.display()),
+        "--input",
+        "x=[2,3,8,8]",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("27: y = [2, 16, 8, 8]"), "{out}");
+    assert!(out.contains("28: w = [2, 2, 512]"), "{out}");
+    // Blk alone: its required arguments are unknown, and infer says that is why `?` prints;
+    // given them, w * expansion = 4 * 2 = 8 channels.
+    let blk = format!("{}:Blk", p.display());
+    let o = run(&["infer", &blk, "--input", "x=[2,3,8,8]"]);
+    assert!(
+        stdout(&o).contains("# Blk needs c, w (no default): unknown here"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("14: y = [2, ?, 8, 8]"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[
+        "infer",
+        &blk,
+        "--input",
+        "x=[2,3,8,8]",
+        "--kwargs",
+        r#"{"c": 3, "w": 4}"#,
+    ]);
+    assert!(!stdout(&o).contains("needs"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("14: y = [2, 8, 8, 8]"),
+        "{}",
+        stdout(&o)
+    );
+    // Annotated form `expansion: int = 2`, checked on its own: the width stays a symbol.
+    let src = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, src.replace("expansion = 2", "expansion: int = 2")).unwrap();
+    let o = run(&["annotate", &format!("{}:Blk", p.display()), "--diff"]);
+    assert!(
+        stdout(&o).contains("# y: [B, w*2, H, W] <- Conv2d(c, 2*w, k=1)"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
+
+#[test]
+fn infer_says_the_forward_raises_inside_a_block_at_a_size_it_cannot_take() {
+    // Head's Linear takes 4 * (32 // 2 ** 2) ** 2 = 4 * 8 * 8 = 256 features. At 8x8 the
+    // flattened map has 4 * 8 * 8 = 256 (PyTorch runs it: [2, 10]); at 4x4 it has 64 and
+    // PyTorch raises "mat1 and mat2 shapes cannot be multiplied". infer printed [2, 10] for
+    // both (VGG dogfood at 100x100): the mismatch inside the block was dropped with the
+    // block's state, and `2 ** n` was unknown, so the size was never compared.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("net.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Head(nn.Module):\n    def __init__(self, d: int) -> None:\n        super().__init__()\n        self.fc1 = nn.Linear(d, 16)\n        self.fc2 = nn.Linear(16, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.fc1(x)\n        x = self.fc2(x)\n        return x\n\n\nclass Net(nn.Module):\n    def __init__(self, size: int = 32) -> None:\n        super().__init__()\n        side = size // 2 ** 2\n        self.head = Head(4 * side * side)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        y = torch.flatten(x, 1)\n        y = self.head(y)\n        return y\n",
+    )
+    .unwrap();
+    let target = format!("{}:Net", p.display());
+    let o = run(&["infer", &target, "--input", "x=[2,4,8,8]"]);
+    assert!(stdout(&o).contains("25: y = [2, 10]"), "{}", stdout(&o));
+    let o = run(&["infer", &target, "--input", "x=[2,4,4,4]"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("24: y = [2, 64]"), "{out}");
+    assert!(
+        out.contains("25: y = ?  (unknown: the forward raises inside `Head`: in_features expects 256, input has 64)"),
+        "{out}"
+    );
+}
+
+#[test]
 fn fix_adds_none_return_to_init() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("m.py");
@@ -857,6 +978,30 @@ fn runtime_second_size_is_explicit_or_a_skip() {
         stderr(&o).contains("SKIP two-size check: the second size x=[3,3,8,8] differs from the first only in the batch"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// Needs python3 with torch. The runs are in `model.eval()`, so a comment under
+/// `if self.training:` is never compared with a real shape: the summary must name it as not
+/// reached and not checked, or a wrong training-only comment passes as checked.
+#[test]
+fn runtime_names_comments_no_run_reached() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("noisy.py");
+    // Line 13's comment is wrong (the conv gives 4 channels, not 5); it is only reached in
+    // training mode.
+    let source = "import torch\nimport torch.nn as nn\n\n\nclass Noisy(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, kernel_size=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        if self.training:\n            x = self.conv(x)  # x: [B, 5, H, W] <- Conv2d(3, 4, k=1)\n        y = x * 2  # y: [B, 3, H, W] <- mul\n        return y\n";
+    std::fs::write(&p, source).unwrap();
+    let target = format!("{}:Noisy", p.display());
+    let o = runtime(&target, &["--input", "x=[2,3,8,8]"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let err = stderr(&o);
+    // Two runs (two sizes), each comparing line 14's comment only.
+    assert!(
+        err.contains(&format!(
+            "; 2 assignments compared, 1 comment not reached by the runs and not checked ({}:13), 0 findings"
+        , p.display())),
+        "{err}"
     );
 }
 

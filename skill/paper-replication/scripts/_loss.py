@@ -610,33 +610,42 @@ def build_optimizer(
             + ", ".join(LR_FIELDS)
             + "): the paper may use a schedule; set [overfit] lr in verify.toml and say why"
         )
-    wd = float(field(settings, "weight_decay") or 0.0)
+    # Settings the config leaves out take PyTorch's defaults; the description names them, since
+    # a paper's RMSprop (decay 0.9, momentum 0.9) silently run as momentum 0 is another optimizer.
+    defaulted: list[str] = []
+
+    def get(key: str, default: Any, *names: str) -> Any:
+        v = field(settings, *names)
+        if v is None:
+            defaulted.append(key)
+            return default
+        return v
+
     key = _optimizer_key(kind)
     decoupled = bool(field(settings, "decoupled_weight_decay"))
-    used = {"lr": float(lr), "weight_decay": wd}
+    used = {"lr": float(lr), "weight_decay": float(get("weight_decay", 0.0, "weight_decay"))}
     if key in ("sgd", "sgdm", "momentum"):
-        used["momentum"] = float(field(settings, "momentum") or 0.0)
+        used["momentum"] = float(get("momentum", 0.0, "momentum"))
         used["nesterov"] = bool(field(settings, "nesterov"))
         opt = torch.optim.SGD(params, **used)
         name = "SGD"
     elif key in ("adam", "adamw"):
         betas = field(settings, "betas")
-        b1 = field(settings, "adam_beta1", "beta1")
-        b2 = field(settings, "adam_beta2", "beta2")
         if betas is None:
-            betas = (float(b1) if b1 is not None else 0.9, float(b2) if b2 is not None else 0.999)
-        eps = field(settings, "adam_eps", "eps")
+            b1 = get("beta1", 0.9, "adam_beta1", "beta1")
+            b2 = get("beta2", 0.999, "adam_beta2", "beta2")
+            betas = (float(b1), float(b2))
         used["betas"] = tuple(float(b) for b in betas)
-        used["eps"] = float(eps) if eps is not None else 1e-8
+        used["eps"] = float(get("eps", 1e-8, "adam_eps", "eps"))
         cls = torch.optim.AdamW if key == "adamw" or decoupled else torch.optim.Adam
         opt = cls(params, **used)
         name = cls.__name__
     elif key == "rmsprop":
-        used["momentum"] = float(field(settings, "momentum") or 0.0)
-        alpha = field(settings, "rmsprop_alpha", "alpha", "decay")
-        used["alpha"] = float(alpha) if alpha is not None else 0.99
-        eps = field(settings, "rmsprop_eps", "eps")
-        used["eps"] = float(eps) if eps is not None else 1e-8
+        used["momentum"] = float(get("momentum", 0.0, "momentum"))
+        # Not `decay`: a config's `decay` may be the learning-rate decay (EfficientNet's 0.97),
+        # and read as alpha it would silently be another optimizer.
+        used["alpha"] = float(get("alpha", 0.99, "rmsprop_alpha", "alpha"))
+        used["eps"] = float(get("eps", 1e-8, "rmsprop_eps", "eps"))
         opt = torch.optim.RMSprop(params, **used)
         name = "RMSprop"
     else:
@@ -645,4 +654,6 @@ def build_optimizer(
             "RMSprop; write the one the paper uses in that field (its wording can stay in a comment)"
         )
     desc = ", ".join(f"{k}={v}" for k, v in used.items())
+    if defaulted:
+        lr_from += "; PyTorch defaults, not in the config: " + ", ".join(defaulted)
     return opt, f"{name}({desc}; lr from {lr_from})"

@@ -14,6 +14,7 @@ and zero loss at a declared perfect prediction.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import sys
@@ -555,7 +556,9 @@ class Validator:
                 Check("finite", "FAIL", f"{where} ({desc})", data={"outputs": stats})
             )
             return
-        degenerate = self.degenerate_outputs()
+        degenerate, notes = self.degenerate_outputs()
+        if notes:
+            desc += "; " + "; ".join(notes)
         if degenerate:
             self.checks.append(
                 Check(
@@ -571,10 +574,32 @@ class Validator:
             return
         self.checks.append(Check("finite", "PASS", desc, data={"outputs": stats}))
 
-    def degenerate_outputs(self) -> list[str]:
+    def train_mode_peaks(self) -> list[float] | None:
+        """max |x| of each output in train mode, on a copy (batch statistics must not touch the
+        model the other checks use); None when that forward raised."""
+        try:
+            model = copy.deepcopy(self.model)
+            model.train()
+            h.seed_everything(self.module, 0)
+            args, kwargs = clone_inputs(self.in_args, self.in_kwargs)
+            with torch.no_grad():
+                outs = h.flatten_tensors(model(*args, **kwargs))
+            del model
+        except Exception:
+            return None
+        return [
+            float(t.detach().to("cpu", torch.float64).abs().max())
+            if t.is_floating_point() and t.numel()
+            else 0.0
+            for t in outs
+        ]
+
+    def degenerate_outputs(self) -> tuple[list[str], list[str]]:
         """Floating outputs that are all near zero, or identical for every sample of a batch
-        whose inputs differ."""
+        whose inputs differ; and notes for near-zero eval outputs that train mode shows alive."""
         found = []
+        notes: list[str] = []
+        train_peaks: list[float] | None = None
         batch = self.batch_size()
         inputs = [*self.in_args, *self.in_kwargs.values()]
         inputs_differ = batch >= 2 and any(
@@ -589,6 +614,20 @@ class Validator:
             x = t.detach().to("cpu", torch.float64)
             peak = float(x.abs().max())
             if peak < NEAR_ZERO:
+                # In eval mode at initialisation, BatchNorm divides by running variances still
+                # at 1, and a deep network's output can be ~1e-14 although nothing is wrong
+                # (torchvision's efficientnet_b0: 3e-14 in eval, 0.6 in train). A vanished
+                # signal is near zero with batch statistics too.
+                if train_peaks is None:
+                    train_peaks = self.train_mode_peaks() or []
+                alive = train_peaks[i] if i < len(train_peaks) else 0.0
+                if alive >= NEAR_ZERO:
+                    notes.append(
+                        f"output {i} is near zero in eval mode at initialisation (max |x| "
+                        f"{peak:.3g}) but not in train mode (max |x| {alive:.3g}): BatchNorm "
+                        "running statistics at their initial values, not a vanished signal"
+                    )
+                    continue
                 found.append(f"output {i} {list(t.shape)} is all near zero (max |x| {peak:.3g})")
                 continue
             if inputs_differ and t.dim() >= 1 and t.shape[0] == batch and t[0].numel() > 0:
@@ -600,7 +639,7 @@ class Validator:
                         f"output {i} {list(t.shape)} is the same for all {batch} samples of the "
                         "batch although the inputs differ"
                     )
-        return found
+        return found, notes
 
     def check_determinism(self) -> None:
         runs = []

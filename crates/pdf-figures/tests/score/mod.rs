@@ -51,6 +51,19 @@ pub struct Found<'a> {
     pub bbox: [f64; 4],
 }
 
+/// The figures of a manifest, for [`score`].
+pub fn found(figures: &[pdf_figures::extract::Figure]) -> Vec<Found<'_>> {
+    figures
+        .iter()
+        .map(|f| Found {
+            id: &f.id,
+            page: f.page as u64,
+            caption: &f.caption,
+            bbox: f.bbox,
+        })
+        .collect()
+}
+
 /// Counts for one document.
 #[derive(Default, Clone, Copy)]
 pub struct Tally {

@@ -79,6 +79,9 @@ pub struct Interp<'f> {
     pub config_symbols: Vec<String>,
     gap: Option<String>,
     problems: Vec<String>,
+    /// The first layer input mismatch (not a binding) met since the innermost user-class call
+    /// began: the real forward raises there.
+    raised: Option<String>,
     layer: Option<LayerCfg>,
     layers_called: Vec<LayerCfg>,
     /// Why an attribute is unknown (`self.block = Block(...)` with `Block` imported from a
@@ -109,6 +112,7 @@ impl<'f> Interp<'f> {
             config_symbols: Vec::new(),
             gap: None,
             problems: Vec::new(),
+            raised: None,
             layer: None,
             layers_called: Vec::new(),
             why_unknown: HashMap::new(),
@@ -162,6 +166,7 @@ impl<'f> Interp<'f> {
             }
             return frame.attrs;
         };
+        frame.attrs = self.class_constants(class, &frame);
         // Only the class checked on its own (depth 0) has parameters nobody passed; a class
         // built inside another gets the defaults for what its call leaves out, as Python does.
         let symbolic = depth == 0 && self.symbolic_params;
@@ -338,6 +343,56 @@ impl<'f> Interp<'f> {
             },
             other => other,
         }
+    }
+
+    /// Literal class attributes of the class's own body (`expansion = 4`, `expansion: int = 4`):
+    /// what `self.expansion` reads until `__init__` assigns it. Only the class's own body, which
+    /// overrides its bases', and only literals, which nothing at run time can change before
+    /// `__init__` runs.
+    fn class_constants(&mut self, class: &'f ClassDef, frame: &Frame<'f>) -> HashMap<String, Val> {
+        let mut out = HashMap::new();
+        for stmt in &class.body {
+            let (target, value) = match &stmt.kind {
+                StmtKind::Assign { targets, value } if targets.len() == 1 => (&targets[0], value),
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                } => (target, value),
+                _ => continue,
+            };
+            let ExprKind::Name(name) = &target.kind else {
+                continue;
+            };
+            let mut empty = HashMap::new();
+            let mut probe = Frame {
+                class: frame.class,
+                file: frame.file,
+                attrs: HashMap::new(),
+                depth: frame.depth,
+            };
+            let v = self.eval(value, &mut empty, &mut probe);
+            let literal = |v: &Val| {
+                matches!(
+                    v,
+                    Val::Int(Some(DimExpr::Int(_)))
+                        | Val::Float(Some(_))
+                        | Val::Bool(Some(_))
+                        | Val::Str(_)
+                        | Val::NoneV
+                )
+            };
+            let keep = match &v {
+                Val::Tuple(items) => items.iter().all(literal),
+                v => literal(v),
+            };
+            if keep {
+                out.insert(name.clone(), v);
+            } else {
+                out.remove(name);
+            }
+        }
+        out
     }
 
     fn bind_params(
@@ -1246,6 +1301,21 @@ impl<'f> Interp<'f> {
                     }
                     (Val::Layer(l), a) => l.get(a).clone(),
                     (Val::User { attrs, .. }, a) => attrs.get(a).cloned().unwrap_or(Val::Unknown),
+                    // `block.expansion` on a class passed as a value (torchvision's ResNet).
+                    (Val::Class { class, file }, a) => match self.scope.file(file).class(&class) {
+                        Some((_, cls)) => {
+                            let probe = Frame {
+                                class: Some(cls),
+                                file,
+                                attrs: HashMap::new(),
+                                depth: frame.depth,
+                            };
+                            self.class_constants(cls, &probe)
+                                .remove(a)
+                                .unwrap_or(Val::Unknown)
+                        }
+                        None => Val::Unknown,
+                    },
                     _ => Val::Unknown,
                 }
             }
@@ -1586,6 +1656,16 @@ impl<'f> Interp<'f> {
                             },
                         );
                     }
+                    // `2 ** len(stages)`: known integers only (VGG's 224 // 2 ** 5).
+                    BinOp::Pow => match (&a, &b) {
+                        (DimExpr::Int(x), DimExpr::Int(y)) if (0..=62).contains(y) => {
+                            match x.checked_pow(*y as u32) {
+                                Some(v) => int(v),
+                                None => return Val::Int(None),
+                            }
+                        }
+                        _ => return Val::Int(None),
+                    },
                     _ => return Val::Int(None),
                 };
                 Val::Int(Some(simplify(&d)))
@@ -2449,11 +2529,22 @@ impl<'f> Interp<'f> {
             std::mem::take(&mut self.layers_called),
         );
         let mut ret = None;
+        let outer_raised = self.raised.take();
         self.exec_block(f.code(), &mut env, &mut frame, &mut ret);
+        // A layer inside the call that cannot take what it is given (`Linear(25088, ...)` fed
+        // 4608 features) means the real forward raises there: the call has no value. Without
+        // this the inner problem was dropped with the inner state, and the caller read the
+        // last layer's output size as the result (VGG dogfood: `[2, 1000]` at 100x100, where
+        // PyTorch raises).
+        let raised = std::mem::replace(&mut self.raised, outer_raised);
         self.gap = saved.0;
         self.problems = saved.1;
         self.layer = saved.2;
         self.layers_called = saved.3;
+        if let Some(why) = raised {
+            let name = class.map_or(f.name.as_str(), |c| c.name.as_str());
+            return self.gap(format!("the forward raises inside `{name}`: {why}"));
+        }
         ret.unwrap_or(Val::Unknown)
     }
 
@@ -2478,6 +2569,13 @@ impl<'f> Interp<'f> {
             }
             Val::Layer(cfg) => {
                 let applied = layers::apply(&cfg, &args);
+                if self.raised.is_none() {
+                    self.raised = applied
+                        .problems
+                        .iter()
+                        .find(|p| !p.starts_with(layers::BIND_PREFIX))
+                        .cloned();
+                }
                 self.problems.extend(applied.problems);
                 let call_option =
                     |k: &str| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
