@@ -223,3 +223,32 @@ fn a_config_object_from_the_caller_is_read_by_attribute() {
     let out = infer(src, "Net", "x=[2, 3]", r#"{"cfg": {}}"#);
     assert!(out.contains("11: y = [2, ?]"), "{out}");
 }
+
+#[test]
+fn class_body_constants_of_a_class_without_init() {
+    // No __init__ of its own: `self.groups` and `self.size` are the class body's literals
+    // (one table of constants, filled when the class is built). Hand arithmetic: the (2, 2)
+    // pool of the nested tuple halves 10 -> 5, [2, 12, 5, 5]; 12 channels in 3 groups of 4
+    // give [2, 3, 4, 5, 5].
+    let src = r#"
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class Regroup(nn.Module):
+    groups = 3
+    size = ((2, 2), 1)
+
+    def forward(self, x):
+        p = F.max_pool2d(x, self.size[0])
+        y = p.reshape(p.shape[0], self.groups, -1, p.shape[2], p.shape[3])
+        z = y.reshape(p.shape[0], self.size[1] * self.groups, -1)
+        return z
+"#;
+    let out = infer(src, "Regroup", "x=[2, 12, 10, 10]", "{}");
+    assert!(out.contains("12: p = [2, 12, 5, 5]"), "{out}");
+    assert!(out.contains("13: y = [2, 3, 4, 5, 5]"), "{out}");
+    // 12 * 5 * 5 = 300 elements per sample over 1 * 3 rows: 100.
+    assert!(out.contains("14: z = [2, 3, 100]"), "{out}");
+}

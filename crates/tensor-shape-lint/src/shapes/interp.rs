@@ -149,6 +149,7 @@ impl<'f> Interp<'f> {
             attrs: HashMap::new(),
             depth,
         };
+        frame.attrs = self.class_constants(class, &frame);
         let Some((_, init)) = class.method("__init__") else {
             if is_sequential_subclass(class) {
                 let known = kwargs.is_empty() && !args.iter().any(|a| matches!(a, Val::Dict(_)));
@@ -166,7 +167,6 @@ impl<'f> Interp<'f> {
             }
             return frame.attrs;
         };
-        frame.attrs = self.class_constants(class, &frame);
         // Only the class checked on its own (depth 0) has parameters nobody passed; a class
         // built inside another gets the defaults for what its call leaves out, as Python does.
         let symbolic = depth == 0 && self.symbolic_params;
@@ -372,21 +372,16 @@ impl<'f> Interp<'f> {
                 depth: frame.depth,
             };
             let v = self.eval(value, &mut empty, &mut probe);
-            let literal = |v: &Val| {
-                matches!(
-                    v,
-                    Val::Int(Some(DimExpr::Int(_)))
-                        | Val::Float(Some(_))
-                        | Val::Bool(Some(_))
-                        | Val::Str(_)
-                        | Val::NoneV
-                )
-            };
-            let keep = match &v {
-                Val::Tuple(items) => items.iter().all(literal),
-                v => literal(v),
-            };
-            if keep {
+            // A number, a string or a tuple of them (nested too).
+            fn literal(v: &Val) -> bool {
+                match v {
+                    Val::Int(Some(d)) => d.eval(&|_| None).is_ok(),
+                    Val::Float(Some(_)) | Val::Bool(Some(_)) | Val::Str(_) | Val::NoneV => true,
+                    Val::Tuple(items) => items.iter().all(literal),
+                    _ => false,
+                }
+            }
+            if literal(&v) {
                 out.insert(name.clone(), v);
             } else {
                 out.remove(name);
@@ -1266,10 +1261,8 @@ impl<'f> Interp<'f> {
             },
             ExprKind::Attribute { value, attr } => {
                 if matches!(&value.kind, ExprKind::Name(n) if n == "self") {
-                    return match frame.attrs.get(attr) {
-                        Some(v) => v.clone(),
-                        None => self.class_constant(attr, frame),
-                    };
+                    // Class-body constants are in `attrs` from `instantiate` on.
+                    return frame.attrs.get(attr).cloned().unwrap_or(Val::Unknown);
                 }
                 // `nn.BatchNorm2d` as a value (a default `norm_layer`): a constructor.
                 if layers::signature(attr).is_some()
@@ -1570,46 +1563,6 @@ impl<'f> Interp<'f> {
             i += 2;
         }
         Val::Dict(items)
-    }
-
-    /// A constant of the running class's body (`expansion: int = 4`), read as `self.expansion`
-    /// when no method set the attribute: a number, a string or a tuple of them (the last
-    /// assignment in the body wins, as in Python). Base classes are not searched.
-    fn class_constant(&mut self, name: &str, frame: &mut Frame<'f>) -> Val {
-        let Some(class) = frame.class else {
-            return Val::Unknown;
-        };
-        let mut found = None;
-        for s in &class.body {
-            match &s.kind {
-                StmtKind::Assign { targets, value }
-                    if targets.len() == 1
-                        && matches!(&targets[0].kind, ExprKind::Name(n) if n == name) =>
-                {
-                    found = Some(value)
-                }
-                StmtKind::AnnAssign {
-                    target,
-                    value: Some(value),
-                    ..
-                } if matches!(&target.kind, ExprKind::Name(n) if n == name) => found = Some(value),
-                _ => {}
-            }
-        }
-        let Some(value) = found else {
-            return Val::Unknown;
-        };
-        fn literal(v: &Val) -> bool {
-            match v {
-                Val::Int(Some(d)) => d.eval(&|_| None).is_ok(),
-                Val::Float(Some(_)) | Val::Bool(Some(_)) | Val::Str(_) | Val::NoneV => true,
-                Val::Tuple(items) => items.iter().all(literal),
-                _ => false,
-            }
-        }
-        let mut empty = HashMap::new();
-        let v = self.eval(value, &mut empty, frame);
-        if literal(&v) { v } else { Val::Unknown }
     }
 
     /// Module-level integer constants (`HIDDEN = 256`).
