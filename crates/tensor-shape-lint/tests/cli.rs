@@ -1216,3 +1216,33 @@ fn model_file(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBu
     std::fs::write(&p, source).unwrap();
     (dir, p)
 }
+
+/// Needs python3 with torch. VGG dogfood: a wrong comment binds a new symbol (`S` at the
+/// convolution's output, written as if the convolution halved the map); the correct next
+/// comment is the one that fails, and the message names the line that bound `S`.
+#[test]
+fn runtime_names_the_comment_that_bound_a_symbol() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("vggish.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Vggish(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, kernel_size=3, padding=1)\n        self.pool = nn.MaxPool2d(2)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        y = self.conv(x)  # y: [B, 8, S, S]\n        z = self.pool(y)  # z: [B, 8, H//2, S]\n        return z\n",
+    )
+    .unwrap();
+    let target = format!("{}:Vggish", p.display());
+    // Square inputs keep H = W; the 3x3 convolution with padding 1 keeps 16x16 (and 12x12 at
+    // the second size), so line 13 binds S = 16 where the author meant 8. The pool gives
+    // [2, 8, 8, 8]; line 14's last dim S = 16 is not the real 8.
+    let o = runtime(
+        &target,
+        &["--input", "x=[2,3,16,16]", "--input2", "x=[3,3,12,12]"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "TSL605 runtime: `z` is [2, 8, 8, 8] with x=[2,3,16,16]; `S` = 16 but the real size is 8 (`S` = 16 bound at line 13; one of the two comments is wrong)"
+        ),
+        "{out}"
+    );
+}
