@@ -252,3 +252,74 @@ class Regroup(nn.Module):
     // 12 * 5 * 5 = 300 elements per sample over 1 * 3 rows: 100.
     assert!(out.contains("14: z = [2, 3, 100]"), "{out}");
 }
+
+#[test]
+fn constructors_held_by_a_config_object_are_called() {
+    // timm's `layers = layers or LayerFn()` then `layers.conv_norm_act(cin, cout, ...)`: the
+    // object given with --kwargs is true (a dataclass instance), and its field is a partial of
+    // Conv2d with kernel_size=3, padding=1 bound; called with (4, 8, stride=2) on [2, 4, 8, 8]:
+    // (8 + 2 - 3)//2 + 1 = 4, so [2, 8, 4, 4].
+    let src = r#"
+import torch
+from torch import nn
+
+
+class Blk(nn.Module):
+    def __init__(self, cin, layers=None):
+        super().__init__()
+        layers = layers or LayerFn()
+        self.a = layers.conv(cin, 2 * cin, stride=2)
+
+    def forward(self, x):
+        y = self.a(x)
+        return y
+"#;
+    let kwargs = r#"{"cin": 4, "layers": {"object": {"conv": {"partial": {"ctor": "Conv2d"}, "args": [], "kwargs": {"kernel_size": 3, "padding": 1}}}}}"#;
+    let out = infer(src, "Blk", "x=[2, 4, 8, 8]", kwargs);
+    assert!(out.contains("13: y = [2, 8, 4, 4]"), "{out}");
+    // No object given: `LayerFn` is not known here, so neither is the layer.
+    let out = infer(src, "Blk", "x=[2, 4, 8, 8]", r#"{"cin": 4}"#);
+    assert!(out.contains("13: y = ?"), "{out}");
+    // timm's ResNetV2 `conv_layer = conv_layer or StdConv2d` with a partial given: a partial
+    // is true, so it is the partial, Conv2d(4, 8, kernel_size=1, stride=2) by the caller:
+    // (8 - 1)//2 + 1 = 4, [2, 8, 4, 4].
+    let src = "import torch\nfrom torch import nn\n\n\nclass Pre(nn.Module):\n    def __init__(self, cin, conv_layer=None):\n        super().__init__()\n        conv_layer = conv_layer or Unknown\n        self.c = conv_layer(cin, 2 * cin, stride=2)\n\n    def forward(self, x):\n        y = self.c(x)\n        return y\n";
+    let kwargs = r#"{"cin": 4, "conv_layer": {"partial": {"ctor": "Conv2d"}, "args": [], "kwargs": {"kernel_size": 1}}}"#;
+    let out = infer(src, "Pre", "x=[2, 4, 8, 8]", kwargs);
+    assert!(out.contains("12: y = [2, 8, 4, 4]"), "{out}");
+}
+
+#[test]
+fn an_instance_that_defines_len_has_no_known_truth() {
+    // `Bag()` has __len__ 0, so Python's `bag or nn.Conv2d(4, 6, 1)` is the convolution
+    // ([2, 6, 8, 8]); reading the instance as true would give Bag's identity ([2, 4, 8, 8]).
+    // Unknown is the sound answer. Without __len__ the instance is true: [2, 4, 8, 8].
+    let src = r#"
+import torch
+from torch import nn
+
+
+class Bag(nn.Module):
+    def __len__(self):
+        return 0
+
+    def forward(self, x):
+        return x
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        bag = Bag()
+        self.p = bag or nn.Conv2d(4, 6, 1)
+
+    def forward(self, x):
+        y = self.p(x)
+        return y
+"#;
+    let out = infer(src, "Net", "x=[2, 4, 8, 8]", "{}");
+    assert!(out.contains("21: y = ?"), "{out}");
+    let plain = src.replace("    def __len__(self):\n        return 0\n\n", "");
+    let out = infer(&plain, "Net", "x=[2, 4, 8, 8]", "{}");
+    assert!(out.contains("18: y = [2, 4, 8, 8]"), "{out}");
+}

@@ -341,6 +341,21 @@ impl<'f> Interp<'f> {
                     .map(|(k, v)| (k, self.resolve_given(v)))
                     .collect(),
             },
+            // A config object's fields (`layers.conv_norm_act`, a partial of a class).
+            Val::User { class, file, attrs } => Val::User {
+                class,
+                file,
+                attrs: attrs
+                    .into_iter()
+                    .map(|(k, v)| (k, self.resolve_given(v)))
+                    .collect(),
+            },
+            Val::Dict(items) => Val::Dict(
+                items
+                    .into_iter()
+                    .map(|(k, v)| (k, self.resolve_given(v)))
+                    .collect(),
+            ),
             other => other,
         }
     }
@@ -1016,6 +1031,25 @@ impl<'f> Interp<'f> {
             Val::Dict(items) => Some(!items.is_empty()),
             // A torch layer or a class has no `__len__`: always true.
             Val::Layer(_) | Val::Ctor(_) | Val::Class { .. } => Some(true),
+            // `functools.partial` objects have no `__len__` or `__bool__` either
+            // (`conv_layer or StdConv2d` with a partial given).
+            Val::Partial { .. } => Some(true),
+            // A config object given with --kwargs (a dataclass instance: no `__len__`), or an
+            // instance of a class of the tree that subclasses nn.Module directly and defines
+            // neither `__bool__` nor `__len__` (`layers or LayerFn()`): true.
+            Val::User { class, file, .. } => {
+                if class == "<object>" {
+                    return Some(true);
+                }
+                let (_, c) = self.scope.file(file).class(&class)?;
+                let plain = c.bases.iter().all(|b| {
+                    b.dotted().is_some_and(|d| {
+                        matches!(d.as_str(), "nn.Module" | "torch.nn.Module" | "Module")
+                    })
+                }) && !c.bases.is_empty();
+                let sized = c.method("__len__").is_some() || c.method("__bool__").is_some();
+                (plain && !sized).then_some(true)
+            }
             _ => None,
         }
     }
@@ -2248,6 +2282,25 @@ impl<'f> Interp<'f> {
                 Some(self.eval(&c.func, env, frame))
             }
             ExprKind::Name(n) if env.contains_key(n) => Some(self.eval(&c.func, env, frame)),
+            // `layers.conv_norm_act(...)`: a constructor held by an object (a config given
+            // with --kwargs, an instance of the tree), called. Only an attribute that is a
+            // constructor or a module: anything else (a method) is not modelled here.
+            ExprKind::Attribute { value, attr }
+                if matches!(&value.kind, ExprKind::Name(n) if matches!(
+                    env.get(n),
+                    Some(Val::User { attrs, .. }) if attrs.get(attr).is_some_and(|v| matches!(
+                        v,
+                        Val::Partial { .. }
+                            | Val::Class { .. }
+                            | Val::Ctor(_)
+                            | Val::Layer(_)
+                            | Val::User { .. }
+                            | Val::Modules { .. }
+                    ))
+                )) =>
+            {
+                Some(self.eval(&c.func, env, frame))
+            }
             ExprKind::Subscript { .. } => Some(self.eval(&c.func, env, frame)),
             // `get_act_layer(name)()`: the class a call returned, called.
             ExprKind::Call(_) => Some(self.eval(&c.func, env, frame)),
