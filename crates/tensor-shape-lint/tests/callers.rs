@@ -323,3 +323,40 @@ class Net(nn.Module):
     let out = infer(&plain, "Net", "x=[2, 4, 8, 8]", "{}");
     assert!(out.contains("18: y = [2, 4, 8, 8]"), "{out}");
 }
+
+#[test]
+fn get_and_pop_on_a_dict_of_known_keys() {
+    // timm's CrossStage: `conv_kwargs = dict(act_layer=block_kwargs.get('act_layer'))` and
+    // `aa = block_kwargs.pop('aa_layer', None)`. Called with expand=2 in **kwargs and
+    // aa_layer=None: get gives 2, so Conv2d(4, 8, 1) on [2, 4, 5, 5] is [2, 8, 5, 5]; the popped
+    // key is gone, so a second get falls back to its default 3: Conv2d(8, 3, 1) -> [2, 3, 5, 5].
+    // A key nobody passed: get without a default is None (the `or 5` picks 5) -> [2, 5, 5, 5].
+    let src = r#"
+import torch
+from torch import nn
+
+
+class Stage(nn.Module):
+    def __init__(self, cin, **kw):
+        super().__init__()
+        aa = kw.pop('aa_layer', None)
+        self.a = nn.Conv2d(cin, cin * kw.get('expand'), 1)
+        self.b = nn.Conv2d(cin * kw.get('expand'), kw.get('aa_layer', 3), 1)
+        self.c = nn.Conv2d(3, kw.get('missing') or 5, 1)
+
+    def forward(self, x):
+        y = self.a(x)
+        z = self.b(y)
+        w = self.c(z)
+        return w
+"#;
+    let out = infer(
+        src,
+        "Stage",
+        "x=[2, 4, 5, 5]",
+        r#"{"cin": 4, "expand": 2, "aa_layer": null}"#,
+    );
+    assert!(out.contains("15: y = [2, 8, 5, 5]"), "{out}");
+    assert!(out.contains("16: z = [2, 3, 5, 5]"), "{out}");
+    assert!(out.contains("17: w = [2, 5, 5, 5]"), "{out}");
+}

@@ -1942,6 +1942,36 @@ impl<'f> Interp<'f> {
                 sequential: true,
             };
         }
+        // `kw.get('act_layer')`, `kw.pop('aa_layer', None)` on a dict of known keys (a
+        // literal, `dict(...)`, a function's `**kwargs`): the value, else the default (`None`
+        // without one; `pop` without a default of a missing key raises: unknown). `pop` takes
+        // the key out of the dict as Python does.
+        if let ExprKind::Attribute { value, attr } = &c.func.kind
+            && let ExprKind::Name(n) = &value.kind
+            && matches!(attr.as_str(), "get" | "pop")
+            && let Some(Val::Dict(items)) = env.get(n)
+            && c.keywords.is_empty()
+            && let [key, rest @ ..] = c.args.as_slice()
+            && rest.len() <= 1
+            && let ExprKind::Str(k) = &key.kind
+        {
+            let found = items.iter().find(|(m, _)| m == k).map(|(_, v)| v.clone());
+            let default = match rest {
+                [d] => Some(self.eval(d, env, frame)),
+                _ => None,
+            };
+            if attr == "pop"
+                && let Some(Val::Dict(items)) = env.get_mut(n)
+            {
+                items.retain(|(m, _)| m != k);
+            }
+            return match (found, default) {
+                (Some(v), _) => v,
+                (None, Some(d)) => d,
+                (None, None) if attr == "get" => Val::NoneV,
+                (None, None) => Val::Unknown,
+            };
+        }
         let mut args = Vec::new();
         for a in &c.args {
             match &a.kind {
