@@ -210,17 +210,83 @@ def record_inits(cls: type) -> None:
     cls.__init__ = init  # type: ignore[misc]
 
 
-def as_json(v: Any) -> Any:
+# Corpus classes by type: (corpus-relative path, name), for as_json (set by sweep()).
+CLASSES: dict[type, tuple[str, str]] = {}
+
+
+def as_json(v: Any, depth: int = 0) -> Any:
     """The argument as `infer --kwargs` reads it: numbers, strings, lists of ints; a torch.nn
-    layer class as {"ctor": "BatchNorm2d"}; anything else (a module, a function) as {}, which
-    static inference must treat as unknown, never as the parameter's default."""
+    layer class as {"ctor": "BatchNorm2d"}; a corpus class as {"class": name, "file": path
+    relative to the corpus}; `functools.partial` of either as {"partial": f, "args": [...],
+    "kwargs": {...}}; a built torch.nn layer as {"module": "Conv2d", "kwargs": {...}} (its
+    constructor arguments read back from its attributes), an nn.Sequential / nn.ModuleList as
+    {"sequential": [...]} / {"modulelist": [...]}, an instance of a corpus class as
+    {"instance": {"class", "file", "kwargs"}}, a dataclass instance (a config) as {"object":
+    {field: value}}; anything else (a function, a module of another
+    library) as {}, which static inference must treat as unknown, never as the default."""
+    import functools
+
     if isinstance(v, (bool, int, float, str)) or v is None:
         return v
     if isinstance(v, (tuple, list)) and all(isinstance(i, int) and not isinstance(i, bool) for i in v):
         return list(v)
-    if isinstance(v, type) and v.__module__.startswith("torch.nn.modules"):
-        return {"ctor": v.__name__}
+    if depth > 6:
+        return {}
+    if isinstance(v, type):
+        if v.__module__.startswith("torch.nn.modules"):
+            return {"ctor": v.__name__}
+        if v in CLASSES:
+            return {"class": CLASSES[v][1], "file": CLASSES[v][0]}
+        return {}
+    import dataclasses
+
+    # A config object (a dataclass instance): its fields, read as attributes (`cfg.dim`).
+    if dataclasses.is_dataclass(v) and not isinstance(v, type):
+        return {"object": {f.name: as_json(getattr(v, f.name, None), depth + 1) for f in dataclasses.fields(v)}}
+    if isinstance(v, functools.partial):
+        f = as_json(v.func, depth + 1)
+        if f == {}:
+            return {}
+        return {
+            "partial": f,
+            "args": [as_json(a, depth + 1) for a in v.args],
+            "kwargs": {k: as_json(a, depth + 1) for k, a in v.keywords.items()},
+        }
+    import torch
+
+    if isinstance(v, torch.nn.Module):
+        t = type(v)
+        if t is torch.nn.Sequential:
+            return {"sequential": [as_json(m, depth + 1) for m in v]}
+        if t is torch.nn.ModuleList:
+            return {"modulelist": [as_json(m, depth + 1) for m in v]}
+        if t.__module__.startswith("torch.nn.modules"):
+            try:
+                names = list(inspect.signature(t.__init__).parameters)[1:]
+            except (TypeError, ValueError):
+                return {}
+            kw = {}
+            for n in names:
+                a = getattr(v, n, None)
+                if isinstance(a, (bool, int, float, str)) or (
+                    isinstance(a, (tuple, list)) and all(isinstance(i, int) and not isinstance(i, bool) for i in a)
+                ):
+                    kw[n] = list(a) if isinstance(a, (tuple, list)) else a
+            return {"module": t.__name__, "kwargs": kw}
+        if t in CLASSES and INIT_ARGS is not None:
+            kwargs = INIT_ARGS.get(v, {}).get(t)
+            if kwargs is not None:
+                return {"instance": {"class": CLASSES[t][1], "file": CLASSES[t][0], "kwargs": kwargs}}
     return {}
+
+
+def with_corpus_paths(v: Any, corpus: Path) -> Any:
+    """The kwargs with every "file" of a corpus class made absolute (units store it relative)."""
+    if isinstance(v, dict):
+        return {k: (str(corpus / x) if k == "file" and isinstance(x, str) else with_corpus_paths(x, corpus)) for k, x in v.items()}
+    if isinstance(v, list):
+        return [with_corpus_paths(x, corpus) for x in v]
+    return v
 
 
 # --------------------------------------------------------------------------------------------
@@ -303,7 +369,7 @@ def infer(
 ) -> dict[tuple[int, str], list[list[str]]]:
     """`infer`'s shapes per (line, name); with `why`, also the reason of each unknown there."""
     r = subprocess.run(
-        [linter, "infer", f"{file}:{cls}", "--input", spec, "--kwargs", json.dumps(kwargs)]
+        [linter, "infer", f"{file}:{cls}", "--input", spec, "--kwargs", json.dumps(with_corpus_paths(kwargs, CORPUS[0]))]
         + (["--verbose"] if why is not None else []),
         capture_output=True,
         text=True,
@@ -330,6 +396,10 @@ def infer(
             dims = [d.strip() for d in m[3][1:-1].split(",")] if m[3] != "[]" else []
             out.setdefault((int(m[1]), m[2]), []).append(dims)
     return out
+
+
+# The corpus folder of the current sweep (kwargs name corpus files relative to it).
+CORPUS: list[Path] = [DEFAULT_CORPUS]
 
 
 def eval_dim(text: str, env: dict[str, int]) -> int | None:
@@ -625,6 +695,7 @@ def sweep(
             if isinstance(c, type) and f and Path(f).read_bytes() == (corpus / rel).read_bytes():
                 classes[c] = (rel, cname)
                 record_inits(c)
+    CLASSES.update(classes)
     seen: dict[tuple[str, str], set[str]] = {}
     signal.signal(signal.SIGALRM, _alarm)
     results: list[dict[str, Any]] = []
@@ -672,6 +743,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--units", type=Path, metavar="FILE", help="compare the runs of an earlier --save-units instead of running the models (minutes instead of an hour)")
     args = p.parse_args(argv)
 
+    CORPUS[0] = args.corpus.resolve()
     if not (args.corpus / "MANIFEST.tsv").is_file():
         print(f"sweep-lint-oracle: {args.corpus}: no corpus (bash ../shared/corpus/pytorch/get.sh {args.corpus})", file=sys.stderr)
         return 2
@@ -698,6 +770,10 @@ def main(argv: list[str] | None = None) -> int:
                 r.update(lines=0, decided=0, disagreements=[], why={}, also={})
         by_target = {r["target"]: r for r in results}
         for d in saved["units"]:
+            # A model that timed out after some of its units were recorded is a skip: its
+            # units were not counted when recorded, and are not now.
+            if by_target[d["target"]]["status"] != "ok":
+                continue
             u = unit_from_json(d)
             compare_unit(u, args.corpus, linters, by_target[d["target"]])
     else:

@@ -296,7 +296,9 @@ def checked_counts(linter: str, paths: list[Path]) -> dict[str, int]:
     for p in paths:
         r = subprocess.run([linter, "--select", "TSL6", "--format", "json", str(p)], capture_output=True, text=True, timeout=120)
         m = re.search(r"(\d+) shape comments? checked", r.stderr)
-        out[str(p)] = int(m[1]) if m else 0
+        # A comment that only bound constructor arguments has a verdict too (not "checked").
+        b = re.search(r"(\d+) binding constructor arguments", r.stderr)
+        out[str(p)] = (int(m[1]) if m else 0) + (int(b[1]) if b else 0)
     return out
 
 
@@ -384,6 +386,11 @@ def run(corpus: Path, linter: str, units: list[Any], scratch: Path) -> dict[str,
         stats["symbolic"] += sum(1 for l in placed if any(not d.isdigit() for d in w.lines[l][1]))
         fs = found.get(str(path), [])
         undecided = {row for row, code, _ in fs if code == "TSL690" and "comment undecided" in _}
+        # A comment that fixed a constructor argument has that dim taken as given, not checked:
+        # a seed there is not on a decided line (the linter says so; counted apart).
+        binding = {row for row, code, _ in fs if code == "TSL690" and "comment binds constructor" in _}
+        stats["binding"] = stats.get("binding", 0) + len(binding)
+        undecided |= binding
         tied_rows = [placed[l] for l in w.tied if l in placed]
         for row, code, msg in fs:
             if code == "TSL601" and any(t <= row for t in tied_rows):
@@ -437,7 +444,7 @@ def summary(s: dict[str, Any]) -> str:
     recall = s["caught"] / s["decided"] if s["decided"] else 0.0
     return (
         f"sweep-lint-truth: classes {s['classes']} ({s['units']} units), comments written {s['comments']} "
-        f"(symbolic {s['symbolic']}, decided {s['true_decided']}), TSL601 on true comments {len(s['false'])} "
+        f"(symbolic {s['symbolic']}, decided {s['true_decided']}, binding {s.get('binding', 0)}), TSL601 on true comments {len(s['false'])} "
         f"(and {len(s.get('on_tied', []))} after a batch-or-size guess), "
         f"seeded {s['seeded']}, decided {s['decided']}, caught {s['caught']}, recall {recall:.3f}; "
         f"seeded on undecided lines {s['undecided_seeds']} (caught anyway {s['caught_undecided']}); "

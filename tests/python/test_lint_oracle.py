@@ -43,6 +43,10 @@ SUBSET = [
 ]
 
 
+# A bit below the rate measured on this subset (see the assertion).
+DECIDED_FLOOR = 0.66
+
+
 def test_static_shapes_never_contradict_the_real_forward_pass(tmp_path: Path) -> None:
     root = corpus()
     subset = tmp_path / "subset.txt"
@@ -65,8 +69,12 @@ def test_static_shapes_never_contradict_the_real_forward_pass(tmp_path: Path) ->
     # corpus blocks were compared (lines the run assigned, decided or not).
     classes = {u for x in results for u in x["units"]}
     lines = sum(x["lines"] for x in results)
+    decided = sum(x["decided"] for x in results)
     assert len(classes) >= 15, (sorted(classes), summary)
     assert lines >= 300, summary
+    # The decided rate may only rise: measured 226 of 326 lines (0.693) at the commit that set
+    # this floor (0.442 with the build of session 10).
+    assert decided / lines >= DECIDED_FLOOR, summary
     assert all(x["second"] in ("batch and sizes", "batch only") for x in results), [
         (x["target"], x["second"]) for x in results
     ]

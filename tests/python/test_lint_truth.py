@@ -29,10 +29,12 @@ REPO = Path(__file__).resolve().parents[2]
 SWEEP = REPO / "scripts" / "sweep-lint-truth.py"
 
 # Measured on this subset at the commit that added the test: 71 seeds on decided lines, 66
-# caught (0.930). The 5 misses are channel counts on comments that are the first to meet a
+# caught (0.930). The 5 misses were channel counts on comments that are the first to meet a
 # constructor argument (Fire's squeeze_planes, the classifiers' num_classes): the comment binds
-# the argument, so no static reading can contradict it.
-RECALL_FLOOR = 0.9
+# the argument, so no static reading can contradict it. Such a comment is now counted as
+# binding, not decided (the linter's summary says so), and the measure is 61 of 61 (1.000),
+# 5 comments binding.
+RECALL_FLOOR = 0.95
 
 
 def test_true_comments_draw_no_tsl601_and_seeded_defects_are_caught(tmp_path: Path) -> None:
@@ -54,7 +56,7 @@ def test_true_comments_draw_no_tsl601_and_seeded_defects_are_caught(tmp_path: Pa
     assert r.returncode == 0, summary
     # Not vacuous: most comments are symbolic, many lines decided, every kind of seed decided.
     assert s["comments"] >= 60 and s["symbolic"] >= 50, summary
-    assert s["decided"] >= 60, summary
+    assert s["decided"] >= 55, summary
     assert set(s["by_kind"]) == {"swap", "channel", "stride"}, s["by_kind"]
     assert all(k[0] >= 10 for k in s["by_kind"].values()), s["by_kind"]
     assert s["caught"] / s["decided"] >= RECALL_FLOOR, summary + "\n" + "\n".join(s["missed"])

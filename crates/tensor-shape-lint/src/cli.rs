@@ -458,7 +458,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     })
 }
 
-/// `tensor-shape-lint: 3 files, 4 classes, 52 shape comments checked (9 undecided), 0 findings`.
+/// `tensor-shape-lint: 3 files, 4 classes, 52 shape comments checked (9 undecided), 0 findings`;
+/// `..., 50 shape comments checked (9 undecided), 2 binding constructor arguments (dims taken
+/// as given), 0 findings` when two comments fixed an argument's value (that dim unchecked).
 fn summary_line(
     stats: &crate::Stats,
     files: usize,
@@ -472,11 +474,24 @@ fn summary_line(
         .filter(|d| d.severity >= Severity::Warning)
         .count();
     let notes = diags.len() - failing;
+    // A comment that fixed a constructor argument was not checked in that dim: counted apart.
+    let binding = if stats.binding > 0 {
+        format!(
+            ", {} binding constructor arguments (dims taken as given)",
+            stats.binding
+        )
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "tensor-shape-lint: {}, {}, {} checked ({} undecided), {}",
+        "tensor-shape-lint: {}, {}, {} checked ({} undecided){binding}, {}",
         plural(files, "file", "files"),
         plural(stats.classes, "class", "classes"),
-        plural(stats.comments, "shape comment", "shape comments"),
+        plural(
+            stats.comments - stats.binding,
+            "shape comment",
+            "shape comments"
+        ),
         stats.undecided,
         plural(failing, "finding", "findings"),
     );

@@ -118,6 +118,9 @@ pub struct Stats {
     pub classes: usize,
     pub comments: usize,
     pub undecided: usize,
+    /// Comments that contradicted nothing but only fixed a constructor argument nobody had
+    /// bound (`[B, 64, H, W]` meeting `out_channels`): counted apart, never as checked.
+    pub binding: usize,
 }
 
 impl std::ops::AddAssign for Stats {
@@ -126,6 +129,7 @@ impl std::ops::AddAssign for Stats {
         self.classes += o.classes;
         self.comments += o.comments;
         self.undecided += o.undecided;
+        self.binding += o.binding;
     }
 }
 
@@ -257,15 +261,96 @@ pub fn parse_ctor_kwargs(json: &str) -> Result<Vec<(String, shapes::value::Val)>
             serde_json::Value::String(s) => Val::Str(s.clone()),
             serde_json::Value::Null => Val::NoneV,
             serde_json::Value::Array(items) => Val::Tuple(items.iter().map(val).collect()),
-            // `{"ctor": "BatchNorm2d"}`: a torch.nn layer class passed as an argument; any
-            // other object stands for a value the caller cannot write (a module, a function).
-            serde_json::Value::Object(o) => match o.get("ctor").and_then(|c| c.as_str()) {
-                Some(c) if shapes::layers::signature(c).is_some() => Val::Ctor(c.to_string()),
-                _ => Val::Unknown,
-            },
+            // `{"ctor": "BatchNorm2d"}`: a torch.nn layer class passed as an argument; the
+            // other forms are listed at [`object_val`]; any other object stands for a value the
+            // caller cannot write (a function, a module of another library).
+            serde_json::Value::Object(o) => object_val(o, &val).unwrap_or(Val::Unknown),
         }
     }
     Ok(map.iter().map(|(k, v)| (k.clone(), val(v))).collect())
+}
+
+/// Objects of `--kwargs` that stand for Python values other than numbers and strings:
+/// - `{"ctor": "BatchNorm2d"}`: a torch.nn layer class;
+/// - `{"class": "BasicBlock", "file": "PATH.py"}`: a class of a Python file;
+/// - `{"partial": F, "args": [...], "kwargs": {...}}`: `functools.partial(F, ...)`;
+/// - `{"module": "Conv2d", "kwargs": {...}}`: a built torch.nn layer;
+/// - `{"sequential": [...]}`, `{"modulelist": [...]}`: containers of built layers;
+/// - `{"instance": {"class": ..., "file": ..., "kwargs": {...}}}`: a class of a file, built.
+/// - `{"object": {"dim": 64, ...}}`: a config object (a dataclass instance), read by attribute.
+///
+/// `None`: none of these (or a layer the checker does not model): the value is unknown.
+fn object_val(
+    o: &serde_json::Map<String, serde_json::Value>,
+    val: &dyn Fn(&serde_json::Value) -> shapes::value::Val,
+) -> Option<shapes::value::Val> {
+    use shapes::value::Val;
+    let map = |v: Option<&serde_json::Value>| -> Vec<(String, Val)> {
+        v.and_then(|v| v.as_object())
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), val(v))).collect())
+            .unwrap_or_default()
+    };
+    let list = |v: &serde_json::Value| -> Option<Vec<Val>> {
+        Some(v.as_array()?.iter().map(val).collect())
+    };
+    if let Some(c) = o.get("ctor").and_then(|c| c.as_str()) {
+        return shapes::layers::signature(c).map(|_| Val::Ctor(c.to_string()));
+    }
+    if let (Some(class), Some(file)) = (
+        o.get("class").and_then(|c| c.as_str()),
+        o.get("file").and_then(|c| c.as_str()),
+    ) {
+        return Some(Val::Given {
+            path: file.to_string(),
+            class: class.to_string(),
+            kwargs: None,
+        });
+    }
+    if let Some(inner) = o.get("instance").and_then(|i| i.as_object()) {
+        let class = inner.get("class")?.as_str()?;
+        let file = inner.get("file")?.as_str()?;
+        return Some(Val::Given {
+            path: file.to_string(),
+            class: class.to_string(),
+            kwargs: Some(map(inner.get("kwargs"))),
+        });
+    }
+    if let Some(f) = o.get("partial") {
+        let callee = val(f);
+        if callee == Val::Unknown {
+            return None;
+        }
+        return Some(Val::Partial {
+            callee: Box::new(callee),
+            args: o.get("args").and_then(list).unwrap_or_default(),
+            kwargs: map(o.get("kwargs")),
+        });
+    }
+    if let Some(name) = o.get("module").and_then(|c| c.as_str()) {
+        let kwargs = map(o.get("kwargs"));
+        let cfg = shapes::layers::bind(name, vec![], kwargs, format!("{name}(...)"))?;
+        return Some(Val::Layer(Box::new(cfg)));
+    }
+    if let Some(items) = o.get("sequential").and_then(list) {
+        return Some(Val::Modules {
+            items,
+            sequential: true,
+        });
+    }
+    if let Some(fields) = o.get("object").and_then(|v| v.as_object()) {
+        return Some(Val::User {
+            class: "<object>".into(),
+            file: 0,
+            attrs: fields.iter().map(|(k, v)| (k.clone(), val(v))).collect(),
+        });
+    }
+    if let Some(items) = o.get("modulelist").and_then(list) {
+        return Some(Val::Modules {
+            items,
+            sequential: false,
+        });
+    }
+    None
 }
 
 /// The `infer` report with constructor keyword arguments given as a JSON object.

@@ -212,6 +212,9 @@ fn check_trace(
         .unwrap_or_default();
     // (module, call) -> symbol values
     let mut frames: HashMap<(String, i64, String), HashMap<String, i64>> = HashMap::new();
+    // (module, call, file) -> symbol -> line of the later comment that bound it (symbols of
+    // the input comment are bound from the real inputs and are not in it).
+    let mut bound_at: HashMap<(String, i64, String), HashMap<String, u32>> = HashMap::new();
     let empty = vec![];
     for a in trace["assignments"].as_array().unwrap_or(&empty) {
         let (Some(f), Some(line), Some(name), Some(func), Some(real)) = (
@@ -246,32 +249,32 @@ fn check_trace(
         };
         let module = a["module"].as_str().unwrap_or("").to_string();
         let call = a["call"].as_i64().unwrap_or(0);
-        let env = frames
-            .entry((module.clone(), call, f.to_string()))
-            .or_insert_with(|| {
-                // Bind the input comment from the module's real inputs of this call, in order.
-                let mut env = HashMap::new();
-                let real_inputs: Vec<Vec<i64>> = modules
-                    .get(module.as_str())
-                    .and_then(|m| call_inputs(m, call))
-                    .map(|i| i.iter().filter_map(shape_of).collect())
-                    .unwrap_or_default();
-                let declared = body
-                    .input
-                    .iter()
-                    .filter_map(|n| n.shape())
-                    .flat_map(|sc| sc.names.iter().map(move |_| &sc.dims));
-                for (dims, shape) in declared.zip(&real_inputs) {
-                    if dims.len() == shape.len() {
-                        for (d, s) in dims.iter().zip(shape) {
-                            if let DimExpr::Sym(sym) = d {
-                                env.entry(sym.clone()).or_insert(*s);
-                            }
+        let key = (module.clone(), call, f.to_string());
+        let bound_here = bound_at.entry(key.clone()).or_default();
+        let env = frames.entry(key).or_insert_with(|| {
+            // Bind the input comment from the module's real inputs of this call, in order.
+            let mut env = HashMap::new();
+            let real_inputs: Vec<Vec<i64>> = modules
+                .get(module.as_str())
+                .and_then(|m| call_inputs(m, call))
+                .map(|i| i.iter().filter_map(shape_of).collect())
+                .unwrap_or_default();
+            let declared = body
+                .input
+                .iter()
+                .filter_map(|n| n.shape())
+                .flat_map(|sc| sc.names.iter().map(move |_| &sc.dims));
+            for (dims, shape) in declared.zip(&real_inputs) {
+                if dims.len() == shape.len() {
+                    for (d, s) in dims.iter().zip(shape) {
+                        if let DimExpr::Sym(sym) = d {
+                            env.entry(sym.clone()).or_insert(*s);
                         }
                     }
                 }
-                env
-            });
+            }
+            env
+        });
         let Some(step) = body.steps.iter().find(|s| s.stmt.line as i64 == line) else {
             continue;
         };
@@ -282,6 +285,7 @@ fn check_trace(
             continue;
         };
         let sc = note.shape().expect("checked");
+        let note_line = file.line_col(note.comment.span.start).0;
         compared += 1;
         let problem = if sc.dims.len() != real.len() {
             Some(format!(
@@ -296,12 +300,32 @@ fn check_trace(
                     && !env.contains_key(sym)
                 {
                     env.insert(sym.clone(), *r);
+                    bound_here.insert(sym.clone(), note_line);
                     continue;
                 }
                 if let Ok(v) = d.eval(&|s| env.get(s).copied())
                     && v != *r
                 {
-                    bad = Some(format!("`{d}` = {v} but the real size is {r}"));
+                    // A symbol an earlier comment bound may be the wrong one: that comment
+                    // was taken at its word, so name it beside this one.
+                    let earlier: Vec<String> = d
+                        .symbols()
+                        .into_iter()
+                        .filter_map(|s| {
+                            let at = *bound_here.get(&s)?;
+                            (at != note_line)
+                                .then(|| format!("`{s}` = {} bound at line {at}", env[&s]))
+                        })
+                        .collect();
+                    let why = if earlier.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " ({}; one of the two comments is wrong)",
+                            earlier.join(", ")
+                        )
+                    };
+                    bad = Some(format!("`{d}` = {v} but the real size is {r}{why}"));
                     break;
                 }
             }

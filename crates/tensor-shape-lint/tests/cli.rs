@@ -801,7 +801,9 @@ fn summary_line_on_every_static_run() {
 /// `dim = 96` substituted, `[B, N, 2*C]` was "wrong" (192); `LayerNorm(4*dim)` on
 /// `[B, N, 4*C]` forces `dim = C`, so `2*C` is right for every binding and `3*C` wrong for
 /// every binding. The pooled size `(4096 - k)//k + 1` depends on `k`, which nothing binds:
-/// undecided, visible with --verbose, never TSL601.
+/// undecided, visible with --verbose, never TSL601. `z: [B, N, 4096]` against the inferred
+/// `[B, N, hidden]` contradicts nothing but only fixes `hidden = 4096`: taken as given, so the
+/// summary counts it apart ("binding"), not as checked.
 #[test]
 fn constructor_parameters_are_symbols() {
     let dir = tempfile::tempdir().unwrap();
@@ -817,7 +819,10 @@ fn constructor_parameters_are_symbols() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stderr(&o).contains("1 file, 1 class, 4 shape comments checked (1 undecided), 0 findings"),
+        stderr(&o).contains(
+            "1 file, 1 class, 3 shape comments checked (1 undecided), \
+             1 binding constructor arguments (dims taken as given), 0 findings"
+        ),
         "{}",
         stderr(&o)
     );
@@ -832,6 +837,13 @@ fn constructor_parameters_are_symbols() {
     assert!(
         stdout(&o).contains(
             "good.py:18:27: TSL690 comment undecided: `w`: dim 3 depends on constructor argument `k`"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains(
+            "good.py:17:25: TSL690 comment binds constructor arguments (hidden = 4096): those dims are taken as given, not checked"
         ),
         "{}",
         stdout(&o)
@@ -1203,4 +1215,34 @@ fn model_file(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBu
     let p = dir.path().join(name);
     std::fs::write(&p, source).unwrap();
     (dir, p)
+}
+
+/// Needs python3 with torch. VGG dogfood: a wrong comment binds a new symbol (`S` at the
+/// convolution's output, written as if the convolution halved the map); the correct next
+/// comment is the one that fails, and the message names the line that bound `S`.
+#[test]
+fn runtime_names_the_comment_that_bound_a_symbol() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("vggish.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Vggish(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, kernel_size=3, padding=1)\n        self.pool = nn.MaxPool2d(2)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        y = self.conv(x)  # y: [B, 8, S, S]\n        z = self.pool(y)  # z: [B, 8, H//2, S]\n        return z\n",
+    )
+    .unwrap();
+    let target = format!("{}:Vggish", p.display());
+    // Square inputs keep H = W; the 3x3 convolution with padding 1 keeps 16x16 (and 12x12 at
+    // the second size), so line 13 binds S = 16 where the author meant 8. The pool gives
+    // [2, 8, 8, 8]; line 14's last dim S = 16 is not the real 8.
+    let o = runtime(
+        &target,
+        &["--input", "x=[2,3,16,16]", "--input2", "x=[3,3,12,12]"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "TSL605 runtime: `z` is [2, 8, 8, 8] with x=[2,3,16,16]; `S` = 16 but the real size is 8 (`S` = 16 bound at line 13; one of the two comments is wrong)"
+        ),
+        "{out}"
+    );
 }

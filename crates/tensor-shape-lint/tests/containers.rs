@@ -143,8 +143,9 @@ class Comp(nn.Module):
 
 /// `nn.Sequential` subclasses without a forward run their layers in registration order:
 /// `super().__init__(a, b, c)`, a subclass with no `__init__` built as `Plain(a, b)`, and
-/// attributes / `add_module` after `super().__init__()`; an `OrderedDict` of layers (not
-/// followed) leaves the result unknown, never the input passed through. The real forward
+/// attributes / `add_module` after `super().__init__()`, and an `OrderedDict` of layers filled
+/// by `layers["a"] = ...` (before session 11 not followed: unknown, never the input passed
+/// through; now its layer in order, as the real pass gives). The real forward
 /// pass of this source at [2, 3, 9, 10] gives y [2, 16, 5, 5], z [2, 32, 5, 5], u [2, 64, 5, 5],
 /// out [2, 10] (by hand: (9 + 2 - 3)//2 + 1 = 5, (10 + 2 - 3)//2 + 1 = 5).
 #[test]
@@ -200,7 +201,7 @@ class Net(nn.Module):
     for line in [
         "42: y = [2, 16, 5, 5]",
         "43: z = [2, 32, 5, 5]",
-        "44: u = ?",
+        "44: u = [2, 64, 5, 5]",
         "45: out = [2, 10]",
     ] {
         assert!(

@@ -39,19 +39,23 @@ fn copy_tree(dir: &Path) -> PathBuf {
 
 #[test]
 fn classes_imported_from_modules_are_followed_and_every_comment_is_decided() {
-    // Before cross-file resolution all 6 comments of model.py were undecided.
+    // Before cross-file resolution all 6 comments of model.py were undecided. Two of them only
+    // fix a constructor argument in one dim (`[B, 16, H, W]` meets `width`, `[B, 10]` meets
+    // `num_classes`): that dim is taken as given, so they are counted as binding, not checked.
     let model = tree().join("model.py");
     let o = run(&["--format", "concise", model.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     assert_eq!(
         text(&o.stderr).trim(),
-        "tensor-shape-lint: 1 file, 1 class, 6 shape comments checked (0 undecided), 0 findings"
+        "tensor-shape-lint: 1 file, 1 class, 4 shape comments checked (0 undecided), \
+         2 binding constructor arguments (dims taken as given), 0 findings"
     );
     let o = run(&["--format", "concise", tree().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stdout));
     assert_eq!(
         text(&o.stderr).trim(),
-        "tensor-shape-lint: 6 files, 4 classes, 15 shape comments checked (0 undecided), 0 findings"
+        "tensor-shape-lint: 6 files, 4 classes, 13 shape comments checked (0 undecided), \
+         2 binding constructor arguments (dims taken as given), 0 findings"
     );
 }
 
@@ -151,9 +155,13 @@ fn an_import_that_cannot_be_read_stays_unknown_and_verbose_says_why() {
         "{out}"
     );
     assert!(out.contains("import chain longer than"), "{out}");
-    // What comes before the unknown classes is still decided; the rest is not.
+    // What comes before the unknown classes is still decided (the first comment binds `width`);
+    // the rest is not.
     assert!(
-        text(&o.stderr).contains("6 shape comments checked (2 undecided), 0 findings"),
+        text(&o.stderr).contains(
+            "5 shape comments checked (2 undecided), \
+             1 binding constructor arguments (dims taken as given), 0 findings"
+        ),
         "{}",
         text(&o.stderr)
     );

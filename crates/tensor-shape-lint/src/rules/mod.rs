@@ -465,6 +465,12 @@ rule! {
     /// contradiction that holds under every binding consistent with that; any other
     /// comment is undecided (TSL690 with `--verbose`, counted in the summary line); so is a
     /// comment that equals the inference only for some input sizes (U-Net's tiles). A
+    /// comment that fixes an argument nothing had bound (`[B, 64, H, W]` against `[B,
+    /// out_channels, H, W]`) has that dim taken as given, not checked: the summary line
+    /// counts it apart ("N binding constructor arguments"). The fields of a dataclass config
+    /// the class takes (`config: ModelConfig`) are such arguments too (`config.dim`). A
+    /// block repeated an unknown number of times (`[Block(d) for _ in range(depth)]`) keeps
+    /// a shape only when one copy keeps it. A
     /// `# symbols:` item whose
     /// meaning names a constructor parameter ties it to the symbol: `# symbols: P = patch
     /// size` makes `patch_size` the free symbol `P`, so `[B, D, H//P, W//P]` is decided.
@@ -567,7 +573,8 @@ rule! {
     /// Reports (only with `--verbose`) where shape inference stops: an operation or layer the
     /// checker does not model, a sub-module it cannot resolve. The variable then takes the shape
     /// from its comment, if any. Also every shape comment left undecided, with the reason
-    /// ("dim 3 depends on constructor argument `k` that nothing binds").
+    /// ("dim 3 depends on constructor argument `k` that nothing binds"), and every comment that
+    /// only fixed a constructor argument ("comment binds constructor arguments (width = 16)").
     ///
     /// ## Why is this bad?
     /// It is not: it tells you which comments were not checked, so you know what to verify by

@@ -147,6 +147,30 @@ impl<'f> Scope<'f> {
         })
     }
 
+    /// Where file `from` imports `name` from, when it does (`from ..ops.misc import X`):
+    /// the module as written with its leading dots (`..ops.misc`) and the imported name.
+    pub fn import_origin(&self, from: FileId, name: &str) -> Option<(String, String)> {
+        match binding_of(self.file(from), name)? {
+            Binding::From {
+                level,
+                module,
+                name: orig,
+            } => Some((
+                format!("{}{module}", ".".repeat(level as usize)),
+                orig.to_string(),
+            )),
+            Binding::Module(_) => None,
+        }
+    }
+
+    /// The class `name` of the file at `path` (read like an imported file), for constructor
+    /// arguments given by path (`--kwargs`).
+    pub fn class_at(&self, path: &Path, name: &str) -> Option<(FileId, &'f ClassDef)> {
+        let id = self.resolver.load(path).ok()?;
+        let (_, c) = self.file(id).class(name)?;
+        Some((id, c))
+    }
+
     pub fn file(&self, id: FileId) -> &'f ModelFile {
         match self.resolver.loaded(id) {
             Some((_, f)) => f,

@@ -74,6 +74,9 @@ pub struct Interp<'f> {
     /// Whether the checked class's constructor parameters are symbols (comment checking,
     /// `annotate`) or take their defaults as `Class(**kwargs)` would (`infer`).
     pub symbolic_params: bool,
+    /// Symbols made for the fields of a config object the checked class takes
+    /// (`config.hidden_dim`): free like its own parameters until something binds them.
+    pub config_symbols: Vec<String>,
     gap: Option<String>,
     problems: Vec<String>,
     /// The first layer input mismatch (not a binding) met since the innermost user-class call
@@ -106,6 +109,7 @@ impl<'f> Interp<'f> {
         Self {
             scope,
             symbolic_params: true,
+            config_symbols: Vec::new(),
             gap: None,
             problems: Vec::new(),
             raised: None,
@@ -145,6 +149,7 @@ impl<'f> Interp<'f> {
             attrs: HashMap::new(),
             depth,
         };
+        frame.attrs = self.class_constants(class, &frame);
         let Some((_, init)) = class.method("__init__") else {
             if is_sequential_subclass(class) {
                 let known = kwargs.is_empty() && !args.iter().any(|a| matches!(a, Val::Dict(_)));
@@ -162,13 +167,197 @@ impl<'f> Interp<'f> {
             }
             return frame.attrs;
         };
-        frame.attrs = self.class_constants(class, &frame);
         // Only the class checked on its own (depth 0) has parameters nobody passed; a class
         // built inside another gets the defaults for what its call leaves out, as Python does.
         let symbolic = depth == 0 && self.symbolic_params;
         let mut env = self.bind_params(init, args, kwargs, &mut frame, symbolic);
         self.exec_block(init.code(), &mut env, &mut frame, &mut None);
         frame.attrs
+    }
+
+    /// `issubclass(v, types)`: a class of the tree is a subclass of a name only through its
+    /// bases; decided `false` when every base is `nn.Module` (or `object`) and no name matches,
+    /// `true` when the class or a base of the tree is named so. A torch layer class is no
+    /// subclass of a class of the tree. `None`: anything else.
+    fn issubclass(&mut self, v: &Val, types: &[String], frame: &Frame<'f>) -> Option<bool> {
+        if types.is_empty() {
+            return None;
+        }
+        match v {
+            Val::Ctor(_) => {
+                let all_tree = types
+                    .iter()
+                    .all(|t| matches!(self.scope.resolve(frame.file, t), Ok(Some(Def::Class(..)))));
+                all_tree.then_some(false)
+            }
+            Val::Class { class, file } => {
+                let mut cur: Option<(FileId, &'f ClassDef)> =
+                    self.scope.file(*file).class(class).map(|(_, c)| (*file, c));
+                for _ in 0..8 {
+                    let (fid, c) = cur?;
+                    if types.contains(&c.name) {
+                        return Some(true);
+                    }
+                    let bases: Vec<String> = c.bases.iter().filter_map(|b| b.dotted()).collect();
+                    if bases.len() != c.bases.len() {
+                        return None;
+                    }
+                    let module = |b: &str| {
+                        matches!(b, "nn.Module" | "torch.nn.Module" | "Module" | "object")
+                    };
+                    if bases.iter().all(|b| module(b)) {
+                        return (!types.iter().any(|t| t == "Module" || t == "object"))
+                            .then_some(false);
+                    }
+                    // One base of the tree: follow it.
+                    let [b] = bases.as_slice() else { return None };
+                    cur = match self.scope.resolve_dotted(fid, b) {
+                        Ok(Some(Def::Class(f2, c2))) => Some((f2, c2)),
+                        _ => return None,
+                    };
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// A parameter annotated with a dataclass of the tree (`config: ModelConfig = MODEL`), for
+    /// the class checked on its own: it may be built with any config, so each field is a
+    /// symbol named `config.field` (`int`), a tuple of such symbols (`tuple[int, int]`), or
+    /// unknown (any other type); never the field's default. `None`: not such a parameter.
+    fn config_object(
+        &mut self,
+        param: &str,
+        annotation: Option<&Expr>,
+        frame: &Frame<'f>,
+    ) -> Option<Val> {
+        let name = annotation?.dotted()?;
+        let Ok(Some(Def::Class(file, class))) = self.scope.resolve_dotted(frame.file, &name) else {
+            return None;
+        };
+        let is_dataclass = class.decorators.iter().any(|d| {
+            let callee = match &d.kind {
+                ExprKind::Call(c) => c.func.dotted(),
+                _ => d.dotted(),
+            };
+            callee.is_some_and(|c| c == "dataclass" || c == "dataclasses.dataclass")
+        });
+        if !is_dataclass {
+            return None;
+        }
+        let src = self.scope.file(file);
+        let mut attrs = HashMap::new();
+        for s in &class.body {
+            let StmtKind::AnnAssign {
+                target, annotation, ..
+            } = &s.kind
+            else {
+                continue;
+            };
+            let ExprKind::Name(field) = &target.kind else {
+                continue;
+            };
+            let ty: String = src
+                .text(annotation.span)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let sym = |s: String, out: &mut Vec<String>| {
+                out.push(s.clone());
+                Val::Int(Some(DimExpr::Sym(s)))
+            };
+            let v = match ty.as_str() {
+                "int" => sym(format!("{param}.{field}"), &mut self.config_symbols),
+                "float" => Val::Float(None),
+                "bool" => Val::Bool(None),
+                t => {
+                    let inner = t
+                        .strip_prefix("tuple[")
+                        .or_else(|| t.strip_prefix("Tuple["))
+                        .and_then(|r| r.strip_suffix(']'));
+                    match inner {
+                        Some(items) if items.split(',').all(|i| i == "int") => Val::Tuple(
+                            (0..items.split(',').count())
+                                .map(|i| {
+                                    sym(format!("{param}.{field}[{i}]"), &mut self.config_symbols)
+                                })
+                                .collect(),
+                        ),
+                        _ => Val::Unknown,
+                    }
+                }
+            };
+            attrs.insert(field.clone(), v);
+        }
+        Some(Val::User {
+            class: class.name.clone(),
+            file,
+            attrs,
+        })
+    }
+
+    /// Constructor arguments given by path (`Val::Given`, from `--kwargs`) as the classes and
+    /// instances they name, inside containers and partials too; unknown when not readable.
+    pub fn resolve_given(&mut self, v: Val) -> Val {
+        match v {
+            Val::Given {
+                path,
+                class,
+                kwargs,
+            } => {
+                let Some((file, c)) = self.scope.class_at(std::path::Path::new(&path), &class)
+                else {
+                    return Val::Unknown;
+                };
+                match kwargs {
+                    None => Val::Class { class, file },
+                    Some(kw) => {
+                        let kw = kw
+                            .into_iter()
+                            .map(|(k, v)| (k, self.resolve_given(v)))
+                            .collect();
+                        let attrs = self.instantiate(file, c, vec![], kw, 1);
+                        Val::User { class, file, attrs }
+                    }
+                }
+            }
+            Val::Tuple(items) => {
+                Val::Tuple(items.into_iter().map(|v| self.resolve_given(v)).collect())
+            }
+            Val::Modules { items, sequential } => Val::Modules {
+                items: items.into_iter().map(|v| self.resolve_given(v)).collect(),
+                sequential,
+            },
+            Val::Partial {
+                callee,
+                args,
+                kwargs,
+            } => Val::Partial {
+                callee: Box::new(self.resolve_given(*callee)),
+                args: args.into_iter().map(|v| self.resolve_given(v)).collect(),
+                kwargs: kwargs
+                    .into_iter()
+                    .map(|(k, v)| (k, self.resolve_given(v)))
+                    .collect(),
+            },
+            // A config object's fields (`layers.conv_norm_act`, a partial of a class).
+            Val::User { class, file, attrs } => Val::User {
+                class,
+                file,
+                attrs: attrs
+                    .into_iter()
+                    .map(|(k, v)| (k, self.resolve_given(v)))
+                    .collect(),
+            },
+            Val::Dict(items) => Val::Dict(
+                items
+                    .into_iter()
+                    .map(|(k, v)| (k, self.resolve_given(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
     }
 
     /// Literal class attributes of the class's own body (`expansion = 4`, `expansion: int = 4`):
@@ -198,21 +387,16 @@ impl<'f> Interp<'f> {
                 depth: frame.depth,
             };
             let v = self.eval(value, &mut empty, &mut probe);
-            let literal = |v: &Val| {
-                matches!(
-                    v,
-                    Val::Int(Some(DimExpr::Int(_)))
-                        | Val::Float(Some(_))
-                        | Val::Bool(Some(_))
-                        | Val::Str(_)
-                        | Val::NoneV
-                )
-            };
-            let keep = match &v {
-                Val::Tuple(items) => items.iter().all(literal),
-                v => literal(v),
-            };
-            if keep {
+            // A number, a string or a tuple of them (nested too).
+            fn literal(v: &Val) -> bool {
+                match v {
+                    Val::Int(Some(d)) => d.eval(&|_| None).is_ok(),
+                    Val::Float(Some(_)) | Val::Bool(Some(_)) | Val::Str(_) | Val::NoneV => true,
+                    Val::Tuple(items) => items.iter().all(literal),
+                    _ => false,
+                }
+            }
+            if literal(&v) {
                 out.insert(name.clone(), v);
             } else {
                 out.remove(name);
@@ -230,6 +414,24 @@ impl<'f> Interp<'f> {
         symbolic_defaults: bool,
     ) -> HashMap<String, Val> {
         let mut env = HashMap::new();
+        // `**kwargs` receives the keywords no named parameter takes; `*args` the positional
+        // arguments left after the named ones (Python's binding).
+        let named: Vec<&str> = f
+            .params
+            .iter()
+            .filter(|p| {
+                !matches!(
+                    p.kind,
+                    pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords
+                )
+            })
+            .map(|p| p.name.as_str())
+            .collect();
+        let extra_kwargs: Vec<(String, Val)> = kwargs
+            .iter()
+            .filter(|(k, _)| !named.contains(&k.as_str()))
+            .cloned()
+            .collect();
         let mut positional = args.into_iter();
         for (i, p) in f.params.iter().enumerate() {
             if i == 0 && p.name == "self" {
@@ -238,7 +440,14 @@ impl<'f> Interp<'f> {
             // `None`: not passed. A value passed but unknown stays unknown: the default
             // only stands in for an argument the call really leaves out.
             let given = match p.kind {
-                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords => Some(Val::Unknown),
+                // The class checked on its own may be built with anything more.
+                pymodel::ParamKind::VarArgs | pymodel::ParamKind::VarKeywords
+                    if symbolic_defaults =>
+                {
+                    Some(Val::Unknown)
+                }
+                pymodel::ParamKind::VarArgs => Some(Val::Tuple(positional.by_ref().collect())),
+                pymodel::ParamKind::VarKeywords => Some(Val::Dict(extra_kwargs.clone())),
                 pymodel::ParamKind::KeywordOnly => kwargs
                     .iter()
                     .find(|(k, _)| *k == p.name)
@@ -268,6 +477,10 @@ impl<'f> Interp<'f> {
                         .annotation
                         .as_ref()
                         .is_some_and(|a| matches!(&a.kind, ExprKind::Name(n) if n == "int"));
+                    if let Some(cfg) = self.config_object(&p.name, p.annotation.as_ref(), frame) {
+                        env.insert(p.name.clone(), cfg);
+                        continue;
+                    }
                     match dv {
                         Val::Int(_) => Val::Int(Some(DimExpr::Sym(p.name.clone()))),
                         Val::Unknown if int_annotated => {
@@ -306,7 +519,23 @@ impl<'f> Interp<'f> {
         };
         let mut env = inputs;
         for p in method.params.iter().skip(1) {
-            env.entry(p.name.clone()).or_insert(Val::Unknown);
+            if env.contains_key(&p.name) {
+                continue;
+            }
+            // `infer` runs `Class(**kwargs)(x)`: the other parameters of forward take their
+            // defaults (`attn_mask=None`), as in that call. Checked on its own, the class may
+            // be called with anything: unknown.
+            let v = match (&p.default, p.kind) {
+                _ if self.symbolic_params => Val::Unknown,
+                (_, pymodel::ParamKind::VarArgs) => Val::Tuple(vec![]),
+                (_, pymodel::ParamKind::VarKeywords) => Val::Dict(vec![]),
+                (Some(d), _) => {
+                    let mut empty = HashMap::new();
+                    self.eval(d, &mut empty, &mut frame)
+                }
+                (None, _) => Val::Unknown,
+            };
+            env.insert(p.name.clone(), v);
         }
         self.exec_block_obs(method.code(), &mut env, &mut frame, observer)
             .unwrap_or(Val::Unknown)
@@ -458,6 +687,57 @@ impl<'f> Interp<'f> {
                     match grown {
                         Some(v) if is_target(value) => self.assign(value, v, env, frame),
                         _ => self.forget(value, env, frame),
+                    }
+                    self.observe(s, env, frame, observer);
+                    return None;
+                }
+                // `self.register_buffer('k_bias', t)`: an attribute like any other.
+                if let ExprKind::Call(c) = &e.kind
+                    && let ExprKind::Attribute { value, attr } = &c.func.kind
+                    && matches!(&value.kind, ExprKind::Name(n) if n == "self")
+                    && matches!(attr.as_str(), "register_buffer" | "register_parameter")
+                    && let [name, v, ..] = c.args.as_slice()
+                    && let ExprKind::Str(name) = &name.kind
+                {
+                    let v = self.eval(v, env, frame);
+                    frame.attrs.insert(name.clone(), v);
+                    self.observe(s, env, frame, observer);
+                    return None;
+                }
+                // `kw.setdefault('inplace', inplace)` / `kw.update(k=v)` on a dict of known
+                // keys (timm's `act_kwargs`): the dict as Python leaves it.
+                if let ExprKind::Call(c) = &e.kind
+                    && let ExprKind::Attribute { value, attr } = &c.func.kind
+                    && matches!(&value.kind, ExprKind::Name(n) if n != "self")
+                    && matches!(attr.as_str(), "setdefault" | "update")
+                    && let Val::Dict(mut items) = self.eval(value, env, frame)
+                {
+                    let args: Vec<Val> = c.args.iter().map(|a| self.eval(a, env, frame)).collect();
+                    let mut known = true;
+                    match (attr.as_str(), args.as_slice()) {
+                        ("setdefault", [Val::Str(k), v]) if c.keywords.is_empty() => {
+                            if !items.iter().any(|(n, _)| n == k) {
+                                items.push((k.clone(), v.clone()));
+                            }
+                        }
+                        ("update", []) => {
+                            for k in &c.keywords {
+                                let v = self.eval(&k.value, env, frame);
+                                match &k.name {
+                                    Some(n) => {
+                                        items.retain(|(m, _)| m != n);
+                                        items.push((n.clone(), v));
+                                    }
+                                    None => known = false,
+                                }
+                            }
+                        }
+                        _ => known = false,
+                    }
+                    if known {
+                        self.assign(value, Val::Dict(items), env, frame);
+                    } else {
+                        self.forget(value, env, frame);
                     }
                     self.observe(s, env, frame, observer);
                     return None;
@@ -674,11 +954,7 @@ impl<'f> Interp<'f> {
             && let [l, r, ..] = parts.as_slice()
             && l.span.end <= r.span.start
         {
-            let op = file
-                .text(pymodel::Span::new(l.span.end, r.span.start))
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let op = op_between(file, l, r);
             if op == "and" || op == "or" {
                 // Python's short circuit: a decided first operand may settle it alone.
                 let mut all = Some(true);
@@ -696,6 +972,24 @@ impl<'f> Interp<'f> {
                 return None;
             }
             let (a, b) = (self.eval(l, env, frame), self.eval(r, env, frame));
+            if op == "in" || op == "not in" {
+                // Tagged by kind: `1 in ('1',)` is false in Python.
+                let literal = |v: &Val| match v {
+                    Val::Str(s) => Some(format!("s:{s}")),
+                    Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| format!("i:{i}")),
+                    _ => None,
+                };
+                let found = match (&a, &b) {
+                    (Val::Str(x), Val::Str(y)) => Some(y.contains(x.as_str())),
+                    (x, Val::Tuple(items)) => {
+                        let x = literal(x)?;
+                        let items: Option<Vec<String>> = items.iter().map(literal).collect();
+                        Some(items?.contains(&x))
+                    }
+                    _ => None,
+                }?;
+                return Some(found == (op == "in"));
+            }
             let number = |v: &Val| match v {
                 Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
                 Val::Float(Some(f)) => Some(*f),
@@ -734,8 +1028,28 @@ impl<'f> Interp<'f> {
             Val::Float(Some(f)) => Some(f != 0.0),
             Val::Str(s) => Some(!s.is_empty()),
             Val::Tuple(items) => Some(!items.is_empty()),
+            Val::Dict(items) => Some(!items.is_empty()),
             // A torch layer or a class has no `__len__`: always true.
             Val::Layer(_) | Val::Ctor(_) | Val::Class { .. } => Some(true),
+            // `functools.partial` objects have no `__len__` or `__bool__` either
+            // (`conv_layer or StdConv2d` with a partial given).
+            Val::Partial { .. } => Some(true),
+            // A config object given with --kwargs (a dataclass instance: no `__len__`), or an
+            // instance of a class of the tree that subclasses nn.Module directly and defines
+            // neither `__bool__` nor `__len__` (`layers or LayerFn()`): true.
+            Val::User { class, file, .. } => {
+                if class == "<object>" {
+                    return Some(true);
+                }
+                let (_, c) = self.scope.file(file).class(&class)?;
+                let plain = c.bases.iter().all(|b| {
+                    b.dotted().is_some_and(|d| {
+                        matches!(d.as_str(), "nn.Module" | "torch.nn.Module" | "Module")
+                    })
+                }) && !c.bases.is_empty();
+                let sized = c.method("__len__").is_some() || c.method("__bool__").is_some();
+                (plain && !sized).then_some(true)
+            }
             _ => None,
         }
     }
@@ -770,6 +1084,21 @@ impl<'f> Interp<'f> {
                 }
             }
             // `layers[i] = block`, `self.blocks[k] = ...`: the container changed in place.
+            // `layers["a"] = block` on a dict of known keys (an OrderedDict of layers).
+            ExprKind::Subscript { value, index }
+                if matches!(&value.kind, ExprKind::Name(n) if matches!(env.get(n), Some(Val::Dict(_))))
+                    && matches!(index.kind, ExprKind::Str(_)) =>
+            {
+                let (ExprKind::Name(n), ExprKind::Str(k)) = (&value.kind, &index.kind) else {
+                    unreachable!("matched above")
+                };
+                if let Some(Val::Dict(items)) = env.get_mut(n) {
+                    match items.iter_mut().find(|(m, _)| m == k) {
+                        Some((_, slot)) => *slot = v,
+                        None => items.push((k.clone(), v)),
+                    }
+                }
+            }
             ExprKind::Subscript { value, .. } => self.forget(value, env, frame),
             ExprKind::Attribute { value, .. } => self.forget(value, env, frame),
             ExprKind::Starred(inner) => self.assign(inner, Val::Unknown, env, frame),
@@ -798,6 +1127,35 @@ impl<'f> Interp<'f> {
         let ExprKind::Attribute { value, attr } = &c.func.kind else {
             return false;
         };
+        // `class SimpleStemIN(Conv2dNormActivation)`: torchvision's block (see
+        // `torchvision_build`), built by `super().__init__(...)`.
+        if attr == "__init__"
+            && matches!(&value.kind, ExprKind::Call(s) if s.func.dotted().as_deref() == Some("super"))
+            && let [base] = class.bases.as_slice()
+            && let ExprKind::Name(b) = &base.kind
+            && let Some(orig) = self.torchvision_origin(frame, b)
+            && c.args
+                .iter()
+                .all(|a| !matches!(a.kind, ExprKind::Starred(_)))
+            && c.keywords.iter().all(|k| k.name.is_some())
+        {
+            let args: Vec<Val> = c.args.iter().map(|a| self.eval(a, env, frame)).collect();
+            let kwargs: Vec<(String, Val)> = c
+                .keywords
+                .iter()
+                .map(|k| {
+                    (
+                        k.name.clone().unwrap_or_default(),
+                        self.eval(&k.value, env, frame),
+                    )
+                })
+                .collect();
+            let seq = self
+                .torchvision_build(frame, &orig, b, &args, &kwargs)
+                .unwrap_or(Val::Unknown);
+            frame.attrs.insert(SEQUENTIAL.into(), seq);
+            return true;
+        }
         if !is_sequential_subclass(class) {
             return false;
         }
@@ -821,6 +1179,10 @@ impl<'f> Interp<'f> {
                         }
                     },
                     _ => match self.eval(a, env, frame) {
+                        // `super().__init__(layers)` with an OrderedDict: its values, in order.
+                        Val::Dict(named) if c.args.len() == skip + 1 => {
+                            named.into_iter().map(|(_, v)| v).collect()
+                        }
                         Val::Dict(_) => {
                             items = None;
                             break;
@@ -933,6 +1295,7 @@ impl<'f> Interp<'f> {
             },
             ExprKind::Attribute { value, attr } => {
                 if matches!(&value.kind, ExprKind::Name(n) if n == "self") {
+                    // Class-body constants are in `attrs` from `instantiate` on.
                     return frame.attrs.get(attr).cloned().unwrap_or(Val::Unknown);
                 }
                 // `nn.BatchNorm2d` as a value (a default `norm_layer`): a constructor.
@@ -953,6 +1316,15 @@ impl<'f> Interp<'f> {
                         let n = dims.len();
                         dims.swap(n - 1, n - 2);
                         Val::Tensor(Some(dims))
+                    }
+                    // `self.qkv.weight` of a Linear: [out_features, in_features].
+                    (Val::Layer(l), "weight") if l.ctor == "Linear" => {
+                        match (l.get("out_features"), l.get("in_features")) {
+                            (Val::Int(o), Val::Int(i)) => {
+                                Val::Tensor(Some(vec![o.clone(), i.clone()]))
+                            }
+                            _ => Val::Tensor(None),
+                        }
                     }
                     (Val::Layer(l), a) => l.get(a).clone(),
                     (Val::User { attrs, .. }, a) => attrs.get(a).cloned().unwrap_or(Val::Unknown),
@@ -991,30 +1363,45 @@ impl<'f> Interp<'f> {
                 }
                 let a = self.eval(body, env, frame);
                 let b = self.eval(orelse, env, frame);
-                if a == b { a } else { Val::Unknown }
+                merge_values(a, b)
             }
             ExprKind::Call(c) => self.call(e, c, env, frame),
-            // `out_chs or in_chs`, `a and b`: Python's value of the operand the truth selects.
+            // `out_chs or in_chs`, `a and b and c`: Python's value of the operand the truth
+            // selects (the first that decides, else the last).
+            ExprKind::Other(parts)
+                if parts.len() >= 2
+                    && parts.windows(2).all(|w| w[0].span.end <= w[1].span.start)
+                    && {
+                        let file = self.file_of(frame);
+                        let op = op_between(file, &parts[0], &parts[1]);
+                        (op == "or" || op == "and")
+                            && parts
+                                .windows(2)
+                                .all(|w| op_between(file, &w[0], &w[1]) == op)
+                    } =>
+            {
+                let or = op_between(self.file_of(frame), &parts[0], &parts[1]) == "or";
+                let (last, rest) = parts.split_last().expect("two or more");
+                for p in rest {
+                    match self.truth(p, env, frame) {
+                        Some(t) if t == or => return self.eval(p, env, frame),
+                        Some(_) => {}
+                        None => return Val::Unknown,
+                    }
+                }
+                self.eval(last, env, frame)
+            }
+            // A comparison (`aa_layer is not None`, `stride > 1`) is a bool, with its value
+            // when the test is decided (`use_aa = aa_layer is not None and stride > 1`).
             ExprKind::Other(parts)
                 if parts.len() == 2
                     && parts[0].span.end <= parts[1].span.start
                     && matches!(
-                        self.file_of(frame)
-                            .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
-                            .trim(),
-                        "or" | "and"
+                        op_between(self.file_of(frame), &parts[0], &parts[1]).as_str(),
+                        "==" | "!=" | "<" | "<=" | ">" | ">=" | "is" | "is not" | "in" | "not in"
                     ) =>
             {
-                let or = self
-                    .file_of(frame)
-                    .text(pymodel::Span::new(parts[0].span.end, parts[1].span.start))
-                    .trim()
-                    == "or";
-                match (self.truth(&parts[0], env, frame), or) {
-                    (Some(true), true) | (Some(false), false) => self.eval(&parts[0], env, frame),
-                    (Some(_), _) => self.eval(&parts[1], env, frame),
-                    (None, _) => Val::Unknown,
-                }
+                Val::Bool(self.truth(e, env, frame))
             }
             ExprKind::Other(parts) => match self.comprehension(e, parts, env, frame) {
                 Some(v) => v,
@@ -1035,7 +1422,19 @@ impl<'f> Interp<'f> {
                 "sqrt" | "log" | "log2" | "log10" | "exp" | "pow" | "sin" | "cos" | "tan" | "tanh"
                 | "erf" | "fabs" | "atan2" | "hypot",
             ) => Some(Val::Float(None)),
-            ("math", "ceil" | "floor" | "trunc" | "isqrt" | "gcd") => Some(Val::Int(None)),
+            ("math", "ceil" | "floor" | "trunc") => {
+                let v = match args {
+                    [Val::Float(Some(f))] if f.is_finite() && f.abs() < 1e15 => Some(match name {
+                        "ceil" => f.ceil(),
+                        "floor" => f.floor(),
+                        _ => f.trunc(),
+                    }),
+                    [Val::Int(Some(d))] => d.eval(&|_| None).ok().map(|i| i as f64),
+                    _ => None,
+                };
+                Some(Val::Int(v.map(|v| int(v as i64))))
+            }
+            ("math", "isqrt" | "gcd") => Some(Val::Int(None)),
             ("torch", "zeros" | "ones" | "empty" | "randn" | "rand" | "full") => {
                 let sizes: Vec<Val> = match args {
                     [Val::Tuple(items), ..] => items.clone(),
@@ -1105,6 +1504,28 @@ impl<'f> Interp<'f> {
         }
         let items = match self.eval(iter, env, frame) {
             Val::Tuple(items) | Val::Modules { items, .. } if items.len() <= MAX_TRIPS => items,
+            // `[Block(d) for _ in range(depth)]` with `depth` unknown: every element is the same
+            // expression, not read from the loop, so each copy has the same shapes.
+            _ if {
+                let mut reads = false;
+                elt.walk(&mut |x| {
+                    if matches!(&x.kind, ExprKind::Name(n) if n == target) {
+                        reads = true;
+                    }
+                });
+                !reads
+            } =>
+            {
+                let item = self.eval(elt, env, frame);
+                if item == Val::Unknown {
+                    return Some(Val::Unknown);
+                }
+                return Some(Val::Repeated {
+                    head: vec![],
+                    item: Box::new(item),
+                    sequential: false,
+                });
+            }
             _ => return Some(Val::Unknown),
         };
         let saved = env.get(*target).cloned();
@@ -1130,21 +1551,50 @@ impl<'f> Interp<'f> {
         env: &mut HashMap<String, Val>,
         frame: &mut Frame<'f>,
     ) -> Val {
-        let text = self.file_of(frame).text(e.span).trim();
-        if !text.starts_with('{') || !text.ends_with('}') || !parts.len().is_multiple_of(2) {
+        let file = self.file_of(frame);
+        let text = file.text(e.span).trim();
+        if !text.starts_with('{') || !text.ends_with('}') {
             return Val::Unknown;
         }
-        let colons = text.matches(':').count();
-        if colons < parts.len() / 2 || text.split_whitespace().any(|w| w == "for") {
+        if text.split_whitespace().any(|w| w == "for") {
             return Val::Unknown;
         }
-        let mut items = Vec::new();
-        for pair in parts.chunks(2) {
-            let ExprKind::Str(k) = &pair[0].kind else {
+        // pymodel flattens the items: `'k': v` gives two parts, `**d` one; the text before a
+        // part tells which (`**` before an unpacked dict, `:` between a key and its value).
+        let between = |a: u32, b: u32| file.text(pymodel::Span::new(a, b.max(a)));
+        let mut items: Vec<(String, Val)> = Vec::new();
+        let mut prev = e.span.start;
+        let mut i = 0;
+        while i < parts.len() {
+            // `**(kw or {})`: the part's span leaves out its parentheses.
+            if between(prev, parts[i].span.start)
+                .trim_end_matches(|c: char| c == '(' || c.is_whitespace())
+                .ends_with("**")
+            {
+                match self.eval(&parts[i], env, frame) {
+                    Val::Dict(more) => {
+                        for (k, v) in more {
+                            items.retain(|(n, _)| *n != k);
+                            items.push((k, v));
+                        }
+                    }
+                    _ => return Val::Unknown,
+                }
+                prev = parts[i].span.end;
+                i += 1;
+                continue;
+            }
+            let (ExprKind::Str(k), Some(value)) = (&parts[i].kind, parts.get(i + 1)) else {
                 return Val::Unknown;
             };
-            let v = self.eval(&pair[1], env, frame);
+            if !between(parts[i].span.end, value.span.start).contains(':') {
+                return Val::Unknown; // a set literal
+            }
+            let v = self.eval(value, env, frame);
+            items.retain(|(n, _)| n != k);
             items.push((k.clone(), v));
+            prev = value.span.end;
+            i += 2;
         }
         Val::Dict(items)
     }
@@ -1174,7 +1624,25 @@ impl<'f> Interp<'f> {
                     BinOp::Sub => sub(a, b),
                     BinOp::Mult => mul(a, b),
                     BinOp::FloorDiv => fdiv(a, b),
-                    BinOp::Div => return Val::Float(None),
+                    // Python's modulo takes the divisor's sign; only numbers are computed.
+                    BinOp::Mod => {
+                        return Val::Int(match (a.eval(&|_| None).ok(), b.eval(&|_| None).ok()) {
+                            (Some(a), Some(b)) if b != 0 => {
+                                let r = a.rem_euclid(b.abs());
+                                Some(int(if b > 0 || r == 0 { r } else { r + b }))
+                            }
+                            _ => None,
+                        });
+                    }
+                    // Python's true division: a float, with its value when both are numbers.
+                    BinOp::Div => {
+                        return Val::Float(
+                            match (a.eval(&|_| None).ok(), b.eval(&|_| None).ok()) {
+                                (Some(a), Some(b)) if b != 0 => Some(a as f64 / b as f64),
+                                _ => None,
+                            },
+                        );
+                    }
                     // `2 ** len(stages)`: known integers only (VGG's 224 // 2 ** 5).
                     BinOp::Pow => match (&a, &b) {
                         (DimExpr::Int(x), DimExpr::Int(y)) if (0..=62).contains(y) => {
@@ -1217,12 +1685,40 @@ impl<'f> Interp<'f> {
                     t
                 }
             }
-            (Val::Float(_), Val::Int(_) | Val::Float(_)) | (Val::Int(_), Val::Float(_)) => {
-                Val::Float(None)
+            // Float arithmetic on numbers is done as Python does it (IEEE doubles, same
+            // order), so `int(planes * (base_width / 64.0))` gives Python's integer.
+            (l @ (Val::Float(_) | Val::Int(_)), r @ (Val::Float(_) | Val::Int(_))) => {
+                let num = |v: &Val| match v {
+                    Val::Float(f) => *f,
+                    Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
+                    _ => None,
+                };
+                Val::Float(match (num(&l), num(&r)) {
+                    (Some(a), Some(b)) => match op {
+                        BinOp::Add => Some(a + b),
+                        BinOp::Sub => Some(a - b),
+                        BinOp::Mult => Some(a * b),
+                        BinOp::Div if b != 0.0 => Some(a / b),
+                        _ => None,
+                    },
+                    _ => None,
+                })
             }
             (Val::Tuple(a), Val::Tuple(b)) if op == BinOp::Add => {
                 Val::Tuple(a.into_iter().chain(b).collect())
             }
+            (
+                Val::Tuple(a),
+                Val::Repeated {
+                    head,
+                    item,
+                    sequential: false,
+                },
+            ) if op == BinOp::Add => Val::Repeated {
+                head: a.into_iter().chain(head).collect(),
+                item,
+                sequential: false,
+            },
             _ => Val::Unknown,
         }
     }
@@ -1355,13 +1851,21 @@ impl<'f> Interp<'f> {
                     pos += skip;
                 }
                 ExprKind::NoneLit => out.push(Some(int(1))),
-                ExprKind::Slice {
-                    lower,
-                    upper,
-                    step: None,
-                } => {
+                ExprKind::Slice { lower, upper, step } => {
                     let d = dims[pos].clone();
                     pos += 1;
+                    // A positive step `s` keeps ceil(span / s) elements.
+                    let step = match step {
+                        None => Some(1),
+                        Some(e) => match self.eval(e, env, frame) {
+                            Val::Int(Some(v)) => v.eval(&|_| None).ok().filter(|s| *s > 0),
+                            _ => None,
+                        },
+                    };
+                    let Some(step) = step else {
+                        out.push(None);
+                        continue;
+                    };
                     let lo = match lower {
                         None => Some(int(0)),
                         Some(e) => match self.eval(e, env, frame) {
@@ -1382,10 +1886,29 @@ impl<'f> Interp<'f> {
                         (Ok(v), _) if v < 0 => None,
                         _ => Some(b),
                     };
-                    match (lo.and_then(fix), hi.and_then(fix)) {
-                        (Some(l), Some(h)) => out.push(Some(simplify(&sub(h, l)))),
-                        _ => out.push(None),
-                    }
+                    let span = match (lo.and_then(fix), hi.and_then(fix)) {
+                        (Some(l), Some(h)) => {
+                            // Python clamps the bounds to the size; with numbers, do the same.
+                            match (
+                                l.eval(&|_| None).ok(),
+                                h.eval(&|_| None).ok(),
+                                d.as_ref().and_then(|n| n.eval(&|_| None).ok()),
+                            ) {
+                                (Some(l), Some(h), Some(n)) => {
+                                    Some(int((h.min(n) - l.min(n)).max(0)))
+                                }
+                                _ => Some(simplify(&sub(h, l))),
+                            }
+                        }
+                        _ => None,
+                    };
+                    out.push(span.map(|sp| {
+                        if step == 1 {
+                            sp
+                        } else {
+                            simplify(&fdiv(add(sp, int(step - 1)), int(step)))
+                        }
+                    }));
                 }
                 _ => match self.eval(item, env, frame) {
                     Val::Int(_) => pos += 1,
@@ -1405,6 +1928,50 @@ impl<'f> Interp<'f> {
         frame: &mut Frame<'f>,
     ) -> Val {
         let dotted = c.func.dotted();
+        // `nn.Sequential(*blocks)` of a list of unknown length (see `Val::Repeated`).
+        if let Some(d) = &dotted
+            && (d == "nn.Sequential" || d == "torch.nn.Sequential" || d == "Sequential")
+            && c.keywords.is_empty()
+            && let [only] = c.args.as_slice()
+            && let ExprKind::Starred(inner) = &only.kind
+            && let Val::Repeated { head, item, .. } = self.eval(inner, env, frame)
+        {
+            return Val::Repeated {
+                head,
+                item,
+                sequential: true,
+            };
+        }
+        // `kw.get('act_layer')`, `kw.pop('aa_layer', None)` on a dict of known keys (a
+        // literal, `dict(...)`, a function's `**kwargs`): the value, else the default (`None`
+        // without one; `pop` without a default of a missing key raises: unknown). `pop` takes
+        // the key out of the dict as Python does.
+        if let ExprKind::Attribute { value, attr } = &c.func.kind
+            && let ExprKind::Name(n) = &value.kind
+            && matches!(attr.as_str(), "get" | "pop")
+            && let Some(Val::Dict(items)) = env.get(n)
+            && c.keywords.is_empty()
+            && let [key, rest @ ..] = c.args.as_slice()
+            && rest.len() <= 1
+            && let ExprKind::Str(k) = &key.kind
+        {
+            let found = items.iter().find(|(m, _)| m == k).map(|(_, v)| v.clone());
+            let default = match rest {
+                [d] => Some(self.eval(d, env, frame)),
+                _ => None,
+            };
+            if attr == "pop"
+                && let Some(Val::Dict(items)) = env.get_mut(n)
+            {
+                items.retain(|(m, _)| m != k);
+            }
+            return match (found, default) {
+                (Some(v), _) => v,
+                (None, Some(d)) => d,
+                (None, None) if attr == "get" => Val::NoneV,
+                (None, None) => Val::Unknown,
+            };
+        }
         let mut args = Vec::new();
         for a in &c.args {
             match &a.kind {
@@ -1424,6 +1991,101 @@ impl<'f> Interp<'f> {
                     _ => return self.gap("call with **kwargs"),
                 },
             }
+        }
+        // `getattr(self, 'aa', None)`: the attribute `__init__` set, else the default when the
+        // class body defines nothing of that name (no method, property or constant).
+        if dotted.as_deref() == Some("getattr")
+            && let [obj, name, rest @ ..] = c.args.as_slice()
+            && rest.len() <= 1
+            && matches!(&obj.kind, ExprKind::Name(n) if n == "self")
+            && let ExprKind::Str(attr) = &name.kind
+            && let Some(class) = frame.class
+            && !env.contains_key("getattr")
+        {
+            if let Some(v) = frame.attrs.get(attr) {
+                return v.clone();
+            }
+            let defined = class.body.iter().any(|s| match &s.kind {
+                StmtKind::FunctionDef(f) => f.name == *attr,
+                StmtKind::Assign { targets, .. } => targets
+                    .iter()
+                    .any(|t| matches!(&t.kind, ExprKind::Name(n) if n == attr)),
+                StmtKind::AnnAssign { target, .. } => {
+                    matches!(&target.kind, ExprKind::Name(n) if n == attr)
+                }
+                _ => false,
+            });
+            // Attributes set by name at run time (`setattr`, `add_module`) may be it.
+            let class_text = self.file_of(frame).text(class_span(class));
+            let dynamic = [
+                "setattr(",
+                "add_module(",
+                "register_module(",
+                "__dict__",
+                "register_buffer(",
+                "register_parameter(",
+            ]
+            .iter()
+            .any(|t| class_text.contains(t));
+            // A base class other than nn.Module may define it too.
+            let plain = !dynamic
+                && class.bases.iter().all(|b| {
+                    b.dotted().is_some_and(|d| {
+                        matches!(d.as_str(), "nn.Module" | "torch.nn.Module" | "Module")
+                    })
+                });
+            return match (rest, defined || !plain) {
+                ([default], false) => self.eval(default, env, frame),
+                _ => Val::Unknown,
+            };
+        }
+        // `OrderedDict()`: an empty dict that keeps its insertion order (as `Val::Dict` does).
+        if matches!(
+            dotted.as_deref(),
+            Some("OrderedDict" | "collections.OrderedDict")
+        ) && c.args.is_empty()
+            && c.keywords.is_empty()
+            && self
+                .scope
+                .resolve(frame.file, "OrderedDict")
+                .ok()
+                .flatten()
+                .is_none()
+        {
+            return Val::Dict(vec![]);
+        }
+        // `dict(act_layer=act_layer, **dd)`, `dict(base, k=v)`: a dict of known keys.
+        if dotted.as_deref() == Some("dict")
+            && self
+                .scope
+                .resolve(frame.file, "dict")
+                .ok()
+                .flatten()
+                .is_none()
+            && !env.contains_key("dict")
+        {
+            let mut items: Vec<(String, Val)> = match args.as_slice() {
+                [] => vec![],
+                [Val::Dict(base)] => base.clone(),
+                _ => return Val::Unknown,
+            };
+            for (k, v) in kwargs {
+                items.retain(|(n, _)| *n != k);
+                items.push((k, v));
+            }
+            return Val::Dict(items);
+        }
+        if let Some(d @ ("isinstance" | "issubclass")) = dotted.as_deref()
+            && let [v, _] = args.as_slice()
+            && kwargs.is_empty()
+            && self.scope.resolve(frame.file, d).ok().flatten().is_none()
+        {
+            let types = type_names(&c.args[1]);
+            return Val::Bool(if d == "isinstance" {
+                isinstance(v, &types)
+            } else {
+                self.issubclass(v, &types, frame)
+            });
         }
         // timm's `to_2tuple(x)` / `to_ntuple(n)(x)`: a tuple stays, anything else is repeated.
         let ntuple = match &c.func.kind {
@@ -1506,7 +2168,11 @@ impl<'f> Interp<'f> {
                             _ => return self.gap("ModuleList built from a non-literal list"),
                         }
                     } else {
-                        args
+                        match args.as_slice() {
+                            // `nn.Sequential(OrderedDict(...))`: its values, in order.
+                            [Val::Dict(named)] => named.iter().map(|(_, v)| v.clone()).collect(),
+                            _ => args,
+                        }
                     };
                     return Val::Modules {
                         items,
@@ -1570,9 +2236,10 @@ impl<'f> Interp<'f> {
             {
                 return Val::Ctor(name.clone());
             }
-            // `partial(Mlp, use_conv=True)`: a class of the tree with arguments bound early.
+            // `partial(Mlp, use_conv=True)`: a class of the tree with arguments bound early;
+            // `partial(nn.Conv2d, kernel_size=1)`: a torch layer likewise (bound when called).
             if d == "partial"
-                && let Some(callee @ Val::Class { .. }) = args.first()
+                && let Some(callee @ (Val::Class { .. } | Val::Ctor(_))) = args.first()
             {
                 return Val::Partial {
                     callee: Box::new(callee.clone()),
@@ -1600,6 +2267,28 @@ impl<'f> Interp<'f> {
             {
                 return act;
             }
+            match super::timm::factory_norm(self.scope.path(file), &f.name, &args, &kwargs) {
+                Some(super::timm::NormPick::Val(v)) => return v,
+                Some(super::timm::NormPick::Class(name, bound)) => {
+                    // The class as the factory's own file names it (imported from its layers).
+                    if let Ok(Some(Def::Class(cfile, class))) = self.scope.resolve(file, name) {
+                        let callee = Val::Class {
+                            class: class.name.clone(),
+                            file: cfile,
+                        };
+                        return if bound.is_empty() {
+                            callee
+                        } else {
+                            Val::Partial {
+                                callee: Box::new(callee),
+                                args: vec![],
+                                kwargs: bound,
+                            }
+                        };
+                    }
+                }
+                None => {}
+            }
             return self.call_function(
                 None,
                 file,
@@ -1623,6 +2312,25 @@ impl<'f> Interp<'f> {
                 Some(self.eval(&c.func, env, frame))
             }
             ExprKind::Name(n) if env.contains_key(n) => Some(self.eval(&c.func, env, frame)),
+            // `layers.conv_norm_act(...)`: a constructor held by an object (a config given
+            // with --kwargs, an instance of the tree), called. Only an attribute that is a
+            // constructor or a module: anything else (a method) is not modelled here.
+            ExprKind::Attribute { value, attr }
+                if matches!(&value.kind, ExprKind::Name(n) if matches!(
+                    env.get(n),
+                    Some(Val::User { attrs, .. }) if attrs.get(attr).is_some_and(|v| matches!(
+                        v,
+                        Val::Partial { .. }
+                            | Val::Class { .. }
+                            | Val::Ctor(_)
+                            | Val::Layer(_)
+                            | Val::User { .. }
+                            | Val::Modules { .. }
+                    ))
+                )) =>
+            {
+                Some(self.eval(&c.func, env, frame))
+            }
             ExprKind::Subscript { .. } => Some(self.eval(&c.func, env, frame)),
             // `get_act_layer(name)()`: the class a call returned, called.
             ExprKind::Call(_) => Some(self.eval(&c.func, env, frame)),
@@ -1672,6 +2380,11 @@ impl<'f> Interp<'f> {
                     all.extend(args);
                     return self.tensor_op(attr, all, kwargs);
                 }
+                if let Val::Str(text) = &recv
+                    && let Some(v) = str_method(text, attr, &args)
+                {
+                    return v;
+                }
                 let shown = c.func.dotted().unwrap_or_else(|| attr.clone());
                 // The method may well be modelled: what is unknown is the value it is called on.
                 if matches!(recv, Val::Unknown) {
@@ -1686,11 +2399,142 @@ impl<'f> Interp<'f> {
         {
             return self.tensor_op(&format!("einops.{name}"), args, kwargs);
         }
+        if unresolved.is_some()
+            && let Some(v) = self.torchvision_op(frame, c, &args, &kwargs)
+        {
+            return v;
+        }
         if let Some(why) = unresolved {
             self.unresolved = Some(why.clone());
             return self.gap(why);
         }
         Val::Unknown
+    }
+
+    /// torchvision's building blocks of `torchvision.ops` (not among the model files a tree
+    /// holds), as torchvision 0.2x builds them: `Conv2dNormActivation` is `Sequential(Conv2d
+    /// with padding (k - 1) // 2 * d, norm_layer(out), activation_layer())`; `StochasticDepth`
+    /// and `SqueezeExcitation` keep their input's shape. Only for a file under `torchvision/`
+    /// importing the name from its `ops` package; `None` for anything else.
+    fn torchvision_op(
+        &mut self,
+        frame: &Frame<'f>,
+        c: &Call,
+        args: &[Val],
+        kwargs: &[(String, Val)],
+    ) -> Option<Val> {
+        let ExprKind::Name(n) = &c.func.kind else {
+            return None;
+        };
+        let orig = self.torchvision_origin(frame, n)?;
+        let text = self.file_of(frame).text(c.func.span).to_string();
+        self.torchvision_build(frame, &orig, &text, args, kwargs)
+    }
+
+    /// The name a file under `torchvision/` imports `n` as from torchvision's `ops` package.
+    fn torchvision_origin(&self, frame: &Frame<'f>, n: &str) -> Option<String> {
+        let path = self
+            .scope
+            .path(frame.file)?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let (module, orig) = self.scope.import_origin(frame.file, n)?;
+        let module = module.trim_start_matches('.');
+        (path.contains("/torchvision/")
+            && matches!(
+                module,
+                "ops"
+                    | "ops.misc"
+                    | "ops.stochastic_depth"
+                    | "torchvision.ops"
+                    | "torchvision.ops.misc"
+            ))
+        .then_some(orig)
+    }
+
+    /// See [`Self::torchvision_op`]: the block `orig` built with these arguments.
+    fn torchvision_build(
+        &mut self,
+        frame: &Frame<'f>,
+        orig: &str,
+        text: &str,
+        args: &[Val],
+        kwargs: &[(String, Val)],
+    ) -> Option<Val> {
+        let arg = |i: usize, k: &str| {
+            kwargs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .or_else(|| args.get(i).cloned())
+        };
+        match orig {
+            "Permute" => {
+                let dims = arg(0, "dims")?;
+                let cfg = layers::bind("ops.Permute", vec![dims], vec![], format!("{text}(...)"))?;
+                Some(Val::Layer(Box::new(cfg)))
+            }
+            "StochasticDepth" | "SqueezeExcitation" => {
+                let cfg = layers::bind("Identity", vec![], vec![], format!("{text}(...)"))?;
+                Some(Val::Layer(Box::new(cfg)))
+            }
+            "Conv2dNormActivation" => {
+                const NAMES: &[&str] = &[
+                    "in_channels",
+                    "out_channels",
+                    "kernel_size",
+                    "stride",
+                    "padding",
+                    "groups",
+                    "norm_layer",
+                    "activation_layer",
+                    "dilation",
+                    "inplace",
+                    "bias",
+                ];
+                if args.len() > NAMES.len()
+                    || kwargs.iter().any(|(k, _)| !NAMES.contains(&k.as_str()))
+                {
+                    return None;
+                }
+                let cin = arg(0, "in_channels")?;
+                let cout = arg(1, "out_channels")?;
+                let k = arg(2, "kernel_size").unwrap_or(Val::Int(Some(int(3))));
+                let stride = arg(3, "stride").unwrap_or(Val::Int(Some(int(1))));
+                let dilation = arg(8, "dilation").unwrap_or(Val::Int(Some(int(1))));
+                let padding = match arg(4, "padding").unwrap_or(Val::NoneV) {
+                    Val::NoneV => match (&k, &dilation) {
+                        (Val::Int(Some(k)), Val::Int(Some(d))) => Val::Int(Some(simplify(&mul(
+                            fdiv(sub(k.clone(), int(1)), int(2)),
+                            d.clone(),
+                        )))),
+                        _ => Val::Unknown,
+                    },
+                    p => p,
+                };
+                let groups = arg(5, "groups").unwrap_or(Val::Int(Some(int(1))));
+                let conv = layers::bind(
+                    "Conv2d",
+                    vec![cin, cout.clone(), k, stride, padding],
+                    vec![("dilation".into(), dilation), ("groups".into(), groups)],
+                    format!("{text}(...)"),
+                )?;
+                let mut items = vec![Val::Layer(Box::new(conv))];
+                let norm = arg(6, "norm_layer").unwrap_or(Val::Ctor("BatchNorm2d".into()));
+                if norm != Val::NoneV {
+                    items.push(self.call_module(norm, vec![cout], vec![], frame.depth + 1));
+                }
+                let act = arg(7, "activation_layer").unwrap_or(Val::Ctor("ReLU".into()));
+                if act != Val::NoneV {
+                    items.push(self.call_module(act, vec![], vec![], frame.depth + 1));
+                }
+                Some(Val::Modules {
+                    items,
+                    sequential: true,
+                })
+            }
+            _ => None,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1748,6 +2592,17 @@ impl<'f> Interp<'f> {
         depth: usize,
     ) -> Val {
         match module {
+            // A shape-preserving layer (Identity, an activation, dropout) hands on whatever it
+            // got: an unknown input stays that same value, with no new reason of its own, so
+            // the line reads as following the unknown value it really follows.
+            Val::Layer(cfg)
+                if layers::preserves_any_input(&cfg.ctor)
+                    && !matches!(args.first(), Some(Val::Tensor(Some(_)))) =>
+            {
+                self.layers_called.push((*cfg).clone());
+                self.layer = Some(*cfg);
+                args.into_iter().next().unwrap_or(Val::Unknown)
+            }
             Val::Layer(cfg) => {
                 let applied = layers::apply(&cfg, &args);
                 if self.raised.is_none() {
@@ -1793,6 +2648,43 @@ impl<'f> Interp<'f> {
                     self.layer = None;
                 }
                 x
+            }
+            // Copies of one block, an unknown number of times: the shape after them is known
+            // only when the block keeps the shape it is given (then any number of copies,
+            // none included, keep it too).
+            Val::Repeated {
+                head,
+                item,
+                sequential: true,
+            } => {
+                let mut x = args.into_iter().next().unwrap_or(Val::Unknown);
+                for h in head {
+                    x = self.call_module(h, vec![x], vec![], depth);
+                    self.layer = None;
+                }
+                let y = self.call_module(*item, vec![x.clone()], vec![], depth);
+                self.layer = None;
+                // What the layers fixed (`config.hidden_dim = 768`) holds for every copy.
+                let facts = |v: &Val| match v {
+                    Val::Tensor(Some(d)) => Val::Tensor(Some(self.with_facts(d.clone()))),
+                    other => other.clone(),
+                };
+                let (x2, y2) = (facts(&x), facts(&y));
+                let same = |a: &Val, b: &Val| match (a, b) {
+                    (Val::Tensor(Some(a)), Val::Tensor(Some(b))) => {
+                        a.len() == b.len()
+                            && a.iter().zip(b).all(|(p, q)| match (p, q) {
+                                (Some(p), Some(q)) => simplify(p) == simplify(q),
+                                _ => false,
+                            })
+                    }
+                    _ => false,
+                };
+                if same(&x2, &y2) {
+                    x
+                } else {
+                    self.gap("a block repeated an unknown number of times that changes the shape")
+                }
             }
             Val::User { class, file, attrs } => {
                 let Some((_, cls)) = self.scope.file(file).class(&class) else {
@@ -1870,6 +2762,22 @@ impl<'f> Interp<'f> {
                 Some(Val::Int(_) | Val::Float(_)) | None => Val::Tensor(Some(x)),
                 _ => Val::Tensor(None),
             },
+            // `a.reshape_as(b)` / `view_as` / `expand_as`: the shape of `b`.
+            "reshape_as" | "view_as" | "expand_as" => match args.get(1) {
+                Some(t @ Val::Tensor(Some(_))) => t.clone(),
+                _ => self.gap(format!("`{name}` of a tensor of unknown shape")),
+            },
+            // `F.linear(x, weight, bias)`: the last dim becomes the weight's first.
+            "linear" => match arg(1, "weight") {
+                Some(Val::Tensor(Some(w))) if w.len() == 2 => {
+                    let mut out = x;
+                    if let Some(last) = out.last_mut() {
+                        *last = w[0].clone();
+                    }
+                    Val::Tensor(Some(out))
+                }
+                _ => self.gap("linear weight unknown"),
+            },
             "matmul" | "bmm" => match args.get(1) {
                 Some(Val::Tensor(Some(y))) => self.matmul(&x, y),
                 _ => self.gap("matmul operand unknown"),
@@ -1905,6 +2813,33 @@ impl<'f> Interp<'f> {
                         Val::Tensor(Some(out))
                     }
                     _ => self.gap("transpose dims unknown"),
+                }
+            }
+            // `F.pad(x, (l, r, t, b, ...))`: pairs from the last dim backwards, each dim grows by
+            // its two pads (negative pads crop; the mode does not change sizes).
+            "pad" => {
+                let pads: Option<Vec<DimExpr>> = match arg(1, "pad") {
+                    Some(Val::Tuple(items)) => items
+                        .iter()
+                        .map(|v| match v {
+                            Val::Int(Some(d)) => Some(d.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                };
+                match pads {
+                    Some(p) if p.len() % 2 == 0 && p.len() / 2 <= rank => {
+                        let mut out = x;
+                        for (i, pair) in p.chunks(2).enumerate() {
+                            let k = rank - 1 - i;
+                            out[k] = out[k]
+                                .clone()
+                                .map(|d| simplify(&add(d, add(pair[0].clone(), pair[1].clone()))));
+                        }
+                        Val::Tensor(Some(out))
+                    }
+                    _ => self.gap("pad sizes unknown"),
                 }
             }
             "flatten" => {
@@ -2372,6 +3307,38 @@ fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
             ))
         }
         ("len", [v]) => Some(Val::Int(Some(int(items(v)?.len() as i64)))),
+        // max()/min() of numbers: the argument itself (its type kept, as in Python).
+        ("max" | "min", [_, _, ..]) => {
+            let num = |v: &Val| match v {
+                Val::Int(Some(d)) => d.eval(&|_| None).ok().map(|i| i as f64),
+                Val::Float(Some(f)) => Some(*f),
+                _ => None,
+            };
+            let nums: Vec<f64> = args.iter().map(num).collect::<Option<_>>()?;
+            let mut best = 0;
+            for (i, n) in nums.iter().enumerate() {
+                // The first of equal values wins, as in Python.
+                if (name == "max" && *n > nums[best]) || (name == "min" && *n < nums[best]) {
+                    best = i;
+                }
+            }
+            Some(args[best].clone())
+        }
+        // Python's int() truncates toward zero; round() rounds half to even.
+        ("int", [Val::Int(d)]) => Some(Val::Int(d.clone())),
+        ("int", [Val::Float(f)]) => Some(Val::Int(
+            f.filter(|f| f.is_finite() && f.abs() < 1e15)
+                .map(|f| int(f.trunc() as i64)),
+        )),
+        ("round", [Val::Float(f)]) => Some(Val::Int(
+            f.filter(|f| f.is_finite() && f.abs() < 1e15)
+                .map(|f| int(f.round_ties_even() as i64)),
+        )),
+        ("float", [Val::Int(d)]) => Some(Val::Float(
+            d.as_ref()
+                .and_then(|d| d.eval(&|_| None).ok())
+                .map(|i| i as f64),
+        )),
         ("list" | "tuple", [v]) => Some(Val::Tuple(items(v)?)),
         ("enumerate", [v]) => Some(Val::Tuple(
             items(v)?
@@ -2393,6 +3360,99 @@ fn builtin(name: &str, args: &[Val], kwargs: &[(String, Val)]) -> Option<Val> {
     }
 }
 
+/// The source span of a class body (from its first to its last statement).
+fn class_span(class: &ClassDef) -> pymodel::Span {
+    match (class.body.first(), class.body.last()) {
+        (Some(a), Some(b)) => pymodel::Span::new(a.span.start, b.span.end),
+        _ => pymodel::Span::new(0, 0),
+    }
+}
+
+/// Python's string methods that select code paths (`pool_type.startswith('fast')`,
+/// `norm.lower()`), on a known string with known string arguments. `None`: another method.
+fn str_method(text: &str, name: &str, args: &[Val]) -> Option<Val> {
+    let strs: Option<Vec<&str>> = args
+        .iter()
+        .map(|a| match a {
+            Val::Str(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    let strs = strs?;
+    Some(match (name, strs.as_slice()) {
+        ("startswith", [p]) => Val::Bool(Some(text.starts_with(p))),
+        ("endswith", [p]) => Val::Bool(Some(text.ends_with(p))),
+        ("lower", []) => Val::Str(text.to_lowercase()),
+        ("upper", []) => Val::Str(text.to_uppercase()),
+        ("strip", []) => Val::Str(text.trim().to_string()),
+        ("replace", [a, b]) if !a.is_empty() => Val::Str(text.replace(a, b)),
+        _ => return None,
+    })
+}
+
+/// The operator between two operands of a comparison or a boolean chain, from the source
+/// text between them, without the parentheses around either operand (`a and (b or c)`).
+fn op_between(file: &ModelFile, a: &Expr, b: &Expr) -> String {
+    file.text(pymodel::Span::new(a.span.end, b.span.start.max(a.span.end)))
+        .replace(['(', ')'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The names of `isinstance`'s second argument: `str`, `(int, float)`, `nn.Module` (the last
+/// part of a dotted name); empty when it is anything else.
+fn type_names(e: &Expr) -> Vec<String> {
+    match &e.kind {
+        ExprKind::Tuple(items) => {
+            let names: Vec<String> = items.iter().flat_map(type_names).collect();
+            if names.len() == items.len() {
+                names
+            } else {
+                vec![]
+            }
+        }
+        _ => e
+            .dotted()
+            .map(|d| vec![d.rsplit('.').next().unwrap_or(&d).to_string()])
+            .unwrap_or_default(),
+    }
+}
+
+/// `isinstance(v, types)` for the builtin types, when the value's kind is known: a string is a
+/// `str` and nothing else; a class or a layer is none of the builtin types. `None`: not known
+/// (another type, or a value of unknown kind).
+fn isinstance(v: &Val, types: &[String]) -> Option<bool> {
+    const BUILTIN: &[&str] = &["str", "int", "float", "bool", "tuple", "list", "dict"];
+    if types.is_empty() || !types.iter().all(|t| BUILTIN.contains(&t.as_str())) {
+        return None;
+    }
+    let kind = match v {
+        Val::Str(_) => "str",
+        Val::Bool(_) => "bool",
+        Val::Int(_) => "int",
+        Val::Float(_) => "float",
+        Val::Dict(_) => "dict",
+        Val::NoneV
+        | Val::Ctor(_)
+        | Val::Class { .. }
+        | Val::Partial { .. }
+        | Val::Layer(_)
+        | Val::User { .. }
+        | Val::Modules { .. }
+        | Val::Tensor(_) => "object",
+        // A tuple and a list are one value kind here.
+        Val::Tuple(_) => return None,
+        _ => return None,
+    };
+    // `bool` is a subclass of `int`.
+    Some(
+        types
+            .iter()
+            .any(|t| t == kind || (t == "int" && kind == "bool")),
+    )
+}
+
 fn product_sum(dims: impl Iterator<Item = Dim>) -> Dim {
     let mut acc = int(0);
     for d in dims {
@@ -2402,11 +3462,31 @@ fn product_sum(dims: impl Iterator<Item = Dim>) -> Dim {
 }
 
 /// After two branches: keep what both agree on, forget the rest.
+/// One of two values, when the code cannot tell which (`DropPath(p) if p > 0. else
+/// nn.Identity()`): the value itself when equal; either one when both are layers that keep
+/// any input's shape (the shapes downstream are the same); unknown otherwise.
+fn merge_values(a: Val, b: Val) -> Val {
+    if a == b {
+        return a;
+    }
+    match (&a, &b) {
+        (Val::Layer(x), Val::Layer(y))
+            if layers::preserves_any_input(&x.ctor) && layers::preserves_any_input(&y.ctor) =>
+        {
+            a
+        }
+        _ => Val::Unknown,
+    }
+}
+
 fn merge_into(env: &mut HashMap<String, Val>, a: &HashMap<String, Val>, b: &HashMap<String, Val>) {
     let keys: Vec<String> = a.keys().chain(b.keys()).cloned().collect();
     for k in keys {
         let v = match (a.get(&k), b.get(&k)) {
             (Some(x), Some(y)) if x == y => x.clone(),
+            (Some(x @ Val::Layer(_)), Some(y @ Val::Layer(_))) => {
+                merge_values(x.clone(), y.clone())
+            }
             (Some(Val::Tensor(Some(x))), Some(Val::Tensor(Some(y)))) if x.len() == y.len() => {
                 Val::Tensor(Some(
                     x.iter()

@@ -89,14 +89,25 @@ pub fn signature(ctor: &str) -> Option<&'static [(&'static str, Def)]> {
             ("batch_first", B(false)),
         ],
         "Upsample" => &[("size", None), ("scale_factor", None)],
+        // torchvision.ops.Permute (the dotted name keeps any class a file defines from
+        // being taken for it: calls are matched on their last name, which has no dot).
+        "ops.Permute" => &[("dims", Req)],
         "PixelShuffle" => &[("upscale_factor", Req)],
         "Softmax" | "LogSoftmax" | "Softmin" => &[("dim", None)],
         "ReLU" | "ReLU6" | "GELU" | "SiLU" | "Sigmoid" | "Tanh" | "LeakyReLU" | "ELU" | "Mish"
         | "Hardswish" | "Hardsigmoid" | "PReLU" | "Identity" | "Dropout" | "Dropout1d"
         | "Dropout2d" | "Dropout3d" | "AlphaDropout" | "DropPath" | "Softplus" | "SELU"
-        | "CELU" | "GLU" | "Tanhshrink" | "Softsign" => PASS,
+        | "CELU" | "Tanhshrink" | "Softsign" => PASS,
+        // Halves `dim` (it was read as shape-preserving).
+        "GLU" => &[("dim", I(-1))],
         _ => return Option::None,
     })
+}
+
+/// Layers whose output has the shape of their input, whatever it is (no argument, no rank
+/// requirement): `Identity`, activations, dropout.
+pub fn preserves_any_input(ctor: &str) -> bool {
+    signature(ctor).is_some_and(|s| s.is_empty())
 }
 
 fn def_val(d: Def) -> Val {
@@ -405,6 +416,28 @@ fn apply_inner(cfg: &LayerCfg, inputs: &[Val], problems: &mut Vec<String>) -> Re
             flatten(&x, start, end).ok_or_else(|| "flatten dims out of range".to_string())
         }
         "Unflatten" => Err("Unflatten is not modelled".into()),
+        "ops.Permute" => {
+            let dims: Option<Vec<usize>> = match p("dims") {
+                Val::Tuple(items) => items
+                    .iter()
+                    .map(|v| int_arg(v).and_then(|d| norm_dim(d, x.len())))
+                    .collect(),
+                _ => Option::None,
+            };
+            match dims {
+                Some(d) if d.len() == x.len() => {
+                    Ok(Val::Tensor(Some(d.iter().map(|&i| x[i].clone()).collect())))
+                }
+                _ => Err("Permute dims not known".into()),
+            }
+        }
+        "GLU" => {
+            let d = int_arg(p("dim")).ok_or("GLU dim not known")?;
+            let i = norm_dim(d, x.len()).ok_or("GLU dim out of range")?;
+            let mut out = x.clone();
+            out[i] = x[i].clone().map(|s| simplify(&fdiv(s, int(2))));
+            Ok(Val::Tensor(Some(out)))
+        }
         "PixelShuffle" => {
             let r = int_of(p("upscale_factor")).ok_or("upscale factor not known")?;
             if x.len() != 4 {

@@ -68,9 +68,22 @@ struct Checker<'f, 'c> {
     carried: Option<u32>,
     /// TSL602 is noted once per forward: the assumption then holds for the rest of it.
     divisibility_noted: bool,
-    /// Shape comments compared, by comment position: why it was undecided (`None`: decided).
-    /// A comment inside a loop is decided only if every visit decided it.
-    verdicts: BTreeMap<u32, Option<String>>,
+    /// Shape comments compared, by comment position. A comment inside a loop is decided only
+    /// if every visit decided it (the worst verdict of its visits stands).
+    verdicts: BTreeMap<u32, Verdict>,
+}
+
+/// What comparing one shape comment established.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Verdict {
+    /// Every dim compared with an inferred size.
+    Decided,
+    /// Nothing contradicted, but a dim only fixed a constructor argument nothing had bound
+    /// (`[B, 64, H, W]` against `[B, out_channels, H, W]`): that dim is taken as given, not
+    /// checked. The argument names, for `--verbose`.
+    Binding(String),
+    /// Inference could not tell; the reason.
+    Undecided(String),
 }
 
 impl<'f> Checker<'f, '_> {
@@ -120,13 +133,16 @@ impl<'f> Checker<'f, '_> {
         };
         self.from_comment = false;
         let Val::Tensor(Some(dims)) = v else {
-            self.verdict(comment_span, Some(format!("`{name}`: shape not inferred")));
+            self.verdict(
+                comment_span,
+                Verdict::Undecided(format!("`{name}`: shape not inferred")),
+            );
             self.from_comment = true;
             let a = annotated(self);
             return a;
         };
         if dims.len() != sc.dims.len() {
-            self.verdict(comment_span, None);
+            self.verdict(comment_span, Verdict::Decided);
             self.findings.push(Finding {
                 rule: &ShapeMismatch::INFO,
                 span: comment_span,
@@ -146,6 +162,8 @@ impl<'f> Checker<'f, '_> {
         let mut divisible = Vec::new();
         let mut out = Vec::new();
         let mut undecided: Vec<String> = Vec::new();
+        // Constructor arguments this comment fixed (not checked: taken from the comment).
+        let mut bound: Vec<String> = Vec::new();
         for (i, (c, inf)) in sc.dims.iter().zip(dims).enumerate() {
             let Some(inf) = inf else {
                 undecided.push(format!("dim {} not inferred", i + 1));
@@ -193,6 +211,7 @@ impl<'f> Checker<'f, '_> {
                         continue;
                     }
                     Some(Ok(v)) => {
+                        bound.push(format!("{p} = {}", pretty(&v)));
                         self.unified.insert(p.clone(), v);
                         out.push(Some(cs));
                         continue;
@@ -265,9 +284,16 @@ impl<'f> Checker<'f, '_> {
             }
         }
         self.from_comment = !undecided.is_empty();
-        let why = (different.is_empty() && !undecided.is_empty())
-            .then(|| format!("`{name}`: {}", undecided.join("; ")));
-        self.verdict(comment_span, why);
+        let verdict = if !different.is_empty() {
+            Verdict::Decided
+        } else if !undecided.is_empty() {
+            Verdict::Undecided(format!("`{name}`: {}", undecided.join("; ")))
+        } else if !bound.is_empty() {
+            Verdict::Binding(bound.join(", "))
+        } else {
+            Verdict::Decided
+        };
+        self.verdict(comment_span, verdict);
         // In the comment's own symbols: an input symbol tied to a constructor parameter
         // (`C = dim` from `Conv2d(dim, ...)`) is printed as the comment wrote it.
         let back: HashMap<String, DimExpr> = self
@@ -332,10 +358,10 @@ impl<'f> Checker<'f, '_> {
         Val::Tensor(Some(out))
     }
 
-    fn verdict(&mut self, span: Span, why: Option<String>) {
-        let e = self.verdicts.entry(span.start).or_insert(None);
-        if e.is_none() {
-            *e = why;
+    fn verdict(&mut self, span: Span, v: Verdict) {
+        let e = self.verdicts.entry(span.start).or_insert(Verdict::Decided);
+        if v > *e {
+            *e = v;
         }
     }
 
@@ -557,8 +583,17 @@ fn inputs_from_comments(body: &pymodel::Body) -> HashMap<String, Val> {
     env
 }
 
-/// Findings, inferred values, and (shape comments compared, of which undecided).
-pub type ClassRun<'f> = (Vec<Finding>, Vec<Inferred<'f>>, (usize, usize));
+/// Findings, inferred values, and comment counts.
+pub type ClassRun<'f> = (Vec<Finding>, Vec<Inferred<'f>>, CommentCounts);
+
+/// Shape comments compared, of which undecided, and of which only bound constructor arguments
+/// (nothing contradicted, but a dim was taken as the argument's value, not checked).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommentCounts {
+    pub comments: usize,
+    pub undecided: usize,
+    pub binding: usize,
+}
 
 /// Runs the checker over one class; `given` overrides input shapes (for `infer`).
 /// `scope` holds the class's file and the files it imports (see [`imports`]).
@@ -584,6 +619,10 @@ pub fn run_class_with<'f>(
     let body = file.forward(class)?;
     let mut interp = Interp::new(scope);
     interp.symbolic_params = !defaults;
+    let ctor = ctor
+        .into_iter()
+        .map(|(k, v)| (k, interp.resolve_given(v)))
+        .collect();
     let attrs = interp.instantiate(0, class, vec![], ctor, 0);
     let mut inputs = inputs_from_comments(&body);
     let mut known: HashSet<String> = HashSet::new();
@@ -617,7 +656,7 @@ pub fn run_class_with<'f>(
     // with other values). Parameters are bound by unification or by the first comment that
     // meets them bare (see `Checker::compare`); until then a comparison with them is undecided.
     // Symbols that only comments introduce are bound where they first stand alone.
-    let params: HashSet<String> = class
+    let mut params: HashSet<String> = class
         .method("__init__")
         .map(|(_, init)| {
             init.params
@@ -627,6 +666,8 @@ pub fn run_class_with<'f>(
                 .collect()
         })
         .unwrap_or_default();
+    // The fields of a config object the class takes are free parameters too.
+    params.extend(interp.config_symbols.iter().cloned());
     // `# symbols: P = patch size (16)` names a constructor parameter (`patch_size`): the
     // parameter is that symbol, free like the input's (no value is read from the meaning).
     for (sym, meaning) in crate::checks::comments::declared_meanings(file) {
@@ -689,26 +730,40 @@ pub fn run_class_with<'f>(
             checker
                 .verdicts
                 .entry(note.comment.span.start)
-                .or_insert_with(|| Some("not reached by the checker".to_string()));
+                .or_insert_with(|| Verdict::Undecided("not reached by the checker".to_string()));
         }
     }
     // Undecided comments are visible with --verbose (TSL690), never as TSL601.
-    let mut undecided = 0;
-    for (start, why) in &checker.verdicts {
-        if let Some(why) = why {
-            undecided += 1;
-            let line = file.lines().line_of(*start);
-            let end = file.lines().line_start(line) + file.line_text(line).len() as u32;
-            findings.push(Finding {
-                rule: &InferenceGap::INFO,
-                span: Span::new(*start, end.max(*start)),
-                message: format!("comment undecided: {why}"),
-                notes: vec![],
-            });
-        }
+    // A comment that only fixed constructor arguments is said with --verbose too: its dims
+    // were taken as the arguments' values, not checked.
+    let mut counts = CommentCounts {
+        comments: checker.verdicts.len(),
+        ..CommentCounts::default()
+    };
+    for (start, verdict) in &checker.verdicts {
+        let message = match verdict {
+            Verdict::Decided => continue,
+            Verdict::Undecided(why) => {
+                counts.undecided += 1;
+                format!("comment undecided: {why}")
+            }
+            Verdict::Binding(what) => {
+                counts.binding += 1;
+                format!(
+                    "comment binds constructor arguments ({what}): those dims are taken as given, not checked"
+                )
+            }
+        };
+        let line = file.lines().line_of(*start);
+        let end = file.lines().line_start(line) + file.line_text(line).len() as u32;
+        findings.push(Finding {
+            rule: &InferenceGap::INFO,
+            span: Span::new(*start, end.max(*start)),
+            message,
+            notes: vec![],
+        });
     }
-    let comments = checker.verdicts.len();
-    Some((findings, checker.inferred, (comments, undecided)))
+    Some((findings, checker.inferred, counts))
 }
 
 pub fn check(ctx: &mut Ctx) {
@@ -730,7 +785,7 @@ pub fn check(ctx: &mut Ctx) {
         let path = std::path::Path::new(ctx.path);
         let sites = sites::site_values(file, class, path.is_file().then_some(path));
         let ctor = sites.as_ref().map_or(vec![], |s| s.kwargs.clone());
-        let Some((mut findings, _, (comments, undecided))) =
+        let Some((mut findings, _, counts)) =
             run_class_with(scope, class, &HashMap::new(), ctor, false)
         else {
             continue;
@@ -746,8 +801,9 @@ pub fn check(ctx: &mut Ctx) {
                     .push(format!("{} from {}", bound.join(", "), s.shown));
             }
         }
-        ctx.stats.comments += comments;
-        ctx.stats.undecided += undecided;
+        ctx.stats.comments += counts.comments;
+        ctx.stats.undecided += counts.undecided;
+        ctx.stats.binding += counts.binding;
         for f in findings {
             let d = ctx.report(f.rule, f.span, f.message);
             d.notes.extend(f.notes);

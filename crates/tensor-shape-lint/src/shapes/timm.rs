@@ -1,4 +1,5 @@
-//! timm's convolution factories, read as the `nn.Conv2d` they build.
+//! timm's convolution factories, read as the `nn.Conv2d` they build; its activation and
+//! norm-layer factories, read as the classes their tables map names to.
 //!
 //! `create_conv2d` (timm/layers/create_conv2d.py) and `create_conv2d_pad`
 //! (timm/layers/conv2d_same.py) build most convolutions of timm's models through `**kwargs`
@@ -181,5 +182,115 @@ pub fn factory_act(
             layers::bind(&n, vec![], vec![], format!("{n}()")).map(|c| Val::Layer(Box::new(c)))
         }
         _ => None,
+    }
+}
+
+/// What timm's `get_norm_layer` (timm/layers/create_norm.py) or `get_norm_act_layer`
+/// (timm/layers/create_norm_act.py) returns for a call.
+pub enum NormPick {
+    /// A value: `None`, a torch layer class, or the argument itself.
+    Val(Val),
+    /// A class of timm's layers, by its name in the factory's file (`BatchNormAct2d`), with
+    /// the keyword arguments the factory binds (`functools.partial`) when there are any.
+    Class(&'static str, Vec<(String, Val)>),
+}
+
+/// timm's norm-layer factories, as their tables say (timm 1.0): a name (`'batchnorm'`), a torch
+/// norm class or a timm norm class maps to the class they return; a `partial` keeps its
+/// keywords; `get_norm_act_layer` binds `act_layer` (all the classes it maps to take it).
+/// `None` for anything outside those tables (the call is then interpreted as written).
+pub fn factory_norm(
+    path: Option<&Path>,
+    name: &str,
+    args: &[Val],
+    kwargs: &[(String, Val)],
+) -> Option<NormPick> {
+    let path = path?.to_string_lossy().replace('\\', "/");
+    let act = match name {
+        "get_norm_layer" if path.ends_with("timm/layers/create_norm.py") => false,
+        "get_norm_act_layer" if path.ends_with("timm/layers/create_norm_act.py") => true,
+        _ => return None,
+    };
+    let arg = |i: usize, k: &str| {
+        args.get(i)
+            .cloned()
+            .or_else(|| kwargs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+    };
+    let mut given = arg(0, "norm_layer")?;
+    let mut bound: Vec<(String, Val)> = Vec::new();
+    if let Val::Partial {
+        callee,
+        args: early,
+        kwargs: kw,
+    } = given
+    {
+        if !early.is_empty() {
+            return None;
+        }
+        bound = kw;
+        given = *callee;
+    }
+    // `name` lowered without `_` (and for get_norm_act_layer, before any `-`).
+    let class: &'static str = match &given {
+        Val::NoneV => return Some(NormPick::Val(Val::NoneV)),
+        Val::Str(s) if s.is_empty() => return Some(NormPick::Val(Val::NoneV)),
+        Val::Str(s) => {
+            let mut key = s.replace('_', "").to_ascii_lowercase();
+            if act {
+                key = key.split('-').next().unwrap_or("").to_string();
+            }
+            match (act, key.as_str()) {
+                (false, "batchnorm" | "batchnorm2d") => {
+                    return Some(finish(Val::Ctor("BatchNorm2d".into()), bound));
+                }
+                (false, "batchnorm1d") => {
+                    return Some(finish(Val::Ctor("BatchNorm1d".into()), bound));
+                }
+                (false, "groupnorm") => "GroupNorm",
+                (false, "layernorm") => "LayerNorm",
+                (false, "layernorm2d") => "LayerNorm2d",
+                (true, "batchnorm" | "batchnorm2d") => "BatchNormAct2d",
+                (true, "groupnorm") => "GroupNormAct",
+                (true, "layernorm") => "LayerNormAct",
+                (true, "layernorm2d") => "LayerNormAct2d",
+                _ => return None,
+            }
+        }
+        // get_norm_layer hands a class on as it is.
+        Val::Ctor(_) | Val::Class { .. } if !act => return Some(finish(given, bound)),
+        Val::Ctor(n) => match n.as_str() {
+            "BatchNorm2d" => "BatchNormAct2d",
+            "GroupNorm" => "GroupNormAct",
+            "LayerNorm" => "LayerNormAct",
+            _ => return None,
+        },
+        // timm's own classes, by name (the tables key on `__name__.lower()`).
+        Val::Class { class, .. } => match class.as_str() {
+            "BatchNormAct2d" => "BatchNormAct2d",
+            "GroupNormAct" | "GroupNorm" => "GroupNormAct",
+            "LayerNormAct" | "LayerNorm" => "LayerNormAct",
+            "LayerNormAct2d" | "LayerNorm2d" => "LayerNormAct2d",
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if act && !bound.iter().any(|(k, _)| k == "act_layer") {
+        bound.push((
+            "act_layer".into(),
+            arg(1, "act_layer").unwrap_or(Val::NoneV),
+        ));
+    }
+    Some(NormPick::Class(class, bound))
+}
+
+fn finish(v: Val, bound: Vec<(String, Val)>) -> NormPick {
+    if bound.is_empty() {
+        NormPick::Val(v)
+    } else {
+        NormPick::Val(Val::Partial {
+            callee: Box::new(v),
+            args: vec![],
+            kwargs: bound,
+        })
     }
 }

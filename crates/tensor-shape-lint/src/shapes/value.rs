@@ -67,6 +67,25 @@ pub enum Val {
         args: Vec<Val>,
         kwargs: Vec<(String, Val)>,
     },
+    /// A list of unknown length: `head`, then any number (0 or more) of copies of `item`, all
+    /// built by one expression that does not depend on the loop (`[Block(d) for _ in
+    /// range(depth)]`); `sequential`: an `nn.Sequential` of them. Only a call of the
+    /// sequential form is followed (see `Interp::call_module`); anything else is unknown.
+    Repeated {
+        head: Vec<Val>,
+        item: Box<Val>,
+        sequential: bool,
+    },
+    /// A class of a file named by its path, as `--kwargs` gives a constructor argument
+    /// (`{"class": "BasicBlock", "file": "resnet.py"}`), or an instance of it built with
+    /// `kwargs` (`{"instance": {...}}`): turned into [`Val::Class`] / [`Val::User`] when the
+    /// checked class is built (see `Interp::resolve_given`), unknown when the file or the
+    /// class cannot be read.
+    Given {
+        path: String,
+        class: String,
+        kwargs: Option<Vec<(String, Val)>>,
+    },
     Unknown,
 }
 
