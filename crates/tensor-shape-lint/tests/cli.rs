@@ -437,6 +437,40 @@ fn pyproject_selects_and_ignores() {
 }
 
 #[test]
+fn pyproject_symbols_are_declared_for_every_file() {
+    // `A` (anchors per cell) is in no table of symbols and no constructor parameter: TSL305
+    // until `symbols = ["A"]` in pyproject.toml declares it, as lint-rules.md documents.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.py"),
+        "import torch\nfrom torch import nn\n\n\nclass Head(nn.Module):\n    def __init__(self, c: int) -> None:\n        super().__init__()\n        self.proj = nn.Conv2d(c, 45, 1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, S, S]\n        y = self.proj(x)  # y: [B, A*5, S, S]\n        return y\n",
+    )
+    .unwrap();
+    let m = dir.path().join("m.py");
+    let lint = || {
+        let o = run(&[
+            "--format",
+            "concise",
+            "--select",
+            "TSL3",
+            m.to_str().unwrap(),
+        ]);
+        stdout(&o)
+    };
+    assert!(
+        lint().contains("TSL305 unknown shape symbol(s) `A`"),
+        "{}",
+        lint()
+    );
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.tensor-shape-lint]\nsymbols = [\"A\"]\n",
+    )
+    .unwrap();
+    assert!(!lint().contains("TSL305"), "{}", lint());
+}
+
+#[test]
 fn skill_rule_reference_is_up_to_date() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../skill/paper-replication/references/lint-rules.md");
