@@ -321,6 +321,17 @@ class Overfit:
 
     def train(self, run: Run, model: Any, optimizer: Any, start_step: int, seconds: float, echo: bool) -> None:
         """Steps until the goal, the step or time limit, a stall, or a non-finite loss."""
+        # The budget is CPU time of the whole process: with several threads, time they spend
+        # waiting for each other on a busy machine counts too (3x fewer steps for the same
+        # seconds at load 10 on 2 cores), so one thread makes the budget measure the model's work.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            self._train(run, model, optimizer, start_step, seconds, echo)
+        finally:
+            torch.set_num_threads(threads)
+
+    def _train(self, run: Run, model: Any, optimizer: Any, start_step: int, seconds: float, echo: bool) -> None:
         a = self.args
         start = time.process_time()
         best_at: list[float] = [run.best]
