@@ -56,7 +56,8 @@ step "cargo test${corpus_features:+ ${corpus_features[*]}}"
 cargo test --workspace --locked ${corpus_features[@]+"${corpus_features[@]}"}
 
 step "pytest"
-python3 -m pytest tests/python -q
+# The slowest tests are listed so that a CI log shows where its time went.
+python3 -m pytest tests/python -q --durations=15
 
 step "packaged skill"
 scripts/check-dist.sh
