@@ -142,8 +142,9 @@ fn text_report_and_exit_status() {
     let (summary, items) = lines.split_last().unwrap();
     assert_eq!(*summary, counted_summary(items));
     // the five run items (validate, trace, model_main, tests, overfit) are not asked without
-    // --run, and audit.locators has no paper folder (the copy has no work/paper beside it)
-    assert!(summary.contains(" 1 failed, 6 skipped"), "{summary}");
+    // --run, and audit.locators and code.config-values have no paper folder (the copy has no
+    // work/paper beside it)
+    assert!(summary.contains(" 1 failed, 7 skipped"), "{summary}");
 }
 
 #[test]

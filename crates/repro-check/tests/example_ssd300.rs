@@ -1,5 +1,5 @@
 //! examples/ssd300 (issue 19, item 7) passes `repro-check verify --run` through the real binary
-//! (needs python3 + PyTorch): exit 0, nothing failed, and exactly three items skipped, each with
+//! (needs python3 + PyTorch): exit 0, nothing failed, and exactly four items skipped, each with
 //! its reason. The one-defect copies are tests/python/test_example_ssd300.py.
 
 #[path = "fixtures/run-support/support.rs"]
@@ -8,7 +8,7 @@ mod support;
 use support::{require_torch, skill_dir, workspace};
 
 #[test]
-fn ssd300_passes_with_its_loss_overfit_and_three_reasoned_skips() {
+fn ssd300_passes_with_its_loss_overfit_and_four_reasoned_skips() {
     require_torch();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_repro-check"))
         .arg("verify")
@@ -22,16 +22,18 @@ fn ssd300_passes_with_its_loss_overfit_and_three_reasoned_skips() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     let summary = stdout.lines().last().unwrap_or("");
     assert!(
-        summary.ends_with(" passed, 0 failed, 3 skipped"),
+        summary.ends_with(" passed, 0 failed, 4 skipped"),
         "{summary}\n{stdout}"
     );
     // The skips, never reported as passes:
-    // - the example ships no pdf-figures output of the paper, so its locators are not checked;
+    // - the example ships no pdf-figures output of the paper, so its locators and config.py's
+    //   values are not checked against it;
     // - the SSD paper prints no parameter count (model.py compares torchvision's instead);
     // - SSD300's 8732 default boxes fix the input at 300x300: verify.toml's one_size says so,
     //   and only the batch changes;
     for (id, why) in [
         ("audit.locators", "no pdf-figures folder"),
+        ("code.config-values", "no pdf-figures folder"),
         ("run.validate.paper_params", "no paper count given"),
         (
             "run.trace.two-sizes",

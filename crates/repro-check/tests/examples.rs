@@ -70,14 +70,16 @@ const LOSS_PASSES: &[&str] = &[
 ];
 
 /// The examples ship no pdf-figures output of their papers (the papers' text is not ours to
-/// commit), so their audits' locators cannot be checked here (tests/locators.rs checks them).
+/// commit), so their audits' locators and config.py's cited values cannot be checked here
+/// (tests/locators.rs and tests/config_values.rs check them).
 const NO_PAPER: (&str, &str) = ("audit.locators", "no pdf-figures folder");
+const NO_PAPER_VALUES: (&str, &str) = ("code.config-values", "no pdf-figures folder");
 /// Cross-entropy (smoothed or not) is never 0 at finite logits: no perfect prediction.
 const NO_PERFECT: (&str, &str) = ("run.loss.invariance", "no perfect_prediction declared");
 
 #[test]
 fn resnet50_passes_with_its_loss_tests_and_overfit() {
-    verify_run("resnet50", &[NO_PAPER, NO_PERFECT], LOSS_PASSES);
+    verify_run("resnet50", &[NO_PAPER, NO_PAPER_VALUES, NO_PERFECT], LOSS_PASSES);
 }
 
 #[test]
@@ -88,6 +90,7 @@ fn vit_b16_passes() {
         "vit-b16",
         &[
             NO_PAPER,
+            NO_PAPER_VALUES,
             NO_PERFECT,
             ("run.trace.two-sizes", "only the batch changed"),
         ],
@@ -97,7 +100,7 @@ fn vit_b16_passes() {
 
 #[test]
 fn transformer_base_passes_with_its_explained_mismatch() {
-    verify_run("transformer-base", &[NO_PAPER, NO_PERFECT], LOSS_PASSES);
+    verify_run("transformer-base", &[NO_PAPER, NO_PAPER_VALUES, NO_PERFECT], LOSS_PASSES);
     // The 65M mismatch stays a mismatch: it passes only because verify.toml explains it.
     let toml =
         std::fs::read_to_string(workspace().join("examples/transformer-base/verify.toml")).unwrap();

@@ -115,7 +115,7 @@ fn standalone(c: &regex::Captures<'_>, stop: &str) -> bool {
 
 /// The pdf-figures folder to check against: `--paper`, else `work/paper` beside the tree (the
 /// layout SKILL.md prescribes: `work/` and `output/` side by side).
-fn paper_dir(root: &Path, opts: &VerifyOptions) -> Option<PathBuf> {
+pub(crate) fn paper_dir(root: &Path, opts: &VerifyOptions) -> Option<PathBuf> {
     if let Some(p) = &opts.paper {
         return Some(p.clone());
     }

@@ -14,6 +14,7 @@ pub mod replication;
 pub mod run;
 pub mod structure;
 pub mod substance;
+pub mod values;
 
 use crate::report::Item;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,7 @@ pub fn verify(root: &Path, opts: &VerifyOptions) -> Vec<Item> {
     items.extend(locators::check(root, opts));
     items.extend(diagrams::check(root, opts));
     items.extend(code::check(root, opts));
+    items.extend(values::check(root, opts));
     items.extend(docs::check(root, opts));
     items.extend(run::check(root, opts));
     items

@@ -396,7 +396,7 @@ const PYTHON_KEYWORDS: &[&str] = &[
 ];
 
 /// `weight decay` -> `weight_decay`; a leading digit or a keyword gets an underscore.
-fn identifier(name: &str) -> String {
+pub(crate) fn identifier(name: &str) -> String {
     let mut out: String = name
         .trim()
         .chars()
