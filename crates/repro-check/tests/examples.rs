@@ -79,7 +79,11 @@ const NO_PERFECT: (&str, &str) = ("run.loss.invariance", "no perfect_prediction 
 
 #[test]
 fn resnet50_passes_with_its_loss_tests_and_overfit() {
-    verify_run("resnet50", &[NO_PAPER, NO_PAPER_VALUES, NO_PERFECT], LOSS_PASSES);
+    verify_run(
+        "resnet50",
+        &[NO_PAPER, NO_PAPER_VALUES, NO_PERFECT],
+        LOSS_PASSES,
+    );
 }
 
 #[test]
@@ -100,7 +104,11 @@ fn vit_b16_passes() {
 
 #[test]
 fn transformer_base_passes_with_its_explained_mismatch() {
-    verify_run("transformer-base", &[NO_PAPER, NO_PAPER_VALUES, NO_PERFECT], LOSS_PASSES);
+    verify_run(
+        "transformer-base",
+        &[NO_PAPER, NO_PAPER_VALUES, NO_PERFECT],
+        LOSS_PASSES,
+    );
     // The 65M mismatch stays a mismatch: it passes only because verify.toml explains it.
     let toml =
         std::fs::read_to_string(workspace().join("examples/transformer-base/verify.toml")).unwrap();

@@ -119,7 +119,7 @@ fn printed_forms(literal: &str, v: f64) -> Vec<String> {
         if digits.len() > 3 {
             let mut grouped = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     grouped.push(',');
                 }
                 grouped.push(c);
