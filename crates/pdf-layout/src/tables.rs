@@ -1435,6 +1435,50 @@ mod tests {
     }
 
     #[test]
+    fn record_pairs_under_a_row_header_set_once_stay_two_rows() {
+        // MobileNetV2's Table 7: "MNet V1" once beside output strides 16 and 8, a check mark
+        // in MF only on the second line, both lines with their own mIOU, params and MAdds.
+        let cols = [100.0, 160.0, 190.0, 215.0, 250.0, 290.0];
+        let line = |cells: &[&str], y: f64| {
+            let placed: Vec<(&str, f64)> = cells
+                .iter()
+                .zip(cols)
+                .filter(|(c, _)| !c.is_empty())
+                .map(|(c, x)| (*c, x))
+                .collect();
+            row(&placed, y)
+        };
+        let mut t = line(&["Network", "OS", "MF", "mIOU", "Params", "MAdds"], 100.0);
+        t.extend(line(
+            &["MNet", "16", "", "75.29", "11.15M", "14.25B"],
+            116.0,
+        ));
+        t.extend(line(&["", "8", "v", "78.56", "11.15M", "941.9B"], 128.0));
+        t.extend(line(
+            &["ResNet", "16", "", "80.49", "58.16M", "81.0B"],
+            144.0,
+        ));
+        t.extend(line(&["", "8", "v", "82.70", "58.16M", "4870B"], 156.0));
+        let mut rules = vec![
+            hrule(90.0, 95.0, 330.0),
+            hrule(105.0, 95.0, 330.0),
+            hrule(135.0, 95.0, 330.0),
+            hrule(162.0, 95.0, 330.0),
+        ];
+        rules.extend([150.0, 240.0].map(|x| vrule(x, 90.0, 162.0)));
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["Network", "OS", "MF", "mIOU", "Params", "MAdds"],
+                &["MNet", "16", "", "75.29", "11.15M", "14.25B"],
+                &["", "8", "v", "78.56", "11.15M", "941.9B"],
+                &["ResNet", "16", "", "80.49", "58.16M", "81.0B"],
+                &["", "8", "v", "82.70", "58.16M", "4870B"],
+            ])
+        );
+    }
+
+    #[test]
     fn cell_without_rule_above_continues_the_cell_above() {
         // A layer name spanning two ruled rows; the rule between them stops at column 2.
         let mut t = row(&[("a", 100.0), ("pool", 160.0)], 100.0);
