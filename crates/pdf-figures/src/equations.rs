@@ -98,11 +98,7 @@ pub fn entries_and_crops(
         names.insert(file.clone());
         let layout = &ctx.layouts[eq.page - 1];
         let page_rect = Rect::new(0.0, 0.0, layout.width, layout.height);
-        let crop = eq
-            .bbox
-            .inflate(3.0)
-            .intersect(&page_rect)
-            .unwrap_or(eq.bbox);
+        let crop = crop_box(&eq).intersect(&page_rect).unwrap_or(eq.bbox);
         check_render_size(crop, ctx.dpi, eq.page)?;
         crops.entry(eq.page).or_default().push((file.clone(), crop));
         let r = eq.bbox.rounded();
@@ -115,4 +111,59 @@ pub fn entries_and_crops(
         });
     }
     Ok((out, crops))
+}
+
+/// The equation's box with a 3 pt margin, except towards its number: a number pushed below the
+/// display (MobileNetV2's Eq. 2, "(2)" 2 pt under the last line's limits) or set close beside
+/// it lost its top to the margin, a sliver of "(2)" along the crop's edge. The margin stops
+/// halfway to the number there.
+pub fn crop_box(eq: &Equation) -> Rect {
+    let b = eq.bbox;
+    let mut c = b.inflate(3.0);
+    if let Some(n) = eq.number_box {
+        let across = n.x0 < c.x1 && n.x1 > c.x0;
+        let along = n.y0 < c.y1 && n.y1 > c.y0;
+        if across && n.y0 >= b.y1 {
+            c.y1 = c.y1.min((b.y1 + n.y0) / 2.0);
+        } else if across && n.y1 <= b.y0 {
+            c.y0 = c.y0.max((b.y0 + n.y1) / 2.0);
+        } else if along && n.x0 >= b.x1 {
+            c.x1 = c.x1.min((b.x1 + n.x0) / 2.0);
+        } else if along && n.x1 <= b.x0 {
+            c.x0 = c.x0.max((b.x0 + n.x1) / 2.0);
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eq(bbox: Rect, number_box: Option<Rect>) -> Equation {
+        Equation {
+            bbox,
+            number: number_box.map(|_| "2".to_string()),
+            number_box,
+            page: 6,
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_margin_stops_short_of_the_number() {
+        // MobileNetV2 p.6, Eq. (2) as pdftotext -bbox gives it: the display 81.8..284.9 x
+        // 87.6..130.5 (the large bracket's last piece ends at x 284.9), "(2)" at 283.1..294.8 x
+        // 132.5..141.4, under the bracket's corner.
+        let display = Rect::new(81.822, 87.61, 284.928, 130.51);
+        let number = Rect::new(283.134, 132.518, 294.750, 141.425);
+        let c = crop_box(&eq(display, Some(number)));
+        assert!(c.y1 < number.y0 && c.y1 > display.y1, "{c:?}");
+        let full = display.inflate(3.0);
+        assert_eq!((c.x0, c.y0, c.x1), (full.x0, full.y0, full.x1));
+        // A number at the column edge, well clear: the full margin.
+        let far = Rect::new(530.0, 100.0, 541.0, 110.0);
+        assert_eq!(crop_box(&eq(display, Some(far))), display.inflate(3.0));
+        assert_eq!(crop_box(&eq(display, None)), display.inflate(3.0));
+    }
 }

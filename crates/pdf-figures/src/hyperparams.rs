@@ -125,7 +125,7 @@ pub fn mine(
 /// The miner's view of the document: paragraphs and table cells.
 fn mine_layouts(layouts: &[PageLayout], tables: &[Grid<'_>]) -> Mined {
     let (paragraphs, marks) = paragraphs(layouts);
-    let cells = table_cells(tables, &marks);
+    let cells = table_cells(tables, &marks, &paragraphs);
     paper_mining::mine(&paragraphs, &cells)
 }
 
@@ -234,14 +234,17 @@ fn heading_text(h: &sections::Heading) -> String {
 type Grid<'a> = (&'a str, usize, f64, &'a [Vec<String>], &'a str);
 
 /// Every body cell with its row header (first cell of the row) and column header (cell of the
-/// first row above it); the section is the last heading before the table.
-fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
+/// first row above it); the section is the one whose text cites the table ([`cited_in`]), else
+/// the last heading before the table.
+fn table_cells(tables: &[Grid<'_>], marks: &[Mark], paragraphs: &[Paragraph]) -> Vec<TableCell> {
     let mut out = Vec::new();
     for &(id, page, top, cells, caption) in tables {
-        let section = marks
-            .iter()
-            .rfind(|(p, y, _)| (*p, *y) <= (page, top))
-            .map_or(String::new(), |m| m.2.clone());
+        let section = cited_in(paragraphs, id, page).unwrap_or_else(|| {
+            marks
+                .iter()
+                .rfind(|(p, y, _)| (*p, *y) <= (page, top))
+                .map_or(String::new(), |m| m.2.clone())
+        });
         let grid = regroup(cells);
         let cells = grid.as_slice();
         let Some(header) = cells.first() else {
@@ -294,6 +297,32 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark]) -> Vec<TableCell> {
         }
     }
     out
+}
+
+/// The section of the first running-text paragraph on the table's page or the page before
+/// that cites "Table <id>". A float sits where it fits, not where it is discussed: MobileNetV2
+/// sets Table 4 (ImageNet, cited in 6.1) under the heading of 6.2 in the left column, and
+/// Table 5 (detection, cited in 6.2) at the top of the right column, so the last heading above
+/// each gave them each other's section.
+fn cited_in(paragraphs: &[Paragraph], id: &str, page: usize) -> Option<String> {
+    let name = format!("Table {id}");
+    let cites = |text: &str| {
+        text.match_indices(&name).any(|(i, _)| {
+            let mut rest = text[i + name.len()..].chars();
+            match rest.next() {
+                None => true,
+                Some('.') => !rest.next().is_some_and(|c| c.is_alphanumeric()),
+                Some(c) => !c.is_alphanumeric(),
+            }
+        })
+    };
+    paragraphs
+        .iter()
+        .filter(|p| p.page + 1 >= page && p.page <= page && !p.section.is_empty())
+        // Captions ("Table 4: ...", "Figure 5. ...") cite themselves or another float.
+        .filter(|p| !p.text.starts_with("Table") && !p.text.starts_with("Fig"))
+        .find(|p| cites(&p.text))
+        .map(|p| p.section.clone())
 }
 
 /// The grid as the miner should see it, where the layout merged what the paper separates:
@@ -685,6 +714,42 @@ mod tests {
             row(&["ViT-Base", "12", "768", "3072", "12", "86M"]),
             row(&["ViT-Huge", "32", "1280", "5120", "16", "632M"]),
         ]
+    }
+
+    #[test]
+    fn a_table_takes_the_section_that_cites_it() {
+        // MobileNetV2 p.7: Table 4 is cited in 6.1 and Table 5 in 6.2, but Table 4 is set in
+        // the left column under 6.2's heading and Table 5 at the top of the right column.
+        let para = |page, section: &str, text: &str| Paragraph {
+            page,
+            section: section.into(),
+            text: text.into(),
+        };
+        let paragraphs = [
+            para(
+                6,
+                "5.1 Memory efficient inference",
+                "as in Table 45 and Table 4.2",
+            ),
+            para(
+                7,
+                "6.1 ImageNet Classification",
+                "is shown in Table 4 with the full graph",
+            ),
+            para(7, "6.2 Object Detection", "cost as shown in Table 5."),
+            para(
+                7,
+                "6.2 Object Detection",
+                "Table 4: Performance on ImageNet",
+            ),
+        ];
+        let got = |id| cited_in(&paragraphs, id, 7);
+        assert_eq!(got("4").as_deref(), Some("6.1 ImageNet Classification"));
+        assert_eq!(got("5").as_deref(), Some("6.2 Object Detection"));
+        // Neither "Table 45" nor "Table 4.2" cites Table 4 or Table 45's neighbours; no
+        // citation leaves the section to the heading above the table.
+        assert_eq!(cited_in(&paragraphs[..1], "4", 7), None);
+        assert_eq!(got("6"), None);
     }
 
     #[test]

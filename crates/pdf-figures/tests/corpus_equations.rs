@@ -252,3 +252,41 @@ fn crops_hold_subscripted_left_hand_sides_and_no_neighbour() {
         );
     }
 }
+
+/// MobileNetV2 (../shared/corpus/papers-fresh, unseen), p.6, Eq. (2): the number "(2)" is set
+/// under the corner of the display's large bracket, 1.1 pt below its ink, and the crop's 3 pt
+/// margin took the top of "(2)" along its lower right edge. Ink boxes from a 200-dpi poppler
+/// render (`pdftoppm -r 200 -gray -f 6 -l 6`, pixels darker than 200): the display 82.1..281.9 x
+/// 95.0..131.0 pt, the number 283.3..294.5 x 132.1..140.8 pt. The crop's ink must be the
+/// display's, no more (within a pixel and a half at 200 dpi).
+#[test]
+fn a_crop_holds_its_display_and_no_sliver_of_the_number_under_it() {
+    let data = std::fs::read(papers().join("../papers-fresh/mobilenetv2.pdf"))
+        .expect("../shared/corpus/papers-fresh/mobilenetv2.pdf: the unseen papers are missing");
+    let ex = pdf_figures::extract(data, "mobilenetv2", &pdf_figures::Options::default()).unwrap();
+    let e = ex
+        .manifest
+        .equations
+        .iter()
+        .find(|e| e.number.as_deref() == Some("2") && e.page == 6)
+        .expect("equation (2) on p.6");
+    let (w, h, rgb) = decode_png(&ex.files[&e.file]);
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for y in 0..h {
+        for x in 0..w {
+            let i = 3 * (y * w + x) as usize;
+            let grey = (u32::from(rgb[i]) + u32::from(rgb[i + 1]) + u32::from(rgb[i + 2])) / 3;
+            if grey < 200 {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
+            }
+        }
+    }
+    let pt = |px: u32| f64::from(px) * 72.0 / 200.0;
+    let (ink_w, ink_h) = (pt(x1 - x0), pt(y1 - y0));
+    assert!(
+        (ink_w - (281.9 - 82.1)).abs() <= 0.55 && (ink_h - (131.0 - 95.0)).abs() <= 0.55,
+        "crop {} of ({}) holds ink {ink_w:.1} x {ink_h:.1} pt, the display is 199.8 x 36.0",
+        e.file,
+        e.number.as_deref().unwrap_or("")
+    );
+}

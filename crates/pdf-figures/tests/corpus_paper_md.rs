@@ -270,3 +270,30 @@ fn no_soft_hyphen_and_no_page_number_in_paper_md() {
         "page numbers in vgg's paper.md: {numbers:?}"
     );
 }
+
+/// MobileNetV2 (../shared/corpus/papers-fresh, unseen) §6.1: the justified first line "Training
+/// setup We train our models using", its spaces stretched to 1.2 em, came out one word per
+/// paragraph, and the cut name "RMSPropOp-" / "timizer" kept its hyphen. Text read off p.6 of
+/// the PDF (`pdftotext -layout -f 6 -l 6`).
+#[test]
+fn a_justified_run_in_paragraph_is_one_paragraph_and_a_cut_name_joins() {
+    let data = std::fs::read(papers().join("../papers-fresh/mobilenetv2.pdf"))
+        .expect("../shared/corpus/papers-fresh/mobilenetv2.pdf: the unseen papers are missing");
+    let ex = pdf_figures::extract(data, "mobilenetv2", &pdf_figures::Options::default())
+        .expect("mobilenetv2");
+    let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+    let want = "Training setup We train our models using TensorFlow[31]. We use the standard \
+                RMSPropOptimizer with both decay and momentum set to 0.9. We use batch \
+                normalization after every layer, and the standard weight decay is set to \
+                0.00004.";
+    assert!(
+        md.lines().any(|l| l.starts_with(want)),
+        "paper.md lacks the paragraph {want:?}:\n{}",
+        md.lines()
+            .skip_while(|l| !l.starts_with("### 6.1"))
+            .take(16)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(!md.contains("RMSPropOp-"));
+}

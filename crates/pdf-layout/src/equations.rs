@@ -30,6 +30,10 @@ pub struct Equation {
     pub bbox: Rect,
     /// The number as printed without parentheses ("4", "A.1"); `None` when unnumbered.
     pub number: Option<String>,
+    /// Box of the printed number ("(4)"), kept out of `bbox`: a crop drawn with a margin
+    /// around `bbox` must stop short of it.
+    #[serde(skip)]
+    pub number_box: Option<Rect>,
     /// 1-based page.
     pub page: usize,
     /// Linear Unicode text (see the module documentation for the marks).
@@ -174,7 +178,7 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
             used[m] = true;
         }
         grow(&pieces, &mut used, &mut group, col, em, true);
-        out.push(build(layout, &pieces, &group, Some(number)));
+        out.push(build(layout, &pieces, &group, Some((number, p.bbox))));
     }
 
     // The front matter (title, authors with their affiliation marks, addresses) ends where the
@@ -544,7 +548,7 @@ fn build(
     layout: &PageLayout,
     pieces: &[Piece],
     group: &[usize],
-    number: Option<String>,
+    number: Option<(String, Rect)>,
 ) -> Equation {
     let mut bbox =
         Rect::union_all(group.iter().map(|&i| &pieces[i].bbox)).expect("group is never empty");
@@ -568,9 +572,11 @@ fn build(
         .iter()
         .flat_map(|&i| pieces[i].glyphs.iter().copied())
         .collect();
+    let (number, number_box) = number.unzip();
     Equation {
         bbox,
         number,
+        number_box,
         page: layout.number,
         text: linearize(&glyphs, &bars),
     }

@@ -25,25 +25,28 @@ impl Vocabulary {
         Vocabulary::default()
     }
 
-    /// Every word of every block of `pages`, except one that ends a line with a hyphen.
+    /// Every word of every block of `pages`, except one that ends a line with a hyphen and
+    /// the word that starts the next line of its block: the halves of a cut word are no words
+    /// ("RMSPropOp-" / "timizer" once counted "timizer", so the name kept its hyphen).
     pub fn of_pages(pages: &[PageLayout]) -> Self {
         let mut words: HashMap<String, usize> = HashMap::new();
-        for line in pages
-            .iter()
-            .flat_map(|p| &p.blocks)
-            .flat_map(|b| &b.block.lines)
-        {
-            let n = line.words.len();
-            for (i, w) in line.words.iter().enumerate() {
-                if i + 1 == n && w.text.ends_with('-') {
-                    continue;
+        for block in pages.iter().flat_map(|p| &p.blocks) {
+            let mut after_cut = false;
+            for line in &block.block.lines {
+                let n = line.words.len();
+                let cut = line.words.last().is_some_and(|w| w.text.ends_with('-'));
+                for (i, w) in line.words.iter().enumerate() {
+                    if (i + 1 == n && cut) || (i == 0 && after_cut) {
+                        continue;
+                    }
+                    let word = normalise(&w.text);
+                    if let Some(n) = words.get_mut(&word) {
+                        *n += 1;
+                    } else if !word.is_empty() {
+                        words.insert(word, 1);
+                    }
                 }
-                let word = normalise(&w.text);
-                if let Some(n) = words.get_mut(&word) {
-                    *n += 1;
-                } else if !word.is_empty() {
-                    words.insert(word, 1);
-                }
+                after_cut = cut;
             }
         }
         Vocabulary { words }
@@ -229,10 +232,30 @@ mod tests {
             graphics: Vec::new(),
             two_columns: false,
         };
+        let mut page = page;
+        // MobileNetV2 §6.1: "RMSPropOp-" / "timizer": a name cut in two, no compound.
+        page.blocks[0].block.lines.extend([
+            line(&["the", "standard", "RMSPropOp-"]),
+            line(&["timizer", "with", "both"]),
+        ]);
         let v = Vocabulary::of_pages(&[page]);
+        // The second half of a cut word is no word of the document either.
         assert_eq!(
-            ["deep", "lution", "fine-tuned", "convo", "convo-"].map(|w| v.count(w)),
-            [1, 1, 1, 0, 0]
+            [
+                "deep",
+                "lution",
+                "fine-tuned",
+                "convo",
+                "convo-",
+                "timizer",
+                "with"
+            ]
+            .map(|w| v.count(w)),
+            [1, 0, 1, 0, 0, 0, 1]
+        );
+        assert_eq!(
+            join_lines(["the standard RMSPropOp-", "timizer with both"], &v),
+            "the standard RMSPropOptimizer with both"
         );
     }
 }

@@ -1076,7 +1076,38 @@ fn band_groups(
         let grouped = records.len() >= 2
             && records.len() < band.len()
             && records.iter().all(|&r| cols_of(r) == cols_of(records[0]));
-        if aligned || grouped {
+        // A band of records without rules between them (MobileNetV2's Table 2: eleven layers
+        // under one rule, the last with its stride cell left blank): every line has its row
+        // header and misses at most one column, and at least two lines fill every column. A
+        // multi-line cell leaves the row header (and the other one-line cells) on one line only.
+        let full = band.iter().filter(|&&r| cols_of(r) == all).count();
+        let records_each = all.len() >= 3
+            && full >= 2
+            && band.iter().all(|&r| {
+                let cols = cols_of(r);
+                cols.first() == all.first() && cols.len() + 1 >= all.len()
+            });
+        // Records in pairs under a row header set once (MobileNetV2's Table 7: "MNet V1" beside
+        // output strides 16 and 8, each line with its own mIOU, params and MAdds): at least
+        // three columns hold a number of their own on every line. A stacked cell has its
+        // lines in some columns only, and the one-line cells beside it on one line.
+        let numbers_each = band.len() >= 2
+            && records.len() == band.len()
+            && (0..=all.last().copied().unwrap_or(0))
+                .filter(|&c| {
+                    band.iter().all(|&r| {
+                        placed.iter().any(|p| {
+                            p.0 == r
+                                && (p.1, p.2) == (c, c)
+                                && p.3
+                                    .iter()
+                                    .any(|t| t.text.chars().any(|ch| ch.is_ascii_digit()))
+                        })
+                    })
+                })
+                .count()
+                >= 3;
+        if aligned || grouped || records_each || numbers_each {
             groups.extend(band.into_iter().map(|r| vec![r]));
         } else {
             groups.push(band);
@@ -1363,6 +1394,87 @@ mod tests {
         assert_eq!(
             grid_from_tokens(&t, &rules),
             strings(&[&["layer", "block"], &["conv2", "3x3, 64 3x3, 64 x2"]])
+        );
+    }
+
+    #[test]
+    fn records_under_one_rule_stay_rows_when_one_leaves_a_cell_blank() {
+        // MobileNetV2's Table 2: layers under one rule, vertical rules between the columns,
+        // the last layer's stride left blank. Each line is a layer, never one merged row.
+        let cols = [100.0, 160.0, 220.0, 250.0, 280.0, 300.0];
+        let line = |cells: &[&str], y: f64| {
+            let placed: Vec<(&str, f64)> = cells
+                .iter()
+                .zip(cols)
+                .filter(|(c, _)| !c.is_empty())
+                .map(|(c, x)| (*c, x))
+                .collect();
+            row(&placed, y)
+        };
+        let mut t = line(&["Input", "Operator", "t", "c", "n", "s"], 100.0);
+        t.extend(line(&["224", "conv2d", "-", "32", "1", "2"], 116.0));
+        t.extend(line(&["112", "bottleneck", "1", "16", "1", "1"], 128.0));
+        t.extend(line(&["7", "avgpool", "-", "-", "1", "-"], 140.0));
+        t.extend(line(&["1", "conv2d", "-", "k", "-", ""], 152.0));
+        let mut rules = vec![
+            hrule(90.0, 95.0, 315.0),
+            hrule(105.0, 95.0, 315.0),
+            hrule(158.0, 95.0, 315.0),
+        ];
+        rules.extend([150.0, 210.0, 240.0, 270.0, 295.0].map(|x| vrule(x, 90.0, 158.0)));
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["Input", "Operator", "t", "c", "n", "s"],
+                &["224", "conv2d", "-", "32", "1", "2"],
+                &["112", "bottleneck", "1", "16", "1", "1"],
+                &["7", "avgpool", "-", "-", "1", "-"],
+                &["1", "conv2d", "-", "k", "-", ""],
+            ])
+        );
+    }
+
+    #[test]
+    fn record_pairs_under_a_row_header_set_once_stay_two_rows() {
+        // MobileNetV2's Table 7: "MNet V1" once beside output strides 16 and 8, a check mark
+        // in MF only on the second line, both lines with their own mIOU, params and MAdds.
+        let cols = [100.0, 160.0, 190.0, 215.0, 250.0, 290.0];
+        let line = |cells: &[&str], y: f64| {
+            let placed: Vec<(&str, f64)> = cells
+                .iter()
+                .zip(cols)
+                .filter(|(c, _)| !c.is_empty())
+                .map(|(c, x)| (*c, x))
+                .collect();
+            row(&placed, y)
+        };
+        let mut t = line(&["Network", "OS", "MF", "mIOU", "Params", "MAdds"], 100.0);
+        t.extend(line(
+            &["MNet", "16", "", "75.29", "11.15M", "14.25B"],
+            116.0,
+        ));
+        t.extend(line(&["", "8", "v", "78.56", "11.15M", "941.9B"], 128.0));
+        t.extend(line(
+            &["ResNet", "16", "", "80.49", "58.16M", "81.0B"],
+            144.0,
+        ));
+        t.extend(line(&["", "8", "v", "82.70", "58.16M", "4870B"], 156.0));
+        let mut rules = vec![
+            hrule(90.0, 95.0, 330.0),
+            hrule(105.0, 95.0, 330.0),
+            hrule(135.0, 95.0, 330.0),
+            hrule(162.0, 95.0, 330.0),
+        ];
+        rules.extend([150.0, 240.0].map(|x| vrule(x, 90.0, 162.0)));
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["Network", "OS", "MF", "mIOU", "Params", "MAdds"],
+                &["MNet", "16", "", "75.29", "11.15M", "14.25B"],
+                &["", "8", "v", "78.56", "11.15M", "941.9B"],
+                &["ResNet", "16", "", "80.49", "58.16M", "81.0B"],
+                &["", "8", "v", "82.70", "58.16M", "4870B"],
+            ])
         );
     }
 

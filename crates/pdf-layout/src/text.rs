@@ -108,7 +108,11 @@ pub fn lines_from_glyphs(glyphs: &[Glyph]) -> Vec<Line> {
             let same_baseline = (g.baseline - prev.baseline).abs() < 0.6 * em;
             let moves_right = g.bbox.x0 > prev.bbox.x1 - 0.5 * em;
             let gap = (g.bbox.x0 - prev.bbox.x1) / em;
-            let close = gap < (1.8 * widest_space).clamp(1.0, 2.5);
+            // The first gap of a fragment has no spaces to compare with: a justified line
+            // of a narrow column stretches them to 1.2 em (MobileNetV2 §6.1's "Training setup
+            // We train our models using"), which split the line into one block per word.
+            let floor = if widest_space == 0.0 { 1.3 } else { 1.0 };
+            let close = gap < (1.8 * widest_space).clamp(floor, 2.5);
             if !(same_baseline && moves_right && close) {
                 fragments.push(std::mem::take(&mut current));
                 widest_space = 0.0;
@@ -269,11 +273,12 @@ impl<'g> Fragment<'g> {
 
 /// The line's glyphs with each stacked fraction set inline ("1" over "2" in "{1, 2, 1/2}",
 /// which reads "12" left to right) as numerator, "/", denominator; empty when the line has
-/// none. A fraction is a run of small digits whose boxes overlap across, some above the others
+/// none. A fraction is a run of small digits or letters whose boxes overlap across, some above the others
 /// and none touching them, after a space, a comma or a bracket: a sub- and superscript
 /// stacked on a symbol (x_1^2) follow their base without a gap and stay as they are.
 fn stacked_fractions(glyphs: &[&Glyph], line_size: f64) -> Vec<Glyph> {
-    let small_digit = |g: &Glyph| g.ch.is_ascii_digit() && g.size < 0.85 * line_size;
+    // Letters too: MobileNetV2's Table 1 sets h over s ("h/s × w/s"), which read "h_s".
+    let small_digit = |g: &Glyph| g.ch.is_ascii_alphanumeric() && g.size < 0.85 * line_size;
     let mut out: Vec<Glyph> = Vec::with_capacity(glyphs.len() + 2);
     let mut found = false;
     let mut i = 0;
@@ -466,6 +471,21 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_justified_line_with_wide_spaces_is_one_line() {
+        // MobileNetV2 §6.1: "Training setup We train our models using" justified across a
+        // narrow column, every space about 1.17 em (11.6 pt at 10 pt), and no space glyphs.
+        let mut g = Vec::new();
+        let mut x = 72.0;
+        for w in ["Training", "setup", "We", "train", "our", "models", "using"] {
+            g.extend(glyphs_at(w, x, 100.0, 10.0));
+            x += 5.0 * w.chars().count() as f64 + 11.6;
+        }
+        let lines = lines_from_glyphs(&g);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text(), "Training setup We train our models using");
+    }
+
+    #[test]
     fn stacked_fractions_read_inline_and_stacked_scripts_stay() {
         // "r ∈ {1, 2, ½, ⅓}" with the fractions set as small numerators over denominators
         // (7 pt digits, numerator raised 4 pt, denominator lowered 3.5 pt), as TeX's \frac
@@ -487,6 +507,29 @@ pub(crate) mod tests {
         let mut glyphs = glyphs_at("x", 72.0, 100.0, 10.0);
         glyphs.extend(glyphs_at("2", 77.0, 96.0, 7.0));
         glyphs.extend(glyphs_at("1", 77.0, 102.0, 7.0));
+        let lines = lines_from_glyphs(&glyphs);
+        assert!(!lines[0].text().contains('/'), "{}", lines[0].text());
+    }
+
+    #[test]
+    fn stacked_letter_fractions_read_inline() {
+        // MobileNetV2's Table 1: "h/s × w/s × tk" with h over s and w over s set small
+        // (TeX's \frac in a table cell); it read "h_s × w_s × tk".
+        let mut glyphs = Vec::new();
+        glyphs.extend(glyphs_at("h", 72.0, 96.0, 7.0));
+        glyphs.extend(glyphs_at("s", 72.2, 103.5, 7.0));
+        glyphs.extend(glyphs_at(" × ", 76.0, 100.0, 10.0));
+        let x = glyphs.last().unwrap().bbox.x1;
+        glyphs.extend(glyphs_at("w", x, 96.0, 7.0));
+        glyphs.extend(glyphs_at("s", x + 0.5, 103.5, 7.0));
+        glyphs.extend(glyphs_at(" × tk", x + 4.0, 100.0, 10.0));
+        let lines = lines_from_glyphs(&glyphs);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].text(), "h/s × w/s × tk");
+        // A letter with a subscript i and a superscript n stacked right after it: no fraction.
+        let mut glyphs = glyphs_at("x", 72.0, 100.0, 10.0);
+        glyphs.extend(glyphs_at("n", 77.0, 96.0, 7.0));
+        glyphs.extend(glyphs_at("i", 77.0, 102.0, 7.0));
         let lines = lines_from_glyphs(&glyphs);
         assert!(!lines[0].text().contains('/'), "{}", lines[0].text());
     }
