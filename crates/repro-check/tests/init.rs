@@ -138,6 +138,16 @@ fn the_skeleton_is_valid() {
     }
     // architecture, overview, tensor_shapes and one per module document.
     assert_eq!(diagrams, 5);
+    // The loss declares its input shapes (the MobileNetV2 dogfood's fresh losses.py got
+    // TSL302), so the lint command SKILL.md gives starts without a finding about the scaffold.
+    let settings = tensor_shape_lint::settings::Settings {
+        select: vec!["TSL3".to_string()],
+        ..tensor_shape_lint::settings::Settings::default()
+    };
+    let found =
+        tensor_shape_lint::lint_source("losses.py", &read(dir.path(), "losses.py"), &settings)
+            .unwrap();
+    assert!(found.is_empty(), "{found:#?}");
     let toml: toml::Table = read(dir.path(), "verify.toml").parse().unwrap();
     assert_eq!(toml["model"]["target"].as_str(), Some("model.py:ResNet50"));
     let model = pymodel::ModelFile::parse(read(dir.path(), "model.py")).unwrap();

@@ -388,6 +388,29 @@ fn a_weightless_loss_needs_no_init_weights() {
     assert_eq!(codes(&learned, "TSL104"), vec!["TSL104"], "{learned}");
 }
 
+/// TSL106 names a loss module a loss: the MobileNetV2 dogfood read "model class" about its loss
+/// as a finding about the wrong class.
+#[test]
+fn a_loss_without_the_paper_is_called_a_loss() {
+    let loss = format!(
+        "{HEAD}class MobileNetV2Loss(nn.Module):\n    \"\"\"The loss.\"\"\"\n\n    def forward(self, prediction: torch.Tensor, target: torch.Tensor) -> torch.Tensor:\n        return ((prediction - target) ** 2).mean()\n"
+    );
+    let settings = Settings {
+        select: vec!["TSL106".to_string()],
+        verbose: true,
+        ..Settings::default()
+    };
+    let found = tensor_shape_lint::lint_source("t.py", &loss, &settings).unwrap();
+    assert_eq!(found.len(), 1, "{loss}");
+    assert!(
+        found[0]
+            .message
+            .starts_with("docstring of loss class `MobileNetV2Loss`"),
+        "{}",
+        found[0].message
+    );
+}
+
 /// The exemption holds for any class that owns no weights, whatever its name
 /// (transformer-base's `LabelSmoothedCrossEntropy`), as long as every sub-module it builds is of
 /// a kind known to hold none: a block of a kind the linter cannot see may hold weights.
