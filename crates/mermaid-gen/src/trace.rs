@@ -174,6 +174,16 @@ pub(crate) fn kind_of(ty: &str) -> &'static str {
     } else if t.contains("loss") {
         "loss"
     } else if [
+        "conv", "linear", "dense", "embed", "mlp", "lstm", "gru", "rnn",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
+    {
+        // A layer with weights that also normalises or activates (MobileNetV2's `ConvBNReLU`,
+        // torchvision's `Conv2dNormActivation`) is a computing block: its "relu" or "norm" made
+        // the dogfood's stem and head convolutions green like a ReLU.
+        "core"
+    } else if [
         "norm", "relu", "gelu", "silu", "sigmoid", "tanh", "softmax", "pool", "dropout", "flatten",
         "identity", "act",
     ]
@@ -907,4 +917,35 @@ pub fn shapes(t: &Trace, cut: Cut) -> Result<Drawn, TraceError> {
         coverage: cov,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_of;
+
+    #[test]
+    fn palette_kind_of_a_module_type() {
+        // A layer with weights is a computing block, whatever else it folds in.
+        for ty in [
+            "Conv2d",
+            "ConvBNReLU",
+            "Conv2dNormActivation",
+            "Linear",
+            "Embedding",
+        ] {
+            assert_eq!(kind_of(ty), "core", "{ty}");
+        }
+        for ty in [
+            "BatchNorm2d",
+            "ReLU6",
+            "AdaptiveAvgPool2d",
+            "Dropout",
+            "Flatten",
+        ] {
+            assert_eq!(kind_of(ty), "feature", "{ty}");
+        }
+        assert_eq!(kind_of("MultiheadAttention"), "attention");
+        assert_eq!(kind_of("CrossEntropyLoss"), "loss");
+        assert_eq!(kind_of("InvertedResidual"), "core");
+    }
 }
