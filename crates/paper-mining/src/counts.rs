@@ -17,6 +17,21 @@ static IN_SENTENCE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// "vary between 1.7M and 6.9M parameters", "from 3.4M to 6.9M parameters": the ends of a range
+/// of models, each a count, neither of one model.
+static RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::re::compile(&format!(
+        r"(?i)\b(?:between|from)\s+(?P<a>{NUM})\s+(?:and|to)\s+(?P<v>{NUM})\s*(?:trainable\s+|total\s+)?param(?:eter)?s\b"
+    ))
+});
+
+/// Units of compute and speed, capitalised like model names ("585M MAdds", "GFLOPs").
+static UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)^(?:[kmgt]?(?:madds|mult-adds|multi-adds|flops|macs|mads)|fps|gpus?|tpus?)$",
+    )
+});
+
 /// A capitalised token with a second capital or a digit ("BERTBASE", "ResNet-50", "LSTM",
 /// "ViT-L/16"): what a sentence calls a model.
 static MODEL: LazyLock<Regex> =
@@ -58,25 +73,44 @@ pub(crate) fn force() {
     LazyLock::force(&MODEL);
     LazyLock::force(&HEADER);
     LazyLock::force(&WHOLE);
+    LazyLock::force(&RANGE);
+    LazyLock::force(&UNIT);
 }
 
 /// Counts stated in one sentence: (model if named before the count, value as printed, count).
 pub fn in_sentence(sentence: &str) -> Vec<(Option<String>, String, u64)> {
     let mut out = Vec::new();
+    // A bare "1000 parameters" is too often an example; a count carries a scale or is large.
+    let count = |printed: &str| {
+        parse_number(printed)
+            .filter(|&x| x >= 1000.0 && (has_scale(printed) || x >= 1e5) && x.fract() == 0.0)
+            .map(|x| x.round() as u64)
+    };
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    for caps in RANGE.captures_iter(sentence) {
+        let (a, v) = (caps.name("a").unwrap(), caps.name("v").unwrap());
+        if let (Some(x), Some(y)) = (count(a.as_str()), count(v.as_str())) {
+            for (m, n) in [(a, x), (v, y)] {
+                let entry = (None, m.as_str().to_string(), n);
+                if !out.contains(&entry) {
+                    out.push(entry);
+                }
+            }
+            ranges.push(v.range());
+        }
+    }
     for re in IN_SENTENCE.iter() {
         for caps in re.captures_iter(sentence) {
             let v = caps.name("v").unwrap();
             let printed = v.as_str();
-            let Some(x) = parse_number(printed) else {
-                continue;
-            };
-            // A bare "1000 parameters" is too often an example; a count carries a scale or
-            // is large.
-            if x < 1000.0 || !(has_scale(printed) || x >= 1e5) || x.fract() != 0.0 {
+            if ranges.contains(&v.range()) {
                 continue;
             }
+            let Some(x) = count(printed) else {
+                continue;
+            };
             let model = model_before(&sentence[..caps.get(0).unwrap().start()]);
-            let entry = (model, printed.to_string(), x.round() as u64);
+            let entry = (model, printed.to_string(), x);
             if !out.contains(&entry) {
                 out.push(entry);
             }
@@ -90,7 +124,8 @@ fn model_before(prefix: &str) -> Option<String> {
         .find_iter(prefix)
         .map(|m| m.as_str())
         .filter(|t| {
-            t.chars().count() >= 3
+            !UNIT.is_match(t)
+                && t.chars().count() >= 3
                 && (t.chars().filter(char::is_ascii_uppercase).count() >= 2
                     || t.chars().any(|c| c.is_ascii_digit()))
         })
@@ -198,6 +233,21 @@ mod tests {
             [(Some("ResNet-50".into()), "25.6 × 106".into(), 25_600_000)]
         );
         assert!(in_sentence("no extra parameter and 8 parameters").is_empty());
+        // MobileNetV2 p.4: a range of model sizes, after a compute unit that is no model.
+        assert_eq!(
+            in_sentence(
+                "The network computational cost ranges from 7 multiply adds to 585M MAdds, \
+                 while the model size vary between 1.7M and 6.9M parameters."
+            ),
+            [
+                (None, "1.7M".into(), 1_700_000),
+                (None, "6.9M".into(), 6_900_000)
+            ]
+        );
+        assert_eq!(
+            in_sentence("It needs 585M MAdds and 6.9M parameters."),
+            [(None, "6.9M".into(), 6_900_000)]
+        );
         assert!(in_sentence("millions of parameters").is_empty());
     }
 

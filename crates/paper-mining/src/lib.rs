@@ -174,7 +174,8 @@ pub struct Mined {
 /// Mines paragraphs and table cells.
 pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
     let mut mined = Mined::default();
-    let paper = setting::Paper::of_texts(paragraphs.iter().map(|p| p.text.as_str()));
+    let mut paper = setting::Paper::of_texts(paragraphs.iter().map(|p| p.text.as_str()));
+    paper.heed_headings(paragraphs.iter().map(|p| p.section.as_str()));
     let mut paths = setting::Paths::default();
     let mut path_of: std::collections::HashMap<String, String> = Default::default();
     for p in paragraphs {
@@ -239,7 +240,9 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                         }
                         Some(format!("{system} ({base})"))
                     }
-                    None => model,
+                    None => {
+                        model.or_else(|| setting::own_model(&sentence, &paper).map(str::to_string))
+                    }
                 };
                 mined.param_counts.push(ParamCount {
                     model,

@@ -59,7 +59,7 @@ pub struct Setting {
 /// Datasets, as (pattern, canonical key). ILSVRC is ImageNet; CIFAR-10 and -100 are one family.
 static DATASET: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"(?i)\b(imagenet|ilsvrc|cifar|coco|pascal voc|pascal|voc|ade20k|ade-20k|cityscapes|jft|squad|glue|mnli|race|wmt|bookcorpus|book corpus|wikitext|penn treebank|librispeech|mnist|svhn|celeba|lsun|kinetics|flan|oasst1|alpaca|mmlu|fasteval14k)",
+        r"(?i)\b(vocab\w*|imagenet|ilsvrc|cifar|coco|pascal voc|pascal|voc|ade20k|ade-20k|cityscapes|jft|squad|glue|mnli|race|wmt|bookcorpus|book corpus|wikitext|penn treebank|librispeech|mnist|svhn|celeba|lsun|kinetics|flan|oasst1|alpaca|mmlu|fasteval14k)",
     )
 });
 
@@ -79,7 +79,12 @@ static TASK: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn dataset_key(m: &str) -> &'static str {
-    match m.to_ascii_lowercase().as_str() {
+    let m = m.to_ascii_lowercase();
+    if m.starts_with("vocab") {
+        // "vocabulary" starts with "voc": matched here so that it is no VOC.
+        return "";
+    }
+    match m.as_str() {
         "imagenet" | "ilsvrc" => "imagenet",
         "cifar" => "cifar",
         "coco" => "coco",
@@ -149,6 +154,11 @@ pub struct Paper {
     /// ImageNet-22K", "ImageNet-22K pre-trained models"), when one is named so clearly more
     /// often than any other.
     pub pretrained_on: Option<String>,
+    /// The model the text names most often, clearly ahead of any other ("MobileNetV2"): what
+    /// "our primary network" is.
+    pub model: Option<String>,
+    /// How often the running text names each dataset.
+    pub dataset_counts: BTreeMap<&'static str, usize>,
 }
 
 impl Paper {
@@ -158,15 +168,25 @@ impl Paper {
         let mut tasks: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut editions: BTreeMap<String, usize> = BTreeMap::new();
         let mut pretrained: BTreeMap<String, usize> = BTreeMap::new();
+        let mut models: BTreeMap<String, usize> = BTreeMap::new();
+        let mut introduced: Option<String> = None;
         for t in texts {
+            if introduced.is_none()
+                && let Some(m) = INTRODUCES.find(t)
+            {
+                introduced = model_in(m.as_str());
+            }
+            for m in MODEL.find_iter(t).filter(|m| is_model(m.as_str())) {
+                *models.entry(m.as_str().to_string()).or_default() += 1;
+            }
             for c in PRETRAINED_ON.captures_iter(t) {
                 let m = c.get(1).or_else(|| c.get(2)).expect("one side matched");
                 if let Some(d) = sized_dataset(m.as_str()) {
                     *pretrained.entry(d).or_default() += 1;
                 }
             }
-            for m in DATASET.find_iter(t) {
-                *datasets.entry(dataset_key(m.as_str())).or_default() += 1;
+            for d in datasets_in(t) {
+                *datasets.entry(d).or_default() += 1;
             }
             for e in editions_in(t) {
                 *editions.entry(e).or_default() += 1;
@@ -194,14 +214,97 @@ impl Paper {
             [(d, _)] => Some((*d).clone()),
             [(d, a), (_, b), ..] => (2 * **a >= 3 * **b).then(|| (*d).clone()),
         };
+        // A main dataset made for another task than the most frequent task word (an ImageNet
+        // paper that says "detection" most): the paper has no decided main task, and no value
+        // is another task's by its task word alone (its dataset still decides). Headings can
+        // say the same: see [`Paper::heed_headings`].
+        let task = most(&tasks).filter(|t| {
+            dataset.is_none_or(|d| {
+                let made_for = dataset_tasks(d);
+                made_for.is_empty() || made_for.contains(t)
+            })
+        });
+        // The model named most often: clearly ahead, or ahead and the one the paper introduces
+        // ("we describe a new mobile architecture, MobileNetV2": MobileNetV2 18 times,
+        // MobileNetV1 13).
+        let mut by_count: Vec<(&String, &usize)> = models.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(a.1));
+        let model = match by_count.as_slice() {
+            [] => None,
+            [(m, _)] => Some((*m).clone()),
+            [(m, a), (_, b), ..] => (2 * **a >= 3 * **b
+                || (a > b && introduced.as_deref() == Some(m.as_str())))
+            .then(|| (*m).clone()),
+        };
         Paper {
             dataset,
-            task: most(&tasks),
+            task,
             edition,
             pretrained_on,
+            model,
+            dataset_counts: datasets,
+        }
+    }
+
+    /// MobileNetV2 says "detection" 19 times and "classification" 5, names COCO 8 times,
+    /// VOC 6 and ImageNet 5, and trains its model in "6.1 ImageNet Classification": a heading
+    /// that names a dataset with the task it is made for is an experiment of the paper's own;
+    /// when that task is not the most frequent task word and the dataset is named at least half
+    /// as often as the most named one, the paper has no decided main task (its training values
+    /// were labelled other-task). A dataset named far less ("5.3 Object Detection on COCO" in
+    /// an ImageNet paper) is a side experiment and leaves the task as it is.
+    pub fn heed_headings<'a>(&mut self, headings: impl IntoIterator<Item = &'a str>) {
+        let Some(task) = self.task else {
+            return;
+        };
+        let top = self.dataset_counts.values().copied().max().unwrap_or(0);
+        for h in headings {
+            let Some(t) = HEADING_TASK.find(h).map(|m| task_key(m.as_str())) else {
+                continue;
+            };
+            if t == task {
+                continue;
+            }
+            let weighty = datasets_in(h).any(|d| {
+                dataset_tasks(d).contains(&t)
+                    && 2 * self.dataset_counts.get(d).copied().unwrap_or(0) >= top
+            });
+            if weighty {
+                self.task = None;
+                return;
+            }
         }
     }
 }
+
+/// The datasets `text` names, in order ("vocabulary" is no VOC).
+fn datasets_in(text: &str) -> impl Iterator<Item = &'static str> + '_ {
+    DATASET
+        .find_iter(text)
+        .map(|m| dataset_key(m.as_str()))
+        .filter(|d| !d.is_empty())
+}
+
+/// The tasks a dataset is a benchmark of; empty where it is used for several (a text corpus,
+/// JFT pre-training) or its task is not one of [`TASK`]'s.
+fn dataset_tasks(dataset: &str) -> &'static [&'static str] {
+    match dataset {
+        "imagenet" | "cifar" | "mnist" | "svhn" => &["classification"],
+        "coco" | "voc" => &["detection", "segmentation"],
+        "ade20k" | "cityscapes" => &["segmentation"],
+        "wmt" => &["translation"],
+        "squad" => &["question answering"],
+        _ => &[],
+    }
+}
+
+/// "In this paper we describe a new mobile architecture, MobileNetV2, ...": the sentence that
+/// introduces the paper's own model, up to its end.
+static INTRODUCES: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:we|this\s+paper)\b[^.]{0,40}?\b(?:propose|present|introduce|describe)\w*\b[^.]{0,80}",
+    )
+});
 
 /// A dataset named with its size: "ImageNet-22K", "ImageNet-1k", "JFT-300M".
 static SIZED: LazyLock<Regex> =
@@ -311,18 +414,14 @@ pub fn stage_named(sentence: &str) -> Option<Label> {
 /// with Swin Transformer on ADE20K"): its values are another task's, whatever else it says.
 pub fn other_dataset(text: &str, paper: &Paper) -> Option<&'static str> {
     let main = paper.dataset?;
-    DATASET
-        .find_iter(text)
-        .map(|m| dataset_key(m.as_str()))
-        .find(|d| *d != main)
+    datasets_in(text).find(|d| *d != main)
 }
 
 /// The setting of a value read from `sentence` (or a table cell's headers) under `path`.
 pub fn classify(sentence: &str, path: &str, paper: &Paper) -> Setting {
-    let dataset = DATASET
-        .find(sentence)
-        .or_else(|| DATASET.find(path))
-        .map(|m| dataset_key(m.as_str()));
+    let dataset = datasets_in(sentence)
+        .next()
+        .or_else(|| datasets_in(path).next());
     let path_task = HEADING_TASK.find(path).map(|m| task_key(m.as_str()));
     // A sentence naming the main task in a section about another one is about that other
     // task (VGG A.1: "Training was initialised with the corresponding classification models
@@ -455,16 +554,45 @@ static NOT_MODEL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// The first model name in `sentence`, if any.
+/// "Following MobileNetV1[27] setup we use ...", "as in ResNet-50", "similar to X": the model
+/// named right after these words is the one whose setup the paper follows; the values are the
+/// paper's own (MobileNetV2 p.6: its learning rate was labelled `model: MobileNetV1`, and init
+/// then left it out of a MobileNetV2 config).
+static FOLLOWED: LazyLock<Regex> = LazyLock::new(|| {
+    compile(
+        r"(?i)\b(?:following|follows?|followed|as\s+in|same\s+as|similar\s+to|identical\s+to)\s+(?:the\s+|that\s+of\s+)?$",
+    )
+});
+
+/// The first model name in `sentence` that its values belong to, if any: not a dataset or a
+/// unit, and not a model whose setup the sentence says it follows.
 pub fn model_in(sentence: &str) -> Option<String> {
     MODEL
         .find_iter(sentence)
+        .filter(|m| !FOLLOWED.is_match(&sentence[..m.start()]))
         .map(|m| m.as_str())
-        .find(|m| {
-            let head: String = m.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
-            !NOT_MODEL.is_match(&head) && !NOT_MODEL.is_match(m)
-        })
+        .find(|m| is_model(m))
         .map(str::to_string)
+}
+
+/// A [`MODEL`] match that is no dataset, hardware or unit.
+fn is_model(m: &str) -> bool {
+    let head: String = m.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    !NOT_MODEL.is_match(&head) && !NOT_MODEL.is_match(m)
+}
+
+/// "Our primary network (width multiplier 1, 224 × 224), has ... 3.4 million parameters"
+/// (MobileNetV2 p.4): the paper's own model, unnamed. A plain "our model" is left alone: it is
+/// as often one of several variants.
+static OUR_PRIMARY: LazyLock<Regex> = LazyLock::new(|| {
+    compile(r"(?i)\bour\s+(?:primary|main|final|proposed)\s+(?:network|model|architecture)\b")
+});
+
+/// The paper's own model when `sentence` calls it "our primary network" and names no model.
+pub fn own_model<'a>(sentence: &str, paper: &'a Paper) -> Option<&'a str> {
+    (OUR_PRIMARY.is_match(sentence) && model_in(sentence).is_none())
+        .then_some(paper.model.as_deref())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -727,6 +855,153 @@ mod tests {
         assert_eq!(p.dataset, Some("imagenet"));
         let p = Paper::of_texts(["ImageNet ImageNet ImageNet ImageNet, COCO COCO COCO"]);
         assert_eq!(p.dataset, None);
+    }
+
+    /// MobileNetV2 §6.1 "ImageNet Classification" (p.6): the paper says "detection" 20 times
+    /// and "classification" 6, but its main dataset is ImageNet; its training values were
+    /// labelled other-task (detection being the main task).
+    #[test]
+    fn a_main_dataset_of_another_task_leaves_the_main_task_undecided() {
+        let mut texts = vec!["We train on ImageNet.", "ImageNet results.", "ImageNet."];
+        texts.extend(["object detection"; 10]);
+        texts.extend(["classification"; 3]);
+        let paper = Paper::of_texts(texts);
+        assert_eq!(paper.dataset, Some("imagenet"));
+        assert_eq!(paper.task, None);
+        // The counts alone would make detection the main task.
+        let words_only = Paper::of_texts(["object detection"; 10]);
+        assert_eq!(words_only.task, Some("detection"));
+        let got = classify(
+            "Following MobileNetV1[27] setup we use initial learning rate of 0.045, and \
+             learning rate decay rate of 0.98 per epoch.",
+            "6 Experiments > 6.1 ImageNet Classification",
+            &paper,
+        );
+        assert_eq!(got.label, Label::Main);
+        // Another dataset is still another task.
+        let coco = classify(
+            "We train on COCO trainval35k with a batch size of 24.",
+            "6 Experiments > 6.2 Object Detection",
+            &paper,
+        );
+        assert_eq!(coco.label, Label::OtherTask);
+        // COCO and VOC in a race are both detection benchmarks (SSD): detection stays.
+        let mut texts = vec!["COCO"; 5];
+        texts.extend(["PASCAL VOC"; 4]);
+        texts.extend(["detection"; 5]);
+        texts.extend(["classification"; 2]);
+        assert_eq!(Paper::of_texts(texts).task, Some("detection"));
+        // A main dataset of the most frequent task keeps it.
+        let mut texts = vec!["COCO", "COCO", "COCO"];
+        texts.extend(["detection"; 5]);
+        texts.extend(["classification"; 2]);
+        assert_eq!(Paper::of_texts(texts).task, Some("detection"));
+        let mut texts = vec!["ImageNet", "ImageNet"];
+        texts.extend(["classification"; 5]);
+        texts.extend(["detection"; 2]);
+        assert_eq!(Paper::of_texts(texts).task, Some("classification"));
+    }
+
+    /// MobileNetV2's own counts in its running text: COCO 8, VOC 6, ImageNet 5; detection 19,
+    /// segmentation 9, classification 5; its model is trained in "6.1 ImageNet Classification".
+    #[test]
+    fn a_weighty_dataset_heading_of_another_task_leaves_the_main_task_undecided() {
+        let mut texts = vec!["COCO"; 8];
+        texts.extend(["PASCAL VOC"; 6]);
+        texts.extend(["ImageNet"; 5]);
+        texts.extend(["detection"; 19]);
+        texts.extend(["segmentation"; 9]);
+        texts.extend(["classification"; 5]);
+        let mut paper = Paper::of_texts(texts.clone());
+        assert_eq!((paper.dataset, paper.task), (None, Some("detection")));
+        paper.heed_headings(["6 Experiments", "6.1 ImageNet Classification"]);
+        assert_eq!(paper.task, None);
+        let got = classify(
+            "We use batch normalization after every layer, and the standard weight decay is set \
+             to 0.00004.",
+            "6 Experiments > 6.1 ImageNet Classification",
+            &paper,
+        );
+        assert_eq!(got.label, Label::Main);
+        // A heading of the main task, or a side experiment on a dataset named far less often,
+        // leaves it.
+        let mut same = Paper::of_texts(texts.clone());
+        same.heed_headings(["6.2 Object Detection on COCO"]);
+        assert_eq!(same.task, Some("detection"));
+        texts.extend(["COCO"; 4]);
+        let mut side = Paper::of_texts(texts);
+        side.heed_headings(["6.1 ImageNet Classification"]);
+        assert_eq!(side.task, Some("detection"));
+    }
+
+    /// GPT-2 and seq2seq say "vocabulary" often: it was counted as PASCAL VOC.
+    #[test]
+    fn a_vocabulary_is_no_voc() {
+        let p = Paper::of_texts([
+            "We train on WMT'14 with a vocabulary of 160,000 words.",
+            "WMT results; the vocabulary is fixed; vocabularies differ; VOC2007.",
+        ]);
+        assert_eq!(p.dataset, Some("wmt"));
+        assert_eq!(p.dataset_counts.get("voc"), Some(&1));
+    }
+
+    #[test]
+    fn a_followed_setup_names_no_model_for_the_values() {
+        // MobileNetV2 p.6.
+        assert_eq!(
+            model_in(
+                "Following MobileNetV1[27] setup we use initial learning rate of 0.045, and \
+                 learning rate decay rate of 0.98 per epoch."
+            ),
+            None
+        );
+        assert_eq!(
+            model_in("We use the same schedule as in ResNet-50 with a batch size of 256."),
+            None
+        );
+        // A model named after the followed one is the values' model.
+        assert_eq!(
+            model_in("Following ResNet-50, we train ResNet-101 with a batch size of 256.")
+                .as_deref(),
+            Some("ResNet-101")
+        );
+    }
+
+    #[test]
+    fn our_primary_network_is_the_model_the_paper_names_most() {
+        let paper = Paper::of_texts([
+            "MobileNetV2 improves on MobileNetV1.",
+            "We compare MobileNetV2 with ShuffleNet.",
+            "MobileNetV2 is fast.",
+        ]);
+        assert_eq!(paper.model.as_deref(), Some("MobileNetV2"));
+        // MobileNetV2 p.4.
+        let s = "Our primary network (width multiplier 1, 224 × 224), has a computational cost \
+                 of 300 million multiply-adds and uses 3.4 million parameters.";
+        assert_eq!(own_model(s, &paper), Some("MobileNetV2"));
+        assert_eq!(
+            own_model("Our model uses 3.4 million parameters.", &paper),
+            None
+        );
+        // A lead that is not clear names the model the paper introduces (MobileNetV2 18,
+        // MobileNetV1 13), and no other.
+        let mut texts = vec![
+            "In this paper we describe a new mobile architecture, MobileNetV2, that improves the \
+             state of the art performance of mobile models.",
+        ];
+        texts.extend(["MobileNetV2"; 17]);
+        texts.extend(["MobileNetV1"; 13]);
+        assert_eq!(
+            Paper::of_texts(texts.clone()).model.as_deref(),
+            Some("MobileNetV2")
+        );
+        texts[0] = "In this paper we describe a new mobile architecture.";
+        texts.push("MobileNetV2");
+        assert_eq!(Paper::of_texts(texts).model, None);
+        // A close race names no model.
+        let close = Paper::of_texts(["ResNet-50 and ResNet-101", "ResNet-50, ResNet-101"]);
+        assert_eq!(close.model, None);
+        assert_eq!(own_model(s, &close), None);
     }
 
     #[test]

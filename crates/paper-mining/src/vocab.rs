@@ -40,6 +40,9 @@
 //! | `neg_pos_ratio` | "the ratio between the negatives and positives is at most 3:1" (3) | |
 //! | `anchors_per_location` | "6 default boxes per location", "9 anchors at each position" | |
 //! | `num_anchors` | "the total number of boxes ... (8732)", "8732 default boxes in total" | |
+//! | `expansion_factor` | "we use expansion factor of 6" (an inverted bottleneck's width multiple) | |
+//! | `rmsprop_alpha` | "RMSProp optimizer with decay 0.9" (RMSProp's squared-gradient average: PyTorch `alpha`, TensorFlow `decay`, Keras `rho`; neither weight decay nor a learning-rate decay) | |
+//! | `survival_prob` | "stochastic depth with survival probability 0.8" (the keep probability: a drop-path rate is 1 − it) | |
 //!
 //! Depth in a model's name ("50-layer", "ViT-L/16") is not a candidate: it names a model.
 
@@ -89,6 +92,9 @@ pub const NAMES: &[&str] = &[
     "neg_pos_ratio",
     "anchors_per_location",
     "num_anchors",
+    "expansion_factor",
+    "rmsprop_alpha",
+    "survival_prob",
 ];
 
 /// How a rule's match becomes a value.
@@ -247,6 +253,13 @@ const RULES: &[Rule] = &[
     rule(
         "optimizer",
         r"(?i:\boptimi[sz]er\s*(?:is|:|=)\s*)OPT\b",
+        Text,
+    ),
+    // TensorFlow's class name, glued: "We use the standard RMSPropOptimizer" (MobileNetV2 p.6,
+    // printed "RMSPropOp-timizer" across a line break).
+    rule(
+        "optimizer",
+        r"\bOPT(?i:-?o-?p-?t-?i-?m-?i-?[sz]-?e-?r)\b",
         Text,
     ),
     // VGG p.4: "using mini-batch gradient descent (based on back-propagation (LeCun et al.,
@@ -552,6 +565,30 @@ const RULES: &[Rule] = &[
         r"(?i)\b{N}\s+(?:default\s+|anchor\s+)?(?:boxes|anchors|priors)\s+in\s+total\b",
         Number,
     ),
+    rule(
+        "expansion_factor",
+        r"(?i)\bexpansion\s+(?:factor|ratio|rate)s?\b{F}{N}",
+        Number,
+    ),
+    // RMSProp's decay is the running average of squared gradients, stated beside the optimizer:
+    // "RMSPropOptimizer with both decay and momentum set to 0.9" (MobileNetV2 p.6), "RMSProp
+    // optimizer with decay 0.9 and momentum 0.9" (EfficientNet p.6). A bare "decay" elsewhere
+    // is a weight or learning-rate decay.
+    rule(
+        "rmsprop_alpha",
+        r"(?i)\bRMS-?Prop[\w-]*(?:\s+optimi[sz]er)?\s+with\s+(?:both\s+)?(?:a\s+)?decay\s+and\s+momentum\s+(?:both\s+)?(?:set\s+to|of|=|equal\s+to|are)\s+{N}",
+        Number,
+    ),
+    rule(
+        "rmsprop_alpha",
+        r"(?i)\bRMS-?Prop[\w-]*(?:\s+optimi[sz]er)?\s+with\s+(?:a\s+)?decay(?:\s+rate)?\s*(?:of\s+|=\s*|set\s+to\s+)?{N}",
+        Number,
+    ),
+    rule(
+        "survival_prob",
+        r"(?i)\bsurvival\s+probabilit(?:y|ies)\b{F}{N}",
+        Number,
+    ),
     // "We use the method of [19] to initialize all convolutions": the cited method first.
     rule(
         "init",
@@ -845,6 +882,9 @@ pub fn plausible(name: &str, x: f64) -> bool {
         "neg_pos_ratio" => x > 0.0 && x <= 100.0,
         "anchors_per_location" => int && (1.0..=100.0).contains(&x),
         "num_anchors" => int && x >= 10.0,
+        "expansion_factor" => (1.0..=64.0).contains(&x),
+        "rmsprop_alpha" => x > 0.0 && x < 1.0,
+        "survival_prob" => x > 0.0 && x <= 1.0,
         _ => true,
     }
 }
@@ -1362,6 +1402,21 @@ mod tests {
     fn every_name_has_a_sentence_that_states_it() {
         let cases: &[(&str, &str, &[f64])] = &[
             (
+                "expansion_factor",
+                "we use expansion factor of 6 applied to the size of the input tensor",
+                &[6.0],
+            ),
+            (
+                "rmsprop_alpha",
+                "RMSProp optimizer with decay 0.9 and momentum 0.9",
+                &[0.9],
+            ),
+            (
+                "survival_prob",
+                "stochastic depth with survival probability 0.8",
+                &[0.8],
+            ),
+            (
                 "iou_threshold",
                 "Boxes with IoU above 0.5 are positives.",
                 &[0.5],
@@ -1686,6 +1741,67 @@ mod tests {
         assert!(num("the learning rate for 256 steps", "learning_rate").is_empty());
         // Depth in a model name and an optimizer merely named.
         assert!(one("Adam is a versatile algorithm.", "optimizer").is_empty());
+    }
+
+    /// MobileNetV2 p.4 and p.6, EfficientNet p.6-7: the sentences as printed.
+    #[test]
+    fn expansion_factor_rmsprop_decay_and_survival_probability() {
+        assert_eq!(
+            num(
+                "For all our main experiments we use expansion factor of 6 applied to the size \
+                 of the input tensor.",
+                "expansion_factor"
+            ),
+            [6.0]
+        );
+        assert!(
+            num(
+                "However, for our purposes we show that expansion ratio greater than 1 is the \
+                 most useful.",
+                "expansion_factor"
+            )
+            .is_empty()
+        );
+        let v2 = "We use the standard RMSPropOp-timizer with both decay and momentum set to 0.9.";
+        assert_eq!(num(v2, "rmsprop_alpha"), [0.9]);
+        assert_eq!(num(v2, "momentum"), [0.9]);
+        assert_eq!(one(v2, "optimizer"), [("RMSProp".to_string(), None::<f64>)]);
+        assert!(num(v2, "weight_decay").is_empty());
+        let joined =
+            "We use the standard RMSPropOptimizer with both decay and momentum set to 0.9.";
+        assert_eq!(one(joined, "optimizer").len(), 1);
+        assert_eq!(num(joined, "rmsprop_alpha"), [0.9]);
+        let effnet = "We train our EfficientNet models on ImageNet using similar settings as (Tan \
+                      et al., 2019): RMSProp optimizer with decay 0.9 and momentum 0.9; batch norm \
+                      momentum 0.99; weight decay 1e-5; initial learning rate 0.256 that decays by \
+                      0.97 every 2.4 epochs.";
+        assert_eq!(num(effnet, "rmsprop_alpha"), [0.9]);
+        assert_eq!(num(effnet, "momentum"), [0.9]);
+        assert_eq!(num(effnet, "weight_decay"), [1e-5]);
+        // The learning rate's decay is no RMSProp decay.
+        assert!(
+            num(
+                "We use RMSProp and a learning rate decay of 0.97 every 2 epochs.",
+                "rmsprop_alpha"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            num(
+                "We also use swish activation, fixed AutoAugment policy, and stochastic depth \
+                 (Huang et al., 2016) with survival probability 0.8.",
+                "survival_prob"
+            ),
+            [0.8]
+        );
+        // The keep probability is no drop-path rate.
+        assert!(
+            num(
+                "stochastic depth (Huang et al., 2016) with survival probability 0.8.",
+                "drop_path"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

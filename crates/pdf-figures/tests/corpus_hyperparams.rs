@@ -235,3 +235,29 @@ fn hyperparameter_recall_precision_and_counts_on_hand_labelled_papers() {
 
 const RECALL_FLOOR: f64 = 0.9;
 const PRECISION_FLOOR: f64 = 0.8;
+
+/// EfficientNet p.6-7 (read with `pdftotext -f 6 -l 7`): "RMSProp optimizer with decay 0.9 and
+/// momentum 0.9; batch norm momentum 0.99; weight decay 1e-5; ..." and "stochastic depth (Huang
+/// et al., 2016) with survival probability 0.8". RMSProp's decay is no weight or learning-rate
+/// decay, and a survival probability is no drop-path rate (issue 18, MobileNetV2 dogfood).
+#[test]
+fn efficientnet_rmsprop_decay_and_survival_probability() {
+    let data = std::fs::read(papers_dir().join("efficientnet.pdf")).unwrap();
+    let ex = pdf_figures::extract(data, "efficientnet", &pdf_figures::Options::default()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(ex.files.get("hyperparams.json").unwrap()).unwrap();
+    let found = |name: &str| -> Vec<(u64, f64)> {
+        json["hyperparameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["name"] == name)
+            .filter_map(|h| Some((h["page"].as_u64()?, h["number"].as_f64()?)))
+            .collect()
+    };
+    assert_eq!(found("rmsprop_alpha"), [(6, 0.9)]);
+    assert_eq!(found("survival_prob"), [(7, 0.8)]);
+    assert!(found("drop_path").is_empty(), "{:?}", found("drop_path"));
+    assert!(found("momentum").contains(&(6, 0.9)));
+    assert!(!found("momentum").iter().any(|m| m.1 == 0.99));
+}

@@ -292,7 +292,24 @@ fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
                 todo: None,
             }
         } else {
-            let reason = if values.is_empty() {
+            // The models whose values the chosen setting states, when none is this model's:
+            // the reason is the model, not the setting (MobileNetV2's learning rate, labelled
+            // MobileNetV1 from "Following MobileNetV1 setup", was said to be another setting's).
+            let mut for_others: Vec<&str> = Vec::new();
+            for m in &rest {
+                if let Some(other) = m.model.as_deref()
+                    && m.setting.selected_by(setting)
+                    && !for_others.contains(&other)
+                {
+                    for_others.push(other);
+                }
+            }
+            let reason = if values.is_empty() && !for_others.is_empty() {
+                format!(
+                    "no value for {which} for model {model}; {which} states one only for model {}",
+                    for_others.join(", ")
+                )
+            } else if values.is_empty() {
                 format!("no value for {which}; only other settings state one")
             } else if values.len() == 1 {
                 format!(
