@@ -219,6 +219,12 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
             // sentence that names none.
             let model = setting::model_in(&sentence).or_else(|| setting::model_in(&path));
             for hit in hits {
+                // "(i) Going deeper to 200 layers. We adopt the ResNet-200 [15]" (ResNeXt p.6):
+                // a depth that a model of the paragraph carries in its name is that model's.
+                let model = match (&model, hit.name, hit.number) {
+                    (None, "layers", Some(n)) => setting::model_of_depth(&p.text, n),
+                    _ => model.clone(),
+                };
                 mined.hyperparameters.push(Candidate {
                     name: hit.name,
                     value: hit.value,
@@ -226,7 +232,7 @@ pub fn mine(paragraphs: &[Paragraph], cells: &[TableCell]) -> Mined {
                     page: p.page,
                     section: p.section.clone(),
                     source: Source::Sentence(sentence.clone()),
-                    model: model.clone(),
+                    model,
                     setting: setting.clone(),
                     also: Vec::new(),
                 });

@@ -575,6 +575,26 @@ pub fn model_in(sentence: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The model of `text` whose name ends in the depth `layers` ("ResNet-200" for 200), if exactly
+/// one such name occurs.
+pub fn model_of_depth(text: &str, layers: f64) -> Option<String> {
+    if layers.fract() != 0.0 || !(1.0..=10_000.0).contains(&layers) {
+        return None;
+    }
+    let suffix = format!("-{}", layers as u64);
+    let mut names: Vec<&str> = MODEL
+        .find_iter(text)
+        .map(|m| m.as_str())
+        .filter(|m| m.ends_with(&suffix) && is_model(m))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    match names[..] {
+        [one] => Some(one.to_string()),
+        _ => None,
+    }
+}
+
 /// A [`MODEL`] match that is no dataset, hardware or unit.
 fn is_model(m: &str) -> bool {
     let head: String = m.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
@@ -597,6 +617,17 @@ pub fn own_model<'a>(sentence: &str, paper: &'a Paper) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_depth_named_by_one_model_of_the_paragraph_is_that_models() {
+        // ResNeXt (Xie et al. 2017), p.6.
+        let p = "We compare the following variants that have ∼15 billion FLOPs. (i) Going deeper to 200 layers. We adopt the ResNet-200 [15] implemented in [11]. (ii) Going wider by increasing the bottleneck width.";
+        assert_eq!(model_of_depth(p, 200.0).as_deref(), Some("ResNet-200"));
+        assert_eq!(model_of_depth(p, 50.0), None);
+        // Two models of that depth: which one is unknown.
+        let two = "Going deeper to 101 layers: ResNet-101 and ResNeXt-101.";
+        assert_eq!(model_of_depth(two, 101.0), None);
+    }
     use super::*;
 
     #[test]

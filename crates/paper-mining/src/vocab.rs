@@ -681,6 +681,7 @@ pub(crate) fn force() {
     LazyLock::force(&CITATION_TAIL);
     LazyLock::force(&COMPARATIVE);
     LazyLock::force(&NORM_BEFORE);
+    LazyLock::force(&TIME_OR_HARDWARE_AFTER);
     LazyLock::force(&HEADERS);
 }
 
@@ -748,6 +749,7 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
                         || COMPARATIVE.is_match(prefix)
                         || (rule.name == "momentum"
                             && NORM_BEFORE.is_match(&sentence[..whole.start()]))
+                        || TIME_OR_HARDWARE_AFTER.is_match(&sentence[v.end()..])
                     {
                         continue;
                     }
@@ -791,6 +793,14 @@ pub fn hits(sentence: &str) -> Vec<Hit> {
     }
     out
 }
+
+/// A number that counts days, hours or GPUs ("takes 1.7s per mini-batch and 10 days total on 8
+/// GPUs", ResNeXt p.7, read as a batch size of 10) is no value of any hyper-parameter here.
+static TIME_OR_HARDWARE_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    crate::re::compile(
+        r"(?i)^\s*(?:days?|hours?|hrs?|minutes?|mins?|seconds?|secs?|ms|GPUs?|TPUs?|GPU-days|machines|nodes)\b",
+    )
+});
 
 /// "batch norm momentum 0.99" (EfficientNet p.6) is the normalisation's running-average
 /// factor, not the optimizer's momentum (and PyTorch's BatchNorm momentum is 1 minus it): it is
@@ -1702,6 +1712,16 @@ mod tests {
         ] {
             assert_eq!(header_name(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn a_count_of_days_or_gpus_is_no_batch_size() {
+        // ResNeXt (Xie et al. 2017), p.7: 10 days of training, not a batch of 10.
+        let s = "Training the 2×complexity model (64×4d ResNeXt-101) takes 1.7s per mini-batch and 10 days total on 8 GPUs.";
+        assert_eq!(num(s, "batch_size"), Vec::<f64>::new());
+        // ResNeXt p.5: the batch is still read beside the GPUs it is spread over.
+        let s = "We use SGD with a mini-batch size of 256 on 8 GPUs (32 per GPU).";
+        assert_eq!(num(s, "batch_size"), [256.0]);
     }
 
     #[test]

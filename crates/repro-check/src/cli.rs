@@ -34,9 +34,11 @@ Examples:
   repro-check init --paper \"...\" --model ResNet50 --out output/ --hyperparams work/paper/hyperparams.json
   repro-check init --paper \"...\" --model BertClassifier --out output/ --hyperparams hp.json --setting fine-tuning
 
-With --hyperparams, a value is filled in only where the chosen setting (the paper's main one
-unless --setting names another) states exactly one; every other field lists its candidates
-with page and setting under a TODO(paper).
+With --hyperparams and no --setting, a value is filled in only where the paper states one
+value for it in every setting (setting labels are guessed from the wording, so a value that
+another setting contradicts is not picked); with --setting (main, fine-tuning, CIFAR, ...), where
+that setting states exactly one for this model. Every other field lists its candidates with
+page, setting and model under a TODO(paper).
 
 Writes README.md, docs/ (audit, architecture, one six-part document per module, math,
 diagrams), model.py, modules/, config.py, requirements.txt and verify.toml. Refuses, writing
@@ -56,9 +58,9 @@ assets/templates/ when found (edit them there), else from the copies built into 
         /// paper's parameter count with page and sentence.
         #[arg(long, value_name = "FILE")]
         hyperparams: Option<PathBuf>,
-        /// With --hyperparams: the experiment whose values to fill in, a setting label
-        /// (pre-training, fine-tuning, ablation, other-task, baseline) or a word of its dataset
-        /// or section (CIFAR) [default: the paper's main setting].
+        /// With --hyperparams: the experiment whose values to fill in, a setting label (main,
+        /// pre-training, fine-tuning, ablation, other-task, baseline) or a word of its dataset
+        /// or section (CIFAR) [default: none; only values no setting contradicts are filled].
         #[arg(long, value_name = "SETTING", requires = "hyperparams")]
         setting: Option<String>,
         /// Module file stems, comma-separated (one docs/modules/<m>.md and modules/<m>.py each)

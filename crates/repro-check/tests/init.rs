@@ -701,7 +701,9 @@ fn rows_without_a_setting_never_pick_the_first_mention() {
     assert!(config.contains("    #   256  (main; Section 3.4, page 4: \"mini-batch size of 256\")\n    #   128  (main; Section 4.2, page 7: \"mini-batch size of 128\")\n"), "{config}");
     let verify = read(&out, "verify.toml");
     assert!(
-        verify.contains("# TODO(paper): the paper prints 2 different counts for ResNet50"),
+        verify.contains(
+            "# TODO(paper): the paper prints 2 count(s) for ResNet50 or a model of a similar name"
+        ),
         "{verify}"
     );
     let toml: toml::Table = verify.parse().unwrap();
@@ -946,4 +948,52 @@ fn the_scaffold_diagrams_draw_no_data_flow_they_cannot_know() {
             assert!(blocks[0].text.contains(&format!("_{m}[")), "{rel}: {m}");
         }
     }
+}
+
+/// ResNeXt (Xie et al. 2017), Table 1, p.3 prints 25.0×10^6 for "ResNeXt-50 (32×4d)" and
+/// 25.5×10^6 for ResNet-50. The dogfood's `--model ResNeXt50` left verify.toml's count a bare
+/// TODO: a name that only holds the class name is now listed as a candidate (never filled, as
+/// SE-ResNet-50 holds ResNet50 too), and `ResNeXt50_32x4d` (× written x) is the model itself.
+#[test]
+fn a_count_of_a_model_of_similar_name_is_a_candidate_and_x_matches_times() {
+    let json_text = r##"{"hyperparameters": [],
+      "param_counts": [
+        {"model": "ResNet-50", "value": "25.5×10^6", "count": 25500000, "page": 3, "section": "",
+         "source": {"table": "1", "row": "# params.", "column": "ResNet-50"}},
+        {"model": "ResNeXt-50 (32×4d)", "value": "25.0×10^6", "count": 25000000, "page": 3,
+         "section": "", "source": {"table": "1", "row": "# params.", "column": "ResNeXt-50 (32×4d)"}}]}"##;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("hyperparams.json");
+    std::fs::write(&json, json_text).unwrap();
+    let run = |model: &str, out: &Path| {
+        let o = Command::new(BIN)
+            .args(["init", "--paper", "ResNeXt", "--model", model, "--out"])
+            .arg(out)
+            .args(["--hyperparams", json.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let verify = read(out, "verify.toml");
+        let toml: toml::Table = verify.parse().unwrap();
+        (
+            verify,
+            toml["model"]["paper_params"].as_str().unwrap().to_string(),
+        )
+    };
+    let (verify, count) = run("ResNeXt50", &dir.path().join("a"));
+    assert_eq!(count, "TODO(paper): e.g. 25.6M", "{verify}");
+    assert!(
+        verify.contains("the paper prints 1 count(s) for ResNeXt50 or a model of a similar name"),
+        "{verify}"
+    );
+    assert!(
+        verify.contains("#   \"25.0×10^6\" (Table 1, page 3"),
+        "{verify}"
+    );
+    assert!(
+        !verify.contains("25.5×10^6"),
+        "ResNet-50's count is no candidate:\n{verify}"
+    );
+    let (verify, count) = run("ResNeXt50_32x4d", &dir.path().join("b"));
+    assert_eq!(count, "25.0×10^6", "{verify}");
 }

@@ -348,12 +348,25 @@ fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
         hyperparameters.push(h);
     }
     let wanted = squash(model);
-    let mut counts: Vec<ParamCount> = Vec::new();
-    for c in file
+    // The counts of exactly this model; when there are none, those of models whose names hold
+    // this one or are held by it ("ResNeXt-50 (32×4d)" for `--model ResNeXt50`), as candidates
+    // only: such a name can as well be a variant's (SE-ResNet-50 for ResNet50).
+    let exact: Vec<&MinedCount> = file
         .param_counts
         .iter()
         .filter(|c| c.model.as_deref().is_some_and(|m| squash(m) == wanted))
-    {
+        .collect();
+    let near_only = exact.is_empty();
+    let named: Vec<&MinedCount> = if near_only {
+        file.param_counts
+            .iter()
+            .filter(|c| c.model.as_deref().is_some_and(|m| same_model(m, model)))
+            .collect()
+    } else {
+        exact
+    };
+    let mut counts: Vec<ParamCount> = Vec::new();
+    for c in named {
         let value = printed_count(&value_text(&c.value));
         if counts.iter().any(|k| k.value == value) {
             continue;
@@ -368,7 +381,7 @@ fn prefill(file: File, model: &str, setting: Option<&str>) -> Prefill {
             locator,
         });
     }
-    let (param_count, param_count_candidates) = if counts.len() == 1 {
+    let (param_count, param_count_candidates) = if counts.len() == 1 && !near_only {
         (counts.pop(), Vec::new())
     } else {
         (None, counts)
@@ -393,7 +406,9 @@ fn same_model(named: &str, built: &str) -> bool {
 }
 
 fn squash(s: &str) -> String {
+    // "32×4d" is written 32x4d in a class name.
     s.chars()
+        .map(|c| if c == '×' { 'x' } else { c })
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect()
