@@ -795,3 +795,49 @@ fn inline_images_decode_every_filter_abbreviation() {
     assert!(file.ends_with(".jpg"), "{file}");
     assert_eq!(std::fs::read(out.join(file)).unwrap(), jpeg);
 }
+
+/// Issue 18: "soft hyphens stay in headings". A heading set in Helvetica-Bold whose word
+/// "Intro­duction" carries a soft hyphen (WinAnsi 0xAD, U+00AD) between "Intro" and "duction",
+/// above a paragraph of body text: paper.md has the heading without the soft hyphen, and the
+/// word whole.
+#[test]
+fn a_soft_hyphen_in_a_heading_is_not_in_paper_md() {
+    let mut content: Vec<u8> = b"BT /F2 14 Tf 72 700 Td (1 Intro\xADduction) Tj ET\n".to_vec();
+    let body = [
+        "Deep networks are trained on large labelled image collections with stochastic",
+        "gradient descent. We describe the architecture, the training procedure and the",
+        "results on the validation set, and compare them with earlier networks that use",
+        "the same data. The rest of this page is ordinary running text in one column.",
+    ];
+    for (i, line) in body.iter().enumerate() {
+        content.extend_from_slice(
+            format!(
+                "BT /F1 10 Tf 72 {} Td ({line}) Tj ET\n",
+                670 - 12 * i as i32
+            )
+            .as_bytes(),
+        );
+    }
+    let doc = one_page(&content, "", |pdf| {
+        let regular = pdf.add(
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        );
+        let bold = pdf.add(
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
+        );
+        format!("/Font << /F1 {regular} 0 R /F2 {bold} 0 R >>")
+    });
+    let (_m, out, _d) = run_ok(&doc);
+    let md = std::fs::read_to_string(out.join("paper.md")).unwrap();
+    assert!(
+        !md.contains('\u{ad}'),
+        "a soft hyphen is left in paper.md:\n{md}"
+    );
+    let heading = md
+        .lines()
+        .find(|l| l.contains("Intro"))
+        .unwrap_or_else(|| panic!("no heading line:\n{md}"));
+    assert!(heading.starts_with('#'), "not a heading: {heading:?}\n{md}");
+    assert!(heading.ends_with("1 Introduction"), "{heading:?}\n{md}");
+    assert!(md.contains("Deep networks are trained"), "{md}");
+}

@@ -12,7 +12,6 @@
 //! document's numbering.
 
 use crate::page::{BlockRole, PageLayout};
-use crate::text::Line;
 use serde::Serialize;
 
 /// A section heading.
@@ -80,15 +79,20 @@ pub fn sections(layouts: &[PageLayout]) -> Vec<Heading> {
                     .last()
                     .is_some_and(|l| l.bbox.width() < line.bbox.width());
             let text = if wrapped && !own_line {
-                block
-                    .lines
-                    .iter()
-                    .map(Line::text)
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                let mut joined = String::new();
+                for l in &block.lines {
+                    if !joined.is_empty() && !joined.ends_with('\u{ad}') {
+                        joined.push(' ');
+                    }
+                    joined.push_str(&l.text());
+                }
+                joined
             } else {
                 text
             };
+            // A soft hyphen (U+00AD) marks where a word may break and prints only at a line
+            // end; in a title it is no character of the title (issue 18: "Intro\u{ad}duction").
+            let text = text.replace('\u{ad}', "");
             let own_line = own_line || wrapped;
             if !own_line {
                 if let Some(title) = run_in_unnumbered(&text) {
