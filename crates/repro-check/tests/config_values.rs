@@ -98,7 +98,17 @@ fn values_the_cited_page_states_pass() {
     // miner's 0.99 but page 6 prints 0.9, so it is not a finding.
     assert_eq!(items[0].status, Status::Pass, "{items:#?}");
     assert!(
-        items[0].reason.starts_with("4 config.py field(s)"),
+        items[0]
+            .reason
+            .starts_with("4 config.py field(s) match a value their cited page states"),
+        "{}",
+        items[0].reason
+    );
+    // Nothing was left out here, and the line says so.
+    assert!(
+        items[0]
+            .reason
+            .contains("; 0 field(s) citing a page could not be compared"),
         "{}",
         items[0].reason
     );
@@ -143,6 +153,15 @@ fn nothing_comparable_is_a_skip_never_a_pass() {
     let got = items(&out, Some(&work));
     assert_eq!(got.len(), 1, "{got:#?}");
     assert_eq!(got[0].status, Status::Skip, "{got:#?}");
+    // batch_size cites page 2 and dropout page 6, neither with its name mined there; the
+    // learning rate cites no page at all.
+    assert!(
+        got[0]
+            .reason
+            .contains("(2 field(s) cite a page with nothing to compare)"),
+        "{}",
+        got[0].reason
+    );
     // Without the paper's folder it says how to give it.
     let lone = tempfile::tempdir().unwrap();
     config(
