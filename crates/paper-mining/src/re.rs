@@ -8,6 +8,8 @@
 //! the commit). Literal non-ASCII characters and `(?i)` keep working as before.
 
 use regex::Regex;
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Literal, Repetition};
+use std::sync::OnceLock;
 
 /// `pattern` with `\b`, `\w`, `\W`, `\d` and `\D` made ASCII-only; escaped backslashes (`\\beta`)
 /// are left alone.
@@ -54,7 +56,7 @@ impl RuleRegex {
     pub fn new(pattern: &str) -> RuleRegex {
         regex_automata::meta::Builder::new()
             .configure(regex_automata::meta::Config::new().auto_prefilter(false))
-            .build(&ascii_classes(pattern))
+            .build_from_hir(&hir_of(&ascii_classes(pattern)))
             .map(RuleRegex)
             .unwrap_or_else(|e| panic!("pattern {pattern:?}: {e}"))
     }
@@ -69,6 +71,149 @@ impl RuleRegex {
         self.0
             .captures_iter(haystack)
             .map(move |caps| Caps { haystack, caps })
+    }
+}
+
+/// The pieces that many patterns hold whole: the printed number and the filler between a
+/// rule's words and its value. Parsing a pattern (its case folding above all) was half the
+/// time of building a rule, and most of a rule's text is these pieces; each is parsed once per
+/// case mode and put into the parsed patterns instead (see [`hir_of`]).
+fn pieces() -> [&'static str; 2] {
+    [crate::number::NUM, crate::vocab::FILL]
+}
+
+/// The stand-in for piece `k` in a pattern's text: one atom (so that a quantifier after it
+/// applies to all of it, as to the piece's own group), a class of two private-use characters
+/// that no pattern holds and that nothing merges with, then a `q` whose parsed form tells
+/// whether case is ignored where the piece stands (`[Qq]`) or not (`q`).
+fn marker(k: usize) -> String {
+    let (a, b) = marker_chars(k);
+    format!("(?:[\\x{{{:X}}}\\x{{{:X}}}]q)", a as u32, b as u32)
+}
+
+fn marker_chars(k: usize) -> (char, char) {
+    let base = 0xF0000 + 4 * k as u32;
+    (
+        char::from_u32(base).expect("a private-use character"),
+        char::from_u32(base + 2).expect("a private-use character"),
+    )
+}
+
+fn parse(pattern: &str) -> Hir {
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .unwrap_or_else(|e| panic!("pattern {pattern:?}: {e}"))
+}
+
+/// Piece `k` parsed with case ignored or not, once per process.
+fn piece_hir(k: usize, ignore_case: bool) -> &'static Hir {
+    static HIRS: [[OnceLock<Hir>; 2]; 2] = [const { [const { OnceLock::new() }; 2] }; 2];
+    HIRS[k][usize::from(ignore_case)].get_or_init(|| {
+        let piece = ascii_classes(pieces()[k]);
+        parse(&if ignore_case {
+            format!("(?i:{piece})")
+        } else {
+            piece
+        })
+    })
+}
+
+/// The parsed form of `pattern` (ASCII classes already made), equal to what parsing it whole
+/// gives: every piece it holds is parsed once per process and copied in (see [`pieces`]).
+pub(crate) fn hir_of(pattern: &str) -> Hir {
+    let mut text = std::borrow::Cow::Borrowed(pattern);
+    for (k, piece) in pieces().iter().enumerate() {
+        let piece = ascii_classes(piece);
+        if text.contains(&piece) {
+            text = put_markers(&text, &piece, &marker(k)).into();
+        }
+    }
+    let hir = match text {
+        std::borrow::Cow::Borrowed(_) => parse(pattern),
+        std::borrow::Cow::Owned(text) => substitute(parse(&text)),
+    };
+    debug_assert_eq!(hir, parse(pattern), "pattern {pattern:?}");
+    hir
+}
+
+/// `text` with `piece` replaced by `marker` wherever no quantifier follows it: the filler is
+/// no atom (`(...)*\s*`), so a quantifier after it applies to its last part only, and the
+/// marker, an atom, would change that.
+fn put_markers(text: &str, piece: &str, marker: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(piece) {
+        let after = &rest[at + piece.len()..];
+        out.push_str(&rest[..at]);
+        if after.starts_with(['*', '+', '?', '{']) {
+            out.push_str(piece);
+        } else {
+            out.push_str(marker);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn marker_of(hir: &Hir) -> Option<usize> {
+    let HirKind::Class(Class::Unicode(class)) = hir.kind() else {
+        return None;
+    };
+    let [a, b] = class.ranges() else {
+        return None;
+    };
+    (0..pieces().len()).find(|&k| {
+        let (x, y) = marker_chars(k);
+        (a.start(), a.end(), b.start(), b.end()) == (x, x, y, y)
+    })
+}
+
+/// `hir` with every marker replaced by its piece, rebuilt with the constructors the parser
+/// uses, so that literals merge and concatenations flatten as in a whole parse.
+fn substitute(hir: Hir) -> Hir {
+    if !matches!(
+        hir.kind(),
+        HirKind::Concat(_) | HirKind::Alternation(_) | HirKind::Repetition(_) | HirKind::Capture(_)
+    ) {
+        return hir;
+    }
+    match hir.into_kind() {
+        HirKind::Concat(subs) => {
+            let mut out = Vec::with_capacity(subs.len());
+            let mut subs = subs.into_iter();
+            while let Some(sub) = subs.next() {
+                let Some(k) = marker_of(&sub) else {
+                    out.push(substitute(sub));
+                    continue;
+                };
+                let after = subs.next().map(Hir::into_kind);
+                let ignore_case = match after {
+                    Some(HirKind::Class(_)) => true,
+                    Some(HirKind::Literal(Literal(bytes))) => {
+                        out.push(piece_hir(k, false).clone());
+                        if bytes.len() > 1 {
+                            out.push(Hir::literal(bytes[1..].to_vec()));
+                        }
+                        continue;
+                    }
+                    _ => panic!("a piece's marker without its q"),
+                };
+                out.push(piece_hir(k, ignore_case).clone());
+            }
+            Hir::concat(out)
+        }
+        HirKind::Alternation(subs) => Hir::alternation(subs.into_iter().map(substitute).collect()),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(substitute(*r.sub)),
+            ..r
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(substitute(*c.sub)),
+            ..c
+        }),
+        _ => unreachable!("only containers get here"),
     }
 }
 
@@ -140,6 +285,36 @@ mod tests {
         assert_eq!(&re.captures("a 3×3 conv").unwrap()["v"], "3");
         assert!(compile(r"\blr\b").is_match("lr−0.1"));
         assert!(!compile(r"\blr\b").is_match("clr = 1"));
+    }
+
+    #[test]
+    fn a_piece_parses_as_it_does_in_place_whatever_stands_around_it() {
+        use crate::number::NUM;
+        let whole = |p: &str| parse(p);
+        for pattern in [
+            format!("a{NUM}b"),
+            format!("(?i)a{NUM}bc"),
+            format!("x(?:{NUM})?y{NUM}"),
+            format!("(?i:{NUM})z|q{NUM}"),
+            format!("(?i)(?P<v>{NUM})\\s*(?-i:param){NUM}"),
+            format!("^{NUM}$"),
+            NUM.to_string(),
+            format!("(?i)ab{}{NUM}q", crate::vocab::FILL),
+            format!("{}+", crate::vocab::FILL),
+        ] {
+            let pattern = ascii_classes(&pattern);
+            assert_eq!(hir_of(&pattern), whole(&pattern), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn a_piece_keeps_its_case_mode() {
+        use crate::number::NUM;
+        let re = |p: &str| RuleRegex::new(p);
+        // "[kKMBT]" of the number takes "m" only where case is ignored.
+        assert!(re(&format!("(?i)^{NUM}$")).is_match("25m"));
+        assert!(!re(&format!("^{NUM}$")).is_match("25m"));
+        assert!(re(&format!("^{NUM}$")).is_match("25M"));
     }
 
     #[test]

@@ -146,7 +146,7 @@ const fn rule_if(
 }
 
 /// Words allowed between a trigger and its value ("learning rate *is set to* 0.1").
-const FILL: &str = r"(?:\s*(?:\b(?:of|is|was|were|are|be|been|to|at|from|as|by|with|and|the|a|an|we|use|used|set|sets|setting|equal|equals|fixed|initial|initially|initialized|initialised|start|starts|started|starting|peak|base|maximum|max|value|values|chosen|kept|always|constant|typically|then|among|about|approximately|around|roughly|size|rate|ratio|probability|global|norm|over|for|first|during|in|period|phase|linearly)\b|[=:≈~∼]|\([^()]{0,24}\)|[\{\[(]))*\s*";
+pub(crate) const FILL: &str = r"(?:\s*(?:\b(?:of|is|was|were|are|be|been|to|at|from|as|by|with|and|the|a|an|we|use|used|set|sets|setting|equal|equals|fixed|initial|initially|initialized|initialised|start|starts|started|starting|peak|base|maximum|max|value|values|chosen|kept|always|constant|typically|then|among|about|approximately|around|roughly|size|rate|ratio|probability|global|norm|over|for|first|during|in|period|phase|linearly)\b|[=:≈~∼]|\([^()]{0,24}\)|[\{\[(]))*\s*";
 
 const OPTIMIZERS: &str = r"(?P<v>SGD|AdamW|Adam|AdaMax|Adagrad|AdaGrad|RMSProp|RMSprop|Adadelta|AdaDelta|LAMB|LARS|Adafactor|[Ss]tochastic gradient descent|[Mm]omentum SGD)";
 
@@ -626,17 +626,20 @@ static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| {
     Triggers::new(&skeletons)
 });
 
+/// A rule's pattern with the filler, the value and the optimizer names written out.
+fn expanded(pattern: &str) -> String {
+    pattern
+        .replace("{F}", FILL)
+        .replace("{N}", &format!("(?P<v>{NUM})"))
+        .replace("OPT", OPTIMIZERS)
+}
+
 fn compiled(i: usize) -> &'static Compiled {
     COMPILED[i].get_or_init(|| {
         let r = &RULES[i];
         Compiled {
             name: r.name,
-            re: RuleRegex::new(
-                &r.pattern
-                    .replace("{F}", FILL)
-                    .replace("{N}", &format!("(?P<v>{NUM})"))
-                    .replace("OPT", OPTIMIZERS),
-            ),
+            re: RuleRegex::new(&expanded(r.pattern)),
             requires: r.requires.map(crate::re::compile),
             kind: r.kind,
         }
@@ -988,6 +991,28 @@ pub fn header_name(header: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_parses_with_the_shared_pieces_as_it_does_whole() {
+        // `hir_of` puts the filler and the number in parsed once; the tree must be the one a
+        // parse of the whole text gives, or a rule would match something else.
+        let whole = |p: &str| regex_syntax::ParserBuilder::new().build().parse(p).unwrap();
+        let mut with_pieces = 0;
+        for rule in RULES {
+            let pattern = crate::re::ascii_classes(&expanded(rule.pattern));
+            with_pieces += usize::from(pattern.contains(&crate::re::ascii_classes(NUM)));
+            assert_eq!(
+                crate::re::hir_of(&pattern),
+                whole(&pattern),
+                "{}",
+                rule.pattern
+            );
+        }
+        assert!(
+            with_pieces > RULES.len() / 2,
+            "{with_pieces} rules hold a number"
+        );
+    }
 
     fn one(sentence: &str, name: &str) -> Vec<(String, Option<f64>)> {
         hits(sentence)
