@@ -48,14 +48,22 @@ pub fn compile(pattern: &str) -> Regex {
 /// the prefilter (extracting every case variant of the rule's words and building a Teddy or
 /// Aho-Corasick searcher over them) was over a third of the building time, and a rule only
 /// ever runs on the few sentences its trigger already picked (see `crate::trigger`), where a
-/// prefilter saves nothing.
+/// prefilter saves nothing. Nor with the lazy DFA: it needs a reverse automaton and a cache of
+/// its own, which took a third of what was left of the building time (all rules: 36 -> 25 ms),
+/// while searching those few sentences without it (the bounded backtracker or the PikeVM,
+/// linear in the sentence) cost 3.6 ms more a paper (25 papers' 13,485 sentences, every rule
+/// built: 105 -> 195 ms); over the 15 corpus papers pdf-figures ran 2-3% faster.
 pub struct RuleRegex(regex_automata::meta::Regex);
 
 impl RuleRegex {
     /// Compiles a pattern of this crate (a constant, so a failure is a bug in the vocabulary).
     pub fn new(pattern: &str) -> RuleRegex {
         regex_automata::meta::Builder::new()
-            .configure(regex_automata::meta::Config::new().auto_prefilter(false))
+            .configure(
+                regex_automata::meta::Config::new()
+                    .auto_prefilter(false)
+                    .hybrid(false),
+            )
             .build_from_hir(&hir_of(&ascii_classes(pattern)))
             .map(RuleRegex)
             .unwrap_or_else(|e| panic!("pattern {pattern:?}: {e}"))
