@@ -48,6 +48,20 @@ pub fn warm_up() {
     symbols::force();
 }
 
+/// Builds, ahead of mining, the automata that mining `texts` (a paper's pages, say) will use:
+/// the setting classifier's and those of every vocabulary rule whose trigger occurs in one of
+/// their sentences; run after [`warm_up`]. pdf-figures runs it on a spare core while it
+/// locates figures, tables and equations, which leave that core idle, so that mining (beside
+/// the renders) has little left to build. Mining builds whatever this missed (a sentence
+/// joined across pages, say) as before: what is built, and so what is mined, does not
+/// depend on it.
+pub fn prepare(texts: &[String]) {
+    setting::force();
+    for text in texts {
+        vocab::prepare(text);
+    }
+}
+
 /// Running text: one paragraph (or caption) with where it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Paragraph {

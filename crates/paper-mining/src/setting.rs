@@ -615,6 +615,30 @@ pub fn own_model<'a>(sentence: &str, paper: &'a Paper) -> Option<&'a str> {
         .flatten()
 }
 
+
+/// Builds every automaton of this module (see [`crate::prepare`]).
+pub(crate) fn force() {
+    LazyLock::force(&DATASET);
+    LazyLock::force(&INFERENCE);
+    LazyLock::force(&TASK);
+    LazyLock::force(&HEADING_TASK);
+    LazyLock::force(&INTRODUCES);
+    LazyLock::force(&SIZED);
+    LazyLock::force(&PRETRAINED_ON);
+    LazyLock::force(&EDITION);
+    LazyLock::force(&ABLATION);
+    LazyLock::force(&FINE_TUNING);
+    LazyLock::force(&PRE_TRAINING);
+    LazyLock::force(&BASELINE);
+    LazyLock::force(&DOWNSTREAM);
+    LazyLock::force(&CITED);
+    LazyLock::force(&FIRST_PERSON);
+    LazyLock::force(&MODEL);
+    LazyLock::force(&NOT_MODEL);
+    LazyLock::force(&FOLLOWED);
+    LazyLock::force(&OUR_PRIMARY);
+}
+
 #[cfg(test)]
 mod tests {
 

@@ -688,6 +688,17 @@ pub(crate) fn force() {
     LazyLock::force(&HEADERS);
 }
 
+/// Builds the automaton of every rule whose trigger occurs in a sentence of `text` (see
+/// [`crate::prepare`]).
+pub(crate) fn prepare(text: &str) {
+    for sentence in crate::split_sentences(text) {
+        let possible = TRIGGERS.possible(&sentence);
+        for i in (0..RULES.len()).filter(|&i| possible[i]) {
+            compiled(i);
+        }
+    }
+}
+
 /// One value a sentence states.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {

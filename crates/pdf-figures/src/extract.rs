@@ -204,7 +204,7 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     };
     // The hyper-parameter vocabulary's shared automata are independent of the PDF; with spare
     // cores they are built while the pages are interpreted.
-    let warm_up = (threads > 1).then(|| std::thread::spawn(paper_mining::warm_up));
+    let mut warm_up = (threads > 1).then(|| std::thread::spawn(paper_mining::warm_up));
     let pdf = engine::open(data, &opts.limits)?;
     timer.lap("open");
     let n = pdf.pages().len();
@@ -265,6 +265,18 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         debug_page(l);
     }
     timer.lap("layout");
+    // Locating figures, tables and equations below runs on this thread alone; the spare core
+    // meanwhile builds the automata that mining these pages will use (after the shared ones).
+    let prepare = (threads > 1).then(|| {
+        let texts: Vec<String> = layouts.iter().map(PageLayout::text).collect();
+        let warm_up = warm_up.take();
+        std::thread::spawn(move || {
+            if let Some(w) = warm_up {
+                let _ = w.join();
+            }
+            paper_mining::prepare(&texts);
+        })
+    });
     let captions = select_captions(&layouts);
     let regions = locate(&layouts, &captions, CaptionKind::Figure, Side::Above);
 
@@ -372,9 +384,6 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
     skipped.insert("undecodable".to_string(), failed);
 
     timer.lap("pages+images");
-    if let Some(w) = warm_up {
-        let _ = w.join();
-    }
     // Rendering reads the copy whose Type 3 glyph programs are decoded once, when there is
     // one; everything else reads the file as it is.
     let render_pdf = decoded_glyphs.as_ref().unwrap_or(&pdf);
@@ -422,6 +431,9 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
         Ok::<_, Error>((files, hyperparams, paper))
     });
     timer.lap("mine+render");
+    if let Some(p) = prepare {
+        let _ = p.join();
+    }
     let (mined_files, hyperparams, paper) = mined?;
     files.extend(rendered?);
     files.extend(mined_files);
