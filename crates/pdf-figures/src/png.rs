@@ -42,6 +42,11 @@ fn encode_with(
         return Vec::new();
     };
     encoder.set_compression(png::Compression::Fast);
+    // One filter for every row rather than the adaptive choice among five (the default of
+    // `Fast`), which tries each filter on each row: over the 15 corpus papers pdf-figures took
+    // 4.7% less CPU time, for PNGs 3.7% larger over all 25 (83.0 -> 86.1 MB). Paeth was the
+    // smallest of the single filters (Up and Sub: +34%).
+    encoder.set_filter(png::Filter::Paeth);
     // Writing into a Vec only fails on a size mismatch, which the decoders rule out.
     let written = encoder
         .write_header()
