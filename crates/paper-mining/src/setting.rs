@@ -615,7 +615,6 @@ pub fn own_model<'a>(sentence: &str, paper: &'a Paper) -> Option<&'a str> {
         .flatten()
 }
 
-
 /// Builds every automaton of this module (see [`crate::prepare`]).
 pub(crate) fn force() {
     LazyLock::force(&DATASET);
