@@ -6,13 +6,15 @@ are replayed with the same checks."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 FUZZ = REPO / "scripts" / "fuzz.py"
-BIN = REPO / "target" / "debug"
+# Where cargo put the debug builds: CARGO_TARGET_DIR when set, as cargo itself reads it.
+BIN = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target").resolve() / "debug"
 HELPERS = ["pdf-figures", "tensor-shape-lint", "mermaid-gen", "skill-pack"]
 TARGETS = ["pdf", "python", "mermaid", "yaml-spec", "skill-md", "zip"]
 
@@ -25,7 +27,17 @@ def helpers_built() -> None:
 def test_short_fuzz_run_of_every_target_has_no_abort_hang_or_gigabyte(tmp_path):
     helpers_built()
     run = subprocess.run(
-        [sys.executable, str(FUZZ), "--cases", "150", "--quiet", "--crashes", str(tmp_path)],
+        [
+            sys.executable,
+            str(FUZZ),
+            "--bin",
+            str(BIN),
+            "--cases",
+            "150",
+            "--quiet",
+            "--crashes",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -39,7 +51,7 @@ def test_short_fuzz_run_of_every_target_has_no_abort_hang_or_gigabyte(tmp_path):
 def test_saved_regression_inputs_replay_cleanly():
     helpers_built()
     run = subprocess.run(
-        [sys.executable, str(FUZZ), "--replay", str(REPO / "tests" / "fuzz")],
+        [sys.executable, str(FUZZ), "--bin", str(BIN), "--replay", str(REPO / "tests" / "fuzz")],
         capture_output=True,
         text=True,
         timeout=600,

@@ -71,7 +71,8 @@ def commands(script: str) -> list[str]:
 
 def replay(blocks, work: Path) -> list[str]:
     """Run the blocks in `work`; every command's exit status must be the one the text predicts."""
-    built = REPO / "target" / "debug"
+    # Where cargo put the debug builds: CARGO_TARGET_DIR when set, as cargo itself reads it.
+    built = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target").resolve() / "debug"
     missing = [h for h in HELPERS if not (built / h).is_file()]
     assert not missing, f"build the helpers first (cargo build): {missing} not in {built}"
     env = dict(os.environ, PATH=f"{built}:{os.environ['PATH']}")
