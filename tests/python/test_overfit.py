@@ -391,6 +391,47 @@ def test_a_diverging_paper_optimizer_is_named_not_read_as_needing_more_steps(ove
     assert code == 0
 
 
+def test_a_loss_that_blew_up_on_the_way_to_zero_is_no_plain_pass(overfit, monkeypatch):
+    # The ShuffleNet dogfood: SGD at the paper's lr 0.5 on a batch of 2 went 9.44 -> 537 at step
+    # 5 -> 0 at step 7 (logits in the thousands), and overfit.py printed a plain "PASS ... -> 0
+    # in 7 steps". Here the paper's run is given that curve; Adam(1e-3) then trains for real from
+    # the same initialisation and reaches the goal (0.25, module docstring), so the graph is
+    # sound, and the PASS must name the divergence and say how to scale the rate.
+    import overfit as of
+
+    train = of.Overfit.train
+
+    def scripted(self, run, *args, **kwargs):
+        if run.name != "paper":
+            return train(self, run, *args, **kwargs)
+        run.curve = [(0, 9.43649), (5, 537.424), (7, 0.0)]
+        run.best, run.ended = 0.0, "goal"
+
+    monkeypatch.setattr(of.Overfit, "train", scripted)
+    code, out, _ = overfit(*BASE, *MASKED, "--optimizer", "losses.py:TRAIN", "--max-steps", "1500")
+    last = out.splitlines()[-1]
+    assert last.startswith("PASS overfit: "), last
+    assert "of Adam(lr=0.001) from the same initialisation" in last, last
+    assert "the paper's optimizer DIVERGED on this batch" in last, last
+    assert "537.424 at step 5 -> 0)" in last, last
+    assert code == 0
+
+
+def test_what_counts_as_blowing_up():
+    import overfit as of
+
+    def run(*values: float) -> "of.Run":
+        return of.Run("paper", "SGD", curve=list(enumerate(values)))
+
+    # six times the start, and at least 5 above it
+    assert of.blew_up(9.43649, run(9.43649, 537.424, 0.0))
+    assert of.blew_up(0.5, run(0.5, 5.6, 0.1))
+    assert not of.blew_up(0.5, run(0.5, 5.4, 0.1))
+    # a healthy bump (TwoLayer under SGD(lr=10, momentum 0.9): 0.72 -> 1.79) is not one
+    assert not of.blew_up(0.7248, run(0.7248, 1.7939, 0.3))
+    assert not of.blew_up(6.9, run(6.9, 7.5, float("inf")))
+
+
 def test_optimizer_settings_the_config_leaves_out_are_named_as_pytorch_defaults():
     # The EfficientNet dogfood's config named RMSprop and a rate only; the step ran with
     # momentum 0 and alpha 0.99 (PyTorch's), not the paper's 0.9 and 0.9, and nothing said so.

@@ -138,6 +138,23 @@ class Run:
     def last(self) -> float:
         return self.curve[-1][1] if self.curve else math.nan
 
+    def peak(self) -> tuple[int, float]:
+        """The step and value of the highest finite loss of the curve."""
+        finite = [(v, s) for s, v in self.curve if math.isfinite(v)]
+        if not finite:
+            return 0, math.nan
+        v, s = max(finite)
+        return s, v
+
+
+def blew_up(first: float, run: Run) -> bool:
+    """Whether the loss rose, on the way, to more than six times where it started (at least 5
+    above it): a rate too large for this batch. Cross-entropy then reaches 0 through logits in the
+    thousands (the ShuffleNet dogfood: 9.44 -> 537 at step 5 -> 0 at step 7, lr 0.5 on a batch
+    of 2), which is no sign that the model learns."""
+    _, peak = run.peak()
+    return math.isfinite(first) and math.isfinite(peak) and peak > first + 5 * max(1.0, abs(first))
+
 
 class Overfit:
     def __init__(self, args: argparse.Namespace) -> None:
@@ -397,7 +414,7 @@ class Overfit:
         self.train(paper, self.model, self.optimizer, 1, self.args.max_seconds, echo)
         first = self.first
         assert first is not None
-        if paper.ended == "goal":
+        if paper.ended == "goal" and not blew_up(first, paper):
             return "PASS", (
                 f"loss {first:.6g} -> {paper.last():.6g} in {paper.curve[-1][0]} steps, "
                 f"{paper.seconds:.1f} CPU s ({self.goal_text}; {self.opt_desc}){self.tail()}"
@@ -448,6 +465,8 @@ class Overfit:
             if at_constant
             else "The loss was still above the goal when the budget ran out"
         )
+        if blew_up(first, paper):
+            said = f"{said}; {self.paper_verdict(paper)}"
         return "SKIP", (
             f"undecided within the budget: {said}; {probe.desc}: best {probe.best:.6g} "
             f"({self.probe_said(probe)}); neither reached the {self.goal_text}. No defect was "
@@ -462,11 +481,18 @@ class Overfit:
         batch of 4096, took a batch of 2 from 6.96 to 3668)."""
         first = self.first if self.first is not None else float("nan")
         last = run.last()
-        if run.ended == "nonfinite" or (
-            math.isfinite(last) and last > first + 0.5 * max(1.0, abs(first))
+        step, peak = run.peak()
+        blown = blew_up(first, run)
+        if (
+            blown
+            or run.ended == "nonfinite"
+            or (math.isfinite(last) and last > first + 0.5 * max(1.0, abs(first)))
         ):
+            went = f"{first:.6g} -> {peak:.6g} at step {step} -> {last:.6g}" if blown else (
+                f"{first:.6g} -> {last:.6g}"
+            )
             return (
-                f"the paper's optimizer DIVERGED on this batch ({first:.6g} -> {last:.6g}): a "
+                f"the paper's optimizer DIVERGED on this batch ({went}): a "
                 "learning rate set for the paper's batch size is too large for this one; give "
                 "[overfit] in verify.toml an `lr` scaled to this batch (linear scaling: the "
                 "paper's rate times this batch over the paper's) with `lr_reason`, and rerun"
@@ -491,6 +517,7 @@ class Overfit:
             "seconds": f"the CPU-time limit at step {steps}",
             "stalled": f"no progress for {PATIENCE} steps at step {steps}",
             "nonfinite": f"the loss became {run.last()} at step {steps}",
+            "goal": f"the goal at step {steps}",
         }.get(run.ended, run.ended)
         at = ""
         if self.base is not None and self.base.const is not None:
