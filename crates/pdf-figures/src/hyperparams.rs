@@ -245,7 +245,7 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark], paragraphs: &[Paragraph]) ->
                 .rfind(|(p, y, _)| (*p, *y) <= (page, top))
                 .map_or(String::new(), |m| m.2.clone())
         });
-        let grid = regroup(cells);
+        let grid = regroup(&join_header_lines(cells));
         let cells = grid.as_slice();
         let Some(header) = cells.first() else {
             continue;
@@ -323,6 +323,54 @@ fn cited_in(paragraphs: &[Paragraph], id: &str, page: usize) -> Option<String> {
         .filter(|p| !p.text.starts_with("Table") && !p.text.starts_with("Fig"))
         .find(|p| cites(&p.text))
         .map(|p| p.section.clone())
+}
+
+/// A header of several lines whose top line groups columns ("BiFPN" over "#channels" and
+/// "#layers" in EfficientDet Table 1, which the layout keeps as rows, a hierarchy) as one header
+/// line, each column named by its group and its own lines ("BiFPN #layers D_bifpn"). The header
+/// lines are the top one and the lines after it that hold no number; the top line groups when a
+/// cell of it is blank over a named cell of the next line. Anything else is left as it is.
+fn join_header_lines(cells: &[Vec<String>]) -> Vec<Vec<String>> {
+    let number = |c: &String| {
+        let t: Vec<&str> = c.split_whitespace().collect();
+        !t.is_empty() && t.iter().all(|w| paper_mining::parse_number(w).is_some())
+    };
+    let blank = |c: &String| c.trim().is_empty();
+    let (Some(top), Some(next)) = (cells.first(), cells.get(1)) else {
+        return cells.to_vec();
+    };
+    let groups = top.iter().skip(1).any(|c| !blank(c))
+        && top
+            .iter()
+            .zip(next)
+            .skip(1)
+            .any(|(t, n)| blank(t) && !blank(n));
+    let lines = 1 + cells[1..]
+        .iter()
+        .take_while(|r| !r.iter().skip(1).any(number))
+        .count();
+    if !groups || lines < 2 || lines >= cells.len() {
+        return cells.to_vec();
+    }
+    let mut header: Vec<Vec<&str>> = vec![Vec::new(); top.len()];
+    for (k, line) in cells[..lines].iter().enumerate() {
+        // A group's word stands over the first of its columns; it names the blanks after it
+        // on its line, up to the next word (not on the last line, whose cells are columns).
+        let mut group: Option<&str> = None;
+        for (c, cell) in line.iter().enumerate().take(header.len()) {
+            if !blank(cell) {
+                group = (c > 0).then_some(cell.trim());
+                header[c].push(cell.trim());
+            } else if k + 1 < lines
+                && let Some(g) = group
+            {
+                header[c].push(g);
+            }
+        }
+    }
+    let mut out = vec![header.iter().map(|h| h.join(" ")).collect()];
+    out.extend(cells[lines..].iter().cloned());
+    out
 }
 
 /// The grid as the miner should see it, where the layout merged what the paper separates:
@@ -852,6 +900,51 @@ mod tests {
         // A dash glued to a number is a minus sign, and a word is no marker.
         assert!(!starts_list_item("–5 dB"));
         assert!(!starts_list_item("Optimizer: SGD"));
+    }
+
+    #[test]
+    fn header_lines_under_group_words_name_each_column() {
+        // EfficientDet Table 1 (p.5) as the layout now gives it: "BiFPN" over "#channels" and
+        // "#layers", kept as a hierarchy of rows once its columns are no longer merged.
+        let g = |rows: &[&[&str]]| -> Vec<Vec<String>> {
+            rows.iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        };
+        let grid = g(&[
+            &["", "Input", "Backbone", "BiFPN", "", "Box/class"],
+            &["", "size", "Network", "#channels", "#layers", "#layers"],
+            &["", "R_input", "", "W_bifpn", "D_bifpn", "D_class"],
+            &["D0 (φ = 0)", "512", "B0", "64", "3", "3"],
+            &["D1 (φ = 1)", "640", "B1", "88", "4", "3"],
+        ]);
+        assert_eq!(
+            join_header_lines(&grid),
+            g(&[
+                &[
+                    "",
+                    "Input size R_input",
+                    "Backbone Network",
+                    "BiFPN #channels W_bifpn",
+                    "BiFPN #layers D_bifpn",
+                    "Box/class #layers D_class",
+                ],
+                &["D0 (φ = 0)", "512", "B0", "64", "3", "3"],
+                &["D1 (φ = 1)", "640", "B1", "88", "4", "3"],
+            ])
+        );
+        // A header of one line, or a top line without a blank over a named cell, stays.
+        let flat = g(&[
+            &["Model", "Top-1", "Params"],
+            &["ResNet-50", "76.1", "25.6M"],
+        ]);
+        assert_eq!(join_header_lines(&flat), flat);
+        let recipe = g(&[
+            &["config", "value"],
+            &["optimizer", "AdamW"],
+            &["learning rate", "4e-3"],
+        ]);
+        assert_eq!(join_header_lines(&recipe), recipe);
     }
 
     #[test]

@@ -928,6 +928,17 @@ fn merge_between_rules(
         .filter(|c| rows[c.row].baseline < header_end)
         .collect();
     let cell_of = |x: f64| verticals.iter().filter(|&&v| v < x).count();
+    // Whether most tokens of the column's body (below the header) are numbers.
+    let numbers = |c: &(f64, f64)| {
+        let body: Vec<&Token> = chunks
+            .iter()
+            .filter(|k| rows[k.row].baseline >= header_end && overlap(k.x0, k.x1, c.0, c.1) > 0.0)
+            .flat_map(|k| &k.tokens)
+            .filter(|t| overlap(t.bbox.x0, t.bbox.x1, c.0, c.1) > 0.0)
+            .collect();
+        let n = body.iter().filter(|t| geometry::numeric(&t.text)).count();
+        n > 0 && 2 * n >= body.len()
+    };
     let mut out: Vec<(f64, f64)> = Vec::new();
     for col in cols {
         let Some(prev) = out.last_mut() else {
@@ -943,6 +954,10 @@ fn merge_between_rules(
         let spanned = header.iter().any(|h| {
             overlap(h.x0, h.x1, prev.0, prev.1) > 0.0 && overlap(h.x0, h.x1, col.0, col.1) > 0.0
         });
+        // A header cell spanning columns of numbers ("Output channels (g groups)" over "g = 2",
+        // "g = 3" and "g = 4", ShuffleNet Table 1) groups them; it does not make them one.
+        // Over prose (GPT-2's sample tables) the pieces are one text cut at word gaps.
+        let spanned = spanned && !(numbers(prev) || numbers(&col));
         if same_cell && (spanned || !(named(prev) && named(&col))) {
             prev.1 = prev.1.max(col.1);
         } else {
@@ -1621,6 +1636,60 @@ mod tests {
                 &["batch size", "8", "4"],
                 &["BN", "73.3", "73.3"],
                 &["GN", "73.0", "74.5"],
+            ])
+        );
+    }
+
+    #[test]
+    fn a_header_spanning_ruled_columns_of_numbers_keeps_them_apart() {
+        // ShuffleNet Table 1: "Output channels (g groups)" over "g = 2", "g = 3" and "g = 4",
+        // between the same two vertical rules; the three columns came out as one cell
+        // "200 240 272".
+        let mut t = row(&[("Output channels", 150.0)], 100.0);
+        t.extend(row(
+            &[
+                ("Layer", 20.0),
+                ("g=1", 100.0),
+                ("g=2", 140.0),
+                ("g=3", 180.0),
+                ("g=4", 220.0),
+            ],
+            112.0,
+        ));
+        t.extend(row(
+            &[
+                ("Stage2", 20.0),
+                ("144", 100.0),
+                ("200", 140.0),
+                ("240", 180.0),
+                ("272", 220.0),
+            ],
+            126.0,
+        ));
+        t.extend(row(
+            &[
+                ("Stage3", 20.0),
+                ("288", 100.0),
+                ("400", 140.0),
+                ("480", 180.0),
+                ("544", 220.0),
+            ],
+            138.0,
+        ));
+        let rules = [
+            hrule(88.0, 15.0, 245.0),
+            hrule(116.0, 15.0, 245.0),
+            hrule(142.0, 15.0, 245.0),
+            vrule(15.0, 88.0, 142.0),
+            vrule(60.0, 88.0, 142.0),
+            vrule(245.0, 88.0, 142.0),
+        ];
+        assert_eq!(
+            grid_from_tokens(&t, &rules),
+            strings(&[
+                &["Layer", "g=1", "Output channels g=2", "g=3", "g=4"],
+                &["Stage2", "144", "200", "240", "272"],
+                &["Stage3", "288", "400", "480", "544"],
             ])
         );
     }
