@@ -284,11 +284,30 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark], paragraphs: &[Paragraph]) ->
                 {
                     continue;
                 }
+                // A column of models left of the cell ("Model", "Our Model" in EfficientNet
+                // Table 5, whose rows are datasets) names the cell's model: "NASNet-A
+                // (CIFAR-10)", not "CIFAR-10".
+                let model = (skip..c)
+                    .rev()
+                    .find(|&j| {
+                        header.get(j).is_some_and(|h| {
+                            let h = h.trim().to_lowercase();
+                            h.ends_with("model") || h == "method" || h == "architecture"
+                        })
+                    })
+                    .and_then(|j| row.get(j))
+                    .map(|m| m.trim())
+                    .filter(|m| !m.is_empty());
+                let row_name = match model {
+                    Some(m) if row_header.trim().is_empty() => m.to_string(),
+                    Some(m) => format!("{m} ({})", row_header.trim()),
+                    None => row_header.clone(),
+                };
                 out.push(TableCell {
                     table: id.to_string(),
                     page,
                     section: section.clone(),
-                    row: row_header.clone(),
+                    row: row_name,
                     column: header.get(c).cloned().unwrap_or_default(),
                     text: text.clone(),
                     caption: caption.to_string(),
@@ -865,6 +884,24 @@ mod tests {
                 .iter()
                 .any(|c| c.name == "layers" && c.number == Some(12.0))
         );
+    }
+
+    #[test]
+    fn a_count_beside_a_model_column_is_that_models() {
+        // EfficientNet Table 5 (p.7): rows are datasets, the models stand in "Model" and "Our
+        // Model" columns; 85M is NASNet-A's (the paper's cell), not CIFAR-10's.
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let t5 = vec![
+            row(&["", "Model", "Acc.", "#Param", "Our Model", "Acc."]),
+            row(&["CIFAR-10", "NASNet-A", "98.0%", "85M", "EfficientNet-B0", "98.1%"]),
+        ];
+        let mined = mine_layouts(&[], &[("5", 7, 80.0, &t5, "")]);
+        let counts: Vec<(Option<&str>, &str)> = mined
+            .param_counts
+            .iter()
+            .map(|c| (c.model.as_deref(), c.value.as_str()))
+            .collect();
+        assert_eq!(counts, [(Some("NASNet-A (CIFAR-10)"), "85M")]);
     }
 
     /// ConvNeXt's Table 9 sets its count row's label in two cells, "#" under the row headers
