@@ -893,7 +893,14 @@ mod tests {
         let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
         let t5 = vec![
             row(&["", "Model", "Acc.", "#Param", "Our Model", "Acc."]),
-            row(&["CIFAR-10", "NASNet-A", "98.0%", "85M", "EfficientNet-B0", "98.1%"]),
+            row(&[
+                "CIFAR-10",
+                "NASNet-A",
+                "98.0%",
+                "85M",
+                "EfficientNet-B0",
+                "98.1%",
+            ]),
         ];
         let mined = mine_layouts(&[], &[("5", 7, 80.0, &t5, "")]);
         let counts: Vec<(Option<&str>, &str)> = mined
