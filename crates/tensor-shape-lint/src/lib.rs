@@ -527,6 +527,9 @@ fn describe_layer(l: &shapes::value::LayerCfg) -> String {
             shapes::layers::Def::I(dv) if text != dv.to_string() => {
                 parts.push(format!("{short}={text}"))
             }
+            // A pool's stride defaults to its kernel size: one that is given is always said
+            // (the ShuffleNet dogfood got `AvgPool2d(k=3, p=1)` for stride 2, read as stride 3).
+            shapes::layers::Def::None => parts.push(format!("{short}={text}")),
             _ => {}
         }
     }

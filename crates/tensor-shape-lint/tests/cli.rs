@@ -653,6 +653,31 @@ fn ceil_mode_pooling_follows_pytorch() {
     }
 }
 
+/// A pool's stride defaults to its kernel size, so a stride that is given is written: the
+/// ShuffleNet dogfood's `nn.AvgPool2d(kernel_size=3, stride=2, padding=1)` was annotated
+/// `AvgPool2d(k=3, p=1)`, which reads as stride 3. The coding standard writes
+/// `MaxPool2d(k=3, s=2, p=1)`; a pool without a stride keeps `MaxPool2d(k=2)`.
+#[test]
+fn annotate_says_a_pools_stride() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("pool.py");
+    std::fs::write(
+        &p,
+        "import torch\nimport torch.nn as nn\n\n\nclass Pools(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.a = nn.AvgPool2d(kernel_size=3, stride=2, padding=1)\n        self.b = nn.MaxPool2d(3, 2, 1)\n        self.c = nn.MaxPool2d(2)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        a = self.a(x)\n        b = self.b(x)\n        c = self.c(x)\n        return a + b\n",
+    )
+    .unwrap();
+    let o = run(&["annotate", &format!("{}:Pools", p.display())]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let src = std::fs::read_to_string(&p).unwrap();
+    for line in [
+        "a = self.a(x)  # a: [B, C, H//2, W//2] <- AvgPool2d(k=3, s=2, p=1)",
+        "b = self.b(x)  # b: [B, C, H//2, W//2] <- MaxPool2d(k=3, s=2, p=1)",
+        "c = self.c(x)  # c: [B, C, H//2, W//2] <- MaxPool2d(k=2)",
+    ] {
+        assert!(src.contains(line), "missing `{line}` in:\n{src}");
+    }
+}
+
 /// Exit 1 is for warnings and errors: a file whose only finding is the TSL602 note (stride-2
 /// conv commented `H//2`, exact only for even H) exits 0; one warning (TSL104, weights never
 /// initialised) on the same model exits 1.
