@@ -128,6 +128,13 @@ enum Command {
         /// (parameters left out stay symbols named after them, never their defaults).
         #[arg(long, default_value = "{}")]
         kwargs: String,
+        /// The input size the model is validated at, the paper's: "x=[2,3,224,224]"
+        /// (repeatable, one per run, e.g. both --runtime sizes). A floor form such as `H//2`
+        /// is written only where it equals the exact size at each of them; without --at, only
+        /// where it is exact for every size. Elsewhere the exact form, `(H - 1)//2 + 1` after a
+        /// stride-2 convolution with padding 1 (299 gives 150, not 149).
+        #[arg(long, value_name = "NAME=[...]")]
+        at: Vec<String>,
     },
 }
 
@@ -318,11 +325,17 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             input,
             diff,
             kwargs,
+            at,
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let report = crate::annotate_report(Some(path), &src, class, &inputs, &kwargs)
-                .map_err(|e| fail(path, e))?;
+            let at = at
+                .iter()
+                .map(|a| crate::parse_inputs(a).map_err(|e| Failure(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let report =
+                crate::annotate_report_sized(Some(path), &src, class, &inputs, &kwargs, &at)
+                    .map_err(|e| fail(path, e))?;
             let (new, count) = (&report.source, report.added);
             if diff {
                 let old: Vec<&str> = src.lines().collect();

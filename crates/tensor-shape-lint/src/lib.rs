@@ -571,6 +571,56 @@ pub struct Annotated {
     pub left: Vec<(u32, String)>,
 }
 
+/// The values `--at` gives the symbols of forward's input (its comment's, or `given`'s when it
+/// has none), one binding per `--at` map: `x=[2,3,299,299]` against `# x: [B, 3, H, W]` binds
+/// B = 2, H = W = 299. A name or rank the input does not have is a usage error, never ignored.
+fn sizes_of_symbols(
+    body: &pymodel::Body,
+    given: &HashMap<String, Vec<DimExpr>>,
+    at: &[HashMap<String, Vec<DimExpr>>],
+) -> Result<Vec<shapes::sym::Binding>, LintError> {
+    let mut declared: HashMap<String, Vec<DimExpr>> = given.clone();
+    for note in &body.input {
+        if let Some(sc) = note.shape() {
+            for n in &sc.names {
+                declared.insert(n.clone(), sc.dims.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for run in at {
+        let mut b = shapes::sym::Binding::new();
+        let mut names: Vec<&String> = run.keys().collect();
+        names.sort();
+        for name in names {
+            let dims = &run[name];
+            let usage = |why: &str| LintError::Usage(format!("--at `{name}`: {why}"));
+            let decl = declared
+                .get(name)
+                .ok_or_else(|| usage("forward has no input of that name"))?;
+            if decl.len() != dims.len() {
+                return Err(usage(&format!(
+                    "{} dims, but the input is {}",
+                    dims.len(),
+                    format_shape(decl)
+                )));
+            }
+            for (d, v) in decl.iter().zip(dims) {
+                let DimExpr::Int(v) = v else {
+                    return Err(usage("give integer sizes, e.g. x=[2,3,224,224]"));
+                };
+                if let DimExpr::Sym(s) = d
+                    && b.insert(s.clone(), *v).is_some_and(|old| old != *v)
+                {
+                    return Err(usage(&format!("`{s}` given two sizes")));
+                }
+            }
+        }
+        out.push(b);
+    }
+    Ok(out)
+}
+
 /// [`annotate_at`] with the statements it left uncommented.
 pub fn annotate_report(
     path: Option<&std::path::Path>,
@@ -578,6 +628,23 @@ pub fn annotate_report(
     class: &str,
     inputs: &HashMap<String, Vec<DimExpr>>,
     ctor_json: &str,
+) -> Result<Annotated, LintError> {
+    annotate_report_sized(path, source, class, inputs, ctor_json, &[])
+}
+
+/// [`annotate_report`] knowing the input sizes the model is validated at (`--at
+/// "x=[2,3,224,224]"`, each map one run): a floor form such as `H//2` is written where it
+/// equals the exact size at every one of them, the exact form `(H - 1)//2 + 1` elsewhere. With
+/// no sizes, a floor form is written only where it is exact for every input size: a comment
+/// must never be wrong at the size the model runs at (Xception's 299 gives 150 after a
+/// stride-2 convolution with padding 1, not `299//2` = 149).
+pub fn annotate_report_sized(
+    path: Option<&std::path::Path>,
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+    ctor_json: &str,
+    at: &[HashMap<String, Vec<DimExpr>>],
 ) -> Result<Annotated, LintError> {
     let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
@@ -596,6 +663,7 @@ pub fn annotate_report(
     }
     let none = HashMap::new();
     let given = if has_input { &none } else { inputs };
+    let sizes = sizes_of_symbols(&body, given, at)?;
     let (_, records, _) =
         shapes::run_class_with(scope, c, given, ctor, false).expect("has forward");
     // Insertions: (byte offset, text), applied from the end.
@@ -662,9 +730,10 @@ pub fn annotate_report(
             .iter()
             .filter(|r| !r.name.contains('.'))
             .filter_map(|r| {
-                r.value
-                    .full_shape()
-                    .map(|d| (&r.name, d.iter().map(shapes::sym::pretty).collect()))
+                r.value.full_shape().map(|d| {
+                    let d = d.iter().map(|d| shapes::sym::pretty_for(d, &sizes));
+                    (&r.name, d.collect())
+                })
             })
             .collect();
         let Some((_, first_shape)) = tensors.first() else {

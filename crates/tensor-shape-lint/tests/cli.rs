@@ -177,9 +177,11 @@ fn annotate_writes_missing_comments_only() {
         String::from_utf8_lossy(&o.stderr)
     );
     let new = std::fs::read_to_string(&p).unwrap();
+    // No input size known: the exact form (H//2 is one less for odd H), on the line below
+    // since it does not fit beside the statement.
     assert!(
         new.contains(
-            "x = self.conv(x)  # x: [B, 16, H//2, W//2] <- Conv2d(3, 16, k=3, s=2, p=1)\n"
+            "x = self.conv(x)\n        # x: [B, 16, (H - 1)//2 + 1, (W - 1)//2 + 1] <- Conv2d(3, 16, k=3, s=2, p=1)\n"
         ),
         "{new}"
     );
@@ -669,9 +671,10 @@ fn annotate_says_a_pools_stride() {
     let o = run(&["annotate", &format!("{}:Pools", p.display())]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let src = std::fs::read_to_string(&p).unwrap();
+    // k=3, s=2, p=1 gives (H - 1)//2 + 1, one more than H//2 for odd H: the exact form.
     for line in [
-        "a = self.a(x)  # a: [B, C, H//2, W//2] <- AvgPool2d(k=3, s=2, p=1)",
-        "b = self.b(x)  # b: [B, C, H//2, W//2] <- MaxPool2d(k=3, s=2, p=1)",
+        "a = self.a(x)  # a: [B, C, (H - 1)//2 + 1, (W - 1)//2 + 1] <- AvgPool2d(k=3, s=2, p=1)",
+        "b = self.b(x)  # b: [B, C, (H - 1)//2 + 1, (W - 1)//2 + 1] <- MaxPool2d(k=3, s=2, p=1)",
         "c = self.c(x)  # c: [B, C, H//2, W//2] <- MaxPool2d(k=2)",
     ] {
         assert!(src.contains(line), "missing `{line}` in:\n{src}");
@@ -1303,5 +1306,133 @@ fn runtime_names_the_comment_that_bound_a_symbol() {
             "TSL605 runtime: `z` is [2, 8, 8, 8] with x=[2,3,16,16]; `S` = 16 but the real size is 8 (`S` = 16 bound at line 13; one of the two comments is wrong)"
         ),
         "{out}"
+    );
+}
+
+/// Xception's entry flow at 299x299 (dogfood HIGH): stride-2 convolutions k=3, p=1 and max
+/// pools k=3, s=2, p=1 give (H - 1)//2 + 1 each. By hand: 299 -> (299 + 2 - 3)//2 + 1 = 150
+/// -> (150 + 2 - 3)//2 + 1 = 75 -> (75 - 1)//2 + 1 = 38 -> (38 - 1)//2 + 1 = 19.
+const XCEPTION_LIKE: &str = "\"\"\"Entry flow of Xception (Chollet, 2017), validated at 299x299.\"\"\"\n\nimport torch\nimport torch.nn as nn\n\n\nclass EntryFlow(nn.Module):\n    \"\"\"Entry flow of Xception (Chollet, 2017), Fig. 5.\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 32, kernel_size=3, stride=2, padding=1)\n        self.pool1 = nn.MaxPool2d(3, stride=2, padding=1)\n        self.conv2 = nn.Conv2d(32, 64, kernel_size=3, stride=2, padding=1)\n        self.pool2 = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        x = self.conv1(x)\n        x = self.pool1(x)\n        x = self.conv2(x)\n        x = self.pool2(x)\n        return x\n\n\nif __name__ == \"__main__\":\n    out = EntryFlow()(torch.randn(2, 3, 299, 299))\n    assert out.shape == (2, 64, 19, 19), out.shape\n";
+
+/// The `(name, [dims])` of every shape comment annotate wrote after `forward`'s input line.
+fn written_shapes(src: &str) -> Vec<Vec<pymodel::DimExpr>> {
+    src.lines()
+        .filter_map(|l| l.split_once("# x: [").map(|(_, rest)| rest))
+        .filter(|rest| !rest.ends_with("<- input"))
+        .map(|rest| {
+            let inner = &rest[..rest.find("] <-").expect("a written comment")];
+            let sc = pymodel::ShapeComment::parse(&format!("# x: [{inner}]"))
+                .and_then(Result::ok)
+                .expect("parses");
+            sc.dims
+        })
+        .collect()
+}
+
+fn annotate_xception(extra: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("xception.py");
+    std::fs::write(&p, XCEPTION_LIKE).unwrap();
+    let target = format!("{}:EntryFlow", p.display());
+    let mut args = vec!["annotate", target.as_str()];
+    args.extend(extra);
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let new = std::fs::read_to_string(&p).unwrap();
+    // Whatever form was written, the static lint accepts it without an error.
+    let o = run(&[
+        "--format",
+        "concise",
+        "--select",
+        "TSL3,TSL6",
+        p.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{new}", stdout(&o));
+    new
+}
+
+#[test]
+fn annotate_is_exact_at_xceptions_299() {
+    let at = |dims: &[pymodel::DimExpr], v: i64| -> Vec<i64> {
+        dims[2..]
+            .iter()
+            .map(|d| d.eval(&|_| Some(v)).unwrap())
+            .collect()
+    };
+    // No size given, or the paper's 299 given: every comment is right at 299.
+    for extra in [&[][..], &["--at", "x=[2,3,299,299]"][..]] {
+        let new = annotate_xception(extra);
+        let shapes = written_shapes(&new);
+        let sizes: Vec<i64> = shapes.iter().map(|d| at(d, 299)[0]).collect();
+        assert_eq!(sizes, [150, 75, 38, 19], "{extra:?}:\n{new}");
+        for d in &shapes {
+            assert_eq!(at(d, 299), [at(d, 299)[0]; 2], "{new}");
+        }
+        assert!(
+            new.contains(
+                "# x: [B, 32, (H - 1)//2 + 1, (W - 1)//2 + 1] <- Conv2d(3, 32, k=3, s=2, p=1)"
+            ),
+            "{new}"
+        );
+        assert!(
+            new.contains(
+                "# x: [B, 64, (H - 1)//16 + 1, (W - 1)//16 + 1] <- MaxPool2d(k=3, s=2, p=1)"
+            ),
+            "{new}"
+        );
+        assert!(!new.contains("H//2,"), "{new}");
+        // The exact form is what the layers give: no TSL602 note either.
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("m.py");
+        std::fs::write(&p, &new).unwrap();
+        let o = run(&[
+            "--format",
+            "concise",
+            "--select",
+            "TSL3,TSL6",
+            p.to_str().unwrap(),
+        ]);
+        assert_eq!(stdout(&o), "", "{new}");
+    }
+}
+
+/// The short form is kept for the ResNet-style case where it is right: the size the model is
+/// validated at is even all the way down (224 -> 112 -> 56 -> 28 -> 14).
+#[test]
+fn annotate_writes_the_short_form_where_the_validated_size_allows_it() {
+    let new = annotate_xception(&["--at", "x=[2,3,224,224]"]);
+    assert!(
+        new.contains("x = self.conv1(x)  # x: [B, 32, H//2, W//2] <- Conv2d(3, 32, k=3, s=2, p=1)"),
+        "{new}"
+    );
+    assert!(
+        new.contains("x = self.pool2(x)  # x: [B, 64, H//16, W//16] <- MaxPool2d(k=3, s=2, p=1)"),
+        "{new}"
+    );
+    // One of the sizes odd (both --runtime sizes given): exact again.
+    let new = annotate_xception(&["--at", "x=[2,3,224,224]", "--at", "x=[3,3,299,299]"]);
+    assert!(!new.contains("H//2,"), "{new}");
+    assert_eq!(
+        written_shapes(&new)
+            .iter()
+            .map(|d| d[2].eval(&|_| Some(299)).unwrap())
+            .collect::<Vec<_>>(),
+        [150, 75, 38, 19]
+    );
+    // A size for an input forward does not have is an error, not silently ignored.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("xception.py");
+    std::fs::write(&p, XCEPTION_LIKE).unwrap();
+    let o = run(&[
+        "annotate",
+        &format!("{}:EntryFlow", p.display()),
+        "--at",
+        "y=[2,3,224,224]",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--at `y`: forward has no input of that name"),
+        "{}",
+        stderr(&o)
     );
 }

@@ -109,15 +109,20 @@ fn to_lin(e: &DimExpr) -> Lin {
             // Keep multiples of d out of the constant as well: (X + d*q + r)//d = X//d... only
             // when X's coefficients are multiples of d, which they are not here; keep it whole.
             rest.c = la.c;
-            // floor(floor(x/a)/d) == floor(x/(a*d)) for positive a, d.
-            if rest.c == 0 && rest.terms.len() == 1 {
+            // floor((floor(x/a) + c)/d) == floor((x + c*a)/(a*d)) for positive a, d and integer
+            // c, since floor(x/a) + c == floor((x + c*a)/a): a max pool after a stride-2 conv,
+            // `((H - 1)//2 - 2)//2 + 1`, reads `(H - 5)//4 + 1`.
+            if rest.terms.len() == 1 {
                 let (atom, k) = rest.terms.iter().next().expect("one term");
                 if *k == 1
                     && let DimExpr::FloorDiv(inner, a) = atom
                     && let DimExpr::Int(a) = **a
                     && a > 0
+                    && let Some(shift) = rest.c.checked_mul(a)
+                    && let Some(ad) = a.checked_mul(d)
                 {
-                    return out.plus(Lin::atom(fdiv((**inner).clone(), int(a * d))));
+                    let inner = from_lin(&to_lin(inner).plus(Lin::constant(shift)));
+                    return out.plus(Lin::atom(fdiv(inner, int(ad))));
                 }
             }
             out.plus(Lin::atom(fdiv(from_lin(&rest), int(d))))
@@ -328,6 +333,46 @@ pub fn pretty_exact(e: &DimExpr) -> DimExpr {
     if same { p } else { exact }
 }
 
+/// The form `annotate` writes: [`pretty`] where it equals the exact size for every input size,
+/// or where it equals it at every binding of `at` (the sizes the model is validated at, each
+/// binding every symbol of the dim); otherwise the simplified exact form. A stride-2
+/// convolution with padding 1 gives `(H - 1)//2 + 1`: `H//2` is one less for odd H (Xception's
+/// 299 gives 150, not 149), so it is written only when every size of `at` is even.
+pub fn pretty_for(e: &DimExpr, at: &[Binding]) -> DimExpr {
+    let p = pretty_exact(e);
+    let exact = simplify(e);
+    if p != exact || at.is_empty() {
+        return p;
+    }
+    let short = pretty(e);
+    let holds = at.iter().all(|b| {
+        let look = |s: &str| b.get(s).copied();
+        matches!((short.eval(&look), exact.eval(&look)), (Ok(x), Ok(y)) if x == y)
+    });
+    if holds { short } else { exact }
+}
+
+/// The smallest `m` (at most 1024) such that `comment` equals `inferred` whenever their one
+/// symbol is a multiple of `m`, with an input size where they differ (`H//2` against
+/// `(H - 1)//2 + 1`: `Some((2, 299, 149, 150))`); `None` for several symbols or no such `m`.
+pub fn divisor_needed(comment: &DimExpr, inferred: &DimExpr) -> Option<(i64, i64, i64, i64)> {
+    let mut syms = comment.symbols();
+    syms.extend(inferred.symbols());
+    syms.sort();
+    syms.dedup();
+    let [sym] = syms.as_slice() else {
+        return None;
+    };
+    let at = |e: &DimExpr, v: i64| e.eval(&|s| (s == sym).then_some(v)).ok();
+    let m = (2..=1024i64).find(|m| (1..=8).all(|k| at(comment, k * m) == at(inferred, k * m)))?;
+    // An example a reader knows: the first size from 299 (Inception's, Xception's) up where
+    // the two differ, else the first from 1.
+    let v = (299..=1324)
+        .chain(1..299)
+        .find(|v| at(comment, *v) != at(inferred, *v))?;
+    Some((m, v, at(comment, v)?, at(inferred, v)?))
+}
+
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 { a.abs() } else { gcd(b, a % b) }
 }
@@ -359,6 +404,14 @@ mod tests {
             simplify(&p("((H - 1)//2 + 1 + 2 - 2 - 1)//2 + 1")).to_string(),
             "(H - 1)//4 + 1"
         );
+        assert_eq!(
+            simplify(&p("((H - 1)//16 + 1 - 2)//2 + 1")).to_string(),
+            "(H - 17)//32 + 1"
+        );
+        assert_eq!(
+            simplify(&p("((H - 1)//2 + 1 - 3)//2 + 1")).to_string(),
+            "(H - 5)//4 + 1"
+        );
         assert_eq!(simplify(&p("(4*C)//2")).to_string(), "2*C");
         assert_eq!(simplify(&p("C*4 - C")).to_string(), "3*C");
     }
@@ -375,6 +428,40 @@ mod tests {
         assert_eq!(agree(&p("H*W"), &p("W*H"), &all), Agreement::Equal);
         assert_eq!(agree(&p("64"), &p("128"), &all), Agreement::Different);
         assert_eq!(agree(&p("D"), &p("768"), &|s| s != "D"), Agreement::Unknown);
+    }
+
+    #[test]
+    fn annotate_forms_are_exact_unless_the_validated_sizes_agree() {
+        let conv = p("(H + 2 - 3)//2 + 1");
+        // No size known: the exact form, since H//2 is one less for odd H.
+        assert_eq!(pretty_for(&conv, &[]).to_string(), "(H - 1)//2 + 1");
+        let at = |v: i64| -> Binding { [("H".to_string(), v)].into_iter().collect() };
+        assert_eq!(pretty_for(&conv, &[at(224)]).to_string(), "H//2");
+        assert_eq!(
+            pretty_for(&conv, &[at(224), at(299)]).to_string(),
+            "(H - 1)//2 + 1"
+        );
+        // Exact for every size: the short form whatever is known.
+        assert_eq!(pretty_for(&p("(H - 2)//2 + 1"), &[]).to_string(), "H//2");
+        assert_eq!(pretty_for(&p("H*2"), &[at(299)]).to_string(), "H*2");
+        // A symbol the sizes do not bind: exact.
+        assert_eq!(
+            pretty_for(&p("(W - 1)//2 + 1"), &[at(224)]).to_string(),
+            "(W - 1)//2 + 1"
+        );
+    }
+
+    #[test]
+    fn the_divisor_a_floor_form_needs() {
+        assert_eq!(
+            divisor_needed(&p("H//2"), &p("(H - 1)//2 + 1")),
+            Some((2, 299, 149, 150))
+        );
+        assert_eq!(
+            divisor_needed(&p("H//16"), &p("(H - 1)//16 + 1")),
+            Some((16, 299, 18, 19))
+        );
+        assert_eq!(divisor_needed(&p("H//2*(W//2)"), &p("H*W//4")), None);
     }
 
     #[test]
