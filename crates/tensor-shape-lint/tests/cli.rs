@@ -1436,3 +1436,36 @@ fn annotate_writes_the_short_form_where_the_validated_size_allows_it() {
         stderr(&o)
     );
 }
+
+/// TSL602 on floor forms (written with `--at` 224, or by hand) says for which sizes they hold
+/// and what the layers give at an odd one, and names every later comment that assumes it: the
+/// note read "holds only for divisible input sizes" once, which SKILL.md said needed no
+/// change, while at Xception's 299 all four comments were wrong.
+#[test]
+fn the_divisibility_note_names_the_divisor_the_odd_size_and_every_line() {
+    let new = annotate_xception(&["--at", "x=[2,3,224,224]"]);
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.py");
+    std::fs::write(&p, &new).unwrap();
+    let o = run(&["--format", "json", "--select", "TSL6", p.to_str().unwrap()]);
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{}", stdout(&o));
+    assert_eq!(found[0]["code"], "TSL602");
+    assert_eq!(found[0]["location"]["row"], 19);
+    assert_eq!(
+        found[0]["message"],
+        "`x`: H//2, W//2 hold only when H and W are divisible by 2; exactly it is (H - 1)//2 + 1, (W - 1)//2 + 1 (at H = 299 the layers give 150, the comment 149)"
+    );
+    let notes: Vec<&str> = found[0]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(notes[0].contains("write the exact form"), "{notes:?}");
+    assert_eq!(
+        notes[1],
+        "the comments of lines 20, 21, 22 of this forward assume divisible sizes too (sizes divisible by up to 16)"
+    );
+}

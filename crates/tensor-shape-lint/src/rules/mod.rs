@@ -504,13 +504,23 @@ rule! {
     /// ## What it does
     /// Notes a shape comment that equals the inferred shape only when the input sizes are
     /// divisible (`Conv2d(k=3, s=2, p=1)` gives `(H - 1)//2 + 1`, which is `H//2` for even H).
+    /// The note names the divisor, the exact form, what the layers give at an odd size, and
+    /// the later comments of the same forward that assume divisible sizes too.
     ///
     /// ## Why is this bad?
-    /// It is not an error: the comment holds for the usual sizes (224, 256, multiples of 32).
-    /// The note records the assumption so that odd input sizes are not a surprise.
+    /// The comment is right only at the sizes it assumes: at 224 (ResNet, ViT) every stride-2
+    /// step halves an even size, but at 299 (Inception, Xception) the first one gives 150,
+    /// not `299//2` = 149, and every comment after it is one short. Compare the divisor with
+    /// the paper's input size: if the size is divisible by it, state the assumption once in
+    /// the module docstring ("Assumes H and W divisible by 32."); if not, the comment is
+    /// wrong at the paper's size: write the exact form the note gives (`annotate` writes it
+    /// unless `--at` gives a size where the short form holds). `--runtime` at the paper's
+    /// size reports each such comment as TSL605.
     ///
     /// ## Example
-    /// `x: [B, 64, H//2, W//2]` after a stride-2 conv: note "equal when H, W are even".
+    /// `x: [B, 64, H//2, W//2]` after a stride-2 conv: note "hold only when H and W are
+    /// divisible by 2; exactly it is (H - 1)//2 + 1, (W - 1)//2 + 1 (at H = 299 the layers
+    /// give 150, the comment 149)".
     DivisibilityAssumption, "TSL602", "divisibility-assumption", Info, fixable = false
 }
 

@@ -66,8 +66,13 @@ struct Checker<'f, 'c> {
     /// The line of the comment the statement being compared continues from (its value is
     /// that comment's claim carried through the code, not inferred from the input).
     carried: Option<u32>,
-    /// TSL602 is noted once per forward: the assumption then holds for the rest of it.
-    divisibility_noted: bool,
+    /// TSL602 is noted once per forward, on the first comment that needs the assumption: the
+    /// index of that finding, and the lines of the later comments that need it too (named in
+    /// its notes, so that no line that is wrong at an odd size goes unnamed).
+    divisibility_noted: Option<usize>,
+    divisibility_lines: BTreeSet<u32>,
+    /// The largest divisor those later comments need (`H//16` needs H divisible by 16).
+    divisibility_max: i64,
     /// Shape comments compared, by comment position. A comment inside a loop is decided only
     /// if every visit decided it (the worst verdict of its visits stands).
     verdicts: BTreeMap<u32, Verdict>,
@@ -237,7 +242,7 @@ impl<'f> Checker<'f, '_> {
                         continue;
                     }
                     Agreement::WhenDivisible => {
-                        divisible.push(i);
+                        divisible.push((i, cs.clone(), inf.clone()));
                         out.push(Some(inf.clone()));
                         continue;
                     }
@@ -256,7 +261,7 @@ impl<'f> Checker<'f, '_> {
             match agree(&cs, inf, &|s| known.contains(s)) {
                 Agreement::Equal => out.push(Some(inf.clone())),
                 Agreement::WhenDivisible => {
-                    divisible.push(i);
+                    divisible.push((i, cs.clone(), inf.clone()));
                     out.push(Some(inf.clone()));
                 }
                 // The code, not the wrong comment, decides what the next lines receive:
@@ -339,21 +344,26 @@ impl<'f> Checker<'f, '_> {
                     None => format!("exact inferred shape: {}", v.describe()),
                 }],
             });
-        } else if !divisible.is_empty() && !self.divisibility_noted {
-            self.divisibility_noted = true;
-            let which: Vec<String> = divisible.iter().map(|i| sc.dims[*i].to_string()).collect();
-            self.findings.push(Finding {
-                rule: &DivisibilityAssumption::INFO,
-                span: comment_span,
-                message: format!(
-                    "`{name}`: {} holds only for divisible input sizes; exactly it is {}",
-                    which.join(", "),
-                    v.describe()
-                ),
-                notes: vec![
-                    "assumed from here on for the rest of this forward (noted once)".into(),
-                ],
-            });
+        } else if !divisible.is_empty() {
+            match self.divisibility_noted {
+                // A loop visits the noted comment again: it is not "another" line.
+                Some(i) if self.findings[i].span.start != comment_span.start => {
+                    let line = self.file.lines().line_of(comment_span.start);
+                    self.divisibility_lines.insert(line);
+                    for (_, c, inf) in &divisible {
+                        if let Some((m, ..)) = sym::divisor_needed(c, inf) {
+                            self.divisibility_max = self.divisibility_max.max(m);
+                        }
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    self.divisibility_noted = Some(self.findings.len());
+                    let mut finding = divisibility_note(name, sc, &divisible, v);
+                    finding.span = comment_span;
+                    self.findings.push(finding);
+                }
+            }
         }
         Val::Tensor(Some(out))
     }
@@ -570,6 +580,68 @@ impl<'f> Checker<'f, '_> {
     }
 }
 
+/// TSL602 for a comment whose `divisible` dims (index, comment, inferred) equal the exact size
+/// only for divisible input sizes. It says for which sizes and what the layers give at an odd
+/// one: a note that reads "no change needed" hid that `H//2` is wrong at Xception's 299.
+fn divisibility_note(
+    name: &str,
+    sc: &ShapeComment,
+    divisible: &[(usize, DimExpr, DimExpr)],
+    v: &Val,
+) -> Finding {
+    let which: Vec<String> = divisible
+        .iter()
+        .map(|(i, ..)| sc.dims[*i].to_string())
+        .collect();
+    let exact: Vec<String> = divisible.iter().map(|(.., inf)| inf.to_string()).collect();
+    // Symbols by the divisor they need: "H and W are divisible by 2".
+    let mut by_divisor: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let mut other: Vec<String> = Vec::new();
+    let mut example = None;
+    for (_, c, inf) in divisible {
+        match sym::divisor_needed(c, inf) {
+            Some((m, at, says, real)) => {
+                let sym = inf.symbols().join("");
+                let syms = by_divisor.entry(m).or_default();
+                if !syms.contains(&sym) {
+                    syms.push(sym.clone());
+                }
+                example.get_or_insert(format!(
+                    "at {sym} = {at} the layers give {real}, the comment {says}"
+                ));
+            }
+            None => other.push(format!("`{c}` equals `{inf}`")),
+        }
+    }
+    let mut conditions: Vec<String> = by_divisor
+        .iter()
+        .map(|(m, syms)| match syms.as_slice() {
+            [one] => format!("{one} is divisible by {m}"),
+            many => format!("{} are divisible by {m}", many.join(" and ")),
+        })
+        .collect();
+    conditions.extend(other);
+    let mut message = format!(
+        "`{name}`: {} {} only when {}; exactly it is {}",
+        which.join(", "),
+        if which.len() == 1 { "holds" } else { "hold" },
+        conditions.join(" and "),
+        exact.join(", ")
+    );
+    if let Some(e) = example {
+        message.push_str(&format!(" ({e})"));
+    }
+    Finding {
+        rule: &DivisibilityAssumption::INFO,
+        span: Span::new(0, 0), // set by the caller's comment span below
+        message,
+        notes: vec![format!(
+            "wrong at every other input size: if the paper's input size (or a --runtime size) is not divisible so, write the exact form, as `annotate` does; exact shape {}",
+            v.describe()
+        )],
+    }
+}
+
 /// Input values of `forward` from its input comment; the symbols they use are "known".
 fn inputs_from_comments(body: &pymodel::Body) -> HashMap<String, Val> {
     let mut env = HashMap::new();
@@ -700,7 +772,9 @@ pub fn run_class_with<'f>(
         assumed: HashMap::new(),
         from_comment: false,
         carried: None,
-        divisibility_noted: false,
+        divisibility_noted: None,
+        divisibility_lines: BTreeSet::new(),
+        divisibility_max: 0,
         verdicts: BTreeMap::new(),
     };
     let (_, fwd) = class.method("forward")?;
@@ -709,6 +783,23 @@ pub fn run_class_with<'f>(
         interp.run_method(class, fwd, attrs, inputs, &mut obs);
     }
     let _ = checker.file;
+    if let Some(i) = checker.divisibility_noted
+        && !checker.divisibility_lines.is_empty()
+    {
+        let lines: Vec<String> = checker
+            .divisibility_lines
+            .iter()
+            .map(u32::to_string)
+            .collect();
+        let up_to = match checker.divisibility_max {
+            m if m > 1 => format!(" (sizes divisible by up to {m})"),
+            _ => String::new(),
+        };
+        checker.findings[i].notes.push(format!(
+            "the comments of lines {} of this forward assume divisible sizes too{up_to}",
+            lines.join(", ")
+        ));
+    }
     // A statement inside a loop is seen once per iteration: keep each finding once.
     let mut seen = BTreeSet::new();
     let mut findings: Vec<Finding> = checker
