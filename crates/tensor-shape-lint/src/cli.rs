@@ -365,8 +365,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             // that a partial run never reads as a finished one.
             if !report.left.is_empty() {
                 let lines: Vec<String> = report.left.iter().map(|(l, _)| l.to_string()).collect();
+                // Lines of the annotated file, as written (or as the diff's `+` side shows it).
+                let of = if diff { " of the annotated file" } else { "" };
                 eprintln!(
-                    "tensor-shape-lint: {}: {} assignment(s) of {class}.forward left without a comment (lines {}): write them by hand and check them with --runtime",
+                    "tensor-shape-lint: {}: {} assignment(s) of {class}.forward left without a comment (lines {}{of}): write them by hand and check them with --runtime",
                     path.display(),
                     report.left.len(),
                     lines.join(", ")

@@ -564,7 +564,8 @@ pub fn annotate_at(
 pub struct Annotated {
     pub source: String,
     pub added: usize,
-    /// `(line, why)` of each assignment of `forward` that has no shape comment after the run
+    /// `(line, why)` of each assignment of `forward` that has no shape comment after the run,
+    /// `line` counted in the annotated file (`source`)
     /// (the shape could not be derived soundly, or its names do not share one shape): the user
     /// must write them, and a silent stop reads as "done" (SENet dogfood: 8 of 14 written, no
     /// word about the other 6).
@@ -788,6 +789,21 @@ pub fn annotate_report_sized(
             let indent = indent_of(step.stmt.line);
             inserts.push((line_end, format!("\n{indent}{comment}")));
         }
+    }
+    // The lines named are those of the annotated file: the input comment and the comments
+    // written below their statement move what follows them (the summary named the lines of
+    // the file before, off by the lines inserted above: a Xception dogfood line 65 was 66).
+    let shift = |line: u32| -> u32 {
+        let start = file.lines().line_start(line) as usize;
+        let added: usize = inserts
+            .iter()
+            .filter(|(at, _)| *at <= start)
+            .map(|(_, text)| text.matches('\n').count())
+            .sum();
+        line + added as u32
+    };
+    for (line, _) in left.iter_mut() {
+        *line = shift(*line);
     }
     inserts.sort_by_key(|(at, _)| std::cmp::Reverse(*at));
     let mut out = source.to_string();

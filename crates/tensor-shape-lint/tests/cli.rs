@@ -230,14 +230,58 @@ fn annotate_names_the_assignments_it_left_without_a_comment() {
     let err = stderr(&o);
     // The input line and the convolution's.
     assert!(err.contains("2 comment(s) added"), "{err}");
-    // Lines 13 (`y = self.proj(x)`) and 14 (`z = torch.relu(y)`) of the file before the
-    // insertions.
+    // Lines 14 (`y = self.proj(x)`) and 15 (`z = torch.relu(y)`) of the file as written:
+    // 13 and 14 before the input comment was inserted above them.
     assert!(
-        err.contains("2 assignment(s) of M.forward left without a comment (lines 13, 14)"),
+        err.contains("2 assignment(s) of M.forward left without a comment (lines 14, 15)"),
         "{err}"
     );
-    assert!(err.contains(":13: unknown: call of a module"), "{err}");
-    assert!(err.contains(":14: only partly known: z = ?"), "{err}");
+    assert!(err.contains(":14: unknown: call of a module"), "{err}");
+    assert!(err.contains(":15: only partly known: z = ?"), "{err}");
+    let lines: Vec<&str> = new.lines().collect();
+    assert_eq!(lines[13].trim(), "y = self.proj(x)", "{new}");
+    assert_eq!(lines[14].trim(), "z = torch.relu(y)", "{new}");
+}
+
+/// The lines a run names as left without a comment are those of the file it wrote (dogfood
+/// MED: "left without a comment (lines 65, 67)" counted the lines before its own inserts, so
+/// they pointed one line or more above the statements). Comments written below a statement
+/// move what follows as the input comment does; `--diff` names the lines its `+` side shows.
+#[test]
+fn annotate_names_the_lines_of_the_file_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.py");
+    let src = "import torch\nimport torch.nn as nn\n\n\nclass M(nn.Module):\n    def __init__(self, proj: nn.Module) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 16, kernel_size=3, stride=2, padding=1)\n        self.pool = nn.MaxPool2d(3, stride=2, padding=1)\n        self.proj = proj\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv(x)\n        x = self.pool(x)\n        y = self.proj(x)\n        x = self.pool(x)\n        z = torch.relu(y)\n        return z\n";
+    std::fs::write(&p, src).unwrap();
+    let target = format!("{}:M", p.display());
+    let o = run(&["annotate", &target, "--input", "x=[B,3,H,W]", "--diff"]);
+    let err = stderr(&o);
+    // The input comment (one line above all) and the exact form below `conv` (too long
+    // beside it): y is line 15 + 2 = 17, z is 17 + 2 = 19.
+    assert!(
+        err.contains("left without a comment (lines 17, 19 of the annotated file)"),
+        "{err}"
+    );
+    // The lines the diff's `+` side shows.
+    let diff = stdout(&o);
+    assert!(
+        diff.contains(&format!(
+            "+{}:15:         # x: [B, 16, (H - 1)//2 + 1, (W - 1)//2 + 1] <- Conv2d",
+            p.display()
+        )),
+        "{diff}"
+    );
+    let o = run(&["annotate", &target, "--input", "x=[B,3,H,W]"]);
+    let err = stderr(&o);
+    assert!(err.contains("(lines 17, 19)"), "{err}");
+    let new = std::fs::read_to_string(&p).unwrap();
+    let lines: Vec<&str> = new.lines().collect();
+    assert_eq!(lines[16].trim(), "y = self.proj(x)", "{new}");
+    assert_eq!(lines[18].trim(), "z = torch.relu(y)", "{new}");
+    assert!(
+        err.contains(&format!("{}:17: unknown", p.display())),
+        "{err}"
+    );
 }
 
 #[test]
