@@ -414,6 +414,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     for p in &cli.paths {
         collect_py(p, &mut files)?;
     }
+    // A file named twice (`model.py model.py`, or a folder and a file in it) is linted once:
+    // each of its findings was printed, and counted, once per mention.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     let mut all = Vec::new();
     let mut sources = HashMap::new();
     // Files that do not parse: the run ends with exit 2 and ONE stderr line naming the first.

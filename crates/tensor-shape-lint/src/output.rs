@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::{self, Severity};
-use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -114,15 +114,19 @@ fn frame(renderer: &Renderer, d: &Diagnostic, src: &str, index: &pymodel::LineIn
     let b = (d.end as usize)
         .saturating_sub(start)
         .clamp(a, snippet_src.len());
-    let mut group = level(d.severity)
-        .primary_title(d.message.as_str())
-        .id(d.code)
-        .element(
-            Snippet::source(snippet_src)
-                .line_start(d.line as usize)
-                .path(d.path.as_str())
-                .annotation(AnnotationKind::Primary.span(a..b.max(a))),
-        );
+    // No title: the `path:line:col: CODE message` line above the frame already says it (the
+    // title printed every message twice); the severity labels the marked span instead.
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    };
+    let mut group = Group::with_level(level(d.severity)).element(
+        Snippet::source(snippet_src)
+            .line_start(d.line as usize)
+            .path(d.path.as_str())
+            .annotation(AnnotationKind::Primary.span(a..b.max(a)).label(severity)),
+    );
     for n in &d.notes {
         group = group.element(Level::NOTE.message(n.as_str()));
     }

@@ -1513,3 +1513,80 @@ fn the_divisibility_note_names_the_divisor_the_odd_size_and_every_line() {
         "the comments of lines 20, 21, 22 of this forward assume divisible sizes too (sizes divisible by up to 16)"
     );
 }
+
+/// A file named twice on the command line (`m.py m.py`, or a folder and a file in it, as
+/// `model.py modules/ modules/block.py`) is linted once: every finding was printed once per
+/// mention and the summary counted the file twice (dogfood LOW "each finding twice").
+#[test]
+fn a_file_named_twice_is_linted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("modules");
+    std::fs::create_dir(&sub).unwrap();
+    let p = sub.join("m.py");
+    std::fs::write(&p, XCEPTION_LIKE).unwrap();
+    let dotted = format!("{}/./m.py", sub.display());
+    for args in [
+        vec![p.to_str().unwrap(), p.to_str().unwrap()],
+        vec![sub.to_str().unwrap(), p.to_str().unwrap(), dotted.as_str()],
+    ] {
+        let mut all = vec!["--format", "concise"];
+        all.extend(&args);
+        let o = run(&all);
+        let out = stdout(&o);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(!lines.is_empty(), "{args:?}");
+        let codes: Vec<&str> = lines
+            .iter()
+            .map(|l| l.split_once(".py:").map_or(*l, |(_, rest)| rest))
+            .collect();
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len(), "{args:?}:\n{out}");
+        assert!(
+            stderr(&o).starts_with("tensor-shape-lint: 1 file, 1 class"),
+            "{}",
+            stderr(&o)
+        );
+    }
+}
+
+/// The full format says each message once: the `path:line:col: CODE message` line, then the
+/// code frame with the severity under the marked span (the frame's own title repeated the
+/// message on the next line).
+#[test]
+fn the_full_format_says_each_message_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("m.py");
+    std::fs::write(&p, XCEPTION_LIKE.replace("(H - 1)", "H")).unwrap();
+    let o = run(&[p.to_str().unwrap()]);
+    let out = stdout(&o);
+    let message = "has no `_init_weights` method";
+    assert_eq!(out.matches(message).count(), 1, "{out}");
+    let shown = p.display().to_string();
+    assert!(
+        out.contains(&format!(
+            "{shown}:7:1: TSL104 model class `EntryFlow` {message}\n --> {shown}:7:1\n"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("^^^^^^^^^^^^^^^ warning\n"), "{out}");
+    assert!(!out.contains("warning[TSL104]"), "{out}");
+}
+
+/// `annotate --diff` ends every line it prints, the summary line on stderr included, with a
+/// newline, so what a caller prints next starts on its own line (dogfood LOW).
+#[test]
+fn annotate_diff_ends_every_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("xception.py");
+    std::fs::write(&p, XCEPTION_LIKE).unwrap();
+    let o = run(&["annotate", &format!("{}:EntryFlow", p.display()), "--diff"]);
+    assert_eq!(o.status.code(), Some(0));
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert!(
+        out.ends_with('\n') && err.ends_with('\n'),
+        "{out:?}\n{err:?}"
+    );
+    assert_eq!(err, "tensor-shape-lint: 4 comment(s) would be added\n");
+}
