@@ -262,6 +262,7 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark], paragraphs: &[Paragraph]) ->
         let sizes = ["S", "M", "L"]
             .iter()
             .all(|s| header.iter().any(|h| h.trim() == *s));
+        let rows_are_models = first == 1 && header.first().is_some_and(|h| names_models(h));
         for row in cells.iter().skip(1) {
             let mut row_header = row.first().cloned().unwrap_or_default();
             let mut skip = first;
@@ -286,15 +287,14 @@ fn table_cells(tables: &[Grid<'_>], marks: &[Mark], paragraphs: &[Paragraph]) ->
                 }
                 // A column of models left of the cell ("Model", "Our Model" in EfficientNet
                 // Table 5, whose rows are datasets) names the cell's model: "NASNet-A
-                // (CIFAR-10)", not "CIFAR-10".
+                // (CIFAR-10)", not "CIFAR-10". Not where the rows are models themselves (the
+                // row headers' column is headed "Model" or "Method"), nor from a column of
+                // models the row's is built on ("Base model", "Teacher model"): there the row
+                // header stays the model.
                 let model = (skip..c)
                     .rev()
-                    .find(|&j| {
-                        header.get(j).is_some_and(|h| {
-                            let h = h.trim().to_lowercase();
-                            h.ends_with("model") || h == "method" || h == "architecture"
-                        })
-                    })
+                    .filter(|_| !rows_are_models)
+                    .find(|&j| header.get(j).is_some_and(|h| names_models(h)))
                     .and_then(|j| row.get(j))
                     .map(|m| m.trim())
                     .filter(|m| !m.is_empty());
@@ -344,16 +344,38 @@ fn cited_in(paragraphs: &[Paragraph], id: &str, page: usize) -> Option<String> {
         .map(|p| p.section.clone())
 }
 
+/// Whether a column header names the models of its rows ("Model", "Our Model", "Method",
+/// "Architecture"), and not models they derive from ("Base model", "Teacher model",
+/// "Pre-trained model").
+fn names_models(header: &str) -> bool {
+    let h = header.trim().to_lowercase();
+    let derived = [
+        "base",
+        "backbone",
+        "teacher",
+        "pre-trained",
+        "pretrained",
+        "parent",
+    ]
+    .iter()
+    .any(|w| h.contains(w));
+    !derived && (h.ends_with("model") || h == "models" || h == "method" || h == "architecture")
+}
+
+/// How many numbers a cell holds when it holds numbers only ("12M 18M" -> 2); `None` for an
+/// empty cell or one with any other word.
+fn numbers_in(cell: &str) -> Option<usize> {
+    let t: Vec<&str> = cell.split_whitespace().collect();
+    (!t.is_empty() && t.iter().all(|w| paper_mining::parse_number(w).is_some())).then_some(t.len())
+}
+
 /// A header of several lines whose top line groups columns ("BiFPN" over "#channels" and
 /// "#layers" in EfficientDet Table 1, which the layout keeps as rows, a hierarchy) as one header
 /// line, each column named by its group and its own lines ("BiFPN #layers D_bifpn"). The header
 /// lines are the top one and the lines after it that hold no number; the top line groups when a
 /// cell of it is blank over a named cell of the next line. Anything else is left as it is.
 fn join_header_lines(cells: &[Vec<String>]) -> Vec<Vec<String>> {
-    let number = |c: &String| {
-        let t: Vec<&str> = c.split_whitespace().collect();
-        !t.is_empty() && t.iter().all(|w| paper_mining::parse_number(w).is_some())
-    };
+    let number = |c: &String| numbers_in(c).is_some();
     let blank = |c: &String| c.trim().is_empty();
     let (Some(top), Some(next)) = (cells.first(), cells.get(1)) else {
         return cells.to_vec();
@@ -420,12 +442,7 @@ fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
     }
     out.push(header);
     for row in &cells[1..] {
-        let numeric = |c: &String| {
-            let t: Vec<&str> = c.split_whitespace().collect();
-            (!t.is_empty() && t.iter().all(|w| paper_mining::parse_number(w).is_some()))
-                .then_some(t.len())
-        };
-        let mut sizes: Vec<usize> = row.iter().skip(1).filter_map(numeric).collect();
+        let mut sizes: Vec<usize> = row.iter().skip(1).filter_map(|c| numbers_in(c)).collect();
         sizes.sort_unstable();
         // The most common token count of the numeric cells.
         let n = sizes
@@ -459,7 +476,7 @@ fn regroup(cells: &[Vec<String>]) -> Vec<Vec<String>> {
                     members
                         .as_ref()
                         .map_or_else(|| cell.clone(), |m| m[k].clone())
-                } else if words.len() == n && numeric(cell).is_some() {
+                } else if words.len() == n && numbers_in(cell).is_some() {
                     words[k].to_string()
                 } else {
                     cell.clone()
@@ -909,6 +926,34 @@ mod tests {
             .map(|c| (c.model.as_deref(), c.value.as_str()))
             .collect();
         assert_eq!(counts, [(Some("NASNet-A (CIFAR-10)"), "85M")]);
+    }
+
+    #[test]
+    fn a_count_is_not_credited_to_the_model_a_row_builds_on() {
+        // Rows that are the paper's own models, beside the models they start from: the count
+        // is the row's ("OurNet-S"), never the base's ("ResNet-50 (OurNet-S)"), whether the
+        // base column says so ("Base model") or the row headers' column names models.
+        let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let base = vec![
+            row(&["", "Base model", "#Params"]),
+            row(&["OurNet-S", "ResNet-50", "25M"]),
+        ];
+        let rows_named = vec![
+            row(&["Method", "Language model", "#Params"]),
+            row(&["OurNet-L", "GPT-2", "1.5B"]),
+        ];
+        for (table, model, value) in [
+            (&base, "OurNet-S", "25M"),
+            (&rows_named, "OurNet-L", "1.5B"),
+        ] {
+            let mined = mine_layouts(&[], &[("2", 3, 80.0, table, "")]);
+            let counts: Vec<(Option<&str>, &str)> = mined
+                .param_counts
+                .iter()
+                .map(|c| (c.model.as_deref(), c.value.as_str()))
+                .collect();
+            assert_eq!(counts, [(Some(model), value)], "{table:?}");
+        }
     }
 
     /// ConvNeXt's Table 9 sets its count row's label in two cells, "#" under the row headers

@@ -67,10 +67,6 @@ pub struct Canvas {
     ctx: hayro::vello_cpu::RenderContext,
     resources: hayro::vello_cpu::Resources,
     rgba: Vec<u8>,
-    /// The RGB pixels of the crop being encoded, reused from crop to crop for the same reason
-    /// as `rgba`: a fresh buffer per crop (up to 11 MB for a Letter page at 200 dpi) was a
-    /// fifth of the extraction's page faults.
-    rgb: Vec<u8>,
 }
 
 impl Canvas {
@@ -79,7 +75,6 @@ impl Canvas {
             ctx: hayro::vello_cpu::RenderContext::new(1, 1),
             resources: hayro::vello_cpu::Resources::default(),
             rgba: Vec::new(),
-            rgb: Vec::new(),
         }
     }
 }
@@ -159,60 +154,26 @@ pub fn render_crops<'a>(
     let shared = all.w <= 16384
         && all.h <= 16384
         && u64::from(all.w) * u64::from(all.h) <= MAX_SHARED_PIXELS;
-    // The RGB buffer is the canvas's too (see `Canvas::rgb`); taken out for the pass so that
-    // the render's pixels can be borrowed beside it.
-    let mut rgb = std::mem::take(&mut canvas.rgb);
-    let pngs = if shared {
-        render_pixels(page, cache, canvas, all, scale, page_number).map(|rgba| {
-            rects
-                .iter()
-                .map(|&r| crate::png::encode_rgb(rgb_of(rgba, all, r, &mut rgb), r.w, r.h))
-                .collect()
-        })
+    if shared {
+        render_pixels(page, cache, canvas, all, scale, page_number)
+            .map(|rgba| rects.iter().map(|&r| encode_crop(rgba, all, r)).collect())
     } else {
         rects
             .iter()
             .map(|&r| {
                 let rgba = render_pixels(page, cache, canvas, r, scale, page_number)?;
-                Ok(crate::png::encode_rgb(
-                    rgb_of(rgba, r, r, &mut rgb),
-                    r.w,
-                    r.h,
-                ))
+                Ok(encode_crop(rgba, r, r))
             })
             .collect()
-    };
-    canvas.rgb = rgb;
-    pngs
+    }
 }
 
-/// The RGB pixels of `crop` from the RGBA render of `area` (`crop` lies inside `area`), written
-/// into `buffer` (grown when too small, every byte of the returned slice overwritten).
-fn rgb_of<'b>(rgba: &[u8], area: PixelRect, crop: PixelRect, buffer: &'b mut Vec<u8>) -> &'b [u8] {
-    let stride = area.w as usize * 4;
-    let left = (crop.x0 - area.x0) as usize * 4;
-    let top = (crop.y0 - area.y0) as usize;
-    let width = crop.w as usize;
-    let len = width * crop.h as usize * 3;
-    if buffer.len() < len {
-        buffer.resize(len, 0);
-    }
-    let rgb = &mut buffer[..len];
-    let rows = rgba.chunks_exact(stride).skip(top);
-    let mut written = 0;
-    // Fixed-size chunks on both sides let the copy vectorise (a push per pixel did not).
-    for (out, row) in rgb.chunks_exact_mut(width * 3).zip(rows) {
-        let row = &row[left..left + width * 4];
-        // On an opaque white background the premultiplied pixels are the straight ones.
-        for (o, p) in out.chunks_exact_mut(3).zip(row.chunks_exact(4)) {
-            o.copy_from_slice(&p[..3]);
-        }
-        written += out.len();
-    }
-    // Rows past the render's end (none when `crop` lies inside `area`) stay black, as in a
-    // fresh buffer.
-    rgb[written..].fill(0);
-    rgb
+/// The PNG of `crop` from the RGBA render of `area` (`crop` lies inside `area`).
+fn encode_crop(rgba: &[u8], area: PixelRect, crop: PixelRect) -> Vec<u8> {
+    let rows = rgba
+        .chunks_exact(area.w as usize * 4)
+        .skip((crop.y0 - area.y0) as usize);
+    crate::png::encode_rgb_of_rgba(rows, (crop.x0 - area.x0) as usize, crop.w, crop.h)
 }
 
 /// Renders the device-pixel rectangle `area` of the page at `scale` on white into `canvas`;
