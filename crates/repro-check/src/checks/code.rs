@@ -5,7 +5,8 @@
 //! `[tool.tensor-shape-lint]` table of the nearest `pyproject.toml` applies, model-level
 //! findings about a class another linted file imports are dropped (it is a component), and a
 //! finding fails the item when the binary would exit 1 for it (severity warning or error; notes
-//! such as TSL602 "assumes H even" do not). Each failing finding is its own FAIL item at
+//! such as TSL602, a floor form like `H//2` that holds only for divisible sizes, do not). Each
+//! failing finding is its own FAIL item at
 //! `file:line`. A file that still holds the scaffold's `TODO(paper)` fails too: its layers and
 //! shape comments are the template's placeholder (an `nn.Identity` body lints clean), not the
 //! paper's model.
