@@ -43,6 +43,9 @@ pub struct StoredImage {
     pub bits: u8,
     /// `/BitsPerComponent` in the PDF, when the stream states it.
     pub pdf_bits: Option<u8>,
+    /// For an 8-bit PNG written from decoded samples: the columns and rows holding ink (see
+    /// `ink::ink_bounds`), `Some(None)` when none do. `None` for every other file.
+    pub ink: Option<Option<[u32; 4]>>,
 }
 
 /// Images of a document, each stored once however often it is drawn.
@@ -101,6 +104,7 @@ impl ImageStore {
             stencil: matches!(image, Image::Stencil(_)),
             bits: 8,
             pdf_bits: bits_per_component(stream.dict()),
+            ink: None,
         };
         if self.decode {
             encode(image, &mut stored);
@@ -254,6 +258,7 @@ fn encode(image: &Image<'_, '_>, out: &mut StoredImage) {
                         out.bits = 16;
                     } else {
                         out.bytes = encode_raster(&data, alpha.as_ref());
+                        out.ink = Some(ink_of(&data, alpha.as_ref()));
                     }
                 },
                 None,
@@ -390,6 +395,14 @@ fn sixteen_bit_samples(stream: &Stream<'_>, width: u32, height: u32) -> Option<S
     })
 }
 
+fn ink_of(data: &ImageData, alpha: Option<&LumaData>) -> Option<[u32; 4]> {
+    let alpha = alpha.map(|a| a.data.as_slice());
+    match data {
+        ImageData::Rgb(rgb) => crate::ink::ink_bounds(&rgb.data, alpha, rgb.width as usize, 3),
+        ImageData::Luma(l) => crate::ink::ink_bounds(&l.data, alpha, l.width as usize, 1),
+    }
+}
+
 fn encode_raster(data: &ImageData, alpha: Option<&LumaData>) -> Vec<u8> {
     match (data, alpha) {
         (ImageData::Rgb(rgb), None) => crate::png::encode_rgb(&rgb.data, rgb.width, rgb.height),
@@ -439,6 +452,7 @@ mod tests {
                 stencil: false,
                 bits: 8,
                 pdf_bits: Some(8),
+                ink: None,
             });
             s.first_page.push(page);
         }

@@ -42,7 +42,7 @@ pub fn trim(region: Rect, placements: &[Placement], store: &ImageStore) -> Rect 
         if (sx / sy - 1.0).abs() > 0.02 {
             return region;
         }
-        let Some(pixels) = ink_pixels(&img.bytes) else {
+        let Some(pixels) = img.ink else {
             return region;
         };
         // A picture with no ink shows nothing.
@@ -60,36 +60,30 @@ pub fn trim(region: Rect, placements: &[Placement], store: &ImageStore) -> Rect 
     ink.and_then(|i| i.intersect(&region)).unwrap_or(region)
 }
 
-/// Columns and rows `[c0, r0, c1, r1)` holding ink in an 8-bit PNG written by this tool
-/// (`Some(None)` when it has none), `None` when it cannot be read.
-fn ink_pixels(png_bytes: &[u8]) -> Option<Option<[u32; 4]>> {
-    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
-    let mut reader = decoder.read_info().ok()?;
-    if reader.info().bit_depth != png::BitDepth::Eight {
+/// Columns and rows `[c0, r0, c1, r1)` holding ink in 8-bit pixels of `channels` colour
+/// samples each, rows `width` pixels long, with one alpha sample per pixel in `alpha` when the
+/// image has them; `None` when no pixel is ink. Computed from the samples a PNG is written from
+/// (see `images`), so that trimming a figure never decodes the PNG again.
+pub fn ink_bounds(
+    colour: &[u8],
+    alpha: Option<&[u8]>,
+    width: usize,
+    channels: usize,
+) -> Option<[u32; 4]> {
+    let (mut c0, mut r0, mut c1, mut r1) = (usize::MAX, usize::MAX, 0, 0);
+    if width == 0 || channels == 0 {
         return None;
     }
-    let mut buf = vec![0; reader.output_buffer_size()?];
-    let info = reader.next_frame(&mut buf).ok()?;
-    let channels = info.color_type.samples();
-    let (w, h) = (info.width as usize, info.height as usize);
-    let alpha = matches!(
-        info.color_type,
-        png::ColorType::GrayscaleAlpha | png::ColorType::Rgba
-    );
-    let colours = if alpha { channels - 1 } else { channels };
-    let (mut c0, mut r0, mut c1, mut r1) = (w, h, 0, 0);
-    for (y, row) in buf[..w * h * channels]
-        .chunks_exact(w * channels)
-        .enumerate()
-    {
-        for (x, px) in row.chunks_exact(channels).enumerate() {
-            let seen = !alpha || px[channels - 1] >= 16;
-            if seen && px[..colours].iter().any(|&v| v < INK) {
-                (c0, r0, c1, r1) = (c0.min(x), r0.min(y), c1.max(x + 1), r1.max(y + 1));
-            }
-        }
+    for (y, row) in colour.chunks_exact(width * channels).enumerate() {
+        let seen = |x: usize| alpha.is_none_or(|a| a.get(y * width + x).is_some_and(|&v| v >= 16));
+        let ink = |x: usize| seen(x) && row[x * channels..][..channels].iter().any(|&v| v < INK);
+        let Some(first) = (0..width).find(|&x| ink(x)) else {
+            continue;
+        };
+        let last = (first..width).rev().find(|&x| ink(x)).unwrap_or(first);
+        (c0, r0, c1, r1) = (c0.min(first), r0.min(y), c1.max(last + 1), y + 1);
     }
-    Some((c1 > c0).then_some([c0 as u32, r0 as u32, c1 as u32, r1 as u32]))
+    (c1 > c0).then_some([c0 as u32, r0 as u32, c1 as u32, r1 as u32])
 }
 
 #[cfg(test)]
@@ -97,7 +91,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ink_of_a_white_margined_png() {
+    fn ink_of_a_white_margined_picture() {
         // 10x6 gray, ink in columns 2..7 and rows 1..4.
         let mut px = vec![255u8; 60];
         for y in 1..4 {
@@ -105,10 +99,17 @@ mod tests {
                 px[y * 10 + x] = 20;
             }
         }
-        let bytes = crate::png::encode_gray(&px, 10, 6);
-        assert_eq!(ink_pixels(&bytes), Some(Some([2, 1, 7, 4])));
-        let blank = crate::png::encode_gray(&[255; 60], 10, 6);
-        assert_eq!(ink_pixels(&blank), Some(None));
-        assert_eq!(ink_pixels(b"not a png"), None);
+        assert_eq!(ink_bounds(&px, None, 10, 1), Some([2, 1, 7, 4]));
+        assert_eq!(ink_bounds(&[255; 60], None, 10, 1), None);
+        // RGB: one dark channel is ink (pixel 8 of row 5); 245 and up is white.
+        let mut rgb = vec![250u8; 10 * 6 * 3];
+        rgb[(5 * 10 + 8) * 3 + 1] = 244;
+        assert_eq!(ink_bounds(&rgb, None, 10, 3), Some([8, 5, 9, 6]));
+        // A transparent pixel (alpha below 16) shows nothing, whatever its colour.
+        let mut alpha = vec![255u8; 60];
+        for y in 1..4 {
+            alpha[y * 10 + 2] = 15;
+        }
+        assert_eq!(ink_bounds(&px, Some(&alpha), 10, 1), Some([3, 1, 7, 4]));
     }
 }
