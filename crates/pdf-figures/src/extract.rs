@@ -252,7 +252,11 @@ pub fn extract(data: Vec<u8>, file_name: &str, opts: &Options) -> Result<Extract
             .retain(|g| !(g.kind == GraphicKind::Image && gone.contains(&g.bbox)));
         c.placements.retain(|p| !dropped.contains(&p.image));
     }
-    let inputs: Vec<_> = contents.iter().map(|c| c.input.clone()).collect();
+    // Moved out, not copied: nothing reads a page's glyphs and graphics after its layout.
+    let inputs: Vec<_> = contents
+        .iter_mut()
+        .map(|c| std::mem::take(&mut c.input))
+        .collect();
     let body_size = body_font_size(&inputs);
     let layouts: Vec<PageLayout> = crate::pool::map_in_order(&inputs, threads, |i, input| {
         analyze_page(i + 1, input, body_size)
