@@ -104,11 +104,18 @@ fn values_the_cited_page_states_pass() {
         "{}",
         items[0].reason
     );
-    // Nothing was left out here, and the line says so.
+    // The fields compared are named; nothing was left out here, and the line says so.
+    assert!(
+        items[0].reason.contains(
+            "(mined by pdf-figures or printed: learning_rate, weight_decay, batch_size, momentum)"
+        ),
+        "{}",
+        items[0].reason
+    );
     assert!(
         items[0]
             .reason
-            .contains("; 0 field(s) citing a page could not be compared"),
+            .contains("; 0 field(s) citing a page could not be compared, nothing of their name being mined there;"),
         "{}",
         items[0].reason
     );
@@ -156,9 +163,9 @@ fn nothing_comparable_is_a_skip_never_a_pass() {
     // batch_size cites page 2 and dropout page 6, neither with its name mined there; the
     // learning rate cites no page at all.
     assert!(
-        got[0]
-            .reason
-            .contains("(2 field(s) cite a page with nothing to compare)"),
+        got[0].reason.contains(
+            "(2 field(s) cite a page with nothing to compare: batch_size (p. 2), dropout (p. 6))"
+        ),
         "{}",
         got[0].reason
     );
@@ -172,4 +179,27 @@ fn nothing_comparable_is_a_skip_never_a_pass() {
     assert_eq!(got.len(), 1, "{got:#?}");
     assert_eq!(got[0].status, Status::Skip);
     assert!(got[0].reason.contains("--paper"), "{}", got[0].reason);
+}
+
+#[test]
+fn a_pass_names_the_fields_it_could_not_compare() {
+    // The Xception dogfood: weight_decay cited its page, nothing of that name was mined there,
+    // and the PASS said only "1 field(s) ... could not be compared"; it now names the field.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("output");
+    config(
+        &out,
+        "    learning_rate: float = 0.045  # page 6\n    dropout: float = 0.5  # page 4\n",
+    );
+    paper(&dir.path().join("work/paper"));
+    let got = items(&out, None);
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert_eq!(got[0].status, Status::Pass, "{got:#?}");
+    assert!(
+        got[0].reason.starts_with(
+            "1 config.py field(s) match a value their cited page states (mined by pdf-figures or printed: learning_rate); 1 field(s) citing a page could not be compared, nothing of their name being mined there: dropout (p. 4);"
+        ),
+        "{}",
+        got[0].reason
+    );
 }
