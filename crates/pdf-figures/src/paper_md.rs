@@ -160,6 +160,23 @@ pub fn render(
             } else {
                 flush(&mut out, &mut paragraph, &vocabulary);
             }
+            // A display drawn without text (see `pdf_layout::equations`) holds no line to put
+            // it in place: it follows the running text it is drawn under.
+            if block_is_paragraph {
+                let b = placed.block.bbox;
+                for &i in &page_eqs {
+                    let e = rect(&equations[i].bbox);
+                    let under = e.y0 >= b.y1 - 1.0
+                        && e.y0 <= b.y1 + 2.0 * body.max(1.0)
+                        && e.x0 >= b.x0 - 2.0
+                        && e.x1 <= b.x1 + 2.0;
+                    if !eq_done[i] && equations[i].text.is_empty() && under {
+                        flush(&mut out, &mut paragraph, &vocabulary);
+                        eq_done[i] = true;
+                        equation(&mut out, &equations[i]);
+                    }
+                }
+            }
         }
         flush(&mut out, &mut paragraph, &vocabulary);
         for i in page_eqs {
@@ -253,6 +270,16 @@ fn equation(out: &mut String, e: &EquationEntry) {
         Some(n) => format!("Equation ({n})"),
         None => "Equation".to_string(),
     };
+    if e.text.is_empty() {
+        // Drawn as outlines: there is no text to give, and saying so keeps it from being
+        // read as an empty formula.
+        let _ = writeln!(
+            out,
+            "[{label}]({}): drawn without text in the PDF; transcribe it from the crop\n",
+            e.file
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "[{label}]({}): `{}`\n",

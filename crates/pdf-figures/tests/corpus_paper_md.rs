@@ -297,3 +297,46 @@ fn a_justified_run_in_paragraph_is_one_paragraph_and_a_cut_name_joins() {
     );
     assert!(!md.contains("RMSPropOp-"));
 }
+
+/// The AlexNet dogfood: the CACM reprint draws its response-normalisation formula (p.3, right
+/// column, between "is given by the expression" ending near y 200 and "where the sum runs over"
+/// starting near y 248) and its update rule (p.5, left column, under "w was", above the footer
+/// at y 755) as outlines; `pdftotext` gives no text for either (checked on the page renders).
+/// Both vanished from paper.md and the equations. They are now unnumbered equations without
+/// text, with a crop inside that gap, and paper.md says where they are and that the crop is all
+/// there is to read.
+#[test]
+fn displays_drawn_without_text_keep_their_place() {
+    let ex = extract("alexnet");
+    let drawn: Vec<(usize, [f64; 4])> = ex
+        .manifest
+        .equations
+        .iter()
+        .filter(|e| e.text.is_empty())
+        .map(|e| (e.page, e.bbox))
+        .collect();
+    assert_eq!(drawn.len(), 2, "{drawn:?}");
+    let inside = |b: [f64; 4], x0: f64, y0: f64, x1: f64, y1: f64| {
+        b[0] >= x0 && b[1] >= y0 && b[2] <= x1 && b[3] <= y1 && b[2] - b[0] > 100.0
+    };
+    assert!(
+        drawn[0].0 == 3 && inside(drawn[0].1, 295.0, 199.0, 544.0, 248.0),
+        "{drawn:?}"
+    );
+    assert!(
+        drawn[1].0 == 5 && inside(drawn[1].1, 36.0, 700.0, 284.0, 755.0),
+        "{drawn:?}"
+    );
+    let md = String::from_utf8(ex.files["paper.md"].clone()).unwrap();
+    let at = |s: &str| {
+        md.find(s)
+            .unwrap_or_else(|| panic!("{s:?} not in paper.md"))
+    };
+    let marker = "drawn without text in the PDF; transcribe it from the crop";
+    assert!(at("is given by the expression") < at(marker));
+    assert!(at(marker) < at("where the sum runs over"));
+    assert!(md.matches(marker).count() == 2);
+    let second = md.rfind(marker).unwrap();
+    assert!(at("The update rule for weight w was") < second);
+    assert!(second < at("where i is the iteration index"));
+}

@@ -249,6 +249,7 @@ pub fn find(layout: &PageLayout, exclude: &[Rect]) -> Vec<Equation> {
         out.push(build(layout, &pieces, &group, None));
     }
     merge_display_lines(&mut out, body.max(1.0), &column_of);
+    out.extend(drawn_displays(layout, exclude, &out, body.max(1.0)));
     out.sort_by(|a, b| {
         let side = |r: &Rect| {
             columns
@@ -779,6 +780,83 @@ fn line_text(mut items: Vec<Item>) -> String {
 
 /// Column extents from the running-text paragraphs; one column spanning them when the page
 /// is single-column.
+/// Displays drawn as vector outlines, with no text (the CACM reprint of AlexNet draws its
+/// response-normalisation formula and its update rule so): several filled or stroked paths
+/// directly under a running-text block, within its width, with no text among them and outside
+/// every figure and table. They have no glyphs to read, so their text is empty and the crop is
+/// the only record of them; without this they vanished from paper.md without a trace.
+fn drawn_displays(
+    layout: &PageLayout,
+    exclude: &[Rect],
+    found: &[Equation],
+    body: f64,
+) -> Vec<Equation> {
+    let texts: Vec<Rect> = layout.blocks.iter().map(|b| b.block.bbox).collect();
+    let paths: Vec<Rect> = layout
+        .graphics
+        .iter()
+        .filter(|g| g.kind == GraphicKind::Path && g.bbox.area() > 0.0)
+        .map(|g| g.bbox)
+        .filter(|r| {
+            !exclude
+                .iter()
+                .any(|x| x.inflate(2.0).intersect(r).is_some())
+        })
+        .filter(|r| {
+            !found
+                .iter()
+                .any(|e| e.bbox.inflate(2.0).intersect(r).is_some())
+        })
+        .collect();
+    let mut taken = vec![false; paths.len()];
+    let mut out = Vec::new();
+    for above in layout.blocks.iter().filter(|b| b.role == BlockRole::Body) {
+        let a = above.block.bbox;
+        let within = |r: &Rect| r.x0 >= a.x0 - 2.0 && r.x1 <= a.x1 + 2.0;
+        // Grown downwards from the block's last line, one line height of gap at most.
+        let mut group: Vec<usize> = Vec::new();
+        let mut bottom = a.y1;
+        loop {
+            let next: Vec<usize> = (0..paths.len())
+                .filter(|&i| !taken[i] && !group.contains(&i) && within(&paths[i]))
+                .filter(|&i| paths[i].y0 >= a.y1 - 1.0 && paths[i].y0 <= bottom + 1.5 * body)
+                .collect();
+            if next.is_empty() {
+                break;
+            }
+            for &i in &next {
+                bottom = bottom.max(paths[i].y1);
+            }
+            group.extend(next);
+        }
+        let Some(union) = Rect::union_all(group.iter().map(|&i| &paths[i])) else {
+            continue;
+        };
+        // Glyph outlines: many small paths; a display is a few lines high and holds no text.
+        let small = group
+            .iter()
+            .filter(|&&i| paths[i].height() <= 2.5 * body)
+            .count();
+        let lone_text = texts
+            .iter()
+            .any(|t| t.intersect(&union).is_some_and(|i| i.area() > 0.0));
+        if group.len() < 4 || small * 2 < group.len() || union.height() > 8.0 * body || lone_text {
+            continue;
+        }
+        for &i in &group {
+            taken[i] = true;
+        }
+        out.push(Equation {
+            bbox: union,
+            number: None,
+            number_box: None,
+            page: layout.number,
+            text: String::new(),
+        });
+    }
+    out
+}
+
 fn columns(layout: &PageLayout) -> Vec<Column> {
     let paras: Vec<Rect> = layout
         .blocks
@@ -851,6 +929,43 @@ mod tests {
             graphics,
         };
         analyze_page(1, &input, 10.0)
+    }
+
+    /// `n` glyph-sized outlines (8 x 10 pt) in a row from (150, y), 12 pt apart.
+    fn outlines(n: usize, y: f64) -> Vec<Graphic> {
+        (0..n)
+            .map(|i| Graphic {
+                bbox: Rect::new(
+                    150.0 + 12.0 * i as f64,
+                    y,
+                    158.0 + 12.0 * i as f64,
+                    y + 10.0,
+                ),
+                kind: GraphicKind::Path,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_display_drawn_as_outlines_under_running_text_is_an_equation_without_text() {
+        // AlexNet's CACM reprint draws two displays as paths: nothing to read, but they are
+        // there, and the crop is all a reader gets. The paragraph's last line ends near y 146.
+        let page = page_with(vec![], outlines(6, 152.0));
+        let eqs = find(&page, &[]);
+        assert_eq!(eqs.len(), 1, "{eqs:?}");
+        assert_eq!(eqs[0].text, "");
+        assert_eq!(eqs[0].number, None);
+        assert_eq!(eqs[0].bbox, Rect::new(150.0, 152.0, 218.0, 162.0));
+        // Inside a figure region: a figure's drawing, not a display.
+        assert!(find(&page, &[Rect::new(100.0, 150.0, 300.0, 170.0)]).is_empty());
+    }
+
+    #[test]
+    fn a_few_paths_or_paths_far_below_the_text_are_no_display() {
+        // Three paths: an underline, a logo, a box; not glyph outlines.
+        assert!(find(&page_with(vec![], outlines(3, 152.0)), &[]).is_empty());
+        // Far below the paragraph (more than a line and a half): not drawn under it.
+        assert!(find(&page_with(vec![], outlines(6, 200.0)), &[]).is_empty());
     }
 
     #[test]
