@@ -452,6 +452,24 @@ def test_view_fails_after_transpose_and_reshape_works() -> None:
     assert torch.equal(x.reshape(2, 3, 20), x.contiguous().view(2, 3, 20))
 
 
+def test_local_response_norm_takes_alpha_times_size() -> None:
+    # AlexNet's b = a / (k + alpha * sum of a^2 over n neighbouring channels)^beta, computed by
+    # hand, against nn.LocalResponseNorm given alpha * n (pitfalls.md, section 11).
+    torch.manual_seed(0)
+    k, n, alpha, beta = 2.0, 5, 1e-4, 0.75
+    a = torch.randn(2, 8, 3, 3, dtype=torch.float64) * 30
+    squares = a.pow(2)
+    by_hand = torch.empty_like(a)
+    channels = a.shape[1]
+    for i in range(channels):
+        lo, hi = max(0, i - n // 2), min(channels - 1, i + n // 2)
+        by_hand[:, i] = a[:, i] / (k + alpha * squares[:, lo : hi + 1].sum(1)) ** beta
+    lrn = nn.LocalResponseNorm(n, alpha=alpha * n, beta=beta, k=k)
+    assert torch.allclose(lrn(a), by_hand, rtol=1e-12, atol=0)
+    # alpha itself is n times weaker: another result.
+    assert not torch.allclose(nn.LocalResponseNorm(n, alpha=alpha, beta=beta, k=k)(a), by_hand)
+
+
 def test_batchnorm_and_layernorm_defaults() -> None:
     bn, ln = nn.BatchNorm2d(4), nn.LayerNorm(4)
     assert (bn.momentum, bn.eps, ln.eps) == (0.1, 1e-5, 1e-5)
