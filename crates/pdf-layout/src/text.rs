@@ -413,11 +413,15 @@ pub fn blocks_from_lines(lines: Vec<Line>, starts_block: &BlockBreak) -> Vec<Blo
             // "...; see" then "Figure 1. The main idea in [9] is ..." (U-Net, p. 2): a line
             // that reads like a caption start but continues a sentence left open just above
             // it is running text.
-            // It starts where the line above starts: a caption beside a wrapped paragraph
-            // (wrapfig) starts far to its right.
+            // It starts where the line above starts, or at the paragraph's left edge when that
+            // line is its indented first ("We use dropout in the first two fully connected
+            // layers of" / "Figure 2. Without dropout, ...", AlexNet p.5): a caption beside a
+            // wrapped paragraph (wrapfig) starts far to the right of both.
             blocks.iter().rposition(joins).filter(|&i| {
                 let last = blocks[i].lines.last().expect("non-empty");
-                ends_mid_sentence(&last.text()) && (line.bbox.x0 - last.bbox.x0).abs() < em
+                let aligned = (line.bbox.x0 - last.bbox.x0).abs() < em
+                    || (line.bbox.x0 - blocks[i].bbox.x0).abs() < em;
+                ends_mid_sentence(&last.text()) && aligned
             })
         } else {
             blocks.iter().rposition(joins)
@@ -635,5 +639,35 @@ pub(crate) mod tests {
         let lines = lines_from_glyphs(&g);
         let blocks = blocks_from_lines(lines, &|l: &Line| l.text().starts_with("Figure"));
         assert_eq!(blocks.len(), 1, "{blocks:?}");
+    }
+
+    #[test]
+    fn a_caption_look_alike_under_an_indented_first_line_stays_in_the_paragraph() {
+        // AlexNet, p.5: a paragraph's indented first line ends "layers of", the next line
+        // starts at the column's edge with "Figure 2. Without dropout, ..." (its captions are
+        // set smaller). The sentence goes on: one paragraph, no caption. A caption beside the
+        // paragraph (wrapfig), far right of both starts, still starts its own block.
+        let mut g = glyphs_at("a previous paragraph ends here.", 72.0, 88.0, 10.0);
+        g.extend(glyphs_at(
+            "We use dropout in the two layers of",
+            84.0,
+            100.0,
+            10.0,
+        ));
+        g.extend(glyphs_at(
+            "Figure 2. Without dropout, our",
+            72.0,
+            112.0,
+            10.0,
+        ));
+        g.extend(glyphs_at("network overfits.", 72.0, 124.0, 10.0));
+        let lines = lines_from_glyphs(&g);
+        let blocks = blocks_from_lines(lines, &|l: &Line| l.text().starts_with("Figure"));
+        assert_eq!(blocks.len(), 1, "{blocks:?}");
+        let mut g = glyphs_at("We use dropout in the two layers of", 84.0, 100.0, 10.0);
+        g.extend(glyphs_at("Figure 2. A wrapped caption", 320.0, 112.0, 10.0));
+        let lines = lines_from_glyphs(&g);
+        let blocks = blocks_from_lines(lines, &|l: &Line| l.text().starts_with("Figure"));
+        assert_eq!(blocks.len(), 2, "{blocks:?}");
     }
 }
