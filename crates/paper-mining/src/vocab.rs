@@ -467,9 +467,17 @@ const RULES: &[Rule] = &[
         r"(?i)\b(?P<v>\d{2,4})\s*[×x]\s*(?P<w>\d{2,4})\s+cent(?:er|re)\s+(?:crops?|views?)\b",
         Square,
     ),
+    // "224 × 224 × 3 input image" (AlexNet): the channel count may follow the side lengths.
     rule(
         "image_size",
-        r"(?i)\b(?P<v>\d{2,4})\s*[×x]\s*(?P<w>\d{2,4})\s+(?:(?:random(?:ly)?\s+)?crops?|images?|pixels?|resolution|inputs?|input\s+images?)\b",
+        r"(?i)\b(?P<v>\d{2,4})\s*[×x]\s*(?P<w>\d{2,4})(?:\s*[×x]\s*[134])?\s+(?:(?:random(?:ly)?\s+)?crops?|images?|pixels?|resolution|inputs?|input\s+images?)\b",
+        Square,
+    ),
+    // "extracting random 224 × 224 patches" (AlexNet): random patches of an image are crops
+    // (patch_size is a ViT patch, at most 128).
+    rule(
+        "image_size",
+        r"(?i)\brandom\s+(?P<v>\d{3,4})\s*[×x]\s*(?P<w>\d{3,4})\s+(?:patches|crops?|regions?)\b",
         Square,
     ),
     rule(
@@ -1059,6 +1067,30 @@ mod tests {
             num("It has (6 identical layers) in total.", "layers"),
             [6.0]
         );
+    }
+
+    /// AlexNet: the network's input is "224 × 224 × 3" and its crops "random 224 × 224
+    /// patches", while the dataset is stored at 256 × 256; only the 256 was mined, and `init`
+    /// pre-filled it as the input size. With both mined, `init` lists them as candidates.
+    #[test]
+    fn an_input_size_with_its_channels_and_random_patches_are_image_sizes() {
+        assert_eq!(
+            num(
+                "The first convolutional layer filters the 224 × 224 × 3 input image with 96 kernels.",
+                "image_size"
+            ),
+            [224.0]
+        );
+        assert_eq!(
+            num(
+                "We extract random 224 × 224 patches and train on them.",
+                "image_size"
+            ),
+            [224.0]
+        );
+        // A ViT patch stays a patch, and a kernel with its depth is no image.
+        assert!(num("We use 16 × 16 patches.", "image_size").is_empty());
+        assert!(num("96 kernels of size 11 × 11 × 3 each.", "image_size").is_empty());
     }
 
     #[test]
