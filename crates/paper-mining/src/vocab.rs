@@ -341,6 +341,13 @@ const RULES: &[Rule] = &[
     rule("dropout", r"(?i)\bdrop-?out\b{F}{N}", List),
     rule("dropout", r"\bP_?\s*drop\s*=\s*{N}", Number),
     rule("dropout", r"(?i){N}\s+drop-?out\b", Number),
+    // AlexNet: "“dropout”, consists of setting to zero the output of each hidden neuron with
+    // probability 0.5": a probability of zeroing (a keep probability names no zeroing).
+    rule(
+        "dropout",
+        r"(?i)\bdrop-?out\b[^.;]{0,100}?\b(?:zero|drop(?:s|ped|ping)?|remov\w*|omit\w*)\b[^.;]{0,60}?\bwith\s+(?:a\s+)?probability\s+(?:of\s+)?{N}",
+        Number,
+    ),
     rule(
         "dropout",
         r"(?i)\bdrop-?out\s+layers?\s+(?:of|with)\s+(?:a\s+)?(?:rate|probability|ratio)\s+(?:of\s+)?{N}",
@@ -1091,6 +1098,19 @@ mod tests {
         // A ViT patch stays a patch, and a kernel with its depth is no image.
         assert!(num("We use 16 × 16 patches.", "image_size").is_empty());
         assert!(num("96 kernels of size 11 × 11 × 3 each.", "image_size").is_empty());
+    }
+
+    #[test]
+    fn dropout_as_a_probability_of_zeroing_is_its_rate() {
+        let s = "The recently-introduced technique, called “dropout”,^12 consists of setting to zero the output of each hidden neuron with probability 0.5.";
+        assert_eq!(num(s, "dropout"), [0.5]);
+        // A probability of keeping is not the rate of dropping.
+        let keep = "Dropout keeps each unit with probability 0.8.";
+        assert!(
+            num(keep, "dropout").is_empty(),
+            "{:?}",
+            num(keep, "dropout")
+        );
     }
 
     #[test]
