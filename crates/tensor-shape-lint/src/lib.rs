@@ -374,6 +374,27 @@ pub fn infer_at(
     ctor_json: &str,
     verbose: bool,
 ) -> Result<String, LintError> {
+    infer_report_at(path, source, class, inputs, ctor_json, verbose).map(|i| i.text)
+}
+
+/// What `infer` prints, and whether it found that the forward raises at the given input.
+pub struct Inference {
+    pub text: String,
+    /// `(line, why)`: the first statement of forward at which a layer cannot take what it is
+    /// given (`Linear(9216, ...)` fed 6400 features): PyTorch raises there, a finding about the
+    /// code (AlexNet dogfood: printed `(unknown: the forward raises ...)` and exited 0).
+    pub raises: Option<(u32, String)>,
+}
+
+/// [`infer_at`] with the raise it found, if any.
+pub fn infer_report_at(
+    path: Option<&std::path::Path>,
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+    ctor_json: &str,
+    verbose: bool,
+) -> Result<Inference, LintError> {
     let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
     let c = find_class(&file, class)?;
@@ -418,8 +439,30 @@ pub fn infer_at(
                 .collect()
         })
         .unwrap_or_default();
-    let (_, records, _) = shapes::run_class_with(scope, c, inputs, ctor, true)
+    let (findings, records, _) = shapes::run_class_with(scope, c, inputs, ctor, true)
         .ok_or_else(|| LintError::Usage("no forward".into()))?;
+    // A block that raises makes its call's value unknown with this reason; a layer of forward
+    // itself that cannot take its input is a TSL604 finding of the run.
+    let in_block = records.iter().find_map(|r| {
+        r.gap
+            .as_ref()
+            .filter(|g| g.starts_with("the forward raises"))
+            .map(|g| (r.stmt.line, g.clone()))
+    });
+    let direct = findings
+        .iter()
+        .filter(|f| f.rule.code == <rules::LayerInputMismatch as rules::Rule>::INFO.code)
+        .map(|f| {
+            let line = file.line_col(f.span.start).0;
+            (line, format!("the forward raises: {}", f.message))
+        })
+        .min_by_key(|(l, _)| *l);
+    // A layer of forward itself that raises has no output: its line prints `?` and why, not
+    // the size the layer would give had it accepted its input.
+    let direct = match (&in_block, direct) {
+        (Some(a), Some(b)) if a.0 <= b.0 => None,
+        (_, b) => b,
+    };
     let mut out = String::new();
     if !defaults.is_empty() {
         out.push_str(&format!(
@@ -434,8 +477,11 @@ pub fn infer_at(
             missing[0]
         ));
     }
-    out.push_str(&render_inferred(&records, verbose));
-    Ok(out)
+    out.push_str(&render_inferred(&records, verbose, direct.as_ref()));
+    Ok(Inference {
+        text: out,
+        raises: direct.or(in_block),
+    })
 }
 
 pub fn infer(
@@ -447,10 +493,16 @@ pub fn infer(
     infer_with(source, class, inputs, "{}", verbose)
 }
 
-fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
+fn render_inferred(
+    records: &[shapes::Inferred],
+    verbose: bool,
+    raises: Option<&(u32, String)>,
+) -> String {
     let mut out = String::new();
     for r in records {
+        let raised_here = raises.filter(|(l, _)| *l == r.stmt.line);
         let shape = match &r.value {
+            _ if raised_here.is_some() => "?".to_string(),
             shapes::value::Val::Tensor(Some(dims)) => {
                 let d: Vec<DimExpr> = dims
                     .iter()
@@ -475,7 +527,9 @@ fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
         }
         // A forward that raises is said whatever the verbosity: `?` alone reads as "not
         // followed", not as "this input size does not work".
-        if let Some(g) = &r.gap
+        if let Some((_, why)) = raised_here {
+            out.push_str(&format!("  (unknown: {why})"));
+        } else if let Some(g) = &r.gap
             && (verbose || g.starts_with("the forward raises"))
         {
             out.push_str(&format!("  (unknown: {g})"));

@@ -361,7 +361,8 @@ fn infer_says_the_forward_raises_inside_a_block_at_a_size_it_cannot_take() {
     let o = run(&["infer", &target, "--input", "x=[2,4,8,8]"]);
     assert!(stdout(&o).contains("25: y = [2, 10]"), "{}", stdout(&o));
     let o = run(&["infer", &target, "--input", "x=[2,4,4,4]"]);
-    assert_eq!(o.status.code(), Some(0));
+    // A forward that raises at the given input is a finding: exit 1 (AlexNet dogfood).
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("24: y = [2, 64]"), "{out}");
     assert!(
@@ -1316,6 +1317,67 @@ fn a_parameter_met_as_itself_stays_free_for_a_contradiction() {
 }
 
 /// A Python file written into a fresh folder (kept alive by the returned guard).
+/// AlexNet dogfood: infer printed `(unknown: the forward raises inside Classifier ...)` and
+/// exited 0. By hand at 224: conv k=11 s=4 p=0 gives (224 - 11)//4 + 1 = 54, the three
+/// k=3 s=2 pools 26, 12, 5; the flatten has 256 * 5 * 5 = 6400 features, Linear(256 * 6 * 6)
+/// expects 9216, so PyTorch raises. At 227: 55, 27, 13, 6 and 9216: it runs.
+#[test]
+fn infer_exits_1_when_the_forward_raises_at_the_given_input() {
+    let head = "import torch\nimport torch.nn as nn\n\n\nclass Classifier(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.fc = nn.Linear(256 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.fc(x)\n        return x\n\n\nclass AlexNet(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 256, kernel_size=11, stride=4, padding=0)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n        self.classifier = Classifier()\n        self.fc = nn.Linear(256 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv1(x)\n        x = self.pool(x)\n        x = self.pool(x)\n        x = self.pool(x)\n        y = torch.flatten(x, 1)\n";
+    // Line 29: the Linear inside a block; then the Linear of forward itself.
+    for (tail, raise_line, what) in [
+        (
+            "        z = self.classifier(y)\n        return z\n",
+            29,
+            "inside `Classifier`: in_features expects 9216, input has 6400",
+        ),
+        (
+            "        z = self.fc(y)\n        return z\n",
+            29,
+            "in_features expects 9216, input has 6400",
+        ),
+    ] {
+        let (_dir, p) = model_file("alexnet.py", &format!("{head}{tail}"));
+        let target = format!("{}:AlexNet", p.display());
+        let o = run(&["infer", &target, "--input", "x=[2,3,224,224]"]);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "{out}{err}");
+        for line in [
+            "24: x = [2, 256, 54, 54]",
+            "27: x = [2, 256, 5, 5]",
+            "28: y = [2, 6400]",
+        ] {
+            assert!(out.contains(line), "{line}:\n{out}");
+        }
+        // The raising line has no value: never the [2, 10] the Linear would give.
+        let at = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{raise_line}: z = ?")))
+            .unwrap_or("");
+        assert!(
+            at.ends_with(&format!(
+                "(unknown: the forward raises{}{what})",
+                if what.starts_with("inside") {
+                    " "
+                } else {
+                    ": "
+                }
+            )),
+            "{out}"
+        );
+        assert!(!out.contains("z = [2, 10]"), "{out}");
+        assert!(
+            err.contains(&format!(
+                "alexnet.py:{raise_line}: AlexNet.forward raises at x=[2,3,224,224]: {what}"
+            )),
+            "{err}"
+        );
+        let o = run(&["infer", &target, "--input", "x=[2,3,227,227]"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stdout(&o).contains("29: z = [2, 10]"), "{}", stdout(&o));
+    }
+}
+
 fn model_file(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(name);
