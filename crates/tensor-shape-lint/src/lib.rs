@@ -833,6 +833,34 @@ pub fn annotate_report_sized(
             format_shape(first_shape),
             desc
         );
+        // Never write a comment the linter rejects (TSL303): a config field's symbol
+        // (`cfg.conv1_stride`) is not a name the comment grammar has. The line is left and
+        // named, with the shape, so the user can write it with the field's value.
+        if !matches!(pymodel::ShapeComment::parse(&comment), Some(Ok(_))) {
+            let mut odd: Vec<String> = first_shape
+                .iter()
+                .flat_map(|d| d.symbols())
+                .filter(|s| !s.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                .collect();
+            odd.sort();
+            odd.dedup();
+            let names = if odd.is_empty() {
+                "a form".to_string()
+            } else {
+                odd.iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            left.push((
+                line,
+                format!(
+                    "its shape {} uses {names}, which a shape comment cannot hold (TSL303): write the comment by hand with its value",
+                    format_shape(first_shape)
+                ),
+            ));
+            continue;
+        }
         let last_line = step.stmt.end_line;
         let line_text = file.line_text(last_line);
         let has_trailing = !file.comments_in_lines(last_line, last_line).is_empty();

@@ -282,6 +282,25 @@ fn check_trace(
             n.shape()
                 .is_some_and(|sc| sc.names.iter().any(|n| n == name))
         }) else {
+            // A shape comment that does not parse cannot be compared: a finding (TSL303, as
+            // statically), not a comment silently left out of the count (AlexNet dogfood:
+            // `cfg.conv1_stride` in a comment, 60 of 62 assignments compared, exit 0).
+            if step.shape().is_none()
+                && let Some(note) = step.notes.iter().find(|n| matches!(n.shape, Some(Err(_))))
+                && let Some(Err(e)) = &note.shape
+                && seen.insert((path.clone(), note.comment.span.start))
+            {
+                out.push(Diagnostic::new(
+                    &crate::rules::MalformedShapeComment::INFO,
+                    file,
+                    path,
+                    note.comment.span.start,
+                    note.comment.span.end,
+                    format!(
+                        "malformed shape comment, not checked against the run (`{name}` is {real:?} with {label}): {e}"
+                    ),
+                ));
+            }
             continue;
         };
         let sc = note.shape().expect("checked");
