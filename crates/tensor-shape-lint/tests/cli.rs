@@ -1440,6 +1440,32 @@ fn runtime_reports_a_comment_it_cannot_parse() {
     assert!(err.contains("2 assignments compared, 1 finding"), "{err}");
 }
 
+/// Needs python3 with torch. `--runtime` exited 2 (usage error) when the forward raised at the
+/// size given (`mat1 and mat2 shapes cannot be multiplied`): that is a finding about the code.
+/// By hand: 8x8 flattened is 4 * 8 * 8 = 256 features; the Linear takes 4 * 6 * 6 = 144.
+#[test]
+fn runtime_reports_a_forward_that_raises_as_a_finding() {
+    let (_dir, p) = model_file(
+        "net.py",
+        "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.fc = nn.Linear(4 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 4, H, W] <- input\n        y = torch.flatten(x, 1)  # y: [B, 4*H*W]\n        z = self.fc(y)  # z: [B, 10]\n        return z\n",
+    );
+    let target = format!("{}:Net", p.display());
+    let o = runtime(
+        &target,
+        &["--input", "x=[2,4,8,8]", "--input2", "x=[3,4,6,6]"],
+    );
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        out.contains("net.py:13:") && out.contains("TSL605 runtime: Net.forward raised with x=[2,4,8,8]: mat1 and mat2 shapes cannot be multiplied (2x256 and 144x10)"),
+        "{out}"
+    );
+    assert!(
+        err.contains("SKIP two-size check: the forward raised with x=[2,4,8,8]"),
+        "{err}"
+    );
+}
+
 fn model_file(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(name);
