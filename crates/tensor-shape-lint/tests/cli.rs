@@ -1466,6 +1466,49 @@ fn runtime_reports_a_forward_that_raises_as_a_finding() {
     );
 }
 
+/// AlexNet dogfood: hand-written `H//4 ... H//32` after conv1 (k=11, s=4, p=2) and three
+/// k=3, s=2, p=0 pools gave "0 findings (7 undecided)": TSL690, seen only with --verbose. By
+/// hand at 224: (224 + 4 - 11)//4 + 1 = 55, (55 - 3)//2 + 1 = 27, 13, 6; the comments say 56,
+/// 28, 14, 7. Each is now a TSL602 note shown by default with the exact form and that size.
+#[test]
+fn a_floor_form_right_only_at_some_sizes_is_a_visible_note() {
+    let (_dir, p) = model_file(
+        "features.py",
+        "\"\"\"AlexNet features (Krizhevsky et al., 2012).\"\"\"\n\nimport torch\nimport torch.nn as nn\n\n\nclass Features(nn.Module):\n    \"\"\"Conv1 and the max pools of AlexNet (Krizhevsky et al., 2012).\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n        self.apply(self._init_weights)\n\n    def _init_weights(self, m: nn.Module) -> None:\n        pass\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        x = self.conv1(x)  # x: [B, 64, H//4, W//4] <- Conv2d(3, 64, k=11, s=4, p=2)\n        x = self.pool(x)  # x: [B, 64, H//8, W//8] <- MaxPool2d(k=3, s=2)\n        x = self.pool(x)  # x: [B, 64, H//16, W//16] <- MaxPool2d(k=3, s=2)\n        x = self.pool(x)  # x: [B, 64, H//32, W//32] <- MaxPool2d(k=3, s=2)\n        return x\n",
+    );
+    let o = run(&["--format", "concise", p.to_str().unwrap()]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    for (line, says, exact, real, comment) in [
+        (21, "H//4, W//4", "(H - 7)//4 + 1, (W - 7)//4 + 1", 55, 56),
+        (22, "H//8, W//8", "(H - 15)//8 + 1, (W - 15)//8 + 1", 27, 28),
+        (
+            23,
+            "H//16, W//16",
+            "(H - 31)//16 + 1, (W - 31)//16 + 1",
+            13,
+            14,
+        ),
+        (
+            24,
+            "H//32, W//32",
+            "(H - 63)//32 + 1, (W - 63)//32 + 1",
+            6,
+            7,
+        ),
+    ] {
+        let want = format!(
+            "features.py:{line}:{}: TSL602 `x`: {says} hold only for some input sizes; exactly it is {exact} (at H = 224 the layers give {real}, the comment {comment})",
+            if line == 21 { 28 } else { 27 }
+        );
+        assert!(out.contains(&want), "{want}\n{out}");
+    }
+    assert!(
+        err.contains("4 shape comments checked (0 undecided), 0 findings (+4 notes)"),
+        "{err}"
+    );
+}
+
 fn model_file(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(name);
