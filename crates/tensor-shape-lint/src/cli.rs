@@ -113,6 +113,9 @@ enum Command {
         /// Say why a shape is unknown.
         #[arg(long, short)]
         verbose: bool,
+        /// Print one JSON document instead (every line with why it is unknown, and `raises`).
+        #[arg(long)]
+        json: bool,
     },
     /// Write the missing shape comments of Class.forward into the file (existing comments are
     /// never changed).
@@ -313,13 +316,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             input,
             kwargs,
             verbose,
+            json,
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
             let inferred =
                 crate::infer_report_at(Some(path), &src, class, &inputs, &kwargs, verbose)
                     .map_err(|e| fail(path, e))?;
-            print!("{}", inferred.text);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&inferred.json).unwrap_or_default()
+                );
+            } else {
+                print!("{}", inferred.text);
+            }
             // A forward that raises at the given input is a finding about the code: exit 1,
             // one stderr line naming where and why (a `?` and exit 0 read as "fine").
             if let Some((line, why)) = &inferred.raises {

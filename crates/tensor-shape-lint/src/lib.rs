@@ -380,6 +380,10 @@ pub fn infer_at(
 /// What `infer` prints, and whether it found that the forward raises at the given input.
 pub struct Inference {
     pub text: String,
+    /// The same as one JSON document (`infer --json`): `class`, `built_with_defaults`,
+    /// `needs`, `lines` (`line`, `name`, `shape`, `layer`, `assumed_from`, `unknown`) and
+    /// `raises` (`{line, why}` or null).
+    pub json: serde_json::Value,
     /// `(line, why)`: the first statement of forward at which a layer cannot take what it is
     /// given (`Linear(9216, ...)` fed 6400 features): PyTorch raises there, a finding about the
     /// code (AlexNet dogfood: printed `(unknown: the forward raises ...)` and exited 0).
@@ -477,10 +481,20 @@ pub fn infer_report_at(
             missing[0]
         ));
     }
-    out.push_str(&render_inferred(&records, verbose, direct.as_ref()));
+    let rows = inferred_rows(&records, direct.as_ref());
+    out.push_str(&render_inferred(&rows, verbose));
+    let raises = direct.or(in_block);
+    let json = serde_json::json!({
+        "class": class,
+        "built_with_defaults": defaults,
+        "needs": missing,
+        "lines": rows,
+        "raises": raises.as_ref().map(|(line, why)| serde_json::json!({"line": line, "why": why})),
+    });
     Ok(Inference {
         text: out,
-        raises: direct.or(in_block),
+        json,
+        raises,
     })
 }
 
@@ -493,43 +507,68 @@ pub fn infer(
     infer_with(source, class, inputs, "{}", verbose)
 }
 
-fn render_inferred(
-    records: &[shapes::Inferred],
-    verbose: bool,
-    raises: Option<&(u32, String)>,
-) -> String {
-    let mut out = String::new();
-    for r in records {
-        let raised_here = raises.filter(|(l, _)| *l == r.stmt.line);
-        let shape = match &r.value {
-            _ if raised_here.is_some() => "?".to_string(),
-            shapes::value::Val::Tensor(Some(dims)) => {
-                let d: Vec<DimExpr> = dims
-                    .iter()
-                    .map(|d| {
-                        d.as_ref()
-                            .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty_exact)
-                    })
-                    .collect();
-                format_shape(&d)
+/// One line of `infer`'s output.
+#[derive(serde::Serialize)]
+struct InferredRow {
+    line: u32,
+    name: String,
+    shape: String,
+    layer: Option<String>,
+    /// The line of the shape comment the value continues from (not inferred).
+    assumed_from: Option<u32>,
+    /// Why the shape is unknown (said in the text without --verbose only when it raises).
+    unknown: Option<String>,
+}
+
+fn inferred_rows(records: &[shapes::Inferred], raises: Option<&(u32, String)>) -> Vec<InferredRow> {
+    records
+        .iter()
+        .map(|r| {
+            let raised_here = raises.filter(|(l, _)| *l == r.stmt.line);
+            let shape = match &r.value {
+                _ if raised_here.is_some() => "?".to_string(),
+                shapes::value::Val::Tensor(Some(dims)) => {
+                    let d: Vec<DimExpr> = dims
+                        .iter()
+                        .map(|d| {
+                            d.as_ref()
+                                .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty_exact)
+                        })
+                        .collect();
+                    format_shape(&d)
+                }
+                v => v.describe(),
+            };
+            InferredRow {
+                line: r.stmt.line,
+                name: r.name.clone(),
+                shape,
+                layer: r.layer.as_ref().map(|l| {
+                    let one_line: Vec<&str> = l.text.split_whitespace().collect();
+                    one_line.join(" ")
+                }),
+                assumed_from: r.assumed,
+                unknown: raised_here.map(|(_, why)| why.clone()).or(r.gap.clone()),
             }
-            v => v.describe(),
-        };
-        out.push_str(&format!("{}: {} = {}", r.stmt.line, r.name, shape));
+        })
+        .collect()
+}
+
+fn render_inferred(rows: &[InferredRow], verbose: bool) -> String {
+    let mut out = String::new();
+    for r in rows {
+        out.push_str(&format!("{}: {} = {}", r.line, r.name, r.shape));
         if let Some(l) = &r.layer {
-            let one_line: Vec<&str> = l.text.split_whitespace().collect();
-            out.push_str(&format!("  <- {}", one_line.join(" ")));
+            out.push_str(&format!("  <- {l}"));
         }
-        if let Some(line) = r.assumed {
+        if let Some(line) = r.assumed_from {
             out.push_str(&format!(
                 "  (not inferred: continues from the shape comment of line {line})"
             ));
         }
         // A forward that raises is said whatever the verbosity: `?` alone reads as "not
         // followed", not as "this input size does not work".
-        if let Some((_, why)) = raised_here {
-            out.push_str(&format!("  (unknown: {why})"));
-        } else if let Some(g) = &r.gap
+        if let Some(g) = &r.unknown
             && (verbose || g.starts_with("the forward raises"))
         {
             out.push_str(&format!("  (unknown: {g})"));

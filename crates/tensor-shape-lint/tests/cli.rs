@@ -1378,6 +1378,45 @@ fn infer_exits_1_when_the_forward_raises_at_the_given_input() {
     }
 }
 
+/// `infer --json` says what the text says, and that the forward raises (AlexNet dogfood: the
+/// raise must be machine-readable too). By hand at 224: conv k=11 s=4 gives 54, the k=3 s=2
+/// pool 26; 256 * 26 * 26 = 173056 features, the Linear expects 256 * 6 * 6 = 9216.
+#[test]
+fn infer_json_says_the_forward_raises() {
+    let (_dir, p) = model_file(
+        "alexnet.py",
+        "import torch\nimport torch.nn as nn\n\n\nclass AlexNet(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 256, kernel_size=11, stride=4, padding=0)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n        self.fc = nn.Linear(256 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv1(x)\n        x = self.pool(x)\n        y = torch.flatten(x, 1)\n        z = self.fc(y)\n        return z\n",
+    );
+    let target = format!("{}:AlexNet", p.display());
+    let o = run(&["infer", &target, "--input", "x=[2,3,224,224]", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let shapes: Vec<(u64, &str)> = doc["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["shape"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (13, "[2, 256, 54, 54]"),
+            (14, "[2, 256, 26, 26]"),
+            (15, "[2, 173056]"),
+            (16, "?")
+        ]
+    );
+    assert_eq!(doc["raises"]["line"], 16);
+    assert_eq!(
+        doc["raises"]["why"],
+        "the forward raises: in_features expects 9216, input has 173056"
+    );
+    assert_eq!(doc["lines"][3]["unknown"], doc["raises"]["why"]);
+    // At 227 the flatten has 256 * 27 * 27 features: still raises; the text mode says the same.
+    let o = run(&["infer", &target, "--input", "x=[2,3,227,227]"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
 /// AlexNet dogfood: with `stride=cfg.conv1_stride`, annotate wrote
 /// `# x: [B, 96, (H - 7)//cfg.conv1_stride + 1, ...]`, which its own linter rejects (TSL303,
 /// exit 1). It now writes only comments the grammar takes and names the others with the reason.
