@@ -98,7 +98,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the shape inferred after every statement of forward.
+    /// Print the shape inferred after every statement of forward. Exit 1 when a layer cannot
+    /// take what it is given at this input (PyTorch raises there), named on stderr.
     Infer {
         /// FILE.py:Class
         target: String,
@@ -112,6 +113,9 @@ enum Command {
         /// Say why a shape is unknown.
         #[arg(long, short)]
         verbose: bool,
+        /// Print one JSON document instead (every line with why it is unknown, and `raises`).
+        #[arg(long)]
+        json: bool,
     },
     /// Write the missing shape comments of Class.forward into the file (existing comments are
     /// never changed).
@@ -312,12 +316,35 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             input,
             kwargs,
             verbose,
+            json,
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let text = crate::infer_at(Some(path), &src, class, &inputs, &kwargs, verbose)
-                .map_err(|e| fail(path, e))?;
-            print!("{text}");
+            let inferred =
+                crate::infer_report_at(Some(path), &src, class, &inputs, &kwargs, verbose)
+                    .map_err(|e| fail(path, e))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&inferred.json).unwrap_or_default()
+                );
+            } else {
+                print!("{}", inferred.text);
+            }
+            // A forward that raises at the given input is a finding about the code: exit 1,
+            // one stderr line naming where and why (a `?` and exit 0 read as "fine").
+            if let Some((line, why)) = &inferred.raises {
+                eprintln!(
+                    "tensor-shape-lint: {}:{line}: {class}.forward raises at {}: {}",
+                    path.display(),
+                    input.join(" "),
+                    why.strip_prefix("the forward raises")
+                        .unwrap_or(why)
+                        .trim_start_matches([':', ' '])
+                        .trim_start()
+                );
+                return Ok(ExitCode::from(1));
+            }
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Annotate {

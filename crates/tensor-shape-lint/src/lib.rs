@@ -374,6 +374,31 @@ pub fn infer_at(
     ctor_json: &str,
     verbose: bool,
 ) -> Result<String, LintError> {
+    infer_report_at(path, source, class, inputs, ctor_json, verbose).map(|i| i.text)
+}
+
+/// What `infer` prints, and whether it found that the forward raises at the given input.
+pub struct Inference {
+    pub text: String,
+    /// The same as one JSON document (`infer --json`): `class`, `built_with_defaults`,
+    /// `needs`, `lines` (`line`, `name`, `shape`, `layer`, `assumed_from`, `unknown`) and
+    /// `raises` (`{line, why}` or null).
+    pub json: serde_json::Value,
+    /// `(line, why)`: the first statement of forward at which a layer cannot take what it is
+    /// given (`Linear(9216, ...)` fed 6400 features): PyTorch raises there, a finding about the
+    /// code (AlexNet dogfood: printed `(unknown: the forward raises ...)` and exited 0).
+    pub raises: Option<(u32, String)>,
+}
+
+/// [`infer_at`] with the raise it found, if any.
+pub fn infer_report_at(
+    path: Option<&std::path::Path>,
+    source: &str,
+    class: &str,
+    inputs: &HashMap<String, Vec<DimExpr>>,
+    ctor_json: &str,
+    verbose: bool,
+) -> Result<Inference, LintError> {
     let ctor = parse_ctor_kwargs(ctor_json)?;
     let file = ModelFile::parse(source)?;
     let c = find_class(&file, class)?;
@@ -418,8 +443,30 @@ pub fn infer_at(
                 .collect()
         })
         .unwrap_or_default();
-    let (_, records, _) = shapes::run_class_with(scope, c, inputs, ctor, true)
+    let (findings, records, _) = shapes::run_class_with(scope, c, inputs, ctor, true)
         .ok_or_else(|| LintError::Usage("no forward".into()))?;
+    // A block that raises makes its call's value unknown with this reason; a layer of forward
+    // itself that cannot take its input is a TSL604 finding of the run.
+    let in_block = records.iter().find_map(|r| {
+        r.gap
+            .as_ref()
+            .filter(|g| g.starts_with("the forward raises"))
+            .map(|g| (r.stmt.line, g.clone()))
+    });
+    let direct = findings
+        .iter()
+        .filter(|f| f.rule.code == <rules::LayerInputMismatch as rules::Rule>::INFO.code)
+        .map(|f| {
+            let line = file.line_col(f.span.start).0;
+            (line, format!("the forward raises: {}", f.message))
+        })
+        .min_by_key(|(l, _)| *l);
+    // A layer of forward itself that raises has no output: its line prints `?` and why, not
+    // the size the layer would give had it accepted its input.
+    let direct = match (&in_block, direct) {
+        (Some(a), Some(b)) if a.0 <= b.0 => None,
+        (_, b) => b,
+    };
     let mut out = String::new();
     if !defaults.is_empty() {
         out.push_str(&format!(
@@ -434,8 +481,21 @@ pub fn infer_at(
             missing[0]
         ));
     }
-    out.push_str(&render_inferred(&records, verbose));
-    Ok(out)
+    let rows = inferred_rows(&records, direct.as_ref());
+    out.push_str(&render_inferred(&rows, verbose));
+    let raises = direct.or(in_block);
+    let json = serde_json::json!({
+        "class": class,
+        "built_with_defaults": defaults,
+        "needs": missing,
+        "lines": rows,
+        "raises": raises.as_ref().map(|(line, why)| serde_json::json!({"line": line, "why": why})),
+    });
+    Ok(Inference {
+        text: out,
+        json,
+        raises,
+    })
 }
 
 pub fn infer(
@@ -447,35 +507,68 @@ pub fn infer(
     infer_with(source, class, inputs, "{}", verbose)
 }
 
-fn render_inferred(records: &[shapes::Inferred], verbose: bool) -> String {
-    let mut out = String::new();
-    for r in records {
-        let shape = match &r.value {
-            shapes::value::Val::Tensor(Some(dims)) => {
-                let d: Vec<DimExpr> = dims
-                    .iter()
-                    .map(|d| {
-                        d.as_ref()
-                            .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty_exact)
-                    })
-                    .collect();
-                format_shape(&d)
+/// One line of `infer`'s output.
+#[derive(serde::Serialize)]
+struct InferredRow {
+    line: u32,
+    name: String,
+    shape: String,
+    layer: Option<String>,
+    /// The line of the shape comment the value continues from (not inferred).
+    assumed_from: Option<u32>,
+    /// Why the shape is unknown (said in the text without --verbose only when it raises).
+    unknown: Option<String>,
+}
+
+fn inferred_rows(records: &[shapes::Inferred], raises: Option<&(u32, String)>) -> Vec<InferredRow> {
+    records
+        .iter()
+        .map(|r| {
+            let raised_here = raises.filter(|(l, _)| *l == r.stmt.line);
+            let shape = match &r.value {
+                _ if raised_here.is_some() => "?".to_string(),
+                shapes::value::Val::Tensor(Some(dims)) => {
+                    let d: Vec<DimExpr> = dims
+                        .iter()
+                        .map(|d| {
+                            d.as_ref()
+                                .map_or(DimExpr::Sym("?".into()), shapes::sym::pretty_exact)
+                        })
+                        .collect();
+                    format_shape(&d)
+                }
+                v => v.describe(),
+            };
+            InferredRow {
+                line: r.stmt.line,
+                name: r.name.clone(),
+                shape,
+                layer: r.layer.as_ref().map(|l| {
+                    let one_line: Vec<&str> = l.text.split_whitespace().collect();
+                    one_line.join(" ")
+                }),
+                assumed_from: r.assumed,
+                unknown: raised_here.map(|(_, why)| why.clone()).or(r.gap.clone()),
             }
-            v => v.describe(),
-        };
-        out.push_str(&format!("{}: {} = {}", r.stmt.line, r.name, shape));
+        })
+        .collect()
+}
+
+fn render_inferred(rows: &[InferredRow], verbose: bool) -> String {
+    let mut out = String::new();
+    for r in rows {
+        out.push_str(&format!("{}: {} = {}", r.line, r.name, r.shape));
         if let Some(l) = &r.layer {
-            let one_line: Vec<&str> = l.text.split_whitespace().collect();
-            out.push_str(&format!("  <- {}", one_line.join(" ")));
+            out.push_str(&format!("  <- {l}"));
         }
-        if let Some(line) = r.assumed {
+        if let Some(line) = r.assumed_from {
             out.push_str(&format!(
                 "  (not inferred: continues from the shape comment of line {line})"
             ));
         }
         // A forward that raises is said whatever the verbosity: `?` alone reads as "not
         // followed", not as "this input size does not work".
-        if let Some(g) = &r.gap
+        if let Some(g) = &r.unknown
             && (verbose || g.starts_with("the forward raises"))
         {
             out.push_str(&format!("  (unknown: {g})"));
@@ -779,6 +872,34 @@ pub fn annotate_report_sized(
             format_shape(first_shape),
             desc
         );
+        // Never write a comment the linter rejects (TSL303): a config field's symbol
+        // (`cfg.conv1_stride`) is not a name the comment grammar has. The line is left and
+        // named, with the shape, so the user can write it with the field's value.
+        if !matches!(pymodel::ShapeComment::parse(&comment), Some(Ok(_))) {
+            let mut odd: Vec<String> = first_shape
+                .iter()
+                .flat_map(|d| d.symbols())
+                .filter(|s| !s.chars().all(|c| c.is_alphanumeric() || c == '_'))
+                .collect();
+            odd.sort();
+            odd.dedup();
+            let names = if odd.is_empty() {
+                "a form".to_string()
+            } else {
+                odd.iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            left.push((
+                line,
+                format!(
+                    "its shape {} uses {names}, which a shape comment cannot hold (TSL303): write the comment by hand with its value",
+                    format_shape(first_shape)
+                ),
+            ));
+            continue;
+        }
         let last_line = step.stmt.end_line;
         let line_text = file.line_text(last_line);
         let has_trailing = !file.comments_in_lines(last_line, last_line).is_empty();

@@ -191,6 +191,62 @@ impl Reached {
     }
 }
 
+/// The finding for a first run whose forward raised: at the user statement the trace names
+/// (`error.file`, `error.line`), else at the class.
+fn raised_at(
+    root: &Path,
+    files: &mut Files,
+    model: &ModelFile,
+    path: &Path,
+    class: &str,
+    err: &serde_json::Map<String, serde_json::Value>,
+    set: &[String],
+) -> Diagnostic {
+    let msg = err.get("message").and_then(|m| m.as_str()).unwrap_or("?");
+    let first: String = msg
+        .lines()
+        .next()
+        .unwrap_or("?")
+        .chars()
+        .take(300)
+        .collect();
+    let message = format!(
+        "runtime: {class}.forward raised with {}: {first}",
+        set.join(" ")
+    );
+    let rule = &RuntimeShapeMismatch::INFO;
+    if let (Some(f), Some(line)) = (
+        err.get("file").and_then(|f| f.as_str()),
+        err.get("line").and_then(|l| l.as_u64()),
+    ) {
+        let entry = files.entry(f.to_string()).or_insert_with(|| {
+            let p = root.join(f);
+            let src = cli_guard::read_text_limited(&p, cli_guard::DEFAULT_MAX_FILE_BYTES).ok()?;
+            Some((ModelFile::parse(src).ok()?, p.display().to_string()))
+        });
+        if let Some((file, shown)) = entry.as_ref()
+            && line >= 1
+            && (line as usize) <= file.source().lines().count()
+        {
+            let text = file.line_text(line as u32);
+            let end = file.lines().line_start(line as u32) + text.len() as u32;
+            let start = end - text.trim_start().len() as u32;
+            return Diagnostic::new(rule, file, shown, start, end, message);
+        }
+    }
+    let span = model
+        .class(class)
+        .map_or((0, 0), |(_, c)| (c.name_span.start, c.name_span.end));
+    Diagnostic::new(
+        rule,
+        model,
+        &path.display().to_string(),
+        span.0,
+        span.1,
+        message,
+    )
+}
+
 /// Checks one trace; findings keyed by comment position so each comment is reported once.
 fn check_trace(
     root: &Path,
@@ -282,6 +338,25 @@ fn check_trace(
             n.shape()
                 .is_some_and(|sc| sc.names.iter().any(|n| n == name))
         }) else {
+            // A shape comment that does not parse cannot be compared: a finding (TSL303, as
+            // statically), not a comment silently left out of the count (AlexNet dogfood:
+            // `cfg.conv1_stride` in a comment, 60 of 62 assignments compared, exit 0).
+            if step.shape().is_none()
+                && let Some(note) = step.notes.iter().find(|n| matches!(n.shape, Some(Err(_))))
+                && let Some(Err(e)) = &note.shape
+                && seen.insert((path.clone(), note.comment.span.start))
+            {
+                out.push(Diagnostic::new(
+                    &crate::rules::MalformedShapeComment::INFO,
+                    file,
+                    path,
+                    note.comment.span.start,
+                    note.comment.span.end,
+                    format!(
+                        "malformed shape comment, not checked against the run (`{name}` is {real:?} with {label}): {e}"
+                    ),
+                ));
+            }
             continue;
         };
         let sc = note.shape().expect("checked");
@@ -547,10 +622,13 @@ pub fn check_report(
                 if let Some(err) = trace["error"].as_object() {
                     let msg = err.get("message").and_then(|m| m.as_str()).unwrap_or("?");
                     if k == 1 {
-                        result = Err(LintError::Usage(format!(
-                            "forward raised with {}: {msg}",
+                        // The code raises at the size given: a finding about the code (TSL605,
+                        // exit 1) at the user's statement that raised, not a usage error.
+                        out.push(raised_at(&root, &mut files, &file, path, class, err, &set));
+                        second_run = SecondRun::Skipped(format!(
+                            "the forward raised with {}",
                             set.join(" ")
-                        )));
+                        ));
                         break;
                     }
                     let why: String = msg

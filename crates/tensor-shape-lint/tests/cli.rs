@@ -361,7 +361,8 @@ fn infer_says_the_forward_raises_inside_a_block_at_a_size_it_cannot_take() {
     let o = run(&["infer", &target, "--input", "x=[2,4,8,8]"]);
     assert!(stdout(&o).contains("25: y = [2, 10]"), "{}", stdout(&o));
     let o = run(&["infer", &target, "--input", "x=[2,4,4,4]"]);
-    assert_eq!(o.status.code(), Some(0));
+    // A forward that raises at the given input is a finding: exit 1 (AlexNet dogfood).
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("24: y = [2, 64]"), "{out}");
     assert!(
@@ -1316,6 +1317,237 @@ fn a_parameter_met_as_itself_stays_free_for_a_contradiction() {
 }
 
 /// A Python file written into a fresh folder (kept alive by the returned guard).
+/// AlexNet dogfood: infer printed `(unknown: the forward raises inside Classifier ...)` and
+/// exited 0. By hand at 224: conv k=11 s=4 p=0 gives (224 - 11)//4 + 1 = 54, the three
+/// k=3 s=2 pools 26, 12, 5; the flatten has 256 * 5 * 5 = 6400 features, Linear(256 * 6 * 6)
+/// expects 9216, so PyTorch raises. At 227: 55, 27, 13, 6 and 9216: it runs.
+#[test]
+fn infer_exits_1_when_the_forward_raises_at_the_given_input() {
+    let head = "import torch\nimport torch.nn as nn\n\n\nclass Classifier(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.fc = nn.Linear(256 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.fc(x)\n        return x\n\n\nclass AlexNet(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 256, kernel_size=11, stride=4, padding=0)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n        self.classifier = Classifier()\n        self.fc = nn.Linear(256 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv1(x)\n        x = self.pool(x)\n        x = self.pool(x)\n        x = self.pool(x)\n        y = torch.flatten(x, 1)\n";
+    // Line 29: the Linear inside a block; then the Linear of forward itself.
+    for (tail, raise_line, what) in [
+        (
+            "        z = self.classifier(y)\n        return z\n",
+            29,
+            "inside `Classifier`: in_features expects 9216, input has 6400",
+        ),
+        (
+            "        z = self.fc(y)\n        return z\n",
+            29,
+            "in_features expects 9216, input has 6400",
+        ),
+    ] {
+        let (_dir, p) = model_file("alexnet.py", &format!("{head}{tail}"));
+        let target = format!("{}:AlexNet", p.display());
+        let o = run(&["infer", &target, "--input", "x=[2,3,224,224]"]);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(1), "{out}{err}");
+        for line in [
+            "24: x = [2, 256, 54, 54]",
+            "27: x = [2, 256, 5, 5]",
+            "28: y = [2, 6400]",
+        ] {
+            assert!(out.contains(line), "{line}:\n{out}");
+        }
+        // The raising line has no value: never the [2, 10] the Linear would give.
+        let at = out
+            .lines()
+            .find(|l| l.starts_with(&format!("{raise_line}: z = ?")))
+            .unwrap_or("");
+        assert!(
+            at.ends_with(&format!(
+                "(unknown: the forward raises{}{what})",
+                if what.starts_with("inside") {
+                    " "
+                } else {
+                    ": "
+                }
+            )),
+            "{out}"
+        );
+        assert!(!out.contains("z = [2, 10]"), "{out}");
+        assert!(
+            err.contains(&format!(
+                "alexnet.py:{raise_line}: AlexNet.forward raises at x=[2,3,224,224]: {what}"
+            )),
+            "{err}"
+        );
+        let o = run(&["infer", &target, "--input", "x=[2,3,227,227]"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(stdout(&o).contains("29: z = [2, 10]"), "{}", stdout(&o));
+    }
+}
+
+/// `infer --json` says what the text says, and that the forward raises (AlexNet dogfood: the
+/// raise must be machine-readable too). By hand at 224: conv k=11 s=4 gives 54, the k=3 s=2
+/// pool 26; 256 * 26 * 26 = 173056 features, the Linear expects 256 * 6 * 6 = 9216.
+#[test]
+fn infer_json_says_the_forward_raises() {
+    let (_dir, p) = model_file(
+        "alexnet.py",
+        "import torch\nimport torch.nn as nn\n\n\nclass AlexNet(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 256, kernel_size=11, stride=4, padding=0)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n        self.fc = nn.Linear(256 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv1(x)\n        x = self.pool(x)\n        y = torch.flatten(x, 1)\n        z = self.fc(y)\n        return z\n",
+    );
+    let target = format!("{}:AlexNet", p.display());
+    let o = run(&["infer", &target, "--input", "x=[2,3,224,224]", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let shapes: Vec<(u64, &str)> = doc["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["shape"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (13, "[2, 256, 54, 54]"),
+            (14, "[2, 256, 26, 26]"),
+            (15, "[2, 173056]"),
+            (16, "?")
+        ]
+    );
+    assert_eq!(doc["raises"]["line"], 16);
+    assert_eq!(
+        doc["raises"]["why"],
+        "the forward raises: in_features expects 9216, input has 173056"
+    );
+    assert_eq!(doc["lines"][3]["unknown"], doc["raises"]["why"]);
+    // At 227 the flatten has 256 * 27 * 27 features: still raises; the text mode says the same.
+    let o = run(&["infer", &target, "--input", "x=[2,3,227,227]"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+/// AlexNet dogfood: with `stride=cfg.conv1_stride`, annotate wrote
+/// `# x: [B, 96, (H - 7)//cfg.conv1_stride + 1, ...]`, which its own linter rejects (TSL303,
+/// exit 1). It now writes only comments the grammar takes and names the others with the reason.
+#[test]
+fn annotate_never_writes_a_comment_its_linter_rejects() {
+    let (_dir, p) = model_file(
+        "cfgnet.py",
+        "from dataclasses import dataclass\n\nimport torch\nimport torch.nn as nn\n\n\n@dataclass\nclass Config:\n    conv1_stride: int = 4\n\n\nclass AlexNet(nn.Module):\n    def __init__(self, cfg: Config) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 96, kernel_size=11, stride=cfg.conv1_stride, padding=2)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv1(x)\n        x = self.pool(x)\n        y = x.mean(dim=(2, 3))\n        return y\n",
+    );
+    let target = format!("{}:AlexNet", p.display());
+    let o = run(&[
+        "annotate",
+        &target,
+        "--input",
+        "x=[B,3,H,W]",
+        "--at",
+        "x=[2,3,224,224]",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&p).unwrap();
+    assert!(!written.contains("cfg.conv1_stride +"), "{written}");
+    assert!(
+        written.contains("# y: [B, 96] <- x.mean(dim=(2, 3))"),
+        "{written}"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("2 assignment(s) of AlexNet.forward left without a comment (lines 20, 21)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("cfgnet.py:20: its shape [B, 96, (H - 7)//cfg.conv1_stride + 1, (W - 7)//cfg.conv1_stride + 1] uses `cfg.conv1_stride`, which a shape comment cannot hold (TSL303)"),
+        "{err}"
+    );
+    // What it wrote, the linter takes.
+    let o = run(&["--format", "concise", p.to_str().unwrap()]);
+    assert!(!stdout(&o).contains("TSL303"), "{}", stdout(&o));
+}
+
+/// Needs python3 with torch. AlexNet dogfood: a shape comment that does not parse (a config
+/// field in it) was dropped from `--runtime`'s count (60 of 62 compared) with exit 0; it is
+/// a TSL303 finding, as statically. By hand at 16x16: conv k=3 s=2 p=1 gives 8, pool k=2 4.
+#[test]
+fn runtime_reports_a_comment_it_cannot_parse() {
+    let (_dir, p) = model_file(
+        "net.py",
+        "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 8, kernel_size=3, stride=2, padding=1)\n        self.pool = nn.MaxPool2d(2)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        x = self.conv(x)  # x: [B, 8, (H - 1)//cfg.s + 1, (W - 1)//2 + 1]\n        y = self.pool(x)  # y: [B, 8, (H - 1)//4 + 1, (W - 1)//4 + 1]\n        return y\n",
+    );
+    let target = format!("{}:Net", p.display());
+    let o = runtime(
+        &target,
+        &["--input", "x=[2,3,16,16]", "--input2", "x=[3,3,24,24]"],
+    );
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        out.contains("net.py:13:") && out.contains("TSL303 malformed shape comment, not checked against the run (`x` is [2, 8, 8, 8] with x=[2,3,16,16]): "),
+        "{out}"
+    );
+    assert!(err.contains("2 assignments compared, 1 finding"), "{err}");
+}
+
+/// Needs python3 with torch. `--runtime` exited 2 (usage error) when the forward raised at the
+/// size given (`mat1 and mat2 shapes cannot be multiplied`): that is a finding about the code.
+/// By hand: 8x8 flattened is 4 * 8 * 8 = 256 features; the Linear takes 4 * 6 * 6 = 144.
+#[test]
+fn runtime_reports_a_forward_that_raises_as_a_finding() {
+    let (_dir, p) = model_file(
+        "net.py",
+        "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.fc = nn.Linear(4 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 4, H, W] <- input\n        y = torch.flatten(x, 1)  # y: [B, 4*H*W]\n        z = self.fc(y)  # z: [B, 10]\n        return z\n",
+    );
+    let target = format!("{}:Net", p.display());
+    let o = runtime(
+        &target,
+        &["--input", "x=[2,4,8,8]", "--input2", "x=[3,4,6,6]"],
+    );
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(
+        out.contains("net.py:13:") && out.contains("TSL605 runtime: Net.forward raised with x=[2,4,8,8]: mat1 and mat2 shapes cannot be multiplied (2x256 and 144x10)"),
+        "{out}"
+    );
+    assert!(
+        err.contains("SKIP two-size check: the forward raised with x=[2,4,8,8]"),
+        "{err}"
+    );
+}
+
+/// AlexNet dogfood: hand-written `H//4 ... H//32` after conv1 (k=11, s=4, p=2) and three
+/// k=3, s=2, p=0 pools gave "0 findings (7 undecided)": TSL690, seen only with --verbose. By
+/// hand at 224: (224 + 4 - 11)//4 + 1 = 55, (55 - 3)//2 + 1 = 27, 13, 6; the comments say 56,
+/// 28, 14, 7. Each is now a TSL602 note shown by default with the exact form and that size.
+#[test]
+fn a_floor_form_right_only_at_some_sizes_is_a_visible_note() {
+    let (_dir, p) = model_file(
+        "features.py",
+        "\"\"\"AlexNet features (Krizhevsky et al., 2012).\"\"\"\n\nimport torch\nimport torch.nn as nn\n\n\nclass Features(nn.Module):\n    \"\"\"Conv1 and the max pools of AlexNet (Krizhevsky et al., 2012).\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n        self.apply(self._init_weights)\n\n    def _init_weights(self, m: nn.Module) -> None:\n        pass\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        x = self.conv1(x)  # x: [B, 64, H//4, W//4] <- Conv2d(3, 64, k=11, s=4, p=2)\n        x = self.pool(x)  # x: [B, 64, H//8, W//8] <- MaxPool2d(k=3, s=2)\n        x = self.pool(x)  # x: [B, 64, H//16, W//16] <- MaxPool2d(k=3, s=2)\n        x = self.pool(x)  # x: [B, 64, H//32, W//32] <- MaxPool2d(k=3, s=2)\n        return x\n",
+    );
+    let o = run(&["--format", "concise", p.to_str().unwrap()]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    for (line, says, exact, real, comment) in [
+        (21, "H//4, W//4", "(H - 7)//4 + 1, (W - 7)//4 + 1", 55, 56),
+        (22, "H//8, W//8", "(H - 15)//8 + 1, (W - 15)//8 + 1", 27, 28),
+        (
+            23,
+            "H//16, W//16",
+            "(H - 31)//16 + 1, (W - 31)//16 + 1",
+            13,
+            14,
+        ),
+        (
+            24,
+            "H//32, W//32",
+            "(H - 63)//32 + 1, (W - 63)//32 + 1",
+            6,
+            7,
+        ),
+    ] {
+        let want = format!(
+            "features.py:{line}:{}: TSL602 `x`: {says} hold only for some input sizes; exactly it is {exact} (at H = 224 the layers give {real}, the comment {comment})",
+            if line == 21 { 28 } else { 27 }
+        );
+        assert!(out.contains(&want), "{want}\n{out}");
+    }
+    assert!(
+        err.contains("4 shape comments checked (0 undecided), 0 findings (+4 notes)"),
+        "{err}"
+    );
+}
+
 fn model_file(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join(name);

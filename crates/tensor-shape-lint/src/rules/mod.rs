@@ -505,7 +505,11 @@ rule! {
     /// Notes a shape comment that equals the inferred shape only when the input sizes are
     /// divisible (`Conv2d(k=3, s=2, p=1)` gives `(H - 1)//2 + 1`, which is `H//2` for even H).
     /// The note names the divisor, the exact form, what the layers give at an odd size, and
-    /// the later comments of the same forward that assume divisible sizes too.
+    /// the later comments of the same forward that assume divisible sizes too. A comment
+    /// equal to the exact size only at some sizes that no divisibility describes (`H//4`
+    /// after `Conv2d(k=11, s=4, p=2)`: exactly `(H - 7)//4 + 1`, 55 at 224, not 56) gets its
+    /// own note with the exact form and a size where the two differ, 224 first; one wrong at
+    /// every size is TSL601.
     ///
     /// ## Why is this bad?
     /// The comment is right only at the sizes it assumes: at 224 (ResNet, ViT) every stride-2
@@ -520,7 +524,9 @@ rule! {
     /// ## Example
     /// `x: [B, 64, H//2, W//2]` after a stride-2 conv: note "hold only when H and W are
     /// divisible by 2; exactly it is (H - 1)//2 + 1, (W - 1)//2 + 1 (at H = 299 the layers
-    /// give 150, the comment 149)".
+    /// give 150, the comment 149)". `x: [B, 64, H//4, W//4]` after AlexNet's conv1 (k=11,
+    /// s=4, p=2): note "hold only for some input sizes; exactly it is (H - 7)//4 + 1,
+    /// (W - 7)//4 + 1 (at H = 224 the layers give 55, the comment 56)".
     DivisibilityAssumption, "TSL602", "divisibility-assumption", Info, fixable = false
 }
 

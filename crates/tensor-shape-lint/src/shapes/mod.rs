@@ -165,6 +165,9 @@ impl<'f> Checker<'f, '_> {
         }
         let mut different = Vec::new();
         let mut divisible = Vec::new();
+        // Dims equal to the exact size only at some sizes that no divisibility describes
+        // (`H//4` after a k=11, s=4, p=2 convolution: 56 at 224, where the layers give 55).
+        let mut some_sizes: Vec<(usize, DimExpr, DimExpr)> = Vec::new();
         let mut out = Vec::new();
         let mut undecided: Vec<String> = Vec::new();
         // Constructor arguments this comment fixed (not checked: taken from the comment).
@@ -270,14 +273,24 @@ impl<'f> Checker<'f, '_> {
                     different.push(i);
                     out.push(Some(inf.clone()));
                 }
-                Agreement::ForSomeSizes => {
-                    undecided.push(format!(
-                        "dim {}: `{cs}` equals `{}` only for some input sizes",
-                        i + 1,
-                        pretty(inf)
-                    ));
-                    out.push(Some(cs))
-                }
+                // Shown: a note with the exact form and a size where they differ (TSL602), not
+                // an "undecided" seen only with --verbose (AlexNet dogfood: H//4 ... H//32,
+                // each one more than the real 55, 27, 13, 6 at 224, gave "0 findings").
+                // The code decides what the next lines receive, as for a wrong comment.
+                Agreement::ForSomeSizes => match sym::differs_at(&cs, inf) {
+                    Some(_) => {
+                        some_sizes.push((i, cs.clone(), inf.clone()));
+                        out.push(Some(inf.clone()));
+                    }
+                    None => {
+                        undecided.push(format!(
+                            "dim {}: `{cs}` equals `{}` only for some input sizes",
+                            i + 1,
+                            pretty(inf)
+                        ));
+                        out.push(Some(cs))
+                    }
+                },
                 Agreement::Unknown => {
                     undecided.push(format!(
                         "dim {}: `{cs}` and `{}` not comparable",
@@ -344,6 +357,12 @@ impl<'f> Checker<'f, '_> {
                     None => format!("exact inferred shape: {}", v.describe()),
                 }],
             });
+        } else if !some_sizes.is_empty() {
+            if !self.findings.iter().any(|f| f.span == comment_span) {
+                let mut finding = some_sizes_note(name, sc, &some_sizes, v);
+                finding.span = comment_span;
+                self.findings.push(finding);
+            }
         } else if !divisible.is_empty() {
             match self.divisibility_noted {
                 // A loop visits the noted comment again: it is not "another" line.
@@ -637,6 +656,41 @@ fn divisibility_note(
         message,
         notes: vec![format!(
             "wrong at every other input size: if the paper's input size (or a --runtime size) is not divisible so, write the exact form, as `annotate` does; exact shape {}",
+            v.describe()
+        )],
+    }
+}
+
+/// TSL602 for a comment whose dims equal the exact size only at some input sizes, and not
+/// by a divisibility (`H//4` against `(H - 7)//4 + 1`, equal only for H = 3 mod 4): the exact
+/// form and a size where they differ, 224 first.
+fn some_sizes_note(
+    name: &str,
+    sc: &ShapeComment,
+    dims: &[(usize, DimExpr, DimExpr)],
+    v: &Val,
+) -> Finding {
+    let which: Vec<String> = dims.iter().map(|(i, ..)| sc.dims[*i].to_string()).collect();
+    let exact: Vec<String> = dims.iter().map(|(.., inf)| inf.to_string()).collect();
+    let mut message = format!(
+        "`{name}`: {} {} only for some input sizes; exactly it is {}",
+        which.join(", "),
+        if which.len() == 1 { "holds" } else { "hold" },
+        exact.join(", ")
+    );
+    if let Some((syms, at, says, real)) =
+        dims.iter().find_map(|(_, c, inf)| sym::differs_at(c, inf))
+    {
+        message.push_str(&format!(
+            " (at {syms} = {at} the layers give {real}, the comment {says})"
+        ));
+    }
+    Finding {
+        rule: &DivisibilityAssumption::INFO,
+        span: Span::new(0, 0), // set by the caller's comment span
+        message,
+        notes: vec![format!(
+            "if the paper's input size (or a --runtime size) is one where they differ, the comment is wrong there: write the exact form, as `annotate` does; exact shape {}",
             v.describe()
         )],
     }

@@ -373,6 +373,27 @@ pub fn divisor_needed(comment: &DimExpr, inferred: &DimExpr) -> Option<(i64, i64
     Some((m, v, at(comment, v)?, at(inferred, v)?))
 }
 
+/// An input size where `comment` and `inferred` differ, every symbol taking it (224 first, a
+/// size papers use, then 299, 256, 227, then from 1 up), as `(symbols, size, comment's value,
+/// inferred value)`: `H//4` against `(H - 7)//4 + 1` gives `("H", 224, 56, 55)`.
+pub fn differs_at(comment: &DimExpr, inferred: &DimExpr) -> Option<(String, i64, i64, i64)> {
+    let mut syms = comment.symbols();
+    syms.extend(inferred.symbols());
+    syms.sort();
+    syms.dedup();
+    if syms.is_empty() {
+        return None;
+    }
+    let at = |e: &DimExpr, v: i64| e.eval(&|s| syms.iter().any(|x| x == s).then_some(v)).ok();
+    [224, 299, 256, 227]
+        .into_iter()
+        .chain(1..=1024)
+        .find_map(|v| match (at(comment, v), at(inferred, v)) {
+            (Some(c), Some(r)) if r > 0 && c != r => Some((syms.join(" = "), v, c, r)),
+            _ => None,
+        })
+}
+
 fn gcd(a: i64, b: i64) -> i64 {
     if b == 0 { a.abs() } else { gcd(b, a % b) }
 }
@@ -449,6 +470,21 @@ mod tests {
             pretty_for(&p("(W - 1)//2 + 1"), &[at(224)]).to_string(),
             "(W - 1)//2 + 1"
         );
+    }
+
+    #[test]
+    fn a_size_where_two_forms_differ() {
+        // AlexNet's conv1 (k=11, s=4, p=2) at 224: (224 - 7)//4 + 1 = 55, 224//4 = 56.
+        assert_eq!(
+            differs_at(&p("H//4"), &p("(H - 7)//4 + 1")),
+            Some(("H".to_string(), 224, 56, 55))
+        );
+        // 224 agrees for H//2 against (H - 1)//2 + 1; 299 is the next tried.
+        assert_eq!(
+            differs_at(&p("H//2"), &p("(H - 1)//2 + 1")),
+            Some(("H".to_string(), 299, 149, 150))
+        );
+        assert_eq!(differs_at(&p("H//2"), &p("(H - 2)//2 + 1")), None);
     }
 
     #[test]
