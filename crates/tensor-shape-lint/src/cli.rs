@@ -356,7 +356,8 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }) => {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
-            let at = at
+            let at_text = at;
+            let at = at_text
                 .iter()
                 .map(|a| crate::parse_inputs(a).map_err(|e| Failure(e.to_string())))
                 .collect::<Result<Vec<_>, _>>()?;
@@ -403,6 +404,43 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 for (line, why) in &report.left {
                     eprintln!("  {}:{line}: {why}", path.display());
                 }
+            }
+            // The sizes given are the model's: a forward that raises at one of them is a
+            // finding about the code, as with `infer` (AlexNet dogfood: conv1 without padding
+            // fed `Linear(9216, ...)` 6400 features at --at 224; annotate wrote its comments
+            // and exited 0). Without --at, the input given or the input comment decides, when
+            // its sizes are numbers.
+            let sizes: Vec<(String, &Inputs)> = if at.is_empty() {
+                let shown = if input.is_empty() {
+                    "its input comment".to_string()
+                } else {
+                    input.join(" ")
+                };
+                vec![(shown, &inputs)]
+            } else {
+                at_text.iter().cloned().zip(at.iter()).collect()
+            };
+            let mut raised = false;
+            for (shown, given) in sizes {
+                let Ok(inferred) =
+                    crate::infer_report_at(Some(path), &src, class, given, &kwargs, false)
+                else {
+                    continue;
+                };
+                if let Some((line, why)) = &inferred.raises {
+                    eprintln!(
+                        "tensor-shape-lint: {}:{line}: {class}.forward raises at {shown}: {}; the comments describe code that does not run at this size",
+                        path.display(),
+                        why.strip_prefix("the forward raises")
+                            .unwrap_or(why)
+                            .trim_start_matches([':', ' '])
+                            .trim_start()
+                    );
+                    raised = true;
+                }
+            }
+            if raised {
+                return Ok(ExitCode::from(1));
             }
             return Ok(ExitCode::SUCCESS);
         }

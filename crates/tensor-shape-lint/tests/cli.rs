@@ -1822,3 +1822,43 @@ fn annotate_diff_ends_every_line() {
     );
     assert_eq!(err, "tensor-shape-lint: 4 comment(s) would be added\n");
 }
+
+/// AlexNet dogfood (second pass): with conv1's padding removed, `annotate --at 224` wrote every
+/// comment, `Linear(9216, 4096)` included, and exited 0, though the forward raises there (6400
+/// features). By hand here: conv k=3 s=2 p=1 gives 8 at 16 (4 * 8 * 8 = 256 features) and 6 at
+/// 12 (4 * 6 * 6 = 144, what the Linear takes).
+#[test]
+fn annotate_exits_1_when_the_forward_raises_at_the_size_given() {
+    let src = "import torch\nimport torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 4, kernel_size=3, stride=2, padding=1)\n        self.fc = nn.Linear(4 * 6 * 6, 10)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        x = self.conv(x)\n        y = torch.flatten(x, 1)\n        z = self.fc(y)\n        return z\n";
+    for (at, code) in [("x=[2,3,16,16]", 1), ("x=[2,3,12,12]", 0)] {
+        let (_dir, p) = model_file("net.py", src);
+        let o = run(&[
+            "annotate",
+            &format!("{}:Net", p.display()),
+            "--input",
+            "x=[B,3,H,W]",
+            "--at",
+            at,
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(code), "{at}: {err}");
+        assert_eq!(
+            err.contains(&format!("Net.forward raises at {at}: ")),
+            code == 1,
+            "{at}: {err}"
+        );
+    }
+    // A concrete input comment decides without --at.
+    let concrete = src.replace(
+        "        x = self.conv(x)\n",
+        "        # x: [B, 3, 16, 16] <- input\n        x = self.conv(x)\n",
+    );
+    let (_dir, p) = model_file("net.py", &concrete);
+    let o = run(&["annotate", &format!("{}:Net", p.display())]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Net.forward raises at its input comment: "),
+        "{}",
+        stderr(&o)
+    );
+}
