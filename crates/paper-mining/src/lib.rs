@@ -31,6 +31,7 @@ pub mod sentences;
 pub mod setting;
 pub mod symbols;
 mod trigger;
+mod trigger_table;
 pub mod vocab;
 
 pub use number::parse_number;

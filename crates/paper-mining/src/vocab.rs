@@ -624,12 +624,29 @@ static COMPILED: [OnceLock<Compiled>; RULES.len()] = [const { OnceLock::new() };
 
 /// The rules each sentence can match (see [`crate::trigger`]): most rules of the vocabulary
 /// never occur in a given paper, and their automata are then never built.
+///
+/// Finding the rules' literals (parsing every rule and running the literal extractor) took
+/// ~5 ms of every run for the same answer each time, so the answer is kept in
+/// `trigger_table.rs`, which a test regenerates. It is used only when its fingerprint is that of
+/// the rules as they are; otherwise the literals are found here, as before.
 static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| {
-    let skeletons: Vec<String> = RULES
+    let skeletons = skeletons();
+    if crate::trigger::fingerprint(&skeletons) == crate::trigger_table::FINGERPRINT
+        && crate::trigger_table::SETS.len() == RULES.len()
+    {
+        Triggers::from_sets(crate::trigger_table::SETS.iter().copied())
+    } else {
+        Triggers::new(&skeletons)
+    }
+});
+
+/// Each rule's pattern as its trigger is found from: the filler and the value match too much
+/// to require any literal; "anything" is a superset of both, so the literals found elsewhere
+/// are still required.
+fn skeletons() -> Vec<String> {
+    RULES
         .iter()
         .map(|r| {
-            // The filler and the value match too much to require any literal; "anything" is a
-            // superset of both, so the literals found elsewhere are still required.
             crate::re::ascii_classes(
                 &r.pattern
                     .replace("{F}", "(?s:.*)")
@@ -637,9 +654,8 @@ static TRIGGERS: LazyLock<Triggers> = LazyLock::new(|| {
                     .replace("OPT", OPTIMIZERS),
             )
         })
-        .collect();
-    Triggers::new(&skeletons)
-});
+        .collect()
+}
 
 /// A rule's pattern with the filler, the value and the optimizer names written out.
 fn expanded(pattern: &str) -> String {
@@ -1348,6 +1364,31 @@ mod tests {
                 .filter(|&&p| p)
                 .count()
                 < RULES.len() / 4
+        );
+    }
+
+    /// The literal table kept in `trigger_table.rs` is the one the rules give now. When a rule
+    /// changes, regenerate it: `PAPER_MINING_WRITE_TRIGGERS=1 cargo test -p paper-mining
+    /// trigger_table`, then `cargo fmt`.
+    #[test]
+    fn the_trigger_table_is_that_of_the_rules() {
+        let skeletons = skeletons();
+        let sets = crate::trigger::literal_sets(&skeletons);
+        let fingerprint = crate::trigger::fingerprint(&skeletons);
+        let kept: Vec<Option<Vec<Vec<u8>>>> = crate::trigger_table::SETS
+            .iter()
+            .map(|s| s.map(|s| s.iter().map(|l| l.to_vec()).collect()))
+            .collect();
+        if kept == sets && fingerprint == crate::trigger_table::FINGERPRINT {
+            return;
+        }
+        if std::env::var_os("PAPER_MINING_WRITE_TRIGGERS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/trigger_table.rs");
+            std::fs::write(path, crate::trigger::table_source(&sets, fingerprint)).unwrap();
+            panic!("wrote {path}: run `cargo fmt`, then the tests again");
+        }
+        panic!(
+            "src/trigger_table.rs is stale: PAPER_MINING_WRITE_TRIGGERS=1 cargo test -p paper-mining trigger_table"
         );
     }
 
