@@ -61,6 +61,10 @@ struct At {
 struct Graph {
     nodes: Vec<Node>,
     edges: Vec<(usize, usize)>,
+    /// Labels of the edges into the arms of an `if` whose arm could not be decided: both arms
+    /// are drawn, and without the condition on their way in, two arms that join read as two
+    /// paths that both run (a fork and a merge), which is wrong.
+    labels: std::collections::BTreeMap<(usize, usize), String>,
 }
 
 impl Graph {
@@ -81,6 +85,24 @@ impl Graph {
             .filter(|(a, b)| new_id[*a] != usize::MAX && new_id[*b] != usize::MAX)
             .map(|(a, b)| (new_id[*a], new_id[*b]))
             .collect();
+        self.labels = std::mem::take(&mut self.labels)
+            .into_iter()
+            .filter(|((a, b), _)| new_id[*a] != usize::MAX && new_id[*b] != usize::MAX)
+            .map(|((a, b), l)| ((new_id[a], new_id[b]), l))
+            .collect();
+    }
+
+    /// Labels the edges added since `edges_from` that enter the nodes added since `nodes_from`
+    /// from nodes made before `before` (the way into one arm of an `if`), unless an inner `if`
+    /// already labelled them.
+    fn label_entries(&mut self, before: usize, nodes_from: usize, edges_from: usize, label: &str) {
+        for &(a, b) in &self.edges[edges_from..] {
+            if a < before && b >= nodes_from {
+                self.labels
+                    .entry((a, b))
+                    .or_insert_with(|| label.to_string());
+            }
+        }
     }
 
     fn add(&mut self, node: Node, inputs: &[usize]) -> usize {
@@ -702,10 +724,20 @@ impl Ctx<'_> {
                         }
                         Arms::Both => {
                             let before = (self.producer.clone(), self.lists.clone());
+                            let (nodes0, edges0) = (self.graph.nodes.len(), self.graph.edges.len());
                             let a = self.run_block(body, steps);
+                            let test_text = condition_label(self.file.text(test.span));
+                            self.graph.label_entries(
+                                nodes0,
+                                nodes0,
+                                edges0,
+                                &format!("if {test_text}"),
+                            );
+                            let (nodes1, edges1) = (self.graph.nodes.len(), self.graph.edges.len());
                             let after_a = std::mem::replace(&mut self.producer, before.0);
                             self.lists.extend(before.1);
                             let b = self.run_block(orelse, steps);
+                            self.graph.label_entries(nodes0, nodes1, edges1, "else");
                             // A path that left the block does not reach what follows.
                             if a.always && !b.always {
                                 // keep the else arm's values
@@ -1874,7 +1906,11 @@ pub fn code_diagram_with(
         ids.push(id);
     }
     for (a, b) in &g.edges {
-        f.edge(&ids[*a], &ids[*b], None);
+        f.edge(
+            &ids[*a],
+            &ids[*b],
+            g.labels.get(&(*a, *b)).map(String::as_str),
+        );
     }
     // Every palette class, used or not: the same classDef lines in every diagram (SKILL.md).
     for (kind, fill, stroke) in PALETTE {
@@ -1888,6 +1924,16 @@ pub fn code_diagram_with(
         warnings,
         empty,
     })
+}
+
+/// The condition of an `if` as an edge label: one line, at most 40 characters.
+fn condition_label(test: &str) -> String {
+    let one_line = test.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= 40 {
+        one_line
+    } else {
+        one_line.chars().take(39).collect::<String>() + "…"
+    }
 }
 
 /// A drawn `forward`: the Mermaid text, the warnings for stderr, and whether nothing but the

@@ -375,7 +375,8 @@ fn a_shortcut_some_calls_skip_keeps_both_ways_in() {
     );
     for edge in [
         format!("{x} --> {add}"),
-        format!("{x} --> {down}"),
+        // Some calls skip the downsample: its way in names the condition (optional_downsample.py).
+        format!("{x} -->|\"if self.downsample is not None\"| {down}"),
         format!("{down} --> {add}"),
     ] {
         assert!(
@@ -565,12 +566,13 @@ class Carried(nn.Module):
     let mut edges: Vec<&str> = out
         .lines()
         .map(str::trim)
-        .filter(|l| l.contains(" --> "))
+        .filter(|l| l.contains(" -->"))
         .collect();
     edges.sort();
+    // The ways into the two arms carry the `if`'s condition and `else`.
     let mut want = vec![
-        "n_v0 --> n_v1",
-        "n_v0 --> n_v2",
+        "n_v0 -->|\"if y is None\"| n_v1",
+        "n_v0 -->|\"else\"| n_v2",
         "n_v1 --> n_v3",
         "n_v4 --> n_v3",
         "n_v2 --> n_v4",
@@ -729,5 +731,81 @@ fn an_output_from_two_arms_takes_the_shape_they_agree_on() {
         String::from_utf8_lossy(&out.stderr).contains("output node `output` has no tensor shape"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Without a trace, an `if` whose arm cannot be decided is drawn with both arms, and each way in
+/// carries its condition: unlabelled, the two arms joining at the next layer read as two
+/// paths that both run and merge (the "draws both if-arms" dogfood finding). Expected edges by
+/// hand from the source: conv (v1) feeds pool (v2) under `if self.use_pool`, down (v3) under
+/// `else`, and both feed head (v4) unlabelled; in the `elif` chain the inner `if` names its
+/// own condition and its `else`; with no `else`, only the arm's way in is labelled and the
+/// skip edge stays plain.
+#[test]
+fn undecided_if_arms_are_labelled_with_their_condition() {
+    let head = "import torch\nfrom torch import nn\n\n\nclass Net(nn.Module):\n    def __init__(self, mode: str = \"pool\") -> None:\n        super().__init__()\n        self.mode = mode\n        self.conv = nn.Conv2d(3, 16, 3, padding=1)\n        self.pool = nn.MaxPool2d(2)\n        self.down = nn.Conv2d(16, 16, 3, stride=2, padding=1)\n        self.avg = nn.AvgPool2d(2)\n        self.head = nn.Conv2d(16, 8, 1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        x = self.conv(x)  # x: [B, 16, H, W] <- Conv2d(3, 16, k=3, p=1)\n";
+    let tail = "        x = self.head(x)  # x: [B, 8, H//2, W//2] <- Conv2d(16, 8, k=1)\n        return x\n";
+    let if_else = format!(
+        "{head}        if self.mode == \"pool\":\n            x = self.pool(x)  # x: [B, 16, H//2, W//2] <- MaxPool2d(2)\n        else:\n            x = self.down(x)  # x: [B, 16, H//2, W//2] <- Conv2d(16, 16, k=3, s=2, p=1)\n{tail}"
+    );
+    let out = draw_code(&if_else, "Net");
+    assert_valid_everywhere(&out);
+    // The label's quotes are Mermaid's entity `#quot;` (the label is a quoted string).
+    assert!(
+        out.contains("n_v1 -->|\"if self.mode == #quot;pool#quot;\"| n_v2\n"),
+        "{out}"
+    );
+    assert!(out.contains("n_v1 -->|\"else\"| n_v3\n"), "{out}");
+    assert!(
+        out.contains("n_v2 --> n_v4\n") && out.contains("n_v3 --> n_v4\n"),
+        "{out}"
+    );
+
+    let elif = format!(
+        "{head}        if self.mode == \"pool\":\n            x = self.pool(x)  # x: [B, 16, H//2, W//2] <- MaxPool2d(2)\n        elif self.mode == \"avg\":\n            x = self.avg(x)  # x: [B, 16, H//2, W//2] <- AvgPool2d(2)\n        else:\n            x = self.down(x)  # x: [B, 16, H//2, W//2] <- Conv2d(16, 16, k=3, s=2, p=1)\n{tail}"
+    );
+    let out = draw_code(&elif, "Net");
+    assert_valid_everywhere(&out);
+    assert!(
+        out.contains("n_v1 -->|\"if self.mode == #quot;pool#quot;\"| n_v2\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("n_v1 -->|\"if self.mode == #quot;avg#quot;\"| n_v3\n"),
+        "{out}"
+    );
+    assert!(out.contains("n_v1 -->|\"else\"| n_v4\n"), "{out}");
+    for arm in ["n_v2", "n_v3", "n_v4"] {
+        assert!(out.contains(&format!("{arm} --> n_v5\n")), "{out}");
+    }
+
+    let no_else = format!(
+        "{head}        if self.mode == \"pool\":\n            x = self.pool(x)  # x: [B, 16, H//2, W//2] <- MaxPool2d(2)\n{tail}"
+    );
+    let out = draw_code(&no_else, "Net");
+    assert_valid_everywhere(&out);
+    assert!(
+        out.contains("n_v1 -->|\"if self.mode == #quot;pool#quot;\"| n_v2\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("n_v1 --> n_v3\n") && out.contains("n_v2 --> n_v3\n"),
+        "{out}"
+    );
+    assert!(!out.contains("\"else\""), "{out}");
+
+    // A condition with Mermaid's own syntax in it (pipes, quotes, brackets, braces, `#`, `;`,
+    // `<`, `-->`) and longer than the label allows: still one valid edge, cut with `…`.
+    let hostile = format!(
+        "{head}        if x.shape[-1] < 3 and \"a|b\" in {{1: \"#;\"}} or \"-->\" in self.mode:\n            x = self.pool(x)  # x: [B, 16, H//2, W//2] <- MaxPool2d(2)\n{tail}"
+    );
+    let out = draw_code(&hostile, "Net");
+    assert_valid_everywhere(&out);
+    let labelled: Vec<&str> = out.lines().filter(|l| l.contains("-->|")).collect();
+    assert_eq!(labelled.len(), 1, "{out}");
+    assert!(
+        labelled[0].trim().starts_with("n_v1 -->|\"if x.shape")
+            && labelled[0].ends_with("…\"| n_v2"),
+        "{out}"
     );
 }

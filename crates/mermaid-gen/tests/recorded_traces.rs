@@ -499,10 +499,18 @@ fn titled_edges(diagram: &str) -> Vec<(String, String)> {
             titles.insert(id.to_string(), title);
         }
     }
+    // An edge into an undecided `if` arm carries a label: `a -->|"if ..."| b`.
     let mut edges: Vec<(String, String)> = diagram
         .lines()
-        .filter_map(|l| l.trim().split_once(" --> "))
-        .map(|(a, b)| (titles[a].clone(), titles[b].clone()))
+        .filter_map(|l| l.trim().split_once(" -->"))
+        .map(|(a, b)| {
+            let b = b.trim_start();
+            let b = match b.strip_prefix('|') {
+                Some(rest) => rest.split_once("| ").map_or(rest, |(_, id)| id),
+                None => b,
+            };
+            (titles[a].clone(), titles[b.trim()].clone())
+        })
         .collect();
     edges.sort();
     edges
@@ -567,6 +575,14 @@ fn without_a_trace_undecided_branches_are_alternatives_that_reach_the_output() {
         sinks.iter().all(|s| *s == "output"),
         "dead ends: {sinks:?}\n{diagram}"
     );
+    // Each undecided arm's way in names its condition (branchy.py lines 25 and 30), so two
+    // ways that join read as alternatives, not as two paths that both run.
+    for label in ["if self.aux is not None", "if self.use_pool"] {
+        assert!(
+            diagram.contains(&format!(" -->|\"{label}\"| ")),
+            "no edge labelled {label:?} in {diagram}"
+        );
+    }
 }
 
 #[test]
