@@ -71,7 +71,7 @@ struct Cli {
     /// map; the summary counts them), and a model input whose rank or numbers differ from the
     /// sizes (a TSL602 note says why). A component linted without its importer is taken for a
     /// model: lint it with the model. Exit 2 if no forward takes the sizes.
-    #[arg(long, value_name = "NAME=[...]")]
+    #[arg(long, value_name = "NAME=[...]", conflicts_with = "runtime")]
     at: Vec<String>,
     /// FILE.py:Class: run the real forward pass twice (scripts/trace_shapes.py, needs python3
     /// and torch) and check every shape comment against it (TSL605).
