@@ -12,6 +12,8 @@ const AFTER_HELP: &str = "\
 Examples:
   tensor-shape-lint model.py                       lint one file (exit 1 if findings)
   tensor-shape-lint src/ --format json             lint a folder, machine-readable output
+  tensor-shape-lint model.py --at \"x=[2,3,224,224]\"
+                                                   comments checked at the paper's size too
   tensor-shape-lint model.py --fix                 apply safe fixes (adds `-> None` to __init__)
   tensor-shape-lint --explain TSL601               explain a rule
   tensor-shape-lint --list-rules --format markdown rule reference
@@ -59,6 +61,18 @@ struct Cli {
     /// List all rules.
     #[arg(long)]
     list_rules: bool,
+    /// The input size the model is validated at, the paper's: "x=[2,3,224,224]" (repeatable,
+    /// e.g. both --runtime sizes). NAME is forward's input parameter: the sizes bind the
+    /// symbols of each linted model whose input comment declares NAME (`# x: [B, 3, H, W]`:
+    /// B = 2, H = W = 224), and a comment whose short form (`H//4`) differs from the exact one
+    /// at such a size is TSL601 (exit 1), not a TSL602 note. A forward without an input NAME
+    /// (another model's, a loss) is checked as without --at. So is a component, a class used
+    /// by another class of the file or imported by another linted file (its `x` is a feature
+    /// map; the summary counts them), and a model input whose rank or numbers differ from the
+    /// sizes (a TSL602 note says why). A component linted without its importer is taken for a
+    /// model: lint it with the model. Exit 2 if no forward takes the sizes.
+    #[arg(long, value_name = "NAME=[...]", conflicts_with = "runtime")]
+    at: Vec<String>,
     /// FILE.py:Class: run the real forward pass twice (scripts/trace_shapes.py, needs python3
     /// and torch) and check every shape comment against it (TSL605).
     #[arg(long, value_name = "FILE.py:Class", requires = "input")]
@@ -357,10 +371,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let (file, class, src, inputs) = load_target(&target, &input)?;
             let path = Path::new(file);
             let at_text = at;
-            let at = at_text
-                .iter()
-                .map(|a| crate::parse_inputs(a).map_err(|e| Failure(e.to_string())))
-                .collect::<Result<Vec<_>, _>>()?;
+            let at = crate::parse_at(&at_text).map_err(|e| Failure(e.to_string()))?;
             let report =
                 crate::annotate_report_sized(Some(path), &src, class, &inputs, &kwargs, &at)
                     .map_err(|e| fail(path, e))?;
@@ -457,6 +468,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     if cli.paths.is_empty() {
         return Err(Failure("no input files (see --help)".into()));
     }
+    let at = crate::parse_at(&cli.at).map_err(|e| Failure(e.to_string()))?;
     let mut settings = Settings::default();
     let config = match &cli.config {
         Some(p) => settings::read_pyproject(p)
@@ -475,6 +487,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     settings.ignore.extend(cli.ignore.iter().cloned());
     settings.verbose = cli.verbose;
+    settings.at = cli.at.iter().cloned().zip(at).collect();
     let mut files = Vec::new();
     for p in &cli.paths {
         collect_py(p, &mut files)?;
@@ -483,6 +496,20 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     // each of its findings was printed, and counted, once per mention.
     let mut seen = std::collections::HashSet::new();
     files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
+    if !settings.at.is_empty() {
+        // Which classes are components must be known before the first file is linted (its
+        // importer may come later); the files are read once more for it, only with --at. One
+        // that cannot be read or parsed is left to the main pass, which reports it.
+        for f in &files {
+            let Ok(src) = read(f) else { continue };
+            if pymodel::check_nesting(&src, cli.max_nesting).is_err() {
+                continue;
+            }
+            if let Ok(file) = pymodel::ModelFile::parse(src) {
+                settings.at_components.extend(crate::imported_names(&file));
+            }
+        }
+    }
     let mut all = Vec::new();
     let mut sources = HashMap::new();
     // Files that do not parse: the run ends with exit 2 and ONE stderr line naming the first.
@@ -534,6 +561,16 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         eprintln!("tensor-shape-lint: {first}{more}; {totals}");
         return Ok(ExitCode::from(2));
     }
+    if !settings.at.is_empty() && stats.at_classes == 0 {
+        // The check asked for was not made: a run that reads as passed at the paper's size
+        // would be wrong (unknown beats wrong).
+        let totals = summary.trim_start_matches("tensor-shape-lint: ");
+        eprintln!(
+            "tensor-shape-lint: --at {}: no linted model's forward declares an input of that name it could be bound to (see the TSL602 notes, or name forward's input parameter); {totals}",
+            cli.at.join(" ")
+        );
+        return Ok(ExitCode::from(2));
+    }
     eprintln!("{summary}");
     Ok(if failing > 0 {
         ExitCode::from(1)
@@ -567,8 +604,25 @@ fn summary_line(
     } else {
         String::new()
     };
+    // How many classes --at reached, and how many it passed over by rule: a run that checked
+    // none at the paper's size must not read like one that checked the model.
+    let components = match stats.at_components {
+        0 => String::new(),
+        n => format!(
+            " ({} as without --at)",
+            plural(n, "component", "components")
+        ),
+    };
+    let at = if stats.at_classes > 0 || stats.at_components > 0 {
+        format!(
+            ", {} also at the --at sizes{components}",
+            plural(stats.at_classes, "class", "classes")
+        )
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "tensor-shape-lint: {}, {}, {} checked ({} undecided){binding}, {}",
+        "tensor-shape-lint: {}, {}, {} checked ({} undecided){binding}{at}, {}",
         plural(files, "file", "files"),
         plural(stats.classes, "class", "classes"),
         plural(

@@ -121,10 +121,17 @@ pub struct Stats {
     /// Comments that contradicted nothing but only fixed a constructor argument nobody had
     /// bound (`[B, 64, H, W]` meeting `out_channels`): counted apart, never as checked.
     pub binding: usize,
+    /// Classes whose comments were also checked at the `--at` sizes.
+    pub at_classes: usize,
+    /// Classes whose forward takes an input `--at` names but that are components (used by
+    /// another class of the file, or imported by another linted file): checked without it.
+    pub at_components: usize,
 }
 
 impl std::ops::AddAssign for Stats {
     fn add_assign(&mut self, o: Stats) {
+        self.at_classes += o.at_classes;
+        self.at_components += o.at_components;
         self.files += o.files;
         self.classes += o.classes;
         self.comments += o.comments;
@@ -674,6 +681,18 @@ fn sizes_of_symbols(
     at: &[HashMap<String, Vec<DimExpr>>],
 ) -> Result<Vec<shapes::sym::Binding>, LintError> {
     let mut declared: HashMap<String, Vec<DimExpr>> = given.clone();
+    declared.extend(declared_inputs(body));
+    at.iter()
+        .map(|run| {
+            bind_at(&declared, run, false)
+                .map_err(|(name, why)| LintError::Usage(format!("--at `{name}`: {why}")))
+        })
+        .collect()
+}
+
+/// The shapes forward's input comment declares, by name.
+pub(crate) fn declared_inputs(body: &pymodel::Body) -> HashMap<String, Vec<DimExpr>> {
+    let mut declared = HashMap::new();
     for note in &body.input {
         if let Some(sc) = note.shape() {
             for n in &sc.names {
@@ -681,38 +700,85 @@ fn sizes_of_symbols(
             }
         }
     }
-    let mut out = Vec::new();
-    for run in at {
-        let mut b = shapes::sym::Binding::new();
-        let mut names: Vec<&String> = run.keys().collect();
-        names.sort();
-        for name in names {
-            let dims = &run[name];
-            let usage = |why: &str| LintError::Usage(format!("--at `{name}`: {why}"));
-            let decl = declared
-                .get(name)
-                .ok_or_else(|| usage("forward has no input of that name"))?;
-            if decl.len() != dims.len() {
-                return Err(usage(&format!(
-                    "{} dims, but the input is {}",
-                    dims.len(),
+    declared
+}
+
+/// One `--at` map bound to the `declared` input shapes: each symbol of a declared dim takes the
+/// size at its position. `Err((name, why))` when the map cannot be bound. `lint`: the map may
+/// be meant for another class's forward, so a name this forward lacks is passed over, and a
+/// number in the comment must be the size given (a block declared `[B, 64, H, W]` is not fed
+/// the image); `annotate` names one class, so a name it lacks is an error there.
+pub(crate) fn bind_at(
+    declared: &HashMap<String, Vec<DimExpr>>,
+    run: &HashMap<String, Vec<DimExpr>>,
+    lint: bool,
+) -> Result<shapes::sym::Binding, (String, String)> {
+    let mut b = shapes::sym::Binding::new();
+    let mut names: Vec<&String> = run.keys().collect();
+    names.sort();
+    for name in names {
+        let dims = &run[name];
+        let usage = |why: String| (name.clone(), why);
+        let Some(decl) = declared.get(name) else {
+            if lint {
+                continue;
+            }
+            return Err(usage("forward has no input of that name".into()));
+        };
+        if decl.len() != dims.len() {
+            return Err(usage(format!(
+                "{} dims, but the input is {}",
+                dims.len(),
+                format_shape(decl)
+            )));
+        }
+        for (i, (d, v)) in decl.iter().zip(dims).enumerate() {
+            let DimExpr::Int(v) = v else {
+                return Err(usage("give integer sizes, e.g. x=[2,3,224,224]".into()));
+            };
+            if let DimExpr::Sym(s) = d
+                && b.insert(s.clone(), *v).is_some_and(|old| old != *v)
+            {
+                return Err(usage(format!("`{s}` given two sizes")));
+            }
+            if let DimExpr::Int(n) = d
+                && lint
+                && n != v
+            {
+                return Err(usage(format!(
+                    "dim {} is {n} in the input comment {}, {v} in --at",
+                    i + 1,
                     format_shape(decl)
                 )));
             }
-            for (d, v) in decl.iter().zip(dims) {
-                let DimExpr::Int(v) = v else {
-                    return Err(usage("give integer sizes, e.g. x=[2,3,224,224]"));
-                };
-                if let DimExpr::Sym(s) = d
-                    && b.insert(s.clone(), *v).is_some_and(|old| old != *v)
-                {
-                    return Err(usage(&format!("`{s}` given two sizes")));
-                }
-            }
         }
-        out.push(b);
     }
-    Ok(out)
+    Ok(b)
+}
+
+/// Parses `--at` values (`x=[2,3,224,224]`, each one run; `;` separates the inputs of one
+/// run), for `annotate` and the lint alike: every size must be a number, it is a size the
+/// model runs at.
+pub fn parse_at(specs: &[String]) -> Result<Vec<HashMap<String, Vec<DimExpr>>>, LintError> {
+    specs
+        .iter()
+        .map(|spec| {
+            let usage = |why: &str| LintError::Usage(format!("--at `{spec}`: {why}"));
+            let run = parse_inputs(spec)
+                .map_err(|_| usage("expected NAME=[d1, d2, ...], e.g. x=[2,3,224,224]"))?;
+            if run.is_empty() {
+                return Err(usage("expected NAME=[d1, d2, ...], e.g. x=[2,3,224,224]"));
+            }
+            if run
+                .values()
+                .flatten()
+                .any(|d| !matches!(d, DimExpr::Int(_)))
+            {
+                return Err(usage("give integer sizes, e.g. x=[2,3,224,224]"));
+            }
+            Ok(run)
+        })
+        .collect()
 }
 
 /// [`annotate_at`] with the statements it left uncommented.

@@ -1,5 +1,6 @@
 //! Rule selection: defaults, `[tool.tensor-shape-lint]` in `pyproject.toml`, command-line flags.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The `[tool.tensor-shape-lint]` table.
@@ -22,6 +23,13 @@ pub struct Settings {
     pub max_forward_statements: usize,
     /// Show info-level inference gaps (TSL690).
     pub verbose: bool,
+    /// `--at`: the input sizes the model is validated at (the paper's), each `(as given, the
+    /// map of input name to sizes)`. A shape comment whose short form differs from the exact
+    /// one at such a size is TSL601 there, not a TSL602 note.
+    pub at: Vec<(String, HashMap<String, Vec<pymodel::DimExpr>>)>,
+    /// With `at`: classes another linted file imports. They are components, whose input is
+    /// not the model's even when it has the same name, so `at` is not applied to them.
+    pub at_components: HashSet<String>,
 }
 
 impl Default for Settings {
@@ -32,6 +40,8 @@ impl Default for Settings {
             symbols: Vec::new(),
             max_forward_statements: 60,
             verbose: false,
+            at: Vec::new(),
+            at_components: HashSet::new(),
         }
     }
 }

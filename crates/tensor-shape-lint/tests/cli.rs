@@ -1862,3 +1862,223 @@ fn annotate_exits_1_when_the_forward_raises_at_the_size_given() {
         stderr(&o)
     );
 }
+
+/// AlexNet's conv1 (k=11, s=4, p=2) with a stride-2 max pool (k=3, p=0) after it, commented
+/// with the floor forms a user writes by hand.
+const ALEXNET_FEATURES: &str = "\"\"\"AlexNet features (Krizhevsky et al., 2012).\"\"\"\n\nimport torch\nimport torch.nn as nn\n\n\nclass Features(nn.Module):\n    \"\"\"Conv1 and a max pool of AlexNet (Krizhevsky et al., 2012).\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv1 = nn.Conv2d(3, 64, 11, stride=4, padding=2)\n        self.pool = nn.MaxPool2d(kernel_size=3, stride=2)\n        self.apply(self._init_weights)\n\n    def _init_weights(self, m: nn.Module) -> None:\n        pass\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W] <- input\n        x = self.conv1(x)  # x: [B, 64, H//4, W//4] <- Conv2d(3, 64, k=11, s=4, p=2)\n        x = self.pool(x)  # x: [B, 64, H//8, W//8] <- MaxPool2d(k=3, s=2)\n        return x\n";
+
+/// AlexNet dogfood, third pass: `H//4 ... H//32`, wrong at the paper's 224, gave "0 findings
+/// (+N notes)" and exit 0, and the skill trusts exit statuses. With `--at` the size the model is
+/// validated at is known, and a short form that differs from the exact one there is TSL601.
+/// By hand at H = W = 224: conv1 (224 + 2*2 - 11)//4 + 1 = 217//4 + 1 = 55, the comment
+/// 224//4 = 56; the pool (55 - 3)//2 + 1 = 27, the comment 224//8 = 28.
+#[test]
+fn lint_at_the_paper_size_makes_a_wrong_floor_form_a_finding() {
+    let (_dir, p) = model_file("features.py", ALEXNET_FEATURES);
+    let path = p.to_str().unwrap();
+    // Without --at: notes only, exit 0, as before.
+    let o = run(&["--format", "concise", path]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(out.lines().all(|l| l.contains("TSL602")), "{out}");
+    let o = run(&["--format", "concise", path, "--at", "x=[2,3,224,224]"]);
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    for (line, col, says, real, comment) in [
+        (21, 28, "[B, 64, H//4, W//4]", 55, 56),
+        (22, 27, "[B, 64, H//8, W//8]", 27, 28),
+    ] {
+        let want = format!(
+            "features.py:{line}:{col}: TSL601 `x`: comment says {says}, wrong at --at x=[2,3,224,224], the size the model is validated at: at H = 224 the layers give {real}, the comment {comment}; at W = 224 the layers give {real}, the comment {comment}"
+        );
+        assert!(out.contains(&want), "{want}\n{out}");
+    }
+    assert!(!out.contains("TSL602"), "{out}");
+    assert!(
+        err.contains(
+            "2 shape comments checked (0 undecided), 1 class also at the --at sizes, 2 findings"
+        ),
+        "{err}"
+    );
+    // JSON carries them like any other finding.
+    let o = run(&["--format", "json", path, "--at", "x=[2,3,224,224]"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let found: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (f, row) in found.iter().zip([21, 22]) {
+        assert_eq!(f["code"], "TSL601");
+        assert_eq!(f["severity"], "error");
+        assert_eq!(f["location"]["row"], row);
+    }
+    assert!(
+        found[0]["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("H//4 is exactly (H - 7)//4 + 1, W//4 is exactly (W - 7)//4 + 1"),
+        "{found:?}"
+    );
+}
+
+/// A stride-2 convolution with k=3, p=1 gives exactly (H + 2 - 3)//2 + 1 = (H - 1)//2 + 1.
+/// By hand: at 224, (224 - 1)//2 + 1 = 111 + 1 = 112 = 224//2, so `H//2` holds there (a note,
+/// exit 0); at 225, (225 - 1)//2 + 1 = 113 but 225//2 = 112 (exit 1). Of two --at sizes, the
+/// one where it differs decides.
+#[test]
+fn lint_at_keeps_a_floor_form_that_holds_at_the_size_a_note() {
+    let src = ALEXNET_FEATURES
+        .replace(
+            "nn.Conv2d(3, 64, 11, stride=4, padding=2)",
+            "nn.Conv2d(3, 64, 3, stride=2, padding=1)",
+        )
+        .replace(
+            "[B, 64, H//4, W//4] <- Conv2d(3, 64, k=11, s=4, p=2)",
+            "[B, 64, H//2, W//2] <- Conv2d(3, 64, k=3, s=2, p=1)",
+        )
+        .replace(
+            "        x = self.pool(x)  # x: [B, 64, H//8, W//8] <- MaxPool2d(k=3, s=2)\n",
+            "",
+        );
+    let (_dir, p) = model_file("stem.py", &src);
+    let path = p.to_str().unwrap();
+    for (at, code) in [
+        (&["--at", "x=[2,3,224,224]"][..], 0),
+        (&["--at", "x=[2,3,225,225]"][..], 1),
+        (
+            &["--at", "x=[2,3,224,224]", "--at", "x=[3,3,225,225]"][..],
+            1,
+        ),
+    ] {
+        let mut args = vec!["--format", "concise", path];
+        args.extend(at);
+        let o = run(&args);
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(code), "{at:?}\n{out}{err}");
+        if code == 0 {
+            assert!(out.contains("stem.py:21:28: TSL602 `x`: H//2, W//2 hold only when H and W are divisible by 2"), "{out}");
+            assert!(
+                err.contains("1 class also at the --at sizes, 0 findings (+1 note)"),
+                "{err}"
+            );
+        } else {
+            let want = format!(
+                "stem.py:21:28: TSL601 `x`: comment says [B, 64, H//2, W//2], wrong at --at {}, the size the model is validated at: at H = 225 the layers give 113, the comment 112; at W = 225 the layers give 113, the comment 112",
+                at.last().unwrap()
+            );
+            assert!(out.contains(&want), "{want}\n{out}");
+        }
+    }
+}
+
+/// A bad --at is a usage error: one stderr line naming the value, exit 2, nothing linted.
+#[test]
+fn lint_at_bad_syntax_is_one_line_and_exit_2() {
+    let (_dir, p) = model_file("features.py", ALEXNET_FEATURES);
+    for (bad, why) in [
+        ("x=[2,3", "expected NAME=[d1, d2, ...]"),
+        ("x", "expected NAME=[d1, d2, ...]"),
+        ("", "expected NAME=[d1, d2, ...]"),
+        ("x=[2,3,H,W]", "give integer sizes"),
+    ] {
+        let o = run(&[p.to_str().unwrap(), "--at", bad]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {err}");
+        assert_eq!(err.lines().count(), 1, "{bad}: {err}");
+        assert!(
+            err.starts_with(&format!("tensor-shape-lint: --at `{bad}`: {why}")),
+            "{bad}: {err}"
+        );
+        assert!(stdout(&o).is_empty(), "{bad}: {}", stdout(&o));
+    }
+}
+
+/// `--at x=[...]` binds to the models whose forward declares `x`: a class another class of the
+/// file uses, or another linted file imports, is a component whose `x` is a feature map, and
+/// is checked as without --at (counted in the summary: a note on every block would bury the
+/// others). By hand at 224: the stem gives
+/// (224 - 1)//2 + 1 = 112 = 224//2 (holds); the block (k=11, s=4, p=2) then
+/// (112 + 4 - 11)//4 + 1 = 27, the model's comment 224//8 = 28 (TSL601). The block's own
+/// `H//4` would be 56 against 55 at 224, but its H is not the image's: a note only.
+#[test]
+fn lint_at_binds_to_the_model_and_names_what_it_skips() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("modules")).unwrap();
+    std::fs::write(
+        dir.path().join("modules/block.py"),
+        "\"\"\"A block (Krizhevsky et al., 2012).\"\"\"\n\nimport torch\nimport torch.nn as nn\n\n\nclass Down(nn.Module):\n    \"\"\"Downsampling block (Krizhevsky et al., 2012).\"\"\"\n\n    def __init__(self, c: int) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, 11, stride=4, padding=2)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        x = self.conv(x)  # x: [B, C, H//4, W//4] <- Conv2d(C, C, k=11, s=4, p=2)\n        return x\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("model.py"),
+        "\"\"\"Net (Krizhevsky et al., 2012).\"\"\"\n\nimport torch\nimport torch.nn as nn\n\nfrom modules.block import Down\n\n\nclass Stem(nn.Module):\n    \"\"\"Stem (Krizhevsky et al., 2012).\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.conv = nn.Conv2d(3, 3, 3, stride=2, padding=1)\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, C, H, W]\n        x = self.conv(x)  # x: [B, C, H//2, W//2] <- Conv2d(3, 3, k=3, s=2, p=1)\n        return x\n\n\nclass Net(nn.Module):\n    \"\"\"Net (Krizhevsky et al., 2012).\"\"\"\n\n    def __init__(self) -> None:\n        super().__init__()\n        self.stem = Stem()\n        self.down = Down(3)\n        self._init_weights()\n\n    def _init_weights(self) -> None:\n        pass\n\n    def forward(self, x: torch.Tensor) -> torch.Tensor:\n        # x: [B, 3, H, W]\n        x = self.stem(x)  # x: [B, 3, H//2, W//2]\n        x = self.down(x)  # x: [B, 3, H//8, W//8]\n        return x\n",
+    )
+    .unwrap();
+    let o = bin()
+        .current_dir(dir.path())
+        .args([
+            "--format",
+            "concise",
+            "model.py",
+            "modules",
+            "--at",
+            "x=[2,3,224,224]",
+        ])
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    let failing: Vec<&str> = out.lines().filter(|l| !l.contains("TSL602")).collect();
+    assert_eq!(failing.len(), 1, "{out}");
+    assert!(
+        failing[0].starts_with("model.py:37:27: TSL601 `x`: comment says [B, 3, H//8, W//8], wrong at --at x=[2,3,224,224], the size the model is validated at: at H = 224 the layers give 27, the comment 28"),
+        "{out}"
+    );
+    assert!(
+        out.contains("block.py:16:27: TSL602 `x`: H//4, W//4 hold only for some input sizes"),
+        "{out}"
+    );
+    assert!(!out.contains("--at not applied"), "{out}");
+    assert!(
+        err.contains("1 class also at the --at sizes (2 components as without --at), 1 finding"),
+        "{err}"
+    );
+    // A size no model's forward can take: the check asked for was not made (exit 2, one line),
+    // whether the name is not an input or its rank differs (then a note says why).
+    for (at, note) in [("y=[2,3,224,224]", false), ("x=[2,224,224]", true)] {
+        let o = bin()
+            .current_dir(dir.path())
+            .args(["--format", "concise", "model.py", "modules", "--at", at])
+            .output()
+            .unwrap();
+        let (out, err) = (stdout(&o), stderr(&o));
+        assert_eq!(o.status.code(), Some(2), "{at}: {out}{err}");
+        assert_eq!(err.lines().count(), 1, "{at}: {err}");
+        assert!(
+            err.starts_with(&format!(
+                "tensor-shape-lint: --at {at}: no linted model's forward"
+            )),
+            "{err}"
+        );
+        assert_eq!(
+            out.contains("TSL602 --at not applied to `Net.forward` (--at `x`: 3 dims, but the input is [B, 3, H, W])"),
+            note,
+            "{at}: {out}"
+        );
+    }
+}
+
+#[test]
+fn help_documents_the_lint_at() {
+    let o = run(&["--help"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.contains("--at <NAME=[...]>"), "{out}");
+    assert!(
+        out.contains("Exit 2 if no forward takes the sizes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  tensor-shape-lint model.py --at \"x=[2,3,224,224]\"\n                                                   comments checked at the paper's size too"),
+        "{out}"
+    );
+}

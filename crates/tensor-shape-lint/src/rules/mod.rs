@@ -488,6 +488,13 @@ rule! {
     /// when that one holds `model.py` (SKILL.md's `output/`). What cannot be read (a library,
     /// a missing file, an import cycle) stays unknown, and `--verbose` says why.
     ///
+    /// With `--at "x=[2,3,224,224]"` (the size the model is validated at, the paper's), a
+    /// comment whose short form differs from the exact one at that size is TSL601 too, where
+    /// it is otherwise a TSL602 note: `H//4` after AlexNet's conv1 (k=11, s=4, p=2) is 56 at
+    /// 224, the layers give 55. The sizes bind the input symbols of each linted model whose
+    /// forward declares `x`; components (used by another class, imported by another linted
+    /// file) are checked as without `--at`.
+    ///
     /// ## Why is this bad?
     /// A wrong comment misleads the reader, and usually means the code does not do what the
     /// paper describes (a forgotten stride, a wrong channel count).
@@ -509,7 +516,11 @@ rule! {
     /// equal to the exact size only at some sizes that no divisibility describes (`H//4`
     /// after `Conv2d(k=11, s=4, p=2)`: exactly `(H - 7)//4 + 1`, 55 at 224, not 56) gets its
     /// own note with the exact form and a size where the two differ, 224 first; one wrong at
-    /// every size is TSL601.
+    /// every size is TSL601. So is one wrong at a size `--at` gives (the size the model is
+    /// validated at): with `--at "x=[2,3,224,224]"` the `H//4` above is TSL601, `H//2` after a
+    /// stride-2 convolution (112 either way at 224) stays a note. A note also says when `--at`
+    /// names a model's input but cannot be bound to it (another rank, another number in the
+    /// input comment): that forward is checked as without `--at`.
     ///
     /// ## Why is this bad?
     /// The comment is right only at the sizes it assumes: at 224 (ResNet, ViT) every stride-2
@@ -517,7 +528,8 @@ rule! {
     /// not `299//2` = 149, and every comment after it is one short. Compare the divisor with
     /// the paper's input size: if the size is divisible by it, state the assumption once in
     /// the module docstring ("Assumes H and W divisible by 32."); if not, the comment is
-    /// wrong at the paper's size: write the exact form the note gives (`annotate` writes it
+    /// wrong at the paper's size (the lint's `--at` then makes it TSL601, exit 1): write the
+    /// exact form the note gives (`annotate` writes it
     /// unless `--at` gives a size where the short form holds). `--runtime` at the paper's
     /// size reports each such comment as TSL605.
     ///

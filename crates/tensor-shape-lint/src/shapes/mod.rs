@@ -76,6 +76,10 @@ struct Checker<'f, 'c> {
     /// Shape comments compared, by comment position. A comment inside a loop is decided only
     /// if every visit decided it (the worst verdict of its visits stands).
     verdicts: BTreeMap<u32, Verdict>,
+    /// `--at`: the sizes the model is validated at, `(as given, the input symbols' values)`.
+    /// A short form that differs from the exact one at one of them is wrong where the model
+    /// runs, so it is TSL601 there instead of a TSL602 note.
+    at: Vec<(String, sym::Binding)>,
 }
 
 /// What comparing one shape comment established.
@@ -357,6 +361,13 @@ impl<'f> Checker<'f, '_> {
                     None => format!("exact inferred shape: {}", v.describe()),
                 }],
             });
+        } else if let Some(finding) = self.wrong_at(name, sc, &divisible, &some_sizes) {
+            if !self.findings.iter().any(|f| f.span == comment_span) {
+                self.findings.push(Finding {
+                    span: comment_span,
+                    ..finding
+                });
+            }
         } else if !some_sizes.is_empty() {
             if !self.findings.iter().any(|f| f.span == comment_span) {
                 let mut finding = some_sizes_note(name, sc, &some_sizes, v);
@@ -385,6 +396,61 @@ impl<'f> Checker<'f, '_> {
             }
         }
         Val::Tensor(Some(out))
+    }
+
+    /// TSL601 for the `divisible` and `some_sizes` dims (index, comment, inferred) of a comment
+    /// whose two forms differ at an `--at` size: the size, the comment's value and the layers'.
+    /// `None` where they agree at every `--at` size, or cannot be evaluated there (a symbol the
+    /// sizes do not bind): the TSL602 note then stands.
+    fn wrong_at(
+        &self,
+        name: &str,
+        sc: &ShapeComment,
+        divisible: &[(usize, DimExpr, DimExpr)],
+        some_sizes: &[(usize, DimExpr, DimExpr)],
+    ) -> Option<Finding> {
+        let dims: Vec<&(usize, DimExpr, DimExpr)> = divisible.iter().chain(some_sizes).collect();
+        // The first size where a dim differs, with every dim that differs there.
+        let (given, wrong, exact) = self.at.iter().find_map(|(given, b)| {
+            let look = |s: &str| b.get(s).copied();
+            let mut wrong: Vec<String> = Vec::new();
+            let mut exact: Vec<String> = Vec::new();
+            for (i, c, inf) in &dims {
+                let (Ok(says), Ok(real)) = (c.eval(&look), inf.eval(&look)) else {
+                    continue;
+                };
+                if says == real {
+                    continue;
+                }
+                let mut syms = c.symbols();
+                syms.extend(inf.symbols());
+                syms.sort();
+                syms.dedup();
+                let at: Vec<String> = syms
+                    .iter()
+                    .filter_map(|s| b.get(s).map(|v| format!("{s} = {v}")))
+                    .collect();
+                wrong.push(format!(
+                    "at {} the layers give {real}, the comment {says}",
+                    at.join(", ")
+                ));
+                exact.push(format!("{} is exactly {inf}", sc.dims[*i]));
+            }
+            (!wrong.is_empty()).then_some((given, wrong, exact))
+        })?;
+        Some(Finding {
+            rule: &ShapeMismatch::INFO,
+            span: Span::new(0, 0), // set by the caller's comment span
+            message: format!(
+                "`{name}`: comment says {}, wrong at --at {given}, the size the model is validated at: {}",
+                sc.shape_text(),
+                wrong.join("; ")
+            ),
+            notes: vec![format!(
+                "{}: write the exact form (`annotate --at` writes the short one only where it holds at every --at size)",
+                exact.join(", ")
+            )],
+        })
     }
 
     fn verdict(&mut self, span: Span, v: Verdict) {
@@ -741,6 +807,20 @@ pub fn run_class_with<'f>(
     ctor: Vec<(String, Val)>,
     defaults: bool,
 ) -> Option<ClassRun<'f>> {
+    run_class_at(scope, class, given, ctor, defaults, vec![])
+}
+
+/// [`run_class_with`] knowing the sizes the model is validated at (`--at`, each with its input
+/// symbols bound): a comment whose short form differs from the exact one at one of them is
+/// TSL601, not a TSL602 note.
+pub fn run_class_at<'f>(
+    scope: Scope<'f>,
+    class: &'f ClassDef,
+    given: &HashMap<String, Vec<DimExpr>>,
+    ctor: Vec<(String, Val)>,
+    defaults: bool,
+    at: Vec<(String, sym::Binding)>,
+) -> Option<ClassRun<'f>> {
     let file = scope.main;
     let body = file.forward(class)?;
     let mut interp = Interp::new(scope);
@@ -830,6 +910,7 @@ pub fn run_class_with<'f>(
         divisibility_lines: BTreeSet::new(),
         divisibility_max: 0,
         verdicts: BTreeMap::new(),
+        at,
     };
     let (_, fwd) = class.method("forward")?;
     {
@@ -919,6 +1000,10 @@ pub fn check(ctx: &mut Ctx) {
         main: file,
         resolver: &resolver,
     };
+    let models: Vec<&ClassDef> = crate::checks::top_level_models(file)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
     for class in shape_classes(file) {
         let Some(body) = file.forward(class) else {
             continue;
@@ -927,11 +1012,38 @@ pub fn check(ctx: &mut Ctx) {
         if !body.input.iter().any(|n| n.shape().is_some()) {
             continue;
         }
+        let at = match at_for(ctx.settings, &models, class, &body) {
+            AtFor::Bound(at) => {
+                ctx.stats.at_classes += 1;
+                at
+            }
+            AtFor::OtherInput => vec![],
+            AtFor::Component => {
+                ctx.stats.at_components += 1;
+                vec![]
+            }
+            AtFor::Skipped(why) => {
+                let span = body
+                    .input
+                    .iter()
+                    .find(|n| n.shape().is_some())
+                    .map_or(body.def_stmt.span, |n| n.comment.span);
+                ctx.report(
+                    &DivisibilityAssumption::INFO,
+                    span,
+                    format!(
+                        "--at not applied to `{}.forward` ({why}): its comments are checked as without --at",
+                        class.name
+                    ),
+                );
+                vec![]
+            }
+        };
         let path = std::path::Path::new(ctx.path);
         let sites = sites::site_values(file, class, path.is_file().then_some(path));
         let ctor = sites.as_ref().map_or(vec![], |s| s.kwargs.clone());
         let Some((mut findings, _, counts)) =
-            run_class_with(scope, class, &HashMap::new(), ctor, false)
+            run_class_at(scope, class, &HashMap::new(), ctor, false, at)
         else {
             continue;
         };
@@ -954,6 +1066,55 @@ pub fn check(ctx: &mut Ctx) {
             d.notes.extend(f.notes);
         }
     }
+}
+
+/// How the lint's `--at` sizes bind to one class's forward.
+enum AtFor {
+    /// Every `--at` map that names an input of this forward, its symbols bound.
+    Bound(Vec<(String, sym::Binding)>),
+    /// No `--at` map names an input of this forward (or there is no `--at`): another
+    /// model's input, checked as without `--at`.
+    OtherInput,
+    /// A map names an input of this forward, but the class is a component: checked as
+    /// without `--at` by rule, counted in the summary (a note on every block of every run
+    /// would bury the notes that matter).
+    Component,
+    /// A map names an input of this model's forward, but binding it would be a guess: why.
+    Skipped(String),
+}
+
+/// Binds the `--at` sizes to `class`'s forward by its input names. A class another class of
+/// the file uses, or another linted file imports, is a component: its `x` is a feature map,
+/// not the image, so an `x` given for the model is not its size (unknown beats wrong).
+fn at_for(
+    settings: &crate::settings::Settings,
+    models: &[&ClassDef],
+    class: &ClassDef,
+    body: &pymodel::Body,
+) -> AtFor {
+    let declared = crate::declared_inputs(body);
+    let named = settings
+        .at
+        .iter()
+        .any(|(_, run)| run.keys().any(|n| declared.contains_key(n)));
+    if !named {
+        return AtFor::OtherInput;
+    }
+    if !models.iter().any(|m| std::ptr::eq(*m, class))
+        || settings.at_components.contains(&class.name)
+    {
+        return AtFor::Component;
+    }
+    // A map that binds nothing here (another model's input, or a comment of numbers equal to
+    // the sizes, which the plain check already compares exactly) cannot make a finding.
+    let mut out = Vec::new();
+    for (given, run) in &settings.at {
+        match crate::bind_at(&declared, run, true) {
+            Ok(b) => out.push((given.clone(), b)),
+            Err((name, why)) => return AtFor::Skipped(format!("--at `{name}`: {why}")),
+        }
+    }
+    AtFor::Bound(out)
 }
 
 /// The classes whose shape comments are checked: the file's `nn.Module` classes and the
