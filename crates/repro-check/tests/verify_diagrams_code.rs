@@ -189,3 +189,51 @@ fn code_lint_follows_imports_into_modules_wherever_verify_runs_from() {
         show(&items)
     );
 }
+
+/// verify.toml's `[model] inputs` are sizes `verify --run` runs the model at, and code.lint
+/// checks the comments at them as `tensor-shape-lint --at` does. ResNet-50's model.py line 64
+/// says `H//4` after the stem; by hand at 225: conv k=7 s=2 p=3 gives (225 + 6 - 7)//2 + 1 =
+/// 113, max-pool k=3 s=2 p=1 gives (113 + 2 - 3)//2 + 1 = 57, while 225//4 = 56. At the
+/// example's own 64 both are 16, and the stage comments (H//8 ... H//32) hold too.
+#[test]
+fn code_lint_checks_comments_at_the_sizes_of_verify_toml() {
+    let dir = copy_example("resnet50");
+    let items = check(dir.path(), false);
+    assert!(
+        items
+            .iter()
+            .any(|i| i.id == "code.lint" && i.status == Status::Pass),
+        "{}",
+        show(&items)
+    );
+    edit(
+        dir.path(),
+        "verify.toml",
+        "inputs = [\"x=[2,3,64,64]\"]",
+        "inputs = [\"x=[2,3,225,225]\"]",
+    );
+    let items = check(dir.path(), false);
+    let fails = only_failures(&items, "code.lint");
+    let first = fails.first().unwrap_or_else(|| panic!("{}", show(&items)));
+    assert_eq!(
+        first.location.as_deref(),
+        Some("model.py:64"),
+        "{}",
+        show(&items)
+    );
+    assert!(first.reason.starts_with("TSL601"), "{}", first.reason);
+    assert!(
+        first.reason.contains("57") && first.reason.contains("56"),
+        "{}",
+        first.reason
+    );
+    // Only the model's comments are bound: the modules are components.
+    assert!(
+        fails.iter().all(|i| i
+            .location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("model.py:"))),
+        "{}",
+        show(&items)
+    );
+}

@@ -5,7 +5,9 @@
 //! `[tool.tensor-shape-lint]` table of the nearest `pyproject.toml` applies, model-level
 //! findings about a class another linted file imports are dropped (it is a component), and a
 //! finding fails the item when the binary would exit 1 for it (severity warning or error; notes
-//! such as TSL602, a floor form like `H//2` that holds only for divisible sizes, do not). Each
+//! such as TSL602, a floor form like `H//2` that holds only for divisible sizes, do not). The
+//! comments are also checked at the sizes `verify.toml` runs the model at, as `--at` does: a
+//! floor form wrong at one of them is TSL601 and fails. Each
 //! failing finding is its own FAIL item at
 //! `file:line`. A file that still holds the scaffold's `TODO(paper)` fails too: its layers and
 //! shape comments are the template's placeholder (an `nn.Identity` body lints clean), not the
@@ -19,6 +21,38 @@ use tensor_shape_lint::rules::Severity;
 use tensor_shape_lint::settings::{self, Settings};
 
 const ID: &str = "code.lint";
+
+/// The input sizes of `verify.toml` (`[model] inputs`, and `inputs2` when given: the sizes
+/// `verify --run` runs the model at) as the lint's `--at`. A floor-form comment that is wrong at
+/// one of them (`H//4` after a stride-4 convolution with k = 11, p = 2: 16 at 64, the layers
+/// 15) then fails here, statically, and not only in `--run`'s trace. SKILL.md's lint line does
+/// the same with the paper's size. Classes another linted file imports are components, which
+/// `--at` leaves alone. A `verify.toml` that cannot be used (run.config reports it) or sizes
+/// that are not numbers leave the lint as it was without.
+fn at_run_sizes(root: &Path, files: &[String], settings: &mut Settings) {
+    let Ok(model) = crate::verify_config::read(root) else {
+        return;
+    };
+    // One run's inputs are one `--at` value (`;` between inputs).
+    let runs: Vec<String> = std::iter::once(&model.inputs)
+        .chain(model.inputs2.as_ref())
+        .map(|inputs| inputs.join(";"))
+        .collect();
+    let Ok(at) = tensor_shape_lint::parse_at(&runs) else {
+        return;
+    };
+    settings.at = runs.into_iter().zip(at).collect();
+    for rel in files {
+        let Ok(source) = std::fs::read_to_string(root.join(rel)) else {
+            continue;
+        };
+        if let Ok(file) = pymodel::ModelFile::parse(source) {
+            settings
+                .at_components
+                .extend(tensor_shape_lint::imported_names(&file));
+        }
+    }
+}
 
 /// Checks the tree at `root`.
 pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
@@ -44,6 +78,7 @@ pub fn check(root: &Path, _opts: &VerifyOptions) -> Vec<Item> {
         Ok(None) => {}
         Err(e) => return vec![Item::fail(ID, e.to_string(), Some("pyproject.toml".into()))],
     }
+    at_run_sizes(root, &files, &mut settings);
     let mut items = Vec::new();
     let mut findings = Vec::new();
     let mut imported = HashSet::new();
