@@ -276,7 +276,16 @@ impl Collector<'_> {
             .filter(|v| v.width() > 0.0 || v.height() > 0.0)
     }
 
-    fn push_glyph(&mut self, text: &str, m: Affine, advance: f64, size: Option<f64>) {
+    /// `ink`: the glyph's vertical ink extent in glyph space (1000 units an em, y up), given for
+    /// tall glyphs only (see [`tall_glyph`]).
+    fn push_glyph(
+        &mut self,
+        text: &str,
+        m: Affine,
+        advance: f64,
+        size: Option<f64>,
+        ink: Option<InkSpan>,
+    ) {
         let [a, b, c, d, _, _] = m.as_coeffs();
         let size = size.unwrap_or(c.hypot(d) * 1000.0);
         // Upright means the baseline runs left to right; the sign of `d` is free because Type 3
@@ -290,8 +299,20 @@ impl Collector<'_> {
         for (i, ch) in chars.into_iter().enumerate() {
             let x0 = step * i as f64;
             let origin = m * kurbo::Point::new(x0, 0.0);
+            let mut glyph_ink = None;
             let bbox = if upright {
                 let end = m * kurbo::Point::new(x0 + step.max(1.0), 0.0);
+                // A big delimiter, radical or operator of a display (TeX's cmex) hangs from its
+                // baseline far below it, and the usual box, 0.8 em above the baseline to 0.2
+                // below, lies above its ink, on the line above the display (QLoRA's Eq. 1 took
+                // the sentence before it through its big parenthesis; ViT's Eq. 5 grew into
+                // Eq. 6's root). Its ink is kept beside the box for the display equations; the
+                // lines and tables keep the box they were tuned on.
+                if let Some((lo, hi)) = ink.filter(|(lo, hi)| *lo < -350.0 || *hi > 1000.0) {
+                    let y_lo = (m * kurbo::Point::new(x0, lo)).y;
+                    let y_hi = (m * kurbo::Point::new(x0, hi)).y;
+                    glyph_ink = Some(Rect::new(origin.x, y_lo.min(y_hi), end.x, y_lo.max(y_hi)));
+                }
                 Rect::new(
                     origin.x,
                     origin.y - 0.8 * size,
@@ -308,9 +329,56 @@ impl Collector<'_> {
                 baseline: origin.y,
                 size,
                 upright,
+                ink: glyph_ink,
             });
         }
     }
+}
+
+/// A glyph's vertical ink extent in glyph space (1000 units an em, y up): bottom, top.
+type InkSpan = (f64, f64);
+
+/// Characters a display sets in larger sizes than its text: delimiters, radicals, big operators
+/// and the pieces big brackets are built from (Unicode's, and the Symbol font's).
+fn tall_glyph(c: char) -> bool {
+    matches!(
+        c,
+        '(' | ')'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '|'
+            | '/'
+            | '\\'
+            | '‖'
+            | '⟨'
+            | '⟩'
+            | '⌊'
+            | '⌋'
+            | '⌈'
+            | '⌉'
+            | '√'
+            | '∑'
+            | '∏'
+            | '∐'
+            | '∫'
+            | '∬'
+            | '∭'
+            | '∮'
+            | '⋃'
+            | '⋂'
+            | '⋁'
+            | '⋀'
+            | '⨁'
+            | '⨂'
+            | '⨀'
+            | '⨄'
+            | '⨆'
+    ) || ('\u{2320}'..='\u{2321}').contains(&c)
+        || ('\u{239B}'..='\u{23B3}').contains(&c)
+        // The same pieces in the Symbol font's private-use codes (bracketlefttp = U+F8EE ...).
+        || ('\u{F8E5}'..='\u{F8FE}').contains(&c)
 }
 
 /// Splits presentation-form ligatures and drops control characters.
@@ -369,10 +437,12 @@ impl<'a> Device<'a> for Collector<'_> {
     fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
 
     fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, _: &DrawMode) {
-        let mut shown: Vec<(String, Affine, f64)> = Vec::with_capacity(run.glyphs().len());
+        let mut shown: Vec<(String, Affine, f64, Option<InkSpan>)> =
+            Vec::with_capacity(run.glyphs().len());
         let mut type3 = false;
         for g in run.glyphs() {
             let m = props.transform * g.transform();
+            let mut ink = None;
             let (text, advance) = match &**g {
                 HGlyph::Outline(o) => {
                     let adv = o
@@ -385,6 +455,14 @@ impl<'a> Device<'a> for Collector<'_> {
                         Some(BfString::String(s)) => s,
                         None => '\u{FFFD}'.to_string(),
                     };
+                    // Only glyphs that can be set tall: building every outline would cost a
+                    // large share of the reading time for nothing.
+                    if text.chars().count() == 1 && text.chars().all(tall_glyph) {
+                        let r = o.outline().bounding_box();
+                        if r.height() > 0.0 {
+                            ink = Some((r.y0, r.y1));
+                        }
+                    }
                     (text, adv)
                 }
                 HGlyph::Type3(t) => {
@@ -402,7 +480,7 @@ impl<'a> Device<'a> for Collector<'_> {
                     (text, adv)
                 }
             };
-            shown.push((text, m, advance));
+            shown.push((text, m, advance, ink));
         }
         // Type 3 fonts define their own em through the font matrix, which hayro does not
         // expose; when the nominal size is implausible (dvips bitmap fonts give 0.12 pt), take
@@ -411,13 +489,13 @@ impl<'a> Device<'a> for Collector<'_> {
         if type3 {
             let mut advances: Vec<f64> = shown
                 .iter()
-                .map(|(_, m, adv)| {
+                .map(|(_, m, adv, _)| {
                     let [a, b, ..] = m.as_coeffs();
                     adv * a.hypot(b)
                 })
                 .collect();
             advances.sort_by(f64::total_cmp);
-            let nominal = shown.first().map_or(0.0, |(_, m, _)| {
+            let nominal = shown.first().map_or(0.0, |(_, m, _, _)| {
                 let [_, _, c, d, ..] = m.as_coeffs();
                 c.hypot(d) * 1000.0
             });
@@ -425,8 +503,8 @@ impl<'a> Device<'a> for Collector<'_> {
                 size_override = Some(advances[advances.len() / 2] / 0.45);
             }
         }
-        for (text, m, advance) in shown {
-            self.push_glyph(&text, m, advance, size_override);
+        for (text, m, advance, ink) in shown {
+            self.push_glyph(&text, m, advance, size_override, ink);
         }
     }
 

@@ -290,3 +290,36 @@ fn a_crop_holds_its_display_and_no_sliver_of_the_number_under_it() {
         e.number.as_deref().unwrap_or("")
     );
 }
+
+/// ViT p.13: Eq. (6) `A = softmax(qk⊤/√D_h)` sets big parentheses and a radical (TeX's cmex),
+/// whose ink hangs from their baseline far below it. Their estimated boxes (0.8 em above the
+/// baseline to 0.2 below) lay above the ink, between Eqs. 5 and 6, and Eq. 5's box grew into
+/// them (to y = 426.5) while Eq. 6's text read `_{A = softmax qk⊤/} frac(, D_{h})...` (the
+/// radical's overline taken for a fraction bar). Ink measured on a 200-dpi poppler render
+/// (`pdftoppm -r 200 -gray -f 13 -l 13`, pixels darker than 200 between x = 160 and 450 pt, row
+/// by row): Eq. 5 405.7..417.6, Eq. 6 421.9..439.9, Eq. 7 from 443.9.
+#[test]
+fn big_delimiters_belong_to_their_own_display() {
+    let data = std::fs::read(papers().join("vit.pdf")).unwrap();
+    let ex = pdf_figures::extract(data, "vit", &pdf_figures::Options::default()).unwrap();
+    let eq = |n: &str| {
+        ex.manifest
+            .equations
+            .iter()
+            .find(|e| e.number.as_deref() == Some(n) && e.page == 13)
+            .unwrap_or_else(|| panic!("no equation ({n}) on p.13"))
+    };
+    // (number, ink top, ink bottom, next display's ink top)
+    for (n, top, bottom, next) in [("5", 405.7, 417.6, 421.9), ("6", 421.9, 439.9, 443.9)] {
+        let b = eq(n).bbox;
+        assert!(
+            b[1] <= top + 0.5 && b[3] >= bottom - 0.5 && b[3] < next,
+            "({n}) {b:?} does not hold its ink {top}..{bottom} or reaches {next}"
+        );
+    }
+    let six = &eq("6").text;
+    assert!(
+        six.starts_with("A = softmax(qk^{⊤}/√D_{h})"),
+        "Eq. 6 reads {six:?}"
+    );
+}

@@ -334,7 +334,15 @@ impl<'a> Piece<'a> {
             .map(|w| w.text.as_str())
             .collect::<Vec<_>>()
             .join(" ");
-        let bbox = Rect::union_all(words.iter().map(|w| &w.bbox)).unwrap_or(line.bbox);
+        // A big delimiter's ink, not its estimated box (which lies on the line above it).
+        let bbox = Rect::union_all(
+            words
+                .iter()
+                .flat_map(|w| w.glyphs.iter())
+                .map(|g| g.ink.as_ref().unwrap_or(&g.bbox)),
+        )
+        .or_else(|| Rect::union_all(words.iter().map(|w| &w.bbox)))
+        .unwrap_or(line.bbox);
         Piece {
             line: line_index,
             number: equation_number(&text),
@@ -468,17 +476,28 @@ fn grow(
             let x_near = q.bbox.x1 > bbox.x0 - 2.0 * em && q.bbox.x0 < bbox.x1 + 2.0 * em;
             let gap = (q.bbox.y0 - bbox.y1).max(bbox.y0 - q.bbox.y1);
             // Scripts and limits are smaller and closer; a further full line needs a line gap.
-            let close = gap < 0.45 * em || (gap < 0.8 * em && q.size < 0.85 * em);
+            // The lines of a numbered array or aligned display start where the group starts,
+            // indented from the column, and are set a body line apart (EfficientNet's Eq. 2:
+            // `max ... s.t. ... Memory(N) ≤ ... FLOPS(N) ≤ ...`, number under the last line).
+            let aligned = numbered
+                && (q.bbox.x0 - bbox.x0).abs() < 1.0
+                && q.bbox.x0 > col.x0 + 2.0 * em
+                && gap < 1.0 * em;
+            let close = gap < 0.45 * em || (gap < 0.8 * em && q.size < 0.85 * em) || aligned;
             // The geometric tests first: they rule out nearly every piece of the page, and the
             // text tests below would otherwise run for all of them on every growth step.
             if !(in_col && x_near && close) || q.number.is_some() {
                 return false;
             }
+            // Beside a number: on its baseline, or across it as a big delimiter of that
+            // display is (ViT's Eq. 6 parentheses and root, 4.4 pt under Eq. 5, went to Eq. 5).
             let beside_number = || {
                 numbers.iter().any(|&k| {
                     let r = &pieces[k];
+                    let across =
+                        !used[k] && q.bbox.y0 < r.baseline - 0.3 * em && q.bbox.y1 > r.baseline;
                     k != m
-                        && (r.baseline - q.baseline).abs() < 0.5 * em
+                        && ((r.baseline - q.baseline).abs() < 0.5 * em || across)
                         && r.bbox.x0 > col.x1 - 4.0 * em
                 })
             };
@@ -606,6 +625,22 @@ impl Item<'_> {
 
 /// Reads glyphs as linear text; see the module documentation for the marks.
 pub fn linearize(glyphs: &[&Glyph], bars: &[Rect]) -> String {
+    // A big delimiter is read at its ink, on the line it is centred on: TeX centres delimiters
+    // and big operators on the math axis, a quarter em above the baseline. On its own baseline
+    // (its top) it was a line of its own, or the rest of its line a subscript.
+    let inked: Vec<Glyph> = glyphs
+        .iter()
+        .map(|g| match g.ink {
+            Some(ink) => Glyph {
+                bbox: ink,
+                baseline: (ink.y0 + ink.y1) / 2.0 + 0.25 * g.size,
+                ..(*g).clone()
+            },
+            None => (*g).clone(),
+        })
+        .collect();
+    let glyphs: Vec<&Glyph> = inked.iter().collect();
+    let glyphs = glyphs.as_slice();
     let mut taken = vec![false; glyphs.len()];
     let mut items: Vec<Item> = Vec::new();
     // Innermost (shortest) bars first, so nested fractions come out nested.
@@ -619,6 +654,7 @@ pub fn linearize(glyphs: &[&Glyph], bars: &[Rect]) -> String {
         };
         let mut num: Vec<&Glyph> = Vec::new();
         let mut den: Vec<&Glyph> = Vec::new();
+        let mut under: Vec<usize> = Vec::new();
         for (i, g) in glyphs.iter().enumerate() {
             if taken[i] || !over(&g.bbox) {
                 continue;
@@ -633,6 +669,19 @@ pub fn linearize(glyphs: &[&Glyph], bars: &[Rect]) -> String {
             } else {
                 den.push(g);
             }
+            under.push(i);
+        }
+        // A radical's overline: a bar that starts at the top of a √ just left of it and has
+        // nothing above it. Read as a fraction it made `frac(, D_h)` of ViT's `√D_h` and
+        // lowered the whole line into a subscript.
+        let radical = num.is_empty()
+            && glyphs.iter().any(|g| {
+                g.ch == '√' && (g.bbox.x1 - bar.x0).abs() < 2.0 && (g.bbox.y0 - bar.y0).abs() < 2.0
+            });
+        if radical {
+            continue;
+        }
+        for i in under {
             taken[i] = true;
         }
         // Fractions nested inside this bar's numerator or denominator.
@@ -1037,6 +1086,74 @@ mod tests {
             .map(|e| (e.number.as_deref(), e.text.as_str()))
             .collect();
         assert_eq!(got, [(Some("5"), "a = b + c"), (Some("6"), "d = e")]);
+    }
+
+    /// A big parenthesis hangs from its baseline (TeX's cmex): its estimated box lies above
+    /// its ink, 0.5 pt under the display above. By the estimate it joined that display; by its
+    /// ink it crosses the baseline of its own line and reads in it.
+    #[test]
+    fn big_delimiters_go_with_the_display_they_hang_across() {
+        let mut g = glyphs_at("a = b", 200.0, 170.0, 10.0);
+        g.extend(glyphs_at("(5)", 355.0, 170.0, 10.0));
+        g.extend(glyphs_at("c = f", 200.0, 190.0, 10.0));
+        for (ch, x) in [("(", 220.0), (")", 230.0)] {
+            let mut paren = glyphs_at(ch, x, 180.5, 10.0);
+            paren[0].ink = Some(Rect::new(x, 180.0, x + 5.0, 196.0));
+            g.extend(paren);
+        }
+        g.extend(glyphs_at("x", 225.0, 190.0, 10.0));
+        g.extend(glyphs_at("(6)", 355.0, 190.0, 10.0));
+        let page = page_with(g, vec![]);
+        let eqs = find(&page, &[]);
+        let got: Vec<(Option<&str>, &str)> = eqs
+            .iter()
+            .map(|e| (e.number.as_deref(), e.text.as_str()))
+            .collect();
+        assert_eq!(got, [(Some("5"), "a = b"), (Some("6"), "c = f(x)")]);
+        assert!(eqs[0].bbox.y1 <= 172.0, "{:?}", eqs[0].bbox);
+        assert!(
+            eqs[1].bbox.y0 <= 180.0 && eqs[1].bbox.y1 >= 196.0,
+            "{:?}",
+            eqs[1].bbox
+        );
+    }
+
+    /// The bar over a radicand starts at the top of the radical sign: it is no fraction bar
+    /// (ViT's `√D_h` read `frac(, D_h)`).
+    #[test]
+    fn a_radical_overline_is_no_fraction_bar() {
+        let mut g = glyphs_at("y =", 200.0, 170.0, 10.0);
+        let mut root = glyphs_at("√", 220.0, 161.0, 10.0);
+        root[0].ink = Some(Rect::new(220.0, 160.0, 225.0, 172.0));
+        g.extend(root);
+        g.extend(glyphs_at("x", 225.0, 170.0, 10.0));
+        g.extend(glyphs_at("(3)", 355.0, 170.0, 10.0));
+        let bar = Graphic {
+            bbox: Rect::new(225.0, 160.0, 231.0, 160.4),
+            kind: GraphicKind::Path,
+        };
+        let page = page_with(g, vec![bar]);
+        let eqs = find(&page, &[]);
+        assert_eq!(eqs.len(), 1, "{eqs:?}");
+        assert_eq!(eqs[0].text, "y = √x");
+    }
+
+    /// An aligned display (EfficientNet's Eq. 2: `max ...`, `s.t. ...`, `Memory(N) ≤ ...`,
+    /// `FLOPS(N) ≤ ...`, number under the last line): its lines start at one indented x and are
+    /// set a body line apart, wider than the gap a script or limit leaves.
+    #[test]
+    fn the_lines_of_an_aligned_display_join_their_number() {
+        let mut g = glyphs_at("m = a + b", 200.0, 170.0, 10.0);
+        g.extend(glyphs_at("u ≤ c", 200.0, 185.0, 10.0));
+        g.extend(glyphs_at("v ≤ d", 200.0, 200.0, 10.0));
+        g.extend(glyphs_at("(2)", 355.0, 212.0, 10.0));
+        let page = page_with(g, vec![]);
+        let eqs = find(&page, &[]);
+        let got: Vec<(Option<&str>, &str)> = eqs
+            .iter()
+            .map(|e| (e.number.as_deref(), e.text.as_str()))
+            .collect();
+        assert_eq!(got, [(Some("2"), "m = a + b ; u ≤ c ; v ≤ d")]);
     }
 
     #[test]

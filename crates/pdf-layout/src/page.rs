@@ -532,6 +532,7 @@ mod tests {
                 baseline: y + 8.0,
                 size: 10.0,
                 upright: false,
+                ink: None,
             });
         }
         let page = letter_page(glyphs);

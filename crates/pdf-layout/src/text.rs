@@ -21,6 +21,10 @@ pub struct Glyph {
     pub size: f64,
     /// Whether the glyph reads left to right, upright. Rotated glyphs do not join lines.
     pub upright: bool,
+    /// The ink's box, for a glyph whose ink lies far outside `bbox`: a big delimiter, radical
+    /// or operator of a display, hanging from its baseline (TeX's cmex). Lines and tables group
+    /// glyphs by `bbox`; display equations take the ink.
+    pub ink: Option<Rect>,
 }
 
 /// A run of glyphs without a space.
@@ -458,6 +462,7 @@ pub(crate) mod tests {
                 baseline,
                 size,
                 upright: true,
+                ink: None,
             });
             cx += adv;
         }
