@@ -980,6 +980,12 @@ mod tests {
         analyze_page(1, &input, 10.0)
     }
 
+    fn numbers_and_texts(eqs: &[Equation]) -> Vec<(Option<&str>, &str)> {
+        eqs.iter()
+            .map(|e| (e.number.as_deref(), e.text.as_str()))
+            .collect()
+    }
+
     /// `n` glyph-sized outlines (8 x 10 pt) in a row from (150, y), 12 pt apart.
     fn outlines(n: usize, y: f64) -> Vec<Graphic> {
         (0..n)
@@ -1081,10 +1087,7 @@ mod tests {
         g.extend(glyphs_at("(6)", 355.0, 184.0, 10.0));
         let page = page_with(g, vec![]);
         let eqs = find(&page, &[]);
-        let got: Vec<(Option<&str>, &str)> = eqs
-            .iter()
-            .map(|e| (e.number.as_deref(), e.text.as_str()))
-            .collect();
+        let got = numbers_and_texts(&eqs);
         assert_eq!(got, [(Some("5"), "a = b + c"), (Some("6"), "d = e")]);
     }
 
@@ -1105,10 +1108,7 @@ mod tests {
         g.extend(glyphs_at("(6)", 355.0, 190.0, 10.0));
         let page = page_with(g, vec![]);
         let eqs = find(&page, &[]);
-        let got: Vec<(Option<&str>, &str)> = eqs
-            .iter()
-            .map(|e| (e.number.as_deref(), e.text.as_str()))
-            .collect();
+        let got = numbers_and_texts(&eqs);
         assert_eq!(got, [(Some("5"), "a = b"), (Some("6"), "c = f(x)")]);
         assert!(eqs[0].bbox.y1 <= 172.0, "{:?}", eqs[0].bbox);
         assert!(
@@ -1149,10 +1149,7 @@ mod tests {
         g.extend(glyphs_at("(2)", 355.0, 212.0, 10.0));
         let page = page_with(g, vec![]);
         let eqs = find(&page, &[]);
-        let got: Vec<(Option<&str>, &str)> = eqs
-            .iter()
-            .map(|e| (e.number.as_deref(), e.text.as_str()))
-            .collect();
+        let got = numbers_and_texts(&eqs);
         assert_eq!(got, [(Some("2"), "m = a + b ; u ≤ c ; v ≤ d")]);
     }
 
