@@ -28,9 +28,20 @@ pub struct Found {
 
 const GREEK: &str = "α-ωΑ-Ωϵϕ";
 
+/// A symbol: a Latin letter with an inline `min`/`max`/one-letter subscript, or a Greek letter
+/// with up to six inline letters (`λcoord`), either with a subscript the layout marked
+/// (`w_0`, `λ_coord`, `D_bifpn`; U-Net's "we set w_0 = 10 and σ ≈ 5 pixels" was not read).
+fn symbol() -> String {
+    format!(
+        r"[A-Za-z](?:_[A-Za-z0-9]{{1,6}}|_?(?:min|max|[a-z]))?|[{GREEK}](?:_[A-Za-z0-9]{{1,6}}|[a-z]{{0,6}})"
+    )
+}
+
+/// `X = v`, and `X ≈ v` (U-Net's `σ ≈ 5 pixels`: a stated value, kept with its `≈`).
 static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?:^|[\s(\[,;:])(?P<s>[A-Za-z](?:_?(?:min|max|[a-z]))?|[{GREEK}][a-z]{{0,6}})\s*=\s*(?P<v>{NUM})(?P<after>\S?)"
+        r"(?:^|[\s(\[,;:])(?P<s>{})\s*(?P<rel>[=≈])\s*(?P<v>{NUM})(?P<after>\S?)",
+        symbol()
     ))
 });
 
@@ -48,7 +59,8 @@ static SET_TO: LazyLock<Regex> = LazyLock::new(|| {
 
 static IN_SET: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?:^|[\s(,;])(?P<s>[A-Za-z](?:_?(?:min|max|[a-z]))?|[{GREEK}][a-z]{{0,6}})\s*∈\s*(?P<v>\{{[^{{}}]{{1,80}}\}})"
+        r"(?:^|[\s(,;])(?P<s>{})\s*∈\s*(?P<v>\{{[^{{}}]{{1,80}}\}})",
+        symbol()
     ))
 });
 
@@ -56,7 +68,8 @@ static IN_SET: LazyLock<Regex> = LazyLock::new(|| {
 /// one per stage (ConvNeXt's widths and depths, p.6), read whole.
 static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?:^|[\s(\[,;:])(?P<s>[A-Za-z](?:_?(?:min|max|[a-z]))?|[{GREEK}][a-z]{{0,6}})\s*=\s*(?P<v>[(\[{{]\s*\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?){{1,15}}\s*[)\]}}])"
+        r"(?:^|[\s(\[,;:])(?P<s>{})\s*=\s*(?P<v>[(\[{{]\s*\d+(?:\.\d+)?(?:\s*,\s*\d+(?:\.\d+)?){{1,15}}\s*[)\]}}])",
+        symbol()
     ))
 });
 
@@ -148,7 +161,7 @@ fn arithmetic_after(sentence: &str, at: usize) -> Arithmetic {
 pub fn in_sentence(sentence: &str) -> Vec<Found> {
     let mut out: Vec<(usize, Found)> = Vec::new();
     let wanted = [
-        (&*ASSIGN, sentence.contains('=')),
+        (&*ASSIGN, sentence.contains('=') || sentence.contains('≈')),
         (
             &*IS,
             sentence.contains(" is ") || sentence.contains(" are "),
@@ -172,7 +185,7 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
             }
             // "N = 9 · 64 = 576": the number opens a product; its result is the value, and
             // without one the symbol's value is unknown, not the first factor.
-            let (value, number) = match arithmetic_after(sentence, v.end()) {
+            let (mut value, number) = match arithmetic_after(sentence, v.end()) {
                 Arithmetic::None => match parse_number(v.as_str()) {
                     Some(n) => (v.as_str().trim().to_string(), n),
                     None => continue,
@@ -180,6 +193,9 @@ pub fn in_sentence(sentence: &str) -> Vec<Found> {
                 Arithmetic::Result(end, n) => (sentence[v.start()..end].trim().to_string(), n),
                 Arithmetic::Open => continue,
             };
+            if caps.name("rel").is_some_and(|r| r.as_str() == "≈") {
+                value = format!("≈ {value}");
+            }
             out.push((
                 s.start(),
                 Found {
@@ -284,6 +300,34 @@ mod tests {
         assert_eq!(
             pairs("We set G = 32 for GN by default."),
             [("G".into(), 32.0)]
+        );
+    }
+
+    /// Subscripts the layout marks with `_` (a real PDF's `λcoord` reads `λ_coord`), and a value
+    /// stated with `≈`: U-Net p.5 as pdf-figures writes it (the dogfood found neither mined).
+    #[test]
+    fn marked_subscripts_and_approximate_values() {
+        let got: Vec<(String, String, f64)> =
+            in_sentence("In our experiments we set w_0 = 10 and σ ≈ 5 pixels.")
+                .into_iter()
+                .map(|f| (f.symbol, f.value, f.number))
+                .collect();
+        assert_eq!(
+            got,
+            [
+                ("w_0".into(), "10".into(), 10.0),
+                ("σ".into(), "≈ 5".into(), 5.0)
+            ]
+        );
+        assert_eq!(
+            pairs("We set λ_coord = 5 and λ_noobj = .5."),
+            [("λ_coord".into(), 5.0), ("λ_noobj".into(), 0.5)]
+        );
+        assert_eq!(pairs("with D_bifpn = 3 + φ"), []);
+        // A relation with a function on its left is no assignment.
+        assert_eq!(
+            pairs("p_k(x) ≈ 1 for the k that has the maximum activation"),
+            []
         );
     }
 

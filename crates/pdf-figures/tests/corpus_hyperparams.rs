@@ -261,3 +261,35 @@ fn efficientnet_rmsprop_decay_and_survival_probability() {
     assert!(found("momentum").contains(&(6, 0.9)));
     assert!(!found("momentum").iter().any(|m| m.1 == 0.99));
 }
+
+/// U-Net p.5, "In our experiments we set w_0 = 10 and σ ≈ 5 pixels.": the loss's only two
+/// numbers (Eq. 2's weight-map constants). The subscript is marked by the layout (`w_0`), and
+/// σ is stated with `≈`; neither was mined, and SKILL.md would have sent both through the
+/// "Paper did not specify" protocol (session 17's U-Net dogfood, HIGH).
+#[test]
+fn unet_loss_constants_are_symbols() {
+    let data = std::fs::read(papers_dir().join("unet.pdf")).unwrap();
+    let ex = pdf_figures::extract(data, "unet", &pdf_figures::Options::default()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(ex.files.get("hyperparams.json").unwrap()).unwrap();
+    let symbols: Vec<(String, String, u64)> = json["symbols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["symbol"].as_str().unwrap_or("").to_string(),
+                s["value"].as_str().unwrap_or("").to_string(),
+                s["page"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    for want in [("w_0", "10", 5), ("σ", "≈ 5", 5)] {
+        assert!(
+            symbols
+                .iter()
+                .any(|s| (s.0.as_str(), s.1.as_str(), s.2) == want),
+            "{want:?} not in {symbols:?}"
+        );
+    }
+}
