@@ -293,3 +293,26 @@ fn unet_loss_constants_are_symbols() {
         );
     }
 }
+
+/// U-Net p.5 draws the initial weights "from a Gaussian distribution with a standard deviation of
+/// √(2/N)"; the radical hangs from its baseline above the line, and the mined sentence, which
+/// repro-check init copies into config.py as the source, read "a standard deviation of 2/N"
+/// (session 17's U-Net dogfood, HIGH: followed literally, std = 2/N).
+#[test]
+fn unet_init_sentence_keeps_its_square_root() {
+    let data = std::fs::read(papers_dir().join("unet.pdf")).unwrap();
+    let ex = pdf_figures::extract(data, "unet", &pdf_figures::Options::default()).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(ex.files.get("hyperparams.json").unwrap()).unwrap();
+    let init = json["hyperparameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["name"] == "init")
+        .expect("an init row");
+    let sentence = init["source"]["sentence"].as_str().unwrap_or("");
+    assert!(
+        sentence.contains("a standard deviation of √2/N, where N denotes"),
+        "{sentence}"
+    );
+}

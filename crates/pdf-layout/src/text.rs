@@ -97,8 +97,52 @@ impl Block {
     }
 }
 
+/// A radical or parenthesis set in running text hangs from its own baseline, at its top (TeX's
+/// cmsy/cmex), so by its baseline it was a line of its own above the sentence: U-Net's "a
+/// standard deviation of √(2/N)" read "of 2/N" with a lone "√" on the line above, and VGG's
+/// "3 (3^2C^2) = 27C^2" lost its parentheses and moved "= 27C^2" into the line before. Such a
+/// glyph (one whose ink the engine measured, see [`Glyph::ink`]) takes the baseline of the text
+/// beside it in the stream that its ink crosses, nearest the math axis (a quarter em above
+/// the baseline), and its ink as its box. Brackets stay: a table's big bracket spans rows.
+fn reseat_hanging_glyphs(glyphs: &[Glyph]) -> Option<Vec<Glyph>> {
+    let hangs = |g: &Glyph| g.upright && g.ink.is_some() && matches!(g.ch, '√' | '(' | ')');
+    if !glyphs.iter().any(hangs) {
+        return None;
+    }
+    let mut out = glyphs.to_vec();
+    for (i, g) in glyphs.iter().enumerate() {
+        let Some(ink) = g.ink.filter(|_| hangs(g)) else {
+            continue;
+        };
+        let axis = (ink.y0 + ink.y1) / 2.0 + 0.25 * g.size;
+        let near = |o: &&Glyph| {
+            o.upright
+                && o.ink.is_none()
+                && !o.ch.is_whitespace()
+                && o.baseline > ink.y0
+                && o.baseline < ink.y1 + 0.1 * g.size
+                && o.bbox.x1 > ink.x0 - 1.5 * g.size
+                && o.bbox.x0 < ink.x1 + 1.5 * g.size
+        };
+        let from = i.saturating_sub(8);
+        let to = (i + 9).min(glyphs.len());
+        let base = glyphs[from..to]
+            .iter()
+            .filter(near)
+            .map(|o| o.baseline)
+            .min_by(|a, b| (a - axis).abs().total_cmp(&(b - axis).abs()));
+        if let Some(base) = base {
+            out[i].baseline = base;
+            out[i].bbox = ink;
+        }
+    }
+    Some(out)
+}
+
 /// Groups upright glyphs (in content-stream order) into lines. Whitespace glyphs break words.
 pub fn lines_from_glyphs(glyphs: &[Glyph]) -> Vec<Line> {
+    let reseated = reseat_hanging_glyphs(glyphs);
+    let glyphs = reseated.as_deref().unwrap_or(glyphs);
     // Fragments: maximal runs in stream order that stay on one baseline and move right.
     let mut fragments: Vec<Vec<&Glyph>> = Vec::new();
     let mut current: Vec<&Glyph> = Vec::new();
@@ -541,6 +585,28 @@ pub(crate) mod tests {
         glyphs.extend(glyphs_at("i", 77.0, 102.0, 7.0));
         let lines = lines_from_glyphs(&glyphs);
         assert!(!lines[0].text().contains('/'), "{}", lines[0].text());
+    }
+
+    /// U-Net p.5: "a standard deviation of √(2/N), where": the radical (cmsy) hangs from its
+    /// baseline at the top of its ink, and by that baseline it was a line of its own above the
+    /// sentence, which read "of 2/N,". A big bracket keeps its place (a table's spans rows).
+    #[test]
+    fn a_hanging_radical_reads_in_its_sentence() {
+        let mut g = glyphs_at("deviation of ", 72.0, 100.0, 10.0);
+        let x = g.last().unwrap().bbox.x1;
+        let mut root = glyphs_at("√", x, 91.5, 10.0);
+        root[0].ink = Some(Rect::new(x, 91.0, x + 5.0, 102.5));
+        g.extend(root);
+        g.extend(glyphs_at("2/N, where", x + 5.0, 100.0, 10.0));
+        let lines = lines_from_glyphs(&g);
+        let texts: Vec<String> = lines.iter().map(Line::text).collect();
+        assert_eq!(texts, ["deviation of √2/N, where"]);
+
+        let mut bracket = glyphs_at("[", x, 91.5, 10.0);
+        bracket[0].ink = Some(Rect::new(x, 91.0, x + 5.0, 102.5));
+        g.retain(|c| c.ch != '√');
+        g.extend(bracket);
+        assert_eq!(lines_from_glyphs(&g).len(), 2);
     }
 
     #[test]
