@@ -269,6 +269,20 @@ fn no_soft_hyphen_and_no_page_number_in_paper_md() {
         numbers.is_empty(),
         "page numbers in vgg's paper.md: {numbers:?}"
     );
+    // U-Net (LNCS on letter paper, 8 pages): each page's number sits above its text area but
+    // below the top 9 % of the page, and was a paragraph of its own on pages 2-8 (session 17's
+    // U-Net dogfood); the paragraph cut at the page break ("where we out-" / "performed")
+    // was split by it.
+    let unet = md("unet");
+    let numbers: Vec<&str> = unet
+        .lines()
+        .filter(|l| l.trim().parse::<u32>().is_ok_and(|n| (1..=8).contains(&n)))
+        .collect();
+    assert!(
+        numbers.is_empty(),
+        "page numbers in unet's paper.md: {numbers:?}"
+    );
+    assert!(unet.contains("where we outperformed the network of Ciresan et al. [1]."));
 }
 
 /// MobileNetV2 (../shared/corpus/papers-fresh, unseen) §6.1: the justified first line "Training

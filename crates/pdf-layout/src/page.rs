@@ -128,7 +128,8 @@ pub fn analyze_page(number: usize, input: &PageInput, body_size: f64) -> PageLay
     } else {
         body_font_size(std::slice::from_ref(input))
     };
-    let placed = classify_blocks(blocks, &graphics, width, height, body_size);
+    let mut placed = classify_blocks(blocks, &graphics, width, height, body_size);
+    mark_page_number(&mut placed, number);
     let (blocks, two_columns) = reading_order(placed, width);
     PageLayout {
         number,
@@ -198,6 +199,29 @@ pub fn body_font_size(pages: &[PageInput]) -> f64 {
         .iter()
         .max_by_key(|(size, n)| (**n, **size))
         .map_or(10.0, |(s, _)| *s as f64 / 2.0)
+}
+
+/// A page's own number printed alone above or below everything else on it is a margin, also
+/// where the text area starts or ends far inside the page (LNCS on letter paper: U-Net's "2"
+/// at y = 93 of 792, below the top 9 %, was a paragraph of paper.md on every page). Only the
+/// page's own number: a lone number that is not is left as it is.
+fn mark_page_number(placed: &mut [PlacedBlock], number: usize) {
+    let own = number.to_string();
+    let is_number = |b: &PlacedBlock| {
+        b.role != BlockRole::Caption
+            && b.block.lines.len() == 1
+            && b.block.lines[0].text().trim() == own
+    };
+    let Some(i) = placed.iter().position(is_number) else {
+        return;
+    };
+    let r = placed[i].block.bbox;
+    let others = || placed.iter().enumerate().filter(|(j, _)| *j != i);
+    let topmost = others().all(|(_, b)| b.block.bbox.y0 >= r.y1 - 1.0);
+    let bottommost = others().all(|(_, b)| b.block.bbox.y1 <= r.y0 + 1.0);
+    if topmost || bottommost {
+        placed[i].role = BlockRole::Margin;
+    }
 }
 
 /// Decides which blocks are running text, captions, margins or figure text.
@@ -483,6 +507,28 @@ mod tests {
         // The running head itself, even when it reads like a heading, stays margin.
         let page = letter_page(glyphs_at("8 Section Title Of The Journal", 72.0, 40.0, 9.0));
         assert_eq!(page.blocks[0].role, BlockRole::Margin);
+    }
+
+    /// LNCS on letter paper (U-Net): the page number sits above the text area but below the top
+    /// 9 % of the page. As the topmost block and the page's own number it is a margin; another
+    /// lone number there stays.
+    #[test]
+    fn the_pages_own_number_above_everything_is_margin() {
+        let body = "Body text runs on here, line after line of it, as prose does.";
+        let page_with_number = |n: &str| {
+            let mut glyphs = glyphs_at(n, 135.0, 100.0, 9.0);
+            glyphs.extend(paragraph(135.0, 130.0, 4, body));
+            letter_page(glyphs)
+        };
+        let role = |page: &PageLayout, t: &str| {
+            page.blocks
+                .iter()
+                .find(|b| b.block.text() == t)
+                .map(|b| b.role)
+        };
+        // letter_page is page 1.
+        assert_eq!(role(&page_with_number("1"), "1"), Some(BlockRole::Margin));
+        assert_ne!(role(&page_with_number("5"), "5"), Some(BlockRole::Margin));
     }
 
     #[test]
